@@ -1,0 +1,53 @@
+import path from 'node:path';
+
+/** Runtime configuration, from the environment. Documented in README.md (Configuration). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: string;
+  simulatedClock: boolean;
+  seedDemo: boolean;
+  webDist: string;
+  signInRateLimit: { max: number; timeWindowMs: number };
+  cookieSecure: boolean;
+  sessionTtlDays: number;
+  jobPollMs: number;
+  bodyLimitBytes: number;
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const root = process.cwd();
+  return {
+    port: int(env.PORT, 3000, 'PORT'),
+    host: env.HOST || '127.0.0.1',
+    dataDir: path.resolve(root, env.LOOPSHOP_DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    simulatedClock: bool(env.LOOPSHOP_SIMULATED_CLOCK, false),
+    seedDemo: bool(env.LOOPSHOP_SEED_DEMO, true),
+    webDist: path.resolve(root, env.LOOPSHOP_WEB_DIST || './web/dist'),
+    signInRateLimit: {
+      max: int(env.LOOPSHOP_SIGNIN_RATE_MAX, 10, 'LOOPSHOP_SIGNIN_RATE_MAX'),
+      timeWindowMs: 60_000,
+    },
+    cookieSecure: bool(env.LOOPSHOP_COOKIE_SECURE, false),
+    sessionTtlDays: int(env.LOOPSHOP_SESSION_TTL_DAYS, 30, 'LOOPSHOP_SESSION_TTL_DAYS'),
+    jobPollMs: int(env.LOOPSHOP_JOB_POLL_MS, 1000, 'LOOPSHOP_JOB_POLL_MS'),
+    bodyLimitBytes: int(env.LOOPSHOP_BODY_LIMIT, 1024 * 1024, 'LOOPSHOP_BODY_LIMIT'),
+    ...overrides,
+  };
+}
