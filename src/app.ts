@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db.js';
+import { buildHttpApp, type AppContext } from './platform/http.js';
+import { purgeIdempotencyKeys } from './platform/idempotency.js';
+import { enqueue, JobRunner } from './platform/jobs.js';
+import { HOUR } from './platform/clock.js';
+import { identityRoutes } from './modules/identity/routes.js';
+import { resolveSession } from './modules/identity/service.js';
+import { ledgerRoutes } from './modules/ledger/routes.js';
+import { adminRoutes } from './platform/admin-routes.js';
+
+/**
+ * The composition root: wires every module's routes and job handlers onto one app.
+ * Nothing here holds state of its own; any number of these can run over one database.
+ */
+export interface CreateAppOptions {
+  database: Database;
+  clock: Clock;
+  config: Config;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance> {
+  const { database, clock, config } = opts;
+  const db = database.db;
+  const jobs = new JobRunner(db, clock);
+  jobs.register('platform.purge_idempotency_keys', async (tx) => {
+    await purgeIdempotencyKeys(tx, clock);
+    await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
+  });
+  const ctx: AppContext = { database, db, clock, config, jobs };
+  const app = await buildHttpApp({
+    ctx,
+    logger: opts.logger,
+    resolveSession: (token) => resolveSession(db, clock, token),
+    routes: [identityRoutes, ledgerRoutes, adminRoutes],
+  });
+  return app;
+}
+
+/** Periodic platform jobs, enqueued once per database (unique keys make this idempotent). */
+export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Clock }): Promise<void> {
+  await enqueue(ctx.db, ctx.clock, 'platform.purge_idempotency_keys', {}, { uniqueKey: 'recurring:purge_idempotency_keys' });
+}

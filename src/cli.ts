@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from './platform/config.js';
+import { openDatabase } from './platform/db.js';
+import { SystemClock } from './platform/clock.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
+import { startServer } from './server.js';
+import { reconcile } from './modules/ledger/service.js';
+
+const USAGE = `loopshop — closed-loop video commerce
+
+Usage: loopshop <command> [options]
+
+Commands:
+  serve [--port N] [--host H] [--simulated-clock]   start the server (migrates, seeds demo data on an empty database)
+  migrate                                           apply database migrations
+  seed-demo                                         seed the demo accounts if the database is empty
+  reconcile                                         prove the ledger balances (exit 1 if not)
+
+Environment: DATABASE_URL, LOOPSHOP_DATA_DIR, PORT, HOST — see README.md.`;
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, host: { type: 'string' }, 'simulated-clock': { type: 'boolean' } },
+      });
+      const config = loadConfig(process.env, {
+        ...(values.port ? { port: Number(values.port) } : {}),
+        ...(values.host ? { host: values.host } : {}),
+        ...(values['simulated-clock'] ? { simulatedClock: true } : {}),
+      });
+      const started = Date.now();
+      const server = await startServer(config);
+      const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+      console.log(`\nLoopshop is running at ${server.url}  (ready in ${Date.now() - started} ms)`);
+      console.log(`  database: ${where}${server.clock.simulated ? '  · simulated clock' : ''}`);
+      console.log(`  API docs: ${server.url}/docs`);
+      console.log(`  demo logins (password "${DEMO_PASSWORD}"): ${DEMO_ACCOUNTS.map((a) => a.email).join(', ')}\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        server.app.log.info({ signal }, 'shutting down');
+        await server.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      return -1; // keep running
+    }
+    case 'migrate':
+      await withDatabase((d) => d.migrate());
+      console.log('migrations applied');
+      return 0;
+    case 'seed-demo':
+      return withDatabase(async (d) => {
+        await d.migrate();
+        const seeded = await seedDemo(d.db, new SystemClock());
+        console.log(seeded ? 'demo data seeded' : 'database not empty: nothing seeded');
+        return 0;
+      });
+    case 'reconcile':
+      return withDatabase(async (d) => {
+        const report = await reconcile(d.db);
+        console.log(JSON.stringify(report, null, 2));
+        return report.balanced ? 0 : 1;
+      });
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+const code = await main(process.argv.slice(2)).catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  return 1;
+});
+if (code >= 0) process.exit(code);

@@ -1,0 +1,39 @@
+import { count, sql } from 'drizzle-orm';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db.js';
+import { users } from '../modules/identity/schema.js';
+import { signUp } from '../modules/identity/service.js';
+import { createShop } from '../modules/sellers/service.js';
+
+export const DEMO_PASSWORD = 'loopshop-demo';
+export const DEMO_ACCOUNTS = [
+  { email: 'buyer@demo.loopshop.dev', name: 'Demo Buyer', roles: ['buyer'] as const },
+  { email: 'seller@demo.loopshop.dev', name: 'Demo Seller', roles: ['buyer'] as const },
+  { email: 'creator@demo.loopshop.dev', name: 'Demo Creator', roles: ['buyer', 'creator'] as const },
+  { email: 'operator@demo.loopshop.dev', name: 'Demo Operator', roles: ['operator'] as const },
+];
+
+/**
+ * Seeds the demo accounts of API.md (password `loopshop-demo`) and a shop for the seller,
+ * only when the database has no users. Returns whether it seeded.
+ */
+export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    // Several nodes starting on one empty database: only the first seeds.
+    await tx.execute(sql`select pg_advisory_xact_lock(735560802)`);
+    const [row] = await tx.select({ n: count() }).from(users);
+    if ((row?.n ?? 0) > 0) return false;
+    const created = [];
+    for (const a of DEMO_ACCOUNTS) {
+      created.push(await signUp(tx, clock, { email: a.email, password: DEMO_PASSWORD, name: a.name, roles: [...a.roles] }));
+    }
+    await createShop(tx, clock, {
+      name: 'Demo Outdoor Co.',
+      market: 'US',
+      currency: 'USD',
+      timezone: 'America/Los_Angeles',
+      ownerId: created[1]!.id,
+    });
+    return true;
+  });
+}

@@ -1,0 +1,141 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { requireUser, SESSION_COOKIE } from '../../platform/auth.js';
+import { DAY } from '../../platform/clock.js';
+import { errors } from '../../platform/http-schemas.js';
+import { listShopsForUser } from '../sellers/service.js';
+import { authenticate, createSession, getUser, LOCALES, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
+
+const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 8, maxLength: 200 });
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+
+const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  roles: Type.Array(Type.String()),
+  locale: Type.Union([Locale, Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+});
+const Shop = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  market: Type.String(),
+  currency: Type.String(),
+  timezone: Type.String(),
+  mode: Type.String(),
+  status: Type.String(),
+  role: Type.String(),
+});
+const Me = Type.Object({ user: Type.Composite([User, Type.Object({ shops: Type.Array(Shop) })]) });
+const AuthResult = Type.Object({ token: Type.String(), user: User });
+
+export async function identityRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock, config } = app.ctx;
+
+  const startSession = async (reply: FastifyReply, userId: string) => {
+    const { token, expiresAt } = await createSession(db, clock, userId, config.sessionTtlDays);
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.cookieSecure,
+      expires: expiresAt,
+      maxAge: Math.floor((config.sessionTtlDays * DAY) / 1000),
+    });
+    return token;
+  };
+
+  app.post(
+    '/auth/sign-up',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'Create an account (buyer role) and start a session',
+        security: [],
+        body: Type.Object(
+          { email: Email, password: Password, name: Name, locale: Type.Optional(Locale) },
+          { additionalProperties: false },
+        ),
+        response: { 201: AuthResult, ...errors(400, 409) },
+      },
+    },
+    async (req, reply) => {
+      const user = await signUp(db, clock, req.body);
+      const token = await startSession(reply, user.id);
+      return reply.code(201).send({ token, user: toPublicUser(user) });
+    },
+  );
+
+  app.post(
+    '/auth/sign-in',
+    {
+      config: {
+        rateLimit: {
+          max: config.signInRateLimit.max,
+          timeWindow: config.signInRateLimit.timeWindowMs,
+          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+        },
+      },
+      schema: {
+        tags: ['identity'],
+        summary: 'Sign in with email and password',
+        security: [],
+        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: AuthResult, ...errors(400, 401, 429) },
+      },
+    },
+    async (req, reply) => {
+      const { email, password } = req.body;
+      const user = await authenticate(db, email, password);
+      const token = await startSession(reply, user.id);
+      return { token, user: toPublicUser(user) };
+    },
+  );
+
+  app.post(
+    '/auth/sign-out',
+    { schema: { tags: ['identity'], summary: 'End the current session', response: { 204: Type.Null(), ...errors(401) } } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      await revokeSession(db, clock, user.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  const me = async (userId: string) => {
+    const [user, shops] = await Promise.all([getUser(db, userId), listShopsForUser(db, userId)]);
+    return { user: { ...toPublicUser(user), shops } };
+  };
+
+  app.get(
+    '/me',
+    { schema: { tags: ['identity'], summary: 'The signed-in account, its roles and shops', response: { 200: Me, ...errors(401) } } },
+    async (req) => me(requireUser(req).id),
+  );
+
+  app.patch(
+    '/me',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'Update name or preferred language',
+        body: Type.Object(
+          { name: Type.Optional(Name), locale: Type.Optional(Type.Union([Locale, Type.Null()])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Me, ...errors(400, 401) },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      await updateProfile(db, user.id, req.body);
+      return me(user.id);
+    },
+  );
+}

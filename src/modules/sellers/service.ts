@@ -1,0 +1,93 @@
+import { and, eq } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { notFound } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { assertCurrency } from '../../platform/money.js';
+import { grantRole } from '../identity/service.js';
+import { shopMembers, shops, type ShopRole } from './schema.js';
+
+export interface ShopSummary {
+  id: string;
+  name: string;
+  market: string;
+  currency: string;
+  timezone: string;
+  mode: 'self_fulfilled' | 'managed';
+  status: 'active' | 'suspended' | 'frozen';
+  role: ShopRole;
+}
+
+export interface CreateShopInput {
+  name: string;
+  market: string;
+  currency: string;
+  timezone: string;
+  mode?: 'self_fulfilled' | 'managed';
+  ownerId: string;
+}
+
+/** Creates a shop with its owner (who gains the seller role), in one transaction. */
+export async function createShop(db: Db, clock: Clock, input: CreateShopInput) {
+  assertCurrency(input.currency);
+  return db.transaction(async (tx) => {
+    const now = clock.now();
+    const [shop] = await tx
+      .insert(shops)
+      .values({
+        id: newId('shp'),
+        name: input.name.trim(),
+        market: input.market,
+        currency: input.currency,
+        timezone: input.timezone,
+        mode: input.mode ?? 'self_fulfilled',
+        createdAt: now,
+      })
+      .returning();
+    await tx.insert(shopMembers).values({ shopId: shop!.id, userId: input.ownerId, role: 'owner', createdAt: now });
+    await grantRole(tx, input.ownerId, 'seller');
+    return shop!;
+  });
+}
+
+export async function addShopMember(db: Db, clock: Clock, shopId: string, userId: string, role: ShopRole): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(shopMembers).values({ shopId, userId, role, createdAt: clock.now() }).onConflictDoUpdate({
+      target: [shopMembers.shopId, shopMembers.userId],
+      set: { role },
+    });
+    await grantRole(tx, userId, 'seller');
+  });
+}
+
+export async function listShopsForUser(db: Db, userId: string): Promise<ShopSummary[]> {
+  const rows = await db
+    .select({ shop: shops, role: shopMembers.role })
+    .from(shopMembers)
+    .innerJoin(shops, eq(shops.id, shopMembers.shopId))
+    .where(eq(shopMembers.userId, userId))
+    .orderBy(shops.id);
+  return rows.map(({ shop, role }) => ({
+    id: shop.id,
+    name: shop.name,
+    market: shop.market,
+    currency: shop.currency,
+    timezone: shop.timezone,
+    mode: shop.mode,
+    status: shop.status,
+    role,
+  }));
+}
+
+/**
+ * Per-object check: the user must be a member of the shop (with one of `roles`, if given).
+ * Another tenant's shop answers 404, exactly like a shop that does not exist.
+ */
+export async function requireShopMember(db: Db, userId: string, shopId: string, roles?: ShopRole[]): Promise<ShopRole> {
+  const [row] = await db
+    .select({ role: shopMembers.role })
+    .from(shopMembers)
+    .where(and(eq(shopMembers.shopId, shopId), eq(shopMembers.userId, userId)));
+  if (!row || (roles && !roles.includes(row.role))) throw notFound('Shop', shopId);
+  return row.role;
+}

@@ -1,0 +1,50 @@
+import type { FastifyRequest } from 'fastify';
+import { forbidden, unauthorized } from './errors.js';
+
+/** The signed-in account behind a request (resolved by the identity module). */
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  locale: string | null;
+  sessionId: string;
+}
+
+export type SessionResolver = (token: string) => Promise<AuthUser | null>;
+
+export const SESSION_COOKIE = 'loopshop_session';
+
+/** Bearer token from the Authorization header, else the HttpOnly session cookie. */
+export function tokenFrom(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (h) {
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    return m ? m[1]! : null;
+  }
+  return req.cookies?.[SESSION_COOKIE] ?? null;
+}
+
+export function requireUser(req: FastifyRequest): AuthUser {
+  if (!req.user) throw unauthorized();
+  return req.user;
+}
+
+export function hasRole(user: AuthUser | null | undefined, role: string): boolean {
+  return !!user && user.roles.includes(role);
+}
+
+/** The caller must be signed in and hold at least one of `roles`. */
+export function requireRole(req: FastifyRequest, ...roles: string[]): AuthUser {
+  const user = requireUser(req);
+  if (!roles.some((r) => user.roles.includes(r))) {
+    throw forbidden(`This needs the ${roles.join(' or ')} role.`, 'role_required');
+  }
+  return user;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthUser | null;
+  }
+}

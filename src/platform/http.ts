@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { tokenFrom, type SessionResolver } from './auth.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database, Db } from './db.js';
+import { AppError, errorBody } from './errors.js';
+import { ErrorResponse, Money } from './http-schemas.js';
+import { registerIdempotency } from './idempotency.js';
+import type { JobRunner } from './jobs.js';
+import { createMetrics } from './metrics.js';
+import { validatorCompiler } from './validation.js';
+
+/** What every route and service can reach: the database, the clock, config and the job queue. */
+export interface AppContext {
+  database: Database;
+  db: Db;
+  clock: Clock;
+  config: Config;
+  jobs: JobRunner;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export type App = FastifyInstance;
+
+/** Fastify errors that are the client's fault, mapped to stable codes. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+export interface HttpOptions {
+  ctx: AppContext;
+  resolveSession: SessionResolver;
+  /** Registered under /v1. */
+  routes: Array<(app: FastifyInstance) => Promise<void>>;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> {
+  const { ctx } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'req_id',
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorate('ctx', ctx);
+  app.decorateRequest('user', null);
+  app.addSchema(ErrorResponse);
+  app.addSchema(Money);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.details));
+    }
+    if ((err as FastifyError).validation) {
+      const details = (err as FastifyError).validation!.map((v) => ({
+        field: `${(err as FastifyError).validationContext ?? ''}${v.instancePath || ''}`,
+        rule: v.keyword,
+        message: v.message,
+        params: v.params,
+      }));
+      return reply.code(400).send(errorBody('validation_failed', err.message, details));
+    }
+    const status = (err as FastifyError).statusCode ?? 500;
+    if (status < 500) {
+      const code = FASTIFY_CODES[(err as FastifyError).code] ?? (status === 429 ? 'rate_limited' : 'bad_request');
+      return reply.code(status).send(errorBody(code, err.message));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal_error', 'Something went wrong on our side. Try again.'));
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler', // after body parsing, so limits can key on the submitted email
+    errorResponseBuilder: (_req, context) =>
+      new AppError('rate_limited', context.statusCode, `Too many attempts. Try again in ${context.after}.`),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Loopshop API',
+        version: '1',
+        description: 'Closed-loop video commerce. Money is integer minor units; errors are { error: { code, message, details } }.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Session token from sign-in or sign-up' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'loopshop_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const metrics = createMetrics();
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  // Session: resolved once per request; routes decide what they require.
+  app.addHook('onRequest', async (req) => {
+    const token = tokenFrom(req);
+    if (token) req.user = await opts.resolveSession(token);
+  });
+  registerIdempotency(app, ctx.db, ctx.clock);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await ctx.database.ping();
+      return { ok: true, database: ctx.database.kind };
+    } catch {
+      return reply.code(503).send(errorBody('database_unavailable', 'The database does not answer'));
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  await app.register(
+    async (v1) => {
+      for (const r of opts.routes) await r(v1);
+    },
+    { prefix: '/v1' },
+  );
+
+  const webDist = ctx.config.webDist;
+  const indexHtml = path.join(webDist, 'index.html');
+  if (existsSync(indexHtml)) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, maxAge: '1h', immutable: false });
+    app.get('/', { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 }));
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const isApi = /^\/(v1|docs|metrics|healthz|readyz|out)(\/|$|\?)/.test(req.url);
+    if (!isApi && req.method === 'GET' && existsSync(indexHtml)) {
+      // Client-side routes of the web app (/seller, /operator, …) get the SPA shell.
+      const file = req.url.split('?')[0]!;
+      if (!path.extname(file)) return reply.header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 });
+    }
+    return reply.code(404).send(errorBody('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  return app;
+}
+
+/** Empty response schema helper for routes answering 204. */
+export const NoContent = Type.Null({ description: 'No content' });

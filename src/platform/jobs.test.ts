@@ -1,0 +1,86 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../test/db.js';
+import { MINUTE, SettableClock } from './clock.js';
+import { rows, type Database } from './db.js';
+import { enqueue, JobRunner } from './jobs.js';
+import { jobs } from './schema.js';
+
+describe('jobs', () => {
+  let database: Database;
+  const clock = new SettableClock('2026-05-01T12:00:00Z');
+  beforeAll(async () => {
+    database = await freshDatabase({ poolSize: 6 });
+    await database.db.execute(sql`create table job_effects (job_id text not null, note text)`);
+  });
+  afterAll(() => database.close());
+
+  const effectsOf = async (jobId: string) =>
+    rows<{ n: number }>(database.db, sql`select count(*)::int as n from job_effects where job_id = ${jobId}`).then((r) => r[0]!.n);
+
+  const recordingRunner = (id: string) =>
+    new JobRunner(database.db, clock, { workerId: id, backoffBaseMs: MINUTE }).register('record', async (tx, _payload, job) => {
+      await new Promise((r) => setTimeout(r, 5));
+      await tx.execute(sql`insert into job_effects (job_id, note) values (${job.id}, ${id})`);
+    });
+
+  it('runs a job once when the clock passes its time, even with two workers racing', async () => {
+    const runAt = new Date(clock.now().getTime() + 10 * MINUTE);
+    const ids = await Promise.all(Array.from({ length: 12 }, () => enqueue(database.db, clock, 'record', {}, { runAt })));
+    const a = recordingRunner('worker-a');
+    const b = recordingRunner('worker-b');
+
+    expect(await Promise.all([a.runDue(), b.runDue()])).toEqual([0, 0]); // not due yet
+    clock.advance(10 * MINUTE);
+    const [ra, rb] = await Promise.all([a.runDue(), b.runDue()]);
+    expect(ra + rb).toBe(12);
+    for (const id of ids) expect(await effectsOf(id!)).toBe(1);
+    expect(await Promise.all([a.runDue(), b.runDue()])).toEqual([0, 0]);
+    const statuses = await database.db.select({ status: jobs.status }).from(jobs).where(eq(jobs.type, 'record'));
+    expect(statuses.every((s) => s.status === 'done')).toBe(true);
+  });
+
+  it('retries with exponential backoff and gives up after max attempts', async () => {
+    let calls = 0;
+    const runner = new JobRunner(database.db, clock, { backoffBaseMs: MINUTE }).register('flaky', async (tx) => {
+      calls++;
+      await tx.execute(sql`insert into job_effects (job_id, note) values ('flaky', 'rolled back')`);
+      throw new Error(`boom ${calls}`);
+    });
+    const id = (await enqueue(database.db, clock, 'flaky', {}, { maxAttempts: 3 }))!;
+    expect(await runner.runDue()).toBe(1);
+    expect(await runner.runDue()).toBe(0); // backing off 1 minute
+    clock.advance(MINUTE);
+    expect(await runner.runDue()).toBe(1);
+    clock.advance(MINUTE);
+    expect(await runner.runDue()).toBe(0); // second backoff is 2 minutes
+    clock.advance(MINUTE);
+    expect(await runner.runDue()).toBe(1);
+    clock.advance(60 * MINUTE);
+    expect(await runner.runDue()).toBe(0);
+    const [job] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+    expect(job).toMatchObject({ status: 'failed', attempts: 3, lastError: 'boom 3' });
+    expect(await effectsOf('flaky')).toBe(0); // the failed attempts' writes were rolled back
+  });
+
+  it('enqueues a job with a unique key only once', async () => {
+    const first = await enqueue(database.db, clock, 'record', {}, { uniqueKey: 'only-once' });
+    const second = await enqueue(database.db, clock, 'record', {}, { uniqueKey: 'only-once' });
+    expect(first).toMatch(/^job_/);
+    expect(second).toBeNull();
+  });
+
+  it('claims again a job whose worker died (lease expired)', async () => {
+    const id = (await enqueue(database.db, clock, 'record', {}))!;
+    // A worker claimed it and died: running, locked 10 minutes ago by a dead worker.
+    await database.db
+      .update(jobs)
+      .set({ status: 'running', lockedBy: 'dead', lockedAt: new Date(clock.now().getTime() - 10 * MINUTE), attempts: 1 })
+      .where(eq(jobs.id, id));
+    const runner = new JobRunner(database.db, clock, { leaseMs: 5 * MINUTE }).register('record', async (tx, _p, job) => {
+      await tx.execute(sql`insert into job_effects (job_id, note) values (${job.id}, 'rescued')`);
+    });
+    await runner.runDue();
+    expect(await effectsOf(id)).toBe(1);
+  });
+});

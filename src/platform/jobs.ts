@@ -1,0 +1,161 @@
+import { hostname } from 'node:os';
+import { sql } from 'drizzle-orm';
+import type { Clock } from './clock.js';
+import { SECOND } from './clock.js';
+import type { Db } from './db.js';
+import { rows } from './db.js';
+import { newId } from './ids.js';
+import { jobs } from './schema.js';
+
+/**
+ * Durable jobs. A job is a row with a type, a JSON payload and a `run_at` on the injected clock.
+ * Workers claim due jobs with `FOR UPDATE SKIP LOCKED`, so any number of server processes can
+ * share the table and no job runs twice. The handler runs in a transaction that also marks the
+ * job done, so a job's effects and its completion commit together. A failed attempt is retried
+ * with exponential backoff until `max_attempts`, then left `failed` with its last error.
+ * A job whose worker died (lease older than `leaseMs` on the clock) is claimed again.
+ */
+export type JobHandler = (tx: Db, payload: unknown, job: { id: string; attempts: number }) => Promise<void>;
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  maxAttempts?: number;
+  /** At most one job with this key exists; enqueueing it again is a no-op. */
+  uniqueKey?: string;
+}
+
+export async function enqueue(db: Db, clock: Clock, type: string, payload: unknown = {}, opts: EnqueueOptions = {}): Promise<string | null> {
+  const id = newId('job');
+  const res = await db
+    .insert(jobs)
+    .values({
+      id,
+      type,
+      payload: payload as object,
+      runAt: opts.runAt ?? clock.now(),
+      maxAttempts: opts.maxAttempts ?? 5,
+      uniqueKey: opts.uniqueKey ?? null,
+      createdAt: clock.now(),
+    })
+    .onConflictDoNothing()
+    .returning({ id: jobs.id });
+  return res[0]?.id ?? null;
+}
+
+export interface JobRunnerOptions {
+  workerId?: string;
+  leaseMs?: number;
+  backoffBaseMs?: number;
+  batchSize?: number;
+  onError?: (err: unknown, job: { id: string; type: string }) => void;
+}
+
+interface ClaimedJob {
+  id: string;
+  type: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+}
+
+export class JobRunner {
+  readonly workerId: string;
+  readonly #handlers = new Map<string, JobHandler>();
+  readonly #leaseMs: number;
+  readonly #backoffBaseMs: number;
+  readonly #batchSize: number;
+  readonly #onError: JobRunnerOptions['onError'];
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    opts: JobRunnerOptions = {},
+  ) {
+    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    this.#leaseMs = opts.leaseMs ?? 5 * 60 * SECOND;
+    this.#backoffBaseMs = opts.backoffBaseMs ?? 30 * SECOND;
+    this.#batchSize = opts.batchSize ?? 10;
+    this.#onError = opts.onError;
+  }
+
+  register(type: string, handler: JobHandler): this {
+    if (this.#handlers.has(type)) throw new Error(`job handler for "${type}" registered twice`);
+    this.#handlers.set(type, handler);
+    return this;
+  }
+
+  /** Claims and runs every job due on the clock now; returns how many ran (ok or failed). */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.#claim();
+      if (claimed.length === 0) return total;
+      for (const job of claimed) await this.#run(job);
+      total += claimed.length;
+    }
+  }
+
+  async #claim(): Promise<ClaimedJob[]> {
+    const now = this.clock.now();
+    const staleBefore = new Date(now.getTime() - this.#leaseMs);
+    const types = [...this.#handlers.keys()];
+    if (types.length === 0) return [];
+    return rows<ClaimedJob>(
+      this.db,
+      sql`update ${jobs} set status = 'running', attempts = attempts + 1, locked_by = ${this.workerId}, locked_at = ${now}
+          where id in (
+            select id from ${jobs}
+            where ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_at < ${staleBefore}))
+              and type in (${sql.join(types.map((t) => sql`${t}`), sql`, `)})
+            order by run_at, id
+            limit ${this.#batchSize}
+            for update skip locked)
+          returning id, type, payload, attempts, max_attempts`,
+    );
+  }
+
+  async #run(job: ClaimedJob): Promise<void> {
+    const handler = this.#handlers.get(job.type)!;
+    try {
+      await this.db.transaction(async (tx) => {
+        await handler(tx, job.payload, { id: job.id, attempts: job.attempts });
+        await tx.execute(
+          sql`update ${jobs} set status = 'done', finished_at = ${this.clock.now()}, last_error = null
+              where id = ${job.id} and locked_by = ${this.workerId}`,
+        );
+      });
+    } catch (err) {
+      this.#onError?.(err, job);
+      const message = err instanceof Error ? err.message : String(err);
+      const now = this.clock.now().getTime();
+      const failed = job.attempts >= job.max_attempts;
+      const retryAt = new Date(now + this.#backoffBaseMs * 2 ** (job.attempts - 1));
+      await this.db.execute(
+        sql`update ${jobs} set status = ${failed ? 'failed' : 'queued'}, last_error = ${message.slice(0, 2000)},
+              run_at = ${failed ? sql`run_at` : sql`${retryAt}`}, locked_by = null, locked_at = null,
+              finished_at = ${failed ? new Date(now) : null}
+            where id = ${job.id} and locked_by = ${this.workerId}`,
+      );
+    }
+  }
+
+  /** Polls every `intervalMs` (real time) until `stop()`. */
+  start(intervalMs: number): void {
+    const tick = async () => {
+      if (this.#stopped) return;
+      this.#running = this.runDue().catch((err) => this.#onError?.(err, { id: '-', type: '-' }));
+      await this.#running;
+      if (!this.#stopped) this.#timer = setTimeout(tick, intervalMs);
+    };
+    this.#timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+}

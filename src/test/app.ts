@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createApp } from '../app.js';
+import { SettableClock } from '../platform/clock.js';
+import { loadConfig, type Config } from '../platform/config.js';
+import type { Database } from '../platform/db.js';
+import type { Role } from '../modules/identity/schema.js';
+import { createSession, signUp } from '../modules/identity/service.js';
+import { createShop } from '../modules/sellers/service.js';
+import { freshDatabase } from './db.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  db: Database['db'];
+  clock: SettableClock;
+  config: Config;
+  /** Creates an account directly through the service and returns a session token for it. */
+  account(opts?: { roles?: Role[]; email?: string; name?: string }): Promise<{ id: string; email: string; token: string; auth: { authorization: string } }>;
+  /** A seller account owning a new shop. */
+  seller(opts?: { shopName?: string }): Promise<{ id: string; token: string; auth: { authorization: string }; shopId: string }>;
+  close(): Promise<void>;
+}
+
+/** A full app (all modules) on a fresh database and a settable clock, for app.inject tests. */
+export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?: number } = {}): Promise<TestApp> {
+  const database = await freshDatabase(opts);
+  const clock = new SettableClock('2026-03-02T09:00:00Z');
+  const config = loadConfig({}, { seedDemo: false, webDist: '/nonexistent', signInRateLimit: { max: 1000, timeWindowMs: 60_000 }, ...overrides });
+  const app = await createApp({ database, clock, config });
+  await app.ready();
+  const db = database.db;
+  const account: TestApp['account'] = async (o = {}) => {
+    const email = o.email ?? `u-${randomBytes(5).toString('hex')}@test.loopshop.dev`;
+    const user = await signUp(db, clock, { email, password: 'correct horse battery', name: o.name ?? 'Test User', roles: o.roles ?? ['buyer'] });
+    const { token } = await createSession(db, clock, user.id, 30);
+    return { id: user.id, email, token, auth: { authorization: `Bearer ${token}` } };
+  };
+  return {
+    app,
+    database,
+    db,
+    clock,
+    config,
+    account,
+    async seller(o = {}) {
+      const a = await account();
+      const shop = await createShop(db, clock, { name: o.shopName ?? 'Test Shop', market: 'US', currency: 'USD', timezone: 'America/New_York', ownerId: a.id });
+      return { id: a.id, token: a.token, auth: a.auth, shopId: shop.id };
+    },
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
