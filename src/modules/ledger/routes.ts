@@ -1,16 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../../platform/auth.js';
 import { errors } from '../../platform/http-schemas.js';
-import { reconcile } from './service.js';
-
-const Reconciliation = Type.Object({
-  balanced: Type.Boolean(),
-  entries: Type.Integer(),
-  accounts: Type.Integer(),
-  problems: Type.Array(Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true })),
-});
+import { reconcile, ReconcileReportSchema } from './service.js';
 
 export async function ledgerRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
@@ -20,7 +12,7 @@ export async function ledgerRoutes(server: FastifyInstance): Promise<void> {
       schema: {
         tags: ['ledger'],
         summary: 'Prove the ledger: every entry balances, cached balances equal postings, no non-negative account below zero',
-        response: { 200: Reconciliation, ...errors(401, 403) },
+        response: { 200: ReconcileReportSchema, ...errors(401, 403) },
       },
     },
     async (req) => {

@@ -11,7 +11,8 @@ import type { Clock } from '../../platform/clock.js';
  *
  * Sign convention: postings are signed integers of minor units. Every entry has at least two
  * postings and its postings sum to zero per currency. Money *leaving* an account is a negative
- * posting, money *arriving* is a positive one. A buyer paying 10.00 USD into an order's escrow is
+ * posting (a debit), money *arriving* is a positive one (a credit). Money flowing in from a buyer
+ * debits buyer_funds and credits the order's escrow; paying 10.00 USD is
  *
  *     buyer_funds           -1000 USD
  *     escrow:ord_…          +1000 USD
@@ -28,9 +29,10 @@ import type { Clock } from '../../platform/clock.js';
  * changed under a row lock (SELECT … FOR UPDATE) in the same transaction that inserts the
  * postings, and `reconcile` proves it equals the postings.
  *
- * Concurrency: `postEntry` locks every (account, currency) row the entry touches in one global
- * order (sorted by account, then currency), inserting a missing row first, so concurrent entries
- * never deadlock and a non-negative account can never be overdrawn by two racing entries.
+ * Concurrency: `postEntry` locks every (account, currency) row the entry touches, in one global
+ * order (sorted by account, then currency), inserting missing rows first, before it reads the
+ * balances; so concurrent entries never deadlock and a non-negative account can never be
+ * overdrawn by two racing entries (see writeEntry).
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +217,7 @@ function validate(input: EntryInput): Leg[] {
       sums: Object.fromEntries(unbalanced.map(([c, s]) => [c, Number(s)])),
     });
   }
-  // One global lock order for every transaction: account, then currency (code-unit order).
+  // One global order (account, then currency) for the account rows the creating path inserts.
   return [...legs.values()].sort((a, b) =>
     a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
   );
@@ -226,51 +228,66 @@ function validate(input: EntryInput): Leg[] {
 // ---------------------------------------------------------------------------------------------
 
 interface LockedRow {
+  account: string;
+  currency: string;
   balance: number;
   non_negative: boolean;
 }
 
-async function lockAccount(tx: Db, leg: Leg, now: Date): Promise<LockedRow> {
-  const select = sql`select balance, non_negative from ledger_accounts
-    where account = ${leg.account} and currency = ${leg.currency} for update`;
-  let [row] = await rows<LockedRow>(tx, select);
-  if (row) return row;
-  // New account: create it (a concurrent creator makes us wait, then we do nothing), then lock.
-  await tx.execute(sql`insert into ledger_accounts (account, currency, non_negative, balance, created_at)
-    values (${leg.account}, ${leg.currency}, ${isNonNegativeAccount(leg.account)}, 0, ${now.toISOString()})
-    on conflict (account, currency) do nothing`);
-  [row] = await rows<LockedRow>(tx, select);
-  if (!row) throw new Error(`ledger account ${leg.account}/${leg.currency} not visible after insert (isolation level?)`);
-  return row;
-}
+/** Internal: the fast path found an account row missing; retried on the creating path. */
+class MissingAccountRows extends Error {}
+
+const keyOf = (account: string, currency: string) => `${account}\u0000${currency}`;
 
 /**
- * Records a balanced journal entry atomically. Refuses (nothing written):
- * - fewer than two postings (422 `too_few_postings`), bad accounts/currencies/amounts (400),
- * - postings that do not sum to zero per currency (422 `unbalanced_entry`),
- * - an entry that would take a non-negative account below zero (422 `insufficient_funds`,
- *   details `{ account, currency, balance, attempted }` where `attempted` is the signed net change
- *   the entry would have applied to that account).
- * Runs in one transaction; inside a caller's transaction it uses a savepoint, so a refusal leaves
- * the caller's transaction usable.
+ * One attempt at writing the entry, in one transaction (a savepoint inside a caller's one).
+ *
+ * Locking, deadlock-free by construction:
+ * - fast path (`create` false, every account row exists): ONE `select … order by account,
+ *   currency for update` locks all rows of the entry in the same global order in every
+ *   transaction (PostgreSQL sorts first, then locks row by row). If a row is missing we give up
+ *   the attempt (rolling back releases the locks) and take the creating path.
+ * - creating path: first `insert … on conflict do nothing` for every row, in sorted order (an
+ *   insert only ever waits for another transaction's uncommitted insert of the same key, and
+ *   those are taken in one order too, while holding no row locks), then the same sorted
+ *   `select … for update`. Uncommitted inserts are invisible to `for update`, so the two kinds
+ *   of wait never mix into a cycle.
+ * Then the new balances are computed under the locks and everything is written in ONE statement
+ * (balances, entry and postings), so a refusal writes nothing.
  */
-export async function postEntry(db: Db, clock: Clock, input: EntryInput): Promise<LedgerEntry> {
-  const legs = validate(input);
-  const now = clock.now();
-  const id = newId('led');
-  const postings: Posting[] = input.postings.map((p) => ({
-    id: newId('pst'),
-    account: p.account,
-    currency: p.currency,
-    amount: p.amount,
-  }));
-  const reference = input.reference ?? null;
-  const memo = input.memo ?? null;
-
+async function writeEntry(
+  db: Db,
+  legs: Leg[],
+  entry: { id: string; kind: string; reference: string | null; memo: string | null; now: Date; postings: Posting[] },
+  create: boolean,
+): Promise<void> {
+  const created = entry.now.toISOString();
+  const keys = sql.join(
+    legs.map((l) => sql`(${l.account}, ${l.currency})`),
+    sql`, `,
+  );
   await db.transaction(async (tx) => {
+    if (create) {
+      const values = sql.join(
+        legs.map((l) => sql`(${l.account}, ${l.currency}, ${isNonNegativeAccount(l.account)}, 0, ${created}::timestamptz)`),
+        sql`, `,
+      );
+      await tx.execute(sql`insert into ledger_accounts (account, currency, non_negative, balance, created_at)
+        values ${values} on conflict (account, currency) do nothing`);
+    }
+    const locked = await rows<LockedRow>(
+      tx,
+      sql`select account, currency, balance, non_negative from ledger_accounts
+        where (account, currency) in (${keys}) order by account, currency for update`,
+    );
+    if (locked.length !== legs.length) {
+      if (!create) throw new MissingAccountRows();
+      throw new Error('ledger account rows not visible after insert (run the ledger at READ COMMITTED)');
+    }
+    const byKey = new Map(locked.map((r) => [keyOf(r.account, r.currency), r]));
     const updates: Array<{ leg: Leg; balance: number }> = [];
     for (const leg of legs) {
-      const row = await lockAccount(tx, leg, now);
+      const row = byKey.get(keyOf(leg.account, leg.currency))!;
       const next = BigInt(row.balance) + leg.delta;
       if (row.non_negative && next < 0n) {
         throw unprocessable('insufficient_funds', `Account ${leg.account} has insufficient funds in ${leg.currency}`, {
@@ -288,25 +305,60 @@ export async function postEntry(db: Db, clock: Clock, input: EntryInput): Promis
       }
       if (leg.delta !== 0n) updates.push({ leg, balance: Number(next) });
     }
-    if (updates.length > 0) {
-      const values = sql.join(
-        updates.map((u) => sql`(${u.leg.account}, ${u.leg.currency}, ${u.balance}::bigint)`),
-        sql`, `,
-      );
-      await tx.execute(sql`update ledger_accounts as a set balance = v.balance
-        from (values ${values}) as v(account, currency, balance)
-        where a.account = v.account and a.currency = v.currency`);
-    }
-    await tx.execute(sql`insert into ledger_entries (id, kind, reference, memo, created_at)
-      values (${id}, ${input.kind}, ${reference}, ${memo}, ${now.toISOString()})`);
-    const values = sql.join(
-      postings.map((p) => sql`(${p.id}, ${id}, ${p.account}, ${p.currency}, ${p.amount}::bigint)`),
+    const balanceUpdate =
+      updates.length === 0
+        ? sql``
+        : sql`upd as (
+            update ledger_accounts as a set balance = v.balance
+            from (values ${sql.join(
+              updates.map((u) => sql`(${u.leg.account}, ${u.leg.currency}, ${u.balance}::bigint)`),
+              sql`, `,
+            )}) as v(account, currency, balance)
+            where a.account = v.account and a.currency = v.currency
+          ),`;
+    const postings = sql.join(
+      entry.postings.map((p) => sql`(${p.id}, ${entry.id}, ${p.account}, ${p.currency}, ${p.amount}::bigint)`),
       sql`, `,
     );
-    await tx.execute(sql`insert into ledger_postings (id, entry_id, account, currency, amount) values ${values}`);
+    await tx.execute(sql`with ${balanceUpdate}
+      ent as (
+        insert into ledger_entries (id, kind, reference, memo, created_at)
+        values (${entry.id}, ${entry.kind}, ${entry.reference}, ${entry.memo}, ${created}::timestamptz)
+      )
+      insert into ledger_postings (id, entry_id, account, currency, amount) values ${postings}`);
   });
+}
 
-  return { id, kind: input.kind, reference, memo, created_at: now.toISOString(), postings };
+/**
+ * Records a balanced journal entry atomically. Refuses (nothing written):
+ * - fewer than two postings (422 `too_few_postings`), bad accounts/currencies/amounts (400),
+ * - postings that do not sum to zero per currency (422 `unbalanced_entry`),
+ * - an entry that would take a non-negative account below zero (422 `insufficient_funds`,
+ *   details `{ account, currency, balance, attempted }` where `attempted` is the signed net change
+ *   the entry would have applied to that account).
+ * Runs in one transaction; inside a caller's transaction it uses a savepoint, so a refusal leaves
+ * the caller's transaction usable. (A caller's transaction that already holds other ledger
+ * account locks should post one entry per transaction, or lock in the same order.)
+ */
+export async function postEntry(db: Db, clock: Clock, input: EntryInput): Promise<LedgerEntry> {
+  const legs = validate(input);
+  const now = clock.now();
+  const entry = {
+    id: newId('led'),
+    kind: input.kind,
+    reference: input.reference ?? null,
+    memo: input.memo ?? null,
+    now,
+    postings: input.postings.map((p) => ({ id: newId('pst'), account: p.account, currency: p.currency, amount: p.amount })),
+  };
+  try {
+    await writeEntry(db, legs, entry, false);
+  } catch (e) {
+    if (!(e instanceof MissingAccountRows)) throw e;
+    await writeEntry(db, legs, entry, true);
+  }
+  const { id, kind, reference, memo, postings } = entry;
+  return { id, kind, reference, memo, created_at: now.toISOString(), postings };
 }
 
 /** Moves `amount` (> 0) from one account to another: the common two-posting entry. */

@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: runs every benchmark, prints its figures against its budget, and writes them
+ * with a description of the machine into docs/performance.md (between the markers of each
+ * benchmark). Exits non-zero when a figure misses its budget.
+ * `npm run bench -- --no-write` leaves the docs alone.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ledger from './ledger.js';
+
+interface Bench {
+  name: string;
+  title: string;
+  run(): Promise<{ pass: boolean; text: string }>;
+}
+
+const benches: Bench[] = [
+  {
+    name: 'ledger',
+    title: 'Ledger postings (issue 2 budget: ≥ 400 entries/s on PGlite, ≥ 500 on PostgreSQL)',
+    async run() {
+      const r = await ledger.run({ log: (l) => console.error(l) });
+      return { pass: r.pass, text: ledger.formatTable(r) };
+    },
+  },
+];
+
+function machine(): string {
+  const cpus = os.cpus();
+  return [
+    `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}`,
+    `${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
+    `${os.type()} ${os.release()} ${os.arch()}`,
+    `Node.js ${process.version}`,
+  ].join(', ');
+}
+
+const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/performance.md');
+const write = !process.argv.includes('--no-write');
+let doc = readFileSync(docPath, 'utf8');
+let allPass = true;
+
+for (const b of benches) {
+  console.log(`\n## ${b.title}\n`);
+  const { pass, text } = await b.run();
+  console.log(text);
+  allPass &&= pass;
+  const section = [
+    `<!-- bench:${b.name}:start -->`,
+    `### ${b.title}`,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}.`,
+    '',
+    '```',
+    text,
+    '```',
+    `<!-- bench:${b.name}:end -->`,
+  ].join('\n');
+  const re = new RegExp(`<!-- bench:${b.name}:start -->[\\s\\S]*?<!-- bench:${b.name}:end -->`);
+  doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
+}
+
+if (write) {
+  writeFileSync(docPath, doc);
+  console.log(`\nfigures written to ${path.relative(process.cwd(), docPath)}`);
+}
+console.log(allPass ? '\nall benchmarks within budget' : '\nSOME BENCHMARKS MISSED THEIR BUDGET');
+process.exitCode = allPass ? 0 : 1;
