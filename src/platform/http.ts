@@ -64,7 +64,6 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'req_id',
     trustProxy: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -85,7 +84,9 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     }
     if ((err as FastifyError).validation) {
       const details = (err as FastifyError).validation!.map((v) => ({
-        field: `${(err as FastifyError).validationContext ?? ''}${v.instancePath || ''}`,
+        field: `${(err as FastifyError).validationContext ?? ''}${v.instancePath || ''}${
+          typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''
+        }`,
         rule: v.keyword,
         message: v.message,
         params: v.params,
@@ -165,7 +166,15 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   const webDist = ctx.config.webDist;
   const indexHtml = path.join(webDist, 'index.html');
   if (existsSync(indexHtml)) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, maxAge: '1h', immutable: false });
+    await app.register(fastifyStatic, {
+      root: webDist,
+      wildcard: false,
+      index: false,
+      // Vite's /assets/* names carry a content hash: cache them for good.
+      setHeaders: (res, file) => {
+        res.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
     app.get('/', { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 }));
   }
   app.setNotFoundHandler((req, reply) => {

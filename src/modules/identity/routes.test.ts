@@ -37,6 +37,7 @@ describe('identity routes', () => {
 
     const out = await t.app.inject({ method: 'POST', url: '/v1/auth/sign-out', cookies: { loopshop_session: cookie.value } });
     expect(out.statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'POST', url: '/v1/auth/sign-out' })).statusCode).toBe(204);
     const after = await t.app.inject({ method: 'GET', url: '/v1/me', cookies: { loopshop_session: cookie.value } });
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe('unauthorized');
@@ -107,6 +108,8 @@ describe('identity routes', () => {
     }
     const wrongType = await t.app.inject({ method: 'POST', url: '/v1/auth/sign-up', payload: { email: 'a@b.co', password: 12345678, name: 'A' } });
     expect(wrongType.json().error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'body/password', rule: 'type' })]));
+    const missing = await t.app.inject({ method: 'POST', url: '/v1/auth/sign-up', payload: { email: 'a@b.co', password: 'long enough' } });
+    expect(missing.json().error.details).toEqual([expect.objectContaining({ field: 'body/name', rule: 'required' })]);
     expect(await userCount()).toBe(before);
   });
 

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { formatCurrencyName, formatDateTime, formatMoney, formatNumber, formatRegion } from '../../web/src/i18n/format.js';
+
+/** Issue 9: money, numbers and times formatted with Intl for the chosen language. */
+describe('web format helpers', () => {
+  it('formats minor units exactly and always shows the currency', () => {
+    expect(formatMoney({ amount: 1999, currency: 'USD' }, 'en')).toBe('$19.99');
+    expect(formatMoney({ amount: 1999, currency: 'USD' }, 'zh-CN')).toBe('US$19.99');
+    expect(formatMoney({ amount: 1250, currency: 'CNY' }, 'zh-CN')).toBe('¥12.50');
+    expect(formatMoney({ amount: 1250, currency: 'CNY' }, 'en')).toBe('CN¥12.50');
+    expect(formatMoney({ amount: 1234, currency: 'JPY' }, 'en')).toBe('¥1,234');
+    expect(formatMoney({ amount: 5, currency: 'USD' }, 'en')).toBe('$0.05');
+    expect(formatMoney({ amount: -250, currency: 'EUR' }, 'en')).toBe('-€2.50');
+    // Past float precision for cents, still exact.
+    expect(formatMoney({ amount: 9007199254740991, currency: 'USD' }, 'en')).toBe('$90,071,992,547,409.91');
+    expect(() => formatMoney({ amount: 1.5, currency: 'USD' }, 'en')).toThrow(RangeError);
+  });
+
+  it('formats numbers for the locale', () => {
+    expect(formatNumber(1234567, 'en')).toBe('1,234,567');
+    expect(formatNumber(1234567, 'zh-CN')).toBe('1,234,567');
+  });
+
+  it('labels a time shown in a shop time zone with that zone', () => {
+    const t = new Date('2026-01-05T23:04:00Z');
+    expect(formatDateTime(t, 'en', 'America/Los_Angeles')).toBe('Jan 5, 2026, 3:04 PM PST');
+    expect(formatDateTime(t, 'zh-CN', 'America/Los_Angeles')).toBe('2026年1月5日 GMT-8 15:04');
+    expect(formatDateTime(t, 'en', 'Asia/Shanghai')).toMatch(/Jan 6, 2026, 7:04 AM GMT\+8/);
+    // Without a zone: the viewer's own, unlabelled.
+    expect(formatDateTime(t, 'en')).not.toMatch(/GMT|PST|UTC/);
+  });
+
+  it('names markets and currencies in the chosen language', () => {
+    expect(formatRegion('US', 'en')).toBe('United States');
+    expect(formatRegion('US', 'zh-CN')).toBe('美国');
+    expect(formatCurrencyName('USD', 'en')).toBe('US Dollar (USD)');
+    expect(formatCurrencyName('USD', 'zh-CN')).toBe('美元 (USD)');
+  });
+});

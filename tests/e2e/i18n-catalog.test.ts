@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Issue 9: the en and zh-CN catalogs are complete and agree, and every key the web app names
+ * exists. (Hard-coded strings in components are caught by ESLint's i18next/no-literal-string.)
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WEB_SRC = path.join(ROOT, 'web', 'src');
+const LOCALES_DIR = path.join(WEB_SRC, 'i18n', 'locales');
+const LOCALES = ['en', 'zh-CN'] as const;
+/** Values that are the same in every language on purpose (brand names). */
+const SAME_IN_ALL_LANGUAGES = new Set(['app.name']);
+
+type Catalog = Map<string, unknown>;
+
+function flatten(obj: unknown, prefix = '', out: Catalog = new Map()): Catalog {
+  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.set(prefix, obj);
+  }
+  return out;
+}
+
+const load = (locale: string): Catalog => flatten(JSON.parse(readFileSync(path.join(LOCALES_DIR, `${locale}.json`), 'utf8')));
+const catalogs = Object.fromEntries(LOCALES.map((l) => [l, load(l)])) as Record<(typeof LOCALES)[number], Catalog>;
+
+/** `{{name}}`, `{{ count, number }}` and `$t(other.key)` references, sorted. */
+function placeholders(value: string): string[] {
+  const vars = [...value.matchAll(/{{\s*([\w.]+)\s*(?:,[^}]*)?}}/g)].map((m) => `{{${m[1]}}}`);
+  const nested = [...value.matchAll(/\$t\(\s*([\w.-]+)/g)].map((m) => `$t(${m[1]})`);
+  return [...vars, ...nested].sort();
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) return sourceFiles(p);
+    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [p] : [];
+  });
+}
+
+describe('i18n catalogs', () => {
+  it('have the same keys in every language', () => {
+    const [first, ...rest] = LOCALES;
+    for (const other of rest) {
+      const a = [...catalogs[first].keys()];
+      const b = [...catalogs[other].keys()];
+      expect(b.filter((k) => !catalogs[first].has(k)), `keys only in ${other}`).toEqual([]);
+      expect(a.filter((k) => !catalogs[other].has(k)), `keys missing from ${other}`).toEqual([]);
+    }
+  });
+
+  it('have a non-empty string for every key', () => {
+    for (const locale of LOCALES) {
+      const bad = [...catalogs[locale]].filter(([, v]) => typeof v !== 'string' || v.trim() === '').map(([k]) => k);
+      expect(bad, `empty or non-string values in ${locale}`).toEqual([]);
+    }
+  });
+
+  it('use the same interpolation variables in every language', () => {
+    const mismatches: string[] = [];
+    for (const [key, en] of catalogs.en) {
+      for (const locale of LOCALES.slice(1)) {
+        const other = catalogs[locale].get(key);
+        if (typeof en !== 'string' || typeof other !== 'string') continue;
+        const a = placeholders(en).join(' ');
+        const b = placeholders(other).join(' ');
+        if (a !== b) mismatches.push(`${key}: en [${a}] vs ${locale} [${b}]`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('are translated (zh-CN differs from English except for names)', () => {
+    const untranslated = [...catalogs.en]
+      .filter(([k, v]) => !SAME_IN_ALL_LANGUAGES.has(k) && catalogs['zh-CN'].get(k) === v)
+      .map(([k]) => k);
+    expect(untranslated).toEqual([]);
+  });
+
+  it('contain every key the web app uses', () => {
+    const namespaces = new Set([...catalogs.en.keys()].map((k) => k.split('.')[0]));
+    const missing: string[] = [];
+    let found = 0;
+    for (const file of sourceFiles(WEB_SRC)) {
+      const text = readFileSync(file, 'utf8');
+      const keys = new Set<string>();
+      // t('key'), t("key"), i18n.t('key'), i18nKey="key"
+      for (const m of text.matchAll(/\bt\(\s*(['"])([^'"]+)\1/g)) keys.add(m[2]!);
+      for (const m of text.matchAll(/i18nKey=(['"])([^'"]+)\1/g)) keys.add(m[2]!);
+      // Keys passed around as data ({ labelKey: 'nav.feed' }, return 'validation.emailRequired').
+      for (const m of text.matchAll(/(['"])([a-z][\w-]*(?:\.[\w-]+)+)\1/g)) {
+        if (namespaces.has(m[2]!.split('.')[0]!)) keys.add(m[2]!);
+      }
+      for (const key of keys) {
+        found++;
+        if (!catalogs.en.has(key)) missing.push(`${path.relative(ROOT, file)}: ${key}`);
+      }
+    }
+    expect(found).toBeGreaterThan(50);
+    expect(missing).toEqual([]);
+  });
+
+  it('translate every API error code the web app knows, with a generic fallback', () => {
+    for (const locale of LOCALES) {
+      for (const code of ['generic', 'invalid_credentials', 'email_taken', 'validation_failed', 'rate_limited', 'unauthorized', 'forbidden', 'network_error']) {
+        expect(catalogs[locale].has(`errors.${code}`), `${locale}: errors.${code}`).toBe(true);
+      }
+      expect(catalogs[locale].get('errors.generic')).toContain('{{code}}');
+    }
+  });
+});

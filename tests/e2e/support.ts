@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/platform/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const WEB_DIST = path.join(ROOT, 'web', 'dist');
+export const SHOTS_DIR = process.env.LOOPSHOP_SHOTS_DIR ?? path.join(os.tmpdir(), 'loopshop-shots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const DEMO_PASSWORD = 'loopshop-demo';
+
+export interface E2E {
+  server: RunningServer;
+  browser: Browser;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server (embedded PGlite on a fresh temp dir, demo data seeded) serving the built web app,
+ * and a headless Chromium. Expects `web/dist` (npm run build:web); builds nothing itself.
+ */
+export async function startE2E(): Promise<E2E> {
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
+    throw new Error(`web/dist is missing: run \`npm run build:web\` before the browser tests (looked in ${WEB_DIST})`);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (Debian: apt-get install chromium)`);
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loopshop-e2e-'));
+  const config = loadConfig(process.env, {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    webDist: WEB_DIST,
+    seedDemo: true,
+    databaseUrl: undefined,
+    signInRateLimit: { max: 1000, timeWindowMs: 60_000 },
+  });
+  const server = await startServer(config, { log: false });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+  } catch (err) {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const b = browser;
+  return {
+    server,
+    browser: b,
+    url: server.url,
+    async close() {
+      await b.close().catch(() => {});
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh browser profile (own cookies and localStorage) whose browser language is `locale`. */
+export async function newPage(e2e: E2E, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await e2e.browser.newContext({ baseURL: e2e.url, locale, viewport: { width: 1280, height: 860 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true });
+}
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByTestId('sign-in-form').getByRole('textbox', { name: /email|邮箱/i }).fill(email);
+  await page.getByTestId('sign-in-form').locator('input[name="password"]').fill(password);
+  await page.getByTestId('sign-in-form').locator('button[type="submit"]').click();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByTestId('account-menu').click();
+  await page.getByRole('menuitem').click();
+  await page.waitForURL('**/sign-in');
+}
+
+export const uniqueEmail = (tag: string) => `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}@example.test`;

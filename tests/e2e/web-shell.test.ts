@@ -1,0 +1,148 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPage, shot, signIn, signOut, startE2E, uniqueEmail, type E2E } from './support.js';
+
+/** Issue 2, web shell: sign up, sign in, role-aware navigation, sign out — in a real browser. */
+describe('web shell (browser)', () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E();
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  const navLinks = async (page: Page) => {
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByRole('link', { name: 'Feed' }).waitFor();
+    return nav.getByRole('link').allTextContents();
+  };
+
+  it('signs up, lands on the feed, signs out, signs in again and out', async () => {
+    const { context, page } = await newPage(e2e);
+    try {
+      // Signed out: any page sends you to sign-in.
+      await page.goto('/seller');
+      await page.waitForURL('**/sign-in');
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await page.getByText('Try the demo accounts').waitFor();
+      await shot(page, 'sign-in');
+
+      // Client-side validation, translated.
+      await page.getByRole('link', { name: 'Create an account' }).click();
+      await page.waitForURL('**/sign-up');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('Enter your name.').waitFor();
+      await page.getByText('Enter your email address.').waitFor();
+      await page.getByLabel('Password').fill('short');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('Use at least 8 characters.').waitFor();
+      await shot(page, 'sign-up-validation');
+
+      const email = uniqueEmail('ada');
+      await page.getByLabel('Name').fill('Ada Lovelace');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Create account' }).click();
+
+      await page.waitForURL('**/feed');
+      await page.getByRole('heading', { level: 1, name: 'Feed' }).waitFor();
+      await page.getByTestId('feed-empty').getByText('No videos yet').waitFor();
+      expect(await navLinks(page)).toEqual(['Feed']);
+      expect(await page.getByTestId('account-menu').textContent()).toContain('Ada Lovelace');
+      expect(await page.evaluate('document.documentElement.lang')).toBe('en');
+      // The session is an HttpOnly cookie; nothing in localStorage looks like a token.
+      expect(await page.evaluate('JSON.stringify(Object.assign({}, localStorage))')).not.toMatch(/token|session/i);
+      await shot(page, 'feed');
+
+      // A buyer may not open the seller center: redirected to the feed.
+      await page.goto('/seller');
+      await page.waitForURL('**/feed');
+
+      await signOut(page);
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      // Signed out for real: the app sends you back to sign-in.
+      await page.goto('/feed');
+      await page.waitForURL('**/sign-in');
+
+      // Same email again on sign-up: the API's email_taken, translated.
+      await page.goto('/sign-up');
+      await page.getByLabel('Name').fill('Ada Again');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      expect(await page.getByTestId('form-error').textContent()).toContain('An account with this email already exists');
+
+      await signIn(page, email, 'correct horse battery');
+      await page.waitForURL('**/feed');
+      expect(await navLinks(page)).toEqual(['Feed']);
+      await signOut(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the seller center with the demo shop to the demo seller', async () => {
+    const { context, page } = await newPage(e2e);
+    try {
+      await signIn(page, 'seller@demo.loopshop.dev');
+      await page.waitForURL('**/feed');
+      expect(await navLinks(page)).toEqual(['Feed', 'Seller center']);
+      await page.getByRole('link', { name: 'Seller center' }).click();
+      await page.waitForURL('**/seller');
+      const shop = page.getByTestId('shop-card');
+      await shop.getByRole('heading', { name: 'Demo Outdoor Co.' }).waitFor();
+      const text = (await shop.textContent()) ?? '';
+      expect(text).toContain('United States');
+      expect(text).toContain('US Dollar (USD)');
+      expect(text).toContain('Self-fulfilled');
+      expect(text).toContain('Shop time zone');
+      expect(await page.getByTestId('shop-timezone').textContent()).toBe('America/Los_Angeles');
+      expect(text).toMatch(/P[SD]T/); // the local time there is labelled with its zone
+      await page.getByTestId('seller-orders-empty').getByText('No orders yet').waitFor();
+      await shot(page, 'seller-center');
+      // Not a creator, not an operator.
+      await page.goto('/operator');
+      await page.waitForURL('**/feed');
+      await signOut(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the creator center to the demo creator', async () => {
+    const { context, page } = await newPage(e2e);
+    try {
+      await signIn(page, 'creator@demo.loopshop.dev');
+      await page.waitForURL('**/feed');
+      expect(await navLinks(page)).toEqual(['Feed', 'Creator center']);
+      await page.getByRole('link', { name: 'Creator center' }).click();
+      await page.getByTestId('creator-videos-empty').waitFor();
+      await page.getByTestId('creator-earnings-empty').getByText('No earnings yet').waitFor();
+      await shot(page, 'creator-center');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the ledger status in the operator console', async () => {
+    const { context, page } = await newPage(e2e);
+    try {
+      await signIn(page, 'operator@demo.loopshop.dev');
+      await page.waitForURL('**/feed');
+      expect(await navLinks(page)).toEqual(['Feed', 'Operator console']);
+      await page.getByRole('link', { name: 'Operator console' }).click();
+      await page.waitForURL('**/operator');
+      const ledger = page.getByTestId('ledger-status');
+      await ledger.getByText('Balanced', { exact: true }).waitFor();
+      const text = (await ledger.textContent()) ?? '';
+      expect(text).toContain('Journal entries');
+      expect(text).toContain('Accounts');
+      expect(text).toContain('No problems found');
+      await shot(page, 'operator-console');
+      await signOut(page);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Typed access to the Loopshop HTTP API. The session lives in the HttpOnly `loopshop_session`
+ * cookie the server sets; the web app never sees or stores the token.
+ */
+
+export type Locale = 'en' | 'zh-CN';
+export type Role = 'buyer' | 'creator' | 'seller' | 'operator';
+
+export type { Money } from './i18n/format';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  locale: Locale | null;
+  created_at: string;
+}
+
+export interface Shop {
+  id: string;
+  name: string;
+  market: string;
+  currency: string;
+  timezone: string;
+  mode: 'self_fulfilled' | 'managed' | string;
+  status: 'active' | 'suspended' | 'frozen' | string;
+  role: 'owner' | 'staff' | string;
+}
+
+export interface Me extends User {
+  shops: Shop[];
+}
+
+export interface Reconciliation {
+  balanced: boolean;
+  entries: number;
+  accounts: number;
+  problems: { code: string; message: string }[];
+}
+
+export interface ValidationDetail {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** Every failed call ends up here: API error bodies, HTTP errors without one, network failures. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Validation details of a `validation_failed` answer, or []. */
+  get fields(): ValidationDetail[] {
+    return Array.isArray(this.details) ? (this.details as ValidationDetail[]) : [];
+  }
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError('network_error', 0, err instanceof Error ? err.message : 'Network error');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy error page, for instance): handled below.
+  }
+  if (!res.ok) {
+    const e = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+    if (e && typeof e.code === 'string') {
+      throw new ApiError(e.code, res.status, typeof e.message === 'string' ? e.message : e.code, e.details ?? null);
+    }
+    throw new ApiError(`http_${res.status}`, res.status, res.statusText || `HTTP ${res.status}`);
+  }
+  return json as T;
+}
+
+export const api = {
+  me: async (): Promise<Me | null> => {
+    try {
+      return (await request<{ user: Me }>('GET', '/v1/me')).user;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return null;
+      throw err;
+    }
+  },
+  updateMe: async (patch: { name?: string; locale?: Locale | null }): Promise<Me> =>
+    (await request<{ user: Me }>('PATCH', '/v1/me', patch)).user,
+  signIn: (body: { email: string; password: string }) => request<{ token: string; user: User }>('POST', '/v1/auth/sign-in', body),
+  signUp: (body: { email: string; password: string; name: string; locale?: Locale }) =>
+    request<{ token: string; user: User }>('POST', '/v1/auth/sign-up', body),
+  signOut: async (): Promise<void> => {
+    try {
+      await request<void>('POST', '/v1/auth/sign-out');
+    } catch (err) {
+      // Already signed out (expired session): the outcome the user wanted.
+      if (!(err instanceof ApiError && err.status === 401)) throw err;
+    }
+  },
+  reconcile: () => request<Reconciliation>('GET', '/v1/admin/ledger/reconcile'),
+};

@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import type { Me } from '../api';
+import { formatList } from '../i18n/format';
+import { useErrorMessage } from '../lib/errors';
+import { useLocale } from '../lib/language';
+import { useSignOut } from '../lib/session';
+
+export function AccountMenu({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const locale = useLocale();
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  const navigate = useNavigate();
+  const signOut = useSignOut();
+
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent | KeyboardEvent) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [open]);
+
+  const initial = me.name.trim().charAt(0).toUpperCase() || '?';
+  return (
+    <div className="account-menu" ref={ref}>
+      <button
+        type="button"
+        className="account-menu__button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={t('account.menu', { name: me.name })}
+        data-testid="account-menu"
+        onClick={() => setOpen((o) => !o)}
+      >
+        <span className="avatar" aria-hidden="true">
+          {initial}
+        </span>
+        <span className="account-menu__name">{me.name}</span>
+      </button>
+      {open && (
+        <div className="account-menu__panel" role="menu">
+          <div className="account-menu__who">
+            <strong>{me.name}</strong>
+            <span className="muted">{me.email}</span>
+            <span className="muted">{formatList(me.roles.map((r) => t(`roles.${r}`)), locale)}</span>
+          </div>
+          <button
+            type="button"
+            role="menuitem"
+            disabled={signOut.isPending}
+            onClick={() =>
+              signOut.mutate(undefined, {
+                onSuccess: () => navigate('/sign-in', { replace: true }),
+              })
+            }
+          >
+            {t('account.signOut')}
+          </button>
+          {signOut.error && (
+            <p role="alert" className="error-text">
+              {errorMessage(signOut.error)}
+            </p>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
+import type { Me, Role } from '../api';
+import { useAccountLocaleSync } from '../lib/language';
+import { useErrorMessage } from '../lib/errors';
+import { hasRole, useMe } from '../lib/session';
+import { AccountMenu } from './AccountMenu';
+import { LanguageSwitcher } from './LanguageSwitcher';
+import { Loading } from './Loading';
+
+interface NavItem {
+  to: string;
+  labelKey: string;
+  role?: Role;
+}
+
+/** Everyone signed in has the feed; the other areas need their role. */
+export const NAV_ITEMS: NavItem[] = [
+  { to: '/feed', labelKey: 'nav.feed' },
+  { to: '/seller', labelKey: 'nav.seller', role: 'seller' },
+  { to: '/creator', labelKey: 'nav.creator', role: 'creator' },
+  { to: '/operator', labelKey: 'nav.operator', role: 'operator' },
+];
+
+export function navItemsFor(me: Me): NavItem[] {
+  return NAV_ITEMS.filter((i) => !i.role || hasRole(me, i.role));
+}
+
+/** The signed-in frame: navigation for the user's roles, language, account menu. */
+export function AppShell() {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const location = useLocation();
+  const me = useMe();
+  useAccountLocaleSync(me.data);
+
+  if (me.isPending) return <Loading />;
+  if (me.isError) {
+    return (
+      <div className="page-error" role="alert">
+        <p>{errorMessage(me.error)}</p>
+        <button type="button" className="button" onClick={() => void me.refetch()}>
+          {t('common.retry')}
+        </button>
+      </div>
+    );
+  }
+  if (!me.data) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="topbar__inner">
+          <NavLink to="/feed" className="brand">
+            <span className="brand__mark" aria-hidden="true" />
+            {t('app.name')}
+          </NavLink>
+          <nav aria-label={t('nav.label')} className="nav">
+            {navItemsFor(me.data).map((item) => (
+              <NavLink key={item.to} to={item.to} className="nav__link">
+                {t(item.labelKey)}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="topbar__tools">
+            <LanguageSwitcher />
+            <AccountMenu me={me.data} />
+          </div>
+        </div>
+      </header>
+      <main className="content">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+/** Areas a role does not have send the user to the feed. */
+export function RequireRole({ role, children }: { role: Role; children: ReactNode }) {
+  const { data: me } = useMe();
+  if (!hasRole(me, role)) return <Navigate to="/feed" replace />;
+  return <>{children}</>;
+}

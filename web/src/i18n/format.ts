@@ -1,0 +1,72 @@
+/** Money as the API sends it: integer minor units and an ISO 4217 currency. */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0, BHD 3). */
+export function minorUnitDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * Money in integer minor units, formatted for `locale`, always with its currency
+ * (en: "$12.34", zh-CN: "US$12.34"). Converted exactly, as a decimal string, never through floats.
+ */
+export function formatMoney(money: Money, locale: string): string {
+  if (!Number.isSafeInteger(money.amount)) throw new RangeError(`amount must be an integer number of minor units, got ${money.amount}`);
+  const digits = minorUnitDigits(money.currency);
+  const negative = money.amount < 0;
+  const abs = String(Math.abs(money.amount)).padStart(digits + 1, '0');
+  const decimal = digits === 0 ? abs : `${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: money.currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(`${negative ? '-' : ''}${decimal}` as Intl.StringNumericLiteral);
+}
+
+export function formatNumber(value: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(value);
+}
+
+/**
+ * A date and time for `locale`. Without `timeZone` it is shown in the viewer's zone. With one (a
+ * shop's zone, where a rule is defined in it) the text carries the zone's name, so it is labelled.
+ */
+export function formatDateTime(date: Date | string | number, locale: string, timeZone?: string): string {
+  const d = date instanceof Date ? date : new Date(date);
+  return new Intl.DateTimeFormat(locale, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    ...(timeZone ? { timeZone, timeZoneName: 'short' as const } : {}),
+  }).format(d);
+}
+
+/** "United States" / "美国" for a region code; the code itself when the runtime does not know it. */
+export function formatRegion(code: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** "US Dollar (USD)" / "美元 (USD)". */
+export function formatCurrencyName(code: string, locale: string): string {
+  try {
+    const name = new Intl.DisplayNames([locale], { type: 'currency' }).of(code);
+    return name && name !== code ? `${name} (${code})` : code;
+  } catch {
+    return code;
+  }
+}
+
+/** "Buyer, Seller" / "买家、卖家". */
+export function formatList(items: string[], locale: string): string {
+  return new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' }).format(items);
+}

@@ -1,0 +1,107 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { AuthLayout } from '../components/AuthLayout';
+import { Field } from '../components/Field';
+import { useErrorMessage } from '../lib/errors';
+import { useMe, useSignIn } from '../lib/session';
+import { checkEmail, checkPassword } from '../lib/validation';
+
+const DEMO_PASSWORD = 'loopshop-demo';
+const DEMO_ACCOUNTS = [
+  { email: 'buyer@demo.loopshop.dev', roleKey: 'roles.buyer' },
+  { email: 'seller@demo.loopshop.dev', roleKey: 'roles.seller' },
+  { email: 'creator@demo.loopshop.dev', roleKey: 'roles.creator' },
+  { email: 'operator@demo.loopshop.dev', roleKey: 'roles.operator' },
+];
+
+export function SignIn() {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const me = useMe();
+  const signIn = useSignIn();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<{ email?: string | null; password?: string | null }>({});
+
+  const from = (location.state as { from?: string } | null)?.from;
+  const target = from && from.startsWith('/') && from !== '/sign-in' ? from : '/feed';
+  if (me.data) return <Navigate to={target} replace />;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const next = { email: checkEmail(email), password: checkPassword(password) };
+    setErrors(next);
+    if (next.email || next.password) return;
+    signIn.mutate(
+      { email: email.trim(), password },
+      { onSuccess: () => navigate(target, { replace: true }) },
+    );
+  };
+
+  return (
+    <AuthLayout
+      title={t('signIn.title')}
+      aside={
+        <aside className="card demo-hint" aria-labelledby="demo-hint-title">
+          <h2 id="demo-hint-title">{t('signIn.demo.title')}</h2>
+          <p className="muted">{t('signIn.demo.text', { password: DEMO_PASSWORD })}</p>
+          <ul>
+            {DEMO_ACCOUNTS.map((a) => (
+              <li key={a.email}>
+                <span className="demo-hint__role">{t(a.roleKey)}</span>
+                <code>{a.email}</code>
+                <button
+                  type="button"
+                  className="button button--small button--ghost"
+                  aria-label={t('signIn.demo.useLabel', { email: a.email })}
+                  onClick={() => {
+                    setEmail(a.email);
+                    setPassword(DEMO_PASSWORD);
+                    setErrors({});
+                  }}
+                >
+                  {t('signIn.demo.use')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </aside>
+      }
+    >
+      <form onSubmit={submit} noValidate className="form" data-testid="sign-in-form">
+        {signIn.error && (
+          <div role="alert" className="alert alert--error" data-testid="form-error">
+            {errorMessage(signIn.error)}
+          </div>
+        )}
+        <Field
+          label={t('fields.email')}
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.email ? t(errors.email) : null}
+        />
+        <Field
+          label={t('fields.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={errors.password ? t(errors.password) : null}
+        />
+        <button type="submit" className="button button--primary button--block" disabled={signIn.isPending}>
+          {signIn.isPending ? t('signIn.submitting') : t('signIn.submit')}
+        </button>
+        <p className="form__switch">
+          {t('signIn.noAccount')} <Link to="/sign-up">{t('signIn.toSignUp')}</Link>
+        </p>
+      </form>
+    </AuthLayout>
+  );
+}
