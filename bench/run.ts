@@ -19,7 +19,7 @@ interface Bench {
 const benches: Bench[] = [
   {
     name: 'ledger',
-    title: 'Ledger postings (issue 2 budget: ≥ 400 entries/s on PGlite, ≥ 500 on PostgreSQL)',
+    title: 'Ledger postings (issue 2 asks for the figures; our budget: ≥ 400 entries/s on PGlite, ≥ 500 on PostgreSQL)',
     async run() {
       const r = await ledger.run({ log: (l) => console.error(l) });
       return { pass: r.pass, text: ledger.formatTable(r) };
