@@ -32,6 +32,7 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
       market: 'US',
       currency: 'USD',
       timezone: 'America/Los_Angeles',
+      shippingFee: 499,
       ownerId: created[1]!.id,
     });
     return true;

@@ -9,6 +9,7 @@ const ulid = monotonicFactory();
 export const ID_PREFIXES = [
   'usr', 'ses', 'shp', 'job', 'idm', 'led', 'pst', 'wh',
   'prd', 'sku', 'vid', 'ord', 'pay', 'crt', 'evt', 'inv', 'app', 'mkt', 'ntf', 'aud',
+  'res', 'oit', 'oev', 'rfd', 'anc', 'cti', 'whe', 'med', 'chk',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

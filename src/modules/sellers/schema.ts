@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from '../identity/schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -11,6 +11,8 @@ export const shops = pgTable('shops', {
   timezone: text('timezone').notNull(),
   mode: text('mode', { enum: ['self_fulfilled', 'managed'] }).notNull().default('self_fulfilled'),
   status: text('status', { enum: ['active', 'suspended', 'frozen'] }).notNull().default('active'),
+  /** Flat shipping fee per order of this shop, minor units of `currency`. */
+  shippingFee: bigint('shipping_fee', { mode: 'number' }).notNull().default(0),
   createdAt: ts('created_at').notNull(),
 });
 

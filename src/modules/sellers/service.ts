@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
@@ -24,6 +24,7 @@ export interface CreateShopInput {
   currency: string;
   timezone: string;
   mode?: 'self_fulfilled' | 'managed';
+  shippingFee?: number;
   ownerId: string;
 }
 
@@ -41,6 +42,7 @@ export async function createShop(db: Db, clock: Clock, input: CreateShopInput) {
         currency: input.currency,
         timezone: input.timezone,
         mode: input.mode ?? 'self_fulfilled',
+        shippingFee: input.shippingFee ?? 0,
         createdAt: now,
       })
       .returning();
@@ -90,4 +92,15 @@ export async function requireShopMember(db: Db, userId: string, shopId: string, 
     .where(and(eq(shopMembers.shopId, shopId), eq(shopMembers.userId, userId)));
   if (!row || (roles && !roles.includes(row.role))) throw notFound('Shop', shopId);
   return row.role;
+}
+
+export async function getShop(db: Db, shopId: string) {
+  const [shop] = await db.select().from(shops).where(eq(shops.id, shopId));
+  if (!shop) throw notFound('Shop', shopId);
+  return shop;
+}
+
+export async function getShops(db: Db, shopIds: string[]) {
+  if (shopIds.length === 0) return [];
+  return db.select().from(shops).where(inArray(shops.id, shopIds));
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "shops" ADD COLUMN "shipping_fee" bigint DEFAULT 0 NOT NULL;
