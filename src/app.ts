@@ -10,6 +10,17 @@ import { identityRoutes } from './modules/identity/routes.js';
 import { resolveSession } from './modules/identity/service.js';
 import { ledgerRoutes } from './modules/ledger/routes.js';
 import { adminRoutes } from './platform/admin-routes.js';
+import { contentRoutes, mediaRoutes } from './modules/content/routes.js';
+import { registerContentJobs } from './modules/content/service.js';
+import { registerDemoVideoJobs } from './demo/videos.js';
+import { catalogRoutes } from './modules/catalog/routes.js';
+import { inventoryRoutes } from './modules/inventory/routes.js';
+import { registerInventoryJobs } from './modules/inventory/service.js';
+import { cartRoutes } from './modules/cart/routes.js';
+import { ordersRoutes } from './modules/orders/routes.js';
+import { paymentsRoutes } from './modules/payments/routes.js';
+import { registerCheckoutJobs } from './modules/orders/checkout.js';
+import { createPaymentProviders } from './modules/payments/service.js';
 
 /**
  * The composition root: wires every module's routes and job handlers onto one app.
@@ -30,12 +41,17 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     await purgeIdempotencyKeys(tx, clock);
     await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
+  registerInventoryJobs(jobs, clock);
+  registerCheckoutJobs(jobs, clock, createPaymentProviders(clock));
+  registerContentJobs(jobs, { clock, config });
+  registerDemoVideoJobs(jobs, { clock, config });
   const ctx: AppContext = { database, db, clock, config, jobs };
   const app = await buildHttpApp({
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes],
+    rootRoutes: [mediaRoutes],
   });
   return app;
 }

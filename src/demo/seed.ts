@@ -4,6 +4,9 @@ import type { Db } from '../platform/db.js';
 import { users } from '../modules/identity/schema.js';
 import { signUp } from '../modules/identity/service.js';
 import { createShop } from '../modules/sellers/service.js';
+import { getProductsByIds } from '../modules/catalog/service.js';
+import { seedDemoCatalog } from './catalog.js';
+import { seedDemoVideos } from './videos.js';
 
 export const DEMO_PASSWORD = 'loopshop-demo';
 export const DEMO_ACCOUNTS = [
@@ -27,7 +30,7 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
     for (const a of DEMO_ACCOUNTS) {
       created.push(await signUp(tx, clock, { email: a.email, password: DEMO_PASSWORD, name: a.name, roles: [...a.roles] }));
     }
-    await createShop(tx, clock, {
+    const shop = await createShop(tx, clock, {
       name: 'Demo Outdoor Co.',
       market: 'US',
       currency: 'USD',
@@ -35,6 +38,8 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
       shippingFee: 499,
       ownerId: created[1]!.id,
     });
+    const { productIds } = await seedDemoCatalog(tx, clock, { sellerId: created[1]!.id, shopId: shop.id });
+    await seedDemoVideos(tx, clock, { creatorId: created[2]!.id, products: await getProductsByIds(tx, productIds) });
     return true;
   });
 }

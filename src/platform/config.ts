@@ -15,6 +15,12 @@ export interface Config {
   sessionTtlDays: number;
   jobPollMs: number;
   bodyLimitBytes: number;
+  /** Uploaded and processed media (videos, posters); served at /media. */
+  mediaDir: string;
+  /** Largest accepted video upload in bytes. */
+  maxUploadBytes: number;
+  ffmpegPath: string;
+  ffprobePath: string;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -31,10 +37,11 @@ function bool(value: string | undefined, fallback: boolean): boolean {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const root = process.cwd();
+  const dataDir = path.resolve(root, env.LOOPSHOP_DATA_DIR || './data');
   return {
     port: int(env.PORT, 3000, 'PORT'),
     host: env.HOST || '127.0.0.1',
-    dataDir: path.resolve(root, env.LOOPSHOP_DATA_DIR || './data'),
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     simulatedClock: bool(env.LOOPSHOP_SIMULATED_CLOCK, false),
@@ -48,6 +55,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlDays: int(env.LOOPSHOP_SESSION_TTL_DAYS, 30, 'LOOPSHOP_SESSION_TTL_DAYS'),
     jobPollMs: int(env.LOOPSHOP_JOB_POLL_MS, 1000, 'LOOPSHOP_JOB_POLL_MS'),
     bodyLimitBytes: int(env.LOOPSHOP_BODY_LIMIT, 1024 * 1024, 'LOOPSHOP_BODY_LIMIT'),
+    mediaDir: env.LOOPSHOP_MEDIA_DIR ? path.resolve(root, env.LOOPSHOP_MEDIA_DIR) : path.join(dataDir, 'media'),
+    maxUploadBytes: int(env.LOOPSHOP_MAX_UPLOAD_BYTES, 200 * 1024 * 1024, 'LOOPSHOP_MAX_UPLOAD_BYTES'),
+    ffmpegPath: env.FFMPEG_PATH || 'ffmpeg',
+    ffprobePath: env.FFPROBE_PATH || 'ffprobe',
     ...overrides,
   };
 }

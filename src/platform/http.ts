@@ -52,6 +52,8 @@ export interface HttpOptions {
   resolveSession: SessionResolver;
   /** Registered under /v1. */
   routes: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Registered at the root (e.g. /media). */
+  rootRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -162,6 +164,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     },
     { prefix: '/v1' },
   );
+  for (const r of opts.rootRoutes ?? []) await app.register(r);
 
   const webDist = ctx.config.webDist;
   const indexHtml = path.join(webDist, 'index.html');
@@ -178,7 +181,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     app.get('/', { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 }));
   }
   app.setNotFoundHandler((req, reply) => {
-    const isApi = /^\/(v1|docs|metrics|healthz|readyz|out)(\/|$|\?)/.test(req.url);
+    const isApi = /^\/(v1|docs|metrics|healthz|readyz|out|media)(\/|$|\?)/.test(req.url);
     if (!isApi && req.method === 'GET' && existsSync(indexHtml)) {
       // Client-side routes of the web app (/seller, /operator, …) get the SPA shell.
       const file = req.url.split('?')[0]!;

@@ -63,6 +63,25 @@ describe('jobs', () => {
     expect(await effectsOf('flaky')).toBe(0); // the failed attempts' writes were rolled back
   });
 
+  it('runs a handler outside a transaction when asked, keeping its writes on failure', async () => {
+    const runner = new JobRunner(database.db, clock, { backoffBaseMs: MINUTE }).register(
+      'long-work',
+      async (db, _p, job) => {
+        await db.execute(sql`insert into job_effects (job_id, note) values (${job.id}, 'outside')`);
+        if (job.attempts === 1) throw new Error('first attempt fails after writing');
+      },
+      { transaction: false },
+    );
+    const id = (await enqueue(database.db, clock, 'long-work', {}))!;
+    await runner.runDue();
+    expect(await effectsOf(id)).toBe(1); // not rolled back: such handlers must be safe to re-run
+    clock.advance(MINUTE);
+    await runner.runDue();
+    expect(await effectsOf(id)).toBe(2);
+    const [job] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+    expect(job!.status).toBe('done');
+  });
+
   it('enqueues a job with a unique key only once', async () => {
     const first = await enqueue(database.db, clock, 'record', {}, { uniqueKey: 'only-once' });
     const second = await enqueue(database.db, clock, 'record', {}, { uniqueKey: 'only-once' });

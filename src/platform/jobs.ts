@@ -17,6 +17,15 @@ import { jobs } from './schema.js';
  */
 export type JobHandler = (tx: Db, payload: unknown, job: { id: string; attempts: number }) => Promise<void>;
 
+export interface RegisterOptions {
+  /**
+   * false: run the handler on the database handle outside a transaction, then mark the job done.
+   * For long work (media processing) that must not hold a transaction — on PGlite an open
+   * transaction blocks every other query. Such a handler must be safe to run again.
+   */
+  transaction?: boolean;
+}
+
 export interface EnqueueOptions {
   runAt?: Date;
   maxAttempts?: number;
@@ -60,7 +69,7 @@ interface ClaimedJob {
 
 export class JobRunner {
   readonly workerId: string;
-  readonly #handlers = new Map<string, JobHandler>();
+  readonly #handlers = new Map<string, { handler: JobHandler; transaction: boolean }>();
   readonly #leaseMs: number;
   readonly #backoffBaseMs: number;
   readonly #batchSize: number;
@@ -81,9 +90,9 @@ export class JobRunner {
     this.#onError = opts.onError;
   }
 
-  register(type: string, handler: JobHandler): this {
+  register(type: string, handler: JobHandler, opts: RegisterOptions = {}): this {
     if (this.#handlers.has(type)) throw new Error(`job handler for "${type}" registered twice`);
-    this.#handlers.set(type, handler);
+    this.#handlers.set(type, { handler, transaction: opts.transaction ?? true });
     return this;
   }
 
@@ -118,15 +127,16 @@ export class JobRunner {
   }
 
   async #run(job: ClaimedJob): Promise<void> {
-    const handler = this.#handlers.get(job.type)!;
+    const { handler, transaction } = this.#handlers.get(job.type)!;
+    const run = async (db: Db) => {
+      await handler(db, job.payload, { id: job.id, attempts: job.attempts });
+      await db.execute(
+        sql`update ${jobs} set status = 'done', finished_at = ${this.clock.now()}, last_error = null
+            where id = ${job.id} and locked_by = ${this.workerId}`,
+      );
+    };
     try {
-      await this.db.transaction(async (tx) => {
-        await handler(tx, job.payload, { id: job.id, attempts: job.attempts });
-        await tx.execute(
-          sql`update ${jobs} set status = 'done', finished_at = ${this.clock.now()}, last_error = null
-              where id = ${job.id} and locked_by = ${this.workerId}`,
-        );
-      });
+      await (transaction ? this.db.transaction(run) : run(this.db));
     } catch (err) {
       this.#onError?.(err, job);
       const message = err instanceof Error ? err.message : String(err);

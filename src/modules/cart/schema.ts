@@ -1,0 +1,33 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Where a cart line came from, kept for attribution (video, live session, creator). */
+export interface CartSource {
+  video_id?: string;
+  live_id?: string;
+  creator_id?: string;
+}
+
+/**
+ * One line per (buyer, SKU). Prices are never stored here: the cart and checkout price every
+ * line from the catalog. No foreign keys into other modules' tables (see decision 005).
+ */
+export const cartItems = pgTable(
+  'cart_items',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    skuId: text('sku_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    source: jsonb('source').$type<CartSource>().notNull().default({}),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('cart_items_user_sku_idx').on(t.userId, t.skuId),
+    index('cart_items_user_idx').on(t.userId, t.id),
+    check('cart_items_quantity', sql`${t.quantity} between 1 and 99`),
+  ],
+);

@@ -1,0 +1,203 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../../platform/auth.js';
+import { badRequest, notFound } from '../../platform/errors.js';
+import { errors, page, PageQuery } from '../../platform/http-schemas.js';
+import { requireShopMember } from '../sellers/service.js';
+import { PRODUCT_STATUSES } from './schema.js';
+import { createProduct, getProduct, getProductShopId, LIMITS, listProducts, updateProduct } from './service.js';
+
+const ProductId = Type.Object({ id: Type.String({ pattern: '^prd_[0-9a-z]{26}$' }) });
+const ShopIdParam = Type.Object({ shop_id: Type.String({ pattern: '^shp_[0-9a-z]{26}$' }) });
+const MoneyIn = Type.Object(
+  { amount: Type.Integer({ description: 'Integer minor units (cents)' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
+  { additionalProperties: false },
+);
+const MoneyOut = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+const StockIn = Type.Object(
+  {
+    warehouse_id: Type.Optional(Type.String({ pattern: '^wh_[0-9a-z]{26}$', description: "Default: the shop's default warehouse" })),
+    on_hand: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
+  },
+  { additionalProperties: false },
+);
+const OptionValues = Type.Array(Type.String({ maxLength: 200 }), { maxItems: LIMITS.optionNames });
+const Code = Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: "The seller's SKU code, unique per shop" });
+const Images = Type.Array(Type.String({ maxLength: 2048, description: 'http(s) URL or /media/… path' }), { maxItems: LIMITS.images });
+const Title = Type.String({ minLength: 1, maxLength: 2000, description: `HTML is stripped; 1–${LIMITS.title} characters of text` });
+const Description = Type.String({ maxLength: 20_000, description: `HTML is stripped; at most ${LIMITS.description} characters of text` });
+const Category = Type.Union([Type.String({ maxLength: 64, description: 'A slug such as "camping-gear"' }), Type.Null()]);
+const SellerStatus = Type.Union([Type.Literal('draft'), Type.Literal('live')]);
+const SkuStatus = Type.Union([Type.Literal('active'), Type.Literal('archived')]);
+
+const VariantIn = Type.Object(
+  {
+    option_values: Type.Optional(OptionValues),
+    price: MoneyIn,
+    compare_at_price: Type.Optional(Type.Union([MoneyIn, Type.Null()])),
+    code: Type.Optional(Code),
+    stock: Type.Optional(StockIn),
+  },
+  { additionalProperties: false },
+);
+const VariantPatchIn = Type.Object(
+  {
+    sku_id: Type.Optional(Type.String({ pattern: '^sku_[0-9a-z]{26}$', description: 'Absent: a new variant' })),
+    option_values: Type.Optional(OptionValues),
+    price: Type.Optional(MoneyIn),
+    compare_at_price: Type.Optional(Type.Union([MoneyIn, Type.Null()])),
+    code: Type.Optional(Code),
+    status: Type.Optional(SkuStatus),
+    stock: Type.Optional(StockIn),
+  },
+  { additionalProperties: false },
+);
+
+const CreateBody = Type.Object(
+  {
+    title: Title,
+    description: Type.Optional(Description),
+    category: Type.Optional(Category),
+    images: Type.Optional(Images),
+    option_names: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: LIMITS.optionNames })),
+    status: Type.Optional(SellerStatus),
+    variants: Type.Array(VariantIn, { minItems: 1, maxItems: LIMITS.variants }),
+  },
+  { additionalProperties: false },
+);
+const PatchBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    description: Type.Optional(Description),
+    category: Type.Optional(Category),
+    images: Type.Optional(Images),
+    status: Type.Optional(SellerStatus),
+    variants: Type.Optional(Type.Array(VariantPatchIn, { maxItems: LIMITS.variants })),
+  },
+  { additionalProperties: false },
+);
+
+const ProductSummary = Type.Object({
+  id: Type.String(),
+  shop_id: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  category: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union(PRODUCT_STATUSES.map((s) => Type.Literal(s))),
+  images: Type.Array(Type.String()),
+  option_names: Type.Array(Type.String()),
+  price_range: Type.Object({ min: MoneyOut, max: MoneyOut }),
+  available: Type.Integer({ description: 'Sellable now, summed over active variants and warehouses' }),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+const Variant = Type.Object({
+  sku_id: Type.String(),
+  option_values: Type.Array(Type.String()),
+  price: MoneyOut,
+  compare_at_price: Type.Union([MoneyOut, Type.Null()]),
+  code: Type.Union([Type.String(), Type.Null()]),
+  status: SkuStatus,
+  available: Type.Integer(),
+});
+const ProductDetail = Type.Composite([
+  ProductSummary,
+  Type.Object({ variants: Type.Array(Variant), shop: Type.Object({ id: Type.String(), name: Type.String() }) }),
+]);
+
+const ListQuery = Type.Composite([
+  PageQuery,
+  Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Full-text search (words, "phrases", -exclusions)' })),
+    shop_id: Type.Optional(Type.String({ pattern: '^shp_[0-9a-z]{26}$' })),
+    category: Type.Optional(Type.String({ maxLength: 64 })),
+    status: Type.Optional(
+      Type.Union([...PRODUCT_STATUSES.map((s) => Type.Literal(s)), Type.Literal('all')], {
+        description: 'Default live. Other values need shop_id and membership of that shop.',
+      }),
+    ),
+  }),
+]);
+
+export async function catalogRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+
+  app.get(
+    '/products',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Live products, newest first, or full-text matches by rank; a shop member may list drafts',
+        security: [],
+        querystring: ListQuery,
+        response: { 200: page(ProductSummary), ...errors(400, 404) },
+      },
+    },
+    async (req) => {
+      const { q, shop_id, category, status, limit, cursor } = req.query;
+      if (status && status !== 'live') {
+        if (!shop_id) throw badRequest('bad_request', 'Listing by status other than live needs shop_id');
+        if (!req.user) throw notFound('Shop', shop_id);
+        await requireShopMember(db, req.user.id, shop_id);
+      }
+      return listProducts(db, { q, shopId: shop_id, category, status, limit, cursor });
+    },
+  );
+
+  app.get(
+    '/products/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'A product with its variants and availability (drafts only for the shop)',
+        security: [],
+        params: ProductId,
+        response: { 200: ProductDetail, ...errors(404) },
+      },
+    },
+    async (req) => getProduct(db, req.params.id, { viewerId: req.user?.id }),
+  );
+
+  app.post(
+    '/shops/:shop_id/products',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['catalog'],
+        summary: 'Create a product with its variants (and their stock in the default warehouse)',
+        params: ShopIdParam,
+        body: CreateBody,
+        response: { 201: ProductDetail, ...errors(400, 401, 404, 409, 422) },
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      await requireShopMember(db, user.id, req.params.shop_id);
+      const product = await createProduct(db, clock, req.params.shop_id, req.body);
+      return reply.code(201).send(product);
+    },
+  );
+
+  app.patch(
+    '/products/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Edit a product and its variants; add variants',
+        params: ProductId,
+        body: PatchBody,
+        response: { 200: ProductDetail, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      const shopId = await getProductShopId(db, req.params.id);
+      await requireShopMember(db, user.id, shopId).catch(() => {
+        throw notFound('Product', req.params.id);
+      });
+      return updateProduct(db, clock, req.params.id, req.body);
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { users } from '../identity/schema.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const VIDEO_STATUSES = ['processing', 'ready', 'failed'] as const;
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
+
+/**
+ * A short video posted by a creator (or a seller). `processing` until the media job has made a
+ * web-safe MP4 and a poster; `failed` (with a reason) when the upload cannot be used.
+ * Paths are relative to the media directory.
+ */
+export const videos = pgTable(
+  'videos',
+  {
+    id: text('id').primaryKey(),
+    creatorId: text('creator_id').notNull().references(() => users.id),
+    caption: text('caption').notNull().default(''),
+    status: text('status', { enum: VIDEO_STATUSES }).notNull().default('processing'),
+    failureReason: text('failure_reason'),
+    durationMs: integer('duration_ms'),
+    width: integer('width'),
+    height: integer('height'),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    mediaPath: text('media_path'),
+    posterPath: text('poster_path'),
+    publishedAt: ts('published_at'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('videos_feed_idx').on(t.status, t.publishedAt, t.id),
+    index('videos_creator_idx').on(t.creatorId, t.id),
+  ],
+);
+
+export const ANCHOR_TYPES = ['product', 'external'] as const;
+export type AnchorType = (typeof ANCHOR_TYPES)[number];
+
+/**
+ * What a video points at: an in-platform product, or (a later issue) an external link with a
+ * title. Position orders the anchors on the video.
+ */
+export const videoAnchors = pgTable(
+  'video_anchors',
+  {
+    id: text('id').primaryKey(),
+    videoId: text('video_id')
+      .notNull()
+      .references(() => videos.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    type: text('type', { enum: ANCHOR_TYPES }).notNull(),
+    productId: text('product_id'),
+    url: text('url'),
+    title: text('title'),
+  },
+  (t) => [
+    uniqueIndex('video_anchors_position_idx').on(t.videoId, t.position),
+    index('video_anchors_product_idx').on(t.productId),
+    check(
+      'video_anchors_kind_check',
+      sql`(${t.type} = 'product' and ${t.productId} is not null) or (${t.type} = 'external' and ${t.url} is not null)`,
+    ),
+  ],
+);
+
+/** The products a creator shows on their profile, in order. */
+export const creatorShowcase = pgTable(
+  'creator_showcase',
+  {
+    creatorId: text('creator_id')
+      .notNull()
+      .references(() => users.id),
+    productId: text('product_id').notNull(),
+    position: integer('position').notNull(),
+    addedAt: ts('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.creatorId, t.productId] })],
+);

@@ -1,0 +1,533 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
+import type { Db } from '../../platform/db.js';
+import { AppError, badRequest, notFound, unprocessable } from '../../platform/errors.js';
+import { isId, newId } from '../../platform/ids.js';
+import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { ffmpeg, MediaToolError, probe, sniffVideo, type ProbeResult } from '../../platform/media.js';
+import type { Money } from '../../platform/money.js';
+import { getProductsByIds } from '../catalog/service.js';
+import { plainText, textLength } from '../catalog/text.js';
+import { getUser } from '../identity/service.js';
+import { creatorShowcase, videoAnchors, videos, type VideoStatus } from './schema.js';
+
+export const MAX_CAPTION_CHARS = 2200;
+export const MAX_ANCHORS = 5;
+export const MAX_SHOWCASE = 50;
+export const MAX_DURATION_MS = 10 * 60_000;
+export const PROCESS_VIDEO_JOB = 'content.process_video';
+const PROCESS_ATTEMPTS = 3;
+
+/** What the media pipeline needs from the configuration. */
+export type MediaConfig = Pick<Config, 'mediaDir' | 'ffmpegPath' | 'ffprobePath'>;
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+export interface ProductSummary {
+  id: string;
+  shop_id: string;
+  title: string;
+  status: string;
+  images: string[];
+  category: string | null;
+  option_names: string[];
+  price_range: { min: Money; max: Money };
+  available: number;
+}
+
+export type AnchorView = { type: 'product'; product: ProductSummary } | { type: 'external'; url: string; title: string | null };
+
+export interface VideoView {
+  id: string;
+  caption: string;
+  status: VideoStatus;
+  failure_reason: string | null;
+  media_url: string | null;
+  poster_url: string | null;
+  duration_ms: number | null;
+  width: number | null;
+  height: number | null;
+  creator: { id: string; name: string };
+  anchors: AnchorView[];
+  created_at: string;
+  published_at: string | null;
+}
+
+type VideoRow = typeof videos.$inferSelect;
+
+type CatalogProduct = Awaited<ReturnType<typeof getProductsByIds>>[number];
+
+function toSummary(p: CatalogProduct): ProductSummary {
+  return {
+    id: p.id,
+    shop_id: p.shop_id,
+    title: p.title,
+    status: p.status,
+    images: p.images,
+    category: p.category,
+    option_names: p.option_names,
+    price_range: p.price_range,
+    available: p.available,
+  };
+}
+
+async function productsById(db: Db, ids: string[]): Promise<Map<string, CatalogProduct>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  return new Map((await getProductsByIds(db, unique)).map((p) => [p.id, p]));
+}
+
+async function creatorNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  const users = await Promise.all(unique.map((id) => getUser(db, id)));
+  return new Map(users.map((u) => [u.id, u.name]));
+}
+
+/**
+ * Videos as the API shows them. A product anchor shows only while its product is live, except
+ * to the video's creator, who also sees anchors to products that went draft or suspended.
+ */
+async function toViews(db: Db, rows: VideoRow[], viewerId: string | null): Promise<VideoView[]> {
+  if (rows.length === 0) return [];
+  const anchors = await db
+    .select()
+    .from(videoAnchors)
+    .where(inArray(videoAnchors.videoId, rows.map((r) => r.id)))
+    .orderBy(asc(videoAnchors.videoId), asc(videoAnchors.position));
+  const [products, names] = await Promise.all([
+    productsById(db, anchors.flatMap((a) => (a.productId ? [a.productId] : []))),
+    creatorNames(db, rows.map((r) => r.creatorId)),
+  ]);
+  return rows.map((r) => {
+    const own = viewerId === r.creatorId;
+    const views: AnchorView[] = [];
+    for (const a of anchors) {
+      if (a.videoId !== r.id) continue;
+      if (a.type === 'external' && a.url) views.push({ type: 'external', url: a.url, title: a.title });
+      const p = a.productId ? products.get(a.productId) : undefined;
+      if (a.type === 'product' && p && (own || p.status === 'live')) views.push({ type: 'product', product: toSummary(p) });
+    }
+    return {
+      id: r.id,
+      caption: r.caption,
+      status: r.status,
+      failure_reason: r.failureReason,
+      media_url: r.status === 'ready' && r.mediaPath ? `/media/${r.mediaPath}` : null,
+      poster_url: r.status === 'ready' && r.posterPath ? `/media/${r.posterPath}` : null,
+      duration_ms: r.durationMs,
+      width: r.width,
+      height: r.height,
+      creator: { id: r.creatorId, name: names.get(r.creatorId) ?? '' },
+      anchors: views,
+      created_at: r.createdAt.toISOString(),
+      published_at: r.publishedAt?.toISOString() ?? null,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Media files
+
+const dirs = (mediaDir: string) => ({
+  uploads: path.join(mediaDir, 'uploads'),
+  tmp: path.join(mediaDir, 'tmp'),
+  videos: path.join(mediaDir, 'videos'),
+  posters: path.join(mediaDir, 'posters'),
+});
+
+/** Creates the media directory layout (uploads, tmp, videos, posters). */
+export function ensureMediaDirs(mediaDir: string): void {
+  for (const d of Object.values(dirs(mediaDir))) mkdirSync(d, { recursive: true });
+}
+
+/** Where an upload waits for its processing job. */
+export const uploadFile = (mediaDir: string, videoId: string): string => path.join(dirs(mediaDir).uploads, videoId);
+
+/** A fresh path for receiving an upload (the caller streams into it, then calls createVideo). */
+export const incomingFile = (mediaDir: string): string => path.join(dirs(mediaDir).uploads, `${newId('med')}.part`);
+
+const mediaRel = (videoId: string) => `videos/${videoId}.mp4`;
+const posterRel = (videoId: string) => `posters/${videoId}.jpg`;
+
+async function removeFiles(mediaDir: string, videoId: string, opts: { upload: boolean }): Promise<void> {
+  const d = dirs(mediaDir);
+  const files = [
+    path.join(mediaDir, mediaRel(videoId)),
+    path.join(mediaDir, posterRel(videoId)),
+    path.join(d.tmp, `${videoId}.mp4`),
+    path.join(d.tmp, `${videoId}.jpg`),
+  ];
+  if (opts.upload) files.push(uploadFile(mediaDir, videoId));
+  await Promise.all(files.map((f) => rm(f, { force: true })));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+function validationError(field: string, rule: string, message: string, params: Record<string, unknown>): AppError {
+  return badRequest('validation_failed', message, [{ field, rule, message, params }]);
+}
+
+/** Caption as stored: HTML stripped to plain text (line breaks kept), at most 2,200 characters. */
+export function cleanCaption(caption: string): string {
+  const text = plainText(caption, { multiline: true });
+  if (textLength(text) > MAX_CAPTION_CHARS) {
+    throw validationError('body/caption', 'maxLength', `caption must have at most ${MAX_CAPTION_CHARS} characters`, { limit: MAX_CAPTION_CHARS });
+  }
+  return text;
+}
+
+/** The given products, deduplicated in order; all must exist and be live. */
+async function liveProducts(db: Db, productIds: string[], code: string, what: string): Promise<string[]> {
+  const ids = [...new Set(productIds)];
+  const found = await productsById(db, ids.filter((id) => isId(id, 'prd')));
+  const bad = ids.filter((id) => found.get(id)?.status !== 'live');
+  if (bad.length > 0) throw unprocessable(code, `${what} must be live products: ${bad.join(', ')}`, { product_ids: bad });
+  return ids;
+}
+
+async function anchorProducts(db: Db, productIds: string[]): Promise<string[]> {
+  const ids = [...new Set(productIds)];
+  if (ids.length < 1 || ids.length > MAX_ANCHORS) {
+    throw unprocessable('invalid_anchor', `A video anchors 1 to ${MAX_ANCHORS} products`, { product_ids: ids, min: 1, max: MAX_ANCHORS });
+  }
+  return liveProducts(db, ids, 'invalid_anchor', 'Anchors');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Videos
+
+export interface CreateVideoInput {
+  creatorId: string;
+  caption: string;
+  productIds: string[];
+  /** The uploaded file (from `incomingFile`); moved into the media directory or deleted. */
+  file: string;
+}
+
+/**
+ * Accepts an upload: validates caption and anchors, sniffs the content with ffprobe (a file that
+ * is not a video → 415 `unsupported_media`), stores the video `processing` and enqueues the job
+ * that makes it playable. The upload file is consumed either way.
+ */
+export async function createVideo(db: Db, clock: Clock, media: MediaConfig, input: CreateVideoInput): Promise<VideoView> {
+  let upload = input.file;
+  try {
+    const caption = cleanCaption(input.caption);
+    const productIds = await anchorProducts(db, input.productIds);
+    if ((await sniffVideo(media, upload)) === 'not_video') {
+      throw new AppError('unsupported_media', 415, 'The file is not a video this platform can read');
+    }
+    const id = newId('vid');
+    const target = uploadFile(media.mediaDir, id);
+    await rename(upload, target);
+    upload = target;
+    const row = await insertVideo(db, clock, { id, creatorId: input.creatorId, caption, productIds }, { type: PROCESS_VIDEO_JOB, payload: { video_id: id } });
+    const [view] = await toViews(db, [row], input.creatorId);
+    return view!;
+  } catch (err) {
+    await rm(upload, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Inserts a `processing` video with its product anchors and the job that will make its media, in
+ * one transaction (no checks: callers validate). Used by uploads and by the demo seed.
+ */
+export async function insertVideo(
+  db: Db,
+  clock: Clock,
+  input: { id?: string; creatorId: string; caption: string; productIds: string[] },
+  job: { type: string; payload: Record<string, unknown> },
+): Promise<VideoRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(videos)
+      .values({ id: input.id ?? newId('vid'), creatorId: input.creatorId, caption: input.caption, status: 'processing', createdAt: clock.now() })
+      .returning();
+    if (input.productIds.length > 0) {
+      await tx.insert(videoAnchors).values(
+      input.productIds.map((productId, position) => ({ id: newId('anc'), videoId: row!.id, position, type: 'product' as const, productId })),
+      );
+    }
+    await enqueue(tx, clock, job.type, { ...job.payload, video_id: row!.id }, { maxAttempts: PROCESS_ATTEMPTS });
+    return row!;
+  });
+}
+
+/** One video; a video that is not ready is visible only to its creator (others: 404). */
+export async function getVideo(db: Db, videoId: string, viewerId: string | null): Promise<VideoView> {
+  const [row] = await db.select().from(videos).where(eq(videos.id, videoId));
+  if (!row || (row.status !== 'ready' && row.creatorId !== viewerId)) throw notFound('Video', videoId);
+  const [view] = await toViews(db, [row], viewerId);
+  return view!;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** A creator's videos, newest first: ready ones, and to the creator also processing and failed ones. */
+export async function listCreatorVideos(
+  db: Db,
+  creatorId: string,
+  viewerId: string | null,
+  opts: { limit?: number; cursor?: string | null } = {},
+): Promise<Page<VideoView>> {
+  await getUser(db, creatorId);
+  const limit = opts.limit ?? 20;
+  if (opts.cursor != null && !isId(opts.cursor, 'vid')) throw badRequest('invalid_cursor', 'Unknown cursor');
+  const rows = await db
+    .select()
+    .from(videos)
+    .where(
+      and(
+        eq(videos.creatorId, creatorId),
+        viewerId === creatorId ? undefined : eq(videos.status, 'ready'),
+        opts.cursor != null ? lt(videos.id, opts.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(videos.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return { data: await toViews(db, page, viewerId), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
+}
+
+const encodeFeedCursor = (r: VideoRow) => Buffer.from(`${r.publishedAt!.toISOString()}|${r.id}`).toString('base64url');
+
+function decodeFeedCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  if (!id || !isId(id, 'vid') || Number.isNaN(date.getTime())) throw badRequest('invalid_cursor', 'Unknown cursor');
+  return { at: date, id };
+}
+
+/**
+ * The feed: ready videos that anchor at least one live product, newest published first.
+ * Nothing processing or failed ever shows. (Ranking comes in a later issue.)
+ */
+export async function listFeed(db: Db, opts: { limit?: number; cursor?: string | null } = {}): Promise<Page<VideoView>> {
+  const limit = opts.limit ?? 20;
+  let after = opts.cursor != null ? decodeFeedCursor(opts.cursor) : null;
+  const picked: Array<{ view: VideoView; row: VideoRow }> = [];
+  let lastScanned: VideoRow | undefined;
+  let exhausted = false;
+  // Videos whose products all went offline are skipped; scan a bounded number of batches.
+  for (let round = 0; round < 10 && picked.length <= limit; round++) {
+    const batch = await db
+      .select()
+      .from(videos)
+      .where(and(eq(videos.status, 'ready'), after ? sql`(${videos.publishedAt}, ${videos.id}) < (${after.at}, ${after.id})` : undefined))
+      .orderBy(desc(videos.publishedAt), desc(videos.id))
+      .limit(limit + 1);
+    const views = await toViews(db, batch, null);
+    views.forEach((view, i) => {
+      if (view.anchors.length > 0) picked.push({ view, row: batch[i]! });
+    });
+    lastScanned = batch[batch.length - 1] ?? lastScanned;
+    if (batch.length <= limit) {
+      exhausted = true;
+      break;
+    }
+    after = { at: lastScanned!.publishedAt!, id: lastScanned!.id };
+  }
+  if (picked.length > limit) {
+    const page = picked.slice(0, limit);
+    return { data: page.map((p) => p.view), next_cursor: encodeFeedCursor(page[page.length - 1]!.row) };
+  }
+  return { data: picked.map((p) => p.view), next_cursor: exhausted || !lastScanned ? null : encodeFeedCursor(lastScanned) };
+}
+
+/** Deletes a video and its media; only its creator may (others: 404). */
+export async function deleteVideo(db: Db, media: Pick<MediaConfig, 'mediaDir'>, videoId: string, userId: string): Promise<void> {
+  const deleted = await db
+    .delete(videos)
+    .where(and(eq(videos.id, videoId), eq(videos.creatorId, userId)))
+    .returning({ id: videos.id });
+  if (deleted.length === 0) throw notFound('Video', videoId);
+  await removeFiles(media.mediaDir, videoId, { upload: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processing
+
+type Prepared = { failure: string } | { durationMs: number; width: number; height: number; sizeBytes: number };
+
+const SCALE_720 = "scale=w='if(gt(iw,ih),-2,trunc(min(iw,720)/2)*2)':h='if(gt(iw,ih),trunc(min(ih,720)/2)*2,-2)'";
+
+const isWebSafe = (p: ProbeResult) =>
+  p.formatName.split(',').includes('mp4') &&
+  p.video?.codec === 'h264' &&
+  (p.video.pixFmt === 'yuv420p' || p.video.pixFmt === 'yuvj420p') &&
+  (p.audio === null || p.audio.codec === 'aac');
+
+/** Maps a tool failure on a user's file to a failure reason; infrastructure problems rethrow. */
+function failureOf(err: unknown, onExit: string): { failure: string } {
+  if (err instanceof MediaToolError && err.kind === 'exit') return { failure: onExit };
+  if (err instanceof MediaToolError && err.kind === 'timeout') return { failure: 'processing_timeout' };
+  throw err;
+}
+
+/**
+ * The media work, without the database: probe the upload (unreadable or truncated →
+ * `corrupt_file`, no picture → `no_video_stream`, over 10 minutes → `too_long`), write a
+ * web-safe MP4 with faststart (remux when already H.264/AAC in MP4, else transcode to H.264/AAC
+ * capped at 720p) and a JPEG poster. Rerunnable: a retry after the upload was consumed finishes
+ * from the MP4 already made.
+ */
+async function prepareMedia(media: MediaConfig, videoId: string): Promise<Prepared> {
+  const d = dirs(media.mediaDir);
+  const src = uploadFile(media.mediaDir, videoId);
+  const mp4 = path.join(media.mediaDir, mediaRel(videoId));
+  if (existsSync(src)) {
+    let info: ProbeResult;
+    try {
+      info = await probe(media, src, { countPackets: true, timeoutMs: 60_000 });
+    } catch (err) {
+      return failureOf(err, 'corrupt_file');
+    }
+    if (!info.video) return { failure: 'no_video_stream' };
+    const { frames, readPackets } = info.video;
+    if (frames !== null && readPackets !== null && readPackets < frames - Math.max(2, frames * 0.01)) return { failure: 'corrupt_file' };
+    if (info.durationMs !== null && info.durationMs > MAX_DURATION_MS) return { failure: 'too_long' };
+    const tmp = path.join(d.tmp, `${videoId}.mp4`);
+    const streams = ['-map', '0:v:0', '-map', '0:a:0?'];
+    const args = isWebSafe(info)
+      ? ['-i', src, ...streams, '-c', 'copy']
+      : ['-i', src, ...streams, '-vf', `${SCALE_720},format=yuv420p`, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23',
+         '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-max_muxing_queue_size', '1024'];
+    try {
+      await ffmpeg(media, [...args, '-movflags', '+faststart', '-f', 'mp4', tmp], isWebSafe(info) ? 120_000 : 240_000);
+    } catch (err) {
+      return failureOf(err, 'transcode_failed');
+    }
+    await rename(tmp, mp4);
+  } else if (!existsSync(mp4)) {
+    return { failure: 'upload_missing' };
+  }
+  let out: ProbeResult;
+  try {
+    out = await probe(media, mp4);
+  } catch (err) {
+    return failureOf(err, 'transcode_failed');
+  }
+  if (!out.video || out.durationMs === null) return { failure: 'transcode_failed' };
+  if (out.durationMs > MAX_DURATION_MS) return { failure: 'too_long' };
+  const jpg = path.join(d.tmp, `${videoId}.jpg`);
+  const at = out.durationMs >= 1500 ? '1' : '0';
+  try {
+    await ffmpeg(media, ['-ss', at, '-i', mp4, '-frames:v', '1', '-vf', SCALE_720, '-q:v', '3', '-f', 'image2', jpg], 30_000);
+  } catch (err) {
+    return failureOf(err, 'poster_failed');
+  }
+  await rename(jpg, path.join(media.mediaDir, posterRel(videoId)));
+  return { durationMs: out.durationMs, width: out.video.width, height: out.video.height, sizeBytes: (await stat(mp4)).size };
+}
+
+/**
+ * The `content.process_video` job: makes the media, then marks the video `ready` (published
+ * now) or `failed` with a reason. Unexpected errors (ffmpeg missing, disk full) rethrow so the
+ * job retries; on the last attempt the video fails with `processing_error`.
+ */
+export async function processVideo(
+  db: Db,
+  clock: Clock,
+  media: MediaConfig,
+  videoId: string,
+  opts: { lastAttempt?: boolean; /** Makes the source file when there is none yet (demo videos). */ render?: (file: string) => Promise<void> } = {},
+): Promise<void> {
+  const [video] = await db.select({ status: videos.status }).from(videos).where(eq(videos.id, videoId));
+  if (!video || video.status !== 'processing') {
+    await rm(uploadFile(media.mediaDir, videoId), { force: true });
+    return;
+  }
+  ensureMediaDirs(media.mediaDir);
+  let result: Prepared;
+  try {
+    const src = uploadFile(media.mediaDir, videoId);
+    if (opts.render && !existsSync(src) && !existsSync(path.join(media.mediaDir, mediaRel(videoId)))) await opts.render(src);
+    result = await prepareMedia(media, videoId);
+  } catch (err) {
+    if (!(opts.lastAttempt ?? true)) throw err;
+    result = { failure: 'processing_error' };
+  }
+  const processing = and(eq(videos.id, videoId), eq(videos.status, 'processing'));
+  if ('failure' in result) {
+    await db.update(videos).set({ status: 'failed', failureReason: result.failure }).where(processing);
+    await removeFiles(media.mediaDir, videoId, { upload: true });
+    return;
+  }
+  const updated = await db
+    .update(videos)
+    .set({
+      status: 'ready',
+      durationMs: result.durationMs,
+      width: result.width,
+      height: result.height,
+      sizeBytes: result.sizeBytes,
+      mediaPath: mediaRel(videoId),
+      posterPath: posterRel(videoId),
+      publishedAt: clock.now(),
+    })
+    .where(processing)
+    .returning({ id: videos.id });
+  if (updated.length === 0) await removeFiles(media.mediaDir, videoId, { upload: true }); // deleted meanwhile
+  else await rm(uploadFile(media.mediaDir, videoId), { force: true });
+}
+
+export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; config: MediaConfig }): void {
+  jobs.register(PROCESS_VIDEO_JOB, async (db, payload, job) => {
+    const { video_id } = payload as { video_id: string };
+    await processVideo(db, ctx.clock, ctx.config, video_id, { lastAttempt: job.attempts >= PROCESS_ATTEMPTS });
+  }, { transaction: false }); // long ffmpeg work must not hold a transaction
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creator showcase
+
+export interface Showcase {
+  creator: { id: string; name: string };
+  products: ProductSummary[];
+}
+
+/** A creator's showcase: their chosen products in order, live ones only. */
+export async function getShowcase(db: Db, creatorId: string): Promise<Showcase> {
+  const user = await getUser(db, creatorId);
+  const rows = await db
+    .select({ productId: creatorShowcase.productId })
+    .from(creatorShowcase)
+    .where(eq(creatorShowcase.creatorId, creatorId))
+    .orderBy(asc(creatorShowcase.position));
+  const products = await productsById(db, rows.map((r) => r.productId));
+  return {
+    creator: { id: user.id, name: user.name },
+    products: rows.flatMap((r) => {
+      const p = products.get(r.productId);
+      return p && p.status === 'live' ? [toSummary(p)] : [];
+    }),
+  };
+}
+
+/** Replaces a creator's showcase (at most 50 live products, duplicates dropped). */
+export async function setShowcase(db: Db, clock: Clock, creatorId: string, productIds: string[]): Promise<Showcase> {
+  const ids = [...new Set(productIds)];
+  if (ids.length > MAX_SHOWCASE) {
+    throw validationError('body/product_ids', 'maxItems', `product_ids must have at most ${MAX_SHOWCASE} items`, { limit: MAX_SHOWCASE });
+  }
+  await liveProducts(db, ids, 'invalid_product', 'Showcase products');
+  await db.transaction(async (tx) => {
+    await tx.delete(creatorShowcase).where(eq(creatorShowcase.creatorId, creatorId));
+    if (ids.length > 0) {
+      const now = clock.now();
+      await tx.insert(creatorShowcase).values(ids.map((productId, position) => ({ creatorId, productId, position, addedAt: now })));
+    }
+  });
+  return getShowcase(db, creatorId);
+}

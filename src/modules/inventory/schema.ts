@@ -1,0 +1,77 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { skus } from '../catalog/schema.js';
+import { shops } from '../sellers/schema.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export interface Address {
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postal_code?: string;
+  /** ISO 3166-1 alpha-2 */
+  country: string;
+}
+
+/** Where stock sits. `shop_id` null = a platform warehouse (managed fulfilment). */
+export const warehouses = pgTable(
+  'warehouses',
+  {
+    id: text('id').primaryKey(),
+    shopId: text('shop_id').references(() => shops.id),
+    name: text('name').notNull(),
+    address: jsonb('address').$type<Address>(),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('warehouses_shop_idx').on(t.shopId, t.id),
+    uniqueIndex('warehouses_one_default_idx').on(t.shopId).where(sql`${t.isDefault}`),
+  ],
+);
+
+/** Stock of one SKU in one warehouse. `available` = on_hand − reserved, never negative. */
+export const stock = pgTable(
+  'stock',
+  {
+    skuId: text('sku_id').notNull().references(() => skus.id),
+    warehouseId: text('warehouse_id').notNull().references(() => warehouses.id),
+    onHand: integer('on_hand').notNull().default(0),
+    reserved: integer('reserved').notNull().default(0),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.skuId, t.warehouseId] }),
+    check('stock_quantities', sql`${t.reserved} >= 0 and ${t.onHand} >= ${t.reserved}`),
+  ],
+);
+
+export const RESERVATION_STATUSES = ['active', 'committed', 'released', 'expired', 'restocked'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+/**
+ * Stock held for a holder (a checkout or payment id) until it is committed (paid), released
+ * (declined, cancelled) or expired. No foreign keys on purpose: a key-share lock on a hot SKU
+ * row from every concurrent reservation would serialise a flash sale on multixacts.
+ */
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: text('id').primaryKey(),
+    holder: text('holder').notNull(),
+    skuId: text('sku_id').notNull(),
+    warehouseId: text('warehouse_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    status: text('status', { enum: RESERVATION_STATUSES }).notNull().default('active'),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: ts('created_at').notNull(),
+    settledAt: ts('settled_at'),
+  },
+  (t) => [
+    index('reservations_holder_idx').on(t.holder),
+    index('reservations_due_idx').on(t.status, t.expiresAt),
+    check('reservations_quantity_positive', sql`${t.quantity} > 0`),
+  ],
+);

@@ -1,0 +1,538 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { AppError, conflict, notFound } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { market } from '../../platform/markets.js';
+import { priceCart, removeCartSkus } from '../cart/service.js';
+import { commitReservations, releaseReservations, reserveStock, restockCommitted } from '../inventory/service.js';
+import { accounts, transfer } from '../ledger/service.js';
+import { checkCard } from '../payments/cards.js';
+import type { CardDetails, ConfirmResult, PaymentProvider, WebhookEvent } from '../payments/provider.js';
+import { SandboxProvider } from '../payments/sandbox.js';
+import type { PaymentStatus } from '../payments/schema.js';
+import {
+  claimWebhookEvent,
+  DEFAULT_PROVIDER,
+  emitProviderEvent,
+  findPayment,
+  findPaymentByKey,
+  findRefund,
+  getPayment,
+  getPaymentForBuyer,
+  getProvider,
+  insertPayment,
+  lockPayment,
+  OPEN_PAYMENT_STATUSES,
+  recordRefund,
+  SANDBOX_WEBHOOK_JOB,
+  updatePayment,
+  type PaymentRow,
+  type Providers,
+} from '../payments/service.js';
+import { orderItems, orders, type ShippingAddress } from './schema.js';
+import { addOrderEvents, getOrderForViewer, ordersOfPayment, type OrderRow } from './service.js';
+
+/**
+ * Checkout and everything that moves an order's money: payment outcomes (synchronous answers,
+ * 3-D-Secure confirmations and provider webhooks all go through the same idempotent functions),
+ * expiry of unpaid orders, cancellation with refund. Decision 005 explains the flow.
+ *
+ * Lock order, everywhere: payment row → order rows → stock rows (inventory) → ledger accounts.
+ * The two hot rows of a flash sale (the SKU's stock row, `buyer_funds`) are touched last in each
+ * transaction, so they are held only until the commit right after.
+ */
+export const EXPIRE_PENDING_JOB = 'orders.expire_pending';
+export const LATE_CAPTURE_REFUND_JOB = 'payments.refund_late_capture';
+
+const SETTLED: readonly PaymentStatus[] = ['succeeded', 'refunded', 'partially_refunded'];
+
+export interface CheckoutInput {
+  shipping_address: ShippingAddress;
+  payment_method: { type: 'card' } & CardDetails;
+}
+
+export interface CheckoutOutcome {
+  payment: PaymentRow;
+  orders: OrderRow[];
+}
+
+/** Internal: the stock held for a payment ran out before its capture was recorded. */
+class StockLapsed extends Error {}
+
+const declined = (payment: { id: string; failureCode: string | null }) =>
+  new AppError('card_declined', 402, 'The card was declined', { decline_code: payment.failureCode ?? 'card_declined', payment_id: payment.id });
+
+export async function loadOutcome(db: Db, paymentId: string): Promise<CheckoutOutcome> {
+  const [payment, list] = await Promise.all([getPayment(db, paymentId), ordersOfPayment(db, paymentId)]);
+  return { payment, orders: list };
+}
+
+function cleanAddress(a: ShippingAddress): ShippingAddress {
+  const out: ShippingAddress = { name: a.name.trim(), line1: a.line1.trim(), city: a.city.trim(), postal_code: a.postal_code.trim(), country: a.country };
+  if (a.line2?.trim()) out.line2 = a.line2.trim();
+  if (a.region?.trim()) out.region = a.region.trim();
+  if (a.phone?.trim()) out.phone = a.phone.trim();
+  return out;
+}
+
+/**
+ * Buys the whole cart: one payment, one order per shop. Every amount comes from `priceCart`
+ * (catalog prices, shop shipping fees, market tax); the client sends none.
+ *
+ * 1. Checks the card (400 `invalid_card`, 402 `card_expired`) and the cart (409 `cart_empty`,
+ *    `sku_unavailable`, `out_of_stock`) before writing anything.
+ * 2. One transaction: payment `pending` (carrying the Idempotency-Key), orders
+ *    `pending_payment` with items, the expiry job, and last the stock reservations (one holder
+ *    per order, so an order can later be cancelled alone).
+ * 3. The provider confirms the card (outside any transaction), then one transaction records the
+ *    outcome: paid (reservations committed, escrow credited) or declined (402 `card_declined`,
+ *    everything released and cancelled), or `requires_action` (orders stay pending until
+ *    confirmed or expired).
+ * With a key already used by this buyer, the existing payment is resumed or reported instead.
+ */
+export async function checkout(
+  db: Db,
+  clock: Clock,
+  providers: Providers,
+  buyerId: string,
+  input: CheckoutInput,
+  idempotencyKey?: string,
+): Promise<CheckoutOutcome> {
+  const { type: _type, ...card } = input.payment_method;
+  checkCard(card, clock.now());
+  const provider = getProvider(providers, DEFAULT_PROVIDER);
+  if (idempotencyKey) {
+    const existing = await findPaymentByKey(db, buyerId, idempotencyKey);
+    if (existing) return resume(db, clock, providers, existing, card);
+  }
+
+  const cart = await priceCart(db, buyerId);
+  const lines = cart.shops.flatMap((g) => g.items);
+  if (lines.length === 0) throw conflict('cart_empty', 'The cart is empty');
+  const unsellable = lines.filter((l) => !l.sellable);
+  if (unsellable.length > 0) {
+    throw conflict('sku_unavailable', 'Some items are no longer for sale; remove them to check out', { sku_ids: unsellable.map((l) => l.sku_id) });
+  }
+  // Fast refusal without taking any lock (the reservation below is the real arbiter).
+  const short = lines.find((l) => l.quantity > l.available);
+  if (short) throw conflict('out_of_stock', 'Not enough stock for this item', { sku_id: short.sku_id, requested: short.quantity, available: short.available });
+
+  const now = clock.now();
+  const ttlMs = Math.min(...cart.shops.map((g) => market(g.market).reservationTtlMs));
+  const expiresAt = new Date(now.getTime() + ttlMs);
+  const paymentId = newId('pay');
+  const address = cleanAddress(input.shipping_address);
+  const planned = cart.shops.map((g) => ({
+    row: {
+      id: newId('ord'),
+      buyerId,
+      shopId: g.shop.id,
+      market: g.market,
+      paymentId,
+      status: 'pending_payment' as const,
+      currency: cart.currency,
+      subtotal: g.subtotal.amount,
+      shippingFee: g.shipping_fee.amount,
+      tax: g.tax.amount,
+      total: g.total.amount,
+      shippingAddress: address,
+      createdAt: now,
+      updatedAt: now,
+    },
+    lines: g.items,
+  }));
+  const items = planned.flatMap(({ row, lines: ls }) =>
+    ls.map((l) => ({
+      id: newId('oit'),
+      orderId: row.id,
+      skuId: l.sku_id,
+      productId: l.product_id,
+      title: l.title,
+      optionValues: l.option_values,
+      image: l.image,
+      unitPrice: l.unit_price.amount,
+      quantity: l.quantity,
+      lineTotal: l.line_total.amount,
+      source: l.source,
+    })),
+  );
+
+  const created = await db.transaction(async (tx) => {
+    const payment = await insertPayment(tx, clock, {
+      id: paymentId,
+      buyerId,
+      provider: provider.name,
+      idempotencyKey: idempotencyKey ?? null,
+      amount: cart.total.amount,
+      currency: cart.currency,
+      expiresAt,
+    });
+    if (!payment) return null; // this key already made a payment (a concurrent retry won)
+    await tx.insert(orders).values(planned.map((p) => p.row));
+    await tx.insert(orderItems).values(items);
+    await addOrderEvents(tx, clock, planned.map((p) => ({ orderId: p.row.id, type: 'created', data: { payment_id: paymentId } })));
+    await enqueue(tx, clock, EXPIRE_PENDING_JOB, { payment_id: paymentId }, { runAt: expiresAt, uniqueKey: `${EXPIRE_PENDING_JOB}:${paymentId}` });
+    // Hot rows last: the stock rows stay locked only until the commit right after.
+    for (const p of planned) {
+      await reserveStock(tx, clock, p.row.id, p.lines.map((l) => ({ sku_id: l.sku_id, quantity: l.quantity })), ttlMs);
+    }
+    return payment;
+  });
+  if (!created) return resume(db, clock, providers, (await findPaymentByKey(db, buyerId, idempotencyKey!))!, card);
+  return pay(db, clock, provider, created, (intentId) => provider.confirm(intentId, { card }));
+}
+
+/** A checkout retried with a key that already made a payment. */
+async function resume(db: Db, clock: Clock, providers: Providers, payment: PaymentRow, card: CardDetails): Promise<CheckoutOutcome> {
+  if (payment.status === 'pending') {
+    // The first attempt stopped before the provider answered: ask again (the provider is
+    // idempotent per intent, so this cannot charge twice).
+    const provider = getProvider(providers, payment.provider);
+    return pay(db, clock, provider, payment, (intentId) => provider.confirm(intentId, { card }));
+  }
+  if (payment.status === 'declined') throw declined(payment);
+  return loadOutcome(db, payment.id);
+}
+
+/** Asks the provider (create/reuse the intent, `authorize`, capture) and records the answer. */
+async function pay(
+  db: Db,
+  clock: Clock,
+  provider: PaymentProvider,
+  payment: PaymentRow,
+  authorize: (intentId: string) => Promise<ConfirmResult>,
+): Promise<CheckoutOutcome> {
+  let intentId = payment.providerRef;
+  let result: ConfirmResult;
+  try {
+    intentId ??= (
+      await provider.createIntent({ amount: payment.amount, currency: payment.currency, metadata: { payment_id: payment.id }, idempotencyKey: payment.id })
+    ).id;
+    result = await authorize(intentId);
+    if (result.status === 'succeeded') await provider.capture(intentId);
+  } catch (e) {
+    if (e instanceof AppError && e.status < 500) {
+      // The provider refused the card outright: same as a decline, nothing stays held.
+      await finalizeDecline(db, clock, provider, payment.id, { intentId, code: e.code }, true);
+      throw e;
+    }
+    throw new AppError('payment_provider_unavailable', 502, 'The payment provider did not answer; retry with the same Idempotency-Key', {
+      payment_id: payment.id,
+    });
+  }
+  const last4 = result.last4 ?? payment.cardLast4;
+  if (result.status === 'succeeded') {
+    const r = await finalizeSuccess(db, clock, provider, payment.id, { intentId, last4 }, true);
+    if (r === 'late') throw conflict('payment_expired', 'The checkout expired before the payment completed; the charge is being refunded', { payment_id: payment.id });
+  } else if (result.status === 'requires_action') {
+    await db.transaction(async (tx) => {
+      const p = await lockPayment(tx, payment.id);
+      if (p?.status !== 'pending') return;
+      await updatePayment(tx, clock, p.id, { status: 'requires_action', providerRef: intentId, cardLast4: last4 });
+      const list = await ordersOfPayment(tx, p.id);
+      await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'payment_requires_action', data: { payment_id: p.id } })));
+    });
+  } else {
+    await finalizeDecline(db, clock, provider, payment.id, { intentId, last4, code: result.decline_code ?? 'card_declined' }, true);
+    throw declined({ id: payment.id, failureCode: result.decline_code ?? 'card_declined' });
+  }
+  return loadOutcome(db, payment.id);
+}
+
+/** The buyer answered the 3-D-Secure-style challenge of a `requires_action` payment. */
+export async function confirmPayment(
+  db: Db,
+  clock: Clock,
+  providers: Providers,
+  buyerId: string,
+  paymentId: string,
+  challenge: 'pass' | 'fail',
+): Promise<CheckoutOutcome> {
+  const payment = await getPaymentForBuyer(db, buyerId, paymentId);
+  if (SETTLED.includes(payment.status)) return loadOutcome(db, payment.id);
+  if (payment.status === 'declined') throw declined(payment);
+  if (payment.status === 'expired' || (payment.status === 'requires_action' && payment.expiresAt <= clock.now())) {
+    await expirePayment(db, clock, payment.id);
+    throw conflict('payment_expired', 'The checkout expired before it was confirmed; the items were released', { payment_id: payment.id });
+  }
+  if (payment.status !== 'requires_action') {
+    throw conflict('invalid_state', `A ${payment.status} payment has nothing to confirm`, { status: payment.status });
+  }
+  const provider = getProvider(providers, payment.provider);
+  return pay(db, clock, provider, payment, (intentId) => provider.completeAction(intentId, { challenge }));
+}
+
+/**
+ * Records a successful capture, once: payment `succeeded`, orders `paid` with their ship-by
+ * deadline, cart lines bought removed, reservations committed, and per order one ledger entry
+ * `buyer_funds → escrow:<order>` (kind `payment_capture`). Whichever of the synchronous answer
+ * and the webhook comes first applies it; the other finds the payment settled (`noop`).
+ * If the payment was no longer open (expired, cancelled, declined) or its stock reservation has
+ * lapsed, the capture is `late`: the orders stay cancelled and a job refunds the charge.
+ */
+export async function finalizeSuccess(
+  db: Db,
+  clock: Clock,
+  provider: PaymentProvider,
+  paymentId: string,
+  info: { intentId: string; last4?: string | null },
+  emit: boolean,
+): Promise<'applied' | 'noop' | 'late'> {
+  try {
+    return await db.transaction(async (tx) => {
+      const p = await lockPayment(tx, paymentId);
+      if (!p || SETTLED.includes(p.status)) return 'noop';
+      const now = clock.now();
+      if (!OPEN_PAYMENT_STATUSES.includes(p.status) || p.expiresAt <= now) throw new StockLapsed();
+      const list = await ordersOfPayment(tx, p.id);
+      const ids = list.map((o) => o.id);
+      const bought = await tx.selectDistinct({ skuId: orderItems.skuId }).from(orderItems).where(inArray(orderItems.orderId, ids));
+      await updatePayment(tx, clock, p.id, { status: 'succeeded', providerRef: info.intentId, cardLast4: info.last4 ?? p.cardLast4 });
+      for (const mk of new Set(list.map((o) => o.market))) {
+        const shipBy = new Date(now.getTime() + market(mk).shipWithinMs);
+        await tx
+          .update(orders)
+          .set({ status: 'paid', paidAt: now, shipBy, updatedAt: now })
+          .where(and(eq(orders.paymentId, p.id), eq(orders.market, mk), eq(orders.status, 'pending_payment')));
+      }
+      await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'paid', data: { payment_id: p.id, amount: o.total, currency: o.currency } })));
+      await removeCartSkus(tx, p.buyerId, bought.map((b) => b.skuId));
+      if (emit) {
+        await emitProviderEvent(tx, clock, provider, 'payment.succeeded', {
+          intent_id: info.intentId,
+          payment_id: p.id,
+          amount: p.amount,
+          currency: p.currency,
+          ...(info.last4 ? { last4: info.last4 } : {}),
+        });
+      }
+      for (const o of list) {
+        if ((await commitReservations(tx, clock, o.id)) === 0) throw new StockLapsed();
+      }
+      for (const o of list) {
+        await transfer(tx, clock, {
+          from: accounts.buyerFunds(),
+          to: accounts.escrow(o.id),
+          amount: o.total,
+          currency: o.currency,
+          kind: 'payment_capture',
+          reference: o.id,
+        });
+      }
+      return 'applied';
+    });
+  } catch (e) {
+    if (!(e instanceof StockLapsed)) throw e;
+  }
+  await db.transaction(async (tx) => {
+    const p = await lockPayment(tx, paymentId);
+    if (!p) return;
+    if (OPEN_PAYMENT_STATUSES.includes(p.status)) await closeOpenPayment(tx, clock, p, 'expired', 'payment_expired');
+    if (!p.providerRef) await updatePayment(tx, clock, p.id, { providerRef: info.intentId });
+    await enqueue(tx, clock, LATE_CAPTURE_REFUND_JOB, { payment_id: p.id, intent_id: info.intentId }, { uniqueKey: `${LATE_CAPTURE_REFUND_JOB}:${p.id}` });
+  });
+  return 'late';
+}
+
+/** Records a decline, once: payment `declined`, its orders cancelled, their stock released. */
+export async function finalizeDecline(
+  db: Db,
+  clock: Clock,
+  provider: PaymentProvider,
+  paymentId: string,
+  info: { intentId: string | null; last4?: string | null; code: string },
+  emit: boolean,
+): Promise<'applied' | 'noop'> {
+  return db.transaction(async (tx) => {
+    const p = await lockPayment(tx, paymentId);
+    if (!p || !OPEN_PAYMENT_STATUSES.includes(p.status)) return 'noop';
+    await updatePayment(tx, clock, p.id, { providerRef: info.intentId ?? p.providerRef, cardLast4: info.last4 ?? p.cardLast4, failureCode: info.code });
+    if (emit && info.intentId) {
+      await emitProviderEvent(tx, clock, provider, 'payment.failed', {
+        intent_id: info.intentId,
+        payment_id: p.id,
+        amount: p.amount,
+        currency: p.currency,
+        decline_code: info.code,
+      });
+    }
+    await closeOpenPayment(tx, clock, p, 'declined', 'payment_declined');
+    return 'applied';
+  });
+}
+
+/**
+ * An open payment ends without money moving: the payment takes `status`, its pending orders are
+ * cancelled with `reason` and their reservations released. Caller holds the payment lock.
+ */
+async function closeOpenPayment(
+  tx: Db,
+  clock: Clock,
+  p: PaymentRow,
+  status: 'declined' | 'cancelled' | 'expired',
+  reason: string,
+): Promise<void> {
+  const now = clock.now();
+  await updatePayment(tx, clock, p.id, { status });
+  const cancelled = await tx
+    .update(orders)
+    .set({ status: 'cancelled', cancelledAt: now, cancelReason: reason, updatedAt: now })
+    .where(and(eq(orders.paymentId, p.id), eq(orders.status, 'pending_payment')))
+    .returning({ id: orders.id });
+  cancelled.sort((a, b) => (a.id < b.id ? -1 : 1));
+  await addOrderEvents(tx, clock, cancelled.map((o) => ({ orderId: o.id, type: 'cancelled', data: { reason } })));
+  for (const o of cancelled) await releaseReservations(tx, clock, o.id, status === 'expired' ? 'expired' : 'released');
+}
+
+/** The expiry job: an unconfirmed payment whose stock hold ran out; its orders are cancelled. */
+export async function expirePayment(db: Db, clock: Clock, paymentId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const p = await lockPayment(tx, paymentId);
+    if (!p || !OPEN_PAYMENT_STATUSES.includes(p.status) || p.expiresAt > clock.now()) return false;
+    await closeOpenPayment(tx, clock, p, 'expired', 'payment_expired');
+    return true;
+  });
+}
+
+/**
+ * Cancels an order before shipping, by its buyer or its shop (anyone else: 404).
+ * - `pending_payment`: the checkout is abandoned: the payment and all its pending orders are
+ *   cancelled and their stock released (a payment cannot be partly confirmed).
+ * - `paid`: the order's total is refunded through the provider (idempotent per order), the
+ *   escrow reversed to `buyer_funds` (kind `refund`), the stock put back, the order cancelled.
+ * Other states: 409 `invalid_state`.
+ */
+export async function cancelOrder(db: Db, clock: Clock, providers: Providers, userId: string, orderId: string): Promise<OrderRow> {
+  const { order, as } = await getOrderForViewer(db, userId, orderId);
+  const reason = as === 'buyer' ? 'cancelled_by_buyer' : 'cancelled_by_seller';
+  if (order.status === 'pending_payment') {
+    const done = await db.transaction(async (tx) => {
+      const p = await lockPayment(tx, order.paymentId);
+      if (!p || !OPEN_PAYMENT_STATUSES.includes(p.status)) return false;
+      await closeOpenPayment(tx, clock, p, 'cancelled', reason);
+      return true;
+    });
+    // Not open any more: it was paid, declined or expired meanwhile; decide on the fresh state.
+    if (!done) return cancelPaid(db, clock, providers, orderId, reason);
+    return (await ordersOfPayment(db, order.paymentId)).find((o) => o.id === orderId)!;
+  }
+  return cancelPaid(db, clock, providers, orderId, reason);
+}
+
+async function cancelPaid(db: Db, clock: Clock, providers: Providers, orderId: string, reason: string): Promise<OrderRow> {
+  return db.transaction(async (tx) => {
+    const [o] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+    if (!o) throw notFound('Order', orderId);
+    if (o.status !== 'paid') throw conflict('invalid_state', `A ${o.status} order cannot be cancelled`, { status: o.status });
+    const p = await getPayment(tx, o.paymentId);
+    const provider = getProvider(providers, p.provider);
+    // The order row stays locked across the provider call, so shipping cannot slip in between.
+    const { refund_id } = await provider.refund(p.providerRef!, o.total, {
+      idempotencyKey: `cancel:${o.id}`,
+      metadata: { order_id: o.id, payment_id: p.id },
+    });
+    await applyOrderRefund(tx, clock, provider, o, p, refund_id, reason, true);
+    const [after] = await tx.select().from(orders).where(eq(orders.id, orderId));
+    return after!;
+  });
+}
+
+/** Refund of a paid order's total recorded once (by refund id); the order row is locked. */
+async function applyOrderRefund(
+  tx: Db,
+  clock: Clock,
+  provider: PaymentProvider,
+  o: OrderRow,
+  p: PaymentRow,
+  refundId: string,
+  reason: string,
+  emit: boolean,
+): Promise<boolean> {
+  const refund = await recordRefund(tx, clock, { paymentId: p.id, orderId: o.id, amount: o.total, currency: o.currency, reason: 'order_cancelled', providerRef: refundId });
+  if (!refund) return false;
+  const now = clock.now();
+  await tx.update(orders).set({ status: 'cancelled', cancelledAt: now, cancelReason: reason, updatedAt: now }).where(eq(orders.id, o.id));
+  await addOrderEvents(tx, clock, [{ orderId: o.id, type: 'cancelled', data: { reason, refund: { id: refund.id, amount: o.total, currency: o.currency } } }]);
+  if (emit) {
+    await emitProviderEvent(tx, clock, provider, 'refund.succeeded', {
+      intent_id: p.providerRef!,
+      payment_id: p.id,
+      amount: o.total,
+      currency: o.currency,
+      refund_id: refundId,
+      order_id: o.id,
+    });
+  }
+  await restockCommitted(tx, clock, o.id);
+  await transfer(tx, clock, { from: accounts.escrow(o.id), to: accounts.buyerFunds(), amount: o.total, currency: o.currency, kind: 'refund', reference: o.id });
+  return true;
+}
+
+/** Applies a verified provider event (the caller has claimed its id). Unknown objects are ignored. */
+async function applyEvent(tx: Db, clock: Clock, provider: PaymentProvider, event: WebhookEvent): Promise<void> {
+  const d = event.data;
+  const p = await findPayment(tx, d.payment_id);
+  if (!p || p.provider !== provider.name || (p.providerRef !== null && p.providerRef !== d.intent_id)) return;
+  if (event.type === 'payment.succeeded') {
+    if (d.amount !== p.amount || d.currency !== p.currency) return;
+    await finalizeSuccess(tx, clock, provider, p.id, { intentId: d.intent_id, last4: d.last4 ?? null }, false);
+  } else if (event.type === 'payment.failed') {
+    await finalizeDecline(tx, clock, provider, p.id, { intentId: d.intent_id, last4: d.last4 ?? null, code: d.decline_code ?? 'card_declined' }, false);
+  } else if (event.type === 'refund.succeeded' && d.order_id && d.refund_id) {
+    const [o] = await tx.select().from(orders).where(eq(orders.id, d.order_id)).for('update');
+    if (!o || o.paymentId !== p.id || o.status !== 'paid' || d.amount !== o.total) return;
+    if (await findRefund(tx, p.id, d.refund_id)) return;
+    await applyOrderRefund(tx, clock, provider, o, p, d.refund_id, 'refunded_by_provider', false);
+  }
+}
+
+/**
+ * `POST /v1/webhooks/payments/{provider}`: verifies the signature (401 `invalid_signature`),
+ * then in one transaction claims the event id (a replay is acknowledged and ignored) and applies
+ * it with the same functions as the synchronous path.
+ */
+export async function receiveWebhook(
+  db: Db,
+  clock: Clock,
+  providers: Providers,
+  providerName: string,
+  rawBody: Buffer | string,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<{ duplicate: boolean; event_id: string }> {
+  const provider = getProvider(providers, providerName);
+  const event = provider.verifyWebhook(rawBody, headers);
+  return db.transaction(async (tx) => {
+    if (!(await claimWebhookEvent(tx, clock, provider.name, event))) return { duplicate: true, event_id: event.id };
+    await applyEvent(tx, clock, provider, event);
+    return { duplicate: false, event_id: event.id };
+  });
+}
+
+/** The refund job for a capture that arrived after its checkout had ended. */
+async function refundLateCapture(tx: Db, clock: Clock, providers: Providers, paymentId: string, intentId: string): Promise<void> {
+  const p = await lockPayment(tx, paymentId);
+  if (!p || p.refundedAmount >= p.amount) return;
+  const provider = getProvider(providers, p.provider);
+  const amount = p.amount - p.refundedAmount;
+  const { refund_id } = await provider.refund(intentId, amount, { idempotencyKey: `late:${p.id}`, metadata: { payment_id: p.id } });
+  await recordRefund(tx, clock, { paymentId: p.id, orderId: null, amount, currency: p.currency, reason: 'late_capture', providerRef: refund_id });
+}
+
+/** Job handlers of checkout: order expiry, sandbox webhook delivery, refunds of late captures. */
+export function registerCheckoutJobs(jobs: JobRunner, clock: Clock, providers: Providers): void {
+  jobs.register(EXPIRE_PENDING_JOB, async (tx, payload) => {
+    await expirePayment(tx, clock, (payload as { payment_id: string }).payment_id);
+  });
+  jobs.register(SANDBOX_WEBHOOK_JOB, async (tx, payload) => {
+    const sandbox = providers.get('sandbox');
+    if (!(sandbox instanceof SandboxProvider)) return;
+    const { rawBody, headers } = sandbox.sign((payload as { event: WebhookEvent }).event);
+    await receiveWebhook(tx, clock, providers, sandbox.name, rawBody, headers);
+  });
+  jobs.register(LATE_CAPTURE_REFUND_JOB, async (tx, payload) => {
+    const { payment_id, intent_id } = payload as { payment_id: string; intent_id: string };
+    await refundLateCapture(tx, clock, providers, payment_id, intent_id);
+  });
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../platform/ids.js';
+import { testApp, type TestApp } from '../../test/app.js';
+import { users } from '../identity/schema.js';
+import { createSession } from '../identity/service.js';
+import { getReservations, getStockLevels } from '../inventory/service.js';
+import { accounts, getBalance, reconcile } from '../ledger/service.js';
+import { addToCart, checkoutReq, shopWithProduct } from './testing.js';
+
+const BUYERS = 300;
+const STOCK = 50;
+const PRICE = 1999;
+
+describe('flash sale: concurrent checkouts on one SKU', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // On PostgreSQL the requests really run in parallel over 20 connections; PGlite serializes.
+    t = await testApp({}, { poolSize: 20 });
+  });
+  afterAll(() => t.close());
+
+  it(`${BUYERS} concurrent checkouts against stock ${STOCK}: exactly ${STOCK} paid, nothing oversold or left reserved`, async () => {
+    const shop = await shopWithProduct(t, { name: 'Flash', variants: [{ price: PRICE, onHand: STOCK }] });
+    const skuId = shop.skuIds[0]!;
+    // Buyers are inserted directly with one shared password hash: 300 scrypt sign-ups are not the subject.
+    const rowsOf = Array.from({ length: BUYERS }, (_, i) => ({
+      id: newId('usr'),
+      email: `flash-${i}-${shop.shopId}@test.loopshop.dev`,
+      name: `Flash buyer ${i}`,
+      passwordHash: 'scrypt$1$1$1$x$x',
+      roles: ['buyer'],
+      createdAt: t.clock.now(),
+    }));
+    await t.db.insert(users).values(rowsOf);
+    const buyers = await Promise.all(rowsOf.map(async (u) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, u.id, 1)).token}` })));
+    for (const auth of buyers) await addToCart(t, auth, skuId, 1);
+
+    const results = await Promise.all(buyers.map((auth, i) => checkoutReq(t, auth, undefined, `flash-${i}`)));
+    const byStatus = new Map<number, number>();
+    for (const r of results) byStatus.set(r.statusCode, (byStatus.get(r.statusCode) ?? 0) + 1);
+    expect(Object.fromEntries(byStatus)).toEqual({ 201: STOCK, 409: BUYERS - STOCK });
+    expect(results.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'out_of_stock')).toBe(true);
+
+    const paid = results.filter((r) => r.statusCode === 201).map((r) => r.json());
+    expect(paid.every((b) => b.payment.status === 'succeeded' && b.orders.length === 1 && b.orders[0].status === 'paid')).toBe(true);
+    const levels = await getStockLevels(t.db, skuId);
+    expect(levels.reduce((s, l) => s + l.on_hand, 0)).toBe(0);
+    expect(levels.reduce((s, l) => s + l.reserved, 0)).toBe(0);
+    expect(levels.every((l) => l.on_hand >= 0 && l.reserved >= 0)).toBe(true);
+
+    // Every paid order committed its reservation; none is left active.
+    const orderIds: string[] = paid.map((b) => b.orders[0].id);
+    const held = (await Promise.all(orderIds.map((id) => getReservations(t.db, id)))).flat();
+    expect(held).toHaveLength(STOCK);
+    expect(held.every((r) => r.status === 'committed')).toBe(true);
+
+    // The seller sees exactly the paid orders; escrow holds exactly what was captured.
+    let sellerOrders = 0;
+    for (let cursor: string | null = null; ; ) {
+      const url: string = `/v1/orders?role=seller&limit=100${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await t.app.inject({ method: 'GET', url, headers: shop.owner.auth })).json();
+      sellerOrders += page.data.filter((o: { status: string }) => o.status === 'paid').length;
+      cursor = page.next_cursor;
+      if (!cursor) break;
+    }
+    expect(sellerOrders).toBe(STOCK);
+    const escrow = await Promise.all(orderIds.map((id) => getBalance(t.db, accounts.escrow(id), 'USD')));
+    expect(escrow.reduce((a, b) => a + b, 0)).toBe(STOCK * PRICE);
+    const report = await reconcile(t.db);
+    expect(report.problems).toEqual([]);
+    expect(report.balanced).toBe(true);
+  });
+});

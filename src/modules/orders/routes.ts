@@ -1,0 +1,209 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../../platform/auth.js';
+import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { MoneyOut } from '../cart/routes.js';
+import { createPaymentProviders, toPaymentView } from '../payments/service.js';
+import { cancelOrder, checkout, type CheckoutOutcome } from './checkout.js';
+import { ORDER_STATUSES } from './schema.js';
+import { getOrderDetail, listOrders, orderDetail } from './service.js';
+
+const Str = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
+
+const ShippingAddress = Type.Object(
+  {
+    name: Str(100),
+    line1: Str(200),
+    line2: Type.Optional(Str(200, 0)),
+    city: Str(100),
+    region: Type.Optional(Str(100, 0)),
+    postal_code: Str(20),
+    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+    phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+() .-]*$' })),
+  },
+  { additionalProperties: false },
+);
+
+const CardMethod = Type.Object(
+  {
+    type: Type.Literal('card'),
+    number: Type.String({ minLength: 1, maxLength: 30, description: 'Digits, spaces and dashes allowed' }),
+    exp_month: Type.Integer({ minimum: 1, maximum: 12 }),
+    exp_year: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CheckoutBody = Type.Object(
+  { shipping_address: ShippingAddress, payment_method: CardMethod },
+  {
+    additionalProperties: false,
+    description: 'No amounts: prices, shipping fees, tax and totals are computed by the server; a request carrying any other field is refused (400).',
+  },
+);
+
+const PaymentOut = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  amount: MoneyOut,
+  refunded_amount: MoneyOut,
+  provider: Type.String(),
+  card_last4: Type.Union([Type.String(), Type.Null()]),
+  failure_code: Type.Union([Type.String(), Type.Null()]),
+  next_action: Type.Union([Type.Object({ type: Type.String(), url: Type.String() }), Type.Null()]),
+  expires_at: Type.String({ format: 'date-time' }),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const CheckoutResult = Type.Object({
+  payment: PaymentOut,
+  orders: Type.Array(Type.Object({ id: Type.String(), shop_id: Type.String(), status: Type.String(), total: MoneyOut })),
+});
+
+export function checkoutView(o: CheckoutOutcome) {
+  return {
+    payment: toPaymentView(o.payment),
+    orders: o.orders.map((x) => ({ id: x.id, shop_id: x.shopId, status: x.status, total: { amount: x.total, currency: x.currency } })),
+  };
+}
+
+const NameRef = Type.Object({ id: Type.String(), name: Type.String() });
+const SourceOut = Type.Object({ video_id: Type.Optional(Type.String()), live_id: Type.Optional(Type.String()), creator_id: Type.Optional(Type.String()) });
+const OrderItemOut = Type.Object({
+  id: Type.String(),
+  sku_id: Type.String(),
+  product_id: Type.String(),
+  title: Type.String(),
+  option_values: Type.Array(Type.String()),
+  image: Type.Union([Type.String(), Type.Null()]),
+  unit_price: MoneyOut,
+  quantity: Type.Integer(),
+  line_total: MoneyOut,
+  source: SourceOut,
+});
+const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()]);
+const OrderSummaryFields = {
+  id: Type.String(),
+  shop_id: Type.String(),
+  shop: NameRef,
+  buyer: NameRef,
+  status: Type.String(),
+  items: Type.Array(OrderItemOut),
+  item_count: Type.Integer(),
+  subtotal: MoneyOut,
+  shipping_fee: MoneyOut,
+  tax: MoneyOut,
+  total: MoneyOut,
+  payment_id: Type.String(),
+  ship_by: Nullable(Type.String({ format: 'date-time' })),
+  paid_at: Nullable(Type.String({ format: 'date-time' })),
+  cancelled_at: Nullable(Type.String({ format: 'date-time' })),
+  cancel_reason: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+};
+const OrderSummary = Type.Object(OrderSummaryFields);
+const OrderDetail = Type.Object({
+  ...OrderSummaryFields,
+  shipping_address: Type.Object({
+    name: Type.String(),
+    line1: Type.String(),
+    line2: Type.Optional(Type.String()),
+    city: Type.String(),
+    region: Type.Optional(Type.String()),
+    postal_code: Type.String(),
+    country: Type.String(),
+    phone: Type.Optional(Type.String()),
+  }),
+  payment: Type.Object({ id: Type.String(), status: Type.String(), card_last4: Nullable(Type.String()) }),
+  shipments: Type.Array(Type.Unknown()),
+  timeline: Type.Array(Type.Object({ type: Type.String(), at: Type.String({ format: 'date-time' }), data: Type.Record(Type.String(), Type.Unknown()) })),
+});
+
+const OrderId = IdParam('id', 'ord');
+/** `{}` or no body at all (JSON Schema without `type`, so an absent body passes). */
+const EmptyBody = Type.Unsafe<Record<string, never> | undefined>({
+  maxProperties: 0,
+  not: { type: ['string', 'number', 'integer', 'boolean', 'array'] },
+  description: 'Empty: `{}` or no body',
+});
+
+export async function ordersRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+  const providers = createPaymentProviders(clock);
+
+  app.post(
+    '/checkout',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['orders'],
+        summary: 'Buy the cart: one payment, one order per shop',
+        description:
+          'Totals are computed by the server (catalog prices × quantities, per-shop shipping fee, market tax); the client sends none. ' +
+          '201 when paid; 200 with `payment.status` `requires_action` when the card needs a challenge (POST /v1/payments/{id}/confirm). ' +
+          'Send an Idempotency-Key: a retried checkout never makes a second payment or order.',
+        body: CheckoutBody,
+        response: { 200: CheckoutResult, 201: CheckoutResult, ...errors(400, 401, 402, 409, 422, 502) },
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      const outcome = await checkout(db, clock, providers, user.id, req.body, req.idempotency?.key);
+      return reply.code(outcome.payment.status === 'succeeded' ? 201 : 200).send(checkoutView(outcome));
+    },
+  );
+
+  app.get(
+    '/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: "The buyer's orders, or (role=seller) the orders of the user's shops; newest first",
+        querystring: Type.Composite([
+          PageQuery,
+          Type.Object({
+            role: Type.Optional(Type.Union([Type.Literal('buyer'), Type.Literal('seller')], { default: 'buyer' })),
+            shop_id: Type.Optional(Type.String({ pattern: '^shp_[0-9a-z]{26}$' })),
+            status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
+          }),
+        ]),
+        response: { 200: page(OrderSummary), ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => listOrders(db, requireUser(req).id, req.query),
+  );
+
+  app.get(
+    '/orders/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'An order with items, totals, payment, shipments and timeline (its buyer or its shop only)',
+        params: OrderId,
+        response: { 200: OrderDetail, ...errors(401, 404) },
+      },
+    },
+    async (req) => getOrderDetail(db, requireUser(req).id, req.params.id as string),
+  );
+
+  app.post(
+    '/orders/:id/cancel',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['orders'],
+        summary: 'Cancel before shipping (buyer or shop); a paid order is refunded and its escrow reversed',
+        params: OrderId,
+        body: EmptyBody,
+        response: { 200: OrderDetail, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const order = await cancelOrder(db, clock, providers, requireUser(req).id, req.params.id as string);
+      return orderDetail(db, order);
+    },
+  );
+}

@@ -1,0 +1,101 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { CartSource } from '../cart/schema.js';
+import { payments } from '../payments/schema.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Order states (DESIGN.md): pending_payment → paid → shipped → delivered → completed, side exits. */
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'shipped',
+  'delivered',
+  'completed',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postal_code: string;
+  country: string;
+  phone?: string;
+}
+
+/**
+ * One order per shop per checkout. Amounts are minor units of `currency`, computed by the server
+ * at checkout and frozen here. `shop_id`, `buyer_id` carry no foreign key into other modules'
+ * tables (decision 005: no key-share locks on hot shop rows during a flash sale).
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    buyerId: text('buyer_id').notNull(),
+    shopId: text('shop_id').notNull(),
+    /** The shop's market at checkout (tax rate and ship window came from it). */
+    market: text('market').notNull(),
+    paymentId: text('payment_id').notNull().references(() => payments.id),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
+    currency: text('currency').notNull(),
+    subtotal: bigint('subtotal', { mode: 'number' }).notNull(),
+    shippingFee: bigint('shipping_fee', { mode: 'number' }).notNull(),
+    tax: bigint('tax', { mode: 'number' }).notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
+    shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
+    shipBy: ts('ship_by'),
+    paidAt: ts('paid_at'),
+    cancelledAt: ts('cancelled_at'),
+    /** payment_declined · payment_expired · cancelled_by_buyer · cancelled_by_seller */
+    cancelReason: text('cancel_reason'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    index('orders_buyer_idx').on(t.buyerId, t.id),
+    index('orders_shop_idx').on(t.shopId, t.id),
+    index('orders_payment_idx').on(t.paymentId),
+    check('orders_amounts', sql`${t.subtotal} >= 0 and ${t.shippingFee} >= 0 and ${t.tax} >= 0 and ${t.total} = ${t.subtotal} + ${t.shippingFee} + ${t.tax}`),
+  ],
+);
+
+export const orderItems = pgTable(
+  'order_items',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull().references(() => orders.id),
+    skuId: text('sku_id').notNull(),
+    productId: text('product_id').notNull(),
+    title: text('title').notNull(),
+    optionValues: jsonb('option_values').$type<string[]>().notNull(),
+    image: text('image'),
+    unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
+    quantity: integer('quantity').notNull(),
+    lineTotal: bigint('line_total', { mode: 'number' }).notNull(),
+    source: jsonb('source').$type<CartSource>().notNull().default({}),
+  },
+  (t) => [
+    index('order_items_order_idx').on(t.orderId),
+    check('order_items_amounts', sql`${t.quantity} > 0 and ${t.unitPrice} >= 0 and ${t.lineTotal} = ${t.unitPrice} * ${t.quantity}`),
+  ],
+);
+
+/** The order's timeline. */
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull().references(() => orders.id),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('order_events_order_idx').on(t.orderId, t.id)],
+);

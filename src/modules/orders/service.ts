@@ -1,0 +1,203 @@
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { AppError, badRequest, notFound } from '../../platform/errors.js';
+import { isId, newId } from '../../platform/ids.js';
+import type { Money } from '../../platform/money.js';
+import { getUser } from '../identity/service.js';
+import { getPayment } from '../payments/service.js';
+import { getShops, listShopsForUser, requireShopMember } from '../sellers/service.js';
+import type { CartSource } from '../cart/schema.js';
+import { orderEvents, orderItems, orders, type OrderStatus, type ShippingAddress } from './schema.js';
+
+/** Reading orders: per-object access, views, the timeline, lists for buyers and sellers. */
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderItemRow = typeof orderItems.$inferSelect;
+
+const money = (amount: number, currency: string): Money => ({ amount, currency });
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function addOrderEvents(
+  tx: Db,
+  clock: Clock,
+  events: Array<{ orderId: string; type: string; data?: Record<string, unknown> }>,
+): Promise<void> {
+  if (events.length === 0) return;
+  const at = clock.now();
+  await tx.insert(orderEvents).values(events.map((e) => ({ id: newId('oev'), orderId: e.orderId, type: e.type, data: e.data ?? {}, at })));
+}
+
+export async function ordersOfPayment(db: Db, paymentId: string): Promise<OrderRow[]> {
+  return db.select().from(orders).where(eq(orders.paymentId, paymentId)).orderBy(asc(orders.shopId));
+}
+
+/**
+ * The order if the user is its buyer or a member of its shop; anyone else gets 404 exactly as
+ * for an order that does not exist. Also tells which side the user is on.
+ */
+export async function getOrderForViewer(db: Db, userId: string, orderId: string): Promise<{ order: OrderRow; as: 'buyer' | 'seller' }> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  if (!order) throw notFound('Order', orderId);
+  if (order.buyerId === userId) return { order, as: 'buyer' };
+  try {
+    await requireShopMember(db, userId, order.shopId);
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'not_found') throw notFound('Order', orderId);
+    throw e;
+  }
+  return { order, as: 'seller' };
+}
+
+export interface OrderItemView {
+  id: string;
+  sku_id: string;
+  product_id: string;
+  title: string;
+  option_values: string[];
+  image: string | null;
+  unit_price: Money;
+  quantity: number;
+  line_total: Money;
+  source: CartSource;
+}
+
+export interface OrderSummary {
+  id: string;
+  shop_id: string;
+  shop: { id: string; name: string };
+  buyer: { id: string; name: string };
+  status: OrderStatus;
+  items: OrderItemView[];
+  item_count: number;
+  subtotal: Money;
+  shipping_fee: Money;
+  tax: Money;
+  total: Money;
+  payment_id: string;
+  ship_by: string | null;
+  paid_at: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  created_at: string;
+}
+
+export interface OrderDetail extends OrderSummary {
+  shipping_address: ShippingAddress;
+  payment: { id: string; status: string; card_last4: string | null };
+  /** Filled by the fulfillment module once it exists. */
+  shipments: unknown[];
+  timeline: Array<{ type: string; at: string; data: Record<string, unknown> }>;
+}
+
+const toItemView = (i: OrderItemRow, currency: string): OrderItemView => ({
+  id: i.id,
+  sku_id: i.skuId,
+  product_id: i.productId,
+  title: i.title,
+  option_values: i.optionValues,
+  image: i.image,
+  unit_price: money(i.unitPrice, currency),
+  quantity: i.quantity,
+  line_total: money(i.lineTotal, currency),
+  source: i.source ?? {},
+});
+
+/** Summaries for a list of orders: items, shop and buyer names in a few set queries. */
+async function summarize(db: Db, list: OrderRow[]): Promise<OrderSummary[]> {
+  if (list.length === 0) return [];
+  const ids = list.map((o) => o.id);
+  const [items, shops, buyers] = await Promise.all([
+    db.select().from(orderItems).where(inArray(orderItems.orderId, ids)).orderBy(asc(orderItems.id)),
+    getShops(db, [...new Set(list.map((o) => o.shopId))]),
+    Promise.all([...new Set(list.map((o) => o.buyerId))].map((id) => getUser(db, id).catch(() => null))),
+  ]);
+  const shopName = new Map(shops.map((s) => [s.id, s.name]));
+  const buyerName = new Map(buyers.filter((u) => u !== null).map((u) => [u.id, u.name]));
+  const itemsOf = new Map<string, OrderItemRow[]>();
+  for (const i of items) itemsOf.set(i.orderId, [...(itemsOf.get(i.orderId) ?? []), i]);
+  return list.map((o) => {
+    const its = itemsOf.get(o.id) ?? [];
+    return {
+      id: o.id,
+      shop_id: o.shopId,
+      shop: { id: o.shopId, name: shopName.get(o.shopId) ?? '' },
+      buyer: { id: o.buyerId, name: buyerName.get(o.buyerId) ?? '' },
+      status: o.status,
+      items: its.map((i) => toItemView(i, o.currency)),
+      item_count: its.reduce((n, i) => n + i.quantity, 0),
+      subtotal: money(o.subtotal, o.currency),
+      shipping_fee: money(o.shippingFee, o.currency),
+      tax: money(o.tax, o.currency),
+      total: money(o.total, o.currency),
+      payment_id: o.paymentId,
+      ship_by: iso(o.shipBy),
+      paid_at: iso(o.paidAt),
+      cancelled_at: iso(o.cancelledAt),
+      cancel_reason: o.cancelReason,
+      created_at: o.createdAt.toISOString(),
+    };
+  });
+}
+
+/** The order with items, address, payment and timeline, for its buyer or its shop (else 404). */
+export async function getOrderDetail(db: Db, userId: string, orderId: string): Promise<OrderDetail> {
+  const { order } = await getOrderForViewer(db, userId, orderId);
+  return orderDetail(db, order);
+}
+
+export async function orderDetail(db: Db, order: OrderRow): Promise<OrderDetail> {
+  const [[summary], payment, timeline] = await Promise.all([
+    summarize(db, [order]),
+    getPayment(db, order.paymentId),
+    db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.id)),
+  ]);
+  return {
+    ...summary!,
+    shipping_address: order.shippingAddress,
+    payment: { id: payment.id, status: payment.status, card_last4: payment.cardLast4 },
+    shipments: [],
+    timeline: timeline.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data ?? {} })),
+  };
+}
+
+export interface ListOrdersQuery {
+  role?: 'buyer' | 'seller';
+  shop_id?: string;
+  status?: OrderStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Newest first, paginated by id. `buyer` (default): the user's own orders. `seller`: orders of
+ * the shops the user is a member of (`shop_id` narrows to one; a shop the user is not a member
+ * of answers 404).
+ */
+export async function listOrders(db: Db, userId: string, q: ListOrdersQuery): Promise<{ data: OrderSummary[]; next_cursor: string | null }> {
+  const limit = q.limit ?? 20;
+  if (q.cursor !== undefined && !isId(q.cursor, 'ord')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
+  const where: Array<SQL | undefined> = [];
+  if (q.role === 'seller') {
+    if (q.shop_id) {
+      await requireShopMember(db, userId, q.shop_id);
+      where.push(eq(orders.shopId, q.shop_id));
+    } else {
+      const shopIds = (await listShopsForUser(db, userId)).map((s) => s.id);
+      if (shopIds.length === 0) return { data: [], next_cursor: null };
+      where.push(inArray(orders.shopId, shopIds));
+    }
+  } else {
+    where.push(eq(orders.buyerId, userId));
+    if (q.shop_id) where.push(eq(orders.shopId, q.shop_id));
+  }
+  if (q.status) where.push(eq(orders.status, q.status));
+  if (q.cursor) where.push(lt(orders.id, q.cursor));
+  const list = await db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.id))
+    .limit(limit + 1);
+  const page = list.slice(0, limit);
+  return { data: await summarize(db, page), next_cursor: list.length > limit ? page[page.length - 1]!.id : null };
+}

@@ -1,0 +1,58 @@
+import type { TestApp } from '../../test/app.js';
+import { createProduct } from '../catalog/service.js';
+import { createShop } from '../sellers/service.js';
+import { SANDBOX_CARDS } from '../payments/sandbox.js';
+
+/** Test fixtures for cart, checkout and orders (used by *.test.ts only). */
+
+export interface ShopFixture {
+  owner: { id: string; auth: { authorization: string } };
+  shopId: string;
+  productId: string;
+  skuIds: string[];
+}
+
+/** A shop (own owner account) with one live product whose variants have the given prices and stock. */
+export async function shopWithProduct(
+  t: TestApp,
+  opts: { name?: string; market?: string; currency?: string; shippingFee?: number; variants: Array<{ price: number; onHand: number }>; status?: 'live' | 'draft' },
+): Promise<ShopFixture> {
+  const owner = await t.account({ name: `${opts.name ?? 'Shop'} Owner` });
+  const currency = opts.currency ?? 'USD';
+  const shop = await createShop(t.db, t.clock, {
+    name: opts.name ?? 'Test Shop',
+    market: opts.market ?? 'US',
+    currency,
+    timezone: 'UTC',
+    shippingFee: opts.shippingFee ?? 0,
+    ownerId: owner.id,
+  });
+  const product = await createProduct(t.db, t.clock, shop.id, {
+    title: `${opts.name ?? 'Test'} product`,
+    status: opts.status ?? 'live',
+    option_names: opts.variants.length > 1 ? ['Size'] : [],
+    variants: opts.variants.map((v, i) => ({
+      option_values: opts.variants.length > 1 ? [`S${i}`] : [],
+      price: { amount: v.price, currency },
+      stock: { on_hand: v.onHand },
+    })),
+  });
+  return { owner: { id: owner.id, auth: owner.auth }, shopId: shop.id, productId: product.id, skuIds: product.variants.map((v) => v.sku_id) };
+}
+
+export const ADDRESS = { name: 'Ada Buyer', line1: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' };
+
+export const cardBody = (number: string = SANDBOX_CARDS.succeeds) => ({
+  shipping_address: ADDRESS,
+  payment_method: { type: 'card' as const, number, exp_month: 12, exp_year: 2030, cvc: '123' },
+});
+
+export async function addToCart(t: TestApp, auth: { authorization: string }, skuId: string, quantity = 1, source?: Record<string, string>) {
+  const res = await t.app.inject({ method: 'POST', url: '/v1/cart/items', headers: auth, payload: { sku_id: skuId, quantity, ...(source ? { source } : {}) } });
+  if (res.statusCode !== 201) throw new Error(`add to cart: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+export function checkoutReq(t: TestApp, auth: { authorization: string }, body: object = cardBody(), key?: string) {
+  return t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { ...auth, ...(key ? { 'idempotency-key': key } : {}) }, payload: body });
+}
