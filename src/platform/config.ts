@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** Runtime configuration, from the environment. Documented in README.md (Configuration). */
@@ -21,6 +23,21 @@ export interface Config {
   maxUploadBytes: number;
   ffmpegPath: string;
   ffprobePath: string;
+}
+
+/**
+ * ffmpeg/ffprobe: the system's (Debian's `ffmpeg` package) when on PATH, else the static build
+ * that `npm install` brings (@ffmpeg-installer, @ffprobe-installer), so a fresh clone works.
+ */
+function mediaTool(name: string, npmPackage: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, name))) return name;
+  }
+  try {
+    return (createRequire(import.meta.url)(npmPackage) as { path: string }).path;
+  } catch {
+    return name;
+  }
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -57,8 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimitBytes: int(env.LOOPSHOP_BODY_LIMIT, 1024 * 1024, 'LOOPSHOP_BODY_LIMIT'),
     mediaDir: env.LOOPSHOP_MEDIA_DIR ? path.resolve(root, env.LOOPSHOP_MEDIA_DIR) : path.join(dataDir, 'media'),
     maxUploadBytes: int(env.LOOPSHOP_MAX_UPLOAD_BYTES, 200 * 1024 * 1024, 'LOOPSHOP_MAX_UPLOAD_BYTES'),
-    ffmpegPath: env.FFMPEG_PATH || 'ffmpeg',
-    ffprobePath: env.FFPROBE_PATH || 'ffprobe',
+    ffmpegPath: env.FFMPEG_PATH || mediaTool('ffmpeg', '@ffmpeg-installer/ffmpeg'),
+    ffprobePath: env.FFPROBE_PATH || mediaTool('ffprobe', '@ffprobe-installer/ffprobe'),
     ...overrides,
   };
 }
