@@ -1,10 +1,19 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell, RequireRole } from './components/AppShell';
+import { Cart } from './pages/Cart';
+import { Checkout } from './pages/Checkout';
 import { CreatorCenter } from './pages/CreatorCenter';
 import { Feed } from './pages/Feed';
 import { NotFound } from './pages/NotFound';
 import { OperatorConsole } from './pages/OperatorConsole';
+import { OrderDetail } from './pages/OrderDetail';
+import { Orders } from './pages/Orders';
 import { SellerCenter } from './pages/SellerCenter';
+import { ProductEditor } from './pages/seller/ProductEditor';
+import { SellerOrders } from './pages/seller/SellerOrders';
+import { SellerOverview } from './pages/seller/SellerOverview';
+import { SellerProducts } from './pages/seller/SellerProducts';
+import { SellerVideos } from './pages/seller/SellerVideos';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 
@@ -16,14 +25,27 @@ export function App() {
       <Route element={<AppShell />}>
         <Route index element={<Navigate to="/feed" replace />} />
         <Route path="/feed" element={<Feed />} />
+        <Route path="/cart" element={<Cart />} />
+        <Route path="/checkout" element={<Checkout />} />
+        <Route path="/orders" element={<Orders />} />
+        <Route path="/orders/:id" element={<OrderDetail />} />
         <Route
-          path="/seller/*"
+          path="/seller"
           element={
             <RequireRole role="seller">
               <SellerCenter />
             </RequireRole>
           }
-        />
+        >
+          <Route index element={<SellerOverview />} />
+          <Route path="products" element={<SellerProducts />} />
+          <Route path="products/new" element={<ProductEditor />} />
+          <Route path="products/:productId" element={<ProductEditor />} />
+          <Route path="videos" element={<SellerVideos />} />
+          <Route path="orders" element={<SellerOrders />} />
+          <Route path="orders/:id" element={<OrderDetail seller />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
         <Route
           path="/creator/*"
           element={

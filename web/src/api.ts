@@ -63,34 +63,65 @@ export class ApiError extends Error {
   }
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export interface RequestOptions {
+  /** Extra headers, e.g. `Idempotency-Key` on a checkout. */
+  headers?: Record<string, string>;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...opts.headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
     throw new ApiError('network_error', 0, err instanceof Error ? err.message : 'Network error');
   }
   if (res.status === 204) return undefined as T;
-  const text = await res.text();
+  return parseResponse<T>(res.status, res.statusText, await res.text());
+}
+
+/** Turns a response body into its JSON value, or throws the ApiError it describes. */
+export function parseResponse<T>(status: number, statusText: string, text: string): T {
   let json: unknown = null;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
     // Not JSON (a proxy error page, for instance): handled below.
   }
-  if (!res.ok) {
+  if (status < 200 || status >= 300) {
     const e = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
     if (e && typeof e.code === 'string') {
-      throw new ApiError(e.code, res.status, typeof e.message === 'string' ? e.message : e.code, e.details ?? null);
+      throw new ApiError(e.code, status, typeof e.message === 'string' ? e.message : e.code, e.details ?? null);
     }
-    throw new ApiError(`http_${res.status}`, res.status, res.statusText || `HTTP ${res.status}`);
+    throw new ApiError(`http_${status}`, status, statusText || `HTTP ${status}`);
   }
   return json as T;
+}
+
+/** `?a=1&b=x` from the defined values (arrays repeat the key); '' when there are none. */
+export function query(params: Record<string, string | number | undefined | null | string[]>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) v.forEach((item) => q.append(k, item));
+    else q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A page of a list route. */
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
 }
 
 export const api = {

@@ -1,11 +1,15 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
+import { Navigate, NavLink, Outlet, useLocation, useMatch } from 'react-router';
 import type { Me, Role } from '../api';
 import { useAccountLocaleSync } from '../lib/language';
 import { useErrorMessage } from '../lib/errors';
+import { cartCount, useCart } from '../lib/cart';
+import { useFormat } from '../lib/format';
 import { hasRole, useMe } from '../lib/session';
 import { AccountMenu } from './AccountMenu';
+import { CartIcon, ReceiptIcon } from './Icons';
+import { ToastProvider } from './Toast';
 import { LanguageSwitcher } from './LanguageSwitcher';
 import { Loading } from './Loading';
 
@@ -33,6 +37,7 @@ export function AppShell() {
   const errorMessage = useErrorMessage();
   const location = useLocation();
   const me = useMe();
+  const onFeed = !!useMatch('/feed');
   useAccountLocaleSync(me.data);
 
   if (me.isPending) return <Loading />;
@@ -49,7 +54,8 @@ export function AppShell() {
   if (!me.data) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
 
   return (
-    <div className="shell">
+    <ToastProvider>
+    <div className={`shell${onFeed ? ' shell--full' : ''}`}>
       <header className="topbar">
         <div className="topbar__inner">
           <NavLink to="/feed" className="brand">
@@ -64,15 +70,40 @@ export function AppShell() {
             ))}
           </nav>
           <div className="topbar__tools">
+            <NavLink to="/orders" className="tool-link" aria-label={t('nav.orders')} title={t('nav.orders')}>
+              <ReceiptIcon />
+              <span className="tool-link__text">{t('nav.orders')}</span>
+            </NavLink>
+            <CartLink />
             <LanguageSwitcher />
             <AccountMenu me={me.data} />
           </div>
         </div>
       </header>
-      <main className="content">
+      <main className={onFeed ? 'content content--full' : 'content'}>
         <Outlet />
       </main>
     </div>
+    </ToastProvider>
+  );
+}
+
+/** The cart with a badge counting its units. */
+function CartLink() {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const cart = useCart();
+  const count = cartCount(cart.data);
+  return (
+    <NavLink to="/cart" className="tool-link" aria-label={t('nav.cartWithCount', { n: fmt.number(count) })} title={t('nav.cart')} data-testid="cart-link">
+      <CartIcon />
+      <span className="tool-link__text">{t('nav.cart')}</span>
+      {count > 0 && (
+        <span className="count-badge" data-testid="cart-count" aria-hidden="true">
+          {fmt.badge(count)}
+        </span>
+      )}
+    </NavLink>
   );
 }
 

@@ -14,17 +14,31 @@ export function minorUnitDigits(currency: string): number {
  * (en: "$12.34", zh-CN: "US$12.34"). Converted exactly, as a decimal string, never through floats.
  */
 export function formatMoney(money: Money, locale: string): string {
+  return moneyFormat(money.currency, locale).format(decimalOf(money));
+}
+
+/**
+ * A price range ("$12.00–$18.00" / "US$12.00-18.00") with Intl's range formatting; one price when
+ * both ends are equal. Both ends must share a currency.
+ */
+export function formatMoneyRange(min: Money, max: Money, locale: string): string {
+  if (min.amount === max.amount || min.currency !== max.currency) return formatMoney(min, locale);
+  return moneyFormat(min.currency, locale).formatRange(decimalOf(min), decimalOf(max));
+}
+
+function moneyFormat(currency: string, locale: string): Intl.NumberFormat {
+  const digits = minorUnitDigits(currency);
+  return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Minor units as an exact decimal string ("12.34"), never through floats. */
+function decimalOf(money: Money): Intl.StringNumericLiteral {
   if (!Number.isSafeInteger(money.amount)) throw new RangeError(`amount must be an integer number of minor units, got ${money.amount}`);
   const digits = minorUnitDigits(money.currency);
   const negative = money.amount < 0;
   const abs = String(Math.abs(money.amount)).padStart(digits + 1, '0');
   const decimal = digits === 0 ? abs : `${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: money.currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(`${negative ? '-' : ''}${decimal}` as Intl.StringNumericLiteral);
+  return `${negative ? '-' : ''}${decimal}` as Intl.StringNumericLiteral;
 }
 
 export function formatNumber(value: number, locale: string): string {

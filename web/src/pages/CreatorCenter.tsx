@@ -1,20 +1,39 @@
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../components/EmptyState';
-import { CoinsIcon, VideoIcon } from '../components/Icons';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { CoinsIcon, StoreIcon } from '../components/Icons';
+import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
+import { ProductImage } from '../components/ProductImage';
+import { VideoList } from '../components/VideoList';
+import { VideoUploader } from '../components/VideoUploader';
+import { content } from '../lib/content';
+import { useFormat } from '../lib/format';
+import { useMe } from '../lib/session';
 
-/** Creator center: the creator's videos and affiliate earnings (filled by the content issues). */
+/** Creator center: post videos with products, the creator's videos, showcase and earnings. */
 export function CreatorCenter() {
   const { t } = useTranslation();
+  const { data: me } = useMe();
+  const key = ['creator-videos', me?.id] as const;
   return (
     <>
       <PageHeader title={t('creator.title')} subtitle={t('creator.subtitle')} />
-      <div className="grid grid--2">
+      <div className="grid grid--split">
+        <section className="panel" aria-labelledby="creator-upload">
+          <h2 id="creator-upload">{t('uploader.title')}</h2>
+          <VideoUploader videosKey={key} />
+        </section>
         <section className="panel" aria-labelledby="creator-videos">
           <h2 id="creator-videos">{t('creator.videos.title')}</h2>
-          <EmptyState title={t('creator.videos.emptyTitle')} icon={<VideoIcon />} testId="creator-videos-empty">
-            {t('creator.videos.emptyText')}
-          </EmptyState>
+          {me && <VideoList creatorId={me.id} queryKey={key} testId="creator-videos" />}
+        </section>
+      </div>
+      <div className="grid grid--2 section-gap">
+        <section className="panel" aria-labelledby="creator-showcase">
+          <h2 id="creator-showcase">{t('creator.showcase.title')}</h2>
+          {me && <ShowcasePreview creatorId={me.id} />}
         </section>
         <section className="panel" aria-labelledby="creator-earnings">
           <h2 id="creator-earnings">{t('creator.earnings.title')}</h2>
@@ -24,5 +43,33 @@ export function CreatorCenter() {
         </section>
       </div>
     </>
+  );
+}
+
+/** The products on the creator's profile, as buyers see them. */
+function ShowcasePreview({ creatorId }: { creatorId: string }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const showcase = useQuery({ queryKey: ['showcase', creatorId], queryFn: () => content.showcase(creatorId) });
+  if (showcase.isPending) return <Loading />;
+  if (showcase.isError) return <ErrorAlert error={showcase.error} onRetry={() => void showcase.refetch()} />;
+  if (showcase.data.products.length === 0) {
+    return (
+      <EmptyState title={t('creator.showcase.emptyTitle')} icon={<StoreIcon />} testId="showcase-empty">
+        {t('creator.showcase.emptyText')}
+      </EmptyState>
+    );
+  }
+  return (
+    <ul className="product-grid" data-testid="showcase">
+      {showcase.data.products.map((p) => (
+        <li key={p.id} className="product-tile">
+          <ProductImage src={p.images[0]} alt={p.title} className="product-tile__image" />
+          <p className="product-tile__title">{p.title}</p>
+          <p className="product-tile__price">{fmt.range(p.price_range)}</p>
+          {p.available === 0 && <p className="error-text">{t('product.outOfStock')}</p>}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,91 +1,59 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Shop } from '../api';
+import { NavLink, Outlet } from 'react-router';
 import { EmptyState } from '../components/EmptyState';
-import { BoxIcon, StoreIcon } from '../components/Icons';
+import { StoreIcon } from '../components/Icons';
 import { PageHeader } from '../components/PageHeader';
-import { formatCurrencyName, formatDateTime, formatRegion } from '../i18n/format';
-import { useLocale } from '../lib/language';
-import { useMe } from '../lib/session';
+import { useShopChoice, type SellerContext } from '../lib/shops';
 
-/** The current time, refreshed every half minute (for "now in the shop's time zone"). */
-function useNow(intervalMs = 30_000): Date {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const id = setInterval(() => setNow(new Date()), intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs]);
-  return now;
-}
+const SECTIONS = [
+  { to: '/seller', labelKey: 'seller.tabs.overview', end: true },
+  { to: '/seller/products', labelKey: 'seller.tabs.products', end: false },
+  { to: '/seller/videos', labelKey: 'seller.tabs.videos', end: false },
+  { to: '/seller/orders', labelKey: 'seller.tabs.orders', end: false },
+];
 
-function ShopCard({ shop, now }: { shop: Shop; now: Date }) {
-  const { t } = useTranslation();
-  const locale = useLocale();
-  return (
-    <article className="shop-card" data-testid="shop-card" aria-labelledby={`shop-${shop.id}`}>
-      <header className="shop-card__head">
-        <h3 id={`shop-${shop.id}`}>{shop.name}</h3>
-        <span className={`badge badge--${shop.status}`}>{t(`shop.status.${shop.status}`, { defaultValue: shop.status })}</span>
-      </header>
-      <dl className="facts">
-        <div>
-          <dt>{t('shop.market')}</dt>
-          <dd>{formatRegion(shop.market, locale)}</dd>
-        </div>
-        <div>
-          <dt>{t('shop.currency')}</dt>
-          <dd>{formatCurrencyName(shop.currency, locale)}</dd>
-        </div>
-        <div>
-          <dt>{t('shop.mode')}</dt>
-          <dd>{t(`shop.modes.${shop.mode}`, { defaultValue: shop.mode })}</dd>
-        </div>
-        <div>
-          <dt>{t('shop.yourRole')}</dt>
-          <dd>{t(`shop.roles.${shop.role}`, { defaultValue: shop.role })}</dd>
-        </div>
-        <div className="facts__wide">
-          <dt>{t('shop.timeZone')}</dt>
-          <dd>
-            <span data-testid="shop-timezone">{shop.timezone}</span>
-            <span className="muted"> {t('shop.nowThere', { time: formatDateTime(now, locale, shop.timezone) })}</span>
-          </dd>
-        </div>
-      </dl>
-      <p className="field__hint">{t('shop.timeZoneNote')}</p>
-    </article>
-  );
-}
-
-/** Seller center: the user's shops and their orders (orders are filled by the orders issue). */
+/** Seller center: the shop's overview, products, videos and orders, one section per tab. */
 export function SellerCenter() {
   const { t } = useTranslation();
-  const { data: me } = useMe();
-  const now = useNow();
-  const shops = me?.shops ?? [];
+  const { shop, shops, choose } = useShopChoice();
   return (
     <>
-      <PageHeader title={t('seller.title')} subtitle={t('seller.subtitle')} />
-      <section className="panel" aria-labelledby="seller-shops">
-        <h2 id="seller-shops">{t('seller.shops.title')}</h2>
-        {shops.length === 0 ? (
+      <PageHeader
+        title={t('seller.title')}
+        subtitle={t('seller.subtitle')}
+        actions={
+          shops.length > 1 && shop ? (
+            <label className="shop-picker">
+              <span>{t('seller.shopPicker')}</span>
+              <select value={shop.id} onChange={(e) => choose(e.target.value)}>
+                {shops.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : undefined
+        }
+      />
+      {!shop ? (
+        <section className="panel">
           <EmptyState title={t('seller.shops.emptyTitle')} icon={<StoreIcon />}>
             {t('seller.shops.emptyText')}
           </EmptyState>
-        ) : (
-          <div className="grid grid--2">
-            {shops.map((shop) => (
-              <ShopCard key={shop.id} shop={shop} now={now} />
+        </section>
+      ) : (
+        <>
+          <nav className="tabs" aria-label={t('seller.tabs.label')}>
+            {SECTIONS.map((s) => (
+              <NavLink key={s.to} to={s.to} end={s.end} className="tabs__link">
+                {t(s.labelKey)}
+              </NavLink>
             ))}
-          </div>
-        )}
-      </section>
-      <section className="panel" aria-labelledby="seller-orders">
-        <h2 id="seller-orders">{t('seller.orders.title')}</h2>
-        <EmptyState title={t('seller.orders.emptyTitle')} icon={<BoxIcon />} testId="seller-orders-empty">
-          {t('seller.orders.emptyText')}
-        </EmptyState>
-      </section>
+          </nav>
+          <Outlet context={{ shop } satisfies SellerContext} />
+        </>
+      )}
     </>
   );
 }

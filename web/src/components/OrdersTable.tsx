@@ -1,0 +1,91 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { commerce } from '../lib/commerce';
+import { useFormat } from '../lib/format';
+import { EmptyState } from './EmptyState';
+import { ErrorAlert } from './ErrorAlert';
+import { BoxIcon } from './Icons';
+import { Loading } from './Loading';
+import { StatusBadge } from './StatusBadge';
+
+/**
+ * Orders of the buyer, or of a shop (seller), with status, total, date and a link to each.
+ * `limit` shows only the newest few (no "more" button).
+ */
+export function OrdersTable({
+  role,
+  shopId,
+  detailPath,
+  empty,
+  limit,
+  testId,
+}: {
+  role: 'buyer' | 'seller';
+  shopId?: string;
+  detailPath: (id: string) => string;
+  empty?: ReactNode;
+  limit?: number;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const orders = useInfiniteQuery({
+    queryKey: ['orders', role, shopId ?? null, limit ?? null],
+    queryFn: ({ pageParam }) => commerce.orders({ role, shop_id: shopId, limit: limit ?? 20, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (limit ? undefined : (last.next_cursor ?? undefined)),
+  });
+
+  if (orders.isPending) return <Loading />;
+  if (orders.isError) return <ErrorAlert error={orders.error} onRetry={() => void orders.refetch()} />;
+  const rows = orders.data.pages.flatMap((p) => p.data);
+  if (rows.length === 0) {
+    return (
+      <EmptyState title={t('orders.emptyTitle')} icon={<BoxIcon />} testId={testId ? `${testId}-empty` : 'orders-empty'}>
+        <p>{role === 'seller' ? t('orders.emptySeller') : t('orders.emptyBuyer')}</p>
+        {empty}
+      </EmptyState>
+    );
+  }
+  return (
+    <div className="table-wrap" data-testid={testId ?? 'orders-table'}>
+      <table className="table table--orders">
+        <thead>
+          <tr>
+            <th scope="col">{t('orders.columns.order')}</th>
+            <th scope="col">{role === 'seller' ? t('orders.columns.buyer') : t('orders.columns.shop')}</th>
+            <th scope="col">{t('orders.columns.date')}</th>
+            <th scope="col">{t('orders.columns.status')}</th>
+            <th scope="col" className="num">
+              {t('orders.columns.total')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((o) => (
+            <tr key={o.id} data-testid="order-row" data-order-id={o.id}>
+              <td>
+                <Link to={detailPath(o.id)} className="mono order-id">
+                  {o.id}
+                </Link>
+              </td>
+              <td>{role === 'seller' ? (o.buyer?.name ?? '') : (o.shop?.name ?? '')}</td>
+              <td>{fmt.dateTime(o.created_at)}</td>
+              <td>
+                <StatusBadge kind="orderStatus" status={o.status} />
+              </td>
+              <td className="num">{fmt.money(o.total)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {orders.hasNextPage && (
+        <button type="button" className="button table-more" disabled={orders.isFetchingNextPage} onClick={() => void orders.fetchNextPage()}>
+          {orders.isFetchingNextPage ? t('common.loading') : t('common.loadMore')}
+        </button>
+      )}
+    </div>
+  );
+}

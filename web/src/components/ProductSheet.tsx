@@ -1,0 +1,169 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAddToCart } from '../lib/cart';
+import { commerce, type CartSource, type Product, type ProductSummary } from '../lib/commerce';
+import { useErrorMessage } from '../lib/errors';
+import { useFormat } from '../lib/format';
+import { findVariant, initialSelection } from '../lib/variants';
+import { ErrorAlert } from './ErrorAlert';
+import { CloseIcon } from './Icons';
+import { Loading } from './Loading';
+import { QuantityStepper } from './QuantityStepper';
+import { useToast } from './Toast';
+import { VariantPicker } from './VariantPicker';
+
+/**
+ * The bottom sheet a product anchor opens: pictures (or the video's poster), variants, price,
+ * stock, quantity and "Add to cart", which keeps the video and creator for attribution.
+ */
+export function ProductSheet({
+  summary,
+  poster,
+  source,
+  onClose,
+}: {
+  summary: ProductSummary;
+  poster?: string | null;
+  source?: CartSource;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const product = useQuery({ queryKey: ['product', summary.id], queryFn: () => commerce.product(summary.id) });
+
+  useEffect(() => {
+    closeRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  return (
+    <div className="sheet-backdrop" onClick={onClose}>
+      <div
+        className="sheet"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="product-sheet-title"
+        data-testid="product-sheet"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <div className="sheet__handle" aria-hidden="true" />
+        <button ref={closeRef} type="button" className="icon-button sheet__close" aria-label={t('common.close')} onClick={onClose}>
+          <CloseIcon />
+        </button>
+        {product.isPending ? (
+          <>
+            <h2 id="product-sheet-title" className="sheet__title">
+              {summary.title}
+            </h2>
+            <Loading />
+          </>
+        ) : product.isError ? (
+          <>
+            <h2 id="product-sheet-title" className="sheet__title">
+              {summary.title}
+            </h2>
+            <ErrorAlert error={product.error} onRetry={() => void product.refetch()} />
+          </>
+        ) : (
+          <ProductDetails product={product.data} poster={poster} source={source} onAdded={onClose} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function ProductDetails({
+  product,
+  poster,
+  source,
+  onAdded,
+}: {
+  product: Product;
+  poster?: string | null;
+  source?: CartSource;
+  onAdded: () => void;
+}) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const errorMessage = useErrorMessage();
+  const toast = useToast();
+  const add = useAddToCart();
+  // Archived variants are no longer for sale.
+  const variants = product.variants.filter((v) => v.status !== 'archived');
+  const [selection, setSelection] = useState(() => initialSelection(variants));
+  const [quantity, setQuantity] = useState(1);
+  const variant = findVariant(variants, selection) ?? (variants.length === 1 ? variants[0] : undefined);
+  const available = variant?.available ?? 0;
+  const images = product.images.length > 0 ? product.images : poster ? [poster] : [];
+  const soldOut = !variant || available <= 0;
+
+  const submit = () => {
+    if (!variant) return;
+    add.mutate(
+      { sku_id: variant.sku_id, quantity, ...(source && Object.keys(source).length > 0 ? { source } : {}) },
+      {
+        onSuccess: () => {
+          toast({ text: t('product.added', { title: product.title }), action: { label: t('product.viewCart'), to: '/cart' } });
+          onAdded();
+        },
+      },
+    );
+  };
+
+  return (
+    <div className="sheet__content">
+      {images.length > 0 && (
+        <div className="sheet__gallery">
+          {images.map((src, i) => (
+            <img key={src + i} src={src} alt={t('product.imageAlt', { title: product.title, n: i + 1 })} />
+          ))}
+        </div>
+      )}
+      <div className="sheet__body">
+        <p className="sheet__shop muted">{product.shop.name}</p>
+        <h2 id="product-sheet-title" className="sheet__title">
+          {product.title}
+        </h2>
+        <p className="sheet__price" data-testid="sheet-price">
+          {variant ? fmt.money(variant.price) : null}
+          {variant?.compare_at_price && variant.compare_at_price.amount > variant.price.amount && (
+            <s className="muted" aria-label={t('product.compareAt', { price: fmt.money(variant.compare_at_price) })}>
+              {fmt.money(variant.compare_at_price)}
+            </s>
+          )}
+        </p>
+        {product.option_names.length > 0 && (
+          <VariantPicker
+            optionNames={product.option_names}
+            variants={variants}
+            selection={selection}
+            onChange={(next) => {
+              setSelection(next);
+              setQuantity(1);
+            }}
+          />
+        )}
+        <p className={`stock-line${soldOut ? ' stock-line--out' : ''}`} data-testid="stock">
+          {soldOut ? t('product.outOfStock') : t('product.inStock', { quantity: fmt.number(available) })}
+        </p>
+        <div className="sheet__buy">
+          <QuantityStepper label={t('product.quantity')} value={quantity} max={Math.max(1, Math.min(99, available))} disabled={soldOut} onChange={setQuantity} />
+          <button type="button" className="button button--primary sheet__add" disabled={soldOut || add.isPending} onClick={submit}>
+            {add.isPending ? t('product.adding') : soldOut ? t('product.soldOut') : t('product.addToCart')}
+          </button>
+        </div>
+        {add.error && (
+          <p role="alert" className="error-text">
+            {errorMessage(add.error)}
+          </p>
+        )}
+        {product.description && <p className="sheet__description">{product.description}</p>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { useTranslation } from 'react-i18next';
+
+const TONES: Record<string, 'ok' | 'bad' | 'warn' | 'info' | 'neutral'> = {
+  paid: 'ok',
+  delivered: 'ok',
+  completed: 'ok',
+  succeeded: 'ok',
+  ready: 'ok',
+  live: 'ok',
+  active: 'ok',
+  shipped: 'info',
+  processing: 'info',
+  pending_payment: 'warn',
+  requires_action: 'warn',
+  draft: 'neutral',
+  cancelled: 'bad',
+  declined: 'bad',
+  failed: 'bad',
+  suspended: 'bad',
+  refunded: 'neutral',
+  partially_refunded: 'neutral',
+};
+
+/** A coloured status label; `kind` picks the catalog section (orderStatus, videoStatus, …). */
+export function StatusBadge({ kind, status }: { kind: 'orderStatus' | 'videoStatus' | 'productStatus' | 'paymentStatus'; status: string }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`badge badge--${TONES[status] ?? 'neutral'}`} data-status={status} data-testid={`${kind}-badge`}>
+      {t(`${kind}.${status}`, { defaultValue: status })}
+    </span>
+  );
+}

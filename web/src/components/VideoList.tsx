@@ -1,0 +1,50 @@
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { content, productAnchors } from '../lib/content';
+import { useFormat } from '../lib/format';
+import { EmptyState } from './EmptyState';
+import { ErrorAlert } from './ErrorAlert';
+import { VideoIcon } from './Icons';
+import { Loading } from './Loading';
+import { StatusBadge } from './StatusBadge';
+
+/** A creator's (or seller's) own videos with their status, refreshed while any is processing. */
+export function VideoList({ creatorId, queryKey, testId }: { creatorId: string; queryKey: readonly unknown[]; testId: string }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const videos = useQuery({
+    queryKey,
+    queryFn: () => content.creatorVideos(creatorId, { limit: 50 }),
+    refetchInterval: (q) => (q.state.data?.data.some((v) => v.status === 'processing') ? 2000 : false),
+  });
+  if (videos.isPending) return <Loading />;
+  if (videos.isError) return <ErrorAlert error={videos.error} onRetry={() => void videos.refetch()} />;
+  if (videos.data.data.length === 0) {
+    return (
+      <EmptyState title={t('videos.emptyTitle')} icon={<VideoIcon />} testId={`${testId}-empty`}>
+        {t('videos.emptyText')}
+      </EmptyState>
+    );
+  }
+  return (
+    <ul className="video-list" data-testid={testId}>
+      {videos.data.data.map((v) => (
+        <li key={v.id} className="video-row" data-testid="video-row" data-status={v.status}>
+          <div className="video-row__poster">
+            {v.poster_url ? <img src={v.poster_url} alt={t('videos.posterAlt', { caption: v.caption })} loading="lazy" /> : <VideoIcon />}
+            {v.duration_ms ? <span className="video-row__duration">{fmt.duration(v.duration_ms)}</span> : null}
+          </div>
+          <div className="video-row__info">
+            <p className="video-row__caption">{v.caption || t('videos.noCaption')}</p>
+            <p className="muted video-row__products">{productAnchors(v).length > 0 ? fmt.list(productAnchors(v).map((p) => p.title)) : t('videos.noProducts')}</p>
+            {v.status === 'failed' && (
+              <p className="error-text">{t('videos.failedBecause', { reason: t(`videoFailure.${v.failure_reason ?? 'unknown'}`, { defaultValue: v.failure_reason ?? '' }) })}</p>
+            )}
+            {v.created_at && <p className="muted video-row__date">{fmt.dateTime(v.created_at)}</p>}
+          </div>
+          <StatusBadge kind="videoStatus" status={v.status} />
+        </li>
+      ))}
+    </ul>
+  );
+}
