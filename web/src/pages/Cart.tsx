@@ -1,9 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { EmptyState } from '../components/EmptyState';
-import { ErrorAlert } from '../components/ErrorAlert';
-import { CartIcon, TrashIcon } from '../components/Icons';
-import { Loading } from '../components/Loading';
+import { CartGate } from '../components/CartGate';
+import { TrashIcon } from '../components/Icons';
 import { OrderTotals } from '../components/OrderTotals';
 import { PageHeader } from '../components/PageHeader';
 import { ProductImage } from '../components/ProductImage';
@@ -21,36 +19,25 @@ export function Cart() {
   return (
     <>
       <PageHeader title={t('cart.title')} subtitle={t('cart.subtitle')} />
-      {cart.isPending ? (
-        <Loading />
-      ) : cart.isError ? (
-        <ErrorAlert error={cart.error} onRetry={() => void cart.refetch()} />
-      ) : cart.data.shops.length === 0 ? (
-        <section className="panel">
-          <EmptyState title={t('cart.empty.title')} icon={<CartIcon />} testId="cart-empty">
-            <p>{t('cart.empty.text')}</p>
-            <Link to="/feed" className="button button--primary">
-              {t('cart.empty.browse')}
-            </Link>
-          </EmptyState>
-        </section>
-      ) : (
-        <div className="two-col">
-          <div className="two-col__main">
-            {cart.data.shops.map((group) => (
-              <ShopGroup key={group.shop.id} group={group} />
-            ))}
+      <CartGate cart={cart} emptyText={t('cart.empty.text')} testId="cart-empty">
+        {(data) => (
+          <div className="two-col">
+            <div className="two-col__main">
+              {data.shops.map((group) => (
+                <ShopGroup key={group.shop.id} group={group} />
+              ))}
+            </div>
+            <aside className="panel two-col__side" aria-labelledby="cart-summary-title" data-testid="cart-summary">
+              <h2 id="cart-summary-title">{t('cart.summary')}</h2>
+              <OrderTotals subtotal={data.subtotal} shipping={data.shipping} tax={data.tax} total={data.total} />
+              {data.shops.length > 1 && <p className="field__hint">{t('cart.splitNote', { n: data.shops.length })}</p>}
+              <Link to="/checkout" className="button button--primary button--block" data-testid="checkout-link">
+                {t('cart.checkout')}
+              </Link>
+            </aside>
           </div>
-          <aside className="panel two-col__side" aria-labelledby="cart-summary-title" data-testid="cart-summary">
-            <h2 id="cart-summary-title">{t('cart.summary')}</h2>
-            <OrderTotals subtotal={cart.data.subtotal} shipping={cart.data.shipping} tax={cart.data.tax} total={cart.data.total} />
-            {cart.data.shops.length > 1 && <p className="field__hint">{t('cart.splitNote', { n: cart.data.shops.length })}</p>}
-            <Link to="/checkout" className="button button--primary button--block" data-testid="checkout-link">
-              {t('cart.checkout')}
-            </Link>
-          </aside>
-        </div>
-      )}
+        )}
+      </CartGate>
     </>
   );
 }

@@ -6,10 +6,7 @@ import { ApiError } from '../api';
 import { AddressFields } from '../components/AddressFields';
 import { BankVerification } from '../components/BankVerification';
 import { CardFields } from '../components/CardFields';
-import { EmptyState } from '../components/EmptyState';
-import { ErrorAlert } from '../components/ErrorAlert';
-import { CartIcon } from '../components/Icons';
-import { Loading } from '../components/Loading';
+import { CartGate } from '../components/CartGate';
 import { OrderPlaced } from '../components/OrderPlaced';
 import { OrderTotals } from '../components/OrderTotals';
 import { PageHeader } from '../components/PageHeader';
@@ -116,53 +113,42 @@ export function Checkout() {
           }}
         />
       )}
-      {cart.isPending ? (
-        <Loading />
-      ) : cart.isError ? (
-        <ErrorAlert error={cart.error} onRetry={() => void cart.refetch()} />
-      ) : cart.data.shops.length === 0 ? (
-        <section className="panel">
-          <EmptyState title={t('cart.empty.title')} icon={<CartIcon />} testId="checkout-empty">
-            <p>{t('checkout.emptyText')}</p>
-            <Link to="/feed" className="button button--primary">
-              {t('cart.empty.browse')}
-            </Link>
-          </EmptyState>
-        </section>
-      ) : (
-        <form className="two-col" onSubmit={submit} noValidate data-testid="checkout-form">
-          <div className="two-col__main panel">
-            {(pay.error || verifyError !== null) && (
-              <div ref={errorBox} tabIndex={-1} role="alert" className="alert alert--error" data-testid="checkout-error">
-                {errorMessage(pay.error ?? verifyError)}
-                {pay.error instanceof ApiError && pay.error.code === 'out_of_stock' && (
-                  <>
-                    {' '}
-                    <Link to="/cart">{t('checkout.reviewCart')}</Link>
-                  </>
-                )}
-              </div>
-            )}
-            <AddressFields
-              value={address}
-              errors={errors.address}
-              onChange={(next) => {
-                setAddress(next);
-                setErrors((e) => ({ ...e, address: withoutChanged(e.address, address, next) }));
-              }}
-            />
-            <CardFields
-              value={card}
-              errors={errors.card}
-              onChange={(next) => {
-                setCard(next);
-                setErrors((e) => ({ ...e, card: withoutChanged(e.card, card, next) }));
-              }}
-            />
-          </div>
-          <CheckoutSummary cart={cart.data} paying={pay.isPending} />
-        </form>
-      )}
+      <CartGate cart={cart} emptyText={t('checkout.emptyText')} testId="checkout-empty">
+        {(data) => (
+          <form className="two-col" onSubmit={submit} noValidate data-testid="checkout-form">
+            <div className="two-col__main panel">
+              {(pay.error || verifyError !== null) && (
+                <div ref={errorBox} tabIndex={-1} role="alert" className="alert alert--error" data-testid="checkout-error">
+                  {errorMessage(pay.error ?? verifyError)}
+                  {pay.error instanceof ApiError && pay.error.code === 'out_of_stock' && (
+                    <>
+                      {' '}
+                      <Link to="/cart">{t('checkout.reviewCart')}</Link>
+                    </>
+                  )}
+                </div>
+              )}
+              <AddressFields
+                value={address}
+                errors={errors.address}
+                onChange={(next) => {
+                  setAddress(next);
+                  setErrors((e) => ({ ...e, address: withoutChanged(e.address, address, next) }));
+                }}
+              />
+              <CardFields
+                value={card}
+                errors={errors.card}
+                onChange={(next) => {
+                  setCard(next);
+                  setErrors((e) => ({ ...e, card: withoutChanged(e.card, card, next) }));
+                }}
+              />
+            </div>
+            <CheckoutSummary cart={data} paying={pay.isPending} />
+          </form>
+        )}
+      </CartGate>
     </>
   );
 }
