@@ -21,6 +21,7 @@ import { users } from '../src/modules/identity/schema.js';
 import { createSession, signUp } from '../src/modules/identity/service.js';
 import { createShop } from '../src/modules/sellers/service.js';
 import { createProduct } from '../src/modules/catalog/service.js';
+import { foldCommittedStock } from '../src/modules/inventory/service.js';
 import { startPgCluster } from '../src/test/pg-cluster.js';
 
 export const BUDGET_PAID_ORDERS_PER_SEC = { postgres: 1000, pglite: 0 } as const;
@@ -99,7 +100,9 @@ function request(agent: http.Agent, port: number, method: string, url: string, t
 }
 
 async function startServerProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+  // FLASH_SALE_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
+  const nodeArgs = (process.env.FLASH_SALE_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOOPSHOP_SEED_DEMO: 'false' },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -178,6 +181,9 @@ export async function runEngine(engine: Engine, opts: { buyers: number; stock: n
       await new Promise((r) => proc.once('exit', r));
       database = await openDatabase({ dataDir: dataDir! });
     }
+    // Payments leave committed quantities for the fold job (decision 006): fold what is left so
+    // the stock row itself is checked, not only the derived figures.
+    await foldCommittedStock(database.db, clock);
     const [stock] = await rows<{ on_hand: number; reserved: number }>(
       database.db,
       sql`select coalesce(sum(on_hand),0)::int as on_hand, coalesce(sum(reserved),0)::int as reserved from stock where sku_id = ${skuId}`,

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { conflict, notFound } from '../../platform/errors.js';
@@ -235,8 +235,8 @@ export async function removeCartItem(db: Db, userId: string, itemId: string): Pr
   if (res.length === 0) throw notFound('Cart item', itemId);
 }
 
-/** Empties the lines of these SKUs (bought at checkout). */
-export async function removeCartSkus(tx: Db, userId: string, skuIds: string[]): Promise<void> {
-  if (skuIds.length === 0) return;
+/** Empties the lines of these SKUs (bought at checkout); `skuIds` may be a subquery of SKU ids. */
+export async function removeCartSkus(tx: Db, userId: string, skuIds: string[] | SQLWrapper): Promise<void> {
+  if (Array.isArray(skuIds) && skuIds.length === 0) return;
   await tx.delete(cartItems).where(and(eq(cartItems.userId, userId), inArray(cartItems.skuId, skuIds)));
 }

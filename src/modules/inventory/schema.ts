@@ -68,10 +68,17 @@ export const reservations = pgTable(
     expiresAt: ts('expires_at').notNull(),
     createdAt: ts('created_at').notNull(),
     settledAt: ts('settled_at'),
+    /**
+     * Committed, but its quantity is still counted in the stock row's `on_hand` and `reserved`
+     * (both too high by it, so `available` is exact): the fold job subtracts it in a batch, so a
+     * payment never locks the hot stock row a second time (decision 006).
+     */
+    foldPending: boolean('fold_pending').notNull().default(false),
   },
   (t) => [
     index('reservations_holder_idx').on(t.holder),
     index('reservations_due_idx').on(t.status, t.expiresAt),
+    index('reservations_fold_pending_idx').on(t.skuId, t.warehouseId).where(sql`${t.foldPending}`),
     check('reservations_quantity_positive', sql`${t.quantity} > 0`),
   ],
 );

@@ -18,10 +18,12 @@ import {
   getAvailability,
   getReservations,
   getStockLevels,
+  foldCommittedStock,
   registerInventoryJobs,
   releaseReservations,
   reserveStock,
   restockCommitted,
+  scheduleFold,
   setStock,
 } from './service.js';
 
@@ -56,12 +58,21 @@ describe('inventory service', () => {
     return p.variants.map((v) => v.sku_id);
   }
 
-  const levels = async (skuId: string) => {
-    const [r] = await rows<{ on_hand: number; reserved: number }>(
+  /** The stock row as stored: committed quantities not yet folded are still in on_hand and reserved. */
+  const raw = async (skuId: string) => {
+    const [r] = await rows<{ on_hand: number; reserved: number; pending: number }>(
       db,
-      sql`select coalesce(sum(on_hand), 0)::int as on_hand, coalesce(sum(reserved), 0)::int as reserved from stock where sku_id = ${skuId}`,
+      sql`select coalesce(sum(on_hand), 0)::int as on_hand, coalesce(sum(reserved), 0)::int as reserved,
+                 (select coalesce(sum(quantity), 0)::int from reservations where fold_pending and sku_id = ${skuId}) as pending
+          from stock where sku_id = ${skuId}`,
     );
     return r!;
+  };
+  /** The stock as it is once folded (what getStockLevels reports); checks the stored row too. */
+  const levels = async (skuId: string) => {
+    const r = await raw(skuId);
+    expect(0 <= r.reserved - r.pending && r.reserved <= r.on_hand).toBe(true);
+    return { on_hand: r.on_hand - r.pending, reserved: r.reserved - r.pending };
   };
   const reserve = (h: string, items: Array<{ sku_id: string; quantity: number }>, ttl = 15 * MINUTE) =>
     db.transaction((tx) => reserveStock(tx, clock, h, items, ttl));
@@ -94,6 +105,12 @@ describe('inventory service', () => {
     expect(await db.transaction((tx) => commitReservations(tx, clock, h1))).toBe(2);
     expect(await levels(a!)).toEqual({ on_hand: 6, reserved: 0 });
     expect(await levels(b!)).toEqual({ on_hand: 3, reserved: 0 });
+    // The commit did not touch the stock rows; the fold does, leaving available as it was.
+    expect(await raw(a!)).toEqual({ on_hand: 10, reserved: 4, pending: 4 });
+    expect(await getAvailability(db, [a!])).toEqual(new Map([[a!, 6]]));
+    expect(await foldCommittedStock(db, clock)).toBe(6);
+    expect(await raw(a!)).toEqual({ on_hand: 6, reserved: 0, pending: 0 });
+    expect(await raw(b!)).toEqual({ on_hand: 3, reserved: 0, pending: 0 });
     expect(await commitReservations(db, clock, h1)).toBe(0); // nothing active any more
     expect(await releaseReservations(db, clock, h1)).toBe(0); // committed stock is not released
 
@@ -178,12 +195,94 @@ describe('inventory service', () => {
     const committed = await Promise.all(holders.map((h) => db.transaction((tx) => commitReservations(tx, clock, h))));
     expect(committed.reduce((x, y) => x + y, 0)).toBe(50);
     expect(await levels(a!)).toEqual({ on_hand: 0, reserved: 0 });
+    await foldCommittedStock(db, clock);
+    expect(await raw(a!)).toEqual({ on_hand: 0, reserved: 0, pending: 0 });
+  });
+
+  it('deferred fold: concurrent reservations, commits, releases and fold runs keep on_hand exact and never negative', async () => {
+    const [a] = await skusWith(40);
+    const holders = Array.from({ length: 120 }, () => holder());
+    const folds: Array<Promise<number>> = [];
+    const outcome = await Promise.all(
+      holders.map(async (h, i) => {
+        if (i % 10 === 0) folds.push(foldCommittedStock(db, clock));
+        const ok = await reserve(h, [{ sku_id: a!, quantity: 1 }]).then(() => true, () => false);
+        if (!ok) return 'refused';
+        // Two in three pay, the rest give the unit back (available again for the others).
+        if (i % 3 === 2) return (await releaseReservations(db, clock, h)) === 1 ? 'released' : 'lost';
+        return (await db.transaction((tx) => commitReservations(tx, clock, h))) === 1 ? 'paid' : 'lost';
+      }),
+    );
+    const total = (await Promise.all(folds)).reduce((x, y) => x + y, 0) + (await foldCommittedStock(db, clock));
+    const paid = outcome.filter((o) => o === 'paid').length;
+    expect(outcome).not.toContain('lost');
+    expect(total).toBe(paid);
+    expect(paid).toBeLessThanOrEqual(40);
+    expect(await raw(a!)).toEqual({ on_hand: 40 - paid, reserved: 0, pending: 0 });
+    // Everything available was sold or is still on the shelf: available = on_hand.
+    expect(await getAvailability(db, [a!])).toEqual(new Map([[a!, (await raw(a!)).on_hand]]));
+  });
+
+  it('deferred fold: a cancelled paid order restocks right before, after, or during the fold', async () => {
+    const [a] = await skusWith(10);
+    const [before, after, racing] = [holder(), holder(), holder()];
+    for (const h of [before, after, racing]) {
+      await reserve(h, [{ sku_id: a!, quantity: 2 }]);
+      expect(await commitReservations(db, clock, h)).toBe(1);
+    }
+    expect(await levels(a!)).toEqual({ on_hand: 4, reserved: 0 });
+    // Restocked while still fold-pending: only reserved drops (on_hand still counted it).
+    expect(await restockCommitted(db, clock, before)).toBe(1);
+    expect(await raw(a!)).toEqual({ on_hand: 10, reserved: 4, pending: 4 });
+    expect(await levels(a!)).toEqual({ on_hand: 6, reserved: 0 });
+    // Restock of `racing` and a fold at once, then `after` restocked once folded.
+    const [, folded] = await Promise.all([restockCommitted(db, clock, racing), foldCommittedStock(db, clock)]);
+    expect([2, 4]).toContain(folded); // `racing` is skipped while the restock holds it
+    await foldCommittedStock(db, clock);
+    expect(await raw(a!)).toEqual({ on_hand: 8, reserved: 0, pending: 0 });
+    expect(await restockCommitted(db, clock, after)).toBe(1);
+    expect(await raw(a!)).toEqual({ on_hand: 10, reserved: 0, pending: 0 });
+    expect(await restockCommitted(db, clock, after)).toBe(0);
+  });
+
+  it('deferred fold: expiry and a seller recount interleaved with pending folds', async () => {
+    const jobs = new JobRunner(db, clock);
+    registerInventoryJobs(jobs, clock);
+    const [a] = await skusWith(6);
+    const [paid, unpaid] = [holder(), holder()];
+    await reserve(paid, [{ sku_id: a!, quantity: 2 }], 10 * MINUTE);
+    await reserve(unpaid, [{ sku_id: a!, quantity: 3 }], 10 * MINUTE);
+    expect(await commitReservations(db, clock, paid)).toBe(1);
+    clock.advance(10 * MINUTE);
+    await jobs.runDue(); // expires `unpaid`, leaves the committed (pending) one alone
+    expect((await getReservations(db, unpaid))[0]!.status).toBe('expired');
+    expect(await raw(a!)).toEqual({ on_hand: 6, reserved: 2, pending: 2 });
+    expect(await levels(a!)).toEqual({ on_hand: 4, reserved: 0 });
+    // The seller counts 9 unsold units: the pending fold is applied first, then the count.
+    const wh = (await getStockLevels(db, a!))[0]!.warehouse_id;
+    expect(await setStock(db, clock, a!, wh, 9)).toMatchObject({ on_hand: 9, reserved: 0, available: 9 });
+    expect(await raw(a!)).toEqual({ on_hand: 9, reserved: 0, pending: 0 });
+  });
+
+  it('the fold job folds everything pending', async () => {
+    const jobs = new JobRunner(db, clock);
+    registerInventoryJobs(jobs, clock);
+    const [a, b] = await skusWith(5, 5);
+    const h = holder();
+    await reserve(h, [{ sku_id: a!, quantity: 1 }, { sku_id: b!, quantity: 2 }]);
+    expect(await commitReservations(db, clock, h)).toBe(2);
+    await scheduleFold(db, clock);
+    clock.advance(2000);
+    await jobs.runDue();
+    expect(await raw(a!)).toEqual({ on_hand: 4, reserved: 0, pending: 0 });
+    expect(await raw(b!)).toEqual({ on_hand: 3, reserved: 0, pending: 0 });
   });
 
   it('property: random reserve/commit/release/restock keeps 0 <= reserved <= on_hand and on_hand = initial - committed', async () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('reserve' as const), sku: fc.nat(1), qty: fc.integer({ min: 1, max: 6 }) }),
       fc.record({ kind: fc.constantFrom('commit' as const, 'release' as const, 'restock' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('fold' as const) }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
@@ -210,6 +309,8 @@ describe('inventory service', () => {
               open.push(h);
               heldBy.set(h, [{ i: o.sku, q: o.qty }]);
             }
+          } else if (o.kind === 'fold') {
+            await foldCommittedStock(db, clock); // changes nothing visible
           } else if (o.kind === 'restock') {
             if (paid.length === 0) continue;
             const h = paid.splice(o.pick % paid.length, 1)[0]!;

@@ -4,6 +4,7 @@ import { rows, type Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { jobs } from '../../platform/schema.js';
 import { reservations, stock, warehouses, type Address, type ReservationStatus } from './schema.js';
 
 /**
@@ -16,9 +17,17 @@ import { reservations, stock, warehouses, type Address, type ReservationStatus }
  *
  * Deadlock freedom: a transaction touches reservation rows (locked in id order) before stock
  * rows, and stock rows in (sku_id, warehouse_id) order.
+ *
+ * Hot SKU (decision 006): a reservation locks the stock row for ONE autocommitted statement
+ * (the conditional update, the reservation row and its expiry job together); a payment marks
+ * the reservation committed without touching the stock row (`fold_pending`), and the fold job
+ * subtracts committed quantities from `on_hand` and `reserved` in one update per stock row.
+ * Until then both columns are too high by the same amount, so `available` is always exact;
+ * reads of on_hand/reserved (`getStockLevels`) report the folded figures.
  */
 
 export const EXPIRE_JOB = 'inventory.expire_reservations';
+export const FOLD_JOB = 'inventory.fold_committed';
 const MAX_QUANTITY = 1_000_000;
 const MAX_ON_HAND = 1_000_000_000;
 
@@ -136,6 +145,8 @@ function checkOnHand(onHand: number): void {
  */
 export async function setStock(db: Db, clock: Clock, skuId: string, warehouseId: string, onHand: number): Promise<StockLevel> {
   checkOnHand(onHand);
+  // The counted quantity excludes units already sold: fold those out of the row first.
+  await foldStockRow(db, clock, skuId, warehouseId);
   const now = clock.now();
   const [row] = await db
     .insert(stock)
@@ -164,10 +175,26 @@ export async function addStock(db: Db, clock: Clock, items: Array<{ skuId: strin
   await db.insert(stock).values(items.map((i) => ({ skuId: i.skuId, warehouseId: i.warehouseId, onHand: i.onHand, reserved: 0, updatedAt: now })));
 }
 
-/** Per-warehouse stock rows of a SKU, in warehouse order. */
+/** Per-warehouse stock rows of a SKU, in warehouse order, with committed quantities not yet folded taken out. */
 export async function getStockLevels(db: Db, skuId: string): Promise<StockLevel[]> {
-  const list = await db.select().from(stock).where(eq(stock.skuId, skuId)).orderBy(asc(stock.warehouseId));
-  return list.map(toStockLevel);
+  const [list, pending] = await Promise.all([
+    db.select().from(stock).where(eq(stock.skuId, skuId)).orderBy(asc(stock.warehouseId)),
+    pendingFolds(db, skuId),
+  ]);
+  return list.map((s) => {
+    const q = pending.get(s.warehouseId) ?? 0;
+    return toStockLevel({ ...s, onHand: s.onHand - q, reserved: s.reserved - q });
+  });
+}
+
+/** Committed quantities of a SKU still counted in its stock rows, per warehouse. */
+async function pendingFolds(db: Db, skuId: string): Promise<Map<string, number>> {
+  const list = await rows<{ warehouse_id: string; quantity: number }>(
+    db,
+    sql`select warehouse_id, sum(quantity)::int as quantity from reservations
+        where fold_pending and sku_id = ${skuId} group by warehouse_id`,
+  );
+  return new Map(list.map((r) => [r.warehouse_id, r.quantity]));
 }
 
 /** Sellable quantity per SKU: the sum over warehouses of on_hand − reserved (0 when unknown). */
@@ -201,12 +228,14 @@ function checkHolder(holder: string): void {
 /**
  * Holds stock for `holder` (a checkout or payment id) for `ttlMs`, all or nothing. Items of the
  * same SKU are merged; SKUs are taken in sorted order (no deadlocks between checkouts). Each
- * item is taken from one warehouse, the one with the most available, by one conditional update.
+ * item is taken from one warehouse, the one with the most available, by ONE statement that
+ * updates the stock row, inserts the reservation and schedules its expiry job: outside a
+ * transaction it commits on its own, so a hot stock row is locked only while it runs.
  * If any item cannot be satisfied: 409 `out_of_stock` with `{ sku_id, requested, available }`,
- * where `available` is the most one reservation can take now; nothing stays reserved (this runs
- * in a transaction, a savepoint inside the caller's). Schedules the expiry job at the deadline.
+ * where `available` is the most one reservation can take now, and what this call had already
+ * taken is released again (compensation; if the process dies first, the expiry job does it).
  */
-export async function reserveStock(tx: Db, clock: Clock, holder: string, items: ReserveItem[], ttlMs: number): Promise<void> {
+export async function reserveStock(db: Db, clock: Clock, holder: string, items: ReserveItem[], ttlMs: number): Promise<void> {
   checkHolder(holder);
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw badRequest('invalid_ttl', 'ttlMs is a positive whole number of milliseconds');
   const wanted = new Map<string, number>();
@@ -216,37 +245,61 @@ export async function reserveStock(tx: Db, clock: Clock, holder: string, items: 
     }
     wanted.set(item.sku_id, (wanted.get(item.sku_id) ?? 0) + item.quantity);
   }
-  if (wanted.size === 0) return;
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs);
   const sorted = [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  await tx.transaction(async (t) => {
-    const held: Array<typeof reservations.$inferInsert> = [];
+  let taken = 0;
+  try {
     for (const [skuId, quantity] of sorted) {
-      const warehouseId = await takeFromBestWarehouse(t, skuId, quantity, now);
-      held.push({ id: newId('res'), holder, skuId, warehouseId, quantity, status: 'active', expiresAt, createdAt: now });
+      await takeFromBestWarehouse(db, { holder, skuId, quantity, now, expiresAt });
+      taken++;
     }
-    await t.insert(reservations).values(held);
-    await enqueue(t, clock, EXPIRE_JOB, { holder }, { runAt: expiresAt, uniqueKey: `${EXPIRE_JOB}:${holder}` });
-  });
+  } catch (e) {
+    if (taken > 0) await releaseReservations(db, clock, holder);
+    throw e;
+  }
 }
 
-/** One conditional update on the warehouse with the most available; retried if a racer won it. */
-async function takeFromBestWarehouse(tx: Db, skuId: string, quantity: number, now: Date): Promise<string> {
+interface Take {
+  holder: string;
+  skuId: string;
+  quantity: number;
+  now: Date;
+  expiresAt: Date;
+}
+
+/**
+ * One conditional update on the warehouse with the most available, together with the
+ * reservation row and the holder's expiry job (one statement: atomic without a transaction).
+ * Retried if a racer won the chosen row.
+ */
+async function takeFromBestWarehouse(db: Db, t: Take): Promise<void> {
+  const { holder, skuId, quantity, now, expiresAt } = t;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const [taken] = await rows<{ warehouse_id: string }>(
-      tx,
-      sql`update stock set reserved = reserved + ${quantity}, updated_at = ${now}
-          where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
-            and warehouse_id = (select warehouse_id from stock where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
-                                order by on_hand - reserved desc, warehouse_id limit 1)
-          returning warehouse_id`,
+    const [held] = await rows<{ warehouse_id: string }>(
+      db,
+      sql`with taken as (
+            update stock set reserved = reserved + ${quantity}, updated_at = ${now}
+            where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
+              and warehouse_id = (select warehouse_id from stock where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
+                                  order by on_hand - reserved desc, warehouse_id limit 1)
+            returning warehouse_id
+          ), held as (
+            insert into reservations (id, holder, sku_id, warehouse_id, quantity, status, expires_at, created_at)
+            select ${newId('res')}, ${holder}, ${skuId}, warehouse_id, ${quantity}, 'active', ${expiresAt}, ${now} from taken
+            returning warehouse_id
+          ), expiry as (
+            insert into ${jobs} (id, type, payload, run_at, max_attempts, unique_key, created_at)
+            select ${newId('job')}, ${EXPIRE_JOB}, ${JSON.stringify({ holder })}::jsonb, ${expiresAt}, 5, ${`${EXPIRE_JOB}:${holder}`}, ${now} from taken
+            on conflict do nothing
+          )
+          select warehouse_id from held`,
     );
-    if (taken) return taken.warehouse_id;
+    if (held) return;
     // Nothing taken: no warehouse has enough, or a concurrent reservation got the chosen row
     // first (then a fresh look may find another, or the same one still with enough).
     const [best] = await rows<{ best: number }>(
-      tx,
+      db,
       sql`select coalesce(max(on_hand - reserved), 0)::int as best from stock where sku_id = ${skuId}`,
     );
     if ((best?.best ?? 0) < quantity) throw outOfStock(skuId, quantity, best?.best ?? 0);
@@ -257,10 +310,13 @@ async function takeFromBestWarehouse(tx: Db, skuId: string, quantity: number, no
 const outOfStock = (skuId: string, requested: number, available: number) =>
   conflict('out_of_stock', 'Not enough stock for this item', { sku_id: skuId, requested, available: Math.max(0, available) });
 
+type StockChange = (q: number, foldPending: boolean) => { onHand: number; reserved: number };
+
 /**
  * Moves the holder's reservations in status `from` to `to` (locking them in id order, so a
  * concurrent settle of the same holder waits and then finds nothing), then applies the stock
  * change per (sku, warehouse) in sorted order. Returns how many reservations moved.
+ * A moved reservation is no longer fold-pending: its stock change here accounts for that.
  */
 async function settle(
   db: Db,
@@ -268,32 +324,36 @@ async function settle(
   holder: string,
   from: ReservationStatus,
   to: ReservationStatus,
-  stockChange: (q: number) => { onHand: number; reserved: number },
+  stockChange: StockChange,
   dueBy?: Date,
 ): Promise<number> {
   checkHolder(holder);
   const now = clock.now();
   return db.transaction(async (tx) => {
-    const moved = await rows<{ sku_id: string; warehouse_id: string; quantity: number }>(
+    // `old` reads the row as it was before this update (fold_pending as found under the lock).
+    const moved = await rows<{ sku_id: string; warehouse_id: string; quantity: number; fold_pending: boolean }>(
       tx,
-      sql`update reservations set status = ${to}, settled_at = ${now}
-          where id in (select id from reservations
-                       where holder = ${holder} and status = ${from} ${dueBy ? sql`and expires_at <= ${dueBy}` : sql``}
-                       order by id for update)
-          returning sku_id, warehouse_id, quantity`,
+      sql`update reservations r set status = ${to}, settled_at = ${now}, fold_pending = false
+          from (select id, fold_pending from reservations
+                where holder = ${holder} and status = ${from} ${dueBy ? sql`and expires_at <= ${dueBy}` : sql``}
+                order by id for update) old
+          where r.id = old.id
+          returning r.sku_id, r.warehouse_id, r.quantity, old.fold_pending`,
     );
-    const byRow = new Map<string, { sku: string; wh: string; q: number }>();
+    const byRow = new Map<string, { sku: string; wh: string; onHand: number; reserved: number }>();
     for (const r of moved) {
       const key = `${r.sku_id}\u0000${r.warehouse_id}`;
-      const cur = byRow.get(key) ?? { sku: r.sku_id, wh: r.warehouse_id, q: 0 };
-      cur.q += r.quantity;
+      const cur = byRow.get(key) ?? { sku: r.sku_id, wh: r.warehouse_id, onHand: 0, reserved: 0 };
+      const d = stockChange(r.quantity, r.fold_pending);
+      cur.onHand += d.onHand;
+      cur.reserved += d.reserved;
       byRow.set(key, cur);
     }
     for (const key of [...byRow.keys()].sort()) {
-      const { sku, wh, q } = byRow.get(key)!;
-      const d = stockChange(q);
+      const { sku, wh, onHand, reserved } = byRow.get(key)!;
+      if (onHand === 0 && reserved === 0) continue;
       await tx.execute(
-        sql`update stock set on_hand = on_hand + ${d.onHand}, reserved = reserved + ${d.reserved}, updated_at = ${now}
+        sql`update stock set on_hand = on_hand + ${onHand}, reserved = reserved + ${reserved}, updated_at = ${now}
             where sku_id = ${sku} and warehouse_id = ${wh}`,
       );
     }
@@ -302,12 +362,33 @@ async function settle(
 }
 
 /**
- * Payment captured: the holder's active reservations leave the warehouse (on_hand and reserved
- * both drop). Returns how many were committed: 0 means none was active any more (expired or
+ * Payment captured: the holders' active reservations become `committed`. The stock row is NOT
+ * touched (it stays out of the payment's transaction): the quantity is marked fold-pending and
+ * `foldCommittedStock` later subtracts it from on_hand and reserved. Returns the holders that
+ * had something committed; a holder missing from it had nothing active any more (expired or
  * released), which the caller must treat as "stock no longer held".
  */
-export function commitReservations(tx: Db, clock: Clock, holder: string): Promise<number> {
-  return settle(tx, clock, holder, 'active', 'committed', (q) => ({ onHand: -q, reserved: -q }));
+export async function commitReservationsOf(tx: Db, clock: Clock, holders: string[]): Promise<Set<string>> {
+  holders.forEach(checkHolder);
+  if (holders.length === 0) return new Set();
+  const committed = await rows<{ holder: string }>(
+    tx,
+    sql`update reservations set status = 'committed', settled_at = ${clock.now()}, fold_pending = true
+        where holder in (${sql.join(holders.map((h) => sql`${h}`), sql`, `)}) and status = 'active'
+        returning holder`,
+  );
+  return new Set(committed.map((r) => r.holder));
+}
+
+/** `commitReservationsOf` for one holder; returns how many reservations were committed. */
+export async function commitReservations(tx: Db, clock: Clock, holder: string): Promise<number> {
+  checkHolder(holder);
+  const committed = await rows<{ id: string }>(
+    tx,
+    sql`update reservations set status = 'committed', settled_at = ${clock.now()}, fold_pending = true
+        where holder = ${holder} and status = 'active' returning id`,
+  );
+  return committed.length;
 }
 
 /** Declined, abandoned or cancelled before payment: the held stock is available again. Idempotent. */
@@ -315,9 +396,65 @@ export function releaseReservations(tx: Db, clock: Clock, holder: string, status
   return settle(tx, clock, holder, 'active', status, (q) => ({ onHand: 0, reserved: -q }));
 }
 
-/** Cancelled after payment but before shipping: committed quantities go back on the shelf. Idempotent. */
+/**
+ * Cancelled after payment but before shipping: committed quantities go back on the shelf.
+ * Folded: on_hand grows back. Not folded yet: on_hand still counts it, only reserved drops.
+ * Idempotent.
+ */
 export function restockCommitted(tx: Db, clock: Clock, holder: string): Promise<number> {
-  return settle(tx, clock, holder, 'committed', 'restocked', (q) => ({ onHand: q, reserved: 0 }));
+  return settle(tx, clock, holder, 'committed', 'restocked', (q, pending) => (pending ? { onHand: 0, reserved: -q } : { onHand: q, reserved: 0 }));
+}
+
+/**
+ * Subtracts the fold-pending committed quantities of one stock row from its on_hand and
+ * reserved, in ONE statement (reservation rows first, then the stock row: the module's lock
+ * order). Rows locked by a concurrent restock are skipped (it settles them itself).
+ * Returns the quantity folded.
+ */
+export async function foldStockRow(db: Db, clock: Clock, skuId: string, warehouseId: string): Promise<number> {
+  const [r] = await rows<{ folded: number }>(
+    db,
+    sql`with f as (
+          update reservations set fold_pending = false
+          where id in (select id from reservations where fold_pending and sku_id = ${skuId} and warehouse_id = ${warehouseId}
+                       order by id for update skip locked)
+          returning quantity
+        ), total as (select coalesce(sum(quantity), 0)::int as q from f),
+        upd as (
+          update stock set on_hand = on_hand - total.q, reserved = reserved - total.q, updated_at = ${clock.now()}
+          from total where total.q > 0 and sku_id = ${skuId} and warehouse_id = ${warehouseId}
+        )
+        select q as folded from total`,
+  );
+  return r?.folded ?? 0;
+}
+
+/** The fold job's work: every stock row with fold-pending reservations, one statement each. Returns the quantity folded. */
+export async function foldCommittedStock(db: Db, clock: Clock): Promise<number> {
+  const pairs = await rows<{ sku_id: string; warehouse_id: string }>(
+    db,
+    sql`select distinct sku_id, warehouse_id from reservations where fold_pending order by sku_id, warehouse_id`,
+  );
+  let total = 0;
+  for (const p of pairs) total += await foldStockRow(db, clock, p.sku_id, p.warehouse_id);
+  return total;
+}
+
+const FOLD_EVERY_MS = 1000;
+let lastFoldBucket = -1;
+
+/**
+ * Makes sure a fold job runs soon (at the end of the current second): one durable job per
+ * second, whichever process enqueues it (unique key); this process enqueues each at most once.
+ * Call it after the transaction that committed reservations: inside it, every concurrent
+ * checkout would wait on the first one's uncommitted unique key. If the process dies before,
+ * the next fold job folds these too (it folds everything pending) and `available` is exact anyway.
+ */
+export async function scheduleFold(db: Db, clock: Clock): Promise<void> {
+  const bucket = Math.floor(clock.now().getTime() / FOLD_EVERY_MS);
+  if (bucket === lastFoldBucket) return;
+  lastFoldBucket = bucket;
+  await enqueue(db, clock, FOLD_JOB, {}, { runAt: new Date((bucket + 1) * FOLD_EVERY_MS), uniqueKey: `${FOLD_JOB}:${bucket}` });
 }
 
 export interface Reservation {
@@ -364,9 +501,20 @@ export async function expireDueReservations(db: Db, clock: Clock, batch = 500): 
   }
 }
 
-/** The expiry job: `reserveStock` schedules one per holder at its deadline; each run sweeps all due. */
-export function registerInventoryJobs(jobs: JobRunner, clock: Clock): void {
-  jobs.register(EXPIRE_JOB, async (tx) => {
+/**
+ * The expiry job (`reserveStock` schedules one per holder at its deadline; each run sweeps all
+ * due) and the fold job (`scheduleFold`; each run folds everything pending). The fold runs
+ * outside a job transaction: each of its statements is atomic on its own and commits at once.
+ */
+export function registerInventoryJobs(runner: JobRunner, clock: Clock): void {
+  runner.register(EXPIRE_JOB, async (tx) => {
     await expireDueReservations(tx, clock);
   });
+  runner.register(
+    FOLD_JOB,
+    async (db) => {
+      await foldCommittedStock(db, clock);
+    },
+    { transaction: false },
+  );
 }

@@ -385,6 +385,25 @@ describe('ledger reconciliation', () => {
     expect((await reconcile(db)).balanced).toBe(true);
   });
 
+  it('derives the balance of an account without a cache, and detects tampering with it', async () => {
+    // buyer_funds and platform_commission may go negative: no cached balance, the column stays 0.
+    expect(await getBalance(db, 'buyer_funds', 'USD')).toBe(-500);
+    expect(await getBalances(db, 'platform_commission')).toEqual([{ currency: 'USD', balance: 50, non_negative: false }]);
+    const [column] = await rows<{ balance: number }>(db, sql`select balance from ledger_accounts where account = 'buyer_funds'`);
+    expect(column!.balance).toBe(0);
+    // A balance written into the column is detected…
+    await db.execute(sql`update ledger_accounts set balance = -500 where account = 'buyer_funds'`);
+    expect((await reconcile(db)).problems).toEqual([
+      expect.objectContaining({ code: 'balance_mismatch', account: 'buyer_funds', currency: 'USD', balance: -500, postings_sum: -500 }),
+    ]);
+    await db.execute(sql`update ledger_accounts set balance = 0 where account = 'buyer_funds'`);
+    // …and so is a changed posting: its entry no longer balances.
+    await db.execute(sql`update ledger_postings set amount = amount - 1 where account = 'buyer_funds'`);
+    expect(await codes()).toEqual(['unbalanced_entry']);
+    await db.execute(sql`update ledger_postings set amount = amount + 1 where account = 'buyer_funds'`);
+    expect((await reconcile(db)).balanced).toBe(true);
+  });
+
   it('detects an unbalanced entry, an entry with one posting and a posting without an account', async () => {
     const id = newId('led');
     await db.execute(sql`insert into ledger_entries (id, kind, created_at) values (${id}, 'forged', now())`);
@@ -407,7 +426,7 @@ describe('ledger reconciliation', () => {
     await db.execute(sql`insert into ledger_postings (id, entry_id, account, currency, amount) values
       (${newId('pst')}, ${id}, 'escrow:ord_t', 'USD', -7), (${newId('pst')}, ${id}, 'buyer_funds', 'USD', 7)`);
     await db.execute(sql`update ledger_accounts set balance = balance - 7 where account = 'escrow:ord_t'`);
-    await db.execute(sql`update ledger_accounts set balance = balance + 7 where account = 'buyer_funds'`);
+    // buyer_funds has no cached balance to adjust: it is derived from the postings.
     expect(await codes()).toEqual(['negative_balance']);
 
     await db.execute(sql`update ledger_accounts set non_negative = false where account = 'escrow:ord_t'`);

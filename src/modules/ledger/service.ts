@@ -25,14 +25,18 @@ import type { Clock } from '../../platform/clock.js';
  * stored on the account row when the row is created and the stored flag is what is enforced;
  * `reconcile` checks it still matches the type.
  *
- * Balances: `ledger_accounts.balance` caches the sum of the account's postings. It is only
- * changed under a row lock (SELECT … FOR UPDATE) in the same transaction that inserts the
- * postings, and `reconcile` proves it equals the postings.
+ * Balances (decision 006): `ledger_accounts.balance` caches the sum of the account's postings
+ * for the non-negative types only (escrow, payables, money in transit): those need a locked,
+ * current balance to refuse an overdraft, and each is specific to an order, shop or user. The
+ * other accounts (`buyer_funds`, `platform_commission`, `refunds`, …) may go negative, so they
+ * need no balance check: their balance is derived from their postings and their column stays 0.
+ * Caching one of them would make every payment on the platform queue on its row lock.
+ * `reconcile` proves every cached balance equals its postings and every other column is 0.
  *
- * Concurrency: `postEntry` locks every (account, currency) row the entry touches, in one global
- * order (sorted by account, then currency), inserting missing rows first, before it reads the
- * balances; so concurrent entries never deadlock and a non-negative account can never be
- * overdrawn by two racing entries (see writeEntry).
+ * Concurrency: `postEntry` writes an entry in one statement; the cached rows it touches are
+ * locked by one upsert in one global order (sorted by account, then currency), so concurrent
+ * entries never deadlock and a non-negative account can never be overdrawn by two racing
+ * entries (see writeEntry).
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -227,106 +231,80 @@ function validate(input: EntryInput): Leg[] {
 // Posting
 // ---------------------------------------------------------------------------------------------
 
-interface LockedRow {
-  account: string;
-  currency: string;
-  balance: number;
-  non_negative: boolean;
-}
+/** Whether the account keeps a cached balance (non-negative types only; see the header). */
+export const hasCachedBalance = isNonNegativeAccount;
 
-/** Internal: the fast path found an account row missing; retried on the creating path. */
-class MissingAccountRows extends Error {}
-
-const keyOf = (account: string, currency: string) => `${account}\u0000${currency}`;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * One attempt at writing the entry, in one transaction (a savepoint inside a caller's one).
- *
- * Locking, deadlock-free by construction:
- * - fast path (`create` false, every account row exists): ONE `select … order by account,
- *   currency for update` locks all rows of the entry in the same global order in every
- *   transaction (PostgreSQL sorts first, then locks row by row). If a row is missing we give up
- *   the attempt (rolling back releases the locks) and take the creating path.
- * - creating path: first `insert … on conflict do nothing` for every row, in sorted order (an
- *   insert only ever waits for another transaction's uncommitted insert of the same key, and
- *   those are taken in one order too, while holding no row locks), then the same sorted
- *   `select … for update`. Uncommitted inserts are invisible to `for update`, so the two kinds
- *   of wait never mix into a cycle.
- * Then the new balances are computed under the locks and everything is written in ONE statement
- * (balances, entry and postings), so a refusal writes nothing.
+ * Writes the entry in ONE statement, inside a transaction (a savepoint in a caller's one) so a
+ * refusal writes nothing:
+ * - accounts without a cached balance (they may go negative): `insert … on conflict do nothing`
+ *   only creates a missing row; an existing row is neither locked nor written, so concurrent
+ *   payments never queue on `buyer_funds`;
+ * - accounts with a cached balance (non-negative): one upsert adds each delta, rows in the
+ *   global (account, currency) order, single pass, so concurrent entries lock them in one order
+ *   and never deadlock; the upsert returns the new balances, and a non-negative one below zero
+ *   (or out of the safe integer range) refuses the entry by rolling it back. The row lock the
+ *   upsert takes makes racing debits see each other's result: no overdraft.
+ * - the entry and its postings.
  */
 async function writeEntry(
   db: Db,
   legs: Leg[],
   entry: { id: string; kind: string; reference: string | null; memo: string | null; now: Date; postings: Posting[] },
-  create: boolean,
 ): Promise<void> {
   const created = entry.now.toISOString();
-  const keys = sql.join(
-    legs.map((l) => sql`(${l.account}, ${l.currency})`),
-    sql`, `,
-  );
-  await db.transaction(async (tx) => {
-    if (create) {
-      const values = sql.join(
-        legs.map((l) => sql`(${l.account}, ${l.currency}, ${isNonNegativeAccount(l.account)}, 0, ${created}::timestamptz)`),
-        sql`, `,
-      );
-      await tx.execute(sql`insert into ledger_accounts (account, currency, non_negative, balance, created_at)
-        values ${values} on conflict (account, currency) do nothing`);
-    }
-    const locked = await rows<LockedRow>(
-      tx,
-      sql`select account, currency, balance, non_negative from ledger_accounts
-        where (account, currency) in (${keys}) order by account, currency for update`,
-    );
-    if (locked.length !== legs.length) {
-      if (!create) throw new MissingAccountRows();
-      throw new Error('ledger account rows not visible after insert (run the ledger at READ COMMITTED)');
-    }
-    const byKey = new Map(locked.map((r) => [keyOf(r.account, r.currency), r]));
-    const updates: Array<{ leg: Leg; balance: number }> = [];
-    for (const leg of legs) {
-      const row = byKey.get(keyOf(leg.account, leg.currency))!;
-      const next = BigInt(row.balance) + leg.delta;
-      if (row.non_negative && next < 0n) {
-        throw unprocessable('insufficient_funds', `Account ${leg.account} has insufficient funds in ${leg.currency}`, {
-          account: leg.account,
-          currency: leg.currency,
-          balance: row.balance,
-          attempted: Number(leg.delta),
-        });
-      }
-      if (next > BigInt(Number.MAX_SAFE_INTEGER) || next < BigInt(Number.MIN_SAFE_INTEGER)) {
-        throw unprocessable('amount_overflow', `Balance of ${leg.account} would leave the safe integer range`, {
-          account: leg.account,
-          currency: leg.currency,
-        });
-      }
-      if (leg.delta !== 0n) updates.push({ leg, balance: Number(next) });
-    }
-    const balanceUpdate =
-      updates.length === 0
-        ? sql``
-        : sql`upd as (
-            update ledger_accounts as a set balance = v.balance
-            from (values ${sql.join(
-              updates.map((u) => sql`(${u.leg.account}, ${u.leg.currency}, ${u.balance}::bigint)`),
-              sql`, `,
-            )}) as v(account, currency, balance)
-            where a.account = v.account and a.currency = v.currency
-          ),`;
-    const postings = sql.join(
-      entry.postings.map((p) => sql`(${p.id}, ${entry.id}, ${p.account}, ${p.currency}, ${p.amount}::bigint)`),
+  const cached = legs.filter((l) => hasCachedBalance(l.account));
+  const derived = legs.filter((l) => !hasCachedBalance(l.account));
+  const accountRows = (list: Leg[], balance: (l: Leg) => bigint) =>
+    sql.join(
+      list.map((l) => sql`(${l.account}, ${l.currency}, ${hasCachedBalance(l.account)}, ${String(balance(l))}::bigint, ${created}::timestamptz)`),
       sql`, `,
     );
-    await tx.execute(sql`with ${balanceUpdate}
-      ent as (
-        insert into ledger_entries (id, kind, reference, memo, created_at)
-        values (${entry.id}, ${entry.kind}, ${entry.reference}, ${entry.memo}, ${created}::timestamptz)
-      )
-      insert into ledger_postings (id, entry_id, account, currency, amount) values ${postings}`);
+  const parts: SQL[] = [];
+  if (derived.length > 0) {
+    parts.push(sql`made as (insert into ledger_accounts (account, currency, non_negative, balance, created_at)
+      values ${accountRows(derived, () => 0n)} on conflict (account, currency) do nothing)`);
+  }
+  parts.push(sql`ent as (insert into ledger_entries (id, kind, reference, memo, created_at)
+      values (${entry.id}, ${entry.kind}, ${entry.reference}, ${entry.memo}, ${created}::timestamptz))`);
+  parts.push(sql`pst as (insert into ledger_postings (id, entry_id, account, currency, amount) values ${sql.join(
+    entry.postings.map((p) => sql`(${p.id}, ${entry.id}, ${p.account}, ${p.currency}, ${p.amount}::bigint)`),
+    sql`, `,
+  )})`);
+  const final =
+    cached.length === 0
+      ? sql`select null::text as account, null::text as currency, null::text as balance where false`
+      : sql`insert into ledger_accounts as a (account, currency, non_negative, balance, created_at)
+          values ${accountRows(cached, (l) => l.delta)}
+          on conflict (account, currency) do update set balance = a.balance + excluded.balance
+          returning a.account, a.currency, a.balance::text as balance`;
+  await db.transaction(async (tx) => {
+    const after = await rows<{ account: string; currency: string; balance: string }>(tx, sql`with ${sql.join(parts, sql`, `)} ${final}`);
+    const byKey = new Map(after.map((r) => [keyOf(r.account, r.currency), BigInt(r.balance)]));
+    for (const leg of cached) checkBalance(leg, byKey.get(keyOf(leg.account, leg.currency))!);
   });
+}
+
+const keyOf = (account: string, currency: string) => `${account}\u0000${currency}`;
+
+/** Refuses (throws, so the caller's transaction rolls the entry back) a balance the leg may not reach. */
+function checkBalance(leg: Leg, next: bigint): void {
+  if (next < 0n) {
+    throw unprocessable('insufficient_funds', `Account ${leg.account} has insufficient funds in ${leg.currency}`, {
+      account: leg.account,
+      currency: leg.currency,
+      balance: Number(next - leg.delta),
+      attempted: Number(leg.delta),
+    });
+  }
+  if (next > SAFE_MAX) {
+    throw unprocessable('amount_overflow', `Balance of ${leg.account} would leave the safe integer range`, {
+      account: leg.account,
+      currency: leg.currency,
+    });
+  }
 }
 
 /**
@@ -351,12 +329,7 @@ export async function postEntry(db: Db, clock: Clock, input: EntryInput): Promis
     now,
     postings: input.postings.map((p) => ({ id: newId('pst'), account: p.account, currency: p.currency, amount: p.amount })),
   };
-  try {
-    await writeEntry(db, legs, entry, false);
-  } catch (e) {
-    if (!(e instanceof MissingAccountRows)) throw e;
-    await writeEntry(db, legs, entry, true);
-  }
+  await writeEntry(db, legs, entry);
   const { id, kind, reference, memo, postings } = entry;
   return { id, kind, reference, memo, created_at: now.toISOString(), postings };
 }
@@ -387,11 +360,16 @@ export async function transfer(
 
 const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
 
-/** The cached balance of an account (0 for an account that has never been posted to). */
+/**
+ * The balance of an account (0 for an account that has never been posted to): the cached one,
+ * or the sum of its postings for an account without a cache (which reads all of them).
+ */
 export async function getBalance(db: Db, account: string, currency: string): Promise<number> {
   const [row] = await rows<{ balance: number }>(
     db,
-    sql`select balance from ledger_accounts where account = ${account} and currency = ${currency}`,
+    hasCachedBalance(account)
+      ? sql`select balance from ledger_accounts where account = ${account} and currency = ${currency}`
+      : sql`select coalesce(sum(amount), 0)::bigint as balance from ledger_postings where account = ${account} and currency = ${currency}`,
   );
   return row?.balance ?? 0;
 }
@@ -401,9 +379,14 @@ export async function getBalances(
   db: Db,
   account: string,
 ): Promise<Array<{ currency: string; balance: number; non_negative: boolean }>> {
+  if (hasCachedBalance(account)) {
+    return rows(db, sql`select currency, balance, non_negative from ledger_accounts where account = ${account} order by currency`);
+  }
   return rows(
     db,
-    sql`select currency, balance, non_negative from ledger_accounts where account = ${account} order by currency`,
+    sql`select a.currency, (select coalesce(sum(p.amount), 0)::bigint from ledger_postings p
+                             where p.account = a.account and p.currency = a.currency) as balance, a.non_negative
+        from ledger_accounts a where a.account = ${account} order by a.currency`,
   );
 }
 
@@ -517,7 +500,8 @@ const NON_NEG_TYPES_SQL = sql.join(
  * Proves the ledger is consistent, with set-based SQL in one read-only REPEATABLE READ snapshot
  * (so it is exact even while entries are being posted):
  * - every entry has at least two postings and its postings sum to zero per currency;
- * - every cached balance equals the sum of its postings;
+ * - every cached balance equals the sum of its postings, and the balance column of every
+ *   account without a cache (derived from its postings) is 0;
  * - no non-negative account is below zero (cached or derived), and the non-negative flag matches
  *   the account type;
  * - every posting's (account, currency) row exists.
@@ -584,6 +568,7 @@ export async function reconcile(db: Db): Promise<ReconcileReport> {
         balance: string;
         derived: string;
         mismatch: boolean;
+        cached: boolean;
         negative: boolean;
         flag_mismatch: boolean;
       }>(
@@ -593,7 +578,9 @@ export async function reconcile(db: Db): Promise<ReconcileReport> {
             ), checked as (
               select a.account, a.currency, a.non_negative, a.balance::text as balance,
                      coalesce(s.total, 0)::text as derived,
-                     a.balance <> coalesce(s.total, 0) as mismatch,
+                     case when split_part(a.account, ':', 1) in (${NON_NEG_TYPES_SQL})
+                          then a.balance <> coalesce(s.total, 0) else a.balance <> 0 end as mismatch,
+                     split_part(a.account, ':', 1) in (${NON_NEG_TYPES_SQL}) as cached,
                      a.non_negative and (a.balance < 0 or coalesce(s.total, 0) < 0) as negative,
                      a.non_negative <> (split_part(a.account, ':', 1) in (${NON_NEG_TYPES_SQL})) as flag_mismatch
               from ledger_accounts a left join sums s on s.account = a.account and s.currency = a.currency
@@ -603,7 +590,15 @@ export async function reconcile(db: Db): Promise<ReconcileReport> {
       );
       for (const r of accountRows) {
         const where = { account: r.account, currency: r.currency };
-        if (r.mismatch) {
+        if (r.mismatch && !r.cached) {
+          problems.push({
+            code: 'balance_mismatch',
+            message: `${r.account} ${r.currency} has no cached balance (it is derived from postings), but its balance column holds ${r.balance}`,
+            ...where,
+            balance: big(r.balance),
+            postings_sum: big(r.derived),
+          });
+        } else if (r.mismatch) {
           problems.push({
             code: 'balance_mismatch',
             message: `Cached balance of ${r.account} ${r.currency} is ${r.balance} but its postings sum to ${r.derived}`,

@@ -4,7 +4,7 @@ import { MINUTE } from '../../platform/clock.js';
 import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { updateProduct } from '../catalog/service.js';
-import { getAvailability, getReservations, getStockLevels, setStock } from '../inventory/service.js';
+import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock } from '../inventory/service.js';
 import { accounts, getBalance, reconcile } from '../ledger/service.js';
 import type { PaymentProvider } from '../payments/provider.js';
 import { SANDBOX_CARDS, SandboxProvider } from '../payments/sandbox.js';
@@ -172,6 +172,26 @@ describe('checkout, payments, escrow (HTTP API)', () => {
 
     expect(await buyerOrders(buyer.auth)).toEqual([]);
     expect(await reserved(s.skuIds[0]!)).toBe(0);
+  });
+
+  it('a reservation that fails after another order of the cart was reserved releases that one too', async () => {
+    // The cheap availability check sums warehouses; the reservation needs one warehouse with enough.
+    const [x, y] = [await shopWithProduct(t, { variants: [{ price: 500, onHand: 5 }] }), await shopWithProduct(t, { variants: [{ price: 800, onHand: 1 }] })];
+    const [first, second] = x.shopId < y.shopId ? [x, y] : [y, x]; // orders are reserved in shop id order
+    const east = await createWarehouse(t.db, t.clock, second.shopId, { name: 'East' });
+    await setStock(t.db, t.clock, second.skuIds[0]!, east.id, 1);
+    await setStock(t.db, t.clock, second.skuIds[0]!, (await getStockLevels(t.db, second.skuIds[0]!))[0]!.warehouse_id, 1);
+    const buyer = await t.account();
+    await addToCart(t, buyer.auth, first.skuIds[0]!, 1);
+    await addToCart(t, buyer.auth, second.skuIds[0]!, 2);
+    const res = await checkoutReq(t, buyer.auth, cardBody(), 'split-stock');
+    expect([res.statusCode, res.json().error.code]).toEqual([409, 'out_of_stock']);
+    expect(await reserved(first.skuIds[0]!)).toBe(0);
+    expect(await reserved(second.skuIds[0]!)).toBe(0);
+    // The first order's units were taken, then given back (compensation).
+    expect(await rows(t.db, sql`select status, quantity from reservations where sku_id = ${first.skuIds[0]!}`)).toEqual([{ status: 'released', quantity: 1 }]);
+    expect(await getAvailability(t.db, [first.skuIds[0]!])).toEqual(new Map([[first.skuIds[0]!, 5]]));
+    expect(await buyerOrders(buyer.auth)).toEqual([]);
   });
 
   it('ignores or refuses client prices: price fields are 400 and the catalog price is charged', async () => {

@@ -1,12 +1,12 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db.js';
+import { rows, type Db } from '../../platform/db.js';
 import { AppError, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
-import { market } from '../../platform/markets.js';
+import { market, MARKETS } from '../../platform/markets.js';
 import { priceCart, removeCartSkus } from '../cart/service.js';
-import { commitReservations, releaseReservations, reserveStock, restockCommitted } from '../inventory/service.js';
+import { commitReservationsOf, releaseReservations, reserveStock, restockCommitted, scheduleFold } from '../inventory/service.js';
 import { accounts, transfer } from '../ledger/service.js';
 import { checkCard } from '../payments/cards.js';
 import type { CardDetails, ConfirmResult, PaymentProvider, WebhookEvent } from '../payments/provider.js';
@@ -22,16 +22,19 @@ import {
   getPayment,
   getPaymentForBuyer,
   getProvider,
-  insertPayment,
   lockPayment,
+  markPaymentSucceeded,
   OPEN_PAYMENT_STATUSES,
+  paymentInsertCte,
   recordRefund,
   SANDBOX_WEBHOOK_JOB,
   updatePayment,
+  type NewPayment,
   type PaymentRow,
   type Providers,
 } from '../payments/service.js';
-import { orderItems, orders, type ShippingAddress } from './schema.js';
+import { jobs } from '../../platform/schema.js';
+import { orderEvents, orderItems, orders, type ShippingAddress } from './schema.js';
 import { addOrderEvents, getOrderForViewer, ordersOfPayment, type OrderRow } from './service.js';
 
 /**
@@ -40,8 +43,10 @@ import { addOrderEvents, getOrderForViewer, ordersOfPayment, type OrderRow } fro
  * expiry of unpaid orders, cancellation with refund. Decision 005 explains the flow.
  *
  * Lock order, everywhere: payment row → order rows → stock rows (inventory) → ledger accounts.
- * The two hot rows of a flash sale (the SKU's stock row, `buyer_funds`) are touched last in each
- * transaction, so they are held only until the commit right after.
+ * A flash sale shares one row between all checkouts, the SKU's stock row; it is locked by one
+ * autocommitted statement per checkout (the reservation) and by the batched fold, never inside
+ * a checkout transaction. `buyer_funds` has no cached balance, so it is not locked at all
+ * (decisions 005, 006).
  */
 export const EXPIRE_PENDING_JOB = 'orders.expire_pending';
 export const LATE_CAPTURE_REFUND_JOB = 'payments.refund_late_capture';
@@ -83,9 +88,10 @@ function cleanAddress(a: ShippingAddress): ShippingAddress {
  *
  * 1. Checks the card (400 `invalid_card`, 402 `card_expired`) and the cart (409 `cart_empty`,
  *    `sku_unavailable`, `out_of_stock`) before writing anything.
- * 2. One transaction: payment `pending` (carrying the Idempotency-Key), orders
- *    `pending_payment` with items, the expiry job, and last the stock reservations (one holder
- *    per order, so an order can later be cancelled alone).
+ * 2. The stock reservations (one holder per order, so an order can later be cancelled alone),
+ *    each one statement committed on its own, then ONE statement writing the payment `pending`
+ *    (carrying the Idempotency-Key), the orders `pending_payment` with items and the expiry job.
+ *    If that fails or the key already made a payment, the reservations are released again.
  * 3. The provider confirms the card (outside any transaction), then one transaction records the
  *    outcome: paid (reservations committed, escrow credited) or declined (402 `card_declined`,
  *    everything released and cancelled), or `requires_action` (orders stay pending until
@@ -159,29 +165,89 @@ export async function checkout(
     })),
   );
 
-  const created = await db.transaction(async (tx) => {
-    const payment = await insertPayment(tx, clock, {
-      id: paymentId,
-      buyerId,
-      provider: provider.name,
-      idempotencyKey: idempotencyKey ?? null,
-      amount: cart.total.amount,
-      currency: cart.currency,
-      expiresAt,
+  // The reservation first, each statement committing on its own: the hot stock row is locked
+  // only while one statement runs. Everything after it compensates by releasing (decision 006).
+  try {
+    await reserveForOrders(db, clock, planned, ttlMs);
+  } catch (e) {
+    // A concurrent request with this key may have taken the last units: answer its payment.
+    const existing = idempotencyKey && e instanceof AppError && e.code === 'out_of_stock' ? await findPaymentByKey(db, buyerId, idempotencyKey) : undefined;
+    if (existing) return resume(db, clock, providers, existing, card);
+    throw e;
+  }
+  let created: PaymentRow | null;
+  try {
+    created = await insertCheckout(db, clock, {
+      payment: { id: paymentId, buyerId, provider: provider.name, idempotencyKey: idempotencyKey ?? null, amount: cart.total.amount, currency: cart.currency, expiresAt },
+      orders: planned.map((p) => p.row),
+      items,
     });
-    if (!payment) return null; // this key already made a payment (a concurrent retry won)
-    await tx.insert(orders).values(planned.map((p) => p.row));
-    await tx.insert(orderItems).values(items);
-    await addOrderEvents(tx, clock, planned.map((p) => ({ orderId: p.row.id, type: 'created', data: { payment_id: paymentId } })));
-    await enqueue(tx, clock, EXPIRE_PENDING_JOB, { payment_id: paymentId }, { runAt: expiresAt, uniqueKey: `${EXPIRE_PENDING_JOB}:${paymentId}` });
-    // Hot rows last: the stock rows stay locked only until the commit right after.
-    for (const p of planned) {
-      await reserveStock(tx, clock, p.row.id, p.lines.map((l) => ({ sku_id: l.sku_id, quantity: l.quantity })), ttlMs);
-    }
-    return payment;
-  });
-  if (!created) return resume(db, clock, providers, (await findPaymentByKey(db, buyerId, idempotencyKey!))!, card);
+  } catch (e) {
+    await releaseForOrders(db, clock, planned);
+    throw e;
+  }
+  if (!created) {
+    await releaseForOrders(db, clock, planned);
+    return resume(db, clock, providers, (await findPaymentByKey(db, buyerId, idempotencyKey!))!, card);
+  }
   return pay(db, clock, provider, created, (intentId) => provider.confirm(intentId, { card }));
+}
+
+/**
+ * Writes the payment `pending` (carrying the Idempotency-Key), its orders `pending_payment`
+ * with items and a `created` event each, and the payment's expiry job, in ONE statement: atomic
+ * without a transaction, one round trip. If the key already made a payment, nothing is written
+ * (every insert is guarded by the payment's) and the answer is null.
+ */
+async function insertCheckout(
+  db: Db,
+  clock: Clock,
+  c: { payment: NewPayment; orders: Array<typeof orders.$inferInsert & { id: string; createdAt: Date }>; items: Array<typeof orderItems.$inferInsert & { id: string }> },
+): Promise<PaymentRow | null> {
+  const { cte, row } = paymentInsertCte(clock, c.payment);
+  const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+  const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
+  /** One `select` per row, each writing only if the payment was written; glued with union all. */
+  const guarded = (list: SQL[][]) =>
+    sql.join(list.map((cols) => sql`select ${sql.join(cols, sql`, `)} where exists (select 1 from made)`), sql` union all `);
+  const now = clock.now();
+  const p = c.payment;
+  const [written] = await rows<{ id: string }>(
+    db,
+    sql`with ${cte},
+      ord as (insert into ${orders} (id, buyer_id, shop_id, market, payment_id, status, currency, subtotal, shipping_fee, tax, total, shipping_address, created_at, updated_at)
+        ${guarded(c.orders.map((o) => [sql`${o.id}`, sql`${o.buyerId}`, sql`${o.shopId}`, sql`${o.market}`, sql`${p.id}`, sql`'pending_payment'`, sql`${o.currency}`,
+          sql`${o.subtotal}::bigint`, sql`${o.shippingFee}::bigint`, sql`${o.tax}::bigint`, sql`${o.total}::bigint`, json(o.shippingAddress), at(o.createdAt), at(o.createdAt)]))}),
+      itm as (insert into ${orderItems} (id, order_id, sku_id, product_id, title, option_values, image, unit_price, quantity, line_total, source)
+        ${guarded(c.items.map((i) => [sql`${i.id}`, sql`${i.orderId}`, sql`${i.skuId}`, sql`${i.productId}`, sql`${i.title}`, json(i.optionValues), sql`${i.image ?? null}::text`,
+          sql`${i.unitPrice}::bigint`, sql`${i.quantity}::int`, sql`${i.lineTotal}::bigint`, json(i.source ?? {})]))}),
+      evt as (insert into ${orderEvents} (id, order_id, type, data, at)
+        ${guarded(c.orders.map((o) => [sql`${newId('oev')}`, sql`${o.id}`, sql`'created'`, json({ payment_id: p.id }), at(now)]))}),
+      job as (insert into ${jobs} (id, type, payload, run_at, max_attempts, unique_key, created_at)
+        select ${newId('job')}, ${EXPIRE_PENDING_JOB}, ${json({ payment_id: p.id })}, ${at(p.expiresAt)}, 5, ${`${EXPIRE_PENDING_JOB}:${p.id}`}, ${at(now)} from made
+        on conflict do nothing)
+      select id from made`,
+  );
+  return written ? row : null;
+}
+
+type PlannedOrder = { row: { id: string }; lines: Array<{ sku_id: string; quantity: number }> };
+
+/** Reserves each order's lines (one holder per order), all or nothing: on failure what was taken is released. */
+async function reserveForOrders(db: Db, clock: Clock, planned: PlannedOrder[], ttlMs: number): Promise<void> {
+  for (let i = 0; i < planned.length; i++) {
+    const p = planned[i]!;
+    try {
+      await reserveStock(db, clock, p.row.id, p.lines.map((l) => ({ sku_id: l.sku_id, quantity: l.quantity })), ttlMs);
+    } catch (e) {
+      await releaseForOrders(db, clock, planned.slice(0, i));
+      throw e;
+    }
+  }
+}
+
+async function releaseForOrders(db: Db, clock: Clock, planned: PlannedOrder[]): Promise<void> {
+  for (const p of planned) await releaseReservations(db, clock, p.row.id);
 }
 
 /** A checkout retried with a key that already made a payment. */
@@ -226,6 +292,7 @@ async function pay(
   if (result.status === 'succeeded') {
     const r = await finalizeSuccess(db, clock, provider, payment.id, { intentId, last4 }, true);
     if (r === 'late') throw conflict('payment_expired', 'The checkout expired before the payment completed; the charge is being refunded', { payment_id: payment.id });
+    if (r !== 'noop') return r; // what the transaction wrote: no need to read it back
   } else if (result.status === 'requires_action') {
     await db.transaction(async (tx) => {
       const p = await lockPayment(tx, payment.id);
@@ -279,50 +346,11 @@ export async function finalizeSuccess(
   paymentId: string,
   info: { intentId: string; last4?: string | null },
   emit: boolean,
-): Promise<'applied' | 'noop' | 'late'> {
+): Promise<CheckoutOutcome | 'noop' | 'late'> {
   try {
-    return await db.transaction(async (tx) => {
-      const p = await lockPayment(tx, paymentId);
-      if (!p || SETTLED.includes(p.status)) return 'noop';
-      const now = clock.now();
-      if (!OPEN_PAYMENT_STATUSES.includes(p.status) || p.expiresAt <= now) throw new StockLapsed();
-      const list = await ordersOfPayment(tx, p.id);
-      const ids = list.map((o) => o.id);
-      const bought = await tx.selectDistinct({ skuId: orderItems.skuId }).from(orderItems).where(inArray(orderItems.orderId, ids));
-      await updatePayment(tx, clock, p.id, { status: 'succeeded', providerRef: info.intentId, cardLast4: info.last4 ?? p.cardLast4 });
-      for (const mk of new Set(list.map((o) => o.market))) {
-        const shipBy = new Date(now.getTime() + market(mk).shipWithinMs);
-        await tx
-          .update(orders)
-          .set({ status: 'paid', paidAt: now, shipBy, updatedAt: now })
-          .where(and(eq(orders.paymentId, p.id), eq(orders.market, mk), eq(orders.status, 'pending_payment')));
-      }
-      await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'paid', data: { payment_id: p.id, amount: o.total, currency: o.currency } })));
-      await removeCartSkus(tx, p.buyerId, bought.map((b) => b.skuId));
-      if (emit) {
-        await emitProviderEvent(tx, clock, provider, 'payment.succeeded', {
-          intent_id: info.intentId,
-          payment_id: p.id,
-          amount: p.amount,
-          currency: p.currency,
-          ...(info.last4 ? { last4: info.last4 } : {}),
-        });
-      }
-      for (const o of list) {
-        if ((await commitReservations(tx, clock, o.id)) === 0) throw new StockLapsed();
-      }
-      for (const o of list) {
-        await transfer(tx, clock, {
-          from: accounts.buyerFunds(),
-          to: accounts.escrow(o.id),
-          amount: o.total,
-          currency: o.currency,
-          kind: 'payment_capture',
-          reference: o.id,
-        });
-      }
-      return 'applied';
-    });
+    const outcome = await db.transaction((tx) => recordSuccess(tx, clock, provider, paymentId, info, emit));
+    if (outcome !== 'noop') await scheduleFold(db, clock);
+    return outcome;
   } catch (e) {
     if (!(e instanceof StockLapsed)) throw e;
   }
@@ -334,6 +362,66 @@ export async function finalizeSuccess(
     await enqueue(tx, clock, LATE_CAPTURE_REFUND_JOB, { payment_id: p.id, intent_id: info.intentId }, { uniqueKey: `${LATE_CAPTURE_REFUND_JOB}:${p.id}` });
   });
   return 'late';
+}
+
+/** `ship_by` of an order paid `now`, by the order's market (one SQL expression for all markets). */
+function shipBySql(now: Date): SQL {
+  const cases = Object.keys(MARKETS).map((mk) => sql`when ${mk} then ${new Date(now.getTime() + market(mk).shipWithinMs).toISOString()}::timestamptz`);
+  return sql`case ${orders.market} ${sql.join(cases, sql` `)} end`;
+}
+
+/**
+ * The transaction of `finalizeSuccess`. Every statement names rows of this payment only (its
+ * payment, orders, reservations, escrow accounts, the buyer's cart): no row shared with other
+ * checkouts is locked, so payments of one hot SKU do not queue on each other here.
+ */
+async function recordSuccess(
+  tx: Db,
+  clock: Clock,
+  provider: PaymentProvider,
+  paymentId: string,
+  info: { intentId: string; last4?: string | null },
+  emit: boolean,
+): Promise<CheckoutOutcome | 'noop'> {
+  const p = await markPaymentSucceeded(tx, clock, paymentId, { providerRef: info.intentId, cardLast4: info.last4 ?? null });
+  if (!p) {
+    // Not open any more, or expired: the update's row lock has ordered us after any other outcome.
+    const found = await findPayment(tx, paymentId);
+    if (!found || SETTLED.includes(found.status)) return 'noop';
+    throw new StockLapsed();
+  }
+  const now = clock.now();
+  const list = await tx
+    .update(orders)
+    .set({ status: 'paid', paidAt: now, shipBy: shipBySql(now), updatedAt: now })
+    .where(and(eq(orders.paymentId, p.id), eq(orders.status, 'pending_payment')))
+    .returning();
+  list.sort((a, b) => (a.shopId < b.shopId ? -1 : a.shopId > b.shopId ? 1 : 0));
+  const ids = list.map((o) => o.id);
+  const committed = await commitReservationsOf(tx, clock, ids);
+  if (ids.length === 0 || ids.some((id) => !committed.has(id))) throw new StockLapsed();
+  await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'paid', data: { payment_id: p.id, amount: o.total, currency: o.currency } })));
+  await removeCartSkus(tx, p.buyerId, tx.selectDistinct({ skuId: orderItems.skuId }).from(orderItems).where(inArray(orderItems.orderId, ids)));
+  if (emit) {
+    await emitProviderEvent(tx, clock, provider, 'payment.succeeded', {
+      intent_id: info.intentId,
+      payment_id: p.id,
+      amount: p.amount,
+      currency: p.currency,
+      ...(info.last4 ? { last4: info.last4 } : {}),
+    });
+  }
+  for (const o of list) {
+    await transfer(tx, clock, {
+      from: accounts.buyerFunds(),
+      to: accounts.escrow(o.id),
+      amount: o.total,
+      currency: o.currency,
+      kind: 'payment_capture',
+      reference: o.id,
+    });
+  }
+  return { payment: p, orders: list };
 }
 
 /** Records a decline, once: payment `declined`, its orders cancelled, their stock released. */
@@ -477,6 +565,8 @@ async function applyEvent(tx: Db, clock: Clock, provider: PaymentProvider, event
   if (!p || p.provider !== provider.name || (p.providerRef !== null && p.providerRef !== d.intent_id)) return;
   if (event.type === 'payment.succeeded') {
     if (d.amount !== p.amount || d.currency !== p.currency) return;
+    // Settled is final: the usual case (the synchronous answer recorded it first) costs no lock.
+    if (SETTLED.includes(p.status)) return;
     await finalizeSuccess(tx, clock, provider, p.id, { intentId: d.intent_id, last4: d.last4 ?? null }, false);
   } else if (event.type === 'payment.failed') {
     await finalizeDecline(tx, clock, provider, p.id, { intentId: d.intent_id, last4: d.last4 ?? null, code: d.decline_code ?? 'card_declined' }, false);

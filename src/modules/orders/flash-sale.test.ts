@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { rows } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { users } from '../identity/schema.js';
 import { createSession } from '../identity/service.js';
-import { getReservations, getStockLevels } from '../inventory/service.js';
+import { foldCommittedStock, getReservations, getStockLevels } from '../inventory/service.js';
 import { accounts, getBalance, reconcile } from '../ledger/service.js';
 import { addToCart, checkoutReq, shopWithProduct } from './testing.js';
 
@@ -47,6 +49,10 @@ describe('flash sale: concurrent checkouts on one SKU', () => {
     expect(levels.reduce((s, l) => s + l.on_hand, 0)).toBe(0);
     expect(levels.reduce((s, l) => s + l.reserved, 0)).toBe(0);
     expect(levels.every((l) => l.on_hand >= 0 && l.reserved >= 0)).toBe(true);
+    // The payments left the stock row alone (decision 006); the fold brings it to the same figures.
+    expect(await foldCommittedStock(t.db, t.clock)).toBe(STOCK);
+    const [row] = await rows<{ on_hand: number; reserved: number }>(t.db, sql`select on_hand, reserved from stock where sku_id = ${skuId}`);
+    expect(row).toEqual({ on_hand: 0, reserved: 0 });
 
     // Every paid order committed its reservation; none is left active.
     const orderIds: string[] = paid.map((b) => b.orders[0].id);

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
@@ -65,6 +65,33 @@ export async function insertPayment(tx: Db, clock: Clock, p: NewPayment): Promis
   return row ?? null;
 }
 
+/**
+ * `insertPayment` as the first part of a data-modifying statement: `made` is a CTE that returns
+ * the payment's id when it was inserted (nothing when the key was already used), so the caller
+ * can write what belongs to the payment in the same statement, guarded by `exists (select 1 from
+ * made)`. Also returns the row as written.
+ */
+export function paymentInsertCte(clock: Clock, p: NewPayment): { cte: SQL; row: PaymentRow } {
+  const now = clock.now();
+  const row: PaymentRow = {
+    ...p,
+    providerRef: null,
+    status: 'pending',
+    cardLast4: null,
+    failureCode: null,
+    refundedAmount: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const cte = sql`made as (
+    insert into ${payments} (id, buyer_id, provider, idempotency_key, amount, currency, status, expires_at, created_at, updated_at)
+    values (${p.id}, ${p.buyerId}, ${p.provider}, ${p.idempotencyKey}, ${p.amount}, ${p.currency}, 'pending',
+            ${p.expiresAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+    on conflict do nothing
+    returning id)`;
+  return { cte, row };
+}
+
 export async function findPaymentByKey(db: Db, buyerId: string, key: string): Promise<PaymentRow | undefined> {
   const [row] = await db
     .select()
@@ -94,6 +121,26 @@ export async function getPaymentForBuyer(db: Db, buyerId: string, id: string): P
 /** Locks the payment row for the rest of the transaction (every outcome is applied under it). */
 export async function lockPayment(tx: Db, id: string): Promise<PaymentRow | undefined> {
   const [row] = await tx.select().from(payments).where(eq(payments.id, id)).for('update');
+  return row;
+}
+
+/**
+ * Records a capture on an open payment whose deadline has not passed, in one conditional
+ * update (the row lock it takes serializes it with any other outcome). Returns the updated
+ * row, or undefined when the payment was not open or had expired (the caller looks why).
+ */
+export async function markPaymentSucceeded(
+  tx: Db,
+  clock: Clock,
+  id: string,
+  info: { providerRef: string; cardLast4: string | null },
+): Promise<PaymentRow | undefined> {
+  const now = clock.now();
+  const [row] = await tx
+    .update(payments)
+    .set({ status: 'succeeded', providerRef: info.providerRef, cardLast4: sql`coalesce(${info.cardLast4}, ${payments.cardLast4})`, updatedAt: now })
+    .where(and(eq(payments.id, id), inArray(payments.status, [...OPEN_PAYMENT_STATUSES]), gt(payments.expiresAt, now)))
+    .returning();
   return row;
 }
 

@@ -1,0 +1,2 @@
+ALTER TABLE "reservations" ADD COLUMN "fold_pending" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "reservations_fold_pending_idx" ON "reservations" USING btree ("sku_id","warehouse_id") WHERE "reservations"."fold_pending";
