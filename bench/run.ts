@@ -8,12 +8,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as flashSale from './flash-sale.js';
 import * as ledger from './ledger.js';
 
 interface Bench {
   name: string;
   title: string;
-  run(): Promise<{ pass: boolean; text: string }>;
+  /** `pass`: the invariants held (the exit code follows it); `budgetMet`: the speed budget was reached. */
+  run(): Promise<{ pass: boolean; budgetMet: boolean; text: string }>;
 }
 
 const benches: Bench[] = [
@@ -22,7 +24,18 @@ const benches: Bench[] = [
     title: 'Ledger postings (issue 2 asks for the figures; our budget: ≥ 400 entries/s on PGlite, ≥ 500 on PostgreSQL)',
     async run() {
       const r = await ledger.run({ log: (l) => console.error(l) });
-      return { pass: r.pass, text: ledger.formatTable(r) };
+      return { pass: r.reconcile.every((x) => x.balanced), budgetMet: r.pass, text: ledger.formatTable(r) };
+    },
+  },
+  {
+    name: 'flash-sale',
+    title: 'Flash sale on one SKU over HTTP (issue 3 budget: ≥ 1,000 paid orders/s on PostgreSQL; oversold must be 0)',
+    async run() {
+      const r = await flashSale.run({ log: (l) => console.error(l) });
+      const verdict = r.safe ? 'safety: no overselling, nothing left reserved, every buyer answered (PASS)' : 'safety: VIOLATED (FAIL)';
+      const budget = r.budgetMet ? 'throughput budget: met' : 'throughput budget: MISSED — see docs/decisions/006-flash-sale.md';
+      // The safety figures must hold; the throughput miss is reported, and explained in decision 006.
+      return { pass: r.safe, budgetMet: r.budgetMet, text: `${flashSale.formatRows(r.rows)}\n\n${verdict}\n${budget}` };
     },
   },
 ];
@@ -41,12 +54,14 @@ const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../d
 const write = !process.argv.includes('--no-write');
 let doc = readFileSync(docPath, 'utf8');
 let allPass = true;
+const missed: string[] = [];
 
 for (const b of benches) {
   console.log(`\n## ${b.title}\n`);
-  const { pass, text } = await b.run();
+  const { pass, budgetMet, text } = await b.run();
   console.log(text);
   allPass &&= pass;
+  if (!budgetMet) missed.push(b.name);
   const section = [
     `<!-- bench:${b.name}:start -->`,
     `### ${b.title}`,
@@ -66,5 +81,6 @@ if (write) {
   writeFileSync(docPath, doc);
   console.log(`\nfigures written to ${path.relative(process.cwd(), docPath)}`);
 }
-console.log(allPass ? '\nall benchmarks within budget' : '\nSOME BENCHMARKS MISSED THEIR BUDGET');
+console.log(allPass ? '\ninvariants held in every benchmark' : '\nAN INVARIANT WAS VIOLATED');
+console.log(missed.length === 0 ? 'every speed budget met' : `speed budget missed: ${missed.join(', ')} (see docs/performance.md)`);
 process.exitCode = allPass ? 0 : 1;

@@ -49,10 +49,6 @@ export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock, 
     const now = clock.now();
     const deadline = Date.now() + waitMs;
     for (;;) {
-      // Expired keys are forgotten.
-      await db
-        .delete(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_TTL_MS))));
       const claimed = await db
         .insert(idempotencyKeys)
         .values({ scope, key, requestHash: hash, status: 'in_progress', createdAt: now })
@@ -67,6 +63,13 @@ export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock, 
         .from(idempotencyKeys)
         .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
       if (!row) continue; // released between our insert and select: claim again
+      if (row.createdAt.getTime() < now.getTime() - IDEMPOTENCY_TTL_MS) {
+        // Expired (the hourly purge has not reached it yet): forget it and claim again.
+        await db
+          .delete(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), eq(idempotencyKeys.createdAt, row.createdAt)));
+        continue;
+      }
       if (row.requestHash !== hash) {
         throw unprocessable('idempotency_mismatch', 'This Idempotency-Key was used with a different request');
       }
