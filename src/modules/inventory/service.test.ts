@@ -26,19 +26,10 @@ import {
   scheduleFold,
   setStock,
 } from './service.js';
+import { refused } from '../../test/expect.js';
 
 const clock = new SettableClock('2026-03-02T09:00:00Z');
 
-async function refused(p: Promise<unknown>, code: string): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).code).toBe(code);
-    return e as AppError;
-  }
-  throw new Error(`expected refusal with ${code}, but it succeeded`);
-}
 
 describe('inventory service', () => {
   let database: Database;

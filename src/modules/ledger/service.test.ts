@@ -19,20 +19,10 @@ import {
   type EntryInput,
   type PostingInput,
 } from './service.js';
+import { refused } from '../../test/expect.js';
 
 const clock = new SettableClock('2025-01-01T00:00:00Z');
 
-/** Awaits a promise that must be refused with an AppError of this code; returns the error. */
-async function refused(p: Promise<unknown>, code: string): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).code).toBe(code);
-    return e as AppError;
-  }
-  throw new Error(`expected refusal with ${code}, but it succeeded`);
-}
 
 /** Everything the ledger has written, to prove a refusal wrote nothing. */
 async function snapshot(db: Db) {
