@@ -38,6 +38,8 @@ describe('http platform', () => {
     expect(doc.paths['/v1/auth/sign-up'].post.requestBody.content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['email', 'password', 'name']),
     );
+    const upload = doc.paths['/v1/videos'].post.requestBody.content['multipart/form-data'].schema;
+    expect(upload.required).toEqual(['file', 'product_ids[]']);
     expect((await t.app.inject('/docs')).statusCode).toBeLessThan(400);
   });
 

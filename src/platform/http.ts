@@ -33,6 +33,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
   }
+  interface FastifyContextConfig {
+    /** OpenAPI-only request body, for routes that parse their own body (multipart). */
+    docsBody?: object;
+  }
 }
 
 export type App = FastifyInstance;
@@ -127,6 +131,11 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
         },
       },
       security: [{ bearer: [] }, { cookie: [] }],
+    },
+    // Routes whose body is not JSON (multipart uploads) describe it for the document only.
+    transform: ({ schema, url, route }) => {
+      const docsBody = (route.config as { docsBody?: object } | undefined)?.docsBody;
+      return { schema: docsBody ? { ...schema, body: docsBody } : schema, url };
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

@@ -78,6 +78,13 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/videos',
       {
+        config: {
+          docsBody: Type.Object({
+            file: Type.String({ format: 'binary', description: 'The video (MP4, MOV, WebM, …); checked by content' }),
+            caption: Type.Optional(Type.String({ maxLength: 2200 })),
+            'product_ids[]': Type.Array(Type.String({ pattern: '^prd_[0-9a-z]{26}$' }), { minItems: 1, maxItems: 5, description: 'Repeat the field once per product' }),
+          }),
+        },
         schema: {
           tags: ['content'],
           summary: 'Upload a video (multipart: file, caption, product_ids[] repeated 1–5 times); processed by a job',
