@@ -122,5 +122,5 @@ export function registerDemoVideoJobs(jobs: JobRunner, ctx: { clock: Clock; conf
       lastAttempt: job.attempts >= 3,
       render: (file) => renderDemoVideo(ctx.config, file, { title: p.title, pattern: p.pattern, durationS: p.duration_s }),
     });
-  }, { transaction: false }); // long ffmpeg work must not hold a transaction
+  }, { transaction: false, lane: 'media' }); // long ffmpeg work: no transaction, own polling loop
 }

@@ -82,6 +82,24 @@ describe('jobs', () => {
     expect(job!.status).toBe('done');
   });
 
+  it('polls each lane in its own loop, so slow media work does not hold up timers', async () => {
+    let releaseSlow!: () => void;
+    const slowGate = new Promise<void>((r) => (releaseSlow = r));
+    const runner = new JobRunner(database.db, clock)
+      .register('slow-media', async () => slowGate, { transaction: false, lane: 'media' })
+      .register('timer', async (tx, _p, job) => {
+        await tx.execute(sql`insert into job_effects (job_id, note) values (${job.id}, 'timer')`);
+      });
+    await enqueue(database.db, clock, 'slow-media', {});
+    const timerJob = (await enqueue(database.db, clock, 'timer', {}))!;
+    runner.start(5);
+    const deadline = Date.now() + 10_000;
+    while ((await effectsOf(timerJob)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await effectsOf(timerJob)).toBe(1); // ran while the media job was still working
+    releaseSlow();
+    await runner.stop();
+  });
+
   it('enqueues a job with a unique key only once', async () => {
     const first = await enqueue(database.db, clock, 'record', {}, { uniqueKey: 'only-once' });
     const second = await enqueue(database.db, clock, 'record', {}, { uniqueKey: 'only-once' });

@@ -24,6 +24,11 @@ export interface RegisterOptions {
    * transaction blocks every other query. Such a handler must be safe to run again.
    */
   transaction?: boolean;
+  /**
+   * Jobs of different lanes are polled by separate loops, so long work in one lane (media
+   * processing) never delays the timers of another (reservation expiry, SLA clocks).
+   */
+  lane?: string;
 }
 
 export interface EnqueueOptions {
@@ -69,13 +74,13 @@ interface ClaimedJob {
 
 export class JobRunner {
   readonly workerId: string;
-  readonly #handlers = new Map<string, { handler: JobHandler; transaction: boolean }>();
+  readonly #handlers = new Map<string, { handler: JobHandler; transaction: boolean; lane: string }>();
   readonly #leaseMs: number;
   readonly #backoffBaseMs: number;
   readonly #batchSize: number;
   readonly #onError: JobRunnerOptions['onError'];
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #running = new Set<Promise<unknown>>();
   #stopped = false;
 
   constructor(
@@ -92,25 +97,25 @@ export class JobRunner {
 
   register(type: string, handler: JobHandler, opts: RegisterOptions = {}): this {
     if (this.#handlers.has(type)) throw new Error(`job handler for "${type}" registered twice`);
-    this.#handlers.set(type, { handler, transaction: opts.transaction ?? true });
+    this.#handlers.set(type, { handler, transaction: opts.transaction ?? true, lane: opts.lane ?? 'default' });
     return this;
   }
 
   /** Claims and runs every job due on the clock now; returns how many ran (ok or failed). */
-  async runDue(): Promise<number> {
+  async runDue(lane?: string): Promise<number> {
+    const types = [...this.#handlers].filter(([, h]) => lane === undefined || h.lane === lane).map(([type]) => type);
     let total = 0;
     for (;;) {
-      const claimed = await this.#claim();
+      const claimed = await this.#claim(types);
       if (claimed.length === 0) return total;
       for (const job of claimed) await this.#run(job);
       total += claimed.length;
     }
   }
 
-  async #claim(): Promise<ClaimedJob[]> {
+  async #claim(types: string[]): Promise<ClaimedJob[]> {
     const now = this.clock.now();
     const staleBefore = new Date(now.getTime() - this.#leaseMs);
-    const types = [...this.#handlers.keys()];
     if (types.length === 0) return [];
     return rows<ClaimedJob>(
       this.db,
@@ -152,20 +157,33 @@ export class JobRunner {
     }
   }
 
-  /** Polls every `intervalMs` (real time) until `stop()`. */
+  /** Polls every `intervalMs` (real time) until `stop()`, one loop per lane. */
   start(intervalMs: number): void {
-    const tick = async () => {
-      if (this.#stopped) return;
-      this.#running = this.runDue().catch((err) => this.#onError?.(err, { id: '-', type: '-' }));
-      await this.#running;
-      if (!this.#stopped) this.#timer = setTimeout(tick, intervalMs);
-    };
-    this.#timer = setTimeout(tick, 0);
+    for (const lane of new Set([...this.#handlers.values()].map((h) => h.lane))) {
+      const tick = async () => {
+        if (this.#stopped) return;
+        const run = this.runDue(lane).catch((err) => this.#onError?.(err, { id: '-', type: `lane:${lane}` }));
+        this.#running.add(run);
+        await run;
+        this.#running.delete(run);
+        if (!this.#stopped) this.#schedule(tick, intervalMs);
+      };
+      this.#schedule(tick, 0);
+    }
+  }
+
+  #schedule(fn: () => Promise<void>, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      void fn();
+    }, ms);
+    this.#timers.add(timer);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await Promise.all(this.#running);
   }
 }

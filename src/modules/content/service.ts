@@ -486,7 +486,7 @@ export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; config
   jobs.register(PROCESS_VIDEO_JOB, async (db, payload, job) => {
     const { video_id } = payload as { video_id: string };
     await processVideo(db, ctx.clock, ctx.config, video_id, { lastAttempt: job.attempts >= PROCESS_ATTEMPTS });
-  }, { transaction: false }); // long ffmpeg work must not hold a transaction
+  }, { transaction: false, lane: 'media' }); // long ffmpeg work: no transaction, own polling loop
 }
 
 // ---------------------------------------------------------------------------------------------
