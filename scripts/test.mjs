@@ -11,6 +11,7 @@ const steps = [
   ...(quick
     ? []
     : [
+        ['lockfile', 'node', ['scripts/complete-lockfile.mjs', '--check']],
         ['lint', 'npx', ['eslint', '.']],
         ['typecheck (server)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
         ['typecheck (web)', 'npx', ['tsc', '-p', 'web/tsconfig.json', '--noEmit']],
