@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['**/node_modules/**', 'dist/**', 'web/dist/**', 'drizzle/**', 'data/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', 'dist/**', 'web/dist/**', 'drizzle/**', 'data/**', 'coverage/**', '.tmp/**'] },
 
   js.configs.recommended,
 

@@ -21,6 +21,8 @@ import { ordersRoutes } from './modules/orders/routes.js';
 import { paymentsRoutes } from './modules/payments/routes.js';
 import { registerCheckoutJobs } from './modules/orders/checkout.js';
 import { createPaymentProviders } from './modules/payments/service.js';
+import { fulfillmentRoutes } from './modules/fulfillment/routes.js';
+import { registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/service.js';
 
 /**
  * The composition root: wires every module's routes and job handlers onto one app.
@@ -43,6 +45,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   });
   registerInventoryJobs(jobs, clock);
   registerCheckoutJobs(jobs, clock, createPaymentProviders(clock));
+  registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock));
   registerContentJobs(jobs, { clock, config });
   registerDemoVideoJobs(jobs, { clock, config });
   const ctx: AppContext = { database, db, clock, config, jobs };
@@ -50,7 +53,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes],
     rootRoutes: [mediaRoutes],
   });
   return app;
@@ -59,4 +62,5 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
 /** Periodic platform jobs, enqueued once per database (unique keys make this idempotent). */
 export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Clock }): Promise<void> {
   await enqueue(ctx.db, ctx.clock, 'platform.purge_idempotency_keys', {}, { uniqueKey: 'recurring:purge_idempotency_keys' });
+  await scheduleDispatchSweep(ctx.db, ctx.clock);
 }

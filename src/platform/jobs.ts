@@ -117,7 +117,9 @@ export class JobRunner {
     const now = this.clock.now();
     const staleBefore = new Date(now.getTime() - this.#leaseMs);
     if (types.length === 0) return [];
-    return rows<ClaimedJob>(
+    // UPDATE … RETURNING keeps no order: sort the batch so jobs run in due order (an SLA check
+    // must see the carrier scans that were due before it).
+    const claimed = await rows<ClaimedJob & { run_at: Date | string }>(
       this.db,
       sql`update ${jobs} set status = 'running', attempts = attempts + 1, locked_by = ${this.workerId}, locked_at = ${now}
           where id in (
@@ -127,8 +129,10 @@ export class JobRunner {
             order by run_at, id
             limit ${this.#batchSize}
             for update skip locked)
-          returning id, type, payload, attempts, max_attempts`,
+          returning id, type, payload, attempts, max_attempts, run_at`,
     );
+    const due = (j: { run_at: Date | string; id: string }) => `${new Date(j.run_at).toISOString()} ${j.id}`;
+    return claimed.sort((a, b) => (due(a) < due(b) ? -1 : due(a) > due(b) ? 1 : 0));
   }
 
   async #run(job: ClaimedJob): Promise<void> {

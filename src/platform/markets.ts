@@ -12,14 +12,25 @@ export interface MarketConfig {
   shipWithinMs: number;
   /** How long checkout holds stock for an unpaid payment. */
   reservationTtlMs: number;
+  /** Carrier pickup within this long of the label (shipment marked shipped). */
+  pickupWithinMs: number;
+  /** Delivery within this long of pickup (platform logistics). */
+  deliveryWithinMs: number;
+  /** A shipment with no carrier scan this long after being marked shipped is flagged. */
+  noScanFlagMs: number;
+  /** An order still not shipped this long after its ship-by time is cancelled and refunded. */
+  autoCancelGraceMs: number;
+  /** A delivered order completes this long after delivery (the after-sales window). */
+  afterSalesWindowMs: number;
 }
 
 const HOUR = 3_600_000;
+const SLA = { pickupWithinMs: 24 * HOUR, deliveryWithinMs: 72 * HOUR, noScanFlagMs: 48 * HOUR, autoCancelGraceMs: 24 * HOUR, afterSalesWindowMs: 7 * 24 * HOUR };
 
 export const MARKETS: Record<string, MarketConfig> = {
-  US: { code: 'US', currency: 'USD', timezone: 'America/New_York', taxRateBps: 0, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000 },
-  GB: { code: 'GB', currency: 'GBP', timezone: 'Europe/London', taxRateBps: 2000, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000 },
-  CN: { code: 'CN', currency: 'CNY', timezone: 'Asia/Shanghai', taxRateBps: 0, shipWithinMs: 48 * HOUR, reservationTtlMs: 15 * 60_000 },
+  US: { code: 'US', currency: 'USD', timezone: 'America/New_York', taxRateBps: 0, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA },
+  GB: { code: 'GB', currency: 'GBP', timezone: 'Europe/London', taxRateBps: 2000, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA },
+  CN: { code: 'CN', currency: 'CNY', timezone: 'Asia/Shanghai', taxRateBps: 0, shipWithinMs: 48 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA },
 };
 
 export function market(code: string): MarketConfig {

@@ -509,7 +509,8 @@ export async function cancelOrder(db: Db, clock: Clock, providers: Providers, us
   return cancelPaid(db, clock, providers, orderId, reason);
 }
 
-async function cancelPaid(db: Db, clock: Clock, providers: Providers, orderId: string, reason: string): Promise<OrderRow> {
+/** Cancels a paid order and refunds it (also used by fulfillment's auto-cancel with its own reason). */
+export async function cancelPaid(db: Db, clock: Clock, providers: Providers, orderId: string, reason: string): Promise<OrderRow> {
   return db.transaction(async (tx) => {
     const [o] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
     if (!o) throw notFound('Order', orderId);

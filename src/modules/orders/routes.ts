@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { MoneyOut } from '../cart/routes.js';
+import { ShipmentOut } from '../fulfillment/routes.js';
+import { listShipmentsOfOrder, shipmentView } from '../fulfillment/service.js';
 import { createPaymentProviders, toPaymentView } from '../payments/service.js';
 import { cancelOrder, checkout, type CheckoutOutcome } from './checkout.js';
 import { ORDER_STATUSES } from './schema.js';
-import { getOrderDetail, listOrders, orderDetail } from './service.js';
+import { getOrderDetail, listOrders, orderDetail, type OrderDetail as OrderDetailView } from './service.js';
 
 const Str = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
 
@@ -101,6 +103,9 @@ const OrderSummaryFields = {
   paid_at: Nullable(Type.String({ format: 'date-time' })),
   cancelled_at: Nullable(Type.String({ format: 'date-time' })),
   cancel_reason: Nullable(Type.String()),
+  delivered_at: Nullable(Type.String({ format: 'date-time' })),
+  completed_at: Nullable(Type.String({ format: 'date-time' })),
+  refunded: MoneyOut,
   created_at: Type.String({ format: 'date-time' }),
 };
 const OrderSummary = Type.Object(OrderSummaryFields);
@@ -117,7 +122,7 @@ const OrderDetail = Type.Object({
     phone: Type.Optional(Type.String()),
   }),
   payment: Type.Object({ id: Type.String(), status: Type.String(), card_last4: Nullable(Type.String()) }),
-  shipments: Type.Array(Type.Unknown()),
+  shipments: Type.Array(ShipmentOut),
   timeline: Type.Array(Type.Object({ type: Type.String(), at: Type.String({ format: 'date-time' }), data: Type.Record(Type.String(), Type.Unknown()) })),
 });
 
@@ -133,6 +138,10 @@ export async function ordersRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
   const providers = createPaymentProviders(clock);
+  const withShipments = async (detail: OrderDetailView) => {
+    const shipments = await listShipmentsOfOrder(db, detail.id);
+    return { ...detail, shipments: await Promise.all(shipments.map((s) => shipmentView(db, s))) };
+  };
 
   app.post(
     '/checkout',
@@ -186,7 +195,7 @@ export async function ordersRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: OrderDetail, ...errors(401, 404) },
       },
     },
-    async (req) => getOrderDetail(db, requireUser(req).id, req.params.id as string),
+    async (req) => withShipments(await getOrderDetail(db, requireUser(req).id, req.params.id as string)),
   );
 
   app.post(
@@ -203,7 +212,7 @@ export async function ordersRoutes(server: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const order = await cancelOrder(db, clock, providers, requireUser(req).id, req.params.id as string);
-      return orderDetail(db, order);
+      return withShipments(await orderDetail(db, order));
     },
   );
 }

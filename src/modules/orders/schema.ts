@@ -52,6 +52,10 @@ export const orders = pgTable(
     shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
     shipBy: ts('ship_by'),
     paidAt: ts('paid_at'),
+    deliveredAt: ts('delivered_at'),
+    completedAt: ts('completed_at'),
+    /** Refunded so far (after-sales, partial or full); escrow holds total − refunded until released. */
+    refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
     cancelledAt: ts('cancelled_at'),
     /** payment_declined · payment_expired · cancelled_by_buyer · cancelled_by_seller */
     cancelReason: text('cancel_reason'),

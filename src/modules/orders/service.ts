@@ -78,13 +78,17 @@ export interface OrderSummary {
   paid_at: string | null;
   cancelled_at: string | null;
   cancel_reason: string | null;
+  delivered_at: string | null;
+  completed_at: string | null;
+  /** Refunded to the buyer so far (after-sales or cancellation). */
+  refunded: Money;
   created_at: string;
 }
 
 export interface OrderDetail extends OrderSummary {
   shipping_address: ShippingAddress;
   payment: { id: string; status: string; card_last4: string | null };
-  /** Filled by the fulfillment module once it exists. */
+  /** Filled by the HTTP layer from the fulfillment module (orders does not depend on it). */
   shipments: unknown[];
   timeline: Array<{ type: string; at: string; data: Record<string, unknown> }>;
 }
@@ -134,6 +138,9 @@ async function summarize(db: Db, list: OrderRow[]): Promise<OrderSummary[]> {
       paid_at: iso(o.paidAt),
       cancelled_at: iso(o.cancelledAt),
       cancel_reason: o.cancelReason,
+      delivered_at: iso(o.deliveredAt),
+      completed_at: iso(o.completedAt),
+      refunded: money(o.status === 'cancelled' && o.paidAt ? o.total : o.refundedAmount, o.currency),
       created_at: o.createdAt.toISOString(),
     };
   });
@@ -200,4 +207,47 @@ export async function listOrders(db: Db, userId: string, q: ListOrdersQuery): Pr
     .limit(limit + 1);
   const page = list.slice(0, limit);
   return { data: await summarize(db, page), next_cursor: list.length > limit ? page[page.length - 1]!.id : null };
+}
+
+/** The order row locked for update (fulfillment ships and completes under this lock). */
+export async function lockOrder(tx: Db, orderId: string): Promise<OrderRow | undefined> {
+  const [o] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+  return o;
+}
+
+export async function getOrderItems(db: Db, orderId: string): Promise<OrderItemRow[]> {
+  return db.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.id));
+}
+
+/**
+ * Moves an order from one of `from` to `to` with a timeline event (markShipped, markDelivered,
+ * markCompleted of the fulfillment module). False when the order is in none of `from`.
+ */
+export async function transitionOrder(
+  tx: Db,
+  clock: Clock,
+  orderId: string,
+  from: OrderStatus[],
+  to: OrderStatus,
+  event: { type: string; data?: Record<string, unknown> },
+): Promise<boolean> {
+  const now = clock.now();
+  const res = await tx
+    .update(orders)
+    .set({ status: to, updatedAt: now, ...(to === 'delivered' ? { deliveredAt: now } : to === 'completed' ? { completedAt: now } : {}) })
+    .where(and(eq(orders.id, orderId), inArray(orders.status, from)))
+    .returning({ id: orders.id });
+  if (res.length === 0) return false;
+  await addOrderEvents(tx, clock, [{ orderId, ...event }]);
+  return true;
+}
+
+/** Paid orders whose ship-by time is before `before` (fulfillment's auto-cancel sweep). */
+export async function paidOrdersShipByBefore(db: Db, before: Date, limit = 500): Promise<OrderRow[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.status, 'paid'), lt(orders.shipBy, before)))
+    .orderBy(asc(orders.shipBy))
+    .limit(limit);
 }

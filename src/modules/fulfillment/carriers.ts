@@ -1,0 +1,29 @@
+import type { ShipmentStatus } from './schema.js';
+
+/**
+ * The carrier strategy: fulfillment talks to a carrier only through this interface, so a real
+ * carrier plugs in beside the built-in `sandbox`.
+ *
+ * - `registerLabel` issues a tracking number for a parcel (carriers that cannot answer null:
+ *   the seller must then give the tracking number);
+ * - `verifyWebhook` authenticates the raw body (401 `invalid_signature`, stale timestamps refused)
+ *   and normalises the carrier's events; the caller dedupes by `event_id`.
+ */
+export interface TrackingEvent {
+  /** The carrier's event id; a replay carries the same id. */
+  event_id: string;
+  tracking_number: string;
+  status: ShipmentStatus;
+  /** When the scan happened at the carrier (not when we received it). */
+  at: Date;
+  postal_code: string | null;
+  description: string;
+}
+
+export interface Carrier {
+  readonly name: string;
+  registerLabel(input: { orderId: string; postalCode: string }): Promise<{ tracking_number: string } | null>;
+  verifyWebhook(rawBody: Buffer | string, headers: Record<string, string | string[] | undefined>): TrackingEvent[];
+}
+
+export type Carriers = ReadonlyMap<string, Carrier>;

@@ -1,0 +1,199 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireRole, requireUser } from '../../platform/auth.js';
+import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { requireShopMember } from '../sellers/service.js';
+import { BREACH_KINDS, FLAG_RULES, SHIPMENT_STATUSES } from './schema.js';
+import {
+  clearFlag,
+  createCarriers,
+  createShipment,
+  getShipmentForViewer,
+  listBreaches,
+  listFlags,
+  receiveCarrierWebhook,
+  shipmentView,
+  type FlagRow,
+} from './service.js';
+
+const ShipmentItem = Type.Object({ order_item_id: Type.String({ maxLength: 40 }), quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) }, { additionalProperties: false });
+const Status = Type.Union(SHIPMENT_STATUSES.map((s) => Type.Literal(s)));
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ShipmentOut = Type.Object({
+  id: Type.String(),
+  order_id: Type.String(),
+  shop_id: Type.String(),
+  carrier: Type.String(),
+  tracking_number: Type.String(),
+  status: Status,
+  items: Type.Array(ShipmentItem),
+  destination_postal_code: Type.String(),
+  flags: Type.Array(Type.String()),
+  has_open_flags: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+  picked_up_at: Nullable(Type.String({ format: 'date-time' })),
+  delivered_at: Nullable(Type.String({ format: 'date-time' })),
+  timeline: Type.Array(Type.Object({ status: Status, at: Type.String({ format: 'date-time' }), postal_code: Nullable(Type.String()), description: Type.String() })),
+});
+
+const FlagOut = Type.Object({
+  id: Type.String(),
+  shop_id: Type.String(),
+  order_id: Type.String(),
+  shipment_id: Type.String(),
+  rule: Type.Union(FLAG_RULES.map((r) => Type.Literal(r))),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  status: Type.Union([Type.Literal('open'), Type.Literal('cleared')]),
+  created_at: Type.String({ format: 'date-time' }),
+  cleared_at: Nullable(Type.String({ format: 'date-time' })),
+  note: Nullable(Type.String()),
+});
+const flagOut = (f: FlagRow) => ({
+  id: f.id,
+  shop_id: f.shopId,
+  order_id: f.orderId,
+  shipment_id: f.shipmentId,
+  rule: f.rule,
+  details: f.details,
+  status: f.status,
+  created_at: f.createdAt.toISOString(),
+  cleared_at: f.clearedAt ? f.clearedAt.toISOString() : null,
+  note: f.note,
+});
+const BreachOut = Type.Object({
+  id: Type.String(),
+  order_id: Type.String(),
+  shipment_id: Nullable(Type.String()),
+  kind: Type.Union(BREACH_KINDS.map((k) => Type.Literal(k))),
+  due_at: Type.String({ format: 'date-time' }),
+  recorded_at: Type.String({ format: 'date-time' }),
+});
+
+export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+  const carriers = createCarriers(clock);
+
+  app.post(
+    '/orders/:id/shipments',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['fulfillment'],
+        summary: 'Mark (part of) a paid order shipped (a member of its shop only)',
+        description:
+          'Carrier `sandbox` issues a tracking number when none is given. `items` default to everything not shipped yet. ' +
+          'The order becomes `shipped` once every item is in a shipment; shipping after `ship_by` records a `late_dispatch` breach.',
+        params: IdParam('id', 'ord'),
+        body: Type.Object(
+          {
+            carrier: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }),
+            tracking_number: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9-]+$' })),
+            items: Type.Optional(Type.Array(ShipmentItem, { minItems: 1, maxItems: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ShipmentOut, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const s = await createShipment(db, clock, carriers, requireUser(req).id, req.params.id as string, req.body);
+      reply.code(201);
+      return shipmentView(db, s);
+    },
+  );
+
+  app.get(
+    '/shipments/:id',
+    {
+      schema: {
+        tags: ['fulfillment'],
+        summary: 'A shipment with its tracking timeline (the buyer of its order or a member of its shop)',
+        params: IdParam('id', 'spm'),
+        response: { 200: ShipmentOut, ...errors(401, 404) },
+      },
+    },
+    async (req) => getShipmentForViewer(db, requireUser(req).id, req.params.id as string),
+  );
+
+  app.get(
+    '/shops/:id/fulfillment-record',
+    {
+      schema: {
+        tags: ['fulfillment'],
+        summary: "The shop's SLA breaches and fake-tracking flags (members of the shop)",
+        params: IdParam('id', 'shp'),
+        response: { 200: Type.Object({ breaches: Type.Array(BreachOut), flags: Type.Array(FlagOut) }), ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const shopId = req.params.id as string;
+      await requireShopMember(db, requireUser(req).id, shopId);
+      const [breaches, flags] = await Promise.all([listBreaches(db, { shopId }), listFlags(db, { shopId })]);
+      return {
+        breaches: breaches.map((b) => ({ id: b.id, order_id: b.orderId, shipment_id: b.shipmentId, kind: b.kind, due_at: b.dueAt.toISOString(), recorded_at: b.recordedAt.toISOString() })),
+        flags: flags.map(flagOut),
+      };
+    },
+  );
+
+  app.get(
+    '/admin/fulfillment/flags',
+    {
+      schema: {
+        tags: ['fulfillment', 'admin'],
+        summary: 'Fake-tracking flags for review (operators); open ones first by default',
+        querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('cleared')])) })]),
+        response: { 200: page(FlagOut), ...errors(401, 403) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      const limit = req.query.limit ?? 20;
+      const rows = await listFlags(db, { status: req.query.status ?? 'open', after: req.query.cursor, limit: limit + 1 });
+      const data = rows.slice(0, limit);
+      return { data: data.map(flagOut), next_cursor: rows.length > limit ? data[data.length - 1]!.id : null };
+    },
+  );
+
+  app.post(
+    '/admin/fulfillment/flags/:id/clear',
+    {
+      schema: {
+        tags: ['fulfillment', 'admin'],
+        summary: 'Clear a fake-tracking flag after review (operators): lifts its hold on the escrow',
+        params: IdParam('id', 'ffl'),
+        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 200: FlagOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => flagOut(await clearFlag(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.note)),
+  );
+
+  // Verified over the exact bytes received: the JSON body stays raw for this route only.
+  await app.register(async (hooks) => {
+    hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    hooks.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/webhooks/carriers/:carrier',
+      {
+        schema: {
+          tags: ['fulfillment'],
+          summary: 'Signed carrier tracking webhooks',
+          description:
+            'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock; ' +
+            'body `{ "events": [{ "id", "tracking_number", "status", "at", "postal_code", "description" }] }`. ' +
+            'Events apply once by event id; an event older than the shipment\'s last one never moves its status back.',
+          security: [],
+          params: Type.Object({ carrier: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }) }),
+          response: { 200: Type.Object({ received: Type.Integer(), applied: Type.Integer(), duplicates: Type.Integer() }), ...errors(400, 401, 404) },
+        },
+      },
+      async (req) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        return receiveCarrierWebhook(db, clock, carriers, req.params.carrier, raw, req.headers);
+      },
+    );
+  });
+}

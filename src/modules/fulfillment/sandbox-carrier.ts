@@ -1,0 +1,157 @@
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../platform/clock.js';
+import { HOUR } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { AppError, badRequest, unauthorized } from '../../platform/errors.js';
+import { enqueue } from '../../platform/jobs.js';
+import type { Carrier, TrackingEvent } from './carriers.js';
+import { SHIPMENT_STATUSES, type ShipmentStatus } from './schema.js';
+
+export const DEV_SANDBOX_CARRIER_SECRET = 'whsec_loopshop_carrier_sandbox_dev';
+export const CARRIER_SIGNATURE_HEADER = 'loopshop-signature';
+export const CARRIER_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+export const SANDBOX_CARRIER_EVENT_JOB = 'fulfillment.sandbox_carrier_event';
+
+export const SCENARIOS = ['on_time', 'delayed', 'exception_then_delivered', 'lost'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** Hours after the simulation starts, per scenario (`lost`: no scan ever). */
+const PLANS: Record<Scenario, Array<[number, ShipmentStatus, string]>> = {
+  on_time: [
+    [4, 'picked_up', 'Picked up by courier'],
+    [12, 'in_transit', 'Arrived at sort facility'],
+    [40, 'out_for_delivery', 'Out for delivery'],
+    [44, 'delivered', 'Delivered, left at front door'],
+  ],
+  delayed: [
+    [30, 'picked_up', 'Picked up by courier (late)'],
+    [40, 'in_transit', 'Arrived at sort facility'],
+    [100, 'out_for_delivery', 'Out for delivery'],
+    [110, 'delivered', 'Delivered'],
+  ],
+  exception_then_delivered: [
+    [4, 'picked_up', 'Picked up by courier'],
+    [12, 'in_transit', 'Arrived at sort facility'],
+    [30, 'exception', 'Address label damaged, held at facility'],
+    [50, 'in_transit', 'Relabelled, in transit'],
+    [60, 'out_for_delivery', 'Out for delivery'],
+    [66, 'delivered', 'Delivered'],
+  ],
+  lost: [],
+};
+
+/** Wire form of a sandbox carrier event (what its webhook body carries). */
+interface WireEvent {
+  id: string;
+  tracking_number: string;
+  status: ShipmentStatus;
+  at: string;
+  postal_code: string | null;
+  description: string;
+}
+
+/**
+ * The built-in carrier: issues `SBX` tracking numbers and "sends" signed webhooks
+ * (`loopshop-signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, body
+ * `{ "events": [...] }`). `simulate` schedules a scenario's scans as durable jobs on the clock;
+ * each job signs its event and feeds it through the same path as `POST /v1/webhooks/carriers/sandbox`.
+ */
+export class SandboxCarrier implements Carrier {
+  readonly name = 'sandbox';
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly secret: string = process.env.LOOPSHOP_SANDBOX_CARRIER_SECRET ?? DEV_SANDBOX_CARRIER_SECRET,
+  ) {}
+
+  async registerLabel(): Promise<{ tracking_number: string }> {
+    let digits = '';
+    for (let i = 0; i < 12; i++) digits += String(randomInt(10));
+    return { tracking_number: `SBX${digits}` };
+  }
+
+  /** Schedules the scenario's scans on the clock, delivering to `postalCode`. Returns the events. */
+  async simulate(
+    db: Db,
+    trackingNumber: string,
+    scenario: Scenario,
+    opts: { postalCode: string; start?: Date },
+  ): Promise<WireEvent[]> {
+    const start = (opts.start ?? this.clock.now()).getTime();
+    const events = PLANS[scenario].map(([h, status, description], i) => ({
+      id: `sbxevt_${trackingNumber}_${scenario}_${i}`,
+      tracking_number: trackingNumber,
+      status,
+      at: new Date(start + h * HOUR).toISOString(),
+      postal_code: opts.postalCode,
+      description,
+    }));
+    for (const event of events) {
+      await enqueue(db, this.clock, SANDBOX_CARRIER_EVENT_JOB, { event }, { runAt: new Date(event.at), uniqueKey: `sbxevt:${event.id}` });
+    }
+    return events;
+  }
+
+  /** The raw body and headers of a signed delivery of these events, signed at the clock's time. */
+  sign(events: WireEvent[], at: Date = this.clock.now()): { rawBody: string; headers: Record<string, string> } {
+    return this.signBody(JSON.stringify({ events }), at);
+  }
+
+  signBody(rawBody: string, at: Date = this.clock.now()): { rawBody: string; headers: Record<string, string> } {
+    const t = Math.floor(at.getTime() / 1000);
+    const v1 = createHmac('sha256', this.secret).update(`${t}.${rawBody}`).digest('hex');
+    return { rawBody, headers: { 'content-type': 'application/json', [CARRIER_SIGNATURE_HEADER]: `t=${t},v1=${v1}` } };
+  }
+
+  verifyWebhook(rawBody: Buffer | string, headers: Record<string, string | string[] | undefined>): TrackingEvent[] {
+    const raw = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
+    const header = headers[CARRIER_SIGNATURE_HEADER];
+    const value = Array.isArray(header) ? header[0] : header;
+    if (!value) throw unauthorized('Missing webhook signature', 'invalid_signature');
+    let t: number | undefined;
+    const signatures: string[] = [];
+    for (const part of value.split(',')) {
+      const [k, v] = part.split('=', 2).map((s) => s.trim());
+      if (k === 't' && v && /^\d{1,12}$/.test(v)) t = Number(v);
+      else if (k === 'v1' && v && /^[0-9a-f]{64}$/.test(v)) signatures.push(v);
+    }
+    if (t === undefined || signatures.length === 0) throw unauthorized('Malformed webhook signature', 'invalid_signature');
+    if (Math.abs(this.clock.now().getTime() - t * 1000) > CARRIER_WEBHOOK_TOLERANCE_MS) {
+      throw unauthorized('Webhook timestamp is outside the tolerance', 'invalid_signature');
+    }
+    const expected = createHmac('sha256', this.secret).update(`${t}.${raw}`).digest();
+    if (!signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected))) {
+      throw unauthorized('Webhook signature does not match', 'invalid_signature');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw badRequest('invalid_json', 'Webhook body is not JSON');
+    }
+    const list = (body as { events?: unknown } | null)?.events;
+    if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw new AppError('invalid_event', 400, 'Webhook carries no events');
+    return list.map(parseEvent);
+  }
+}
+
+function parseEvent(e: unknown): TrackingEvent {
+  const bad = (what: string) => new AppError('invalid_event', 400, `Tracking event ${what}`);
+  if (typeof e !== 'object' || e === null) throw bad('is not an object');
+  const ev = e as Record<string, unknown>;
+  if (typeof ev.id !== 'string' || ev.id.length === 0 || ev.id.length > 200) throw bad('has no id');
+  if (typeof ev.tracking_number !== 'string' || ev.tracking_number.length === 0 || ev.tracking_number.length > 100) throw bad('has no tracking number');
+  if (!SHIPMENT_STATUSES.includes(ev.status as ShipmentStatus)) throw bad('has an unknown status');
+  const at = typeof ev.at === 'string' ? new Date(ev.at) : new Date(NaN);
+  if (Number.isNaN(at.getTime())) throw bad('has no time');
+  if (ev.postal_code !== undefined && ev.postal_code !== null && (typeof ev.postal_code !== 'string' || ev.postal_code.length > 20)) throw bad('has a malformed postal code');
+  if (ev.description !== undefined && typeof ev.description !== 'string') throw bad('has a malformed description');
+  return {
+    event_id: ev.id,
+    tracking_number: ev.tracking_number,
+    status: ev.status as ShipmentStatus,
+    at,
+    postal_code: (ev.postal_code as string | null | undefined) ?? null,
+    description: ((ev.description as string | undefined) ?? '').slice(0, 500),
+  };
+}

@@ -1,0 +1,511 @@
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { market } from '../../platform/markets.js';
+import { cancelPaid } from '../orders/checkout.js';
+import {
+  addOrderEvents,
+  getOrderForViewer,
+  getOrderItems,
+  lockOrder,
+  paidOrdersShipByBefore,
+  transitionOrder,
+  type OrderRow,
+} from '../orders/service.js';
+import type { Providers } from '../payments/service.js';
+import { requireShopMember } from '../sellers/service.js';
+import { liftHold, placeHold, requestRelease } from '../settlement/holds.js';
+import type { Carrier, Carriers, TrackingEvent } from './carriers.js';
+import { SANDBOX_CARRIER_EVENT_JOB, SandboxCarrier } from './sandbox-carrier.js';
+import {
+  fulfillmentFlags,
+  shipments,
+  slaBreaches,
+  trackingEvents,
+  type BreachKind,
+  type FlagRule,
+  type ShipmentItem,
+  type ShipmentStatus,
+} from './schema.js';
+
+/**
+ * Shipments, carrier tracking, SLA clocks and fake-tracking flags. Every time rule runs on the
+ * injected clock through durable jobs, so tests and the simulation move time forward.
+ */
+export type ShipmentRow = typeof shipments.$inferSelect;
+
+export const JOBS = {
+  checkPickup: 'fulfillment.check_pickup',
+  checkDelivery: 'fulfillment.check_delivery',
+  checkScan: 'fulfillment.check_scan',
+  complete: 'fulfillment.complete_order',
+  dispatchSweep: 'fulfillment.dispatch_sweep',
+} as const;
+export const DISPATCH_SWEEP_EVERY_MS = 60 * 60_000;
+
+export function createCarriers(clock: Clock): Carriers {
+  return new Map<string, Carrier>([['sandbox', new SandboxCarrier(clock)]]);
+}
+
+function getCarrier(carriers: Carriers, name: string): Carrier {
+  const c = carriers.get(name);
+  if (!c) throw notFound('Carrier', name);
+  return c;
+}
+
+const RANK: Record<ShipmentStatus, number> = { label_created: 0, picked_up: 1, in_transit: 2, out_for_delivery: 3, delivered: 4, exception: -1 };
+const normPostal = (s: string | null | undefined) => (s ?? '').replace(/[\s-]/g, '').toUpperCase();
+const after = (d: Date, ms: number) => new Date(d.getTime() + ms);
+
+// ---------------------------------------------------------------------------------------------
+// Breaches and flags
+// ---------------------------------------------------------------------------------------------
+
+export async function recordBreach(
+  tx: Db,
+  clock: Clock,
+  b: { shopId: string; orderId: string; shipmentId: string | null; kind: BreachKind; dueAt: Date },
+): Promise<boolean> {
+  const res = await tx
+    .insert(slaBreaches)
+    .values({ id: newId('slb'), ...b, recordedAt: clock.now() })
+    .onConflictDoNothing()
+    .returning({ id: slaBreaches.id });
+  if (res.length === 0) return false;
+  await addOrderEvents(tx, clock, [{ orderId: b.orderId, type: 'sla_breached', data: { kind: b.kind, due_at: b.dueAt.toISOString(), shipment_id: b.shipmentId } }]);
+  return true;
+}
+
+export async function flagShipment(tx: Db, clock: Clock, s: ShipmentRow, rule: FlagRule, details: Record<string, unknown> = {}): Promise<boolean> {
+  const res = await tx
+    .insert(fulfillmentFlags)
+    .values({ id: newId('ffl'), shopId: s.shopId, orderId: s.orderId, shipmentId: s.id, rule, details, status: 'open', createdAt: clock.now() })
+    .onConflictDoNothing()
+    .returning({ id: fulfillmentFlags.id });
+  if (res.length === 0) return false;
+  await placeHold(tx, clock, s.orderId, 'flag', res[0]!.id);
+  await tx
+    .update(shipments)
+    .set({ flags: sql`(select coalesce(jsonb_agg(distinct f), '[]'::jsonb) from jsonb_array_elements_text(${shipments.flags} || ${JSON.stringify([rule])}::jsonb) f)` })
+    .where(eq(shipments.id, s.id));
+  await addOrderEvents(tx, clock, [{ orderId: s.orderId, type: 'fulfillment_flagged', data: { rule, shipment_id: s.id, ...details } }]);
+  return true;
+}
+
+/** True while any fake-tracking flag of the order is open (escrow release must wait). */
+export async function hasOpenFlags(db: Db, orderId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: fulfillmentFlags.id })
+    .from(fulfillmentFlags)
+    .where(and(eq(fulfillmentFlags.orderId, orderId), eq(fulfillmentFlags.status, 'open')))
+    .limit(1);
+  return row !== undefined;
+}
+
+export type FlagRow = typeof fulfillmentFlags.$inferSelect;
+
+export async function listFlags(db: Db, filter: { orderId?: string; shopId?: string; status?: 'open' | 'cleared'; after?: string; limit?: number }): Promise<FlagRow[]> {
+  const where = [
+    filter.orderId ? eq(fulfillmentFlags.orderId, filter.orderId) : undefined,
+    filter.shopId ? eq(fulfillmentFlags.shopId, filter.shopId) : undefined,
+    filter.status ? eq(fulfillmentFlags.status, filter.status) : undefined,
+    filter.after ? gt(fulfillmentFlags.id, filter.after) : undefined,
+  ];
+  const q = db.select().from(fulfillmentFlags).where(and(...where)).orderBy(asc(fulfillmentFlags.id));
+  return filter.limit ? q.limit(filter.limit) : q;
+}
+
+/**
+ * An operator reviewed a flag and found the shipment genuine: the flag is cleared with a note and
+ * its escrow hold lifted (the order settles once nothing else holds it). Clearing twice is 409.
+ */
+export async function clearFlag(db: Db, clock: Clock, operatorId: string, flagId: string, note: string): Promise<FlagRow> {
+  return db.transaction(async (tx) => {
+    const [f] = await tx.select().from(fulfillmentFlags).where(eq(fulfillmentFlags.id, flagId)).for('update');
+    if (!f) throw notFound('Flag', flagId);
+    if (f.status !== 'open') throw conflict('invalid_state', 'This flag is already cleared', { status: f.status });
+    const now = clock.now();
+    const [row] = await tx
+      .update(fulfillmentFlags)
+      .set({ status: 'cleared', clearedBy: operatorId, clearedAt: now, note })
+      .where(eq(fulfillmentFlags.id, flagId))
+      .returning();
+    await addOrderEvents(tx, clock, [{ orderId: f.orderId, type: 'fulfillment_flag_cleared', data: { flag_id: f.id, rule: f.rule, note } }]);
+    await liftHold(tx, clock, 'flag', f.id);
+    return row!;
+  });
+}
+
+export async function listBreaches(db: Db, filter: { orderId?: string; shopId?: string }) {
+  const where = [filter.orderId ? eq(slaBreaches.orderId, filter.orderId) : undefined, filter.shopId ? eq(slaBreaches.shopId, filter.shopId) : undefined];
+  return db.select().from(slaBreaches).where(and(...where)).orderBy(asc(slaBreaches.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shipping
+// ---------------------------------------------------------------------------------------------
+
+export interface CreateShipmentInput {
+  carrier: string;
+  tracking_number?: string;
+  items?: ShipmentItem[];
+}
+
+/**
+ * A shop member marks (part of) a paid order shipped. Other tenants get 404. Items default to
+ * everything not shipped yet; quantities may not exceed what is left. The order becomes
+ * `shipped` once every item is in a shipment. Shipping after `ship_by` records `late_dispatch`.
+ */
+export async function createShipment(db: Db, clock: Clock, carriers: Carriers, userId: string, orderId: string, input: CreateShipmentInput): Promise<ShipmentRow> {
+  const { order: viewed, as } = await getOrderForViewer(db, userId, orderId);
+  if (as !== 'seller') throw notFound('Order', orderId);
+  await requireShopMember(db, userId, viewed.shopId);
+  const carrier = getCarrier(carriers, input.carrier);
+  let tracking = input.tracking_number?.trim();
+  if (!tracking) {
+    const label = await carrier.registerLabel({ orderId, postalCode: viewed.shippingAddress.postal_code });
+    if (!label) throw badRequest('tracking_number_required', `Carrier ${carrier.name} needs a tracking number`);
+    tracking = label.tracking_number;
+  }
+  return db.transaction(async (tx) => {
+    const order = (await lockOrder(tx, orderId))!;
+    if (order.status !== 'paid' && order.status !== 'shipped') throw conflict('invalid_state', `A ${order.status} order cannot be shipped`, { status: order.status });
+    const [items, existing] = await Promise.all([getOrderItems(tx, orderId), tx.select().from(shipments).where(eq(shipments.orderId, orderId))]);
+    const left = new Map(items.map((i) => [i.id, i.quantity]));
+    for (const s of existing) for (const it of s.items) left.set(it.order_item_id, (left.get(it.order_item_id) ?? 0) - it.quantity);
+    let wanted: ShipmentItem[];
+    if (input.items && input.items.length > 0) {
+      const merged = new Map<string, number>();
+      for (const it of input.items) merged.set(it.order_item_id, (merged.get(it.order_item_id) ?? 0) + it.quantity);
+      wanted = [...merged].map(([order_item_id, quantity]) => ({ order_item_id, quantity }));
+      for (const it of wanted) {
+        if (!left.has(it.order_item_id)) throw badRequest('unknown_item', `Item ${it.order_item_id} is not in this order`);
+        if (it.quantity > left.get(it.order_item_id)!) {
+          throw conflict('quantity_exceeds_unshipped', `Only ${left.get(it.order_item_id)} of item ${it.order_item_id} left to ship`, { order_item_id: it.order_item_id });
+        }
+      }
+    } else {
+      wanted = [...left].filter(([, q]) => q > 0).map(([order_item_id, quantity]) => ({ order_item_id, quantity }));
+    }
+    if (wanted.length === 0) throw conflict('nothing_to_ship', 'Every item of this order is already shipped');
+    if (existing.some((s) => s.carrier === carrier.name && s.trackingNumber === tracking)) {
+      throw conflict('duplicate_tracking', 'This tracking number is already on this order');
+    }
+    const now = clock.now();
+    const [s] = await tx
+      .insert(shipments)
+      .values({
+        id: newId('spm'),
+        orderId,
+        shopId: order.shopId,
+        carrier: carrier.name,
+        trackingNumber: tracking,
+        status: 'label_created',
+        items: wanted,
+        destinationPostalCode: order.shippingAddress.postal_code,
+        flags: [],
+        createdAt: now,
+      })
+      .returning();
+    const shipment = s!;
+    await addOrderEvents(tx, clock, [{ orderId, type: 'shipment_created', data: { shipment_id: shipment.id, carrier: carrier.name, tracking_number: tracking, items: wanted } }]);
+    // The first parcel makes the order `shipped` (it can no longer be cancelled); it is delivered
+    // when every item is in a shipment and every shipment is delivered.
+    for (const it of wanted) left.set(it.order_item_id, left.get(it.order_item_id)! - it.quantity);
+    const complete = [...left.values()].every((q) => q <= 0);
+    await transitionOrder(tx, clock, orderId, ['paid'], 'shipped', { type: 'shipped', data: { complete } });
+    if (order.shipBy && now > order.shipBy) {
+      await recordBreach(tx, clock, { shopId: order.shopId, orderId, shipmentId: shipment.id, kind: 'late_dispatch', dueAt: order.shipBy });
+    }
+    // Fake tracking: the same tracking number on another order.
+    const [reused] = await tx
+      .select({ orderId: shipments.orderId })
+      .from(shipments)
+      .where(and(eq(shipments.carrier, carrier.name), eq(shipments.trackingNumber, tracking), ne(shipments.orderId, orderId)))
+      .limit(1);
+    if (reused) await flagShipment(tx, clock, shipment, 'tracking_reused', { other_order_id: reused.orderId });
+    const m = market(order.market);
+    await enqueue(tx, clock, JOBS.checkPickup, { shipment_id: shipment.id }, { runAt: after(now, m.pickupWithinMs), uniqueKey: `${JOBS.checkPickup}:${shipment.id}` });
+    await enqueue(tx, clock, JOBS.checkScan, { shipment_id: shipment.id }, { runAt: after(now, m.noScanFlagMs), uniqueKey: `${JOBS.checkScan}:${shipment.id}` });
+    const [fresh] = await tx.select().from(shipments).where(eq(shipments.id, shipment.id));
+    return fresh!;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+export interface ShipmentView {
+  id: string;
+  order_id: string;
+  shop_id: string;
+  carrier: string;
+  tracking_number: string;
+  status: ShipmentStatus;
+  items: ShipmentItem[];
+  destination_postal_code: string;
+  flags: string[];
+  has_open_flags: boolean;
+  created_at: string;
+  picked_up_at: string | null;
+  delivered_at: string | null;
+  timeline: Array<{ status: ShipmentStatus; at: string; postal_code: string | null; description: string }>;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function shipmentView(db: Db, s: ShipmentRow): Promise<ShipmentView> {
+  const [events, open] = await Promise.all([
+    db.select().from(trackingEvents).where(eq(trackingEvents.shipmentId, s.id)).orderBy(asc(trackingEvents.at), asc(trackingEvents.id)),
+    db
+      .select({ id: fulfillmentFlags.id })
+      .from(fulfillmentFlags)
+      .where(and(eq(fulfillmentFlags.shipmentId, s.id), eq(fulfillmentFlags.status, 'open')))
+      .limit(1),
+  ]);
+  return {
+    id: s.id,
+    order_id: s.orderId,
+    shop_id: s.shopId,
+    carrier: s.carrier,
+    tracking_number: s.trackingNumber,
+    status: s.status,
+    items: s.items,
+    destination_postal_code: s.destinationPostalCode,
+    flags: s.flags,
+    has_open_flags: open.length > 0,
+    created_at: s.createdAt.toISOString(),
+    picked_up_at: iso(s.pickedUpAt),
+    delivered_at: iso(s.deliveredAt),
+    timeline: events.map((e) => ({ status: e.status, at: e.at.toISOString(), postal_code: e.postalCode, description: e.description })),
+  };
+}
+
+/** The shipment for the buyer of its order or a member of its shop; anyone else 404. */
+export async function getShipmentForViewer(db: Db, userId: string, shipmentId: string): Promise<ShipmentView> {
+  const [s] = await db.select().from(shipments).where(eq(shipments.id, shipmentId));
+  if (!s) throw notFound('Shipment', shipmentId);
+  try {
+    await getOrderForViewer(db, userId, s.orderId);
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'not_found') throw notFound('Shipment', shipmentId);
+    throw e;
+  }
+  return shipmentView(db, s);
+}
+
+export async function listShipmentsOfOrder(db: Db, orderId: string): Promise<ShipmentRow[]> {
+  return db.select().from(shipments).where(eq(shipments.orderId, orderId)).orderBy(asc(shipments.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Carrier webhooks
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * `POST /v1/webhooks/carriers/{carrier}`: verifies the signature (401, nothing recorded), then in
+ * one transaction records each event once per shipment of its tracking number (a replay changes
+ * nothing) and applies it. An event older than the shipment's last one is kept in the timeline
+ * but never moves the status back.
+ */
+export async function receiveCarrierWebhook(
+  db: Db,
+  clock: Clock,
+  carriers: Carriers,
+  carrierName: string,
+  rawBody: Buffer | string,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<{ received: number; applied: number; duplicates: number }> {
+  const carrier = getCarrier(carriers, carrierName);
+  const events = carrier.verifyWebhook(rawBody, headers);
+  return db.transaction(async (tx) => {
+    let applied = 0;
+    let duplicates = 0;
+    for (const ev of events) {
+      const targets = await tx
+        .select()
+        .from(shipments)
+        .where(and(eq(shipments.carrier, carrier.name), eq(shipments.trackingNumber, ev.tracking_number)))
+        .orderBy(asc(shipments.id))
+        .for('update');
+      for (const s of targets) {
+        if (await applyTrackingEvent(tx, clock, s, ev)) applied++;
+        else duplicates++;
+      }
+    }
+    return { received: events.length, applied, duplicates };
+  });
+}
+
+async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: TrackingEvent): Promise<boolean> {
+  const [{ n: before } = { n: 0 }] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(trackingEvents)
+    .where(eq(trackingEvents.shipmentId, s.id));
+  const inserted = await tx
+    .insert(trackingEvents)
+    .values({
+      id: newId('tev'),
+      shipmentId: s.id,
+      carrier: s.carrier,
+      carrierEventId: ev.event_id,
+      status: ev.status,
+      at: ev.at,
+      postalCode: ev.postal_code,
+      description: ev.description,
+      receivedAt: clock.now(),
+    })
+    .onConflictDoNothing()
+    .returning({ id: trackingEvents.id });
+  if (inserted.length === 0) return false;
+
+  const [order] = await tx.select().from(shipments).where(eq(shipments.id, s.id));
+  const cur = order!;
+  const orderRow = (await lockOrder(tx, s.orderId))!;
+  const m = market(orderRow.market);
+
+  if (before === 0 && ev.at.getTime() < orderRow.createdAt.getTime() - 24 * 3_600_000) {
+    await flagShipment(tx, clock, cur, 'first_event_before_order', { event_at: ev.at.toISOString(), order_created_at: orderRow.createdAt.toISOString() });
+  }
+
+  const patch: Partial<typeof shipments.$inferInsert> = {};
+  const newer = cur.lastEventAt === null || ev.at > cur.lastEventAt;
+  const forward = cur.status === 'exception' ? ev.status !== 'label_created' : ev.status === 'exception' || RANK[ev.status] >= RANK[cur.status];
+  if (cur.status !== 'delivered' && newer && forward) {
+    patch.status = ev.status;
+    patch.lastEventAt = ev.at;
+  }
+  let pickedUpAt = cur.pickedUpAt;
+  if (ev.status !== 'label_created' && ev.status !== 'exception' && (pickedUpAt === null || ev.at < pickedUpAt) && ev.status === 'picked_up') {
+    pickedUpAt = ev.at;
+  } else if (pickedUpAt === null && RANK[ev.status] > 1) {
+    pickedUpAt = ev.at;
+  }
+  if (pickedUpAt && pickedUpAt !== cur.pickedUpAt) {
+    patch.pickedUpAt = pickedUpAt;
+    const pickupDue = after(cur.createdAt, m.pickupWithinMs);
+    if (pickedUpAt > pickupDue) await recordBreach(tx, clock, { shopId: cur.shopId, orderId: cur.orderId, shipmentId: cur.id, kind: 'late_pickup', dueAt: pickupDue });
+    if (cur.pickedUpAt === null) {
+      await enqueue(tx, clock, JOBS.checkDelivery, { shipment_id: cur.id }, { runAt: after(pickedUpAt, m.deliveryWithinMs), uniqueKey: `${JOBS.checkDelivery}:${cur.id}` });
+    }
+  }
+  if (ev.status === 'delivered' && cur.deliveredAt === null) {
+    patch.deliveredAt = ev.at;
+    patch.status = 'delivered';
+    patch.lastEventAt = ev.at;
+    if (pickedUpAt) {
+      const due = after(pickedUpAt, m.deliveryWithinMs);
+      if (ev.at > due) await recordBreach(tx, clock, { shopId: cur.shopId, orderId: cur.orderId, shipmentId: cur.id, kind: 'late_delivery', dueAt: due });
+    }
+    if (ev.postal_code !== null && normPostal(ev.postal_code) !== normPostal(cur.destinationPostalCode)) {
+      await flagShipment(tx, clock, cur, 'postal_code_mismatch', { expected: cur.destinationPostalCode, delivered_to: ev.postal_code });
+    }
+  }
+  if (Object.keys(patch).length > 0) await tx.update(shipments).set(patch).where(eq(shipments.id, cur.id));
+  await addOrderEvents(tx, clock, [{ orderId: cur.orderId, type: 'tracking', data: { shipment_id: cur.id, status: ev.status, at: ev.at.toISOString(), description: ev.description } }]);
+  if (patch.deliveredAt) await maybeDeliverOrder(tx, clock, orderRow);
+  return true;
+}
+
+/** The order is delivered when every item is shipped and every shipment delivered; completion is scheduled. */
+async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise<void> {
+  if (order.status !== 'shipped') return;
+  const [all, items] = await Promise.all([listShipmentsOfOrder(tx, order.id), getOrderItems(tx, order.id)]);
+  if (all.length === 0 || all.some((s) => s.deliveredAt === null)) return;
+  const shipped = new Map<string, number>();
+  for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
+  if (items.some((i) => (shipped.get(i.id) ?? 0) < i.quantity)) return;
+  if (await transitionOrder(tx, clock, order.id, ['shipped'], 'delivered', { type: 'delivered' })) {
+    const runAt = after(clock.now(), market(order.market).afterSalesWindowMs);
+    await enqueue(tx, clock, JOBS.complete, { order_id: order.id }, { runAt, uniqueKey: `${JOBS.complete}:${order.id}` });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA jobs
+// ---------------------------------------------------------------------------------------------
+
+async function lockedShipment(tx: Db, id: string): Promise<ShipmentRow | undefined> {
+  const [s] = await tx.select().from(shipments).where(eq(shipments.id, id)).for('update');
+  return s;
+}
+
+async function checkPickup(tx: Db, clock: Clock, shipmentId: string): Promise<void> {
+  const s = await lockedShipment(tx, shipmentId);
+  if (!s) return;
+  const order = (await lockOrder(tx, s.orderId))!;
+  const due = after(s.createdAt, market(order.market).pickupWithinMs);
+  if (s.pickedUpAt === null || s.pickedUpAt > due) await recordBreach(tx, clock, { shopId: s.shopId, orderId: s.orderId, shipmentId: s.id, kind: 'late_pickup', dueAt: due });
+}
+
+async function checkDelivery(tx: Db, clock: Clock, shipmentId: string): Promise<void> {
+  const s = await lockedShipment(tx, shipmentId);
+  if (!s || s.pickedUpAt === null) return;
+  const order = (await lockOrder(tx, s.orderId))!;
+  const due = after(s.pickedUpAt, market(order.market).deliveryWithinMs);
+  if (s.deliveredAt === null || s.deliveredAt > due) await recordBreach(tx, clock, { shopId: s.shopId, orderId: s.orderId, shipmentId: s.id, kind: 'late_delivery', dueAt: due });
+}
+
+async function checkScan(tx: Db, clock: Clock, shipmentId: string): Promise<void> {
+  const s = await lockedShipment(tx, shipmentId);
+  if (!s) return;
+  const [ev] = await tx.select({ id: trackingEvents.id }).from(trackingEvents).where(eq(trackingEvents.shipmentId, s.id)).limit(1);
+  if (!ev) await flagShipment(tx, clock, s, 'no_scan_48h', { shipped_at: s.createdAt.toISOString() });
+}
+
+async function completeOrder(tx: Db, clock: Clock, orderId: string): Promise<void> {
+  if (await transitionOrder(tx, clock, orderId, ['delivered'], 'completed', { type: 'completed' })) await requestRelease(tx, clock, orderId);
+}
+
+/**
+ * Paid orders with no shipment at ship-by + grace are cancelled and refunded
+ * (`not_shipped_in_time`) with a `late_dispatch` breach. Runs hourly on the clock.
+ */
+export async function sweepOverdueDispatch(db: Db, clock: Clock, providers: Providers): Promise<number> {
+  const now = clock.now();
+  const candidates = await paidOrdersShipByBefore(db, now);
+  let cancelled = 0;
+  for (const o of candidates) {
+    if (!o.shipBy || after(o.shipBy, market(o.market).autoCancelGraceMs) > now) continue;
+    const [shipped] = await db.select({ id: shipments.id }).from(shipments).where(eq(shipments.orderId, o.id)).limit(1);
+    if (shipped) continue;
+    try {
+      await db.transaction(async (tx) => {
+        await cancelPaid(tx, clock, providers, o.id, 'not_shipped_in_time');
+        await recordBreach(tx, clock, { shopId: o.shopId, orderId: o.id, shipmentId: null, kind: 'late_dispatch', dueAt: o.shipBy! });
+      });
+      cancelled++;
+    } catch (e) {
+      // Shipped or cancelled meanwhile: nothing to do.
+      if (!(e instanceof AppError && e.code === 'invalid_state')) throw e;
+    }
+  }
+  return cancelled;
+}
+
+export async function scheduleDispatchSweep(db: Db, clock: Clock): Promise<void> {
+  await enqueue(db, clock, JOBS.dispatchSweep, {}, { uniqueKey: 'recurring:fulfillment_dispatch_sweep' });
+}
+
+export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers: Providers, carriers: Carriers = createCarriers(clock)): void {
+  const id = (p: unknown) => (p as { shipment_id: string }).shipment_id;
+  jobs.register(JOBS.checkPickup, (tx, p) => checkPickup(tx, clock, id(p)));
+  jobs.register(JOBS.checkDelivery, (tx, p) => checkDelivery(tx, clock, id(p)));
+  jobs.register(JOBS.checkScan, (tx, p) => checkScan(tx, clock, id(p)));
+  jobs.register(JOBS.complete, (tx, p) => completeOrder(tx, clock, (p as { order_id: string }).order_id));
+  jobs.register(JOBS.dispatchSweep, async (tx) => {
+    await sweepOverdueDispatch(tx, clock, providers);
+    await enqueue(tx, clock, JOBS.dispatchSweep, {}, { runAt: after(clock.now(), DISPATCH_SWEEP_EVERY_MS) });
+  });
+  jobs.register(SANDBOX_CARRIER_EVENT_JOB, async (tx, payload) => {
+    const sandbox = carriers.get('sandbox');
+    if (!(sandbox instanceof SandboxCarrier)) return;
+    const { rawBody, headers } = sandbox.sign([(payload as { event: Parameters<SandboxCarrier['sign']>[0][number] }).event]);
+    await receiveCarrierWebhook(tx, clock, carriers, 'sandbox', rawBody, headers);
+  });
+}
+
