@@ -23,6 +23,10 @@ import { registerCheckoutJobs } from './modules/orders/checkout.js';
 import { createPaymentProviders } from './modules/payments/service.js';
 import { fulfillmentRoutes } from './modules/fulfillment/routes.js';
 import { registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/service.js';
+import { aftersalesRoutes } from './modules/aftersales/routes.js';
+import { registerAftersalesJobs } from './modules/aftersales/service.js';
+import { settlementRoutes } from './modules/settlement/routes.js';
+import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/service.js';
 
 /**
  * The composition root: wires every module's routes and job handlers onto one app.
@@ -46,6 +50,8 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerInventoryJobs(jobs, clock);
   registerCheckoutJobs(jobs, clock, createPaymentProviders(clock));
   registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock));
+  registerAftersalesJobs(jobs, clock, createPaymentProviders(clock));
+  registerSettlementJobs(jobs, clock);
   registerContentJobs(jobs, { clock, config });
   registerDemoVideoJobs(jobs, { clock, config });
   const ctx: AppContext = { database, db, clock, config, jobs };
@@ -53,7 +59,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes],
     rootRoutes: [mediaRoutes],
   });
   return app;
@@ -63,4 +69,5 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
 export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Clock }): Promise<void> {
   await enqueue(ctx.db, ctx.clock, 'platform.purge_idempotency_keys', {}, { uniqueKey: 'recurring:purge_idempotency_keys' });
   await scheduleDispatchSweep(ctx.db, ctx.clock);
+  await scheduleSettlementJobs(ctx.db, ctx.clock);
 }

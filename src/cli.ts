@@ -5,6 +5,7 @@ import { SystemClock } from './platform/clock.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
 import { startServer } from './server.js';
 import { reconcile } from './modules/ledger/service.js';
+import { formatSummary, runSimulation } from './simulate/simulate.js';
 
 const USAGE = `loopshop — closed-loop video commerce
 
@@ -15,6 +16,9 @@ Commands:
   migrate                                           apply database migrations
   seed-demo                                         seed the demo accounts if the database is empty
   reconcile                                         prove the ledger balances (exit 1 if not)
+  simulate [--orders N] [--days D] [--seed S] [--json]
+                                                    run buyers, sellers, carrier, after-sales and settlement on a
+                                                    simulated clock in a throwaway in-memory database; print a summary
 
 Environment: DATABASE_URL, LOOPSHOP_DATA_DIR, PORT, HOST — see README.md.`;
 
@@ -77,6 +81,25 @@ export async function main(argv: string[]): Promise<number> {
         console.log(JSON.stringify(report, null, 2));
         return report.balanced ? 0 : 1;
       });
+    case 'simulate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { orders: { type: 'string', default: '1000' }, days: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, json: { type: 'boolean' } },
+      });
+      const int = (name: string, v: string, min: number, max: number) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+        return n;
+      };
+      const summary = await runSimulation({
+        orders: int('orders', values.orders, 1, 1_000_000),
+        days: int('days', values.days, 1, 365),
+        seed: int('seed', values.seed, 0, 2 ** 31 - 1),
+        log: (line) => console.error(line),
+      });
+      console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+      return summary.reconcile.balanced ? 0 : 1;
+    }
     case undefined:
     case 'help':
     case '--help':

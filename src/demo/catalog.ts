@@ -93,6 +93,7 @@ export async function seedDemoCatalog(
         title: p.title,
         description: p.description,
         category: p.category,
+        affiliate_rate_bps: 1000,
         option_names: p.option ? [p.option] : [],
         status: 'live',
         variants: p.variants.map(([value, price, compareAt]) => ({

@@ -7,6 +7,7 @@ import { createShop } from '../modules/sellers/service.js';
 import { getProductsByIds } from '../modules/catalog/service.js';
 import { seedDemoCatalog } from './catalog.js';
 import { seedDemoVideos } from './videos.js';
+import { createCommissionRule } from '../modules/settlement/service.js';
 
 export const DEMO_PASSWORD = 'loopshop-demo';
 export const DEMO_ACCOUNTS = [
@@ -40,6 +41,8 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
     });
     const { productIds } = await seedDemoCatalog(tx, clock, { sellerId: created[1]!.id, shopId: shop.id });
     await seedDemoVideos(tx, clock, { creatorId: created[2]!.id, products: await getProductsByIds(tx, productIds) });
+    // A commission promotion: 0 % for tea shops in their first 90 days, with a 3 % ad subsidy.
+    await createCommissionRule(tx, clock, created[3]!.id, { category: 'tea', rate_bps: 0, new_shop_days: 90, subsidy_bps: 300 });
     return true;
   });
 }

@@ -22,15 +22,24 @@ export interface MarketConfig {
   autoCancelGraceMs: number;
   /** A delivered order completes this long after delivery (the after-sales window). */
   afterSalesWindowMs: number;
+  /** The seller answers an after-sales case within this long; silence accepts it. */
+  caseAnswerWithinMs: number;
+  /** The buyer ships an accepted return within this long, else the case closes. */
+  returnShipWithinMs: number;
+  /** The seller confirms receipt of a return within this long of it being shipped, else it is confirmed. */
+  returnReceiptWithinMs: number;
+  /** After a seller rejects a case the buyer may escalate within this long, else the case closes. */
+  caseEscalateWithinMs: number;
 }
 
 const HOUR = 3_600_000;
 const SLA = { pickupWithinMs: 24 * HOUR, deliveryWithinMs: 72 * HOUR, noScanFlagMs: 48 * HOUR, autoCancelGraceMs: 24 * HOUR, afterSalesWindowMs: 7 * 24 * HOUR };
+const AFTER_SALES = { caseAnswerWithinMs: 48 * HOUR, returnShipWithinMs: 5 * 24 * HOUR, returnReceiptWithinMs: 8 * 24 * HOUR, caseEscalateWithinMs: 3 * 24 * HOUR };
 
 export const MARKETS: Record<string, MarketConfig> = {
-  US: { code: 'US', currency: 'USD', timezone: 'America/New_York', taxRateBps: 0, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA },
-  GB: { code: 'GB', currency: 'GBP', timezone: 'Europe/London', taxRateBps: 2000, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA },
-  CN: { code: 'CN', currency: 'CNY', timezone: 'Asia/Shanghai', taxRateBps: 0, shipWithinMs: 48 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA },
+  US: { code: 'US', currency: 'USD', timezone: 'America/New_York', taxRateBps: 0, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA, ...AFTER_SALES },
+  GB: { code: 'GB', currency: 'GBP', timezone: 'Europe/London', taxRateBps: 2000, shipWithinMs: 72 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA, ...AFTER_SALES },
+  CN: { code: 'CN', currency: 'CNY', timezone: 'Asia/Shanghai', taxRateBps: 0, shipWithinMs: 48 * HOUR, reservationTtlMs: 15 * 60_000, ...SLA, ...AFTER_SALES },
 };
 
 export function market(code: string): MarketConfig {

@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell, RequireRole } from './components/AppShell';
+import { AfterSalesCase } from './pages/AfterSalesCase';
 import { Cart } from './pages/Cart';
 import { Checkout } from './pages/Checkout';
 import { CreatorCenter } from './pages/CreatorCenter';
@@ -10,6 +11,8 @@ import { OrderDetail } from './pages/OrderDetail';
 import { Orders } from './pages/Orders';
 import { SellerCenter } from './pages/SellerCenter';
 import { ProductEditor } from './pages/seller/ProductEditor';
+import { SellerAfterSales } from './pages/seller/SellerAfterSales';
+import { SellerFinance } from './pages/seller/SellerFinance';
 import { SellerOrders } from './pages/seller/SellerOrders';
 import { SellerOverview } from './pages/seller/SellerOverview';
 import { SellerProducts } from './pages/seller/SellerProducts';
@@ -44,6 +47,9 @@ export function App() {
           <Route path="videos" element={<SellerVideos />} />
           <Route path="orders" element={<SellerOrders />} />
           <Route path="orders/:id" element={<OrderDetail seller />} />
+          <Route path="after-sales" element={<SellerAfterSales />} />
+          <Route path="after-sales/:id" element={<AfterSalesCase role="seller" />} />
+          <Route path="finance" element={<SellerFinance />} />
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route

@@ -36,6 +36,9 @@ export interface CartLine {
   /** False when the product was unlisted or the variant archived: checkout refuses the cart. */
   sellable: boolean;
   source: CartSource;
+  /** The product's affiliate rate and category, frozen into the order item at checkout. */
+  affiliate_rate_bps: number;
+  category: string | null;
 }
 
 export interface CartShopGroup {
@@ -115,6 +118,8 @@ async function priceRows(db: Db, lines: CartRow[]): Promise<PricedCart> {
       available: availability.get(sku.sku_id) ?? 0,
       sellable: sku.sellable && sku.currency === currency,
       source: line.source ?? {},
+      affiliate_rate_bps: sku.affiliate_rate_bps,
+      category: sku.category,
     });
     if (sku.sellable && sku.currency === currency) group.subtotal.amount += lineTotal;
   }

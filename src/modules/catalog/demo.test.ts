@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db.js';
 import { freshDatabase } from '../../test/db.js';
 import { authenticate, findUserByEmail } from '../identity/service.js';
 import { listShopsForUser } from '../sellers/service.js';
+import { listCommissionRules } from '../settlement/service.js';
 import { getProduct, getProductsByIds, listProducts } from './service.js';
 
 describe('demo catalog', () => {
@@ -30,6 +31,11 @@ describe('demo catalog', () => {
     const all = await getProductsByIds(db, out.productIds);
     expect(all.every((p) => p.status === 'live' && p.available >= 20 && p.price_range.min.currency === 'USD')).toBe(true);
     expect(new Set(all.map((p) => p.shop_id))).toEqual(new Set(out.shops.map((s) => s.id)));
+    expect(all.every((p) => p.affiliate_rate_bps === 1000)).toBe(true);
+    expect((await listCommissionRules(db, { limit: 100 })).data.map((r) => [r.category, r.rate_bps, r.new_shop_days, r.subsidy_bps])).toEqual([
+      ['tea', 0, 90, 300],
+      [null, 800, null, 0],
+    ]);
     for (const id of out.productIds) {
       const p = await getProduct(db, id);
       expect(p.variants.length).toBeGreaterThanOrEqual(1);

@@ -57,6 +57,7 @@ describe('catalog routes', () => {
       title: 'Trail Lantern',
       description: 'Bright & light.\n\nLasts all night.',
       category: 'camping',
+      affiliate_rate_bps: 0,
       status: 'live',
       images: [],
       option_names: ['Color'],
@@ -109,6 +110,9 @@ describe('catalog routes', () => {
       { body: lantern({ variants: [{ option_values: ['Red'], price: usd(1), stock: { on_hand: -1 } }] }), status: 400, code: 'validation_failed' },
       { body: lantern({ variants: [{ option_values: ['Red'], price: usd(1), stock: { on_hand: 1, warehouse_id: 'wh_00000000000000000000000000' } }] }), status: 404, code: 'not_found' },
       { body: lantern({ status: 'suspended' }), status: 400, code: 'validation_failed' },
+      { body: lantern({ affiliate_rate_bps: 5001 }), status: 400, code: 'validation_failed' },
+      { body: lantern({ affiliate_rate_bps: -1 }), status: 400, code: 'validation_failed' },
+      { body: lantern({ affiliate_rate_bps: 12.5 }), status: 400, code: 'validation_failed' },
     ];
     for (const c of cases) {
       const res = await create(s, c.body);
@@ -223,6 +227,7 @@ describe('catalog routes', () => {
       { payload: { shop_id: other.shopId }, status: 400, code: 'validation_failed' },
       { payload: { currency: 'EUR' }, status: 400, code: 'validation_failed' },
       { payload: { status: 'suspended' }, status: 400, code: 'validation_failed' },
+      { payload: { affiliate_rate_bps: 5001 }, status: 400, code: 'validation_failed' },
       { payload: { variants: [{ sku_id: red.sku_id, price: usd(-5) }] }, status: 400, code: 'invalid_price' },
       { payload: { variants: [{ sku_id: red.sku_id, option_values: ['Purple'] }] }, status: 400, code: 'validation_failed' },
       { payload: { variants: [{ option_values: ['Red'], price: usd(100) }] }, status: 400, code: 'validation_failed' },
@@ -264,7 +269,10 @@ describe('catalog routes', () => {
   });
 
   it('serves other modules: summaries by id and checkout facts per SKU', async () => {
-    const live = (await create(s, lantern({ title: 'Checkout Lamp', images: ['/media/x.png'] }))).json();
+    const live = (await create(s, lantern({ title: 'Checkout Lamp', images: ['/media/x.png'], affiliate_rate_bps: 1000 }))).json();
+    expect(live.affiliate_rate_bps).toBe(1000);
+    const patched = await t.app.inject({ method: 'PATCH', url: `/v1/products/${live.id}`, headers: s.auth, payload: { affiliate_rate_bps: 1200 } });
+    expect(patched.json().affiliate_rate_bps).toBe(1200);
     const draft = (await create(s, lantern({ title: 'Checkout Draft', status: 'draft' }))).json();
     const sums = await getProductsByIds(t.db, [draft.id, live.id, 'prd_missing']);
     expect(sums.map((p) => [p.id, p.status])).toEqual([
@@ -284,6 +292,8 @@ describe('catalog routes', () => {
       currency: 'USD',
       image: '/media/x.png',
       sellable: true,
+      affiliate_rate_bps: 1200,
+      category: 'camping',
     });
     expect(byId.get(live.variants[1].sku_id)!.sellable).toBe(false);
     expect(byId.get(draft.variants[0].sku_id)!.sellable).toBe(false);

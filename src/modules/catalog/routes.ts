@@ -28,6 +28,11 @@ const Images = Type.Array(Type.String({ maxLength: 2048, description: 'http(s) U
 const Title = Type.String({ minLength: 1, maxLength: 2000, description: `HTML is stripped; 1–${LIMITS.title} characters of text` });
 const Description = Type.String({ maxLength: 20_000, description: `HTML is stripped; at most ${LIMITS.description} characters of text` });
 const Category = Type.Union([Type.String({ maxLength: 64, description: 'A slug such as "camping-gear"' }), Type.Null()]);
+const AffiliateRate = Type.Integer({
+  minimum: 0,
+  maximum: LIMITS.affiliateRateBps,
+  description: "The creator's affiliate commission on this product's sales, basis points (default 0)",
+});
 const SellerStatus = Type.Union([Type.Literal('draft'), Type.Literal('live')]);
 const SkuStatus = Type.Union([Type.Literal('active'), Type.Literal('archived')]);
 
@@ -59,6 +64,7 @@ const CreateBody = Type.Object(
     title: Title,
     description: Type.Optional(Description),
     category: Type.Optional(Category),
+    affiliate_rate_bps: Type.Optional(AffiliateRate),
     images: Type.Optional(Images),
     option_names: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: LIMITS.optionNames })),
     status: Type.Optional(SellerStatus),
@@ -71,6 +77,7 @@ const PatchBody = Type.Object(
     title: Type.Optional(Title),
     description: Type.Optional(Description),
     category: Type.Optional(Category),
+    affiliate_rate_bps: Type.Optional(AffiliateRate),
     images: Type.Optional(Images),
     status: Type.Optional(SellerStatus),
     variants: Type.Optional(Type.Array(VariantPatchIn, { maxItems: LIMITS.variants })),
@@ -84,6 +91,7 @@ const ProductSummary = Type.Object({
   title: Type.String(),
   description: Type.String(),
   category: Type.Union([Type.String(), Type.Null()]),
+  affiliate_rate_bps: Type.Integer({ description: 'Affiliate commission for creators, basis points' }),
   status: Type.Union(PRODUCT_STATUSES.map((s) => Type.Literal(s))),
   images: Type.Array(Type.String()),
   option_names: Type.Array(Type.String()),

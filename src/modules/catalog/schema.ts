@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { shops } from '../sellers/schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -25,6 +25,8 @@ export const products = pgTable(
     images: jsonb('images').$type<string[]>().notNull().default([]),
     optionNames: jsonb('option_names').$type<string[]>().notNull().default([]),
     currency: text('currency').notNull(),
+    /** The creator's affiliate commission on this product's sales, set by the seller (0–5000 bps). */
+    affiliateRateBps: integer('affiliate_rate_bps').notNull().default(0),
     /** Full-text document (PostgreSQL `simple` configuration), kept in sync by the database. */
     search: tsvector('search')
       .notNull()
@@ -36,6 +38,7 @@ export const products = pgTable(
     index('products_shop_idx').on(t.shopId, t.id),
     index('products_status_idx').on(t.status, t.id),
     index('products_search_idx').using('gin', t.search),
+    check('products_affiliate_rate', sql`${t.affiliateRateBps} between 0 and 5000`),
   ],
 );
 

@@ -23,6 +23,7 @@ export const LIMITS = {
   optionNames: 3,
   variants: 100,
   maxPrice: 100_000_000,
+  affiliateRateBps: 5000,
 } as const;
 
 const CATEGORY_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -39,6 +40,8 @@ export interface ProductSummary {
   title: string;
   description: string;
   category: string | null;
+  /** The creator's affiliate commission on sales, basis points (0–5000), set by the seller. */
+  affiliate_rate_bps: number;
   status: ProductStatus;
   images: string[];
   option_names: string[];
@@ -76,6 +79,9 @@ export interface CheckoutSku {
   image: string | null;
   /** Product live and SKU active. */
   sellable: boolean;
+  /** Frozen into the order item at checkout (settlement reads them). */
+  affiliate_rate_bps: number;
+  category: string | null;
 }
 
 export interface StockInput {
@@ -95,6 +101,7 @@ export interface CreateProductInput {
   title: string;
   description?: string;
   category?: string | null;
+  affiliate_rate_bps?: number;
   images?: string[];
   option_names?: string[];
   status?: 'draft' | 'live';
@@ -116,6 +123,7 @@ export interface ProductPatch {
   title?: string;
   description?: string;
   category?: string | null;
+  affiliate_rate_bps?: number;
   images?: string[];
   status?: 'draft' | 'live';
   variants?: VariantPatch[];
@@ -155,6 +163,14 @@ function cleanCategory(raw: string | null | undefined): string | null {
     throw invalid('/category', 'pattern', 'Category is a slug such as "camping-gear"');
   }
   return category;
+}
+
+function cleanAffiliateRate(raw: number | undefined): number {
+  const rate = raw ?? 0;
+  if (!Number.isSafeInteger(rate) || rate < 0 || rate > LIMITS.affiliateRateBps) {
+    throw invalid('/affiliate_rate_bps', 'range', `The affiliate rate is 0–${LIMITS.affiliateRateBps} basis points`);
+  }
+  return rate;
 }
 
 function cleanImages(raw: string[] | undefined): string[] {
@@ -262,6 +278,7 @@ export async function createProduct(db: Db, clock: Clock, shopId: string, input:
   const title = cleanTitle(input.title);
   const description = cleanDescription(input.description);
   const category = cleanCategory(input.category);
+  const affiliateRateBps = cleanAffiliateRate(input.affiliate_rate_bps);
   const images = cleanImages(input.images);
   const optionNames = cleanOptionNames(input.option_names);
   const status = input.status ?? 'draft';
@@ -291,6 +308,7 @@ export async function createProduct(db: Db, clock: Clock, shopId: string, input:
       title,
       description,
       category,
+      affiliateRateBps,
       status,
       images,
       optionNames,
@@ -344,6 +362,7 @@ export async function updateProduct(db: Db, clock: Clock, productId: string, pat
     if (patch.title !== undefined) set.title = cleanTitle(patch.title);
     if (patch.description !== undefined) set.description = cleanDescription(patch.description);
     if (patch.category !== undefined) set.category = cleanCategory(patch.category);
+    if (patch.affiliate_rate_bps !== undefined) set.affiliateRateBps = cleanAffiliateRate(patch.affiliate_rate_bps);
     if (patch.images !== undefined) set.images = cleanImages(patch.images);
     if (patch.status !== undefined && patch.status !== product.status) {
       if (patch.status !== 'draft' && patch.status !== 'live') throw invalid('/status', 'enum', 'Sellers set draft or live');
@@ -453,6 +472,7 @@ function summarize(p: ProductFields, skuRows: SkuRow[], availability: Map<string
     title: p.title,
     description: p.description,
     category: p.category,
+    affiliate_rate_bps: p.affiliateRateBps,
     status: p.status,
     images: p.images,
     option_names: p.optionNames,
@@ -567,6 +587,8 @@ export async function getSkusForCheckout(db: Db, skuIds: string[]): Promise<Chec
     currency: product.currency,
     image: product.images[0] ?? null,
     sellable: product.status === 'live' && sku.status === 'active',
+    affiliate_rate_bps: product.affiliateRateBps,
+    category: product.category,
   }));
 }
 

@@ -390,6 +390,15 @@ export async function getBalances(
   );
 }
 
+/** Accounts of one non-negative type (e.g. `seller_payable`) holding more than zero (payout batches). */
+export async function positiveBalances(db: Db, type: (typeof NON_NEGATIVE_ACCOUNT_TYPES)[number]): Promise<Array<{ account: string; currency: string; balance: number }>> {
+  return rows(
+    db,
+    sql`select account, currency, balance from ledger_accounts
+        where split_part(account, ':', 1) = ${type} and balance > 0 order by account, currency`,
+  );
+}
+
 interface EntryRow {
   id: string;
   kind: string;

@@ -162,6 +162,8 @@ export async function checkout(
       quantity: l.quantity,
       lineTotal: l.line_total.amount,
       source: l.source,
+      affiliateRateBps: l.affiliate_rate_bps,
+      category: l.category,
     })),
   );
 
@@ -218,9 +220,9 @@ async function insertCheckout(
       ord as (insert into ${orders} (id, buyer_id, shop_id, market, payment_id, status, currency, subtotal, shipping_fee, tax, total, shipping_address, created_at, updated_at)
         ${guarded(c.orders.map((o) => [sql`${o.id}`, sql`${o.buyerId}`, sql`${o.shopId}`, sql`${o.market}`, sql`${p.id}`, sql`'pending_payment'`, sql`${o.currency}`,
           sql`${o.subtotal}::bigint`, sql`${o.shippingFee}::bigint`, sql`${o.tax}::bigint`, sql`${o.total}::bigint`, json(o.shippingAddress), at(o.createdAt), at(o.createdAt)]))}),
-      itm as (insert into ${orderItems} (id, order_id, sku_id, product_id, title, option_values, image, unit_price, quantity, line_total, source)
+      itm as (insert into ${orderItems} (id, order_id, sku_id, product_id, title, option_values, image, unit_price, quantity, line_total, source, affiliate_rate_bps, category)
         ${guarded(c.items.map((i) => [sql`${i.id}`, sql`${i.orderId}`, sql`${i.skuId}`, sql`${i.productId}`, sql`${i.title}`, json(i.optionValues), sql`${i.image ?? null}::text`,
-          sql`${i.unitPrice}::bigint`, sql`${i.quantity}::int`, sql`${i.lineTotal}::bigint`, json(i.source ?? {})]))}),
+          sql`${i.unitPrice}::bigint`, sql`${i.quantity}::int`, sql`${i.lineTotal}::bigint`, json(i.source ?? {}), sql`${i.affiliateRateBps ?? 0}::int`, sql`${i.category ?? null}::text`]))}),
       evt as (insert into ${orderEvents} (id, order_id, type, data, at)
         ${guarded(c.orders.map((o) => [sql`${newId('oev')}`, sql`${o.id}`, sql`'created'`, json({ payment_id: p.id }), at(now)]))}),
       job as (insert into ${jobs} (id, type, payload, run_at, max_attempts, unique_key, created_at)

@@ -84,6 +84,9 @@ export const orderItems = pgTable(
     quantity: integer('quantity').notNull(),
     lineTotal: bigint('line_total', { mode: 'number' }).notNull(),
     source: jsonb('source').$type<CartSource>().notNull().default({}),
+    /** Frozen at checkout from the product: the creator's affiliate rate and the category (settlement). */
+    affiliateRateBps: integer('affiliate_rate_bps').notNull().default(0),
+    category: text('category'),
   },
   (t) => [
     index('order_items_order_idx').on(t.orderId),

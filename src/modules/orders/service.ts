@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound } from '../../platform/errors.js';
@@ -250,4 +250,37 @@ export async function paidOrdersShipByBefore(db: Db, before: Date, limit = 500):
     .where(and(eq(orders.status, 'paid'), lt(orders.shipBy, before)))
     .orderBy(asc(orders.shipBy))
     .limit(limit);
+}
+
+/**
+ * Orders in one of `statuses`, oldest id first, paginated by id (`afterId`); narrowed to a shop
+ * or to orders completed after a time when given (settlement's sweep and the shop finance view).
+ */
+export async function listOrdersByStatus(
+  db: Db,
+  filter: { statuses: OrderStatus[]; shopId?: string; completedAfter?: Date; afterId?: string; limit?: number },
+): Promise<OrderRow[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        inArray(orders.status, filter.statuses),
+        filter.shopId ? eq(orders.shopId, filter.shopId) : undefined,
+        filter.completedAfter ? gt(orders.completedAt, filter.completedAfter) : undefined,
+        filter.afterId ? gt(orders.id, filter.afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(orders.id))
+    .limit(filter.limit ?? 500);
+}
+
+/** Items attributed to a creator (`source.creator_id`) on orders in one of `statuses`, with their order. */
+export async function itemsAttributedTo(db: Db, creatorId: string, statuses: OrderStatus[]): Promise<Array<{ item: OrderItemRow; order: OrderRow }>> {
+  return db
+    .select({ item: orderItems, order: orders })
+    .from(orderItems)
+    .innerJoin(orders, eq(orders.id, orderItems.orderId))
+    .where(and(sql`${orderItems.source}->>'creator_id' = ${creatorId}`, inArray(orders.status, statuses)))
+    .orderBy(asc(orderItems.id));
 }

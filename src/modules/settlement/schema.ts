@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -21,3 +22,95 @@ export const escrowHolds = pgTable(
   },
   (t) => [uniqueIndex('escrow_holds_ref_idx').on(t.kind, t.ref), index('escrow_holds_order_idx').on(t.orderId)],
 );
+
+/**
+ * Commission rules, data an operator edits. The rule in force at an order's `paid_at` applies:
+ * among the rules effective then, the most specific wins (category + new shop > category >
+ * new shop > default), ties → newest. A rule is never edited but ended (`effective_to`), so
+ * history stays. A default 8 % rule is inserted by the migration.
+ */
+export const commissionRules = pgTable(
+  'commission_rules',
+  {
+    id: text('id').primaryKey(),
+    /** Category slug; null = every category. */
+    category: text('category'),
+    rateBps: integer('rate_bps').notNull(),
+    /** Applies only while the shop is younger than this many days at payment time; null = any shop. */
+    newShopDays: integer('new_shop_days'),
+    /** Ad-subsidy credit of the item's share: platform_subsidy → seller_payable. */
+    subsidyBps: integer('subsidy_bps').notNull().default(0),
+    effectiveFrom: ts('effective_from').notNull(),
+    effectiveTo: ts('effective_to'),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('commission_rules_from_idx').on(t.effectiveFrom),
+    check('commission_rules_rates', sql`${t.rateBps} between 0 and 10000 and ${t.subsidyBps} between 0 and 10000`),
+    check('commission_rules_window', sql`${t.effectiveTo} is null or ${t.effectiveTo} > ${t.effectiveFrom}`),
+  ],
+);
+
+export interface SettlementLine {
+  order_item_id: string;
+  category: string | null;
+  /** The item's share of what escrow held. */
+  base: number;
+  rule_id: string | null;
+  rate_bps: number;
+  commission: number;
+  creator_id: string | null;
+  affiliate_rate_bps: number;
+  affiliate: number;
+  subsidy_bps: number;
+  subsidy: number;
+}
+
+/** The one release of an order's escrow (unique per order), with its breakdown. */
+export const settlements = pgTable(
+  'settlements',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    shopId: text('shop_id').notNull(),
+    currency: text('currency').notNull(),
+    /** What escrow held at release (captured − refunded). */
+    held: bigint('held', { mode: 'number' }).notNull(),
+    commission: bigint('commission', { mode: 'number' }).notNull(),
+    affiliate: bigint('affiliate', { mode: 'number' }).notNull(),
+    subsidy: bigint('subsidy', { mode: 'number' }).notNull(),
+    /** held − commission − affiliate (+ subsidy arrives on its own entry). */
+    sellerAmount: bigint('seller_amount', { mode: 'number' }).notNull(),
+    lines: jsonb('lines').$type<SettlementLine[]>().notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('settlements_order_idx').on(t.orderId), index('settlements_shop_idx').on(t.shopId, t.id)],
+);
+
+export const PAYEE_TYPES = ['shop', 'creator'] as const;
+export type PayeeType = (typeof PAYEE_TYPES)[number];
+
+/** A payout: a payee's available balance moved to payouts_in_transit by the batch. */
+export const payouts = pgTable(
+  'payouts',
+  {
+    id: text('id').primaryKey(),
+    payeeType: text('payee_type', { enum: PAYEE_TYPES }).notNull(),
+    payeeId: text('payee_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: ['in_transit', 'paid', 'failed'] }).notNull().default('in_transit'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('payouts_payee_idx').on(t.payeeType, t.payeeId, t.id), check('payouts_amount_positive', sql`${t.amount} > 0`)],
+);
+
+/** A shop's payout hold flag (operator, later trust & safety): payouts skip held shops. */
+export const payoutHolds = pgTable('payout_holds', {
+  shopId: text('shop_id').primaryKey(),
+  hold: boolean('hold').notNull(),
+  reason: text('reason'),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});

@@ -8,6 +8,7 @@ import { EmptyState } from './EmptyState';
 import { ErrorAlert } from './ErrorAlert';
 import { BoxIcon } from './Icons';
 import { Loading } from './Loading';
+import { LoadMore } from './LoadMore';
 import { StatusBadge } from './StatusBadge';
 
 /**
@@ -81,11 +82,7 @@ export function OrdersTable({
           ))}
         </tbody>
       </table>
-      {orders.hasNextPage && (
-        <button type="button" className="button table-more" disabled={orders.isFetchingNextPage} onClick={() => void orders.fetchNextPage()}>
-          {orders.isFetchingNextPage ? t('common.loading') : t('common.loadMore')}
-        </button>
-      )}
+      <LoadMore query={orders} />
     </div>
   );
 }

@@ -19,10 +19,26 @@ const TONES: Record<string, 'ok' | 'bad' | 'warn' | 'info' | 'neutral'> = {
   suspended: 'bad',
   refunded: 'neutral',
   partially_refunded: 'neutral',
+  label_created: 'neutral',
+  picked_up: 'info',
+  in_transit: 'info',
+  out_for_delivery: 'info',
+  exception: 'bad',
+  requested: 'warn',
+  seller_accepted: 'info',
+  seller_rejected: 'bad',
+  escalated: 'warn',
+  return_shipped: 'info',
+  return_received: 'info',
+  resolved_buyer: 'ok',
+  resolved_seller: 'neutral',
+  closed: 'neutral',
+  open: 'warn',
+  cleared: 'ok',
 };
 
 /** A coloured status label; `kind` picks the catalog section (orderStatus, videoStatus, …). */
-export function StatusBadge({ kind, status }: { kind: 'orderStatus' | 'videoStatus' | 'productStatus' | 'paymentStatus'; status: string }) {
+export function StatusBadge({ kind, status }: { kind: 'orderStatus' | 'videoStatus' | 'productStatus' | 'paymentStatus' | 'shipmentStatus' | 'caseStatus'; status: string }) {
   const { t } = useTranslation();
   return (
     <span className={`badge badge--${TONES[status] ?? 'neutral'}`} data-status={status} data-testid={`${kind}-badge`}>

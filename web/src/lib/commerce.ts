@@ -4,6 +4,7 @@
  */
 import { query, request, type Page } from '../api';
 import type { Money } from '../i18n/format';
+import type { Shipment } from './fulfillment';
 
 export type ProductStatus = 'draft' | 'live' | 'suspended';
 
@@ -202,8 +203,12 @@ export interface Order {
   payment: { id: string; status: PaymentStatus; card_last4: string | null } | null;
   ship_by: string | null;
   paid_at: string | null;
+  delivered_at: string | null;
+  completed_at: string | null;
+  /** What was refunded so far (0 when nothing). */
+  refunded: Money;
   created_at?: string;
-  shipments: { id: string; carrier: string; tracking_number: string; status: string }[];
+  shipments: Shipment[];
   timeline: OrderEvent[];
 }
 

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -6,9 +6,11 @@ import { CoinsIcon, StoreIcon } from '../components/Icons';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { ProductImage } from '../components/ProductImage';
+import { BalanceStats, Statement } from '../components/Statement';
 import { VideoList } from '../components/VideoList';
 import { VideoUploader } from '../components/VideoUploader';
 import { content } from '../lib/content';
+import { finance } from '../lib/finance';
 import { useFormat } from '../lib/format';
 import { useMe } from '../lib/session';
 
@@ -37,12 +39,37 @@ export function CreatorCenter() {
         </section>
         <section className="panel" aria-labelledby="creator-earnings">
           <h2 id="creator-earnings">{t('creator.earnings.title')}</h2>
-          <EmptyState title={t('creator.earnings.emptyTitle')} icon={<CoinsIcon />} testId="creator-earnings-empty">
-            {t('creator.earnings.emptyText')}
-          </EmptyState>
+          <Earnings />
         </section>
       </div>
     </>
+  );
+}
+
+/** Affiliate commission: pending (estimated), available, paid out, and every line. */
+function Earnings() {
+  const { t } = useTranslation();
+  const q = useInfiniteQuery({
+    queryKey: ['earnings'],
+    queryFn: ({ pageParam }) => finance.earnings({ limit: 20, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.lines.next_cursor ?? undefined,
+  });
+  if (q.isPending) return <Loading />;
+  if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
+  return (
+    <div data-testid="creator-earnings">
+      <BalanceStats balances={q.data.pages[0]!} />
+      <Statement
+        lines={q.data.pages.flatMap((p) => p.lines.data)}
+        more={q}
+        empty={
+          <EmptyState title={t('creator.earnings.emptyTitle')} icon={<CoinsIcon />} testId="creator-earnings-empty">
+            {t('creator.earnings.emptyText')}
+          </EmptyState>
+        }
+      />
+    </div>
   );
 }
 

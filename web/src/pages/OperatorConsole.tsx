@@ -1,77 +1,106 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { NavLink, Route, Routes } from 'react-router';
 import { api } from '../api';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { formatDateTime, formatNumber } from '../i18n/format';
 import { useErrorMessage } from '../lib/errors';
 import { useLocale } from '../lib/language';
+import { AfterSalesCase } from './AfterSalesCase';
+import { NotFound } from './NotFound';
+import { OperatorDisputes } from './operator/OperatorDisputes';
+import { OperatorFlags } from './operator/OperatorFlags';
 
-/** Operator console: platform health, starting with the ledger reconciliation. */
+const SECTIONS = [
+  { to: '/operator', labelKey: 'operator.tabs.ledger', end: true },
+  { to: '/operator/disputes', labelKey: 'operator.tabs.disputes', end: false },
+  { to: '/operator/flags', labelKey: 'operator.tabs.flags', end: false },
+];
+
+/** Operator console: the ledger's health and the review queues, one section per tab. */
 export function OperatorConsole() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <PageHeader title={t('operator.title')} subtitle={t('operator.subtitle')} />
+      <nav className="tabs" aria-label={t('operator.tabs.label')}>
+        {SECTIONS.map((s) => (
+          <NavLink key={s.to} to={s.to} end={s.end} className="tabs__link">
+            {t(s.labelKey)}
+          </NavLink>
+        ))}
+      </nav>
+      <Routes>
+        <Route index element={<LedgerStatus />} />
+        <Route path="disputes" element={<OperatorDisputes />} />
+        <Route path="disputes/:id" element={<AfterSalesCase role="operator" />} />
+        <Route path="flags" element={<OperatorFlags />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </>
+  );
+}
+
+/** The ledger reconciliation: balanced or not, with its problems. */
+function LedgerStatus() {
   const { t } = useTranslation();
   const locale = useLocale();
   const errorMessage = useErrorMessage();
   const recon = useQuery({ queryKey: ['ledger', 'reconcile'], queryFn: api.reconcile });
 
   return (
-    <>
-      <PageHeader
-        title={t('operator.title')}
-        subtitle={t('operator.subtitle')}
-        actions={
-          <button type="button" className="button" onClick={() => void recon.refetch()} disabled={recon.isFetching}>
-            {recon.isFetching ? t('operator.ledger.checking') : t('operator.ledger.recheck')}
-          </button>
-        }
-      />
-      <section className="panel" aria-labelledby="ledger-title" data-testid="ledger-status">
+    <section className="panel" aria-labelledby="ledger-title" data-testid="ledger-status">
+      <div className="panel__head">
         <h2 id="ledger-title">{t('operator.ledger.title')}</h2>
-        {recon.isPending ? (
-          <Loading />
-        ) : recon.isError ? (
-          <div role="alert" className="alert alert--error">
-            {errorMessage(recon.error)}
+        <button type="button" className="button" onClick={() => void recon.refetch()} disabled={recon.isFetching}>
+          {recon.isFetching ? t('operator.ledger.checking') : t('operator.ledger.recheck')}
+        </button>
+      </div>
+      {recon.isPending ? (
+        <Loading />
+      ) : recon.isError ? (
+        <div role="alert" className="alert alert--error">
+          {errorMessage(recon.error)}
+        </div>
+      ) : (
+        <>
+          <div className={`status-line ${recon.data.balanced ? 'status-line--ok' : 'status-line--bad'}`}>
+            <span className="status-dot" aria-hidden="true" />
+            <strong>{recon.data.balanced ? t('operator.ledger.balanced') : t('operator.ledger.unbalanced')}</strong>
+            <span className="muted">{t('operator.ledger.checkedAt', { time: formatDateTime(recon.dataUpdatedAt, locale) })}</span>
           </div>
-        ) : (
-          <>
-            <div className={`status-line ${recon.data.balanced ? 'status-line--ok' : 'status-line--bad'}`}>
-              <span className="status-dot" aria-hidden="true" />
-              <strong>{recon.data.balanced ? t('operator.ledger.balanced') : t('operator.ledger.unbalanced')}</strong>
-              <span className="muted">{t('operator.ledger.checkedAt', { time: formatDateTime(recon.dataUpdatedAt, locale) })}</span>
+          <dl className="stats">
+            <div>
+              <dt>{t('operator.ledger.entries')}</dt>
+              <dd>{formatNumber(recon.data.entries, locale)}</dd>
             </div>
-            <dl className="stats">
-              <div>
-                <dt>{t('operator.ledger.entries')}</dt>
-                <dd>{formatNumber(recon.data.entries, locale)}</dd>
-              </div>
-              <div>
-                <dt>{t('operator.ledger.accounts')}</dt>
-                <dd>{formatNumber(recon.data.accounts, locale)}</dd>
-              </div>
-              <div>
-                <dt>{t('operator.ledger.problems')}</dt>
-                <dd>{formatNumber(recon.data.problems.length, locale)}</dd>
-              </div>
-            </dl>
-            {recon.data.problems.length === 0 ? (
-              <p className="muted">{t('operator.ledger.noProblems')}</p>
-            ) : (
-              <ul className="problems">
-                {recon.data.problems.map((p, i) => (
-                  <li key={i}>
-                    <strong>{t(`operator.ledger.problemCodes.${p.code}`, { defaultValue: p.code })}</strong>
-                    {/* The API's technical detail stays in English, with its stable code. */}
-                    <span className="muted" lang="en">
-                      <code>{p.code}</code> {p.message}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </>
-        )}
-      </section>
-    </>
+            <div>
+              <dt>{t('operator.ledger.accounts')}</dt>
+              <dd>{formatNumber(recon.data.accounts, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('operator.ledger.problems')}</dt>
+              <dd>{formatNumber(recon.data.problems.length, locale)}</dd>
+            </div>
+          </dl>
+          {recon.data.problems.length === 0 ? (
+            <p className="muted">{t('operator.ledger.noProblems')}</p>
+          ) : (
+            <ul className="problems">
+              {recon.data.problems.map((p, i) => (
+                <li key={i}>
+                  <strong>{t(`operator.ledger.problemCodes.${p.code}`, { defaultValue: p.code })}</strong>
+                  {/* The API's technical detail stays in English, with its stable code. */}
+                  <span className="muted" lang="en">
+                    <code>{p.code}</code> {p.message}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
   );
 }

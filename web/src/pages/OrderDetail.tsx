@@ -2,11 +2,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
+import { Countdown } from '../components/Countdown';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
+import { OrderAfterSales } from '../components/OrderAfterSales';
 import { OrderTotals } from '../components/OrderTotals';
 import { PageHeader } from '../components/PageHeader';
 import { ProductImage } from '../components/ProductImage';
+import { Shipments } from '../components/Shipments';
+import { ShipForm } from '../components/ShipForm';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatRegion } from '../i18n/format';
 import { addressLines } from '../lib/address';
@@ -54,6 +58,7 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
       />
       <div className="two-col">
         <div className="two-col__main">
+          {seller && <BreachNotices order={order} />}
           <section className="panel" aria-labelledby="order-items">
             <h2 id="order-items">{t('orders.items')}</h2>
             <ul className="line-items">
@@ -71,6 +76,9 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
             </ul>
             <OrderTotals subtotal={order.subtotal} shipping={order.shipping_fee} tax={order.tax} total={order.total} />
           </section>
+          {seller && order.status === 'paid' && <ShipForm key={order.shipments.length} order={order} />}
+          <OrderAfterSales order={order} seller={seller} />
+          {order.shipments.length > 0 && <Shipments shipments={order.shipments} items={order.items} seller={seller} />}
           <Timeline order={order} />
         </div>
         <div className="two-col__side">
@@ -101,7 +109,20 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
                     ) : (
                       fmt.dateTime(order.ship_by)
                     )}
+                    {seller && <Countdown to={order.ship_by} testId="ship-by-countdown" />}
                   </dd>
+                </div>
+              )}
+              {order.delivered_at && (
+                <div>
+                  <dt>{t('orders.deliveredAt')}</dt>
+                  <dd>{fmt.dateTime(order.delivered_at)}</dd>
+                </div>
+              )}
+              {order.refunded.amount > 0 && (
+                <div>
+                  <dt>{t('orders.refunded')}</dt>
+                  <dd data-testid="order-refunded">{fmt.money(order.refunded)}</dd>
                 </div>
               )}
               {order.payment && (
@@ -154,7 +175,7 @@ function Timeline({ order }: { order: Order }) {
               <span className="timeline__dot" aria-hidden="true" />
               <div>
                 <p className="timeline__type">{t(`orderEvent.${e.type}`, { defaultValue: e.type.replace(/[._]/g, ' ') })}</p>
-                <EventDetails data={e.data} />
+                <EventDetails type={e.type} data={e.data} />
                 <time dateTime={e.at} className="muted">
                   {fmt.dateTime(e.at)}
                 </time>
@@ -167,12 +188,25 @@ function Timeline({ order }: { order: Order }) {
   );
 }
 
-/** What an event's data says in words: the reason of a cancellation, the amount refunded. */
-function EventDetails({ data }: { data: Record<string, unknown> | null }) {
+/** What an event's data says in words: the reason of a cancellation, the amount refunded, a note. */
+function EventDetails({ type, data }: { type: string; data: Record<string, unknown> | null }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const reason = typeof data?.reason === 'string' ? data.reason : null;
-  const refund = data?.refund as { amount?: unknown; currency?: unknown } | undefined;
+  // A missed deadline, a fake-tracking rule, a carrier scan: named in the viewer's language.
+  const label =
+    typeof data?.kind === 'string'
+      ? t(`breachKind.${data.kind}`, { defaultValue: data.kind })
+      : typeof data?.rule === 'string'
+        ? t(`flagRule.${data.rule}`, { defaultValue: data.rule })
+        : type === 'tracking' && typeof data?.status === 'string'
+          ? t(`shipmentStatus.${data.status}`, { defaultValue: data.status })
+          : typeof data?.note === 'string'
+            ? data.note
+            : null;
+  if (label) return <p className="timeline__detail">{label}</p>;
+  // A cancellation carries its refund; a refund event is one.
+  const refund = (data?.refund ?? (type === 'refunded' ? data : undefined)) as { amount?: unknown; currency?: unknown } | undefined;
   const refunded = refund && typeof refund.amount === 'number' && typeof refund.currency === 'string' ? { amount: refund.amount, currency: refund.currency } : null;
   if (!reason && !refunded) return null;
   return (
@@ -181,6 +215,23 @@ function EventDetails({ data }: { data: Record<string, unknown> | null }) {
       {reason && refunded && ' · '}
       {refunded && t('orders.refundedAmount', { amount: fmt.money(refunded) })}
     </p>
+  );
+}
+
+/** The shop's missed deadlines on this order, from its timeline. */
+function BreachNotices({ order }: { order: Order }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const breaches = order.timeline.filter((e) => e.type === 'sla_breached');
+  if (breaches.length === 0) return null;
+  return (
+    <div className="notices" data-testid="breach-notices">
+      {breaches.map((e, i) => (
+        <div key={i} role="alert" className="alert alert--warn">
+          {t('orders.breach', { kind: t(`breachKind.${String(e.data?.kind)}`, { defaultValue: String(e.data?.kind) }), time: fmt.dateTime(e.at) })}
+        </div>
+      ))}
+    </div>
   );
 }
 

@@ -10,9 +10,11 @@ const SECTIONS = [
   { to: '/seller/products', labelKey: 'seller.tabs.products', end: false },
   { to: '/seller/videos', labelKey: 'seller.tabs.videos', end: false },
   { to: '/seller/orders', labelKey: 'seller.tabs.orders', end: false },
+  { to: '/seller/after-sales', labelKey: 'seller.tabs.afterSales', end: false },
+  { to: '/seller/finance', labelKey: 'seller.tabs.finance', end: false },
 ];
 
-/** Seller center: the shop's overview, products, videos and orders, one section per tab. */
+/** Seller center: the shop's overview, products, videos, orders, after-sales and finance, one section per tab. */
 export function SellerCenter() {
   const { t } = useTranslation();
   const { shop, shops, choose } = useShopChoice();

@@ -1,0 +1,120 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const CASE_TYPES = ['refund_only', 'return_and_refund', 'replacement'] as const;
+export type CaseType = (typeof CASE_TYPES)[number];
+
+/**
+ * After-sales case states (DESIGN.md): requested → seller_accepted | seller_rejected → escalated →
+ * resolved_buyer | resolved_seller; returns: seller_accepted → return_shipped → return_received →
+ * refunded (replacement: → resolved_buyer); `closed` when the buyer withdrew or let a window pass.
+ */
+export const CASE_STATUSES = [
+  'requested',
+  'seller_accepted',
+  'seller_rejected',
+  'escalated',
+  'return_shipped',
+  'return_received',
+  'refunded',
+  'resolved_buyer',
+  'resolved_seller',
+  'closed',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const TERMINAL_STATUSES = ['refunded', 'resolved_buyer', 'resolved_seller', 'closed'] as const satisfies readonly CaseStatus[];
+
+export const REASON_CODES = ['not_received', 'damaged', 'not_as_described', 'wrong_item', 'changed_mind', 'other'] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export const DECISION_OUTCOMES = ['full_refund', 'partial_refund', 'reject'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+export interface Decision {
+  outcome: DecisionOutcome;
+  /** Minor units refunded by the decision (0 for `reject`). */
+  amount: number;
+  note: string;
+  by: string;
+  at: string;
+}
+
+export type ActorRole = 'buyer' | 'seller' | 'operator' | 'system';
+
+/**
+ * A buyer's after-sales case on one order (or one item of it). `order_id`, `shop_id`, `buyer_id`
+ * carry no foreign key into other modules' tables. At most one case per order is open at a time
+ * (partial unique index). `amount` is what the buyer claims, `refunded_amount` what was paid back.
+ */
+export const afterSalesCases = pgTable(
+  'after_sales_cases',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    shopId: text('shop_id').notNull(),
+    buyerId: text('buyer_id').notNull(),
+    type: text('type', { enum: CASE_TYPES }).notNull(),
+    status: text('status', { enum: CASE_STATUSES }).notNull(),
+    reason: text('reason').notNull(),
+    reasonCode: text('reason_code', { enum: REASON_CODES }),
+    orderItemId: text('order_item_id'),
+    quantity: integer('quantity'),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
+    returnCarrier: text('return_carrier'),
+    returnTrackingNumber: text('return_tracking_number'),
+    returnShippedAt: ts('return_shipped_at'),
+    /** Deadlines on the platform clock: seller answer, return shipment, receipt, escalation after a rejection. */
+    sellerDueAt: ts('seller_due_at'),
+    returnDueAt: ts('return_due_at'),
+    receiptDueAt: ts('receipt_due_at'),
+    escalationDueAt: ts('escalation_due_at'),
+    decision: jsonb('decision').$type<Decision>(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('after_sales_cases_one_open_idx')
+      .on(t.orderId)
+      .where(sql`${t.status} not in ('refunded', 'resolved_buyer', 'resolved_seller', 'closed')`),
+    index('after_sales_cases_order_idx').on(t.orderId),
+    index('after_sales_cases_shop_idx').on(t.shopId, t.id),
+    index('after_sales_cases_buyer_idx').on(t.buyerId, t.id),
+    index('after_sales_cases_status_idx').on(t.status, t.id),
+    check('after_sales_cases_amounts', sql`${t.amount} > 0 and ${t.refundedAmount} between 0 and ${t.amount}`),
+  ],
+);
+
+/** The case timeline: who did what, when. */
+export const afterSalesEvents = pgTable(
+  'after_sales_events',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => afterSalesCases.id),
+    type: text('type').notNull(),
+    byRole: text('by_role').$type<ActorRole>().notNull(),
+    byUserId: text('by_user_id'),
+    note: text('note'),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('after_sales_events_case_idx').on(t.caseId, t.id)],
+);
+
+/** Evidence photos: uploaded first (case null), attached to a case by its buyer. Files live under the media dir. */
+export const afterSalesEvidence = pgTable(
+  'after_sales_evidence',
+  {
+    id: text('id').primaryKey(),
+    uploaderId: text('uploader_id').notNull(),
+    caseId: text('case_id').references(() => afterSalesCases.id),
+    contentType: text('content_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('after_sales_evidence_case_idx').on(t.caseId), index('after_sales_evidence_uploader_idx').on(t.uploaderId)],
+);

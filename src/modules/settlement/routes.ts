@@ -1,0 +1,187 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireRole, requireUser } from '../../platform/auth.js';
+import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
+import { requireShopMember } from '../sellers/service.js';
+import { PAYEE_TYPES } from './schema.js';
+import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Bps = (description: string) => Type.Integer({ minimum: 0, maximum: 10_000, description });
+const Time = Type.String({ format: 'date-time' });
+
+const RuleOut = Type.Object({
+  id: Type.String(),
+  category: Nullable(Type.String()),
+  rate_bps: Type.Integer(),
+  new_shop_days: Nullable(Type.Integer()),
+  subsidy_bps: Type.Integer(),
+  effective_from: Time,
+  effective_to: Nullable(Time),
+  created_by: Type.String(),
+  created_at: Time,
+});
+const RuleIn = Type.Object(
+  {
+    category: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'Category slug; null or absent = every category' }))),
+    rate_bps: Bps('Commission on the item share, basis points'),
+    new_shop_days: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3650, description: 'Applies only while the shop is younger than this at payment' }))),
+    subsidy_bps: Type.Optional(Bps('Ad-subsidy credit from platform_subsidy to the seller, basis points (default 0)')),
+    effective_from: Type.Optional(Type.String({ format: 'date-time', description: 'Default now; never in the past' })),
+    effective_to: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'After effective_from; null = open-ended' }))),
+  },
+  { additionalProperties: false },
+);
+const PayoutOut = Type.Object({
+  id: Type.String(),
+  payee_type: Type.Union(PAYEE_TYPES.map((t) => Type.Literal(t))),
+  payee_id: Type.String(),
+  amount: Type.Ref(Money),
+  status: Type.String(),
+  created_at: Time,
+});
+const Line = Type.Object({
+  at: Time,
+  kind: Type.String({ description: 'settlement · commission_subsidy · payout · …' }),
+  order_id: Nullable(Type.String()),
+  amount: Type.Ref(Money),
+  description: Type.String(),
+  breakdown: Nullable(
+    Type.Object({ held: Type.Ref(Money), commission: Type.Ref(Money), affiliate: Type.Ref(Money), subsidy: Type.Ref(Money) }, { description: 'Settlement lines only' }),
+  ),
+});
+const Balances = {
+  currency: Type.String(),
+  pending: Type.Ref(Money),
+  available: Type.Ref(Money),
+  paid_out: Type.Ref(Money),
+};
+
+export async function settlementRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+
+  app.get(
+    '/admin/commission-rules',
+    {
+      schema: {
+        tags: ['settlement', 'admin'],
+        summary: 'Commission rules, newest first (operators)',
+        querystring: PageQuery,
+        response: { 200: page(RuleOut), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      return listCommissionRules(db, req.query);
+    },
+  );
+
+  app.post(
+    '/admin/commission-rules',
+    {
+      schema: {
+        tags: ['settlement', 'admin'],
+        summary: 'Add a commission rule (operators)',
+        description:
+          'The rule in force at an order\'s payment applies: the most specific of those effective then (category + new shop > category > new shop > default), ties → newest. ' +
+          'Rules start now or later, so a settled or pending order never changes rule.',
+        body: RuleIn,
+        response: { 201: RuleOut, ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const rule = await createCommissionRule(db, clock, requireRole(req, 'operator').id, req.body);
+      reply.code(201);
+      return rule;
+    },
+  );
+
+  app.patch(
+    '/admin/commission-rules/:id',
+    {
+      schema: {
+        tags: ['settlement', 'admin'],
+        summary: 'End a commission rule (operators)',
+        description: 'Only `effective_to` changes (now or later, after `effective_from`): history stays. To change a rate, end the rule and add a new one.',
+        params: IdParam('id', 'cmr'),
+        body: Type.Object({ effective_to: Time }, { additionalProperties: false }),
+        response: { 200: RuleOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      return endCommissionRule(db, clock, req.params.id as string, req.body.effective_to);
+    },
+  );
+
+  app.post(
+    '/admin/payouts/run',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['settlement', 'admin'],
+        summary: 'Run the payout batch now (operators)',
+        description: 'Moves every available seller and creator balance to payouts_in_transit, skipping shops with a payout hold (the same batch runs daily).',
+        response: { 200: Type.Object({ data: Type.Array(PayoutOut) }), ...errors(401, 403) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      return { data: await runPayouts(db, clock) };
+    },
+  );
+
+  app.put(
+    '/admin/shops/:id/payout-hold',
+    {
+      schema: {
+        tags: ['settlement', 'admin'],
+        summary: "Set or clear a shop's payout hold (operators)",
+        params: IdParam('id', 'shp'),
+        body: Type.Object({ hold: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ shop_id: Type.String(), hold: Type.Boolean(), reason: Nullable(Type.String()), updated_at: Nullable(Time) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => setPayoutHold(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.hold, req.body.reason),
+  );
+
+  app.get(
+    '/shops/:id/finance',
+    {
+      schema: {
+        tags: ['settlement'],
+        summary: "The shop's money: pending in escrow, available, paid out, and its statement (members of the shop)",
+        description: 'The statement lists every posting of the shop\'s seller_payable account, oldest first (`?limit=&cursor=`); settlement lines carry their breakdown.',
+        params: IdParam('id', 'shp'),
+        querystring: PageQuery,
+        response: {
+          200: Type.Object({ ...Balances, payout_hold: Type.Boolean(), statement: page(Line) }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (req) => {
+      const shopId = req.params.id as string;
+      await requireShopMember(db, requireUser(req).id, shopId);
+      return financeOfShop(db, shopId, req.query);
+    },
+  );
+
+  app.get(
+    '/creators/me/earnings',
+    {
+      schema: {
+        tags: ['settlement'],
+        summary: "The signed-in creator's affiliate earnings: pending (estimated), available, paid out, lines",
+        querystring: Type.Composite([PageQuery, Type.Object({ currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Default USD' })) })]),
+        response: { 200: Type.Object({ ...Balances, lines: page(Line) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => earningsOfCreator(db, requireRole(req, 'creator').id, req.query),
+  );
+}

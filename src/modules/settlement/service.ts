@@ -1,0 +1,560 @@
+import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import { DAY, HOUR } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { isId, newId } from '../../platform/ids.js';
+import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import type { Money } from '../../platform/money.js';
+import { accounts, getBalance, listPostings, positiveBalances, postEntry, type AccountPosting } from '../ledger/service.js';
+import type { OrderStatus } from '../orders/schema.js';
+import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/service.js';
+import { getShop } from '../sellers/service.js';
+import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
+import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, type SettlementLine } from './schema.js';
+
+/**
+ * Settlement (SPEC §11): the escrow of a completed order with no hold is released once —
+ * commission to the platform, the creator's affiliate share to `creator_payable:<creator>`, the
+ * rest to `seller_payable:<shop>` — by rules in force at payment time; payouts move available
+ * balances to `payouts_in_transit` in a batch; finance views for shops and creators.
+ */
+
+export const SWEEP_JOB = 'settlement.sweep';
+export const PAYOUTS_JOB = 'settlement.payouts';
+/** How far back the hourly sweep looks for completed orders left unsettled. */
+export const SWEEP_WINDOW_MS = 7 * DAY;
+/** Orders whose money is still in escrow (until the completed ones are settled). */
+const ESCROW_STATUSES: OrderStatus[] = ['paid', 'shipped', 'delivered', 'completed'];
+const CATEGORY_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MAX_BPS = 10_000;
+
+const money = (amount: number, currency: string): Money => ({ amount, currency });
+/** ⌊amount × num / den⌋ exactly (BigInt); 0 when den is 0. */
+const floorShare = (amount: number, num: number, den: number): number =>
+  den === 0 ? 0 : Number((BigInt(amount) * BigInt(num)) / BigInt(den));
+
+// ---------------------------------------------------------------------------------------------
+// Commission rules
+// ---------------------------------------------------------------------------------------------
+
+export type CommissionRule = typeof commissionRules.$inferSelect;
+
+export interface CommissionRuleInput {
+  category?: string | null;
+  rate_bps: number;
+  new_shop_days?: number | null;
+  subsidy_bps?: number;
+  /** ISO 8601; default now. A rule never starts in the past (history stays). */
+  effective_from?: string;
+  effective_to?: string | null;
+}
+
+export interface CommissionRuleView {
+  id: string;
+  category: string | null;
+  rate_bps: number;
+  new_shop_days: number | null;
+  subsidy_bps: number;
+  effective_from: string;
+  effective_to: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export const ruleView = (r: CommissionRule): CommissionRuleView => ({
+  id: r.id,
+  category: r.category,
+  rate_bps: r.rateBps,
+  new_shop_days: r.newShopDays,
+  subsidy_bps: r.subsidyBps,
+  effective_from: r.effectiveFrom.toISOString(),
+  effective_to: r.effectiveTo?.toISOString() ?? null,
+  created_by: r.createdBy,
+  created_at: r.createdAt.toISOString(),
+});
+
+function checkBps(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_BPS) {
+    throw badRequest('invalid_rate', `${field} is a whole number of basis points from 0 to ${MAX_BPS}`, { field });
+  }
+  return value;
+}
+
+function parseTime(value: string, code: string, field: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw badRequest(code, `${field} is not an ISO 8601 time`, { field });
+  return d;
+}
+
+export async function createCommissionRule(db: Db, clock: Clock, operatorId: string, input: CommissionRuleInput): Promise<CommissionRuleView> {
+  const now = clock.now();
+  const rateBps = checkBps(input.rate_bps, 'rate_bps');
+  const subsidyBps = checkBps(input.subsidy_bps ?? 0, 'subsidy_bps');
+  const category = input.category == null ? null : input.category.trim().toLowerCase();
+  if (category !== null && (category.length > 64 || !CATEGORY_RE.test(category))) {
+    throw badRequest('invalid_category', 'category is a slug such as "camping-gear", or null for every category');
+  }
+  const days = input.new_shop_days ?? null;
+  if (days !== null && (!Number.isSafeInteger(days) || days < 1 || days > 3650)) {
+    throw badRequest('invalid_new_shop_days', 'new_shop_days is a whole number of days from 1 to 3650, or null');
+  }
+  const from = input.effective_from === undefined ? now : parseTime(input.effective_from, 'invalid_effective_from', 'effective_from');
+  if (from < now) throw badRequest('invalid_effective_from', 'A rule starts now or later: rules in force at past payments stay as they were');
+  const to = input.effective_to == null ? null : parseTime(input.effective_to, 'invalid_effective_to', 'effective_to');
+  if (to !== null && to <= from) throw badRequest('invalid_effective_to', 'effective_to is after effective_from');
+  const [row] = await db
+    .insert(commissionRules)
+    .values({ id: newId('cmr'), category, rateBps, newShopDays: days, subsidyBps, effectiveFrom: from, effectiveTo: to, createdBy: operatorId, createdAt: now })
+    .returning();
+  return ruleView(row!);
+}
+
+/**
+ * Ends a rule (the only edit: to change a rate, end the rule and add a new one). The end is now
+ * or later and after its start; an ended rule stays as it was (409 `rule_ended`).
+ */
+export async function endCommissionRule(db: Db, clock: Clock, ruleId: string, effectiveTo: string): Promise<CommissionRuleView> {
+  const now = clock.now();
+  const to = parseTime(effectiveTo, 'invalid_effective_to', 'effective_to');
+  return db.transaction(async (tx) => {
+    const [rule] = await tx.select().from(commissionRules).where(eq(commissionRules.id, ruleId)).for('update');
+    if (!rule) throw notFound('Commission rule', ruleId);
+    if (rule.effectiveTo !== null && rule.effectiveTo <= now) throw conflict('rule_ended', 'This rule has ended; its history stays');
+    if (to < now || to <= rule.effectiveFrom) {
+      throw badRequest('invalid_effective_to', 'effective_to is now or later, and after effective_from');
+    }
+    const [row] = await tx.update(commissionRules).set({ effectiveTo: to }).where(eq(commissionRules.id, ruleId)).returning();
+    return ruleView(row!);
+  });
+}
+
+/** Newest first, paginated by id. */
+export async function listCommissionRules(db: Db, opts: { limit?: number; cursor?: string } = {}) {
+  const limit = opts.limit ?? 20;
+  if (opts.cursor !== undefined && !isId(opts.cursor, 'cmr')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
+  const found = await db
+    .select()
+    .from(commissionRules)
+    .where(opts.cursor ? lt(commissionRules.id, opts.cursor) : undefined)
+    .orderBy(desc(commissionRules.id))
+    .limit(limit + 1);
+  const data = found.slice(0, limit);
+  return { data: data.map(ruleView), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+}
+
+/** The rules effective at a moment. */
+export async function rulesInForce(db: Db, at: Date): Promise<CommissionRule[]> {
+  return db
+    .select()
+    .from(commissionRules)
+    .where(and(lte(commissionRules.effectiveFrom, at), or(isNull(commissionRules.effectiveTo), gt(commissionRules.effectiveTo, at))));
+}
+
+/**
+ * The rule for an item of `category` of a shop `shopAgeMs` old at payment: among `rules` (in
+ * force then) that match, the most specific (category + new shop > category > new shop >
+ * default), ties → newest.
+ */
+export function pickRule(rules: CommissionRule[], category: string | null, shopAgeMs: number): CommissionRule | null {
+  const rank = (r: CommissionRule) => (r.category !== null ? 2 : 0) + (r.newShopDays !== null ? 1 : 0);
+  const fits = rules.filter(
+    (r) => (r.category === null || r.category === category) && (r.newShopDays === null || shopAgeMs < r.newShopDays * DAY),
+  );
+  fits.sort((a, b) => rank(b) - rank(a) || b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+  return fits[0] ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Release
+// ---------------------------------------------------------------------------------------------
+
+export interface SettlementItem {
+  id: string;
+  lineTotal: number;
+  category: string | null;
+  affiliateRateBps: number;
+  creatorId: string | null;
+  rule: CommissionRule | null;
+}
+
+export interface SettlementPlan {
+  lines: SettlementLine[];
+  commission: number;
+  affiliate: number;
+  subsidy: number;
+  seller: number;
+}
+
+/**
+ * Splits what escrow holds. Each item's share is its line total scaled by held/total (after a
+ * partial refund); commission, affiliate and subsidy are rounded down per item, the affiliate
+ * never exceeds what the commission leaves of the share, and the seller gets the remainder — so
+ * the parts add up to `held` exactly.
+ */
+export function planSettlement(held: number, total: number, items: SettlementItem[]): SettlementPlan {
+  const lines = items.map((i): SettlementLine => {
+    const base = floorShare(i.lineTotal, held, total);
+    const rate = i.rule?.rateBps ?? 0;
+    const commission = floorShare(base, rate, MAX_BPS);
+    const affRate = i.creatorId ? i.affiliateRateBps : 0;
+    const affiliate = Math.min(floorShare(base, affRate, MAX_BPS), base - commission);
+    const subsidyBps = i.rule?.subsidyBps ?? 0;
+    return {
+      order_item_id: i.id,
+      category: i.category,
+      base,
+      rule_id: i.rule?.id ?? null,
+      rate_bps: rate,
+      commission,
+      creator_id: i.creatorId,
+      affiliate_rate_bps: affRate,
+      affiliate,
+      subsidy_bps: subsidyBps,
+      subsidy: floorShare(base, subsidyBps, MAX_BPS),
+    };
+  });
+  const sumOf = (f: (l: SettlementLine) => number) => lines.reduce((n, l) => n + f(l), 0);
+  const commission = sumOf((l) => l.commission);
+  const affiliate = sumOf((l) => l.affiliate);
+  return { lines, commission, affiliate, subsidy: sumOf((l) => l.subsidy), seller: held - commission - affiliate };
+}
+
+export type SettlementRow = typeof settlements.$inferSelect;
+
+/**
+ * Releases a completed order's escrow exactly once: under the order's row lock, only if it is
+ * `completed`, has no hold and no settlement yet. One ledger entry empties `escrow:<order>`
+ * (commission, affiliate per creator, seller), plus a subsidy entry when a rule grants one.
+ * Returns null when there is nothing to do (safe to call any number of times).
+ */
+export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promise<SettlementRow | null> {
+  const order = await lockOrder(tx, orderId);
+  if (!order || order.status !== 'completed' || !order.paidAt) return null;
+  if (await hasHolds(tx, orderId)) return null;
+  const [done] = await tx.select({ id: settlements.id }).from(settlements).where(eq(settlements.orderId, orderId));
+  if (done) return null;
+  const escrow = accounts.escrow(orderId);
+  const [items, shop, rules, held] = await Promise.all([
+    getOrderItems(tx, orderId),
+    getShop(tx, order.shopId),
+    rulesInForce(tx, order.paidAt),
+    getBalance(tx, escrow, order.currency),
+  ]);
+  const shopAge = order.paidAt.getTime() - shop.createdAt.getTime();
+  const plan = planSettlement(
+    held,
+    order.total,
+    items.map((i) => ({
+      id: i.id,
+      lineTotal: i.lineTotal,
+      category: i.category,
+      affiliateRateBps: i.affiliateRateBps,
+      creatorId: i.source?.creator_id ?? null,
+      rule: pickRule(rules, i.category, shopAge),
+    })),
+  );
+  const [row] = await tx
+    .insert(settlements)
+    .values({
+      id: newId('stl'),
+      orderId,
+      shopId: order.shopId,
+      currency: order.currency,
+      held,
+      commission: plan.commission,
+      affiliate: plan.affiliate,
+      subsidy: plan.subsidy,
+      sellerAmount: plan.seller,
+      lines: plan.lines,
+      createdAt: clock.now(),
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) return null;
+  const c = order.currency;
+  const creators = new Map<string, number>();
+  for (const l of plan.lines) if (l.creator_id && l.affiliate > 0) creators.set(l.creator_id, (creators.get(l.creator_id) ?? 0) + l.affiliate);
+  const credits = [
+    { account: accounts.platformCommission(), currency: c, amount: plan.commission },
+    ...[...creators].map(([id, amount]) => ({ account: accounts.creatorPayable(id), currency: c, amount })),
+    { account: accounts.sellerPayable(order.shopId), currency: c, amount: plan.seller },
+  ].filter((p) => p.amount > 0);
+  if (held > 0) {
+    await postEntry(tx, clock, {
+      kind: 'settlement',
+      reference: orderId,
+      memo: `Escrow released: commission ${plan.commission}, affiliate ${plan.affiliate}, seller ${plan.seller}`,
+      postings: [{ account: escrow, currency: c, amount: -held }, ...credits],
+    });
+  }
+  if (plan.subsidy > 0) {
+    await postEntry(tx, clock, {
+      kind: 'commission_subsidy',
+      reference: orderId,
+      memo: 'Ad-subsidy credit of the commission promotion',
+      postings: [
+        { account: accounts.platformSubsidy(), currency: c, amount: -plan.subsidy },
+        { account: accounts.sellerPayable(order.shopId), currency: c, amount: plan.subsidy },
+      ],
+    });
+  }
+  return row;
+}
+
+export async function getSettlement(db: Db, orderId: string): Promise<SettlementRow | null> {
+  const [row] = await db.select().from(settlements).where(eq(settlements.orderId, orderId));
+  return row ?? null;
+}
+
+async function settledOf(db: Db, orderIds: string[]): Promise<Map<string, SettlementRow>> {
+  if (orderIds.length === 0) return new Map();
+  const found = await db.select().from(settlements).where(inArray(settlements.orderId, orderIds));
+  return new Map(found.map((s) => [s.orderId, s]));
+}
+
+/**
+ * Safety net: queues a release for every order completed within the last `SWEEP_WINDOW_MS` with
+ * no settlement and no hold (older ones were swept many times; a hold lifted later requests its
+ * own release).
+ */
+export async function sweepUnsettled(db: Db, clock: Clock): Promise<number> {
+  let queued = 0;
+  let afterId: string | undefined;
+  const completedAfter = new Date(clock.now().getTime() - SWEEP_WINDOW_MS);
+  for (;;) {
+    const page = await listOrdersByStatus(db, { statuses: ['completed'], completedAfter, afterId, limit: 500 });
+    if (page.length === 0) return queued;
+    const settled = await settledOf(db, page.map((o) => o.id));
+    for (const o of page) {
+      if (settled.has(o.id) || (await hasHolds(db, o.id))) continue;
+      await requestRelease(db, clock, o.id);
+      queued++;
+    }
+    afterId = page[page.length - 1]!.id;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payouts
+// ---------------------------------------------------------------------------------------------
+
+export type PayoutRow = typeof payouts.$inferSelect;
+
+export interface PayoutView {
+  id: string;
+  payee_type: PayeeType;
+  payee_id: string;
+  amount: Money;
+  status: PayoutRow['status'];
+  created_at: string;
+}
+
+export const payoutView = (p: PayoutRow): PayoutView => ({
+  id: p.id,
+  payee_type: p.payeeType,
+  payee_id: p.payeeId,
+  amount: money(p.amount, p.currency),
+  status: p.status,
+  created_at: p.createdAt.toISOString(),
+});
+
+/**
+ * The payout batch: every `seller_payable:<shop>` (shops without a payout hold) and
+ * `creator_payable:<user>` balance above zero moves to `payouts_in_transit`, one entry and one
+ * `payouts` row per payee and currency. A balance another batch took meanwhile is skipped.
+ */
+export async function runPayouts(db: Db, clock: Clock): Promise<PayoutView[]> {
+  const held = new Set((await db.select({ shopId: payoutHolds.shopId }).from(payoutHolds).where(eq(payoutHolds.hold, true))).map((h) => h.shopId));
+  const owed = [
+    ...(await positiveBalances(db, 'seller_payable')).map((b) => ({ ...b, payeeType: 'shop' as const })),
+    ...(await positiveBalances(db, 'creator_payable')).map((b) => ({ ...b, payeeType: 'creator' as const })),
+  ];
+  const made: PayoutView[] = [];
+  for (const b of owed) {
+    const payeeId = b.account.slice(b.account.indexOf(':') + 1);
+    if (b.payeeType === 'shop' && held.has(payeeId)) continue;
+    try {
+      const row = await db.transaction(async (tx) => {
+        const id = newId('pyo');
+        await postEntry(tx, clock, {
+          kind: 'payout',
+          reference: id,
+          postings: [
+            { account: b.account, currency: b.currency, amount: -b.balance },
+            { account: accounts.payoutsInTransit(), currency: b.currency, amount: b.balance },
+          ],
+        });
+        const [p] = await tx
+          .insert(payouts)
+          .values({ id, payeeType: b.payeeType, payeeId, amount: b.balance, currency: b.currency, status: 'in_transit', createdAt: clock.now() })
+          .returning();
+        return p!;
+      });
+      made.push(payoutView(row));
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'insufficient_funds')) throw e;
+    }
+  }
+  return made;
+}
+
+export interface PayoutHoldView {
+  shop_id: string;
+  hold: boolean;
+  reason: string | null;
+  updated_at: string | null;
+}
+
+/** Sets or clears a shop's payout hold (operator; later also trust & safety). 404 for an unknown shop. */
+export async function setPayoutHold(db: Db, clock: Clock, by: string, shopId: string, hold: boolean, reason?: string): Promise<PayoutHoldView> {
+  await getShop(db, shopId);
+  const values = { hold, reason: reason?.trim() || null, updatedBy: by, updatedAt: clock.now() };
+  const [row] = await db
+    .insert(payoutHolds)
+    .values({ shopId, ...values })
+    .onConflictDoUpdate({ target: payoutHolds.shopId, set: values })
+    .returning();
+  return { shop_id: shopId, hold: row!.hold, reason: row!.reason, updated_at: row!.updatedAt.toISOString() };
+}
+
+export async function hasPayoutHold(db: Db, shopId: string): Promise<boolean> {
+  const [row] = await db.select({ hold: payoutHolds.hold }).from(payoutHolds).where(eq(payoutHolds.shopId, shopId));
+  return row?.hold ?? false;
+}
+
+async function paidOut(db: Db, payeeType: PayeeType, payeeId: string, currency: string): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<string>`coalesce(sum(${payouts.amount}), 0)::text` })
+    .from(payouts)
+    .where(and(eq(payouts.payeeType, payeeType), eq(payouts.payeeId, payeeId), eq(payouts.currency, currency), inArray(payouts.status, ['in_transit', 'paid'])));
+  return Number(row?.total ?? 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finance views
+// ---------------------------------------------------------------------------------------------
+
+export interface StatementLine {
+  at: string;
+  kind: string;
+  order_id: string | null;
+  amount: Money;
+  description: string;
+  /** Settlement lines: what escrow held and what went to commission, affiliates and subsidy. */
+  breakdown: { held: Money; commission: Money; affiliate: Money; subsidy: Money } | null;
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  settlement: 'Order settled: escrow released minus commission and affiliate commission',
+  commission_subsidy: 'Ad-subsidy credit (commission promotion)',
+  payout: 'Payout batch: moved to payouts in transit',
+};
+
+async function statement(db: Db, account: string, currency: string, opts: { limit?: number; cursor?: string }) {
+  const page = await listPostings(db, account, { currency, limit: opts.limit ?? 20, cursor: opts.cursor ?? null });
+  const orderOf = (p: AccountPosting) => (p.reference && isId(p.reference, 'ord') ? p.reference : null);
+  const settled = await settledOf(db, [...new Set(page.data.map(orderOf).filter((id): id is string => id !== null))]);
+  const data = page.data.map((p): StatementLine => {
+    const orderId = orderOf(p);
+    const s = p.kind === 'settlement' && orderId ? settled.get(orderId) : undefined;
+    return {
+      at: p.created_at,
+      kind: p.kind,
+      order_id: orderId,
+      amount: money(p.amount, p.currency),
+      description: DESCRIPTIONS[p.kind] ?? p.kind.replace(/_/g, ' '),
+      breakdown: s
+        ? { held: money(s.held, s.currency), commission: money(s.commission, s.currency), affiliate: money(s.affiliate, s.currency), subsidy: money(s.subsidy, s.currency) }
+        : null,
+    };
+  });
+  return { data, next_cursor: page.next_cursor };
+}
+
+export interface ShopFinance {
+  currency: string;
+  pending: Money;
+  available: Money;
+  paid_out: Money;
+  payout_hold: boolean;
+  statement: { data: StatementLine[]; next_cursor: string | null };
+}
+
+/**
+ * A shop's money: pending (escrow of its paid, shipped, delivered and completed-but-unsettled
+ * orders), available (its seller_payable balance), paid out, the payout hold flag and its
+ * statement (every posting of seller_payable:<shop>, oldest first, paginated). The caller checks
+ * membership.
+ */
+export async function financeOfShop(db: Db, shopId: string, opts: { limit?: number; cursor?: string } = {}): Promise<ShopFinance> {
+  const shop = await getShop(db, shopId);
+  const c = shop.currency;
+  let pending = 0;
+  let afterId: string | undefined;
+  for (;;) {
+    const page = await listOrdersByStatus(db, { statuses: ESCROW_STATUSES, shopId, afterId, limit: 500 });
+    if (page.length === 0) break;
+    const settled = await settledOf(db, page.filter((o) => o.status === 'completed').map((o) => o.id));
+    for (const o of page) if (o.currency === c && !settled.has(o.id)) pending += o.total - o.refundedAmount;
+    afterId = page[page.length - 1]!.id;
+  }
+  const account = accounts.sellerPayable(shopId);
+  const [available, out, hold, lines] = await Promise.all([
+    getBalance(db, account, c),
+    paidOut(db, 'shop', shopId, c),
+    hasPayoutHold(db, shopId),
+    statement(db, account, c, opts),
+  ]);
+  return { currency: c, pending: money(pending, c), available: money(available, c), paid_out: money(out, c), payout_hold: hold, statement: lines };
+}
+
+export interface CreatorEarnings {
+  currency: string;
+  pending: Money;
+  available: Money;
+  paid_out: Money;
+  lines: { data: StatementLine[]; next_cursor: string | null };
+}
+
+/**
+ * A creator's affiliate earnings in one currency: pending (estimated from the frozen rates on
+ * attributed items of orders not settled yet), available (creator_payable balance), paid out,
+ * and the lines of creator_payable:<user>.
+ */
+export async function earningsOfCreator(db: Db, userId: string, opts: { currency?: string; limit?: number; cursor?: string } = {}): Promise<CreatorEarnings> {
+  const c = opts.currency ?? 'USD';
+  const attributed = (await itemsAttributedTo(db, userId, ESCROW_STATUSES)).filter(({ order }) => order.currency === c);
+  const settled = await settledOf(db, [...new Set(attributed.filter(({ order }) => order.status === 'completed').map(({ order }) => order.id))]);
+  const pending = attributed
+    .filter(({ order }) => !settled.has(order.id))
+    .reduce((s, { item, order }) => s + floorShare(floorShare(item.lineTotal, order.total - order.refundedAmount, order.total), item.affiliateRateBps, MAX_BPS), 0);
+  const account = accounts.creatorPayable(userId);
+  const [available, out, lines] = await Promise.all([getBalance(db, account, c), paidOut(db, 'creator', userId, c), statement(db, account, c, opts)]);
+  return { currency: c, pending: money(pending, c), available: money(available, c), paid_out: money(out, c), lines };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+// ---------------------------------------------------------------------------------------------
+
+export function registerSettlementJobs(jobs: JobRunner, clock: Clock): void {
+  jobs.register(RELEASE_ORDER_JOB, async (tx, p) => {
+    await releaseOrder(tx, clock, (p as { order_id: string }).order_id);
+  });
+  jobs.register(SWEEP_JOB, async (tx) => {
+    await sweepUnsettled(tx, clock);
+    await enqueue(tx, clock, SWEEP_JOB, {}, { runAt: new Date(clock.now().getTime() + HOUR) });
+  });
+  jobs.register(PAYOUTS_JOB, async (tx) => {
+    await runPayouts(tx, clock);
+    await enqueue(tx, clock, PAYOUTS_JOB, {}, { runAt: new Date(clock.now().getTime() + DAY) });
+  });
+}
+
+/** The hourly release sweep and the daily payout batch, enqueued once per database. */
+export async function scheduleSettlementJobs(db: Db, clock: Clock): Promise<void> {
+  const now = clock.now().getTime();
+  await enqueue(db, clock, SWEEP_JOB, {}, { runAt: new Date(now + HOUR), uniqueKey: 'recurring:settlement_sweep' });
+  await enqueue(db, clock, PAYOUTS_JOB, {}, { runAt: new Date(now + DAY), uniqueKey: 'recurring:settlement_payouts' });
+}

@@ -1,0 +1,98 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { newIdempotencyKey, type Order } from '../lib/commerce';
+import { useErrorMessage } from '../lib/errors';
+import { CARRIERS, fulfillment, unshipped } from '../lib/fulfillment';
+import { Field } from './Field';
+import { useToast } from './Toast';
+
+/** The seller hands (part of) a paid order to a carrier: carrier, tracking number, quantities. */
+export function ShipForm({ order }: { order: Order }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const errorMessage = useErrorMessage();
+  const left = unshipped(order.items, order.shipments);
+  const open = order.items.filter((i) => (left.get(i.id) ?? 0) > 0);
+  const [carrier, setCarrier] = useState<string>(CARRIERS[0]);
+  const [tracking, setTracking] = useState('');
+  const [quantities, setQuantities] = useState<Record<string, number>>(() => Object.fromEntries(open.map((i) => [i.id, left.get(i.id) ?? 0])));
+  const key = useRef(newIdempotencyKey());
+  const ship = useMutation({
+    mutationFn: () => {
+      const items = open.map((i) => ({ order_item_id: i.id, quantity: quantities[i.id] ?? 0 })).filter((i) => i.quantity > 0);
+      const partial = items.length < open.length || items.some((i) => i.quantity !== left.get(i.order_item_id));
+      return fulfillment.ship(order.id, { carrier, tracking_number: tracking.trim() || undefined, items: partial ? items : undefined }, key.current);
+    },
+    onSuccess: (s) => {
+      key.current = newIdempotencyKey();
+      setTracking('');
+      toast({ text: t('ship.done', { tracking: s.tracking_number }) });
+      void qc.invalidateQueries({ queryKey: ['order', order.id] });
+      void qc.invalidateQueries({ queryKey: ['orders'] });
+    },
+  });
+  const nothing = open.every((i) => !quantities[i.id]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!nothing) ship.mutate();
+  };
+  if (open.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="ship-title">
+      <h2 id="ship-title">{t('ship.title')}</h2>
+      <form className="form" onSubmit={submit} data-testid="ship-form" noValidate>
+        <div className="form-row">
+          <div className="field">
+            <label htmlFor="field-carrier">{t('ship.carrier')}</label>
+            <select id="field-carrier" value={carrier} onChange={(e) => setCarrier(e.target.value)}>
+              {CARRIERS.map((c) => (
+                <option key={c} value={c}>
+                  {t(`carriers.${c}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <Field label={t('ship.tracking')} name="tracking" value={tracking} hint={t('ship.trackingHint')} maxLength={100} onChange={(e) => setTracking(e.target.value)} />
+        </div>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('ship.item')}</th>
+              <th scope="col" className="num">
+                {t('ship.quantity')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {open.map((i) => (
+              <tr key={i.id}>
+                <td>{i.title}</td>
+                <td className="num">
+                  <input
+                    type="number"
+                    className="qty-input"
+                    min={0}
+                    max={left.get(i.id)}
+                    value={quantities[i.id] ?? 0}
+                    aria-label={t('ship.quantityOf', { title: i.title, max: left.get(i.id) })}
+                    onChange={(e) => setQuantities({ ...quantities, [i.id]: Math.max(0, Math.min(left.get(i.id) ?? 0, Math.floor(Number(e.target.value) || 0))) })}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {ship.error && (
+          <p role="alert" className="error-text">
+            {errorMessage(ship.error)}
+          </p>
+        )}
+        <button type="submit" className="button button--primary" disabled={ship.isPending || nothing} data-testid="ship-submit">
+          {ship.isPending ? t('ship.shipping') : t('ship.submit')}
+        </button>
+      </form>
+    </section>
+  );
+}
