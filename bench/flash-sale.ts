@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { SystemClock } from '../src/platform/clock.js';
 import { openDatabase, rows, type Database } from '../src/platform/db.js';
+import { loadMarkets } from '../src/platform/markets.js';
 import { newId } from '../src/platform/ids.js';
 import { users } from '../src/modules/identity/schema.js';
 import { createSession, signUp } from '../src/modules/identity/service.js';
@@ -141,6 +142,7 @@ export async function runEngine(engine: Engine, opts: { buyers: number; stock: n
     cleanup = () => rmSync(dataDir!, { recursive: true, force: true });
   }
   await database.migrate();
+  await loadMarkets(database.db);
   log(`${engine}: setting up ${opts.buyers} buyers, stock ${opts.stock}…`);
   const { skuId, tokens } = await setup(database, opts.buyers, opts.stock);
   if (engine === 'pglite') await database.close(); // one process per PGlite data directory

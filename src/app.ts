@@ -6,6 +6,7 @@ import { buildHttpApp, type AppContext } from './platform/http.js';
 import { purgeIdempotencyKeys } from './platform/idempotency.js';
 import { enqueue, JobRunner } from './platform/jobs.js';
 import { HOUR } from './platform/clock.js';
+import { loadMarkets, startMarketRefresh } from './platform/markets.js';
 import { identityRoutes } from './modules/identity/routes.js';
 import { resolveSession } from './modules/identity/service.js';
 import { ledgerRoutes } from './modules/ledger/routes.js';
@@ -26,7 +27,9 @@ import { registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfil
 import { aftersalesRoutes } from './modules/aftersales/routes.js';
 import { registerAftersalesJobs } from './modules/aftersales/service.js';
 import { settlementRoutes } from './modules/settlement/routes.js';
+import { sellersRoutes } from './modules/sellers/routes.js';
 import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/service.js';
+import { managedRoutes } from './modules/managed/routes.js';
 
 /**
  * The composition root: wires every module's routes and job handlers onto one app.
@@ -42,6 +45,7 @@ export interface CreateAppOptions {
 export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance> {
   const { database, clock, config } = opts;
   const db = database.db;
+  await loadMarkets(db);
   const jobs = new JobRunner(db, clock);
   jobs.register('platform.purge_idempotency_keys', async (tx) => {
     await purgeIdempotencyKeys(tx, clock);
@@ -59,9 +63,11 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes],
     rootRoutes: [mediaRoutes],
   });
+  const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));
+  app.addHook('onClose', async () => stopMarketRefresh());
   return app;
 }
 

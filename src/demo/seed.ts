@@ -1,5 +1,5 @@
 import { count, sql } from 'drizzle-orm';
-import type { Clock } from '../platform/clock.js';
+import { DAY, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import { users } from '../modules/identity/schema.js';
 import { signUp } from '../modules/identity/service.js';
@@ -8,8 +8,11 @@ import { getProductsByIds } from '../modules/catalog/service.js';
 import { seedDemoCatalog } from './catalog.js';
 import { seedDemoVideos } from './videos.js';
 import { createCommissionRule } from '../modules/settlement/service.js';
+import { createInvitation } from '../modules/sellers/invitations.js';
+import { loadMarkets } from '../platform/markets.js';
 
 export const DEMO_PASSWORD = 'loopshop-demo';
+export const DEMO_INVITATION_CODE = 'LOOPSHOP-DEMO-US';
 export const DEMO_ACCOUNTS = [
   { email: 'buyer@demo.loopshop.dev', name: 'Demo Buyer', roles: ['buyer'] as const },
   { email: 'seller@demo.loopshop.dev', name: 'Demo Seller', roles: ['buyer'] as const },
@@ -43,6 +46,10 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
     await seedDemoVideos(tx, clock, { creatorId: created[2]!.id, products: await getProductsByIds(tx, productIds) });
     // A commission promotion: 0 % for tea shops in their first 90 days, with a 3 % ad subsidy.
     await createCommissionRule(tx, clock, created[3]!.id, { category: 'tea', rate_bps: 0, new_shop_days: 90, subsidy_bps: 300 });
+    // An invitation for trying seller onboarding (README: Demo): US market, category outdoor.
+    await loadMarkets(tx);
+    const expiresAt = new Date(clock.now().getTime() + 5 * 365 * DAY).toISOString();
+    await createInvitation(tx, clock, created[3]!.id, { code: DEMO_INVITATION_CODE, market: 'US', category: 'outdoor', max_uses: 1000, expires_at: expiresAt });
     return true;
   });
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -41,4 +41,45 @@ export const idempotencyKeys = pgTable(
     createdAt: ts('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_created_idx').on(t.createdAt)],
+);
+
+const ms = (name: string) => bigint(name, { mode: 'number' }).notNull();
+
+/**
+ * Markets as data (decision 008): one row per market, edited by operators, cached per process
+ * by `loadMarkets` (src/platform/markets.ts). Durations are milliseconds.
+ */
+export const markets = pgTable(
+  'markets',
+  {
+    code: text('code').primaryKey(),
+    currency: text('currency').notNull(),
+    timezone: text('timezone').notNull(),
+    taxRateBps: integer('tax_rate_bps').notNull(),
+    shipWithinMs: ms('ship_within_ms'),
+    reservationTtlMs: ms('reservation_ttl_ms'),
+    pickupWithinMs: ms('pickup_within_ms'),
+    deliveryWithinMs: ms('delivery_within_ms'),
+    noScanFlagMs: ms('no_scan_flag_ms'),
+    autoCancelGraceMs: ms('auto_cancel_grace_ms'),
+    afterSalesWindowMs: ms('after_sales_window_ms'),
+    caseAnswerWithinMs: ms('case_answer_within_ms'),
+    returnShipWithinMs: ms('return_ship_within_ms'),
+    returnReceiptWithinMs: ms('return_receipt_within_ms'),
+    caseEscalateWithinMs: ms('case_escalate_within_ms'),
+    /** Documents a seller application must carry (local_stock_proof, sales_statement, licence). */
+    requiredDocuments: text('required_documents').array().notNull().default(sql`'{}'::text[]`),
+    /** Yearly sales in one category another marketplace must prove, minor units of `currency`; null = none. */
+    salesThreshold: bigint('sales_threshold', { mode: 'number' }),
+    /** Most shops the market takes; null = unlimited. */
+    slotQuota: integer('slot_quota'),
+    linkPolicyMode: text('link_policy_mode').notNull().default('open'),
+    cutoverAt: timestamp('cutover_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }),
+    updatedBy: text('updated_by'),
+  },
+  (t) => [
+    check('markets_tax_rate', sql`${t.taxRateBps} between 0 and 10000`),
+    check('markets_thresholds', sql`coalesce(${t.salesThreshold}, 0) >= 0 and coalesce(${t.slotQuota}, 0) >= 0`),
+  ],
 );

@@ -11,6 +11,7 @@ import type { Money } from '../../platform/money.js';
 import { plainText } from '../catalog/text.js';
 import { createCarriers, listShipmentsOfOrder } from '../fulfillment/service.js';
 import { getUser } from '../identity/service.js';
+import { isManagedShop, restockReturn } from '../managed/service.js';
 import { refundableAmount, refundOrder } from '../orders/refunds.js';
 import { addOrderEvents, getOrderForViewer, getOrderItems, lockOrder, type OrderRow } from '../orders/service.js';
 import type { Providers } from '../payments/service.js';
@@ -165,7 +166,9 @@ async function sidesOf(db: Db, userId: string, c: CaseRow): Promise<ActorRole[]>
 
 /**
  * The case and the side the user acts on, one of `allowed`. Someone who may see the case but not
- * act this way gets 403; anyone else 404, exactly as for a case that does not exist.
+ * act this way gets 403; anyone else 404, exactly as for a case that does not exist. A managed
+ * shop's cases are answered by the platform: operators take the shop's actions, its members only
+ * watch (403 `managed_after_sales`).
  */
 async function caseForActor(db: Db, userId: string, caseId: string, allowed: ActorRole[]): Promise<{ c: CaseRow; actor: Actor }> {
   if (allowed.length === 1 && allowed[0] === 'operator' && !(await isOperator(db, userId))) {
@@ -173,9 +176,12 @@ async function caseForActor(db: Db, userId: string, caseId: string, allowed: Act
   }
   const c = await findCase(db, caseId);
   const sides = await sidesOf(db, userId, c);
-  const role = allowed.find((r) => sides.includes(r));
+  const managed = allowed.includes('seller') && (await isManagedShop(db, c.shopId));
+  const acting = managed ? allowed.map((r): ActorRole => (r === 'seller' ? 'operator' : r)) : allowed;
+  const role = acting.find((r) => sides.includes(r));
   if (role) return { c, actor: { role, userId } };
   if (sides.length === 0) throw notFound('After-sales case', caseId);
+  if (managed && sides.includes('seller')) throw forbidden('The platform answers the after-sales cases of a managed shop.', 'managed_after_sales');
   throw forbidden(`Only the ${allowed.join(' or ')} of this case can do this.`);
 }
 
@@ -325,6 +331,8 @@ async function accept(tx: Db, clock: Clock, providers: Providers, c: CaseRow, by
 async function receive(tx: Db, clock: Clock, providers: Providers, c: CaseRow, by: Actor): Promise<CaseRow> {
   const received = await step(tx, clock, c, 'return_received', { type: 'return_received', by });
   if (c.type === 'replacement') return step(tx, clock, received, 'resolved_buyer', { type: 'resolved', by, note: 'The seller sends a replacement' });
+  // A managed order's returned goods go back on the platform warehouse's shelf.
+  if (await isManagedShop(tx, c.shopId)) await restockReturn(tx, clock, { caseId: c.id, orderId: c.orderId, orderItemId: c.orderItemId, quantity: c.quantity });
   return refundAndClose(tx, clock, providers, received, c.amount, 'refunded', { type: 'refunded', by });
 }
 

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../../platform/auth.js';
-import { badRequest, notFound } from '../../platform/errors.js';
+import { hasRole, requireUser } from '../../platform/auth.js';
+import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
-import { requireShopMember } from '../sellers/service.js';
+import { getShop, requireShopMember } from '../sellers/service.js';
 import { PRODUCT_STATUSES } from './schema.js';
 import { createProduct, getProduct, getProductShopId, LIMITS, listProducts, updateProduct } from './service.js';
 
@@ -175,14 +175,18 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
       schema: {
         tags: ['catalog'],
         summary: 'Create a product with its variants (and their stock in the default warehouse)',
+        description: 'Not for managed shops (403 `managed_listing`): they offer goods through supply offers.',
         params: ShopIdParam,
         body: CreateBody,
-        response: { 201: ProductDetail, ...errors(400, 401, 404, 409, 422) },
+        response: { 201: ProductDetail, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
     async (req, reply) => {
       const user = requireUser(req);
       await requireShopMember(db, user.id, req.params.shop_id);
+      if ((await getShop(db, req.params.shop_id)).mode === 'managed') {
+        throw forbidden('A managed shop lists through supply offers (POST /v1/shops/{id}/supply-offers)', 'managed_listing');
+      }
       const product = await createProduct(db, clock, req.params.shop_id, req.body);
       return reply.code(201).send(product);
     },
@@ -194,17 +198,27 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
       schema: {
         tags: ['catalog'],
         summary: 'Edit a product and its variants; add variants',
+        description: "A managed shop's prices, variants and stock are the platform's (403 `managed_price`, `managed_stock` for the shop; operators may edit).",
         params: ProductId,
         body: PatchBody,
-        response: { 200: ProductDetail, ...errors(400, 401, 404, 409) },
+        response: { 200: ProductDetail, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (req) => {
       const user = requireUser(req);
       const shopId = await getProductShopId(db, req.params.id);
+      // The platform runs a managed shop's listings: operators edit them, the shop may not price them.
+      const managed = (await getShop(db, shopId)).mode === 'managed';
+      if (managed && hasRole(user, 'operator')) return updateProduct(db, clock, req.params.id, req.body);
       await requireShopMember(db, user.id, shopId).catch(() => {
         throw notFound('Product', req.params.id);
       });
+      if (managed && req.body.variants?.some((v) => v.price !== undefined || v.compare_at_price !== undefined || v.sku_id === undefined)) {
+        throw forbidden('The platform sets the retail prices of a managed shop', 'managed_price');
+      }
+      if (managed && req.body.variants?.some((v) => v.stock !== undefined)) {
+        throw forbidden("A managed shop's stock is what the platform warehouse received", 'managed_stock');
+      }
       return updateProduct(db, clock, req.params.id, req.body);
     },
   );

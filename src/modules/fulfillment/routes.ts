@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireRole, requireUser } from '../../platform/auth.js';
+import { hasRole, requireRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { requireShopMember } from '../sellers/service.js';
 import { BREACH_KINDS, FLAG_RULES, SHIPMENT_STATUSES } from './schema.js';
@@ -82,10 +82,11 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
       config: { idempotent: true },
       schema: {
         tags: ['fulfillment'],
-        summary: 'Mark (part of) a paid order shipped (a member of its shop only)',
+        summary: 'Mark (part of) a paid order shipped (a member of its shop; for a managed shop an operator only)',
         description:
           'Carrier `sandbox` issues a tracking number when none is given. `items` default to everything not shipped yet. ' +
-          'The order becomes `shipped` once every item is in a shipment; shipping after `ship_by` records a `late_dispatch` breach.',
+          'The order becomes `shipped` once every item is in a shipment; shipping after `ship_by` records a `late_dispatch` breach. ' +
+          "The platform fulfils a managed shop's orders: operators ship them, the shop's members get 403 `managed_fulfillment`.",
         params: IdParam('id', 'ord'),
         body: Type.Object(
           {
@@ -95,11 +96,12 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
           },
           { additionalProperties: false },
         ),
-        response: { 201: ShipmentOut, ...errors(400, 401, 404, 409) },
+        response: { 201: ShipmentOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (req, reply) => {
-      const s = await createShipment(db, clock, carriers, requireUser(req).id, req.params.id as string, req.body);
+      const user = requireUser(req);
+      const s = await createShipment(db, clock, carriers, user.id, req.params.id as string, req.body, { operator: hasRole(user, 'operator') });
       reply.code(201);
       return shipmentView(db, s);
     },

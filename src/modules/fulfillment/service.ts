@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
-import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
@@ -16,7 +16,7 @@ import {
   type OrderRow,
 } from '../orders/service.js';
 import type { Providers } from '../payments/service.js';
-import { requireShopMember } from '../sellers/service.js';
+import { getShop, requireShopMember } from '../sellers/service.js';
 import { liftHold, placeHold, requestRelease } from '../settlement/holds.js';
 import type { Carrier, Carriers, TrackingEvent } from './carriers.js';
 import { SANDBOX_CARRIER_EVENT_JOB, SandboxCarrier } from './sandbox-carrier.js';
@@ -155,14 +155,37 @@ export interface CreateShipmentInput {
 }
 
 /**
- * A shop member marks (part of) a paid order shipped. Other tenants get 404. Items default to
- * everything not shipped yet; quantities may not exceed what is left. The order becomes
- * `shipped` once every item is in a shipment. Shipping after `ship_by` records `late_dispatch`.
+ * The order if the user ships it: a member of its shop; for a managed shop (the platform
+ * fulfils) an operator, and its members get 403 `managed_fulfillment`. Anyone else 404.
  */
-export async function createShipment(db: Db, clock: Clock, carriers: Carriers, userId: string, orderId: string, input: CreateShipmentInput): Promise<ShipmentRow> {
-  const { order: viewed, as } = await getOrderForViewer(db, userId, orderId);
-  if (as !== 'seller') throw notFound('Order', orderId);
-  await requireShopMember(db, userId, viewed.shopId);
+async function orderToShip(db: Db, userId: string, orderId: string, operator: boolean): Promise<OrderRow> {
+  const order = await lockOrder(db, orderId);
+  if (!order) throw notFound('Order', orderId);
+  const managed = (await getShop(db, order.shopId)).mode === 'managed';
+  if (managed && operator) return order;
+  await requireShopMember(db, userId, order.shopId).catch((e: unknown) => {
+    throw e instanceof AppError && e.code === 'not_found' ? notFound('Order', orderId) : e;
+  });
+  if (managed) throw forbidden('The platform ships the orders of a managed shop', 'managed_fulfillment');
+  return order;
+}
+
+/**
+ * A shop member (an operator for a managed shop, `opts.operator`) marks (part of) a paid order
+ * shipped. Other tenants get 404. Items default to everything not shipped yet; quantities may
+ * not exceed what is left. The order becomes `shipped` once every item is in a shipment.
+ * Shipping after `ship_by` records `late_dispatch`.
+ */
+export async function createShipment(
+  db: Db,
+  clock: Clock,
+  carriers: Carriers,
+  userId: string,
+  orderId: string,
+  input: CreateShipmentInput,
+  opts: { operator?: boolean } = {},
+): Promise<ShipmentRow> {
+  const viewed = await orderToShip(db, userId, orderId, opts.operator ?? false);
   const carrier = getCarrier(carriers, input.carrier);
   let tracking = input.tracking_number?.trim();
   if (!tracking) {

@@ -2,15 +2,15 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
-import { notFound } from '../../platform/errors.js';
+import { forbidden, notFound } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { getSkuShopId } from '../catalog/service.js';
-import { requireShopMember } from '../sellers/service.js';
+import { getShop, requireShopMember } from '../sellers/service.js';
 import { createWarehouse, ensureDefaultWarehouse, getStockLevels, getWarehouse, listWarehouses, setStock } from './service.js';
 
 const SkuIdParam = Type.Object({ sku_id: Type.String({ pattern: '^sku_[0-9a-z]{26}$' }) });
 const ShopIdParam = Type.Object({ shop_id: Type.String({ pattern: '^shp_[0-9a-z]{26}$' }) });
-const AddressSchema = Type.Object(
+export const AddressSchema = Type.Object(
   {
     line1: Type.String({ minLength: 1, maxLength: 200 }),
     line2: Type.Optional(Type.String({ maxLength: 200 })),
@@ -58,17 +58,21 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
       schema: {
         tags: ['inventory'],
         summary: "Set the counted stock of a SKU in one of its shop's warehouses",
+        description: 'Not for managed shops (403 `managed_stock`): their stock arrives by inbound shipments.',
         params: SkuIdParam,
         body: Type.Object(
           { warehouse_id: Type.String({ pattern: '^wh_[0-9a-z]{26}$' }), on_hand: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) },
           { additionalProperties: false },
         ),
-        response: { 200: StockLevel, ...errors(400, 401, 404, 409) },
+        response: { 200: StockLevel, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (req) => {
       const user = requireUser(req);
       const shopId = await skuShopFor(user.id, req.params.sku_id);
+      if ((await getShop(db, shopId)).mode === 'managed') {
+        throw forbidden("A managed shop's stock is what the platform warehouse received", 'managed_stock');
+      }
       const wh = await getWarehouse(db, req.body.warehouse_id);
       if (wh.shop_id !== shopId) throw notFound('Warehouse', req.body.warehouse_id);
       return setStock(db, clock, req.params.sku_id, wh.id, req.body.on_hand);

@@ -29,6 +29,8 @@ export const warehouses = pgTable(
   (t) => [
     index('warehouses_shop_idx').on(t.shopId, t.id),
     uniqueIndex('warehouses_one_default_idx').on(t.shopId).where(sql`${t.isDefault}`),
+    // NULLs are distinct in the index above: one default platform warehouse needs its own.
+    uniqueIndex('warehouses_one_platform_default_idx').on(t.isDefault).where(sql`${t.shopId} is null and ${t.isDefault}`),
   ],
 );
 

@@ -74,14 +74,19 @@ const toStockLevel = (s: StockRow): StockLevel => ({
 // Warehouses
 // ---------------------------------------------------------------------------------------------
 
-/** The shop's default warehouse, created on first use (safe when two requests race). */
-export async function ensureDefaultWarehouse(db: Db, clock: Clock, shopId: string): Promise<Warehouse> {
-  const find = () => db.select().from(warehouses).where(and(eq(warehouses.shopId, shopId), eq(warehouses.isDefault, true)));
+/**
+ * The shop's default warehouse (`shopId` null: the platform's, for managed shops), created on
+ * first use (safe when two requests race).
+ */
+export async function ensureDefaultWarehouse(db: Db, clock: Clock, shopId: string | null): Promise<Warehouse> {
+  const owner = shopId === null ? isNull(warehouses.shopId) : eq(warehouses.shopId, shopId);
+  const find = () => db.select().from(warehouses).where(and(owner, eq(warehouses.isDefault, true)));
   const [found] = await find();
   if (found) return toWarehouse(found);
+  const name = shopId === null ? 'Platform warehouse' : 'Default warehouse';
   await db
     .insert(warehouses)
-    .values({ id: newId('wh'), shopId, name: 'Default warehouse', address: null, isDefault: true, createdAt: clock.now() })
+    .values({ id: newId('wh'), shopId, name, address: null, isDefault: true, createdAt: clock.now() })
     .onConflictDoNothing();
   const [row] = await find();
   return toWarehouse(row!);
@@ -173,6 +178,22 @@ export async function addStock(db: Db, clock: Clock, items: Array<{ skuId: strin
   for (const i of items) checkOnHand(i.onHand);
   const now = clock.now();
   await db.insert(stock).values(items.map((i) => ({ skuId: i.skuId, warehouseId: i.warehouseId, onHand: i.onHand, reserved: 0, updatedAt: now })));
+}
+
+/**
+ * Goods arrived (an inbound shipment received, a return put back on the shelf): on_hand grows by
+ * each quantity, creating the stock row when needed. Rows are touched in (sku, warehouse) order.
+ */
+export async function receiveStock(db: Db, clock: Clock, items: Array<{ skuId: string; warehouseId: string; quantity: number }>): Promise<void> {
+  const sorted = [...items].sort((a, b) => (a.skuId + a.warehouseId < b.skuId + b.warehouseId ? -1 : 1));
+  const now = clock.now();
+  for (const i of sorted) {
+    checkOnHand(i.quantity);
+    await db
+      .insert(stock)
+      .values({ skuId: i.skuId, warehouseId: i.warehouseId, onHand: i.quantity, reserved: 0, updatedAt: now })
+      .onConflictDoUpdate({ target: [stock.skuId, stock.warehouseId], set: { onHand: sql`${stock.onHand} + ${i.quantity}`, updatedAt: now } });
+  }
 }
 
 /** Per-warehouse stock rows of a SKU, in warehouse order, with committed quantities not yet folded taken out. */

@@ -1,4 +1,6 @@
-import { bigint, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { Warehouse } from '../inventory/service.js';
 import { users } from '../identity/schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -28,4 +30,123 @@ export const shopMembers = pgTable(
     createdAt: ts('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.userId] }), index('shop_members_user_idx').on(t.userId)],
+);
+
+/**
+ * Invitation codes (operators issue them per market and category). Only a SHA-256 of the
+ * normalized code is stored; `code_hint` is its last group, for lists. `uses <= max_uses` is
+ * kept by one conditional update per redemption.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    codeHash: text('code_hash').notNull(),
+    codeHint: text('code_hint').notNull(),
+    market: text('market').notNull(),
+    category: text('category').notNull(),
+    maxUses: integer('max_uses').notNull(),
+    uses: integer('uses').notNull().default(0),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    createdBy: text('created_by').notNull().references(() => users.id),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('invitations_code_hash_idx').on(t.codeHash),
+    check('invitations_uses', sql`${t.uses} between 0 and ${t.maxUses}`),
+  ],
+);
+
+export const APPLICATION_STATUSES = ['submitted', 'in_review', 'approved', 'rejected', 'needs_info'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+export const DOCUMENT_KINDS = ['local_stock_proof', 'sales_statement', 'licence'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export const SHOP_MODES = ['self_fulfilled', 'managed'] as const;
+export type ShopMode = (typeof SHOP_MODES)[number];
+
+export interface ApplicationContact {
+  name: string;
+  email: string;
+  phone: string;
+}
+export interface ApplicationWarehouse {
+  name: string;
+  address: NonNullable<Warehouse['address']>;
+}
+export interface CheckResult {
+  check: 'slots' | 'sales_threshold' | 'documents' | 'duplicate' | 'local_warehouse';
+  passed: boolean;
+  reason: string | null;
+}
+
+export const sellerApplications = pgTable(
+  'seller_applications',
+  {
+    id: text('id').primaryKey(),
+    applicantId: text('applicant_id').notNull().references(() => users.id),
+    invitationId: text('invitation_id').notNull().references(() => invitations.id),
+    market: text('market').notNull(),
+    category: text('category').notNull(),
+    mode: text('mode', { enum: SHOP_MODES }).notNull(),
+    companyName: text('company_name').notNull(),
+    registrationNumber: text('registration_number').notNull(),
+    taxId: text('tax_id').notNull(),
+    /** Upper-case letters and digits of the registration number and tax id, for duplicate checks. */
+    registrationKey: text('registration_key').notNull(),
+    taxKey: text('tax_key').notNull(),
+    contact: jsonb('contact').$type<ApplicationContact>().notNull(),
+    yearlySales: bigint('yearly_sales', { mode: 'number' }).notNull(),
+    salesCurrency: text('sales_currency').notNull(),
+    salesMarketplace: text('sales_marketplace').notNull(),
+    warehouses: jsonb('warehouses').$type<ApplicationWarehouse[]>().notNull(),
+    status: text('status', { enum: APPLICATION_STATUSES }).notNull(),
+    /** The latest automatic checks. */
+    checks: jsonb('checks').$type<CheckResult[]>().notNull(),
+    /** Rejected by the automatic checks (the applicant may fix and resubmit), not by an operator. */
+    autoRejected: boolean('auto_rejected').notNull().default(false),
+    /** Open questions of the last needs_info, else null. */
+    questions: jsonb('questions').$type<string[]>(),
+    shopId: text('shop_id').references(() => shops.id),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    index('seller_applications_status_idx').on(t.status, t.id),
+    index('seller_applications_applicant_idx').on(t.applicantId, t.id),
+    index('seller_applications_registration_idx').on(t.registrationKey),
+    index('seller_applications_tax_idx').on(t.taxKey),
+  ],
+);
+
+/** Uploaded qualification documents; the file lives under <data dir>/documents/<id>. */
+export const applicationDocuments = pgTable(
+  'seller_application_documents',
+  {
+    id: text('id').primaryKey(),
+    uploaderId: text('uploader_id').notNull().references(() => users.id),
+    applicationId: text('application_id').references(() => sellerApplications.id),
+    kind: text('kind', { enum: DOCUMENT_KINDS }).notNull(),
+    contentType: text('content_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('seller_application_documents_application_idx').on(t.applicationId), index('seller_application_documents_uploader_idx').on(t.uploaderId)],
+);
+
+/** Every transition of an application: who (null = the automatic checks), when, why. */
+export const applicationEvents = pgTable(
+  'seller_application_events',
+  {
+    id: text('id').primaryKey(),
+    applicationId: text('application_id').notNull().references(() => sellerApplications.id),
+    fromStatus: text('from_status', { enum: APPLICATION_STATUSES }),
+    toStatus: text('to_status', { enum: APPLICATION_STATUSES }).notNull(),
+    actorId: text('actor_id').references(() => users.id),
+    actorRole: text('actor_role', { enum: ['applicant', 'operator', 'system'] }).notNull(),
+    note: text('note'),
+    questions: jsonb('questions').$type<string[]>(),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('seller_application_events_application_idx').on(t.applicationId, t.id)],
 );

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
@@ -103,4 +103,10 @@ export async function getShop(db: Db, shopId: string) {
 export async function getShops(db: Db, shopIds: string[]) {
   if (shopIds.length === 0) return [];
   return db.select().from(shops).where(inArray(shops.id, shopIds));
+}
+
+/** Shops per market (every shop takes one of its market's slots). */
+export async function shopCountsByMarket(db: Db): Promise<Map<string, number>> {
+  const found = await db.select({ market: shops.market, n: count() }).from(shops).groupBy(shops.market);
+  return new Map(found.map((r) => [r.market, r.n]));
 }

@@ -65,6 +65,8 @@ export interface SettlementLine {
   affiliate: number;
   subsidy_bps: number;
   subsidy: number;
+  /** Managed shops: supply price × units sold and kept (what the shop is paid for this item). */
+  supply?: number;
 }
 
 /** The one release of an order's escrow (unique per order), with its breakdown. */

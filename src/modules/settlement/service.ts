@@ -8,6 +8,7 @@ import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
 import { accounts, getBalance, listPostings, positiveBalances, postEntry, type AccountPosting } from '../ledger/service.js';
 import type { OrderStatus } from '../orders/schema.js';
+import { supplyOwed } from '../managed/service.js';
 import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/service.js';
 import { getShop } from '../sellers/service.js';
 import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
@@ -220,6 +221,40 @@ export function planSettlement(held: number, total: number, items: SettlementIte
   return { lines, commission, affiliate, subsidy: sumOf((l) => l.subsidy), seller: held - commission - affiliate };
 }
 
+/**
+ * A managed shop's order: the shop is paid the supply owed (`supply` per item), bounded by what
+ * escrow holds; the platform keeps the rest (retail − supply, shipping and tax) and pays the
+ * creator's affiliate share out of it. `commission` is the platform's margin; no rule applies.
+ */
+export function planManagedSettlement(held: number, total: number, items: Array<SettlementItem & { supply: number }>): SettlementPlan {
+  const seller = Math.min(held, items.reduce((n, i) => n + i.supply, 0));
+  let platform = held - seller;
+  const lines = items.map((i): SettlementLine => {
+    const base = floorShare(i.lineTotal, held, total);
+    const affRate = i.creatorId ? i.affiliateRateBps : 0;
+    const affiliate = Math.min(floorShare(base, affRate, MAX_BPS), platform);
+    platform -= affiliate;
+    return {
+      order_item_id: i.id,
+      category: i.category,
+      base,
+      rule_id: null,
+      rate_bps: 0,
+      commission: 0,
+      creator_id: i.creatorId,
+      affiliate_rate_bps: affRate,
+      affiliate,
+      subsidy_bps: 0,
+      subsidy: 0,
+      supply: i.supply,
+    };
+  });
+  return { lines, commission: platform, affiliate: held - seller - platform, subsidy: 0, seller };
+}
+
+/** Where the platform's margin on managed orders is posted (docs/decisions/007-managed-mode.md). */
+export const PLATFORM_MARGIN_ACCOUNT = 'platform_margin';
+
 export type SettlementRow = typeof settlements.$inferSelect;
 
 /**
@@ -242,18 +277,19 @@ export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promi
     getBalance(tx, escrow, order.currency),
   ]);
   const shopAge = order.paidAt.getTime() - shop.createdAt.getTime();
-  const plan = planSettlement(
-    held,
-    order.total,
-    items.map((i) => ({
-      id: i.id,
-      lineTotal: i.lineTotal,
-      category: i.category,
-      affiliateRateBps: i.affiliateRateBps,
-      creatorId: i.source?.creator_id ?? null,
-      rule: pickRule(rules, i.category, shopAge),
-    })),
-  );
+  const planned = items.map((i) => ({
+    id: i.id,
+    lineTotal: i.lineTotal,
+    category: i.category,
+    affiliateRateBps: i.affiliateRateBps,
+    creatorId: i.source?.creator_id ?? null,
+    rule: pickRule(rules, i.category, shopAge),
+  }));
+  const managed = shop.mode === 'managed';
+  const supply = managed ? await supplyOwed(tx, orderId) : null;
+  const plan = supply
+    ? planManagedSettlement(held, order.total, planned.map((i) => ({ ...i, rule: null, supply: supply.get(i.id) ?? 0 })))
+    : planSettlement(held, order.total, planned);
   const [row] = await tx
     .insert(settlements)
     .values({
@@ -276,7 +312,7 @@ export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promi
   const creators = new Map<string, number>();
   for (const l of plan.lines) if (l.creator_id && l.affiliate > 0) creators.set(l.creator_id, (creators.get(l.creator_id) ?? 0) + l.affiliate);
   const credits = [
-    { account: accounts.platformCommission(), currency: c, amount: plan.commission },
+    { account: managed ? PLATFORM_MARGIN_ACCOUNT : accounts.platformCommission(), currency: c, amount: plan.commission },
     ...[...creators].map(([id, amount]) => ({ account: accounts.creatorPayable(id), currency: c, amount })),
     { account: accounts.sellerPayable(order.shopId), currency: c, amount: plan.seller },
   ].filter((p) => p.amount > 0);
@@ -284,7 +320,9 @@ export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promi
     await postEntry(tx, clock, {
       kind: 'settlement',
       reference: orderId,
-      memo: `Escrow released: commission ${plan.commission}, affiliate ${plan.affiliate}, seller ${plan.seller}`,
+      memo: managed
+        ? `Escrow released (managed): platform margin ${plan.commission}, affiliate ${plan.affiliate}, supply price to the seller ${plan.seller}`
+        : `Escrow released: commission ${plan.commission}, affiliate ${plan.affiliate}, seller ${plan.seller}`,
       postings: [{ account: escrow, currency: c, amount: -held }, ...credits],
     });
   }

@@ -1,0 +1,403 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { hasRole, requireRole, requireUser, type AuthUser } from '../../platform/auth.js';
+import { notFound } from '../../platform/errors.js';
+import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { LIMITS } from '../catalog/service.js';
+import { listShipmentsOfOrder } from '../fulfillment/service.js';
+import { ORDER_STATUSES } from '../orders/schema.js';
+import { orderDetail } from '../orders/service.js';
+import { requireShopMember } from '../sellers/service.js';
+import { INBOUND_STATUSES, OFFER_STATUSES } from './schema.js';
+import {
+  acceptOffer,
+  createInbound,
+  getInbound,
+  getOffer,
+  inboundView,
+  listInbound,
+  listManagedOrders,
+  listOffers,
+  listPlatformWarehouses,
+  offerView,
+  receiveInbound,
+  rejectOffer,
+  submitOffer,
+} from './service.js';
+
+const MoneyIn = Type.Object(
+  { amount: Type.Integer({ description: 'Integer minor units (cents)' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
+  { additionalProperties: false },
+);
+const MoneyOut = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
+const Time = Type.String({ format: 'date-time' });
+const SkuId = Type.String({ pattern: '^sku_[0-9a-z]{26}$' });
+const Quantity = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+
+const OfferBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 2000, description: `HTML is stripped; 1–${LIMITS.title} characters of text` }),
+    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    category: Type.Optional(Type.Union([Type.String({ maxLength: 64, description: 'A slug such as "camping-gear"' }), Type.Null()])),
+    images: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: LIMITS.images })),
+    option_names: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: LIMITS.optionNames })),
+    variants: Type.Array(
+      Type.Object(
+        {
+          option_values: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: LIMITS.optionNames })),
+          supply_price: MoneyIn,
+          quantity_available: Quantity,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: LIMITS.variants },
+    ),
+  },
+  { additionalProperties: false },
+);
+const OfferOut = Type.Object({
+  id: Type.String(),
+  shop_id: Type.String(),
+  status: Type.Union(OFFER_STATUSES.map((s) => Type.Literal(s))),
+  title: Type.String(),
+  description: Type.String(),
+  category: Nullable(Type.String()),
+  images: Type.Array(Type.String()),
+  option_names: Type.Array(Type.String()),
+  variants: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      option_values: Type.Array(Type.String()),
+      supply_price: MoneyOut,
+      quantity_available: Type.Integer(),
+      sku_id: Nullable(Type.String()),
+      retail_price: Type.Union([MoneyOut, Type.Null()]),
+    }),
+  ),
+  product_id: Nullable(Type.String()),
+  warehouse_id: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+  reviewed_at: Nullable(Time),
+  created_at: Time,
+  updated_at: Time,
+});
+const OfferStatusQuery = Type.Optional(Type.Union(OFFER_STATUSES.map((s) => Type.Literal(s))));
+
+const InboundBody = Type.Object(
+  {
+    warehouse_id: Type.String({ pattern: '^wh_[0-9a-z]{26}$', description: 'A platform warehouse (GET /v1/platform-warehouses)' }),
+    carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    tracking_number: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    items: Type.Array(Type.Object({ sku_id: SkuId, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 200,
+    }),
+  },
+  { additionalProperties: false },
+);
+const InboundOut = Type.Object({
+  id: Type.String(),
+  shop_id: Type.String(),
+  warehouse_id: Type.String(),
+  carrier: Nullable(Type.String()),
+  tracking_number: Nullable(Type.String()),
+  status: Type.Union(INBOUND_STATUSES.map((s) => Type.Literal(s))),
+  items: Type.Array(
+    Type.Object({
+      sku_id: Type.String(),
+      expected_quantity: Type.Integer(),
+      received_quantity: Nullable(Type.Integer()),
+      discrepancy: Nullable(Type.Integer({ description: 'received − expected' })),
+    }),
+  ),
+  note: Nullable(Type.String()),
+  received_at: Nullable(Time),
+  created_at: Time,
+});
+const InboundStatusQuery = Type.Optional(Type.Union(INBOUND_STATUSES.map((s) => Type.Literal(s))));
+
+const WarehouseOut = Type.Object({ id: Type.String(), name: Type.String(), is_default: Type.Boolean(), created_at: Time });
+
+const ManagedOrderOut = Type.Object({
+  id: Type.String(),
+  shop: Type.Object({ id: Type.String(), name: Type.String() }),
+  status: Type.String(),
+  total: MoneyOut,
+  item_count: Type.Integer(),
+  items: Type.Array(Type.Object({ id: Type.String(), sku_id: Type.String(), title: Type.String(), option_values: Type.Array(Type.String()), quantity: Type.Integer() })),
+  shipping_address: Type.Object({
+    name: Type.String(),
+    line1: Type.String(),
+    line2: Type.Optional(Type.String()),
+    city: Type.String(),
+    region: Type.Optional(Type.String()),
+    postal_code: Type.String(),
+    country: Type.String(),
+    phone: Type.Optional(Type.String()),
+  }),
+  paid_at: Nullable(Time),
+  ship_by: Nullable(Time),
+  shipments: Type.Array(Type.Object({ id: Type.String(), carrier: Type.String(), tracking_number: Type.String(), status: Type.String() })),
+});
+
+export async function managedRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+
+  /** Operators see every managed shop's objects; members see their shop's; anyone else 404. */
+  const mayView = async (user: AuthUser, shopId: string, kind: string, id: string) => {
+    if (hasRole(user, 'operator')) return;
+    await requireShopMember(db, user.id, shopId).catch(() => {
+      throw notFound(kind, id);
+    });
+  };
+
+  // ---- seller side --------------------------------------------------------------------------
+
+  app.post(
+    '/shops/:id/supply-offers',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['managed'],
+        summary: 'Offer goods at a supply price (members of a managed shop)',
+        description: 'An operator accepts it with retail prices (the listing goes live under the platform) or rejects it with a note.',
+        params: IdParam('id', 'shp'),
+        body: OfferBody,
+        response: { 201: OfferOut, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      const shopId = req.params.id as string;
+      await requireShopMember(db, user.id, shopId);
+      return reply.code(201).send(await submitOffer(db, clock, user.id, shopId, req.body));
+    },
+  );
+
+  app.get(
+    '/shops/:id/supply-offers',
+    {
+      schema: {
+        tags: ['managed'],
+        summary: "The shop's supply offers, newest first (members)",
+        params: IdParam('id', 'shp'),
+        querystring: Type.Composite([PageQuery, Type.Object({ status: OfferStatusQuery })]),
+        response: { 200: page(OfferOut), ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const shopId = req.params.id as string;
+      await requireShopMember(db, requireUser(req).id, shopId);
+      return listOffers(db, { ...req.query, shopId });
+    },
+  );
+
+  app.get(
+    '/supply-offers/:id',
+    {
+      schema: {
+        tags: ['managed'],
+        summary: 'A supply offer (members of its shop, operators)',
+        params: IdParam('id', 'sof'),
+        response: { 200: OfferOut, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const offer = await getOffer(db, req.params.id as string);
+      await mayView(requireUser(req), offer.shopId, 'Supply offer', offer.id);
+      return offerView(offer);
+    },
+  );
+
+  app.get(
+    '/platform-warehouses',
+    {
+      schema: {
+        tags: ['managed'],
+        summary: 'The platform warehouses inbound shipments go to (signed-in users)',
+        querystring: PageQuery,
+        response: { 200: page(WarehouseOut), ...errors(401) },
+      },
+    },
+    async (req) => {
+      requireUser(req);
+      return listPlatformWarehouses(db, clock, req.query);
+    },
+  );
+
+  app.post(
+    '/shops/:id/inbound-shipments',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['managed'],
+        summary: 'Announce goods sent to a platform warehouse (members of a managed shop)',
+        params: IdParam('id', 'shp'),
+        body: InboundBody,
+        response: { 201: InboundOut, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      const shopId = req.params.id as string;
+      await requireShopMember(db, user.id, shopId);
+      return reply.code(201).send(await createInbound(db, clock, user.id, shopId, req.body));
+    },
+  );
+
+  app.get(
+    '/shops/:id/inbound-shipments',
+    {
+      schema: {
+        tags: ['managed'],
+        summary: "The shop's inbound shipments, newest first (members)",
+        params: IdParam('id', 'shp'),
+        querystring: Type.Composite([PageQuery, Type.Object({ status: InboundStatusQuery })]),
+        response: { 200: page(InboundOut), ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const shopId = req.params.id as string;
+      await requireShopMember(db, requireUser(req).id, shopId);
+      return listInbound(db, { ...req.query, shopId });
+    },
+  );
+
+  app.get(
+    '/inbound-shipments/:id',
+    {
+      schema: {
+        tags: ['managed'],
+        summary: 'An inbound shipment with expected and received quantities (members of its shop, operators)',
+        params: IdParam('id', 'inb'),
+        response: { 200: InboundOut, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const s = await getInbound(db, req.params.id as string);
+      await mayView(requireUser(req), s.shopId, 'Inbound shipment', s.id);
+      return inboundView(s);
+    },
+  );
+
+  // ---- operator side ------------------------------------------------------------------------
+
+  app.get(
+    '/admin/supply-offers',
+    {
+      schema: {
+        tags: ['managed', 'admin'],
+        summary: 'Supply offers of every managed shop, newest first (operators)',
+        querystring: Type.Composite([PageQuery, Type.Object({ status: OfferStatusQuery, shop_id: Type.Optional(Type.String({ pattern: '^shp_[0-9a-z]{26}$' })) })]),
+        response: { 200: page(OfferOut), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      const { shop_id, ...q } = req.query;
+      return listOffers(db, { ...q, shopId: shop_id });
+    },
+  );
+
+  app.post(
+    '/admin/supply-offers/:id/accept',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['managed', 'admin'],
+        summary: 'Accept an offer with retail prices: the listing goes live for the shop (operators)',
+        params: IdParam('id', 'sof'),
+        body: Type.Object(
+          {
+            retail_prices: Type.Array(Type.Object({ variant_index: Type.Integer({ minimum: 0 }), price: MoneyIn }, { additionalProperties: false }), {
+              minItems: 1,
+              maxItems: LIMITS.variants,
+            }),
+            warehouse_id: Type.Optional(Type.String({ pattern: '^wh_[0-9a-z]{26}$', description: "A platform warehouse; default the platform's default one" })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: OfferOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => acceptOffer(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body),
+  );
+
+  app.post(
+    '/admin/supply-offers/:id/reject',
+    {
+      schema: {
+        tags: ['managed', 'admin'],
+        summary: 'Reject an offer with a note for the seller (operators)',
+        params: IdParam('id', 'sof'),
+        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 200: OfferOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => rejectOffer(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.note),
+  );
+
+  app.get(
+    '/admin/inbound-shipments',
+    {
+      schema: {
+        tags: ['managed', 'admin'],
+        summary: 'Inbound shipments of every managed shop, newest first (operators)',
+        querystring: Type.Composite([PageQuery, Type.Object({ status: InboundStatusQuery, shop_id: Type.Optional(Type.String({ pattern: '^shp_[0-9a-z]{26}$' })) })]),
+        response: { 200: page(InboundOut), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      const { shop_id, ...q } = req.query;
+      return listInbound(db, { ...q, shopId: shop_id });
+    },
+  );
+
+  app.post(
+    '/admin/inbound-shipments/:id/receive',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['managed', 'admin'],
+        summary: 'Count an inbound shipment: stock is added to the platform warehouse, discrepancies kept (operators)',
+        params: IdParam('id', 'inb'),
+        body: Type.Object(
+          {
+            items: Type.Array(Type.Object({ sku_id: SkuId, received_quantity: Quantity }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: InboundOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => receiveInbound(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body),
+  );
+
+  app.get(
+    '/admin/managed-orders',
+    {
+      schema: {
+        tags: ['managed', 'admin'],
+        summary: 'Orders of managed shops for the platform to fulfil, oldest first (operators; default status paid)',
+        querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))) })]),
+        response: { 200: page(ManagedOrderOut), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      const found = await listManagedOrders(db, req.query);
+      const data = await Promise.all(
+        found.data.map(async (o) => {
+          const [detail, shipments] = await Promise.all([orderDetail(db, o), listShipmentsOfOrder(db, o.id)]);
+          return { ...detail, shipments: shipments.map((s) => ({ id: s.id, carrier: s.carrier, tracking_number: s.trackingNumber, status: s.status })) };
+        }),
+      );
+      return { data, next_cursor: found.next_cursor };
+    },
+  );
+}
