@@ -22,6 +22,7 @@ interface Order {
   refunded: { amount: number };
   items: Array<{ id: string; quantity: number; line_total: { amount: number } }>;
   timeline: Array<{ type: string }>;
+  shipments: Array<{ id: string }>;
 }
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
@@ -154,15 +155,23 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     await balanced();
   });
 
-  it('replacement: receipt resolves it for the buyer without a refund', async () => {
+  it('replacement: receipt resolves it for the buyer without a refund; the shop then ships the replacement once', async () => {
     const { buyer, order } = await deliveredOrder();
     const c = ok(await open(order.id, buyer.auth, { type: 'replacement', reason: 'Scratched', order_item_id: order.items[1]!.id }), 201);
+    const shipReplacement = () => post(`/v1/orders/${order.id}/shipments`, shop.owner.auth, { carrier: 'sandbox', replacement_case_id: c.id });
+    expect((await shipReplacement()).json().error.code).toBe('no_replacement_owed');
     ok(await act(c.id, 'accept', shop.owner.auth, { note: 'Sorry, sending a new one' }));
     ok(await act(c.id, 'return', buyer.auth, { carrier: 'sandbox', tracking_number: 'RET-3003' }));
     const done = ok(await act(c.id, 'confirm-receipt', shop.owner.auth));
     expect(done).toMatchObject({ status: 'resolved_buyer', refunded: { amount: 0 } });
     expect(await escrow(order.id)).toBe(4000);
     expect(await hasHolds(t.db, order.id)).toBe(false);
+    const parcel = ok(await shipReplacement(), 201);
+    expect(parcel.items).toEqual([{ order_item_id: order.items[1]!.id, quantity: order.items[1]!.quantity }]);
+    expect((await shipReplacement()).statusCode).toBe(409);
+    const after = await orderOf(order.id, buyer.auth);
+    expect(after.status).toBe('delivered');
+    expect(after.shipments.map((s) => s.id)).toContain(parcel.id);
   });
 
   it('a return not shipped within 5 days closes the case and lifts the hold', async () => {

@@ -9,7 +9,7 @@ import { market } from '../../platform/markets.js';
 import { fileTooLarge, readPrivateFile, sniffType, writePrivateFile } from '../../platform/uploads.js';
 import type { Money } from '../../platform/money.js';
 import { plainText } from '../catalog/text.js';
-import { createCarriers, listShipmentsOfOrder } from '../fulfillment/service.js';
+import { createCarriers, grantReplacement, listShipmentsOfOrder } from '../fulfillment/service.js';
 import { getUser } from '../identity/service.js';
 import { isManagedShop, restockReturn } from '../managed/service.js';
 import { refundableAmount, refundOrder } from '../orders/refunds.js';
@@ -330,7 +330,14 @@ async function accept(tx: Db, clock: Clock, providers: Providers, c: CaseRow, by
 /** The return arrived (seller or the clock): refund it, or resolve a replacement for the buyer (the seller re-ships). */
 async function receive(tx: Db, clock: Clock, providers: Providers, c: CaseRow, by: Actor): Promise<CaseRow> {
   const received = await step(tx, clock, c, 'return_received', { type: 'return_received', by });
-  if (c.type === 'replacement') return step(tx, clock, received, 'resolved_buyer', { type: 'resolved', by, note: 'The seller sends a replacement' });
+  if (c.type === 'replacement') {
+    // The shop now owes the items once more: it ships them with `replacement_case_id`.
+    const items = c.orderItemId
+      ? [{ order_item_id: c.orderItemId, quantity: c.quantity ?? 1 }]
+      : (await getOrderItems(tx, c.orderId)).map((i) => ({ order_item_id: i.id, quantity: i.quantity }));
+    await grantReplacement(tx, clock, { caseId: c.id, orderId: c.orderId, items });
+    return step(tx, clock, received, 'resolved_buyer', { type: 'resolved', by, note: 'The seller sends a replacement' });
+  }
   // A managed order's returned goods go back on the platform warehouse's shelf.
   if (await isManagedShop(tx, c.shopId)) await restockReturn(tx, clock, { caseId: c.id, orderId: c.orderId, orderItemId: c.orderItemId, quantity: c.quantity });
   return refundAndClose(tx, clock, providers, received, c.amount, 'refunded', { type: 'refunded', by });

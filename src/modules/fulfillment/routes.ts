@@ -93,6 +93,7 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
             carrier: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }),
             tracking_number: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9-]+$' })),
             items: Type.Optional(Type.Array(ShipmentItem, { minItems: 1, maxItems: 200 })),
+            replacement_case_id: Type.Optional(Type.String({ pattern: '^cas_[0-9a-z]{26}$', description: 'Ship the replacement owed for this after-sales case' })),
           },
           { additionalProperties: false },
         ),

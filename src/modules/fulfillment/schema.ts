@@ -41,12 +41,30 @@ export const shipments = pgTable(
     deliveredAt: ts('delivered_at'),
     /** Carrier time of the event that set `status` (older events never move it back). */
     lastEventAt: ts('last_event_at'),
+    /** Set on a replacement parcel: the after-sales case it answers (not part of the order's own delivery). */
+    replacementCaseId: text('replacement_case_id'),
   },
   (t) => [
     uniqueIndex('shipments_tracking_order_idx').on(t.carrier, t.trackingNumber, t.orderId),
     index('shipments_order_idx').on(t.orderId),
     index('shipments_shop_idx').on(t.shopId, t.id),
   ],
+);
+
+/**
+ * A replacement the shop owes (granted by after-sales when a replacement case resolves for the
+ * buyer); the shop ships it once with `replacement_case_id`.
+ */
+export const replacementAllowances = pgTable(
+  'replacement_allowances',
+  {
+    caseId: text('case_id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    items: jsonb('items').$type<ShipmentItem[]>().notNull(),
+    shipmentId: text('shipment_id'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('replacement_allowances_order_idx').on(t.orderId)],
 );
 
 /** Carrier scans as received; applied once per (carrier event, shipment). */

@@ -22,6 +22,7 @@ import type { Carrier, Carriers, TrackingEvent } from './carriers.js';
 import { SANDBOX_CARRIER_EVENT_JOB, SandboxCarrier } from './sandbox-carrier.js';
 import {
   fulfillmentFlags,
+  replacementAllowances,
   shipments,
   slaBreaches,
   trackingEvents,
@@ -152,6 +153,17 @@ export interface CreateShipmentInput {
   carrier: string;
   tracking_number?: string;
   items?: ShipmentItem[];
+  /** Ships the replacement owed for this after-sales case (its items; the order may be delivered). */
+  replacement_case_id?: string;
+}
+
+/**
+ * After-sales resolved a replacement case for the buyer: the shop now owes these items once more
+ * (shipped with `replacement_case_id`). Granting the same case twice is a no-op.
+ */
+export async function grantReplacement(tx: Db, clock: Clock, g: { caseId: string; orderId: string; items: ShipmentItem[] }): Promise<void> {
+  const granted = await tx.insert(replacementAllowances).values({ ...g, createdAt: clock.now() }).onConflictDoNothing().returning({ caseId: replacementAllowances.caseId });
+  if (granted.length > 0) await addOrderEvents(tx, clock, [{ orderId: g.orderId, type: 'replacement_owed', data: { case_id: g.caseId, items: g.items } }]);
 }
 
 /**
@@ -195,12 +207,22 @@ export async function createShipment(
   }
   return db.transaction(async (tx) => {
     const order = (await lockOrder(tx, orderId))!;
-    if (order.status !== 'paid' && order.status !== 'shipped') throw conflict('invalid_state', `A ${order.status} order cannot be shipped`, { status: order.status });
+    const replacementCaseId = input.replacement_case_id ?? null;
+    const shippable: OrderRow['status'][] = replacementCaseId ? ['shipped', 'delivered', 'completed'] : ['paid', 'shipped'];
+    if (!shippable.includes(order.status)) throw conflict('invalid_state', `A ${order.status} order cannot be shipped`, { status: order.status });
     const [items, existing] = await Promise.all([getOrderItems(tx, orderId), tx.select().from(shipments).where(eq(shipments.orderId, orderId))]);
     const left = new Map(items.map((i) => [i.id, i.quantity]));
-    for (const s of existing) for (const it of s.items) left.set(it.order_item_id, (left.get(it.order_item_id) ?? 0) - it.quantity);
+    for (const s of existing) if (s.replacementCaseId === null) for (const it of s.items) left.set(it.order_item_id, (left.get(it.order_item_id) ?? 0) - it.quantity);
     let wanted: ShipmentItem[];
-    if (input.items && input.items.length > 0) {
+    if (replacementCaseId) {
+      const [owed] = await tx
+        .select()
+        .from(replacementAllowances)
+        .where(and(eq(replacementAllowances.caseId, replacementCaseId), eq(replacementAllowances.orderId, orderId)))
+        .for('update');
+      if (!owed || owed.shipmentId !== null) throw conflict('no_replacement_owed', 'No replacement is owed for this case (or it was already shipped)');
+      wanted = owed.items;
+    } else if (input.items && input.items.length > 0) {
       const merged = new Map<string, number>();
       for (const it of input.items) merged.set(it.order_item_id, (merged.get(it.order_item_id) ?? 0) + it.quantity);
       wanted = [...merged].map(([order_item_id, quantity]) => ({ order_item_id, quantity }));
@@ -231,16 +253,23 @@ export async function createShipment(
         destinationPostalCode: order.shippingAddress.postal_code,
         flags: [],
         createdAt: now,
+        replacementCaseId,
       })
       .returning();
     const shipment = s!;
-    await addOrderEvents(tx, clock, [{ orderId, type: 'shipment_created', data: { shipment_id: shipment.id, carrier: carrier.name, tracking_number: tracking, items: wanted } }]);
-    // The first parcel makes the order `shipped` (it can no longer be cancelled); it is delivered
-    // when every item is in a shipment and every shipment is delivered.
-    for (const it of wanted) left.set(it.order_item_id, left.get(it.order_item_id)! - it.quantity);
-    const complete = [...left.values()].every((q) => q <= 0);
-    await transitionOrder(tx, clock, orderId, ['paid'], 'shipped', { type: 'shipped', data: { complete } });
-    if (order.shipBy && now > order.shipBy) {
+    await addOrderEvents(tx, clock, [
+      { orderId, type: 'shipment_created', data: { shipment_id: shipment.id, carrier: carrier.name, tracking_number: tracking, items: wanted, replacement_case_id: replacementCaseId } },
+    ]);
+    if (replacementCaseId) {
+      await tx.update(replacementAllowances).set({ shipmentId: shipment.id }).where(eq(replacementAllowances.caseId, replacementCaseId));
+    } else {
+      // The first parcel makes the order `shipped` (it can no longer be cancelled); it is delivered
+      // when every item is in a shipment and every shipment is delivered.
+      for (const it of wanted) left.set(it.order_item_id, left.get(it.order_item_id)! - it.quantity);
+      const complete = [...left.values()].every((q) => q <= 0);
+      await transitionOrder(tx, clock, orderId, ['paid'], 'shipped', { type: 'shipped', data: { complete } });
+    }
+    if (!replacementCaseId && order.shipBy && now > order.shipBy) {
       await recordBreach(tx, clock, { shopId: order.shopId, orderId, shipmentId: shipment.id, kind: 'late_dispatch', dueAt: order.shipBy });
     }
     // Fake tracking: the same tracking number on another order.
@@ -437,7 +466,8 @@ async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: Trac
 /** The order is delivered when every item is shipped and every shipment delivered; completion is scheduled. */
 async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise<void> {
   if (order.status !== 'shipped') return;
-  const [all, items] = await Promise.all([listShipmentsOfOrder(tx, order.id), getOrderItems(tx, order.id)]);
+  const [parcels, items] = await Promise.all([listShipmentsOfOrder(tx, order.id), getOrderItems(tx, order.id)]);
+  const all = parcels.filter((s) => s.replacementCaseId === null);
   if (all.length === 0 || all.some((s) => s.deliveredAt === null)) return;
   const shipped = new Map<string, number>();
   for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
