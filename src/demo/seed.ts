@@ -30,6 +30,7 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
     await tx.execute(sql`select pg_advisory_xact_lock(735560802)`);
     const [row] = await tx.select({ n: count() }).from(users);
     if ((row?.n ?? 0) > 0) return false;
+    await loadMarkets(tx); // shops and invitations read the market settings (seed-demo runs without an app)
     const created = [];
     for (const a of DEMO_ACCOUNTS) {
       created.push(await signUp(tx, clock, { email: a.email, password: DEMO_PASSWORD, name: a.name, roles: [...a.roles] }));
@@ -47,7 +48,6 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
     // A commission promotion: 0 % for tea shops in their first 90 days, with a 3 % ad subsidy.
     await createCommissionRule(tx, clock, created[3]!.id, { category: 'tea', rate_bps: 0, new_shop_days: 90, subsidy_bps: 300 });
     // An invitation for trying seller onboarding (README: Demo): US market, category outdoor.
-    await loadMarkets(tx);
     const expiresAt = new Date(clock.now().getTime() + 5 * 365 * DAY).toISOString();
     await createInvitation(tx, clock, created[3]!.id, { code: DEMO_INVITATION_CODE, market: 'US', category: 'outdoor', max_uses: 1000, expires_at: expiresAt });
     return true;

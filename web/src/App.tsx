@@ -1,6 +1,7 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell, RequireRole } from './components/AppShell';
 import { AfterSalesCase } from './pages/AfterSalesCase';
+import { Apply } from './pages/Apply';
 import { Cart } from './pages/Cart';
 import { Checkout } from './pages/Checkout';
 import { CreatorCenter } from './pages/CreatorCenter';
@@ -13,9 +14,11 @@ import { SellerCenter } from './pages/SellerCenter';
 import { ProductEditor } from './pages/seller/ProductEditor';
 import { SellerAfterSales } from './pages/seller/SellerAfterSales';
 import { SellerFinance } from './pages/seller/SellerFinance';
+import { SellerInbound } from './pages/seller/SellerInbound';
 import { SellerOrders } from './pages/seller/SellerOrders';
 import { SellerOverview } from './pages/seller/SellerOverview';
 import { SellerProducts } from './pages/seller/SellerProducts';
+import { SellerSupplyOffers } from './pages/seller/SellerSupplyOffers';
 import { SellerVideos } from './pages/seller/SellerVideos';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
@@ -32,6 +35,7 @@ export function App() {
         <Route path="/checkout" element={<Checkout />} />
         <Route path="/orders" element={<Orders />} />
         <Route path="/orders/:id" element={<OrderDetail />} />
+        <Route path="/apply" element={<Apply />} />
         <Route
           path="/seller"
           element={
@@ -50,6 +54,8 @@ export function App() {
           <Route path="after-sales" element={<SellerAfterSales />} />
           <Route path="after-sales/:id" element={<AfterSalesCase role="seller" />} />
           <Route path="finance" element={<SellerFinance />} />
+          <Route path="supply-offers" element={<SellerSupplyOffers />} />
+          <Route path="inbound" element={<SellerInbound />} />
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route

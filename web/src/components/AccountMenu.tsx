@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import type { Me } from '../api';
 import { formatList } from '../i18n/format';
 import { useErrorMessage } from '../lib/errors';
 import { useLocale } from '../lib/language';
-import { useSignOut } from '../lib/session';
+import { hasRole, useSignOut } from '../lib/session';
 
 export function AccountMenu({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -29,6 +29,7 @@ export function AccountMenu({ me }: { me: Me }) {
     };
   }, [open]);
 
+  const seller = hasRole(me, 'seller');
   const initial = me.name.trim().charAt(0).toUpperCase() || '?';
   return (
     <div className="account-menu" ref={ref}>
@@ -53,6 +54,11 @@ export function AccountMenu({ me }: { me: Me }) {
             <span className="muted">{me.email}</span>
             <span className="muted">{formatList(me.roles.map((r) => t(`roles.${r}`)), locale)}</span>
           </div>
+          {!seller && (
+            <Link to="/apply" className="account-menu__link" onClick={() => setOpen(false)} data-testid="apply-link">
+              {t('account.apply')}
+            </Link>
+          )}
           <button
             type="button"
             role="menuitem"

@@ -3,12 +3,18 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { newIdempotencyKey, type Order } from '../lib/commerce';
 import { useErrorMessage } from '../lib/errors';
-import { CARRIERS, fulfillment, unshipped } from '../lib/fulfillment';
+import { CARRIERS, fulfillment, unshipped, type Shipment } from '../lib/fulfillment';
 import { Field } from './Field';
 import { useToast } from './Toast';
 
-/** The seller hands (part of) a paid order to a carrier: carrier, tracking number, quantities. */
-export function ShipForm({ order }: { order: Order }) {
+/** What shipping needs of an order: its items and what its shipments already hold. */
+export type ShippableOrder = Pick<Order, 'id'> & { items: Pick<Order['items'][number], 'id' | 'title' | 'quantity'>[]; shipments: Pick<Shipment, 'items'>[] };
+
+/**
+ * The seller (or, for a managed shop, an operator) hands (part of) a paid order to a carrier:
+ * carrier, tracking number, quantities.
+ */
+export function ShipForm({ order }: { order: ShippableOrder }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();

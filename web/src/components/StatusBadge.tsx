@@ -35,10 +35,24 @@ const TONES: Record<string, 'ok' | 'bad' | 'warn' | 'info' | 'neutral'> = {
   closed: 'neutral',
   open: 'warn',
   cleared: 'ok',
+  submitted: 'warn',
+  in_review: 'info',
+  needs_info: 'warn',
+  approved: 'ok',
+  rejected: 'bad',
+  expired: 'neutral',
+  revoked: 'bad',
+  used_up: 'neutral',
+  accepted: 'ok',
+  expected: 'info',
+  received: 'ok',
+  received_with_discrepancies: 'warn',
 };
 
+type Kind = 'orderStatus' | 'videoStatus' | 'productStatus' | 'paymentStatus' | 'shipmentStatus' | 'caseStatus' | 'applicationStatus' | 'invitationStatus' | 'offerStatus' | 'inboundStatus';
+
 /** A coloured status label; `kind` picks the catalog section (orderStatus, videoStatus, …). */
-export function StatusBadge({ kind, status }: { kind: 'orderStatus' | 'videoStatus' | 'productStatus' | 'paymentStatus' | 'shipmentStatus' | 'caseStatus'; status: string }) {
+export function StatusBadge({ kind, status }: { kind: Kind; status: string }) {
   const { t } = useTranslation();
   return (
     <span className={`badge badge--${TONES[status] ?? 'neutral'}`} data-status={status} data-testid={`${kind}-badge`}>

@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { content, uploadVideo, type Upload, type Video } from '../lib/content';
+import { content, uploadVideo, type Video } from '../lib/content';
+import type { Upload } from '../lib/upload';
 import { useErrorMessage } from '../lib/errors';
 import { useFormat } from '../lib/format';
 import { ProductPicker } from './ProductPicker';
@@ -31,7 +32,7 @@ export function VideoUploader({ shopId, videosKey }: { shopId?: string; videosKe
   const [progress, setProgress] = useState<number | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [uploaded, setUploaded] = useState<Video | null>(null);
-  const current = useRef<Upload | null>(null);
+  const current = useRef<Upload<Video> | null>(null);
 
   useEffect(() => () => current.current?.abort(), []);
 

@@ -1,8 +1,9 @@
 /** After-sales cases: refunds, returns, replacements, escalations and operator decisions. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ApiError, parseResponse, query, request, type Page } from '../api';
+import { query, request, type Page } from '../api';
 import type { Money } from '../i18n/format';
 import { newIdempotencyKey, type OrderEvent } from './commerce';
+import { postMultipart } from './upload';
 
 export const CASE_TYPES = ['refund_only', 'return_and_refund', 'replacement'] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
@@ -85,16 +86,10 @@ export const aftersales = {
   act: (id: string, action: CaseAction, body: Record<string, unknown> = {}) =>
     request<AfterSalesCase>('POST', `/v1/after-sales/${encodeURIComponent(id)}/${action}`, body, { headers: { 'Idempotency-Key': newIdempotencyKey() } }),
   /** Uploads one evidence photo (multipart); attach its id when opening the case. */
-  uploadEvidence: async (file: File): Promise<{ id: string; url: string }> => {
+  uploadEvidence: (file: File): Promise<{ id: string; url: string }> => {
     const form = new FormData();
     form.append('file', file, file.name);
-    let res: Response;
-    try {
-      res = await fetch('/v1/after-sales/evidence', { method: 'POST', body: form, credentials: 'same-origin', headers: { accept: 'application/json' } });
-    } catch (err) {
-      throw new ApiError('network_error', 0, err instanceof Error ? err.message : 'Network error');
-    }
-    return parseResponse(res.status, res.statusText, await res.text());
+    return postMultipart<{ id: string; url: string }>('/v1/after-sales/evidence', form).promise;
   },
 };
 

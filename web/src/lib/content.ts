@@ -1,6 +1,7 @@
 /** Videos with product anchors, the feed, creator showcases, and the upload with progress. */
-import { ApiError, parseResponse, query, request, type Page } from '../api';
+import { query, request, type Page } from '../api';
 import type { ProductSummary } from './commerce';
+import { postMultipart, type Upload } from './upload';
 
 export type VideoStatus = 'processing' | 'ready' | 'failed';
 
@@ -54,39 +55,13 @@ export interface UploadInput {
   productIds: string[];
 }
 
-export interface Upload {
-  promise: Promise<Video>;
-  abort(): void;
-}
-
-/**
- * `POST /v1/videos` as multipart through XMLHttpRequest, which (unlike fetch) reports upload
- * progress. `onProgress` gets the fraction sent, 0…1.
- */
-export function uploadVideo(input: UploadInput, onProgress: (fraction: number) => void): Upload {
-  const xhr = new XMLHttpRequest();
-  const promise = new Promise<Video>((resolve, reject) => {
-    const form = new FormData();
-    form.append('caption', input.caption);
-    for (const id of input.productIds) form.append('product_ids[]', id);
-    // The file last, so the server has the other fields when the (large) file arrives.
-    form.append('file', input.file, input.file.name);
-    xhr.open('POST', '/v1/videos');
-    xhr.withCredentials = true;
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
-    };
-    xhr.onload = () => {
-      try {
-        resolve(unwrapVideo(parseResponse<Video | { video: Video }>(xhr.status, xhr.statusText, xhr.responseText)));
-      } catch (err) {
-        reject(err);
-      }
-    };
-    xhr.onerror = () => reject(new ApiError('network_error', 0, 'Network error'));
-    xhr.onabort = () => reject(new ApiError('upload_aborted', 0, 'Upload cancelled'));
-    xhr.send(form);
-  });
-  return { promise, abort: () => xhr.abort() };
+/** `POST /v1/videos` as multipart with upload progress; `onProgress` gets the fraction sent, 0…1. */
+export function uploadVideo(input: UploadInput, onProgress: (fraction: number) => void): Upload<Video> {
+  const form = new FormData();
+  form.append('caption', input.caption);
+  for (const id of input.productIds) form.append('product_ids[]', id);
+  // The file last, so the server has the other fields when the (large) file arrives.
+  form.append('file', input.file, input.file.name);
+  const upload = postMultipart<Video | { video: Video }>('/v1/videos', form, onProgress);
+  return { promise: upload.promise.then(unwrapVideo), abort: upload.abort };
 }

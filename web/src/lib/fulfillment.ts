@@ -48,7 +48,7 @@ export const fulfillment = {
 };
 
 /** Per order item, how many are not in a shipment yet. */
-export function unshipped(items: { id: string; quantity: number }[], shipments: Shipment[]): Map<string, number> {
+export function unshipped(items: { id: string; quantity: number }[], shipments: Pick<Shipment, 'items'>[]): Map<string, number> {
   const left = new Map(items.map((i) => [i.id, i.quantity]));
   for (const s of shipments) for (const it of s.items) left.set(it.order_item_id, (left.get(it.order_item_id) ?? 0) - it.quantity);
   return left;

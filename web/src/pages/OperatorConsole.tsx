@@ -9,16 +9,26 @@ import { useErrorMessage } from '../lib/errors';
 import { useLocale } from '../lib/language';
 import { AfterSalesCase } from './AfterSalesCase';
 import { NotFound } from './NotFound';
+import { OperatorApplication, OperatorApplications } from './operator/OperatorApplications';
 import { OperatorDisputes } from './operator/OperatorDisputes';
 import { OperatorFlags } from './operator/OperatorFlags';
+import { OperatorInvitations } from './operator/OperatorInvitations';
+import { OperatorManagedOrders, OperatorReceiving, OperatorSupplyOffers } from './operator/OperatorManaged';
+import { OperatorMarkets } from './operator/OperatorMarkets';
 
 const SECTIONS = [
   { to: '/operator', labelKey: 'operator.tabs.ledger', end: true },
   { to: '/operator/disputes', labelKey: 'operator.tabs.disputes', end: false },
   { to: '/operator/flags', labelKey: 'operator.tabs.flags', end: false },
+  { to: '/operator/applications', labelKey: 'operator.tabs.applications', end: false },
+  { to: '/operator/invitations', labelKey: 'operator.tabs.invitations', end: false },
+  { to: '/operator/markets', labelKey: 'operator.tabs.markets', end: false },
+  { to: '/operator/managed-catalog', labelKey: 'operator.tabs.managedCatalog', end: false },
+  { to: '/operator/receiving', labelKey: 'operator.tabs.receiving', end: false },
+  { to: '/operator/managed-orders', labelKey: 'operator.tabs.managedOrders', end: false },
 ];
 
-/** Operator console: the ledger's health and the review queues, one section per tab. */
+/** Operator console: the ledger's health, the review queues, seller onboarding and the managed operation, one section per tab. */
 export function OperatorConsole() {
   const { t } = useTranslation();
   return (
@@ -36,6 +46,13 @@ export function OperatorConsole() {
         <Route path="disputes" element={<OperatorDisputes />} />
         <Route path="disputes/:id" element={<AfterSalesCase role="operator" />} />
         <Route path="flags" element={<OperatorFlags />} />
+        <Route path="applications" element={<OperatorApplications />} />
+        <Route path="applications/:id" element={<OperatorApplication />} />
+        <Route path="invitations" element={<OperatorInvitations />} />
+        <Route path="markets" element={<OperatorMarkets />} />
+        <Route path="managed-catalog" element={<OperatorSupplyOffers />} />
+        <Route path="receiving" element={<OperatorReceiving />} />
+        <Route path="managed-orders" element={<OperatorManagedOrders />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </>

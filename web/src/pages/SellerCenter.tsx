@@ -13,6 +13,11 @@ const SECTIONS = [
   { to: '/seller/after-sales', labelKey: 'seller.tabs.afterSales', end: false },
   { to: '/seller/finance', labelKey: 'seller.tabs.finance', end: false },
 ];
+/** A managed shop only supplies goods: it offers them and sends them to the platform's warehouse. */
+const MANAGED_SECTIONS = [
+  { to: '/seller/supply-offers', labelKey: 'seller.tabs.supplyOffers', end: false },
+  { to: '/seller/inbound', labelKey: 'seller.tabs.inbound', end: false },
+];
 
 /** Seller center: the shop's overview, products, videos, orders, after-sales and finance, one section per tab. */
 export function SellerCenter() {
@@ -47,7 +52,7 @@ export function SellerCenter() {
       ) : (
         <>
           <nav className="tabs" aria-label={t('seller.tabs.label')}>
-            {SECTIONS.map((s) => (
+            {[...SECTIONS, ...(shop.mode === 'managed' ? MANAGED_SECTIONS : [])].map((s) => (
               <NavLink key={s.to} to={s.to} end={s.end} className="tabs__link">
                 {t(s.labelKey)}
               </NavLink>
