@@ -49,7 +49,7 @@ export interface FlashSaleRow {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clock = new SystemClock();
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
@@ -100,7 +100,7 @@ function request(agent: http.Agent, port: number, method: string, url: string, t
   });
 }
 
-async function startServerProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
+export async function startServerProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
   // FLASH_SALE_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
   const nodeArgs = (process.env.FLASH_SALE_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', 'serve'], {

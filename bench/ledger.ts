@@ -129,7 +129,7 @@ function withDatabase(url: string, name: string): string {
 }
 
 /** A migrated PostgreSQL database for the run, and how to get rid of it. */
-async function postgresDatabase(log: (line: string) => void): Promise<{ database: Database; dispose: () => Promise<void> }> {
+export async function postgresDatabase(log: (line: string) => void): Promise<{ database: Database; dispose: () => Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const cluster = await startPgCluster();

@@ -30,6 +30,14 @@ import { settlementRoutes } from './modules/settlement/routes.js';
 import { sellersRoutes } from './modules/sellers/routes.js';
 import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/service.js';
 import { managedRoutes } from './modules/managed/routes.js';
+import { linksRoutes, outRoutes } from './modules/links/routes.js';
+import { registerLinksJobs } from './modules/links/cutover.js';
+import { notificationsRoutes } from './modules/notifications/routes.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { analyticsRoutes } from './modules/analytics/routes.js';
+import { registerAnalyticsJobs, scheduleAnalyticsJobs } from './modules/analytics/service.js';
+import { importsRoutes } from './modules/imports/routes.js';
+import { registerImportJobs } from './modules/imports/service.js';
 
 /**
  * The composition root: wires every module's routes and job handlers onto one app.
@@ -56,15 +64,18 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock));
   registerAftersalesJobs(jobs, clock, createPaymentProviders(clock));
   registerSettlementJobs(jobs, clock);
+  registerLinksJobs(jobs, clock);
+  registerAnalyticsJobs(jobs, clock);
   registerContentJobs(jobs, { clock, config });
   registerDemoVideoJobs(jobs, { clock, config });
+  registerImportJobs(jobs, { clock, config });
   const ctx: AppContext = { database, db, clock, config, jobs };
   const app = await buildHttpApp({
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes],
-    rootRoutes: [mediaRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes],
+    rootRoutes: [mediaRoutes, outRoutes],
   });
   const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));
   app.addHook('onClose', async () => stopMarketRefresh());
@@ -76,4 +87,5 @@ export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Cl
   await enqueue(ctx.db, ctx.clock, 'platform.purge_idempotency_keys', {}, { uniqueKey: 'recurring:purge_idempotency_keys' });
   await scheduleDispatchSweep(ctx.db, ctx.clock);
   await scheduleSettlementJobs(ctx.db, ctx.clock);
+  await scheduleAnalyticsJobs(ctx.db, ctx.clock);
 }

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db.js';
@@ -6,6 +8,8 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
 import { startServer } from './server.js';
 import { reconcile } from './modules/ledger/service.js';
 import { formatSummary, runSimulation } from './simulate/simulate.js';
+import { createImport, processImport, REPORT_LIMIT } from './modules/imports/service.js';
+import { loadMarkets } from './platform/markets.js';
 
 const USAGE = `loopshop — closed-loop video commerce
 
@@ -16,6 +20,7 @@ Commands:
   migrate                                           apply database migrations
   seed-demo                                         seed the demo accounts if the database is empty
   reconcile                                         prove the ledger balances (exit 1 if not)
+  import-shopify --shop <shop id> <file.csv>        import a Shopify product export into the shop as draft products
   simulate [--orders N] [--days D] [--seed S] [--json]
                                                     run buyers, sellers, carrier, after-sales and settlement on a
                                                     simulated clock in a throwaway in-memory database; print a summary
@@ -81,6 +86,26 @@ export async function main(argv: string[]): Promise<number> {
         console.log(JSON.stringify(report, null, 2));
         return report.balanced ? 0 : 1;
       });
+    case 'import-shopify': {
+      const { values, positionals } = parseArgs({ args: rest, options: { shop: { type: 'string' } }, allowPositionals: true });
+      if (!values.shop || positionals.length !== 1) throw new Error('Usage: loopshop import-shopify --shop <shop id> <file.csv>');
+      const file = positionals[0]!;
+      const { dataDir } = loadConfig();
+      return withDatabase(async (d) => {
+        await d.migrate();
+        await loadMarkets(d.db);
+        const clock = new SystemClock();
+        const queued = await createImport(d.db, clock, dataDir, { shopId: values.shop!, userId: null, fileName: path.basename(file), data: await readFile(file) }, { enqueue: false });
+        const done = await processImport(d.db, clock, dataDir, queued.id, {
+          onProgress: (p) => process.stderr.write(`\rimporting ${p.rows_done}/${p.rows_total} rows (${Math.floor((100 * p.rows_done) / p.rows_total)}%)`),
+        });
+        process.stderr.write('\n');
+        console.log(`import ${done.id}: ${done.status}, ${done.products_created} products (${done.variants_created} variants) created as drafts, ${done.products_skipped} products and ${done.rows_skipped} rows skipped`);
+        for (const l of done.report) console.log(`  row ${l.row}${l.handle ? ` (${l.handle})` : ''}: ${l.reason} — ${l.message}`);
+        if (done.report.length >= REPORT_LIMIT) console.log(`  … the report keeps the first ${REPORT_LIMIT} lines`);
+        return done.status === 'done' ? 0 : 1;
+      });
+    }
     case 'simulate': {
       const { values } = parseArgs({
         args: rest,

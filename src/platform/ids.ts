@@ -9,7 +9,7 @@ const ulid = monotonicFactory();
 export const ID_PREFIXES = [
   'usr', 'ses', 'shp', 'job', 'idm', 'led', 'pst', 'wh',
   'prd', 'sku', 'vid', 'ord', 'pay', 'crt', 'evt', 'inv', 'app', 'mkt', 'ntf', 'aud',
-  'res', 'oit', 'oev', 'rfd', 'anc', 'cti', 'whe', 'med', 'chk', 'spm', 'tev', 'slb', 'ffl', 'hld', 'cmr', 'stl', 'pyo', 'cas', 'cev', 'evd', 'sof', 'inb', 'doc', 'aev',
+  'res', 'oit', 'oev', 'rfd', 'anc', 'cti', 'whe', 'med', 'chk', 'spm', 'tev', 'slb', 'ffl', 'hld', 'cmr', 'stl', 'pyo', 'cas', 'cev', 'evd', 'sof', 'inb', 'doc', 'aev', 'imp', 'clk',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -44,8 +44,9 @@ export interface MarketConfig {
   salesThreshold: number | null;
   /** Most shops the market takes; null = unlimited. */
   slotQuota: number | null;
-  /** Link policy (a later issue); `open` by default. */
+  /** `semi_closed` (external anchors allowed, click-outs recorded) or `closed`; set by the links module. */
   linkPolicyMode: string;
+  /** When the market switches (switched) to `closed`; null = no cut-over scheduled. */
   cutoverAt: Date | null;
   updatedAt: Date | null;
   updatedBy: string | null;
@@ -106,7 +107,13 @@ export type MarketPatch = Partial<
 >;
 
 /** Changes a market (the caller validates field ranges) and reloads this node's cache. */
-export async function updateMarket(db: Db, clock: Clock, operatorId: string, code: string, patch: MarketPatch): Promise<MarketConfig> {
+export async function updateMarket(
+  db: Db,
+  clock: Clock,
+  operatorId: string,
+  code: string,
+  patch: MarketPatch | Partial<Pick<MarketConfig, 'linkPolicyMode' | 'cutoverAt'>>,
+): Promise<MarketConfig> {
   if (Object.keys(patch).length === 0) throw badRequest('validation_failed', 'Send at least one field to change', [{ field: '/', rule: 'minProperties' }]);
   const [row] = await db
     .update(markets)

@@ -73,7 +73,8 @@ export const markets = pgTable(
     salesThreshold: bigint('sales_threshold', { mode: 'number' }),
     /** Most shops the market takes; null = unlimited. */
     slotQuota: integer('slot_quota'),
-    linkPolicyMode: text('link_policy_mode').notNull().default('open'),
+    /** `semi_closed` (external anchors allowed, click-outs recorded) or `closed` (decision on link detection). */
+    linkPolicyMode: text('link_policy_mode').notNull().default('semi_closed'),
     cutoverAt: timestamp('cutover_at', { withTimezone: true, mode: 'date' }),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }),
     updatedBy: text('updated_by'),

@@ -11,6 +11,7 @@ import type { Money } from '../../platform/money.js';
 import { plainText } from '../catalog/text.js';
 import { createCarriers, grantReplacement, listShipmentsOfOrder } from '../fulfillment/service.js';
 import { getUser } from '../identity/service.js';
+import { assertLinkFree } from '../links/service.js';
 import { isManagedShop, restockReturn } from '../managed/service.js';
 import { refundableAmount, refundOrder } from '../orders/refunds.js';
 import { addOrderEvents, getOrderForViewer, getOrderItems, lockOrder, type OrderRow } from '../orders/service.js';
@@ -409,6 +410,7 @@ export async function openCase(db: Db, clock: Clock, providers: Providers, userI
   const row = await db.transaction(async (tx) => {
     const o = (await lockOrder(tx, orderId))!;
     const m = market(o.market);
+    assertLinkFree(o.market, { reason: input.reason });
     const now = clock.now();
     if (o.status === 'paid') throw conflict('use_cancel', 'This order has not shipped yet: cancel it instead (POST /v1/orders/{id}/cancel)');
     if (o.status === 'completed' || (o.status === 'delivered' && o.deliveredAt && now >= after(o.deliveredAt, m.afterSalesWindowMs))) {
@@ -480,7 +482,12 @@ type Act<I> = (db: Db, clock: Clock, providers: Providers, userId: string, caseI
 function action<I>(allowed: ActorRole[], apply: (tx: Db, clock: Clock, providers: Providers, c: CaseRow, actor: Actor, input: I) => Promise<CaseRow>): Act<I> {
   return async (db, clock, providers, userId, caseId, input) => {
     const { actor } = await caseForActor(db, userId, caseId, allowed);
-    const row = await db.transaction(async (tx) => apply(tx, clock, providers, await lockCase(tx, caseId), actor, input));
+    const row = await db.transaction(async (tx) => {
+      const c = await lockCase(tx, caseId);
+      const note = (input as { note?: unknown } | undefined)?.note;
+      if (typeof note === 'string') assertLinkFree((await orderMarket(tx, c.orderId)).code, { note });
+      return apply(tx, clock, providers, c, actor, input);
+    });
     return caseView(db, row);
   };
 }

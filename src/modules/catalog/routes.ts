@@ -201,7 +201,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
         description: "A managed shop's prices, variants and stock are the platform's (403 `managed_price`, `managed_stock` for the shop; operators may edit).",
         params: ProductId,
         body: PatchBody,
-        response: { 200: ProductDetail, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: ProductDetail, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
     async (req) => {

@@ -5,6 +5,7 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
 import { addStock, ensureDefaultWarehouse, getAvailability, getWarehouse, setStock } from '../inventory/service.js';
+import { assertLinkFree } from '../links/service.js';
 import { getShop, requireShopMember } from '../sellers/service.js';
 import { products, skus, type ProductStatus, type SkuStatus } from './schema.js';
 import { plainText, textLength } from './text.js';
@@ -288,6 +289,7 @@ export async function createProduct(db: Db, clock: Clock, shopId: string, input:
   }
   return db.transaction(async (tx) => {
     const shop = await getShop(tx, shopId);
+    assertLinkFree(shop.market, { title: input.title, description: input.description });
     const seen = new Set<string>();
     const variants = input.variants.map((v, i) => {
       const field = `/variants/${i}`;
@@ -358,6 +360,7 @@ export async function updateProduct(db: Db, clock: Clock, productId: string, pat
   return db.transaction(async (tx) => {
     const [product] = await tx.select().from(products).where(eq(products.id, productId)).for('update');
     if (!product) throw notFound('Product', productId);
+    assertLinkFree((await getShop(tx, product.shopId)).market, { title: patch.title, description: patch.description });
     const set: Partial<typeof products.$inferInsert> = {};
     if (patch.title !== undefined) set.title = cleanTitle(patch.title);
     if (patch.description !== undefined) set.description = cleanDescription(patch.description);

@@ -20,6 +20,9 @@ import {
   listCreatorVideos,
   listFeed,
   setShowcase,
+  setShowcaseLinks,
+  setVideoExternalAnchors,
+  updateVideoCaption,
 } from './service.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -36,14 +39,31 @@ const ProductSummary = Type.Object({
   available: Type.Integer(),
 });
 
+const ExternalLink = Type.Object({
+  id: Type.String({ description: 'anc_… id' }),
+  url: Type.String(),
+  title: Nullable(Type.String()),
+  out_url: Type.String({ description: '`/out/<id>`: what buyers open (records the click, then redirects)' }),
+  active: Type.Boolean({ description: 'false once a cut-over turned it off (only its owner still sees it)' }),
+});
+
+const ExternalInput = Type.Array(
+  Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }), title: Type.Optional(Nullable(Type.String({ maxLength: 200 }))) }, { additionalProperties: false }),
+  { maxItems: 10 },
+);
+
 const Anchor = Type.Union([
   Type.Object({ type: Type.Literal('product'), product: ProductSummary }),
-  Type.Object({ type: Type.Literal('external'), url: Type.String(), title: Nullable(Type.String()) }),
+  Type.Object({
+    type: Type.Literal('external'),
+    ...ExternalLink.properties,
+  }),
 ]);
 
 const Video = Type.Object({
   id: Type.String(),
   caption: Type.String(),
+  caption_flagged: Type.Boolean({ description: 'To the creator: a link-policy cut-over found an external link in the caption; edit it' }),
   status: Type.Union(VIDEO_STATUSES.map((s) => Type.Literal(s))),
   failure_reason: Nullable(Type.String({ description: 'corrupt_file, no_video_stream, too_long, transcode_failed, …' })),
   media_url: Nullable(Type.String({ description: 'H.264/AAC MP4 with faststart, served with HTTP range requests' })),
@@ -57,7 +77,11 @@ const Video = Type.Object({
   published_at: Nullable(Type.String({ format: 'date-time' })),
 });
 
-const Showcase = Type.Object({ creator: Type.Object({ id: Type.String(), name: Type.String() }), products: Type.Array(ProductSummary) });
+const Showcase = Type.Object({
+  creator: Type.Object({ id: Type.String(), name: Type.String() }),
+  products: Type.Array(ProductSummary),
+  links: Type.Array(ExternalLink, { description: 'External links (semi-closed markets), active ones' }),
+});
 
 const VideoId = Type.Object({ id: Type.String({ pattern: '^vid_[0-9a-z]{26}$', description: 'vid_… id' }) });
 const UserId = Type.Object({ id: Type.String({ pattern: '^usr_[0-9a-z]{26}$', description: 'usr_… id' }) });
@@ -161,6 +185,35 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
     },
   );
 
+  app.patch(
+    '/videos/:id',
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Edit the caption of one of your videos (a closed market refuses links: 422 `external_link_forbidden`)',
+        params: VideoId,
+        body: Type.Object({ caption: Type.String({ maxLength: 10_000 }) }, { additionalProperties: false }),
+        response: { 200: Video, ...errors(400, 401, 404, 422) },
+      },
+    },
+    async (req) => updateVideoCaption(db, req.params.id, requireUser(req).id, req.body.caption),
+  );
+
+  app.put(
+    '/videos/:id/external-anchors',
+    {
+      schema: {
+        tags: ['content'],
+        summary: "Replace your video's external anchors (semi-closed markets only; with product anchors at most 5)",
+        description: 'A closed market answers 422 `external_link_forbidden`; a URL that is not http(s) to another site 400 `invalid_external_url`.',
+        params: VideoId,
+        body: Type.Object({ anchors: ExternalInput }, { additionalProperties: false }),
+        response: { 200: Video, ...errors(400, 401, 404, 422) },
+      },
+    },
+    async (req) => setVideoExternalAnchors(db, clock, req.params.id, requireUser(req).id, req.body.anchors),
+  );
+
   app.get(
     '/creators/:id/videos',
     {
@@ -217,6 +270,23 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
     async (req) => {
       const user = requireRole(req, 'creator');
       return setShowcase(db, clock, user.id, req.body.product_ids);
+    },
+  );
+
+  app.put(
+    '/creators/me/showcase-links',
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Replace the external links on your showcase (semi-closed markets only, up to 10)',
+        description: 'A closed market answers 422 `external_link_forbidden`; a URL that is not http(s) to another site 400 `invalid_external_url`.',
+        body: Type.Object({ links: ExternalInput }, { additionalProperties: false }),
+        response: { 200: Showcase, ...errors(400, 401, 403, 422) },
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, 'creator', 'seller');
+      return setShowcaseLinks(db, clock, user.id, req.body.links);
     },
   );
 }

@@ -28,6 +28,8 @@ export const videos = pgTable(
     posterPath: text('poster_path'),
     publishedAt: ts('published_at'),
     createdAt: ts('created_at').notNull(),
+    /** Set by a link-policy cut-over when the caption carries an external link; cleared by an edit without one. */
+    captionFlaggedAt: ts('caption_flagged_at'),
   },
   (t) => [
     index('videos_feed_idx').on(t.status, t.publishedAt, t.id),
@@ -39,8 +41,9 @@ export const ANCHOR_TYPES = ['product', 'external'] as const;
 export type AnchorType = (typeof ANCHOR_TYPES)[number];
 
 /**
- * What a video points at: an in-platform product, or (a later issue) an external link with a
- * title. Position orders the anchors on the video.
+ * What a video points at: an in-platform product, or an external link with a title (markets in
+ * the `semi_closed` link policy; buyers reach it through `/out/<anchor id>`). Position orders
+ * the anchors on the video.
  */
 export const videoAnchors = pgTable(
   'video_anchors',
@@ -54,6 +57,8 @@ export const videoAnchors = pgTable(
     productId: text('product_id'),
     url: text('url'),
     title: text('title'),
+    /** An external anchor turned off by a link-policy cut-over. */
+    deactivatedAt: ts('deactivated_at'),
   },
   (t) => [
     uniqueIndex('video_anchors_position_idx').on(t.videoId, t.position),
@@ -77,4 +82,24 @@ export const creatorShowcase = pgTable(
     addedAt: ts('added_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.creatorId, t.productId] })],
+);
+
+/**
+ * External links on a creator's profile showcase (semi-closed markets), e.g. the seller's own
+ * store. Ids share the `anc_` prefix with video anchors: both are reached through `/out/<id>`.
+ */
+export const showcaseLinks = pgTable(
+  'showcase_links',
+  {
+    id: text('id').primaryKey(),
+    creatorId: text('creator_id')
+      .notNull()
+      .references(() => users.id),
+    position: integer('position').notNull(),
+    url: text('url').notNull(),
+    title: text('title'),
+    createdAt: ts('created_at').notNull(),
+    deactivatedAt: ts('deactivated_at'),
+  },
+  (t) => [index('showcase_links_creator_idx').on(t.creatorId, t.position)],
 );

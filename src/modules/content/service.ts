@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import type { Db } from '../../platform/db.js';
+import { rows, type Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound, unprocessable } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
@@ -13,7 +13,8 @@ import type { Money } from '../../platform/money.js';
 import { getProductsByIds } from '../catalog/service.js';
 import { plainText, textLength } from '../catalog/text.js';
 import { getUser } from '../identity/service.js';
-import { creatorShowcase, videoAnchors, videos, type VideoStatus } from './schema.js';
+import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/service.js';
+import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
 
 export const MAX_CAPTION_CHARS = 2200;
 export const MAX_ANCHORS = 5;
@@ -40,11 +41,31 @@ export interface ProductSummary {
   available: number;
 }
 
-export type AnchorView = { type: 'product'; product: ProductSummary } | { type: 'external'; url: string; title: string | null };
+/** An external link (semi-closed markets): buyers open `out_url`, which records the click and redirects. */
+export interface ExternalAnchorView {
+  id: string;
+  url: string;
+  title: string | null;
+  out_url: string;
+  /** false once a cut-over turned it off (only its owner still sees it). */
+  active: boolean;
+}
+
+export type AnchorView = { type: 'product'; product: ProductSummary } | ({ type: 'external' } & ExternalAnchorView);
+
+const externalView = (a: { id: string; url: string; title: string | null; deactivatedAt: Date | null }): ExternalAnchorView => ({
+  id: a.id,
+  url: a.url,
+  title: a.title,
+  out_url: `/out/${a.id}`,
+  active: a.deactivatedAt === null,
+});
 
 export interface VideoView {
   id: string;
   caption: string;
+  /** To the creator: a link-policy cut-over found an external link in the caption; edit it. */
+  caption_flagged: boolean;
   status: VideoStatus;
   failure_reason: string | null;
   media_url: string | null;
@@ -108,13 +129,14 @@ async function toViews(db: Db, rows: VideoRow[], viewerId: string | null): Promi
     const views: AnchorView[] = [];
     for (const a of anchors) {
       if (a.videoId !== r.id) continue;
-      if (a.type === 'external' && a.url) views.push({ type: 'external', url: a.url, title: a.title });
+      if (a.type === 'external' && a.url && (own || !a.deactivatedAt)) views.push({ type: 'external', ...externalView({ ...a, url: a.url }) });
       const p = a.productId ? products.get(a.productId) : undefined;
       if (a.type === 'product' && p && (own || p.status === 'live')) views.push({ type: 'product', product: toSummary(p) });
     }
     return {
       id: r.id,
       caption: r.caption,
+      caption_flagged: own && r.captionFlaggedAt !== null,
       status: r.status,
       failure_reason: r.failureReason,
       media_url: r.status === 'ready' && r.mediaPath ? `/media/${r.mediaPath}` : null,
@@ -219,6 +241,7 @@ export async function createVideo(db: Db, clock: Clock, media: MediaConfig, inpu
   let upload = input.file;
   try {
     const caption = cleanCaption(input.caption);
+    assertLinkFree(await userMarket(db, input.creatorId), { caption: input.caption });
     const productIds = await anchorProducts(db, input.productIds);
     if ((await sniffVideo(media, upload)) === 'not_video') {
       throw new AppError('unsupported_media', 415, 'The file is not a video this platform can read');
@@ -267,6 +290,16 @@ export async function getVideo(db: Db, videoId: string, viewerId: string | null)
   if (!row || (row.status !== 'ready' && row.creatorId !== viewerId)) throw notFound('Video', videoId);
   const [view] = await toViews(db, [row], viewerId);
   return view!;
+}
+
+/** Id, creator and publish time of videos — of the given ids, or all of one creator's (for analytics). */
+export async function videoFacts(db: Db, filter: { ids: string[] } | { creatorId: string }): Promise<Array<{ id: string; creator_id: string; caption: string; published_at: Date | null }>> {
+  if ('ids' in filter && filter.ids.length === 0) return [];
+  return db
+    .select({ id: videos.id, creator_id: videos.creatorId, caption: videos.caption, published_at: videos.publishedAt })
+    .from(videos)
+    .where('ids' in filter ? inArray(videos.id, filter.ids) : eq(videos.creatorId, filter.creatorId))
+    .orderBy(desc(videos.id));
 }
 
 export interface Page<T> {
@@ -353,6 +386,172 @@ export async function deleteVideo(db: Db, media: Pick<MediaConfig, 'mediaDir'>, 
     .returning({ id: videos.id });
   if (deleted.length === 0) throw notFound('Video', videoId);
   await removeFiles(media.mediaDir, videoId, { upload: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// External anchors and caption edits (link policy)
+
+export interface ExternalAnchorInput {
+  url: string;
+  title?: string | null;
+}
+
+const MAX_ANCHOR_TITLE = 200;
+
+/** External anchors as stored: each checked against the creator's market policy and cleaned. */
+async function externalAnchors(db: Db, creatorId: string, anchors: ExternalAnchorInput[], field: string) {
+  const market = await userMarket(db, creatorId);
+  return anchors.map((a, i) => {
+    const title = a.title ? plainText(a.title).slice(0, MAX_ANCHOR_TITLE) : null;
+    return { url: checkExternalAnchor(market, `${field}/${i}/url`, a.url), title: title || null };
+  });
+}
+
+async function ownVideo(db: Db, videoId: string, userId: string): Promise<VideoRow> {
+  const [row] = await db.select().from(videos).where(and(eq(videos.id, videoId), eq(videos.creatorId, userId)));
+  if (!row) throw notFound('Video', videoId);
+  return row;
+}
+
+/**
+ * Replaces a video's external anchors (its creator only; others 404). Allowed only in a
+ * semi-closed market (422 `external_link_forbidden`); product and external anchors together
+ * stay at most 5. An empty list removes them.
+ */
+export async function setVideoExternalAnchors(db: Db, clock: Clock, videoId: string, userId: string, anchors: ExternalAnchorInput[]): Promise<VideoView> {
+  const row = await ownVideo(db, videoId, userId);
+  const links = anchors.length > 0 ? await externalAnchors(db, userId, anchors, 'body/anchors') : [];
+  await db.transaction(async (tx) => {
+    await tx.delete(videoAnchors).where(and(eq(videoAnchors.videoId, videoId), eq(videoAnchors.type, 'external')));
+    const products = await tx.select({ position: videoAnchors.position }).from(videoAnchors).where(eq(videoAnchors.videoId, videoId));
+    if (products.length + links.length > MAX_ANCHORS) {
+      throw unprocessable('invalid_anchor', `A video has at most ${MAX_ANCHORS} anchors`, { max: MAX_ANCHORS });
+    }
+    const next = Math.max(-1, ...products.map((p) => p.position)) + 1;
+    if (links.length > 0) {
+      await tx.insert(videoAnchors).values(links.map((l, i) => ({ id: newId('anc'), videoId, position: next + i, type: 'external' as const, url: l.url, title: l.title })));
+    }
+  });
+  const [view] = await toViews(db, [row], userId);
+  return view!;
+}
+
+/** Edits a caption (its creator only); in a closed market a link is refused. Clears the cut-over flag once no link is left. */
+export async function updateVideoCaption(db: Db, videoId: string, userId: string, caption: string): Promise<VideoView> {
+  await ownVideo(db, videoId, userId);
+  const text = cleanCaption(caption);
+  assertLinkFree(await userMarket(db, userId), { caption });
+  const [row] = await db
+    .update(videos)
+    .set({ caption: text, captionFlaggedAt: externalLinks(text).length > 0 ? sql`${videos.captionFlaggedAt}` : null })
+    .where(eq(videos.id, videoId))
+    .returning();
+  const [view] = await toViews(db, [row!], userId);
+  return view!;
+}
+
+/** An external anchor of a video or a showcase, active or not. */
+export interface ExternalAnchor {
+  id: string;
+  kind: 'video_anchor' | 'showcase_link';
+  ownerId: string;
+  videoId: string | null;
+  url: string;
+  title: string | null;
+  active: boolean;
+}
+
+const videoExternal = {
+  id: videoAnchors.id,
+  ownerId: videos.creatorId,
+  videoId: videoAnchors.videoId,
+  url: sql<string>`${videoAnchors.url}`,
+  title: videoAnchors.title,
+  deactivatedAt: videoAnchors.deactivatedAt,
+};
+
+const toExternal = (kind: ExternalAnchor['kind']) => (r: { id: string; ownerId: string; videoId?: string; url: string; title: string | null; deactivatedAt: Date | null }): ExternalAnchor => ({
+  id: r.id,
+  kind,
+  ownerId: r.ownerId,
+  videoId: r.videoId ?? null,
+  url: r.url,
+  title: r.title,
+  active: r.deactivatedAt === null,
+});
+
+/** One external anchor by id (video anchor or showcase link); 404 for anything else. */
+export async function getExternalAnchor(db: Db, id: string): Promise<ExternalAnchor> {
+  const [video] = await db
+    .select(videoExternal)
+    .from(videoAnchors)
+    .innerJoin(videos, eq(videos.id, videoAnchors.videoId))
+    .where(and(eq(videoAnchors.id, id), eq(videoAnchors.type, 'external')));
+  if (video) return toExternal('video_anchor')(video);
+  const [link] = await db.select().from(showcaseLinks).where(eq(showcaseLinks.id, id));
+  if (link) return toExternal('showcase_link')({ ...link, ownerId: link.creatorId });
+  throw notFound('Anchor', id);
+}
+
+/** Every external anchor still active, of the given owners. */
+export async function listActiveExternalAnchors(db: Db, ownerIds: string[]): Promise<ExternalAnchor[]> {
+  if (ownerIds.length === 0) return [];
+  const [onVideos, onShowcases] = await Promise.all([
+    db
+      .select(videoExternal)
+      .from(videoAnchors)
+      .innerJoin(videos, eq(videos.id, videoAnchors.videoId))
+      .where(and(eq(videoAnchors.type, 'external'), isNull(videoAnchors.deactivatedAt), inArray(videos.creatorId, ownerIds)))
+      .orderBy(asc(videoAnchors.id)),
+    db
+      .select()
+      .from(showcaseLinks)
+      .where(and(isNull(showcaseLinks.deactivatedAt), inArray(showcaseLinks.creatorId, ownerIds)))
+      .orderBy(asc(showcaseLinks.id)),
+  ]);
+  return [...onVideos.map(toExternal('video_anchor')), ...onShowcases.map((l) => toExternal('showcase_link')({ ...l, ownerId: l.creatorId }))];
+}
+
+/** Owners (creators) of anything a link-policy cut-over may touch: active external anchors or captions not yet flagged. */
+export async function listLinkOwners(db: Db): Promise<string[]> {
+  const found = await rows<{ owner: string }>(db, sql`
+    select v.creator_id as owner from ${videoAnchors} a join ${videos} v on v.id = a.video_id
+      where a.type = 'external' and a.deactivated_at is null
+    union select creator_id from ${showcaseLinks} where deactivated_at is null
+    union select creator_id from ${videos} where caption_flagged_at is null and caption <> ''`);
+  return found.map((r) => r.owner);
+}
+
+/** Turns external anchors off (those already off stay as they are); returns the ids it turned off. */
+export async function deactivateExternalAnchors(db: Db, clock: Clock, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const now = clock.now();
+  const a = await db.update(videoAnchors).set({ deactivatedAt: now }).where(and(inArray(videoAnchors.id, ids), isNull(videoAnchors.deactivatedAt))).returning({ id: videoAnchors.id });
+  const b = await db.update(showcaseLinks).set({ deactivatedAt: now }).where(and(inArray(showcaseLinks.id, ids), isNull(showcaseLinks.deactivatedAt))).returning({ id: showcaseLinks.id });
+  return [...a, ...b].map((r) => r.id);
+}
+
+/**
+ * Flags the captions of these creators' videos that carry an external link (the text is kept
+ * for its owner to edit); returns the flagged videos. Already flagged ones are left alone.
+ */
+export async function flagLinkedCaptions(db: Db, clock: Clock, creatorIds: string[]): Promise<Array<{ id: string; creatorId: string }>> {
+  const flagged: Array<{ id: string; creatorId: string }> = [];
+  let after = '';
+  for (;;) {
+    if (creatorIds.length === 0) return flagged;
+    const batch = await db
+      .select({ id: videos.id, creatorId: videos.creatorId, caption: videos.caption })
+      .from(videos)
+      .where(and(inArray(videos.creatorId, creatorIds), isNull(videos.captionFlaggedAt), ne(videos.caption, ''), gt(videos.id, after)))
+      .orderBy(asc(videos.id))
+      .limit(500);
+    const hits = batch.filter((v) => externalLinks(v.caption).length > 0);
+    if (hits.length > 0) await db.update(videos).set({ captionFlaggedAt: clock.now() }).where(inArray(videos.id, hits.map((v) => v.id)));
+    flagged.push(...hits.map(({ id, creatorId }) => ({ id, creatorId })));
+    if (batch.length < 500) return flagged;
+    after = batch[batch.length - 1]!.id;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,6 +694,8 @@ export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; config
 export interface Showcase {
   creator: { id: string; name: string };
   products: ProductSummary[];
+  /** External links (semi-closed markets), active ones. */
+  links: ExternalAnchorView[];
 }
 
 /** A creator's showcase: their chosen products in order, live ones only. */
@@ -506,8 +707,14 @@ export async function getShowcase(db: Db, creatorId: string): Promise<Showcase> 
     .where(eq(creatorShowcase.creatorId, creatorId))
     .orderBy(asc(creatorShowcase.position));
   const products = await productsById(db, rows.map((r) => r.productId));
+  const links = await db
+    .select()
+    .from(showcaseLinks)
+    .where(and(eq(showcaseLinks.creatorId, creatorId), isNull(showcaseLinks.deactivatedAt)))
+    .orderBy(asc(showcaseLinks.position));
   return {
     creator: { id: user.id, name: user.name },
+    links: links.map(externalView),
     products: rows.flatMap((r) => {
       const p = products.get(r.productId);
       return p && p.status === 'live' ? [toSummary(p)] : [];
@@ -527,6 +734,23 @@ export async function setShowcase(db: Db, clock: Clock, creatorId: string, produ
     if (ids.length > 0) {
       const now = clock.now();
       await tx.insert(creatorShowcase).values(ids.map((productId, position) => ({ creatorId, productId, position, addedAt: now })));
+    }
+  });
+  return getShowcase(db, creatorId);
+}
+
+/**
+ * Replaces a creator's external showcase links (at most 10). Allowed only in a semi-closed
+ * market (422 `external_link_forbidden`); an empty list removes them. Turned-off links stay on
+ * record.
+ */
+export async function setShowcaseLinks(db: Db, clock: Clock, creatorId: string, input: ExternalAnchorInput[]): Promise<Showcase> {
+  const links = input.length > 0 ? await externalAnchors(db, creatorId, input, 'body/links') : [];
+  await db.transaction(async (tx) => {
+    await tx.delete(showcaseLinks).where(and(eq(showcaseLinks.creatorId, creatorId), isNull(showcaseLinks.deactivatedAt)));
+    if (links.length > 0) {
+      const now = clock.now();
+      await tx.insert(showcaseLinks).values(links.map((l, position) => ({ id: newId('anc'), creatorId, position, url: l.url, title: l.title, createdAt: now })));
     }
   });
   return getShowcase(db, creatorId);

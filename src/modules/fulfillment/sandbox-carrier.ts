@@ -1,15 +1,14 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import { HOUR } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
-import { AppError, badRequest, unauthorized } from '../../platform/errors.js';
+import { AppError } from '../../platform/errors.js';
 import { enqueue } from '../../platform/jobs.js';
+import { signWebhook, verifyWebhook, type SignedDelivery } from '../../platform/webhook-signature.js';
 import type { Carrier, TrackingEvent } from './carriers.js';
 import { SHIPMENT_STATUSES, type ShipmentStatus } from './schema.js';
 
 export const DEV_SANDBOX_CARRIER_SECRET = 'whsec_loopshop_carrier_sandbox_dev';
-export const CARRIER_SIGNATURE_HEADER = 'loopshop-signature';
-export const CARRIER_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
 export const SANDBOX_CARRIER_EVENT_JOB = 'fulfillment.sandbox_carrier_event';
 
 export const SCENARIOS = ['on_time', 'delayed', 'exception_then_delivered', 'lost'] as const;
@@ -93,42 +92,16 @@ export class SandboxCarrier implements Carrier {
   }
 
   /** The raw body and headers of a signed delivery of these events, signed at the clock's time. */
-  sign(events: WireEvent[], at: Date = this.clock.now()): { rawBody: string; headers: Record<string, string> } {
+  sign(events: WireEvent[], at: Date = this.clock.now()): SignedDelivery {
     return this.signBody(JSON.stringify({ events }), at);
   }
 
-  signBody(rawBody: string, at: Date = this.clock.now()): { rawBody: string; headers: Record<string, string> } {
-    const t = Math.floor(at.getTime() / 1000);
-    const v1 = createHmac('sha256', this.secret).update(`${t}.${rawBody}`).digest('hex');
-    return { rawBody, headers: { 'content-type': 'application/json', [CARRIER_SIGNATURE_HEADER]: `t=${t},v1=${v1}` } };
+  signBody(rawBody: string, at: Date = this.clock.now()): SignedDelivery {
+    return signWebhook(this.secret, rawBody, at);
   }
 
   verifyWebhook(rawBody: Buffer | string, headers: Record<string, string | string[] | undefined>): TrackingEvent[] {
-    const raw = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
-    const header = headers[CARRIER_SIGNATURE_HEADER];
-    const value = Array.isArray(header) ? header[0] : header;
-    if (!value) throw unauthorized('Missing webhook signature', 'invalid_signature');
-    let t: number | undefined;
-    const signatures: string[] = [];
-    for (const part of value.split(',')) {
-      const [k, v] = part.split('=', 2).map((s) => s.trim());
-      if (k === 't' && v && /^\d{1,12}$/.test(v)) t = Number(v);
-      else if (k === 'v1' && v && /^[0-9a-f]{64}$/.test(v)) signatures.push(v);
-    }
-    if (t === undefined || signatures.length === 0) throw unauthorized('Malformed webhook signature', 'invalid_signature');
-    if (Math.abs(this.clock.now().getTime() - t * 1000) > CARRIER_WEBHOOK_TOLERANCE_MS) {
-      throw unauthorized('Webhook timestamp is outside the tolerance', 'invalid_signature');
-    }
-    const expected = createHmac('sha256', this.secret).update(`${t}.${raw}`).digest();
-    if (!signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected))) {
-      throw unauthorized('Webhook signature does not match', 'invalid_signature');
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      throw badRequest('invalid_json', 'Webhook body is not JSON');
-    }
+    const body = verifyWebhook(this.secret, this.clock, rawBody, headers);
     const list = (body as { events?: unknown } | null)?.events;
     if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw new AppError('invalid_event', 400, 'Webhook carries no events');
     return list.map(parseEvent);

@@ -5,6 +5,7 @@ import { requireUser, SESSION_COOKIE } from '../../platform/auth.js';
 import { DAY } from '../../platform/clock.js';
 import { errors } from '../../platform/http-schemas.js';
 import { listShopsForUser } from '../sellers/service.js';
+import { assertUserTextLinkFree } from '../links/service.js';
 import { authenticate, createSession, getUser, LOCALES, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
 
 const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));
@@ -61,10 +62,11 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
           { email: Email, password: Password, name: Name, locale: Type.Optional(Locale) },
           { additionalProperties: false },
         ),
-        response: { 201: AuthResult, ...errors(400, 409) },
+        response: { 201: AuthResult, ...errors(400, 409, 422) },
       },
     },
     async (req, reply) => {
+      await assertUserTextLinkFree(db, null, { name: req.body.name });
       const user = await signUp(db, clock, req.body);
       const token = await startSession(reply, user.id);
       return reply.code(201).send({ token, user: toPublicUser(user) });
@@ -128,11 +130,12 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
           { name: Type.Optional(Name), locale: Type.Optional(Type.Union([Locale, Type.Null()])) },
           { additionalProperties: false },
         ),
-        response: { 200: Me, ...errors(400, 401) },
+        response: { 200: Me, ...errors(400, 401, 422) },
       },
     },
     async (req) => {
       const user = requireUser(req);
+      await assertUserTextLinkFree(db, user.id, { name: req.body.name });
       await updateProfile(db, user.id, req.body);
       return me(user.id);
     },

@@ -7,6 +7,7 @@ import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market, MARKETS } from '../../platform/markets.js';
 import { priceCart, removeCartSkus } from '../cart/service.js';
 import { commitReservationsOf, releaseReservations, reserveStock, restockCommitted, scheduleFold } from '../inventory/service.js';
+import { recordServerEvent } from '../analytics/service.js';
 import { accounts, transfer } from '../ledger/service.js';
 import { checkCard } from '../payments/cards.js';
 import type { CardDetails, ConfirmResult, PaymentProvider, WebhookEvent } from '../payments/provider.js';
@@ -403,6 +404,7 @@ async function recordSuccess(
   const committed = await commitReservationsOf(tx, clock, ids);
   if (ids.length === 0 || ids.some((id) => !committed.has(id))) throw new StockLapsed();
   await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'paid', data: { payment_id: p.id, amount: o.total, currency: o.currency } })));
+  await recordServerEvent(tx, clock, { type: 'order_paid', orders: list, items: tx.select().from(orderItems).where(inArray(orderItems.orderId, ids)) });
   await removeCartSkus(tx, p.buyerId, tx.selectDistinct({ skuId: orderItems.skuId }).from(orderItems).where(inArray(orderItems.orderId, ids)));
   if (emit) {
     await emitProviderEvent(tx, clock, provider, 'payment.succeeded', {
@@ -556,6 +558,7 @@ async function applyOrderRefund(
       order_id: o.id,
     });
   }
+  await recordServerEvent(tx, clock, { type: 'refund', refundId: refund.id, orderId: o.id, shopId: o.shopId, buyerId: o.buyerId, amount: o.total, currency: o.currency });
   await restockCommitted(tx, clock, o.id);
   await transfer(tx, clock, { from: accounts.escrow(o.id), to: accounts.buyerFunds(), amount: o.total, currency: o.currency, kind: 'refund', reference: o.id });
   return true;

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
+import { recordServerEvent } from '../analytics/service.js';
 import { accounts, getBalance, transfer } from '../ledger/service.js';
 import { getPayment, getProvider, recordRefund, type Providers, type RefundRow } from '../payments/service.js';
 import { orders } from './schema.js';
@@ -74,6 +75,7 @@ export async function refundOrder(
     .where(eq(orders.id, o.id))
     .returning();
   await transfer(tx, clock, { from: accounts.escrow(o.id), to: accounts.buyerFunds(), amount, currency: o.currency, kind: 'refund', reference: o.id });
+  await recordServerEvent(tx, clock, { type: 'refund', refundId: refund.id, orderId: o.id, shopId: o.shopId, buyerId: o.buyerId, amount, currency: o.currency });
   await addOrderEvents(tx, clock, [
     { orderId: o.id, type: 'refunded', data: { amount, currency: o.currency, reason, refund_id: refund.id, full: after!.status === 'refunded' } },
   ]);

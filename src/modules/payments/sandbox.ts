@@ -1,15 +1,14 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
-import { AppError, badRequest, unauthorized } from '../../platform/errors.js';
+import { AppError, badRequest } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { signWebhook, verifyWebhook, type SignedDelivery } from '../../platform/webhook-signature.js';
 import { checkCard } from './cards.js';
 import type { CardDetails, ConfirmResult, PaymentIntent, PaymentProvider, WebhookEvent, WebhookEventType } from './provider.js';
 
 /** Default signing secret for development; set LOOPSHOP_SANDBOX_WEBHOOK_SECRET anywhere shared. */
 export const DEV_SANDBOX_WEBHOOK_SECRET = 'whsec_loopshop_sandbox_dev';
-export const SIGNATURE_HEADER = 'loopshop-signature';
-/** Webhooks signed more than this far from the platform clock are refused. */
-export const WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+export { SIGNATURE_HEADER } from '../../platform/webhook-signature.js';
 
 /** The sandbox's test cards (docs/api.md, Payments). Any other Luhn-valid number succeeds. */
 export const SANDBOX_CARDS = {
@@ -75,44 +74,17 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   /** The raw body and headers of a signed webhook delivery, signed at the clock's time. */
-  sign(event: WebhookEvent, at: Date = this.clock.now()): { rawBody: string; headers: Record<string, string> } {
+  sign(event: WebhookEvent, at: Date = this.clock.now()): SignedDelivery {
     return this.signBody(JSON.stringify(event), at);
   }
 
   /** Signs any raw body (tests use it for well-signed but malformed deliveries). */
-  signBody(rawBody: string, at: Date = this.clock.now()): { rawBody: string; headers: Record<string, string> } {
-    const t = Math.floor(at.getTime() / 1000);
-    const v1 = createHmac('sha256', this.secret).update(`${t}.${rawBody}`).digest('hex');
-    return { rawBody, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `t=${t},v1=${v1}` } };
+  signBody(rawBody: string, at: Date = this.clock.now()): SignedDelivery {
+    return signWebhook(this.secret, rawBody, at);
   }
 
   verifyWebhook(rawBody: Buffer | string, headers: Record<string, string | string[] | undefined>): WebhookEvent {
-    const raw = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
-    const header = headers[SIGNATURE_HEADER];
-    const value = Array.isArray(header) ? header[0] : header;
-    if (!value) throw unauthorized('Missing webhook signature', 'invalid_signature');
-    let t: number | undefined;
-    const signatures: string[] = [];
-    for (const part of value.split(',')) {
-      const [k, v] = part.split('=', 2).map((s) => s.trim());
-      if (k === 't' && v && /^\d{1,12}$/.test(v)) t = Number(v);
-      else if (k === 'v1' && v && /^[0-9a-f]{64}$/.test(v)) signatures.push(v);
-    }
-    if (t === undefined || signatures.length === 0) throw unauthorized('Malformed webhook signature', 'invalid_signature');
-    if (Math.abs(this.clock.now().getTime() - t * 1000) > WEBHOOK_TOLERANCE_MS) {
-      throw unauthorized('Webhook timestamp is outside the tolerance', 'invalid_signature');
-    }
-    const expected = createHmac('sha256', this.secret).update(`${t}.${raw}`).digest();
-    if (!signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected))) {
-      throw unauthorized('Webhook signature does not match', 'invalid_signature');
-    }
-    let event: unknown;
-    try {
-      event = JSON.parse(raw);
-    } catch {
-      throw badRequest('invalid_json', 'Webhook body is not JSON');
-    }
-    return parseEvent(event);
+    return parseEvent(verifyWebhook(this.secret, this.clock, rawBody, headers));
   }
 }
 

@@ -1,0 +1,272 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireUser } from '../../platform/auth.js';
+import { errors, IdParam, Money } from '../../platform/http-schemas.js';
+import { requireShopMember } from '../sellers/service.js';
+import { completionHeatmap, creatorAnalytics, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top } from './dashboards.js';
+import { ClientEvent, ingestEvents, MAX_BATCH } from './service.js';
+
+const Rate = Type.Union([Type.Number(), Type.Null()]);
+const Count = Type.Integer();
+const RangeQuery = {
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: `to` − 30 days; widened to whole hours' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive; default: the end of the current hour' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: the table as a CSV download' })),
+};
+const DeviceHeader = Type.Object({ 'x-device-id': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })) });
+const DeviceId = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'Anonymous device id (or the X-Device-Id header)' });
+
+const FunnelRow = Type.Object({
+  id: Type.String(),
+  ...Object.fromEntries(FUNNEL_STEPS.map((s) => [s, Count])),
+  gmv: Type.Ref(Money),
+  rates: Type.Object(Object.fromEntries(FUNNEL_STEPS.slice(1).map((s) => [s, Rate])), { description: 'Each step over the step before it' }),
+});
+const HeatCell = Type.Object({ weekday: Type.Integer({ description: 'ISO: Monday = 1' }), hour: Type.Integer(), videos: Count, views: Count, completed_views: Count, completion_rate: Rate, orders: Count });
+
+/** One CSV cell: money as its amount (currency in its own column), formulas defused, quoted when needed. */
+function cell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const isMoney = (v: unknown): v is { amount: number; currency: string } => typeof v === 'object' && v !== null && 'amount' in v && 'currency' in v;
+
+/** Flattens a row: nested objects become `parent_child` columns, money `x` and `x_currency`, money lists `amount currency; …`. */
+function flatten(row: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    const name = prefix + k;
+    if (isMoney(v)) Object.assign(out, { [name]: v.amount, [`${name}_currency`]: v.currency });
+    else if (Array.isArray(v)) out[name] = v.map((m) => (isMoney(m) ? `${m.amount} ${m.currency}` : String(m))).join('; ');
+    else if (typeof v === 'object' && v !== null) Object.assign(out, flatten(v as Record<string, unknown>, `${name}_`));
+    else out[name] = v;
+  }
+  return out;
+}
+
+export function toCsv(list: object[]): string {
+  const flat = list.map((r) => flatten(r as Record<string, unknown>));
+  const header = [...new Set(flat.flatMap((r) => Object.keys(r)))];
+  return [header.map(cell).join(','), ...flat.map((r) => header.map((h) => cell(r[h])).join(','))].join('\r\n') + '\r\n';
+}
+
+/** The answer as JSON, or with `?format=csv` the route's table as a CSV download. */
+function answer<T>(reply: FastifyReply, format: 'json' | 'csv' | undefined, name: string, body: T, table: (b: T) => object[]) {
+  if (format !== 'csv') return body;
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}.csv"`)
+    .send(toCsv(table(body)));
+}
+
+/** JSON answer schema; with `?format=csv` the same route answers text/csv (not serialized by the schema). */
+const csvDoc = (schema: TSchema) => ({ 200: schema, ...errors(400, 401, 404) });
+
+export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+
+  app.post(
+    '/events',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: `Append a batch of up to ${MAX_BATCH} app events (anonymous with a device id, or signed in)`,
+        headers: DeviceHeader,
+        body: Type.Object(
+          { device_id: Type.Optional(DeviceId), events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            accepted: Count,
+            duplicates: Type.Integer({ description: 'Events this sender had already posted (counted once)' }),
+            rejected: Type.Array(Type.Object({ index: Count, code: Type.String(), message: Type.String() })),
+          }),
+          ...errors(400, 413),
+        },
+      },
+      config: { docsBody: Type.Object({ device_id: Type.Optional(DeviceId), events: Type.Array(ClientEvent, { minItems: 1, maxItems: MAX_BATCH }) }) },
+    },
+    async (req) =>
+      ingestEvents(db, clock, { userId: req.user?.id ?? null, deviceId: req.body.device_id ?? req.headers['x-device-id'] ?? null, events: req.body.events }),
+  );
+
+  /** Shop members only; another shop's analytics answer 404 like a missing shop. */
+  const memberShop = async (req: FastifyRequest, shopId: string) => {
+    await requireShopMember(db, requireUser(req).id, shopId);
+    return shopId;
+  };
+  const ShopParams = IdParam('shop_id', 'shp');
+
+  app.get(
+    '/shops/:shop_id/analytics/funnel',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Funnel per video, product or live session: impressions → views → 3-s views → completed → product clicks → add-to-cart → checkouts → orders, GMV',
+        params: ShopParams,
+        querystring: Type.Object({
+          ...RangeQuery,
+          by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('product'), Type.Literal('live')], { default: 'video' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+        }),
+        response: csvDoc(Type.Object({ by: Type.String(), from: Type.String(), to: Type.String(), rows: Type.Array(FunnelRow), totals: FunnelRow })),
+      },
+    },
+    async (req, reply) => {
+      const shopId = await memberShop(req, req.params.shop_id as string);
+      const body = await funnel(db, shopId, req.query.by ?? 'video', rangeOf(clock, req.query), req.query.limit);
+      return answer(reply, req.query.format, 'funnel', body, (b) => b.rows);
+    },
+  );
+
+  app.get(
+    '/shops/:shop_id/analytics/completion-heatmap',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: "Completion rate and orders by the videos' publish weekday × hour (shop time zone), with the best slot",
+        params: ShopParams,
+        querystring: Type.Object({ ...RangeQuery, min_views: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: 'Views a slot needs to be the best' })) }),
+        response: csvDoc(Type.Object({ timezone: Type.String(), from: Type.String(), to: Type.String(), cells: Type.Array(HeatCell), best: Type.Union([HeatCell, Type.Null()]) })),
+      },
+    },
+    async (req, reply) => {
+      const shopId = await memberShop(req, req.params.shop_id as string);
+      const body = await completionHeatmap(db, shopId, rangeOf(clock, req.query), req.query.min_views);
+      return answer(reply, req.query.format, 'completion-heatmap', body, (b) => b.cells);
+    },
+  );
+
+  app.get(
+    '/shops/:shop_id/analytics/price-bands',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: "Add-to-cart rate and conversion by the product's lowest price",
+        params: ShopParams,
+        querystring: Type.Object({
+          ...RangeQuery,
+          bands: Type.Optional(Type.String({ pattern: '^\\d{1,12}(,\\d{1,12}){0,19}$', description: 'Ascending band edges in minor units, e.g. 1000,2500,5000,10000,25000 (the default)' })),
+        }),
+        response: csvDoc(
+          Type.Object({
+            currency: Type.String(),
+            bands: Type.Array(
+              Type.Object({
+                min: Type.Ref(Money),
+                max: Type.Union([Type.Ref(Money), Type.Null()]),
+                products: Count,
+                product_clicks: Count,
+                add_to_carts: Count,
+                orders: Count,
+                gmv: Type.Ref(Money),
+                add_to_cart_rate: Rate,
+                conversion: Rate,
+              }),
+            ),
+          }),
+        ),
+      },
+    },
+    async (req, reply) => {
+      const shopId = await memberShop(req, req.params.shop_id as string);
+      const bands = req.query.bands?.split(',').map(Number);
+      const body = await priceBands(db, shopId, rangeOf(clock, req.query), bands);
+      return answer(reply, req.query.format, 'price-bands', body, (b) => b.bands);
+    },
+  );
+
+  app.get(
+    '/shops/:shop_id/analytics/timeseries',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'GMV, orders and refunds per hour, day, week or month (starting in the shop time zone)',
+        params: ShopParams,
+        querystring: Type.Object({
+          ...RangeQuery,
+          interval: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], { default: 'day' })),
+        }),
+        response: csvDoc(
+          Type.Object({
+            currency: Type.String(),
+            timezone: Type.String(),
+            interval: Type.String(),
+            points: Type.Array(Type.Object({ start: Type.String(), orders: Count, gmv: Type.Ref(Money), refunds: Count, refund_amount: Type.Ref(Money) })),
+          }),
+        ),
+      },
+    },
+    async (req, reply) => {
+      const shopId = await memberShop(req, req.params.shop_id as string);
+      const body = await timeseries(db, shopId, rangeOf(clock, req.query), req.query.interval);
+      return answer(reply, req.query.format, 'timeseries', body, (b) => b.points);
+    },
+  );
+
+  app.get(
+    '/shops/:shop_id/analytics/top',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: "The shop's top videos or creators by GMV",
+        params: ShopParams,
+        querystring: Type.Object({
+          ...RangeQuery,
+          by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('creator')], { default: 'video' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+        }),
+        response: csvDoc(
+          Type.Object({
+            by: Type.String(),
+            rows: Type.Array(
+              Type.Object({ id: Type.String(), views: Count, completed_views: Count, product_clicks: Count, orders: Count, gmv: Type.Ref(Money), refunds: Count, commission: Type.Ref(Money) }),
+            ),
+          }),
+        ),
+      },
+    },
+    async (req, reply) => {
+      const shopId = await memberShop(req, req.params.shop_id as string);
+      const body = await top(db, shopId, req.query.by ?? 'video', rangeOf(clock, req.query), req.query.limit);
+      return answer(reply, req.query.format, 'top', body, (b) => b.rows);
+    },
+  );
+
+  app.get(
+    '/creators/me/analytics',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: "The signed-in creator's videos: views, completion, orders, GMV and earnings estimate",
+        querystring: Type.Object(RangeQuery),
+        response: csvDoc(
+          Type.Object({
+            videos: Type.Array(
+              Type.Object({
+                video_id: Type.String(),
+                caption: Type.String(),
+                views: Count,
+                completed_views: Count,
+                completion_rate: Rate,
+                orders: Count,
+                gmv: Type.Array(Type.Ref(Money), { description: 'One per currency sold in' }),
+                earnings_estimate: Type.Array(Type.Ref(Money), { description: 'Affiliate commission of attributed sales, before refunds' }),
+              }),
+            ),
+          }),
+        ),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      const body = await creatorAnalytics(db, user.id, rangeOf(clock, req.query));
+      return answer(reply, req.query.format, 'creator-analytics', body, (b) => b.videos);
+    },
+  );
+}

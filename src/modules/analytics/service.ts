@@ -1,0 +1,294 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { DAY, MINUTE, type Clock } from '../../platform/clock.js';
+import { rows, type Db } from '../../platform/db.js';
+import { badRequest } from '../../platform/errors.js';
+import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { analyticsEvents, analyticsRollups, analyticsRollupsDaily, analyticsRollupState, CLIENT_EVENT_TYPES, METRICS, SERVER_EVENT_TYPES, type ClientEventType, type Metric } from './schema.js';
+
+/**
+ * Closed-loop analytics: the apps post batches of events, the services record the facts only
+ * they know (`order_paid`, `refund`), and a recurring job folds new events into hourly rollups,
+ * which are all the dashboards read (dashboards.ts).
+ */
+export const MAX_BATCH = 500;
+export const MAX_FUTURE_MS = 5 * MINUTE;
+export const MAX_AGE_MS = 7 * DAY;
+/** A view counts as a 3-second view from this watch time on. */
+export const VIEW_3S_MS = 3000;
+export const ROLLUP_JOB = 'analytics.rollup';
+export const ROLLUP_EVERY_MS = MINUTE;
+
+const ref = (prefix: string) => Type.Optional(Type.String({ pattern: `^${prefix}_[0-9a-z]{26}$` }));
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** One event as the apps send it. `user_id` is never accepted: the session says who the user is. */
+export const ClientEvent = Type.Object(
+  {
+    event_id: Type.String({ minLength: 1, maxLength: 64, description: "The client's own id; a repeat is counted once" }),
+    type: Type.Union(CLIENT_EVENT_TYPES.map((t) => Type.Literal(t))),
+    at: Type.String({ maxLength: 40, description: 'ISO 8601 with offset; ≤ 5 min ahead of and ≤ 7 days behind the server clock' }),
+    video_id: ref('vid'),
+    product_id: ref('prd'),
+    sku_id: ref('sku'),
+    live_id: ref('[a-z]{2,4}'),
+    shop_id: ref('shp'),
+    creator_id: ref('usr'),
+    watched_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: DAY })),
+    duration_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: DAY })),
+    completed: Type.Optional(Type.Boolean()),
+    url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'outbound_click: where the click went' })),
+  },
+  { additionalProperties: false },
+);
+export type ClientEvent = Static<typeof ClientEvent>;
+const checkShape = TypeCompiler.Compile(ClientEvent);
+
+/** Fields an event of each type must carry (besides event_id, type, at). */
+const REQUIRED: Record<ClientEventType, Array<keyof ClientEvent>> = {
+  impression: [],
+  view: ['video_id', 'watched_ms', 'duration_ms', 'completed'],
+  product_click: ['product_id'],
+  add_to_cart: ['product_id'],
+  checkout_started: [],
+  live_join: ['live_id'],
+  live_leave: ['live_id'],
+  outbound_click: ['url'],
+};
+
+export interface Rejection {
+  index: number;
+  code: 'invalid_event' | 'server_only_event' | 'event_in_future' | 'event_too_old';
+  message: string;
+}
+
+/** Why one posted event is refused, or null when it is good. */
+function problemOf(raw: unknown, nowMs: number): Omit<Rejection, 'index'> | null {
+  const type = (raw as { type?: unknown } | null)?.type;
+  if ((SERVER_EVENT_TYPES as readonly unknown[]).includes(type)) {
+    return { code: 'server_only_event', message: `${String(type)} is recorded by the server, never posted` };
+  }
+  if (!checkShape.Check(raw)) {
+    const first = checkShape.Errors(raw).First();
+    return { code: 'invalid_event', message: `${first?.path || '/'}: ${first?.message ?? 'invalid'}` };
+  }
+  const missing = REQUIRED[raw.type].filter((f) => raw[f] === undefined);
+  if (raw.type === 'impression' && !raw.video_id && !raw.product_id && !raw.live_id) missing.push('video_id');
+  if (missing.length > 0) return { code: 'invalid_event', message: `${raw.type} needs ${missing.join(', ')}` };
+  const at = ISO_TIME.test(raw.at) ? Date.parse(raw.at) : NaN;
+  if (Number.isNaN(at)) return { code: 'invalid_event', message: '/at: must be an ISO 8601 date-time with an offset' };
+  if (at > nowMs + MAX_FUTURE_MS) return { code: 'event_in_future', message: 'at is more than 5 minutes ahead of the server clock' };
+  if (at < nowMs - MAX_AGE_MS) return { code: 'event_too_old', message: 'at is more than 7 days old' };
+  return null;
+}
+
+export interface IngestInput {
+  /** The signed-in user (from the session), or null. */
+  userId: string | null;
+  deviceId: string | null;
+  events: unknown[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+/**
+ * Validates each event on its own (bad ones are reported by index, good ones kept) and appends
+ * the good ones with ONE multi-row insert that skips ids this sender already posted.
+ * Anonymous senders must name a device (400 `device_required`).
+ */
+export async function ingestEvents(db: Db, clock: Clock, input: IngestInput): Promise<IngestResult> {
+  if (!input.userId && !input.deviceId) throw badRequest('device_required', 'Events need a device id (X-Device-Id header or device_id) or a signed-in user');
+  if (input.events.length > MAX_BATCH) throw badRequest('batch_too_large', `At most ${MAX_BATCH} events per batch`);
+  const now = clock.now();
+  const rejected: Rejection[] = [];
+  const seen = new Set<string>();
+  const good: ClientEvent[] = [];
+  input.events.forEach((raw, index) => {
+    const problem = problemOf(raw, now.getTime());
+    if (problem) return void rejected.push({ index, ...problem });
+    const e = raw as ClientEvent;
+    if (seen.has(e.event_id)) return;
+    seen.add(e.event_id);
+    good.push(e);
+  });
+  const valid = input.events.length - rejected.length;
+  if (good.length === 0) return { accepted: 0, duplicates: valid, rejected };
+  const actor = input.userId ? `u:${input.userId}` : `d:${input.deviceId}`;
+  const [res] = await rows<{ n: number }>(
+    db,
+    sql`with ins as (
+          insert into ${analyticsEvents} (actor, event_id, type, at, received_at, user_id, device_id, shop_id, video_id, product_id, sku_id, live_id,
+                                          creator_id, watched_ms, duration_ms, completed, data)
+          select ${actor}, r.event_id, r.type, r.at, ${now}, ${input.userId}, ${input.deviceId}, r.shop_id, r.video_id, r.product_id, r.sku_id, r.live_id,
+                 r.creator_id, r.watched_ms, r.duration_ms, r.completed, case when r.url is not null then jsonb_build_object('url', r.url) end
+          from json_to_recordset(${JSON.stringify(good)}::json) as r(event_id text, type text, at timestamptz, shop_id text, video_id text, product_id text,
+               sku_id text, live_id text, creator_id text, watched_ms int, duration_ms int, completed boolean, url text)
+          on conflict do nothing
+          returning 1)
+        select count(*)::int as n from ins`,
+  );
+  return { accepted: res!.n, duplicates: valid - res!.n, rejected };
+}
+
+/** What `order_paid` needs of each paid order. */
+export interface PaidOrderFact {
+  id: string;
+  shopId: string;
+  buyerId: string;
+  total: number;
+  currency: string;
+}
+
+/**
+ * Facts the services record inside their own transactions. `order_paid`: the paid orders of one
+ * payment with `items`, a query over their order items (columns order_id, product_id, sku_id,
+ * quantity, line_total, affiliate_rate_bps, source) — read inside the one insert statement.
+ * `refund`: one refund of an order. Recording the same fact again changes nothing.
+ */
+export type ServerEvent =
+  | { type: 'order_paid'; orders: PaidOrderFact[]; items: SQLWrapper }
+  | { type: 'refund'; refundId: string; orderId: string; shopId: string; buyerId: string; amount: number; currency: string };
+
+export async function recordServerEvent(tx: Db, clock: Clock, event: ServerEvent): Promise<void> {
+  const now = clock.now();
+  if (event.type === 'refund') {
+    await tx
+      .insert(analyticsEvents)
+      .values({ actor: 'server', eventId: `refund:${event.refundId}`, type: 'refund', at: now, receivedAt: now, userId: event.buyerId, shopId: event.shopId, orderId: event.orderId, amount: event.amount, currency: event.currency })
+      .onConflictDoNothing();
+    return;
+  }
+  if (event.orders.length === 0) return;
+  const paid = JSON.stringify(event.orders.map((o) => ({ id: o.id, shop_id: o.shopId, buyer_id: o.buyerId, total: o.total, currency: o.currency })));
+  // Items: attribution from the cart line's source; the creator's commission where one is named.
+  await tx.execute(sql`
+    with it as (
+      select i.order_id, jsonb_build_object('product_id', i.product_id, 'sku_id', i.sku_id, 'video_id', i.source->>'video_id', 'live_id', i.source->>'live_id',
+               'creator_id', i.source->>'creator_id', 'quantity', i.quantity, 'line_total', i.line_total, 'commission', c.commission) as item,
+             i.line_total, c.commission
+      from (${event.items}) i
+      cross join lateral (select case when i.source->>'creator_id' is null then 0 else i.line_total * i.affiliate_rate_bps / 10000 end as commission) c)
+    insert into ${analyticsEvents} (actor, event_id, type, at, received_at, user_id, shop_id, order_id, amount, currency, data)
+    select 'server', 'order_paid:' || o.id, 'order_paid', ${now}, ${now}, o.buyer_id, o.shop_id, o.id, o.total, o.currency,
+           jsonb_build_object('gmv', coalesce(sum(it.line_total), 0), 'commission', coalesce(sum(it.commission), 0),
+                              'items', coalesce(jsonb_agg(it.item) filter (where it.item is not null), '[]'::jsonb))
+    from json_to_recordset(${paid}::json) as o(id text, shop_id text, buyer_id text, total bigint, currency text)
+    left join it on it.order_id = o.id
+    group by o.id, o.shop_id, o.buyer_id, o.total, o.currency
+    on conflict do nothing`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollups
+
+const is = (type: string) => sql`(e.type = ${type})::int`;
+const when = (type: string, value: SQL) => sql`case when e.type = ${type} then ${value} else 0 end`;
+
+/** Per event and dimension (from the event's own columns): what it adds to each counter. */
+const EVENT_METRICS: Record<Metric, SQL> = {
+  impressions: is('impression'),
+  views: is('view'),
+  views_3s: sql`(e.type = 'view' and e.watched_ms >= ${VIEW_3S_MS})::int`,
+  completed_views: sql`(e.type = 'view' and e.completed)::int`,
+  watched_ms: when('view', sql`e.watched_ms`),
+  product_clicks: is('product_click'),
+  add_to_carts: is('add_to_cart'),
+  checkouts: is('checkout_started'),
+  orders: is('order_paid'),
+  gmv: when('order_paid', sql`(e.data->>'gmv')::bigint`),
+  commission: when('order_paid', sql`(e.data->>'commission')::bigint`),
+  refunds: is('refund'),
+  refund_amount: when('refund', sql`e.amount`),
+  outbound_clicks: is('outbound_click'),
+  live_joins: is('live_join'),
+};
+
+/**
+ * Per order fact and item dimension (video, product, live, creator of the paid order's items,
+ * grouped so an order counts once per key): orders and GMV when paid; a refund counts once and
+ * takes the key's share of the order's GMV (rounded down).
+ */
+const ITEM_METRICS: Partial<Record<Metric, SQL>> = {
+  orders: is('order_paid'),
+  gmv: when('order_paid', sql`sum((it->>'line_total')::bigint)`),
+  commission: when('order_paid', sql`sum((it->>'commission')::bigint)`),
+  refunds: is('refund'),
+  refund_amount: when('refund', sql`coalesce(e.amount * sum((it->>'line_total')::bigint)::bigint / nullif((p.data->>'gmv')::bigint, 0), 0)`),
+};
+
+const col = (m: Metric) => sql.raw(`"${m}"`);
+const metricList = (exprs: Partial<Record<Metric, SQL>>) => sql.join(METRICS.map((m) => sql`${exprs[m] ?? sql`0`} as ${col(m)}`), sql`, `);
+
+/**
+ * Folds every event of the transactions in [`fromXid`, `toXid`) into the hourly and daily rollups:
+ * one statement, adding to existing rows.
+ */
+async function foldEvents(tx: Db, fromXid: string, toXid: string): Promise<void> {
+  const bucket = sql`date_trunc('hour', e.at, 'UTC')`;
+  await tx.execute(sql`
+    with e as (select * from ${analyticsEvents} where xid >= ${fromXid}::xid8 and xid < ${toXid}::xid8),
+    facts as (
+      select ${bucket} as bucket, coalesce(e.shop_id, '') as shop_id, d.dim, d.key, ${metricList(EVENT_METRICS)}
+      from e cross join lateral (values ('shop', e.shop_id), ('video', e.video_id), ('product', e.product_id), ('live', e.live_id), ('creator', e.creator_id)) d(dim, key)
+      where d.key is not null
+      union all
+      select ${bucket}, coalesce(e.shop_id, ''), d.dim, d.key, ${metricList(ITEM_METRICS)}
+      from e
+      join ${analyticsEvents} p on p.actor = 'server' and p.event_id = 'order_paid:' || e.order_id
+      cross join lateral jsonb_array_elements(p.data->'items') it
+      cross join lateral (values ('video', it->>'video_id'), ('product', it->>'product_id'), ('live', it->>'live_id'), ('creator', it->>'creator_id')) d(dim, key)
+      where e.type in ('order_paid', 'refund') and d.key is not null
+      group by e.actor, e.event_id, e.at, e.shop_id, e.type, e.amount, p.data->>'gmv', d.dim, d.key),
+    hourly as (
+    ${upsert(analyticsRollups, sql`bucket`)})
+    ${upsert(analyticsRollupsDaily, sql`date_trunc('day', bucket, 'UTC')`)}`);
+}
+
+/** Adds the facts, summed per `bucket`, to a rollup table. */
+function upsert(table: typeof analyticsRollups | typeof analyticsRollupsDaily, bucket: SQL): SQL {
+  return sql`insert into ${table} (shop_id, dim, bucket, key, ${sql.join(METRICS.map(col), sql`, `)})
+    select shop_id, dim, ${bucket}, key, ${sql.join(METRICS.map((m) => sql`sum(${col(m)})`), sql`, `)}
+    from facts group by 1, 2, 3, 4
+    on conflict (shop_id, dim, bucket, key) do update set
+      ${sql.join(METRICS.map((m) => sql`${col(m)} = ${table}.${col(m)} + excluded.${col(m)}`), sql`, `)}`;
+}
+
+/**
+ * One run of the rollup job, in the caller's transaction. Every transaction with an id below the
+ * oldest one still running has ended, so its events are final: the run folds in the events of the
+ * transactions between the stored watermark and that horizon, then moves the watermark. An event
+ * is folded in exactly once however late it commits (an old `at` lands in its old hour); running
+ * again with nothing new changes nothing. The watermark row lock keeps concurrent runs in line.
+ */
+export async function rollupEvents(tx: Db, clock: Clock): Promise<void> {
+  await tx.insert(analyticsRollupState).values({ id: 'events', watermark: '0', updatedAt: clock.now() }).onConflictDoNothing();
+  const [state] = await rows<{ from_xid: string; to_xid: string }>(
+    tx,
+    sql`select watermark::text as from_xid, pg_snapshot_xmin(pg_current_snapshot())::text as to_xid from ${analyticsRollupState} where id = 'events' for update`,
+  );
+  const { from_xid, to_xid } = state!;
+  if (from_xid === to_xid) return;
+  await foldEvents(tx, from_xid, to_xid);
+  await tx.execute(sql`update ${analyticsRollupState} set watermark = ${to_xid}::xid8, updated_at = ${clock.now()} where id = 'events'`);
+}
+
+/** The recurring rollup job: runs, then schedules the next run. Its own lane: a big fold never delays the timers. */
+export function registerAnalyticsJobs(jobs: JobRunner, clock: Clock): void {
+  jobs.register(
+    ROLLUP_JOB,
+    async (tx) => {
+      await rollupEvents(tx, clock);
+      await enqueue(tx, clock, ROLLUP_JOB, {}, { runAt: new Date(clock.now().getTime() + ROLLUP_EVERY_MS) });
+    },
+    { lane: 'analytics' },
+  );
+}
+
+export async function scheduleAnalyticsJobs(db: Db, clock: Clock): Promise<void> {
+  await enqueue(db, clock, ROLLUP_JOB, {}, { uniqueKey: `recurring:${ROLLUP_JOB}` });
+}

@@ -1,0 +1,18 @@
+import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Append-only record of policy actions: who (an operator, or null for the system), what, on which object. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: ts('at').notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    data: jsonb('data').notNull().default({}),
+  },
+  (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId, t.id)],
+);

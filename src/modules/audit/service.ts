@@ -1,0 +1,64 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { badRequest } from '../../platform/errors.js';
+import { isId, newId } from '../../platform/ids.js';
+import { auditLog } from './schema.js';
+
+export interface AuditEntry {
+  /** The operator who acted; null for the system (a scheduled job). */
+  actorId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditView {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  data: unknown;
+}
+
+/** Appends entries to the audit log (in the caller's transaction, so they commit with the change). */
+export async function recordAudit(db: Db, clock: Clock, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const at = clock.now();
+  await db.insert(auditLog).values(entries.map((e) => ({ id: newId('aud'), at, actorId: e.actorId, action: e.action, targetType: e.targetType, targetId: e.targetId, data: e.data ?? {} })));
+}
+
+/** The audit log, newest first, optionally for one action or one target. */
+export async function listAudit(
+  db: Db,
+  opts: { limit?: number; cursor?: string; action?: string; targetType?: string; targetId?: string } = {},
+): Promise<{ data: AuditView[]; next_cursor: string | null }> {
+  const limit = opts.limit ?? 20;
+  if (opts.cursor !== undefined && !isId(opts.cursor, 'aud')) throw badRequest('invalid_cursor', 'Unknown cursor');
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        opts.action ? eq(auditLog.action, opts.action) : undefined,
+        opts.targetType ? eq(auditLog.targetType, opts.targetType) : undefined,
+        opts.targetId ? eq(auditLog.targetId, opts.targetId) : undefined,
+        opts.cursor ? lt(auditLog.id, opts.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit).map((r) => ({
+    id: r.id,
+    at: r.at.toISOString(),
+    actor_id: r.actorId,
+    action: r.action,
+    target_type: r.targetType,
+    target_id: r.targetId,
+    data: r.data,
+  }));
+  return { data: page, next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
+}

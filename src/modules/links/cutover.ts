@@ -1,0 +1,185 @@
+import { count, eq, sum } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { badRequest, notFound } from '../../platform/errors.js';
+import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { loadMarkets, market, MARKETS, updateMarket } from '../../platform/markets.js';
+import { listAudit, recordAudit } from '../audit/service.js';
+import { listProducts } from '../catalog/service.js';
+import { deactivateExternalAnchors, flagLinkedCaptions, getExternalAnchor, getShowcase, getVideo, listActiveExternalAnchors, listLinkOwners, type ExternalAnchor } from '../content/service.js';
+import { getUser } from '../identity/service.js';
+import { notify } from '../notifications/service.js';
+import { listShopsForUser } from '../sellers/service.js';
+import { linkClicks } from './schema.js';
+import { policyMode, recordClick, userMarket, type LinkPolicyMode } from './service.js';
+
+/**
+ * Switching a market from the semi-closed to the closed loop (decision 010). The cut-over runs
+ * as a job at `cutover_at` on the platform clock (or at once when an operator closes a market
+ * without a date), in one transaction: the market becomes `closed`, every active external anchor
+ * and showcase link of its creators and sellers is turned off, captions with links are flagged
+ * for their owners to edit, each owner is notified with the list, and the audit log records it
+ * all. A market already closed is left alone, so running it again changes nothing.
+ */
+export const CUTOVER_JOB = 'links.cutover';
+
+export interface CutoverReport {
+  market: string;
+  at: string;
+  anchors_deactivated: number;
+  captions_flagged: number;
+  owners_notified: number;
+}
+
+export interface LinkPolicyView {
+  market: string;
+  mode: LinkPolicyMode;
+  cutover_at: string | null;
+  /** Click-outs recorded in the market and what they cost their owners. */
+  clicks: { count: number; cost: { amount: number; currency: string } };
+  /** What the last cut-over turned off, from the audit log. */
+  last_cutover: CutoverReport | null;
+}
+
+export async function linkPolicyView(db: Db, code: string): Promise<LinkPolicyView> {
+  const m = MARKETS[code];
+  if (!m) throw notFound('Market', code);
+  const [clicks] = await db.select({ n: count(), cost: sum(linkClicks.costAmount) }).from(linkClicks).where(eq(linkClicks.market, code));
+  const last = await listAudit(db, { action: 'link_policy.cutover', targetType: 'market', targetId: code, limit: 1 });
+  return {
+    market: code,
+    mode: policyMode(code),
+    cutover_at: m.cutoverAt?.toISOString() ?? null,
+    clicks: { count: clicks?.n ?? 0, cost: { amount: Number(clicks?.cost ?? 0), currency: m.currency } },
+    last_cutover: (last.data[0]?.data as { report?: CutoverReport } | undefined)?.report ?? null,
+  };
+}
+
+/**
+ * An operator sets a market's policy. `semi_closed` reopens it at once (turned-off anchors stay
+ * off) and cancels a scheduled cut-over; `closed` with a future `cutoverAt` schedules the
+ * cut-over, without one runs it now.
+ */
+export async function setLinkPolicy(
+  db: Db,
+  clock: Clock,
+  operatorId: string,
+  code: string,
+  input: { mode: LinkPolicyMode; cutoverAt?: Date },
+): Promise<LinkPolicyView> {
+  if (!MARKETS[code]) throw notFound('Market', code);
+  const now = clock.now();
+  if (input.cutoverAt && (input.mode !== 'closed' || input.cutoverAt.getTime() <= now.getTime())) {
+    throw badRequest('invalid_cutover_at', 'cutover_at is a future time, and only for mode "closed"', { now: now.toISOString() });
+  }
+  try {
+    await db.transaction(async (tx) => {
+      await recordAudit(tx, clock, [
+        { actorId: operatorId, action: 'link_policy.set', targetType: 'market', targetId: code, data: { mode: input.mode, cutover_at: input.cutoverAt?.toISOString() ?? null } },
+      ]);
+      if (input.mode === 'semi_closed') {
+        await updateMarket(tx, clock, operatorId, code, { linkPolicyMode: 'semi_closed', cutoverAt: null });
+      } else if (input.cutoverAt) {
+        await updateMarket(tx, clock, operatorId, code, { cutoverAt: input.cutoverAt });
+        const at = input.cutoverAt.toISOString();
+        await enqueue(tx, clock, CUTOVER_JOB, { market: code, at }, { runAt: input.cutoverAt, uniqueKey: `${CUTOVER_JOB}:${code}:${at}` });
+      } else {
+        await runCutover(tx, clock, code);
+      }
+    });
+  } finally {
+    await loadMarkets(db); // the cache follows what committed, also when the transaction rolled back
+  }
+  return linkPolicyView(db, code);
+}
+
+const describe = (a: ExternalAnchor) => ({ id: a.id, kind: a.kind, video_id: a.videoId, url: a.url, title: a.title });
+
+/** The cut-over itself (in the caller's transaction); null when the market was already closed. */
+export async function runCutover(tx: Db, clock: Clock, code: string): Promise<CutoverReport | null> {
+  await loadMarkets(tx);
+  if (policyMode(code) === 'closed') return null;
+  const scheduled = market(code).cutoverAt;
+  const now = clock.now();
+  await updateMarket(tx, clock, 'system', code, { linkPolicyMode: 'closed', cutoverAt: scheduled && scheduled <= now ? scheduled : now });
+  const owners: string[] = [];
+  for (const id of await listLinkOwners(tx)) if ((await userMarket(tx, id)) === code) owners.push(id);
+  const anchors = await listActiveExternalAnchors(tx, owners);
+  await deactivateExternalAnchors(tx, clock, anchors.map((a) => a.id));
+  const flagged = await flagLinkedCaptions(tx, clock, owners);
+  const affected = [...new Set([...anchors.map((a) => a.ownerId), ...flagged.map((v) => v.creatorId)])];
+  await notify(
+    tx,
+    clock,
+    affected.map((userId) => {
+      const off = anchors.filter((a) => a.ownerId === userId);
+      const videos = flagged.filter((v) => v.creatorId === userId).map((v) => v.id);
+      return {
+        userId,
+        type: 'links.cutover',
+        title: `External links are off in ${code}`,
+        body:
+          `The ${code} market now keeps the whole purchase inside Loopshop. ${off.length} external link(s) were turned off` +
+          (videos.length > 0 ? ` and ${videos.length} caption(s) with links need an edit.` : '.') +
+          ' Import your catalog and anchor your products instead.',
+        data: { market: code, anchors: off.map(describe), flagged_videos: videos },
+      };
+    }),
+  );
+  const report: CutoverReport = {
+    market: code,
+    at: now.toISOString(),
+    anchors_deactivated: anchors.length,
+    captions_flagged: flagged.length,
+    owners_notified: affected.length,
+  };
+  await recordAudit(tx, clock, [
+    { actorId: null, action: 'link_policy.cutover', targetType: 'market', targetId: code, data: { report, notified: affected } },
+    ...anchors.map((a) => ({ actorId: null, action: 'external_anchor.deactivated', targetType: a.kind, targetId: a.id, data: { market: code, ...describe(a), owner_id: a.ownerId } })),
+    ...flagged.map((v) => ({ actorId: null, action: 'video.caption_flagged', targetType: 'video', targetId: v.id, data: { market: code, owner_id: v.creatorId } })),
+  ]);
+  return report;
+}
+
+export function registerLinksJobs(jobs: JobRunner, clock: Clock): void {
+  jobs.register(CUTOVER_JOB, async (tx, payload) => {
+    const { market: code, at } = payload as { market: string; at: string };
+    await loadMarkets(tx);
+    // A rescheduled or cancelled cut-over leaves its old job behind: only the current date runs.
+    if (MARKETS[code]?.cutoverAt?.toISOString() !== at) return;
+    await runCutover(tx, clock, code);
+  });
+}
+
+export type OutAnswer = { redirect: string } | { html: string };
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A buyer taps an external anchor: while it is active in a semi-closed market, the click is
+ * recorded with its cost and the buyer redirected; once turned off, a page lists in-platform
+ * products instead: those the video anchors, the owner's shops' and showcase's.
+ */
+export async function followAnchor(db: Db, clock: Clock, anchorId: string, viewer: { userId: string | null; deviceId: string | null }): Promise<OutAnswer> {
+  const anchor = await getExternalAnchor(db, anchorId);
+  const code = await userMarket(db, anchor.ownerId);
+  if (anchor.active && policyMode(code) === 'semi_closed') {
+    await recordClick(db, clock, { anchorId, ownerId: anchor.ownerId, market: code, viewerId: viewer.userId, deviceId: viewer.deviceId });
+    return { redirect: anchor.url };
+  }
+  const owner = await getUser(db, anchor.ownerId);
+  const shops = await listShopsForUser(db, owner.id);
+  const products = new Map<string, string>();
+  if (anchor.videoId) for (const a of (await getVideo(db, anchor.videoId, owner.id)).anchors) if (a.type === 'product' && a.product.status === 'live') products.set(a.product.id, a.product.title);
+  for (const shop of shops) for (const p of (await listProducts(db, { shopId: shop.id, limit: 12 })).data) products.set(p.id, p.title);
+  for (const p of (await getShowcase(db, owner.id)).products) products.set(p.id, p.title);
+  const items = [...products].slice(0, 24).map(([id, title]) => `<li><a href="/products/${id}">${escapeHtml(title)}</a></li>`);
+  const name = escapeHtml(owner.name);
+  return {
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Shop ${name} on Loopshop</title></head>
+<body><main><h1>This link has moved inside Loopshop</h1>
+<p>${name} now sells here: buy with Loopshop's checkout, tracking and buyer protection.</p>
+${items.length > 0 ? `<ul>${items.join('')}</ul>` : '<p>No products listed yet.</p>'}
+<p><a href="/creators/${owner.id}">All of ${name}'s products</a> · <a href="/feed">Back to the feed</a></p></main></body></html>`,
+  };
+}

@@ -1,0 +1,105 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import { badRequest, unprocessable } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { market, MARKETS } from '../../platform/markets.js';
+import { listShopsForUser } from '../sellers/service.js';
+import { findLinks, isAllowedHost, type LinkSpan } from './detect.js';
+import { linkClicks } from './schema.js';
+
+/**
+ * The link policy every user-written text goes through (decision 010). A market is
+ * `semi_closed` (external anchors allowed, each click-out recorded with its cost) or `closed`
+ * (no external link in any text, no external anchor).
+ */
+export const LINK_POLICY_MODES = ['semi_closed', 'closed'] as const;
+export type LinkPolicyMode = (typeof LINK_POLICY_MODES)[number];
+
+export interface LinkSettings {
+  /** Domains (and subdomains) that are the platform's own, never external. */
+  platformDomains: string[];
+  /** The market of a user who is no member of any shop (creators, buyers). */
+  defaultMarket: string;
+  /** What one click-out costs its anchor's owner, in minor units of the market currency. */
+  clickCostMinor: number;
+}
+
+export function linkSettings(env: NodeJS.ProcessEnv = process.env): LinkSettings {
+  const cost = Number(env.LOOPSHOP_CLICK_COST_MINOR || 10);
+  if (!Number.isInteger(cost) || cost < 0) throw new Error(`LOOPSHOP_CLICK_COST_MINOR must be a non-negative integer, got "${env.LOOPSHOP_CLICK_COST_MINOR}"`);
+  return {
+    platformDomains: (env.LOOPSHOP_PLATFORM_DOMAINS || 'loopshop.dev,localhost').split(',').map((d) => d.trim()).filter(Boolean),
+    defaultMarket: env.LOOPSHOP_DEFAULT_MARKET || 'US',
+    clickCostMinor: cost,
+  };
+}
+
+/** Read once from the environment (LOOPSHOP_PLATFORM_DOMAINS, LOOPSHOP_DEFAULT_MARKET, LOOPSHOP_CLICK_COST_MINOR). */
+export const LINK_SETTINGS: Readonly<LinkSettings> = linkSettings();
+
+/** External links in a text (platform links left out). */
+export const externalLinks = (text: string): LinkSpan[] => findLinks(text, { allowedDomains: LINK_SETTINGS.platformDomains });
+
+/** A market not (yet) in this process's cache (scripts before `loadMarkets`) is not closed. */
+export const policyMode = (marketCode: string): LinkPolicyMode => (MARKETS[marketCode]?.linkPolicyMode === 'closed' ? 'closed' : 'semi_closed');
+
+export type LinkViolation = LinkSpan & { field: string };
+
+function forbidden(spans: LinkViolation[]) {
+  return unprocessable('external_link_forbidden', 'External links are not allowed in this market', { spans });
+}
+
+/**
+ * In a `closed` market, refuses texts that carry an external link: 422 `external_link_forbidden`
+ * with `details.spans` ({ field, start, end, text, url, reason }, offsets into the text as sent).
+ * Call it before writing, so a refused write changes nothing.
+ */
+export function assertLinkFree(marketCode: string, fields: Record<string, string | null | undefined>): void {
+  if (policyMode(marketCode) !== 'closed') return;
+  const spans = Object.entries(fields).flatMap(([field, text]) => (text ? externalLinks(text).map((s) => ({ field, ...s })) : []));
+  if (spans.length > 0) throw forbidden(spans);
+}
+
+/** A user's market: that of their first shop, else the default market (creators, buyers, new accounts). */
+export async function userMarket(db: Db, userId: string | null): Promise<string> {
+  const shops = userId ? await listShopsForUser(db, userId) : [];
+  return shops[0]?.market ?? LINK_SETTINGS.defaultMarket;
+}
+
+/** `assertLinkFree` in the market of the user who writes (null: someone signing up). */
+export async function assertUserTextLinkFree(db: Db, userId: string | null, fields: Record<string, string | null | undefined>): Promise<void> {
+  assertLinkFree(await userMarket(db, userId), fields);
+}
+
+/**
+ * Checks an external anchor before it is stored: only in a `semi_closed` market (else 422
+ * `external_link_forbidden`), an http(s) URL to a host that is not the platform's (400
+ * `invalid_external_url`). Returns the URL as stored.
+ */
+export function checkExternalAnchor(marketCode: string, field: string, url: string): string {
+  const trimmed = url.trim();
+  if (policyMode(marketCode) === 'closed') {
+    throw forbidden([{ field, start: 0, end: url.length, text: url, url: trimmed, reason: 'url' }]);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(/^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `https://${trimmed}`);
+  } catch {
+    throw badRequest('invalid_external_url', `${field} is not a URL`, { field });
+  }
+  if (!['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname.includes('.') || isAllowedHost(parsed.hostname, LINK_SETTINGS.platformDomains)) {
+    throw badRequest('invalid_external_url', `${field} must be an http(s) link to another site`, { field });
+  }
+  return parsed.href;
+}
+
+/** Records one click-out on an active external anchor with its cost in the market currency; returns the cost. */
+export async function recordClick(
+  db: Db,
+  clock: Clock,
+  click: { anchorId: string; ownerId: string; market: string; viewerId: string | null; deviceId: string | null },
+): Promise<{ amount: number; currency: string }> {
+  const cost = { amount: LINK_SETTINGS.clickCostMinor, currency: market(click.market).currency };
+  await db.insert(linkClicks).values({ id: newId('clk'), ...click, costAmount: cost.amount, currency: cost.currency, at: clock.now() });
+  return cost;
+}

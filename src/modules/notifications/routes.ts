@@ -1,0 +1,43 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../../platform/auth.js';
+import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { listNotifications, markRead } from './service.js';
+
+const Notification = Type.Object({
+  id: Type.String(),
+  type: Type.String({ description: 'e.g. `links.cutover`' }),
+  title: Type.String(),
+  body: Type.String(),
+  data: Type.Unknown({ description: 'Per type; `links.cutover`: { market, anchors: [{ id, kind, video_id, url, title }], flagged_videos: [id] }' }),
+  read_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export async function notificationsRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+  const tags = ['notifications'];
+
+  app.get(
+    '/notifications',
+    {
+      schema: {
+        tags,
+        summary: 'Your in-app notifications, newest first',
+        querystring: Type.Composite([PageQuery, Type.Object({ unread: Type.Optional(Type.Boolean()) })]),
+        response: { 200: page(Notification), ...errors(400, 401) },
+      },
+    },
+    async (req) => listNotifications(db, requireUser(req).id, req.query),
+  );
+
+  app.post(
+    '/notifications/:id/read',
+    {
+      schema: { tags, summary: 'Mark one of your notifications read', params: IdParam('id', 'ntf'), response: { 200: Notification, ...errors(400, 401, 404) } },
+    },
+    async (req) => markRead(db, clock, requireUser(req).id, req.params.id as string),
+  );
+}
