@@ -37,6 +37,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
 import { registerAnalyticsJobs, scheduleAnalyticsJobs } from './modules/analytics/service.js';
 import { importsRoutes } from './modules/imports/routes.js';
+import { feedRoutes } from './modules/feed/routes.js';
 import { registerImportJobs } from './modules/imports/service.js';
 
 /**
@@ -74,7 +75,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes],
     rootRoutes: [mediaRoutes, outRoutes],
   });
   const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { DAY, MINUTE, type Clock } from '../../platform/clock.js';
+import { DAY, HOUR, MINUTE, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
@@ -291,4 +291,58 @@ export function registerAnalyticsJobs(jobs: JobRunner, clock: Clock): void {
 
 export async function scheduleAnalyticsJobs(db: Db, clock: Clock): Promise<void> {
   await enqueue(db, clock, ROLLUP_JOB, {}, { uniqueKey: `recurring:${ROLLUP_JOB}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads for the feed
+
+/** Lifetime counters of one video, as the feed ranks it. */
+export interface VideoTotals {
+  impressions: number;
+  views: number;
+  completed_views: number;
+  product_clicks: number;
+  orders: number;
+}
+
+/**
+ * Counters per video (ids without any data are left out) from the rollups with buckets before
+ * `before` (rounded down to the hour): daily rows for whole days, hourly rows for the rest.
+ */
+export async function videoTotals(db: Db, videoIds: string[], before: Date): Promise<Map<string, VideoTotals>> {
+  if (videoIds.length === 0) return new Map();
+  const hour = new Date(Math.floor(before.getTime() / HOUR) * HOUR);
+  const day = new Date(Math.floor(before.getTime() / DAY) * DAY);
+  const ids = sql`(select json_array_elements_text(${JSON.stringify(videoIds)}::json))`;
+  const pick = (t: typeof analyticsRollups | typeof analyticsRollupsDaily, range: SQL) =>
+    sql`select key, impressions, views, completed_views, product_clicks, orders from ${t} where dim = 'video' and key in ${ids} and ${range}`;
+  const found = await rows<{ key: string } & Record<keyof VideoTotals, string | number>>(
+    db,
+    sql`select key, sum(impressions) as impressions, sum(views) as views, sum(completed_views) as completed_views,
+               sum(product_clicks) as product_clicks, sum(orders) as orders
+        from (${pick(analyticsRollupsDaily, sql`bucket < ${day}`)} union all ${pick(analyticsRollups, sql`bucket >= ${day} and bucket < ${hour}`)}) r
+        group by key`,
+  );
+  return new Map(
+    found.map((r) => [
+      r.key,
+      { impressions: Number(r.impressions), views: Number(r.views), completed_views: Number(r.completed_views), product_clicks: Number(r.product_clicks), orders: Number(r.orders) },
+    ]),
+  );
+}
+
+/**
+ * Videos a viewer (signed-in user and/or device) viewed before `before`, from the raw `view`
+ * events of that sender (the event key's prefix), at most `limit` of the latest.
+ */
+export async function watchedVideoIds(db: Db, viewer: { userId: string | null; deviceId: string | null }, before: Date, limit = 5000): Promise<Set<string>> {
+  const actors = [viewer.userId ? `u:${viewer.userId}` : null, viewer.deviceId ? `d:${viewer.deviceId}` : null].filter((a): a is string => a !== null);
+  if (actors.length === 0) return new Set();
+  const found = await rows<{ video_id: string }>(
+    db,
+    sql`select video_id from ${analyticsEvents}
+        where actor in (select json_array_elements_text(${JSON.stringify(actors)}::json)) and type = 'view' and video_id is not null and at < ${before}
+        group by video_id order by max(at) desc limit ${limit}`,
+  );
+  return new Set(found.map((r) => r.video_id));
 }

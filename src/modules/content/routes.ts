@@ -18,7 +18,6 @@ import {
   getVideo,
   incomingFile,
   listCreatorVideos,
-  listFeed,
   setShowcase,
   setShowcaseLinks,
   setVideoExternalAnchors,
@@ -60,7 +59,8 @@ const Anchor = Type.Union([
   }),
 ]);
 
-const Video = Type.Object({
+/** A video as the API shows it (also the feed module's item). */
+export const Video = Type.Object({
   id: Type.String(),
   caption: Type.String(),
   caption_flagged: Type.Boolean({ description: 'To the creator: a link-policy cut-over found an external link in the caption; edit it' }),
@@ -227,20 +227,6 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => listCreatorVideos(db, req.params.id, req.user?.id ?? null, req.query),
-  );
-
-  app.get(
-    '/feed',
-    {
-      schema: {
-        tags: ['content'],
-        summary: 'Ready videos with live product anchors, newest first',
-        security: [],
-        querystring: PageQuery,
-        response: { 200: page(Video), ...errors(400) },
-      },
-    },
-    async (req) => listFeed(db, req.query),
   );
 
   app.get(

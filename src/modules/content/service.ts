@@ -333,49 +333,57 @@ export async function listCreatorVideos(
   return { data: await toViews(db, page, viewerId), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 
-const encodeFeedCursor = (r: VideoRow) => Buffer.from(`${r.publishedAt!.toISOString()}|${r.id}`).toString('base64url');
-
-function decodeFeedCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!id || !isId(id, 'vid') || Number.isNaN(date.getTime())) throw badRequest('invalid_cursor', 'Unknown cursor');
-  return { at: date, id };
+/** A video the feed may show, with what ranking needs. */
+export interface FeedCandidate {
+  id: string;
+  creator_id: string;
+  published_at: Date;
+  /** The shop of its first live product anchor; null when only external links anchor it. */
+  shop_id: string | null;
 }
 
 /**
- * The feed: ready videos that anchor at least one live product, newest published first.
- * Nothing processing or failed ever shows. (Ranking comes in a later issue.)
+ * The feed's candidates: the newest `limit` ready videos published at or before `publishedBefore`
+ * (newest first) that anchor at least one live product or active external link — what the feed
+ * shows to anyone. Nothing processing or failed ever shows. Ranking lives in the feed module.
  */
-export async function listFeed(db: Db, opts: { limit?: number; cursor?: string | null } = {}): Promise<Page<VideoView>> {
-  const limit = opts.limit ?? 20;
-  let after = opts.cursor != null ? decodeFeedCursor(opts.cursor) : null;
-  const picked: Array<{ view: VideoView; row: VideoRow }> = [];
-  let lastScanned: VideoRow | undefined;
-  let exhausted = false;
-  // Videos whose products all went offline are skipped; scan a bounded number of batches.
-  for (let round = 0; round < 10 && picked.length <= limit; round++) {
-    const batch = await db
-      .select()
-      .from(videos)
-      .where(and(eq(videos.status, 'ready'), after ? sql`(${videos.publishedAt}, ${videos.id}) < (${after.at}, ${after.id})` : undefined))
-      .orderBy(desc(videos.publishedAt), desc(videos.id))
-      .limit(limit + 1);
-    const views = await toViews(db, batch, null);
-    views.forEach((view, i) => {
-      if (view.anchors.length > 0) picked.push({ view, row: batch[i]! });
-    });
-    lastScanned = batch[batch.length - 1] ?? lastScanned;
-    if (batch.length <= limit) {
-      exhausted = true;
-      break;
+export async function feedCandidates(db: Db, opts: { publishedBefore: Date; limit: number }): Promise<FeedCandidate[]> {
+  const batch = await db
+    .select({ id: videos.id, creatorId: videos.creatorId, publishedAt: videos.publishedAt })
+    .from(videos)
+    .where(and(eq(videos.status, 'ready'), sql`${videos.publishedAt} <= ${opts.publishedBefore}`))
+    .orderBy(desc(videos.publishedAt), desc(videos.id))
+    .limit(opts.limit);
+  if (batch.length === 0) return [];
+  const anchors = await db
+    .select({ videoId: videoAnchors.videoId, type: videoAnchors.type, productId: videoAnchors.productId, url: videoAnchors.url, deactivatedAt: videoAnchors.deactivatedAt })
+    .from(videoAnchors)
+    .where(inArray(videoAnchors.videoId, batch.map((r) => r.id)))
+    .orderBy(asc(videoAnchors.videoId), asc(videoAnchors.position));
+  const products = await productsById(db, anchors.flatMap((a) => (a.productId ? [a.productId] : [])));
+  const shown = new Map<string, { shop: string | null }>();
+  for (const a of anchors) {
+    const p = a.productId ? products.get(a.productId) : undefined;
+    const seen = shown.get(a.videoId);
+    if (a.type === 'product' && p?.status === 'live') {
+      if (!seen || seen.shop === null) shown.set(a.videoId, { shop: p.shop_id });
+    } else if (a.type === 'external' && a.url && !a.deactivatedAt && !seen) {
+      shown.set(a.videoId, { shop: null });
     }
-    after = { at: lastScanned!.publishedAt!, id: lastScanned!.id };
   }
-  if (picked.length > limit) {
-    const page = picked.slice(0, limit);
-    return { data: page.map((p) => p.view), next_cursor: encodeFeedCursor(page[page.length - 1]!.row) };
-  }
-  return { data: picked.map((p) => p.view), next_cursor: exhausted || !lastScanned ? null : encodeFeedCursor(lastScanned) };
+  return batch.flatMap((r) => {
+    const s = shown.get(r.id);
+    return s ? [{ id: r.id, creator_id: r.creatorId, published_at: r.publishedAt!, shop_id: s.shop }] : [];
+  });
+}
+
+/** Ready videos as the feed shows them (to anyone), in the given order; unknown or not-ready ids and videos left without visible anchors are left out. */
+export async function feedVideoViews(db: Db, ids: string[]): Promise<VideoView[]> {
+  if (ids.length === 0) return [];
+  const found = await db.select().from(videos).where(and(inArray(videos.id, ids), eq(videos.status, 'ready')));
+  const byId = new Map(found.map((r) => [r.id, r]));
+  const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+  return (await toViews(db, ordered, null)).filter((v) => v.anchors.length > 0);
 }
 
 /** Deletes a video and its media; only its creator may (others: 404). */
