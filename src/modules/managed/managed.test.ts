@@ -185,6 +185,7 @@ describe('fully-managed mode: supply offers, inbound shipments, platform fulfilm
     expect(ok(await req('GET', `/v1/products/${accepted.product_id}`)).available).toBe(12);
 
     refusedWith(await req('POST', `/v1/orders/${orderId}/shipments`, s.auth, { carrier: 'sandbox' }), 403, 'managed_fulfillment');
+    refusedWith(await req('POST', `/v1/orders/${orderId}/cancel`, s.auth), 403, 'managed_fulfillment');
     const other = await t.seller();
     refusedWith(await req('POST', `/v1/orders/${orderId}/shipments`, other.auth, { carrier: 'sandbox' }), 404, 'not_found');
     const toShip = ok(await req('GET', '/v1/admin/managed-orders', operator.auth));

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
-import { AppError, conflict, notFound } from '../../platform/errors.js';
+import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market, MARKETS } from '../../platform/markets.js';
@@ -10,6 +10,7 @@ import { commitReservationsOf, releaseReservations, reserveStock, restockCommitt
 import { recordServerEvent } from '../analytics/service.js';
 import { accounts, transfer } from '../ledger/service.js';
 import { checkCard } from '../payments/cards.js';
+import { getShop } from '../sellers/service.js';
 import type { CardDetails, ConfirmResult, PaymentProvider, WebhookEvent } from '../payments/provider.js';
 import { SandboxProvider } from '../payments/sandbox.js';
 import type { PaymentStatus } from '../payments/schema.js';
@@ -498,6 +499,9 @@ export async function expirePayment(db: Db, clock: Clock, paymentId: string): Pr
  */
 export async function cancelOrder(db: Db, clock: Clock, providers: Providers, userId: string, orderId: string): Promise<OrderRow> {
   const { order, as } = await getOrderForViewer(db, userId, orderId);
+  if (as === 'seller' && (await getShop(db, order.shopId)).mode === 'managed') {
+    throw forbidden('The platform runs the orders of a managed shop', 'managed_fulfillment');
+  }
   const reason = as === 'buyer' ? 'cancelled_by_buyer' : 'cancelled_by_seller';
   if (order.status === 'pending_payment') {
     const done = await db.transaction(async (tx) => {
