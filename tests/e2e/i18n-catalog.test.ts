@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { mergeCatalogs, type Messages } from '../../web/src/i18n/merge.js';
 
 /**
  * Issue 9: the en and zh-CN catalogs are complete and agree, and every key the web app names
@@ -25,7 +26,17 @@ function flatten(obj: unknown, prefix = '', out: Catalog = new Map()): Catalog {
   return out;
 }
 
-const load = (locale: string): Catalog => flatten(JSON.parse(readFileSync(path.join(LOCALES_DIR, `${locale}.json`), 'utf8')));
+const duplicates: Record<string, string[]> = {};
+function load(locale: string): Catalog {
+  const dir = path.join(LOCALES_DIR, locale);
+  const parts = Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [f, JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Messages]),
+  );
+  duplicates[locale] = [];
+  return flatten(mergeCatalogs(parts, duplicates[locale]));
+}
 const catalogs = Object.fromEntries(LOCALES.map((l) => [l, load(l)])) as Record<(typeof LOCALES)[number], Catalog>;
 
 /** `{{name}}`, `{{ count, number }}` and `$t(other.key)` references, sorted. */
@@ -44,6 +55,10 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('i18n catalogs', () => {
+  it('define each key in one file only', () => {
+    for (const locale of LOCALES) expect(duplicates[locale], locale).toEqual([]);
+  });
+
   it('have the same keys in every language', () => {
     const [first, ...rest] = LOCALES;
     for (const other of rest) {

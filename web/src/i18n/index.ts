@@ -2,10 +2,15 @@ import i18n from 'i18next';
 import LanguageDetector from 'i18next-browser-languagedetector';
 import { initReactI18next } from 'react-i18next';
 import type { Locale } from '../api';
-import en from './locales/en.json';
-import zhCN from './locales/zh-CN.json';
+import { mergeCatalogs, type Messages } from './merge';
 
 export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
+
+const files = import.meta.glob<Messages>('./locales/*/*.json', { eager: true, import: 'default' });
+function catalog(locale: Locale): Messages {
+  const prefix = `./locales/${locale}/`;
+  return mergeCatalogs(Object.fromEntries(Object.entries(files).filter(([p]) => p.startsWith(prefix))));
+}
 /** Each language is named in itself, so people can find theirs whatever is showing. */
 export const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', 'zh-CN': '简体中文' };
 /** Where an explicit choice made on this device is kept (signed-out pages use it). */
@@ -25,7 +30,7 @@ void i18n
   .use(LanguageDetector)
   .use(initReactI18next)
   .init({
-    resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+    resources: { en: { translation: catalog('en') }, 'zh-CN': { translation: catalog('zh-CN') } },
     supportedLngs: [...LOCALES],
     fallbackLng: 'en',
     load: 'currentOnly',
