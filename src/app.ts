@@ -38,7 +38,12 @@ import { analyticsRoutes } from './modules/analytics/routes.js';
 import { registerAnalyticsJobs, scheduleAnalyticsJobs } from './modules/analytics/service.js';
 import { importsRoutes } from './modules/imports/routes.js';
 import { feedRoutes } from './modules/feed/routes.js';
+import { liveRoutes } from './modules/live/routes.js';
+import { operatorRoutes } from './modules/operator/routes.js';
 import { registerImportJobs } from './modules/imports/service.js';
+import { trustRoutes } from './modules/trust/routes.js';
+import { registerTrustJobs, scheduleTrustJobs } from './modules/trust/service.js';
+import { reviewsRoutes } from './modules/reviews/routes.js';
 
 /**
  * The composition root: wires every module's routes and job handlers onto one app.
@@ -70,12 +75,13 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerContentJobs(jobs, { clock, config });
   registerDemoVideoJobs(jobs, { clock, config });
   registerImportJobs(jobs, { clock, config });
+  registerTrustJobs(jobs, clock, createPaymentProviders(clock));
   const ctx: AppContext = { database, db, clock, config, jobs };
   const app = await buildHttpApp({
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
     rootRoutes: [mediaRoutes, outRoutes],
   });
   const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));
@@ -89,4 +95,5 @@ export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Cl
   await scheduleDispatchSweep(ctx.db, ctx.clock);
   await scheduleSettlementJobs(ctx.db, ctx.clock);
   await scheduleAnalyticsJobs(ctx.db, ctx.clock);
+  await scheduleTrustJobs(ctx.db, ctx.clock);
 }

@@ -18,7 +18,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: b
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
   await database.migrate();
   const clock = opts.clock ?? (config.simulatedClock ? new SettableClock() : new SystemClock());
-  const seeded = config.seedDemo ? await seedDemo(database.db, clock) : false;
+  const seeded = config.seedDemo ? await seedDemo(database.db, clock, { history: config.demoHistory }) : false;
   const app = await createApp({
     database,
     clock,

@@ -3,10 +3,12 @@ import { DAY, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import { users } from '../modules/identity/schema.js';
 import { signUp } from '../modules/identity/service.js';
-import { createShop } from '../modules/sellers/service.js';
-import { getProductsByIds } from '../modules/catalog/service.js';
+import { createShop, getShop, listShopMemberIds } from '../modules/sellers/service.js';
+import { getProduct, getProductsByIds } from '../modules/catalog/service.js';
 import { seedDemoCatalog } from './catalog.js';
 import { seedDemoVideos } from './videos.js';
+import { seedDemoLive } from './live.js';
+import { seedDemoHistory, type HistoryWorld } from './history.js';
 import { createCommissionRule } from '../modules/settlement/service.js';
 import { createInvitation } from '../modules/sellers/invitations.js';
 import { loadMarkets } from '../platform/markets.js';
@@ -20,16 +22,20 @@ export const DEMO_ACCOUNTS = [
   { email: 'operator@demo.loopshop.dev', name: 'Demo Operator', roles: ['operator'] as const },
 ];
 
+/** Shoppers who placed the demo history's orders (password `loopshop-demo` too). */
+export const DEMO_SHOPPERS = 6;
+
 /**
  * Seeds the demo accounts of API.md (password `loopshop-demo`) and a shop for the seller,
- * only when the database has no users. Returns whether it seeded.
+ * only when the database has no users; then (unless `history: false`) 90 days of history before
+ * the clock's now (src/demo/history.ts). Returns whether it seeded.
  */
-export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
-  return db.transaction(async (tx) => {
+export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean } = {}): Promise<boolean> {
+  const world = await db.transaction(async (tx): Promise<HistoryWorld | null> => {
     // Several nodes starting on one empty database: only the first seeds.
     await tx.execute(sql`select pg_advisory_xact_lock(735560802)`);
     const [row] = await tx.select({ n: count() }).from(users);
-    if ((row?.n ?? 0) > 0) return false;
+    if ((row?.n ?? 0) > 0) return null;
     await loadMarkets(tx); // shops and invitations read the market settings (seed-demo runs without an app)
     const created = [];
     for (const a of DEMO_ACCOUNTS) {
@@ -43,13 +49,40 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
       shippingFee: 499,
       ownerId: created[1]!.id,
     });
-    const { productIds } = await seedDemoCatalog(tx, clock, { sellerId: created[1]!.id, shopId: shop.id });
-    await seedDemoVideos(tx, clock, { creatorId: created[2]!.id, products: await getProductsByIds(tx, productIds) });
+    const catalog = await seedDemoCatalog(tx, clock, { sellerId: created[1]!.id, shopId: shop.id });
+    const products = await getProductsByIds(tx, catalog.productIds);
+    const shops = [];
+    for (const s of catalog.shops) shops.push({ id: s.id, ownerId: (await listShopMemberIds(tx, s.id))[0]!, timezone: (await getShop(tx, s.id)).timezone });
+    const videos = await seedDemoVideos(tx, clock, {
+      creatorId: created[2]!.id,
+      products,
+      timezones: opts.history === false ? undefined : new Map(shops.map((s) => [s.id, s.timezone])),
+    });
     // A commission promotion: 0 % for tea shops in their first 90 days, with a 3 % ad subsidy.
     await createCommissionRule(tx, clock, created[3]!.id, { category: 'tea', rate_bps: 0, new_shop_days: 90, subsidy_bps: 300 });
     // An invitation for trying seller onboarding (README: Demo): US market, category outdoor.
     const expiresAt = new Date(clock.now().getTime() + 5 * 365 * DAY).toISOString();
     await createInvitation(tx, clock, created[3]!.id, { code: DEMO_INVITATION_CODE, market: 'US', category: 'outdoor', max_uses: 1000, expires_at: expiresAt });
-    return true;
+    // A scheduled live session for the demo creator (src/demo/live.ts).
+    await seedDemoLive(tx, clock, created[2]!.id);
+    const buyerIds: string[] = [];
+    if (opts.history !== false) {
+      for (let i = 1; i <= DEMO_SHOPPERS; i++) {
+        buyerIds.push((await signUp(tx, clock, { email: `shopper${i}@demo.loopshop.dev`, password: DEMO_PASSWORD, name: `Demo Shopper ${i}` })).id);
+      }
+    }
+    const detailed = [];
+    for (const p of products) detailed.push(await getProduct(tx, p.id));
+    return {
+      creatorId: created[2]!.id,
+      buyerIds,
+      shops,
+      products: detailed.map((p) => ({ id: p.id, shopId: p.shop_id, price: p.price_range.min.amount, skuIds: p.variants.map((v) => v.sku_id) })),
+      videos,
+    };
   });
+  if (!world) return false;
+  // After the accounts commit: checkouts run their own transactions, and the rollup folds only committed events.
+  if (opts.history !== false) await seedDemoHistory(db, clock, world);
+  return true;
 }

@@ -21,20 +21,61 @@ export interface DemoProduct {
   shop_id: string;
 }
 
-const CAPTIONS: Array<(title: string) => string> = [
-  (t) => `Friday 20:00 tutorial: setting up the ${t} in 60 s`,
-  (t) => `Unboxing the ${t} — first impressions, no filter`,
-  (t) => `Three things nobody tells you about the ${t}`,
-  (t) => `Weekend trip packing list, starring the ${t}`,
-  (t) => `Is the ${t} worth it? Honest review after a month`,
-  (t) => `Quick tip: how I use the ${t} every morning`,
-  (t) => `Side by side: the ${t} against the usual suspects`,
-  (t) => `Gift idea under the tree this year: the ${t}`,
-  (t) => `Rainy day test of the ${t} (it went better than expected)`,
-  (t) => `Behind the scenes at the shop: packing a ${t}`,
-  (t) => `My favourite detail of the ${t}, up close`,
-  (t) => `Before and after: a week with the ${t}`,
+/**
+ * The demo videos: caption (`#tutorial` tags the tutorials), which demo shop's products they
+ * anchor (index into the shops in the order their products come), and when they were posted
+ * in that shop's time zone (ISO weekday, hour, weeks back) when the demo gets its history.
+ * Tutorials posted on Friday at 20:00 are the ones that complete and convert best (src/demo/history.ts).
+ */
+export const DEMO_VIDEOS: Array<{ caption: (title: string) => string; shop: number; slot: { weekday: number; hour: number; weeksAgo: number } }> = [
+  { caption: (t) => `Friday 20:00 tutorial: setting up the ${t} in 60 s #tutorial`, shop: 0, slot: { weekday: 5, hour: 20, weeksAgo: 6 } },
+  { caption: (t) => `Unboxing the ${t} — first impressions, no filter`, shop: 0, slot: { weekday: 6, hour: 11, weeksAgo: 10 } },
+  { caption: (t) => `How to pack the ${t} for a weekend trip #tutorial`, shop: 0, slot: { weekday: 5, hour: 20, weeksAgo: 2 } },
+  { caption: (t) => `Is the ${t} worth it? Honest review after a month`, shop: 0, slot: { weekday: 3, hour: 18, weeksAgo: 4 } },
+  { caption: (t) => `Quick tip: how I use the ${t} every morning #tutorial`, shop: 0, slot: { weekday: 2, hour: 12, weeksAgo: 8 } },
+  { caption: (t) => `Rainy day test of the ${t} (it went better than expected)`, shop: 0, slot: { weekday: 7, hour: 15, weeksAgo: 1 } },
+  { caption: (t) => `Three things nobody tells you about the ${t} #tutorial`, shop: 1, slot: { weekday: 5, hour: 20, weeksAgo: 5 } },
+  { caption: (t) => `Side by side: the ${t} against the usual suspects`, shop: 1, slot: { weekday: 1, hour: 19, weeksAgo: 7 } },
+  { caption: (t) => `Gift idea under the tree this year: the ${t}`, shop: 1, slot: { weekday: 4, hour: 21, weeksAgo: 3 } },
+  { caption: (t) => `Brewing the ${t} the gongfu way, step by step #tutorial`, shop: 2, slot: { weekday: 5, hour: 20, weeksAgo: 9 } },
+  { caption: (t) => `Behind the scenes at the shop: packing a ${t}`, shop: 2, slot: { weekday: 6, hour: 10, weeksAgo: 6 } },
+  { caption: (t) => `Before and after: a week with the ${t}`, shop: 2, slot: { weekday: 3, hour: 9, weeksAgo: 2 } },
 ];
+
+export const isTutorial = (caption: string): boolean => /(^|\s)#tutorial\b/i.test(caption);
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** ISO weekday (Monday = 1) and hour of an instant in a time zone. */
+export function localSlot(at: Date, timeZone: string): { weekday: number; hour: number } {
+  let f = formatters.get(timeZone);
+  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' })));
+  const parts = f.formatToParts(at);
+  const part = (t: string) => parts.find((p) => p.type === t)!.value;
+  return { weekday: WEEKDAYS.indexOf(part('weekday')) + 1, hour: Number(part('hour')) };
+}
+
+/** The `weeksAgo`-th latest start of that weekday and hour in the time zone before `now` (plus `minute` minutes). */
+export function slotBefore(now: Date, timeZone: string, slot: { weekday: number; hour: number; weeksAgo: number }, minute = 0): Date {
+  const HOUR_MS = 3_600_000;
+  let seen = 0;
+  for (let t = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - HOUR_MS; t > now.getTime() - (slot.weeksAgo + 1) * 7 * 24 * HOUR_MS; t -= HOUR_MS) {
+    const s = localSlot(new Date(t), timeZone);
+    if (s.weekday === slot.weekday && s.hour === slot.hour && ++seen === slot.weeksAgo) return new Date(t + minute * 60_000);
+  }
+  throw new Error(`no ${slot.weekday}/${slot.hour} slot in ${timeZone}`);
+}
+
+export interface SeededDemoVideo {
+  id: string;
+  caption: string;
+  shopId: string;
+  productIds: string[];
+  publishedAt: Date | null;
+  /** Length of the clip the job renders. */
+  durationMs: number;
+}
 
 /** Lavfi video sources, one per pattern index (cycled). */
 const PATTERNS = [
@@ -49,25 +90,42 @@ const PATTERNS = [
 ];
 
 /**
- * Seeds the demo videos of `creatorId`, anchored to 1–3 of `products` each, and puts the first
- * products in the creator's showcase. Call inside the demo seed (any transaction); the rendering
- * jobs run once the server's job worker starts.
+ * Seeds the demo videos of `creatorId`, each anchored to 1–3 of `products` of one shop, and puts
+ * the first products in the creator's showcase. With `timezones` (shop id → time zone) each
+ * video gets its publish time in the past (DEMO_VIDEOS' slots before the clock's now), for the
+ * demo history. Call inside the demo seed (any transaction); the rendering jobs run once the
+ * server's job worker starts.
  */
-export async function seedDemoVideos(db: Db, clock: Clock, opts: { creatorId: string; products: DemoProduct[] }): Promise<void> {
+export async function seedDemoVideos(
+  db: Db,
+  clock: Clock,
+  opts: { creatorId: string; products: DemoProduct[]; timezones?: Map<string, string> },
+): Promise<SeededDemoVideo[]> {
   const { products } = opts;
-  if (products.length === 0) return;
-  for (let i = 0; i < CAPTIONS.length; i++) {
-    const count = Math.min(products.length, 1 + (i % 3));
-    const anchored = Array.from({ length: count }, (_, k) => products[(i * 5 + k * 7) % products.length]!);
+  if (products.length === 0) return [];
+  const shops = [...new Set(products.map((p) => p.shop_id))];
+  const seeded: SeededDemoVideo[] = [];
+  for (let i = 0; i < DEMO_VIDEOS.length; i++) {
+    const def = DEMO_VIDEOS[i]!;
+    const shopId = shops[def.shop % shops.length]!;
+    const own = products.filter((p) => p.shop_id === shopId);
+    const k = DEMO_VIDEOS.slice(0, i).filter((d) => shops[d.shop % shops.length] === shopId).length; // this shop's k-th video
+    const count = Math.min(own.length, 1 + (i % 3));
+    const anchored = Array.from({ length: count }, (_, j) => own[(k * 3 + j * 4) % own.length]!);
     const productIds = [...new Set(anchored.map((p) => p.id))];
     const main = anchored[0]!;
-    await insertVideo(db, clock, { creatorId: opts.creatorId, caption: CAPTIONS[i]!(main.title), productIds }, {
+    const timezone = opts.timezones?.get(shopId);
+    const publishedAt = timezone ? slotBefore(clock.now(), timezone, def.slot, 3 + ((i * 7) % 40)) : undefined;
+    const caption = def.caption(main.title);
+    const row = await insertVideo(db, clock, { creatorId: opts.creatorId, caption, productIds, publishedAt }, {
       type: DEMO_VIDEO_JOB,
       payload: { title: main.title, pattern: i, duration_s: 6 + (i % 5) },
     });
+    seeded.push({ id: row.id, caption, shopId, productIds, publishedAt: publishedAt ?? null, durationMs: (6 + (i % 5)) * 1000 });
   }
   const step = Math.max(1, Math.floor(products.length / 8));
   await setShowcase(db, clock, opts.creatorId, products.filter((_, i) => i % step === 0).slice(0, 8).map((p) => p.id));
+  return seeded;
 }
 
 /** Breaks a title into at most four lines of about `width` characters. */

@@ -15,6 +15,12 @@ export type SessionResolver = (token: string) => Promise<AuthUser | null>;
 
 export const SESSION_COOKIE = 'loopshop_session';
 
+/**
+ * CSRF proof: mutating requests signed in by the session cookie must carry this header (any
+ * value; the web app sends `X-Requested-With: loopshop`). Bearer-token calls do not need it.
+ */
+export const CSRF_HEADER = 'x-requested-with';
+
 /** Bearer token from the Authorization header, else the HttpOnly session cookie. */
 export function tokenFrom(req: FastifyRequest): string | null {
   const h = req.headers.authorization;

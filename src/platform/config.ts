@@ -2,6 +2,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+export interface RateLimit {
+  max: number;
+  timeWindowMs: number;
+}
+
 /** Runtime configuration, from the environment. Documented in README.md (Configuration). */
 export interface Config {
   port: number;
@@ -11,11 +16,28 @@ export interface Config {
   logLevel: string;
   simulatedClock: boolean;
   seedDemo: boolean;
+  /** With the demo seed, also 90 days of synthetic events and orders (src/demo/history.ts). */
+  demoHistory: boolean;
   webDist: string;
-  signInRateLimit: { max: number; timeWindowMs: number };
+  signInRateLimit: RateLimit;
+  /** Checkouts per window per signed-in user (per address when signed out). */
+  checkoutRateLimit: RateLimit;
+  /** Analytics event batches per window per user, else per device id, else per address. */
+  eventsRateLimit: RateLimit;
+  /**
+   * Which peers' X-Forwarded-For/-Proto are believed (Fastify trustProxy): true, false, or
+   * addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`, comma-separated. Rate limits key on the
+   * resulting address, so a public client must never be trusted.
+   */
+  trustProxy: boolean | string;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty: CORS off. */
+  corsOrigins: string[];
+  /** Mark the session cookie Secure always; it is Secure anyway on requests that arrived over https. */
   cookieSecure: boolean;
   sessionTtlDays: number;
   jobPollMs: number;
+  /** Live rooms re-read their state this often even without a notification (stock sold elsewhere, missed messages). */
+  liveRefreshMs: number;
   bodyLimitBytes: number;
   /** Uploaded and processed media (videos, posters); served at /media. */
   mediaDir: string;
@@ -52,7 +74,40 @@ function bool(value: string | undefined, fallback: boolean): boolean {
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
 
+/** LOOPSHOP_TRUST_PROXY: default the private networks (a proxy on the host or in the VPC), not the internet. */
+function proxyTrust(value: string | undefined): boolean | string {
+  const v = (value ?? '').trim();
+  if (v === '') return 'loopback,linklocal,uniquelocal';
+  if (v === 'true' || v === 'false') return v === 'true';
+  return v;
+}
+
+/** `a, b` → ['a', 'b']; every entry must be a bare origin (scheme://host[:port]). */
+function origins(value: string | undefined): string[] {
+  const list = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new Error(`LOOPSHOP_CORS_ORIGINS takes origins like https://shop.example.com, got "${o}"`);
+  }
+  return list;
+}
+
+/**
+ * Secrets come from the environment only. The sandbox providers have fixed development secrets
+ * (they are in the source, so anyone could sign a webhook with them); a production process
+ * (NODE_ENV=production) refuses to start without its own.
+ */
+export const REQUIRED_PRODUCTION_SECRETS = ['LOOPSHOP_SANDBOX_WEBHOOK_SECRET', 'LOOPSHOP_SANDBOX_CARRIER_SECRET'] as const;
+
+export function assertProductionSecrets(env: NodeJS.ProcessEnv): void {
+  if (env.NODE_ENV !== 'production') return;
+  const missing = REQUIRED_PRODUCTION_SECRETS.filter((name) => (env[name] ?? '').length < 16);
+  if (missing.length > 0) {
+    throw new Error(`NODE_ENV=production needs ${missing.join(' and ')} (at least 16 characters each); the built-in values are for development only`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  assertProductionSecrets(env);
   const root = process.cwd();
   const dataDir = path.resolve(root, env.LOOPSHOP_DATA_DIR || './data');
   return {
@@ -63,14 +118,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || 'info',
     simulatedClock: bool(env.LOOPSHOP_SIMULATED_CLOCK, false),
     seedDemo: bool(env.LOOPSHOP_SEED_DEMO, true),
+    demoHistory: bool(env.LOOPSHOP_DEMO_HISTORY, true),
     webDist: path.resolve(root, env.LOOPSHOP_WEB_DIST || './web/dist'),
     signInRateLimit: {
       max: int(env.LOOPSHOP_SIGNIN_RATE_MAX, 10, 'LOOPSHOP_SIGNIN_RATE_MAX'),
       timeWindowMs: 60_000,
     },
+    checkoutRateLimit: { max: int(env.LOOPSHOP_CHECKOUT_RATE_MAX, 20, 'LOOPSHOP_CHECKOUT_RATE_MAX'), timeWindowMs: 60_000 },
+    eventsRateLimit: { max: int(env.LOOPSHOP_EVENTS_RATE_MAX, 120, 'LOOPSHOP_EVENTS_RATE_MAX'), timeWindowMs: 60_000 },
+    corsOrigins: origins(env.LOOPSHOP_CORS_ORIGINS),
+    trustProxy: proxyTrust(env.LOOPSHOP_TRUST_PROXY),
     cookieSecure: bool(env.LOOPSHOP_COOKIE_SECURE, false),
     sessionTtlDays: int(env.LOOPSHOP_SESSION_TTL_DAYS, 30, 'LOOPSHOP_SESSION_TTL_DAYS'),
     jobPollMs: int(env.LOOPSHOP_JOB_POLL_MS, 1000, 'LOOPSHOP_JOB_POLL_MS'),
+    liveRefreshMs: int(env.LOOPSHOP_LIVE_REFRESH_MS, 5000, 'LOOPSHOP_LIVE_REFRESH_MS'),
     bodyLimitBytes: int(env.LOOPSHOP_BODY_LIMIT, 1024 * 1024, 'LOOPSHOP_BODY_LIMIT'),
     mediaDir: env.LOOPSHOP_MEDIA_DIR ? path.resolve(root, env.LOOPSHOP_MEDIA_DIR) : path.join(dataDir, 'media'),
     maxUploadBytes: int(env.LOOPSHOP_MAX_UPLOAD_BYTES, 200 * 1024 * 1024, 'LOOPSHOP_MAX_UPLOAD_BYTES'),

@@ -2,18 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { tokenFrom, type SessionResolver } from './auth.js';
+import { CSRF_HEADER, tokenFrom, type SessionResolver } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db.js';
-import { AppError, errorBody } from './errors.js';
+import { AppError, badRequest, errorBody } from './errors.js';
 import { ErrorResponse, Money } from './http-schemas.js';
 import { registerIdempotency } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
@@ -40,6 +42,24 @@ declare module 'fastify' {
 }
 
 export type App = FastifyInstance;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** NUL, or a UTF-16 surrogate without its partner (JSON allows both; PostgreSQL text and jsonb refuse them). */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where the first string (or key) with unstorable characters is in a parsed JSON value, else null. */
+function unstorableAt(value: unknown, at: string, depth = 0): string | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? at : null;
+  if (value === null || typeof value !== 'object' || depth > 64 || ArrayBuffer.isView(value)) return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(k)) return `${at}/${encodeURIComponent(Buffer.from(k).toString())}`;
+    const found = unstorableAt(v, `${at}/${k}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
 
 /** Fastify errors that are the client's fault, mapped to stable codes. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -70,8 +90,16 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: true,
+    trustProxy: ctx.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
+    // Router-level refusals (malformed URL encoding, a path parameter over maxParamLength) in the
+    // error shape too, and without echoing the (possibly huge) path back.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const status = err.statusCode ?? 400;
+      const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : err.code === 'FST_ERR_BAD_URL' ? 'bad_url' : 'bad_request';
+      const message = code === 'uri_too_long' ? 'A path parameter is too long' : code === 'bad_url' ? 'The URL is not valid' : 'Bad request';
+      return reply.code(status < 500 ? status : 400).send(errorBody(code, message));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -109,6 +137,34 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   });
 
   await app.register(cookie);
+  // Security headers. The CSP fits the built web app (module scripts and CSS from /assets, media
+  // and posters from /media, blob: previews of picked files, product images from shops' CDNs and
+  // creators' live streams (HLS/MP4 URLs they provide) over https) and swagger-ui at /docs (its scripts are files under /docs/static; it styles inline).
+  // No upgrade-insecure-requests: a plain-http install (localhost, the e2e server) must still load.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'img-src': ["'self'", 'data:', 'blob:', 'https:'],
+        'media-src': ["'self'", 'blob:', 'https:'],
+        'connect-src': ["'self'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+    // Other origins may embed /media only when they are allowed to call the API at all.
+    crossOriginResourcePolicy: { policy: ctx.config.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
+  });
+  // CORS is off unless LOOPSHOP_CORS_ORIGINS lists origins; those may send the session cookie.
+  if (ctx.config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: ctx.config.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-device-id', 'x-request-id', CSRF_HEADER],
+      exposedHeaders: ['retry-after', 'x-request-id', 'idempotent-replayed', 'content-disposition'],
+      maxAge: 600,
+    });
+  }
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler', // after body parsing, so limits can key on the submitted email
@@ -147,9 +203,30 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   });
 
   // Session: resolved once per request; routes decide what they require.
+  // CSRF: a browser attaches the session cookie to other sites' form posts too. A mutating request
+  // signed in by the cookie (not by an Authorization header) must prove it comes from our own
+  // pages: either the X-Requested-With header (no other site can add a custom header without a
+  // CORS preflight, which only LOOPSHOP_CORS_ORIGINS pass) or the browser-set, unforgeable
+  // `Sec-Fetch-Site: same-origin` (covers navigator.sendBeacon, which cannot set headers).
   app.addHook('onRequest', async (req) => {
     const token = tokenFrom(req);
-    if (token) req.user = await opts.resolveSession(token);
+    if (!token) return;
+    const user = await opts.resolveSession(token);
+    if (user && !req.headers.authorization && !SAFE_METHODS.has(req.method) && !req.headers[CSRF_HEADER] && req.headers['sec-fetch-site'] !== 'same-origin') {
+      throw new AppError('csrf_failed', 403, `Requests signed in by the session cookie must send the ${CSRF_HEADER} header`);
+    }
+    req.user = user;
+  });
+  // NUL and lone surrogates are valid JSON but not storable text (PostgreSQL refuses them in text
+  // and jsonb): refuse them up front in any string of the body, query or path, not in the database.
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value] of [['body', req.body], ['querystring', req.query], ['params', req.params]] as const) {
+      const at = unstorableAt(value, part);
+      if (at) {
+        const message = 'must not contain U+0000 or unpaired surrogates';
+        throw badRequest('validation_failed', `Text ${message}`, [{ field: at, rule: 'well_formed_text', message, params: {} }]);
+      }
+    }
   });
   registerIdempotency(app, ctx.db, ctx.clock);
 

@@ -15,7 +15,8 @@ import { idempotencyKeys } from './schema.js';
  * The same key with a different method, route or body answers 422 `idempotency_mismatch`.
  * A retry that arrives while the first request is still running waits for it (up to
  * `waitMs`), then replays; if it is still running, 409 `idempotency_in_progress`.
- * A response with a 5xx status is not stored: the key is released and a retry runs again.
+ * A response with a 5xx status or a 429 (rate limited) is not stored: the key is released and a
+ * retry runs again.
  */
 export const IDEMPOTENCY_TTL_MS = 24 * HOUR;
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
@@ -90,7 +91,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock, 
     if (!claim) return payload;
     req.idempotency = undefined;
     const where = and(eq(idempotencyKeys.scope, claim.scope), eq(idempotencyKeys.key, claim.key));
-    if (reply.statusCode >= 500) {
+    if (reply.statusCode >= 500 || reply.statusCode === 429) {
       await db.delete(idempotencyKeys).where(where);
       return payload;
     }

@@ -10,6 +10,8 @@ export const ID_PREFIXES = [
   'usr', 'ses', 'shp', 'job', 'idm', 'led', 'pst', 'wh',
   'prd', 'sku', 'vid', 'ord', 'pay', 'crt', 'evt', 'inv', 'app', 'mkt', 'ntf', 'aud',
   'res', 'oit', 'oev', 'rfd', 'anc', 'cti', 'whe', 'med', 'chk', 'spm', 'tev', 'slb', 'ffl', 'hld', 'cmr', 'stl', 'pyo', 'cas', 'cev', 'evd', 'sof', 'inb', 'doc', 'aev', 'imp', 'clk',
+  'sac', 'rvw',
+  'liv',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

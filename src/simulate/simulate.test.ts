@@ -15,7 +15,7 @@ describe('loopshop simulate', () => {
     const a = await run();
     expect(a.reconcile.problems).toEqual([]);
     expect(a.reconcile.balanced).toBe(true);
-    expect(a.orders.placed + a.orders.declined).toBeGreaterThanOrEqual(120);
+    expect(a.orders.placed + a.orders.declined + a.orders.refused).toBeGreaterThanOrEqual(120);
     expect(a.orders.by_status.completed ?? 0).toBeGreaterThan(0);
     expect(a.orders.by_status.cancelled ?? 0).toBeGreaterThan(0);
     expect(Object.values(a.sla_breaches).reduce((n, v) => n + v, 0)).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { createApp, scheduleRecurringJobs } from '../app.js';
-import { addCartItem } from '../modules/cart/service.js';
+import { addCartItem, removeCartSkus } from '../modules/cart/service.js';
 import { createProduct } from '../modules/catalog/service.js';
 import { createCarriers, createShipment, clearFlag, listFlags } from '../modules/fulfillment/service.js';
 import { SandboxCarrier, type Scenario } from '../modules/fulfillment/sandbox-carrier.js';
@@ -39,7 +39,8 @@ export interface SimulationSummary {
   seed: number;
   days: number;
   currency: string;
-  orders: { placed: number; declined: number; by_status: Record<string, number> };
+  /** `refused`: checkouts stopped because trust & safety restricted a shop of the cart. */
+  orders: { placed: number; declined: number; refused: number; by_status: Record<string, number> };
   sla_breaches: Record<string, number>;
   flags: Record<string, number>;
   cases: Record<string, number>;
@@ -76,6 +77,9 @@ type Action =
 const START = new Date('2026-01-05T00:00:00Z');
 const CATEGORIES = ['outdoor', 'home', 'beauty', 'tea', 'electronics'];
 const SCENARIOS: Record<Scenario, number> = { on_time: 86, delayed: 8, exception_then_delivered: 4, lost: 2 };
+
+/** Checkout refusals of trust & safety (decision 012): a shop suspended, frozen or at its order cap. */
+const TRUST_REFUSALS = ['sku_unavailable', 'shop_suspended', 'shop_order_cap_reached'];
 
 /** Lets an expected refusal (one of `codes`) pass as "nothing happened". */
 const refusedWith =
@@ -148,16 +152,17 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
 
     let placed = 0;
     let declined = 0;
+    let refused = 0;
     const perform = async (hour: number, a: Action): Promise<void> => {
       if (a.kind === 'checkout') {
         const lines = rnd.chance(0.3) ? 2 : 1;
-        for (let l = 0; l < lines; l++) {
-          const source = rnd.chance(0.4) ? { creator_id: rnd.pick(creators) } : undefined;
-          await addCartItem(db, clock, a.buyerId, { sku_id: rnd.pick(a.shop.skuIds), quantity: rnd.int(1, 3), ...(source ? { source } : {}) });
-        }
-        const postalCode = String(rnd.int(10000, 99999));
-        const card = rnd.chance(0.03) ? SANDBOX_CARDS.declined : SANDBOX_CARDS.succeeds;
         try {
+          for (let l = 0; l < lines; l++) {
+            const source = rnd.chance(0.4) ? { creator_id: rnd.pick(creators) } : undefined;
+            await addCartItem(db, clock, a.buyerId, { sku_id: rnd.pick(a.shop.skuIds), quantity: rnd.int(1, 3), ...(source ? { source } : {}) });
+          }
+          const postalCode = String(rnd.int(10000, 99999));
+          const card = rnd.chance(0.03) ? SANDBOX_CARDS.declined : SANDBOX_CARDS.succeeds;
           const outcome = await checkout(db, clock, providers, a.buyerId, {
             shipping_address: { name: 'Sim Buyer', line1: '1 Loop St', city: 'Springfield', postal_code: postalCode, country: 'US' },
             payment_method: { type: 'card', number: card, exp_month: 12, exp_year: START.getUTCFullYear() + 5, cvc: '123' },
@@ -169,6 +174,12 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
             if (delay !== null) at(hour + delay, { kind: 'ship', orderId: o.id, shop, postalCode, buyerId: a.buyerId });
           }
         } catch (e) {
+          if (e instanceof AppError && TRUST_REFUSALS.includes(e.code)) {
+            // Trust & safety stopped a shop (suspended, frozen, order cap): the buyer empties the cart and moves on.
+            refused++;
+            await removeCartSkus(db, a.buyerId, shops.flatMap((x) => x.skuIds));
+            return;
+          }
           if (!(e instanceof AppError && e.code === 'card_declined')) throw e;
           declined++;
         }
@@ -272,7 +283,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       seed: opts.seed,
       days: opts.days,
       currency: 'USD',
-      orders: { placed, declined, by_status: byStatus },
+      orders: { placed, declined, refused, by_status: byStatus },
       sla_breaches: breaches,
       flags,
       cases,
@@ -298,7 +309,7 @@ export function formatSummary(s: SimulationSummary): string {
   const list = (r: Record<string, number>) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
   return [
     `Simulation (seed ${s.seed}, ${s.days} days) finished in ${(s.elapsed_ms / 1000).toFixed(1)} s`,
-    `  orders:        ${s.orders.placed} placed, ${s.orders.declined} checkouts declined`,
+    `  orders:        ${s.orders.placed} placed, ${s.orders.declined} checkouts declined, ${s.orders.refused} refused (shop restricted)`,
     `  final states:  ${list(s.orders.by_status)}`,
     `  SLA breaches:  ${list(s.sla_breaches)}`,
     `  flags:         ${list(s.flags)}`,

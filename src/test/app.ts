@@ -26,7 +26,12 @@ export interface TestApp {
 export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?: number } = {}): Promise<TestApp> {
   const database = await freshDatabase(opts);
   const clock = new SettableClock('2026-03-02T09:00:00Z');
-  const config = loadConfig({}, { seedDemo: false, webDist: '/nonexistent', signInRateLimit: { max: 1000, timeWindowMs: 60_000 }, ...overrides });
+  // Rate limits raised so tests are never throttled by accident; a test of a limit passes its own.
+  const unthrottled = { max: 100_000, timeWindowMs: 60_000 };
+  const config = loadConfig(
+    {},
+    { seedDemo: false, webDist: '/nonexistent', signInRateLimit: unthrottled, checkoutRateLimit: unthrottled, eventsRateLimit: unthrottled, ...overrides },
+  );
   const app = await createApp({ database, clock, config });
   await app.ready();
   const db = database.db;

@@ -154,7 +154,12 @@ describe('after-sales: refund of a delivered order (browser)', () => {
       const kase = page.getByTestId('case');
       await kase.getByText('The cap arrived torn at the seam.').waitFor();
       // The photo is shown to the shop of the case.
-      await page.waitForFunction(`(() => { const i = document.querySelector('[data-testid="evidence"] img'); return !!i && i.complete && i.naturalWidth > 0; })()`);
+      // A function, not a string: the page's CSP (script-src 'self') forbids evaluating strings.
+      await page.waitForFunction(() => {
+        type Img = { complete: boolean; naturalWidth: number };
+        const i = (globalThis as unknown as { document: { querySelector(s: string): Img | null } }).document.querySelector('[data-testid="evidence"] img');
+        return !!i && i.complete && i.naturalWidth > 0;
+      });
       await shot(page, 'after-sales-seller-case');
       await kase.getByTestId('case-accept').click();
       await kase.getByTestId('caseStatus-badge').filter({ hasText: 'Refunded' }).waitFor();

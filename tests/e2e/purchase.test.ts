@@ -81,10 +81,12 @@ describe('purchase from the feed (browser)', () => {
       // The first video plays by itself, muted, with the hint to tap for sound.
       const first = page.getByTestId('feed-item').first();
       await first.waitFor();
-      await page.waitForFunction(`(() => {
-        const v = document.querySelector('[data-testid="feed-item"] video');
+      // A function, not a string: the page's CSP (script-src 'self') forbids evaluating strings.
+      await page.waitForFunction(() => {
+        type Video = { paused: boolean; muted: boolean; currentTime: number };
+        const v = (globalThis as unknown as { document: { querySelector(s: string): Video | null } }).document.querySelector('[data-testid="feed-item"] video');
         return !!v && !v.paused && v.muted && v.currentTime > 0;
-      })()`);
+      });
       await first.getByText('Tap for sound').waitFor();
       await shot(page, 'purchase-feed');
 

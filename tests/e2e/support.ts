@@ -23,7 +23,7 @@ export interface E2E {
  * A real server (embedded PGlite on a fresh temp dir, demo data seeded) serving the built web app,
  * and a headless Chromium. Expects `web/dist` (npm run build:web); builds nothing itself.
  */
-export async function startE2E(): Promise<E2E> {
+export async function startE2E(opts: { demoHistory?: boolean } = {}): Promise<E2E> {
   if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
     throw new Error(`web/dist is missing: run \`npm run build:web\` before the browser tests (looked in ${WEB_DIST})`);
   }
@@ -36,8 +36,12 @@ export async function startE2E(): Promise<E2E> {
     dataDir,
     webDist: WEB_DIST,
     seedDemo: true,
+    // The 90-day history costs tens of seconds per server on a busy machine; tests that read it opt in.
+    demoHistory: opts.demoHistory ?? false,
     databaseUrl: undefined,
     signInRateLimit: { max: 1000, timeWindowMs: 60_000 },
+    checkoutRateLimit: { max: 1000, timeWindowMs: 60_000 },
+    eventsRateLimit: { max: 10_000, timeWindowMs: 60_000 },
   });
   const server = await startServer(config, { log: false });
   let browser: Browser | undefined;

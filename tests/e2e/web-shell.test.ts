@@ -135,6 +135,9 @@ describe('web shell (browser)', () => {
       expect(await navLinks(page)).toEqual(['Feed', 'Operator console']);
       await page.getByRole('link', { name: 'Operator console' }).click();
       await page.waitForURL('**/operator');
+      await page.getByTestId('overview-figures').waitFor();
+      await page.getByRole('navigation', { name: 'Operator console sections' }).getByRole('link', { name: 'Ledger' }).click();
+      await page.waitForURL('**/operator/ledger');
       const ledger = page.getByTestId('ledger-status');
       await ledger.getByText('Balanced', { exact: true }).waitFor();
       const text = (await ledger.textContent()) ?? '';

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell, RequireRole } from './components/AppShell';
 import { AfterSalesCase } from './pages/AfterSalesCase';
@@ -6,6 +7,9 @@ import { Cart } from './pages/Cart';
 import { Checkout } from './pages/Checkout';
 import { CreatorCenter } from './pages/CreatorCenter';
 import { Feed } from './pages/Feed';
+import { CreatorLive } from './pages/live/CreatorLive';
+import { LiveList } from './pages/live/LiveList';
+import { LiveRoom } from './pages/live/LiveRoom';
 import { NotFound } from './pages/NotFound';
 import { OperatorConsole } from './pages/OperatorConsole';
 import { OrderDetail } from './pages/OrderDetail';
@@ -22,6 +26,17 @@ import { SellerSupplyOffers } from './pages/seller/SellerSupplyOffers';
 import { SellerVideos } from './pages/seller/SellerVideos';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
+import { CreatorPage } from './pages/buyer/CreatorPage';
+import { ProductPage } from './pages/buyer/ProductPage';
+import { Notifications } from './pages/Notifications';
+import { SellerAnchors } from './pages/seller/SellerAnchors';
+import { SellerHealth } from './pages/seller/SellerHealth';
+import { SellerImport, SellerImports } from './pages/seller/SellerImports';
+import { VideoEdit } from './pages/VideoEdit';
+import { Loading } from './components/Loading';
+
+/** Analytics pages load with ECharts on first visit, outside the main bundle. */
+const SellerAnalytics = lazy(() => import('./pages/seller/SellerAnalytics').then((m) => ({ default: m.SellerAnalytics })));
 
 export function App() {
   return (
@@ -36,6 +51,12 @@ export function App() {
         <Route path="/orders" element={<Orders />} />
         <Route path="/orders/:id" element={<OrderDetail />} />
         <Route path="/apply" element={<Apply />} />
+        <Route path="/live" element={<LiveList />} />
+        <Route path="/live/:id" element={<LiveRoom />} />
+        <Route path="/products/:id" element={<ProductPage />} />
+        <Route path="/creators/:id" element={<CreatorPage />} />
+        <Route path="/notifications" element={<Notifications />} />
+        <Route path="/videos/:id/edit" element={<VideoEdit />} />
         <Route
           path="/seller"
           element={
@@ -56,8 +77,28 @@ export function App() {
           <Route path="finance" element={<SellerFinance />} />
           <Route path="supply-offers" element={<SellerSupplyOffers />} />
           <Route path="inbound" element={<SellerInbound />} />
+          <Route path="imports" element={<SellerImports />} />
+          <Route path="imports/:importId" element={<SellerImport />} />
+          <Route path="anchors" element={<SellerAnchors />} />
+          <Route path="health" element={<SellerHealth />} />
+          <Route
+            path="analytics"
+            element={
+              <Suspense fallback={<Loading />}>
+                <SellerAnalytics />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<NotFound />} />
         </Route>
+        <Route
+          path="/creator/live"
+          element={
+            <RequireRole role="creator">
+              <CreatorLive />
+            </RequireRole>
+          }
+        />
         <Route
           path="/creator/*"
           element={

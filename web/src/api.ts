@@ -63,6 +63,12 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * CSRF proof the server asks of every mutating request signed in by the session cookie (no other
+ * site can add a custom header without a CORS preflight); sent on every call, reads included.
+ */
+export const CSRF_HEADERS: Readonly<Record<string, string>> = { 'x-requested-with': 'loopshop' };
+
 export interface RequestOptions {
   /** Extra headers, e.g. `Idempotency-Key` on a checkout. */
   headers?: Record<string, string>;
@@ -76,6 +82,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
       credentials: 'same-origin',
       headers: {
         accept: 'application/json',
+        ...CSRF_HEADERS,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...opts.headers,
       },

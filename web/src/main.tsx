@@ -5,6 +5,7 @@ import { BrowserRouter } from 'react-router';
 import { ApiError } from './api';
 import { App } from './App';
 import './i18n';
+import { startEventClient } from './lib/events';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -16,6 +17,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+startEventClient();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

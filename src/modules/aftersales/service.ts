@@ -11,6 +11,7 @@ import type { Money } from '../../platform/money.js';
 import { plainText } from '../catalog/text.js';
 import { createCarriers, grantReplacement, listShipmentsOfOrder } from '../fulfillment/service.js';
 import { getUser } from '../identity/service.js';
+import { recordAudit } from '../audit/service.js';
 import { assertLinkFree } from '../links/service.js';
 import { isManagedShop, restockReturn } from '../managed/service.js';
 import { refundableAmount, refundOrder } from '../orders/refunds.js';
@@ -529,7 +530,15 @@ export const decideCase: Act<DecideInput> = action(['operator'], async (tx, cloc
   if (input.outcome !== 'partial_refund' && input.amount !== undefined) throw badRequest('invalid_amount', `${input.outcome} takes no amount`);
   const decision = (amount: number) => ({ outcome: input.outcome, amount, note: input.note, by: actor.userId!, at: clock.now().toISOString() });
   const event = { type: 'decided', by: actor, note: input.note };
-  if (input.outcome === 'reject') return step(tx, clock, c, 'resolved_seller', event, { decision: decision(0) });
+  // The operator's decision goes to the audit log too, in this transaction (who, what, why).
+  const audit = (amount: number) =>
+    recordAudit(tx, clock, [
+      { actorId: actor.userId, action: 'case.decide', targetType: 'after_sales_case', targetId: c.id, data: { outcome: input.outcome, amount: { amount, currency: c.currency }, reason: input.note, order_id: c.orderId } },
+    ]);
+  if (input.outcome === 'reject') {
+    await audit(0);
+    return step(tx, clock, c, 'resolved_seller', event, { decision: decision(0) });
+  }
   let amount = c.amount;
   if (input.outcome === 'partial_refund') {
     if (input.amount === undefined) throw badRequest('amount_required', 'A partial refund needs an amount');
@@ -538,6 +547,7 @@ export const decideCase: Act<DecideInput> = action(['operator'], async (tx, cloc
     }
     amount = input.amount;
   }
+  await audit(amount);
   return refundAndClose(tx, clock, providers, c, amount, 'resolved_buyer', event, { decision: decision(amount) });
 });
 
@@ -582,6 +592,34 @@ export const addEvidence: Act<{ evidence_ids: string[] }> = action(['buyer'], as
   const [row] = await tx.update(afterSalesCases).set({ updatedAt: clock.now() }).where(eq(afterSalesCases.id, c.id)).returning();
   return row!;
 });
+
+/**
+ * Trust & safety froze the shop (the seller vanished, decision 012): every case of the shop that
+ * is not terminal is decided for the buyer — what it claims, up to what the order's escrow still
+ * holds, refunded through `refundOrder` — and recorded as decided by `operatorId` (null: the
+ * system). Returns the ids of the cases it resolved.
+ */
+export async function resolveOpenCasesForBuyer(tx: Db, clock: Clock, providers: Providers, shopId: string, operatorId: string | null, note: string): Promise<string[]> {
+  const open = await tx
+    .select({ id: afterSalesCases.id })
+    .from(afterSalesCases)
+    .where(and(eq(afterSalesCases.shopId, shopId), notInArray(afterSalesCases.status, [...TERMINAL])))
+    .orderBy(afterSalesCases.id);
+  const by: Actor = operatorId ? { role: 'operator', userId: operatorId } : SYSTEM;
+  const resolved: string[] = [];
+  for (const { id } of open) {
+    const c = await lockCase(tx, id);
+    if (TERMINAL.includes(c.status)) continue;
+    const refundable = await refundableAmount(tx, (await lockOrder(tx, c.orderId))!);
+    const amount = Math.min(c.amount - c.refundedAmount, refundable);
+    const decision = { outcome: 'full_refund' as const, amount: Math.max(amount, 0), note, by: operatorId ?? 'system', at: clock.now().toISOString() };
+    const event = { type: 'decided', by, note };
+    if (amount > 0) await refundAndClose(tx, clock, providers, c, amount, 'resolved_buyer', event, { decision });
+    else await step(tx, clock, c, 'resolved_buyer', event, { decision });
+    resolved.push(c.id);
+  }
+  return resolved;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Evidence files
@@ -640,4 +678,14 @@ export function registerAftersalesJobs(jobs: JobRunner, clock: Clock, providers:
     AFTERSALES_JOBS.escalationTimeout,
     deadline(clock, 'seller_rejected', (c) => c.escalationDueAt, (tx, c) => step(tx, clock, c, 'closed', { type: 'closed', by: SYSTEM, note: 'The rejection was not escalated in time' })),
   );
+}
+
+/** Cases not finished yet, and of those the escalated ones waiting for an operator: the operator overview. */
+export async function openCaseCounts(db: Db): Promise<{ open: number; escalated: number }> {
+  const found = await db
+    .select({ status: afterSalesCases.status, n: count() })
+    .from(afterSalesCases)
+    .where(notInArray(afterSalesCases.status, [...TERMINAL_STATUSES]))
+    .groupBy(afterSalesCases.status);
+  return { open: found.reduce((sum, r) => sum + r.n, 0), escalated: found.find((r) => r.status === 'escalated')?.n ?? 0 };
 }

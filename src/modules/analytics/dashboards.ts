@@ -5,7 +5,9 @@ import { badRequest } from '../../platform/errors.js';
 import type { Money } from '../../platform/money.js';
 import { getProductsByIds } from '../catalog/service.js';
 import { videoFacts } from '../content/service.js';
-import { getShop, getShops } from '../sellers/service.js';
+import { MARKETS } from '../../platform/markets.js';
+import { clickOutTotals, policyMode } from '../links/service.js';
+import { getShop, getShops, listShopMemberIds } from '../sellers/service.js';
 import { analyticsRollups, analyticsRollupsDaily, METRICS, type Metric, type RollupDim } from './schema.js';
 
 /**
@@ -256,5 +258,61 @@ export async function creatorAnalytics(db: Db, creatorId: string, range: Range) 
         gmv: [...v.money].map(([currency, m]) => money(m.gmv, currency)),
         earnings_estimate: [...v.money].map(([currency, m]) => money(m.earnings, currency)),
       })),
+  };
+}
+
+/** One side of the cut-over comparison. */
+export interface CutoverPeriod {
+  from: string;
+  to: string;
+  click_outs: number;
+  click_out_cost: Money;
+  orders: number;
+  paid_gmv: Money;
+  /** orders / views of the shop's videos in the period; 0 without views. */
+  conversion_rate: number;
+}
+
+export const DEFAULT_CUTOVER_WINDOW_DAYS = 30;
+
+/**
+ * The shop's figures in the `windowDays` before and after its market's cut-over to the closed
+ * loop: click-outs through its members' external anchors and their traffic cost (the links
+ * module's click-out records), paid orders, GMV and conversion (orders / views) from the shop
+ * rollups. The cut-over time is rounded down to its hour (the rollups' grain), so the hour in
+ * which the market switched counts as after: before = [t − window, t), after = [t, min(t +
+ * window, now)). A market that has not switched yet gives null for the time and both periods.
+ */
+export async function cutoverComparison(db: Db, clock: Clock, shopId: string, windowDays = DEFAULT_CUTOVER_WINDOW_DAYS) {
+  const shop = await getShop(db, shopId);
+  const m = MARKETS[shop.market];
+  const switched = policyMode(shop.market) === 'closed' && m?.cutoverAt ? m.cutoverAt : null;
+  const base = { market: shop.market, window_days: windowDays };
+  if (!switched) return { ...base, cutover_at: null, before: null, after: null };
+  const at = Math.floor(switched.getTime() / HOUR) * HOUR;
+  const window = windowDays * DAY;
+  const owners = await listShopMemberIds(db, shopId);
+  const period = async (from: number, to: number): Promise<CutoverPeriod> => {
+    const range = { from: new Date(from), to: new Date(to) };
+    const [totals] = to > from ? await sumRollups(db, shopDim(shopId, 'shop'), range, sql`key`) : [];
+    const clicks = await clickOutTotals(db, { ownerIds: owners, market: shop.market, ...range });
+    const orders = totals?.orders ?? 0;
+    const views = totals?.views ?? 0;
+    return {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      click_outs: clicks.count,
+      click_out_cost: money(clicks.cost, m!.currency),
+      orders,
+      paid_gmv: money(totals?.gmv ?? 0, shop.currency),
+      conversion_rate: ratio(orders, views) ?? 0,
+    };
+  };
+  const now = clock.now().getTime();
+  return {
+    ...base,
+    cutover_at: switched.toISOString(),
+    before: await period(at - window, at),
+    after: await period(at, Math.max(at, Math.min(at + window, now))),
   };
 }

@@ -1,10 +1,11 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireUser } from '../../platform/auth.js';
+import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money } from '../../platform/http-schemas.js';
+import { perCallerRateLimit } from '../../platform/security.js';
 import { requireShopMember } from '../sellers/service.js';
-import { completionHeatmap, creatorAnalytics, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top } from './dashboards.js';
+import { completionHeatmap, creatorAnalytics, cutoverComparison, DEFAULT_CUTOVER_WINDOW_DAYS, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top } from './dashboards.js';
 import { ClientEvent, ingestEvents, MAX_BATCH } from './service.js';
 
 const Rate = Type.Union([Type.Number(), Type.Null()]);
@@ -86,10 +87,13 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
             duplicates: Type.Integer({ description: 'Events this sender had already posted (counted once)' }),
             rejected: Type.Array(Type.Object({ index: Count, code: Type.String(), message: Type.String() })),
           }),
-          ...errors(400, 413),
+          ...errors(400, 413, 429),
         },
       },
-      config: { docsBody: Type.Object({ device_id: Type.Optional(DeviceId), events: Type.Array(ClientEvent, { minItems: 1, maxItems: MAX_BATCH }) }) },
+      config: {
+        docsBody: Type.Object({ device_id: Type.Optional(DeviceId), events: Type.Array(ClientEvent, { minItems: 1, maxItems: MAX_BATCH }) }),
+        rateLimit: perCallerRateLimit('events', app.ctx.config.eventsRateLimit),
+      },
     },
     async (req) =>
       ingestEvents(db, clock, { userId: req.user?.id ?? null, deviceId: req.body.device_id ?? req.headers['x-device-id'] ?? null, events: req.body.events }),
@@ -235,6 +239,51 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
       const shopId = await memberShop(req, req.params.shop_id as string);
       const body = await top(db, shopId, req.query.by ?? 'video', rangeOf(clock, req.query), req.query.limit);
       return answer(reply, req.query.format, 'top', body, (b) => b.rows);
+    },
+  );
+
+  const CutoverPeriod = Type.Object({
+    from: Type.String({ format: 'date-time', description: 'Inclusive, on a whole hour' }),
+    to: Type.String({ format: 'date-time', description: 'Exclusive' }),
+    click_outs: Type.Integer({ description: "Taps on the shop members' external anchors (link click-out records)" }),
+    click_out_cost: Type.Ref(Money, { description: 'What those click-outs cost, in the market currency' }),
+    orders: Type.Integer({ description: 'Paid orders of the shop' }),
+    paid_gmv: Type.Ref(Money, { description: 'Merchandise value of the paid orders (item line totals)' }),
+    conversion_rate: Type.Number({ description: "orders ÷ video views of the shop's content in the period (views, not impressions); 0 without views" }),
+  });
+
+  app.get(
+    '/shops/:shop_id/analytics/cutover',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: "The shop's click-outs, orders, GMV and conversion in the window before and after its market's cut-over to the closed loop",
+        description:
+          'Shop members and operators. The cut-over time is rounded down to its hour (the rollups\' grain): before = [cutover − window, cutover), ' +
+          'after = [cutover, min(cutover + window, now)). While the market has not switched, `cutover_at`, `before` and `after` are null.',
+        params: ShopParams,
+        querystring: Type.Object({
+          window_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: DEFAULT_CUTOVER_WINDOW_DAYS })),
+          format: RangeQuery.format,
+        }),
+        response: csvDoc(
+          Type.Object({
+            market: Type.String(),
+            cutover_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+            window_days: Type.Integer(),
+            before: Type.Union([CutoverPeriod, Type.Null()]),
+            after: Type.Union([CutoverPeriod, Type.Null()]),
+          }),
+        ),
+      },
+    },
+    async (req, reply) => {
+      const shopId = req.params.shop_id as string;
+      if (!hasRole(requireUser(req), 'operator')) await memberShop(req, shopId);
+      const body = await cutoverComparison(db, clock, shopId, req.query.window_days);
+      return answer(reply, req.query.format, 'cutover', body, (b) =>
+        (['before', 'after'] as const).flatMap((p) => (b[p] ? [{ period: p, market: b.market, cutover_at: b.cutover_at, ...b[p] }] : [])),
+      );
     },
   );
 

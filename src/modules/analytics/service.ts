@@ -5,6 +5,7 @@ import { DAY, HOUR, MINUTE, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { viewsRecorded } from '../feed/signals.js';
 import { analyticsEvents, analyticsRollups, analyticsRollupsDaily, analyticsRollupState, CLIENT_EVENT_TYPES, METRICS, SERVER_EVENT_TYPES, type ClientEventType, type Metric } from './schema.js';
 
 /**
@@ -132,6 +133,7 @@ export async function ingestEvents(db: Db, clock: Clock, input: IngestInput): Pr
           returning 1)
         select count(*)::int as n from ins`,
   );
+  viewsRecorded(actor, good.flatMap((e) => (e.type === 'view' && e.video_id ? [{ videoId: e.video_id, at: Date.parse(e.at) }] : [])));
   return { accepted: res!.n, duplicates: valid - res!.n, rejected };
 }
 
@@ -345,4 +347,44 @@ export async function watchedVideoIds(db: Db, viewer: { userId: string | null; d
         group by video_id order by max(at) desc limit ${limit}`,
   );
   return new Set(found.map((r) => r.video_id));
+}
+
+/** A client event as recorded, for `appendHistory` (the sender is `d:<device_id>`). */
+export interface HistoricEvent {
+  event_id: string;
+  device_id: string;
+  type: ClientEventType;
+  at: Date;
+  shop_id?: string;
+  video_id?: string;
+  product_id?: string;
+  creator_id?: string;
+  watched_ms?: number;
+  duration_ms?: number;
+  completed?: boolean;
+}
+
+/**
+ * Appends past client events as they are — no age check, received when they happened — with
+ * multi-row inserts of `chunk` events (the demo history: weeks of app traffic in a few
+ * statements). Events a sender already posted are skipped; returns how many were added.
+ */
+export async function appendHistory(db: Db, events: HistoricEvent[], chunk = 5000): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < events.length; i += chunk) {
+    const part = events.slice(i, i + chunk).map((e) => ({ ...e, actor: `d:${e.device_id}`, at: e.at.toISOString() }));
+    const [res] = await rows<{ n: number }>(
+      db,
+      sql`with ins as (
+            insert into ${analyticsEvents} (actor, event_id, type, at, received_at, device_id, shop_id, video_id, product_id, creator_id, watched_ms, duration_ms, completed)
+            select r.actor, r.event_id, r.type, r.at, r.at, r.device_id, r.shop_id, r.video_id, r.product_id, r.creator_id, r.watched_ms, r.duration_ms, r.completed
+            from json_to_recordset(${JSON.stringify(part)}::json) as r(actor text, event_id text, type text, at timestamptz, device_id text, shop_id text, video_id text,
+                 product_id text, creator_id text, watched_ms int, duration_ms int, completed boolean)
+            on conflict do nothing
+            returning 1)
+          select count(*)::int as n from ins`,
+    );
+    added += res!.n;
+  }
+  return added;
 }

@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.js';
 import { market } from '../../platform/markets.js';
 import { applyRate, type Money } from '../../platform/money.js';
 import { getSkusForCheckout } from '../catalog/service.js';
-import { getAvailability } from '../inventory/service.js';
+import { getAvailability, getPoolAvailability, poolKey } from '../inventory/service.js';
 import { getShops } from '../sellers/service.js';
 import { cartItems, type CartSource } from './schema.js';
 
@@ -81,7 +81,11 @@ async function priceRows(db: Db, lines: CartRow[]): Promise<PricedCart> {
     return { currency: EMPTY_CART_CURRENCY, shops: [], subtotal: zero, shipping: zero, tax: zero, total: zero };
   }
   const skuIds = lines.map((l) => l.skuId);
-  const [skus, availability] = await Promise.all([getSkusForCheckout(db, skuIds), getAvailability(db, skuIds)]);
+  const [skus, availability, pooled] = await Promise.all([
+    getSkusForCheckout(db, skuIds),
+    getAvailability(db, skuIds),
+    getPoolAvailability(db, lines.flatMap((l) => (l.source?.live_id ? [{ pool: l.source.live_id, sku_id: l.skuId }] : []))),
+  ]);
   const skuById = new Map(skus.map((s) => [s.sku_id, s]));
   const shops = new Map((await getShops(db, [...new Set(skus.map((s) => s.shop_id))])).map((s) => [s.id, s]));
   const currency = skus[0]?.currency ?? EMPTY_CART_CURRENCY;
@@ -115,7 +119,7 @@ async function priceRows(db: Db, lines: CartRow[]): Promise<PricedCart> {
       quantity: line.quantity,
       unit_price: m(sku.price, sku.currency),
       line_total: m(lineTotal, sku.currency),
-      available: availability.get(sku.sku_id) ?? 0,
+      available: (line.source?.live_id ? pooled.get(poolKey(line.source.live_id, sku.sku_id)) : undefined) ?? availability.get(sku.sku_id) ?? 0,
       sellable: sku.sellable && sku.currency === currency,
       source: line.source ?? {},
       affiliate_rate_bps: sku.affiliate_rate_bps,
@@ -184,10 +188,10 @@ export async function addCartItem(
   if (wanted > MAX_QUANTITY) {
     throw conflict('quantity_limit', `At most ${MAX_QUANTITY} of one item per order`, { sku_id: sku.sku_id, max: MAX_QUANTITY, requested: wanted });
   }
-  const available = (await getAvailability(db, [sku.sku_id])).get(sku.sku_id) ?? 0;
+  const source = cleanSource(input.source);
+  const available = await availableFor(db, sku.sku_id, input.source ? source : (existing?.source ?? {}));
   if (wanted > available) throw outOfStock(sku.sku_id, wanted, available);
   const now = clock.now();
-  const source = cleanSource(input.source);
   const [row] = await db
     .insert(cartItems)
     .values({ id: newId('cti'), userId, skuId: sku.sku_id, quantity: input.quantity, source, createdAt: now, updatedAt: now })
@@ -206,6 +210,19 @@ export async function addCartItem(
   return row;
 }
 
+/**
+ * What a line with this source could get: a live session's flash-sale allotment when the line
+ * comes from a live with an open allotment on the SKU (checkout draws from it alone), else the
+ * general stock.
+ */
+async function availableFor(db: Db, skuId: string, source: CartSource): Promise<number> {
+  if (source.live_id) {
+    const pooled = (await getPoolAvailability(db, [{ pool: source.live_id, sku_id: skuId }])).get(poolKey(source.live_id, skuId));
+    if (pooled !== undefined) return pooled;
+  }
+  return (await getAvailability(db, [skuId])).get(skuId) ?? 0;
+}
+
 /** The buyer's own line; another buyer's line answers 404 like a missing one. */
 async function ownLine(db: Db, userId: string, itemId: string): Promise<CartRow> {
   const [row] = await db
@@ -220,7 +237,7 @@ async function ownLine(db: Db, userId: string, itemId: string): Promise<CartRow>
 export async function updateCartItem(db: Db, clock: Clock, userId: string, itemId: string, quantity: number): Promise<CartRow> {
   const line = await ownLine(db, userId, itemId);
   if (quantity > line.quantity) {
-    const available = (await getAvailability(db, [line.skuId])).get(line.skuId) ?? 0;
+    const available = await availableFor(db, line.skuId, line.source ?? {});
     if (quantity > available) throw outOfStock(line.skuId, quantity, available);
   }
   const [row] = await db

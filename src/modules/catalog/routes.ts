@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
+import { audited } from '../audit/service.js';
 import { getShop, requireShopMember } from '../sellers/service.js';
+import { productRating } from '../reviews/service.js';
 import { PRODUCT_STATUSES } from './schema.js';
 import { createProduct, getProduct, getProductShopId, LIMITS, listProducts, updateProduct } from './service.js';
 
@@ -111,7 +113,13 @@ const Variant = Type.Object({
 });
 const ProductDetail = Type.Composite([
   ProductSummary,
-  Type.Object({ variants: Type.Array(Variant), shop: Type.Object({ id: Type.String(), name: Type.String() }) }),
+  Type.Object({
+    variants: Type.Array(Variant),
+    shop: Type.Object({ id: Type.String(), name: Type.String() }),
+    rating: Type.Optional(
+      Type.Object({ average: Type.Union([Type.Number(), Type.Null()]), count: Type.Integer() }, { description: 'GET only: the average of the buyers’ ratings (1–5) and how many' }),
+    ),
+  }),
 ]);
 
 const ListQuery = Type.Composite([
@@ -165,7 +173,10 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: ProductDetail, ...errors(404) },
       },
     },
-    async (req) => getProduct(db, req.params.id, { viewerId: req.user?.id }),
+    async (req) => {
+      const product = await getProduct(db, req.params.id, { viewerId: req.user?.id });
+      return { ...product, rating: await productRating(db, product.id) };
+    },
   );
 
   app.post(
@@ -209,7 +220,14 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
       const shopId = await getProductShopId(db, req.params.id);
       // The platform runs a managed shop's listings: operators edit them, the shop may not price them.
       const managed = (await getShop(db, shopId)).mode === 'managed';
-      if (managed && hasRole(user, 'operator')) return updateProduct(db, clock, req.params.id, req.body);
+      if (managed && hasRole(user, 'operator')) {
+        return audited(
+          db,
+          clock,
+          (tx) => updateProduct(tx, clock, req.params.id, req.body),
+          (p) => ({ actorId: user.id, action: 'product.update', targetType: 'product', targetId: p.id, data: { shop_id: shopId, changes: req.body } }),
+        );
+      }
       await requireShopMember(db, user.id, shopId).catch(() => {
         throw notFound('Product', req.params.id);
       });

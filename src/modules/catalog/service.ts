@@ -6,7 +6,9 @@ import { newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
 import { addStock, ensureDefaultWarehouse, getAvailability, getWarehouse, setStock } from '../inventory/service.js';
 import { assertLinkFree } from '../links/service.js';
-import { getShop, requireShopMember } from '../sellers/service.js';
+import { activeShopIds, lockShop } from '../sellers/restrictions.js';
+import { getShop, getShops, requireShopMember } from '../sellers/service.js';
+import { feedSourcesChanged } from '../feed/signals.js';
 import { products, skus, type ProductStatus, type SkuStatus } from './schema.js';
 import { plainText, textLength } from './text.js';
 
@@ -78,7 +80,7 @@ export interface CheckoutSku {
   price: number;
   currency: string;
   image: string | null;
-  /** Product live and SKU active. */
+  /** Product live, SKU active and the shop active (not suspended or frozen by trust & safety). */
   sellable: boolean;
   /** Frozen into the order item at checkout (settlement reads them). */
   affiliate_rate_bps: number;
@@ -270,6 +272,31 @@ async function warehouseFor(db: Db, clock: Clock, shopId: string, stockInput: St
 // Writing
 // ---------------------------------------------------------------------------------------------
 
+/** How far back a listing limit counts the shop's new products (trust & safety, decision 012). */
+export const LISTING_LIMIT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Trust & safety (decision 012): a suspended or frozen shop lists nothing (409 `shop_suspended`);
+ * a shop under a listing limit creates at most that many products per rolling day (409
+ * `listing_limit_reached`), counted under the shop row's lock so two requests cannot both pass.
+ */
+async function checkMayList(tx: Db, clock: Clock, shop: { id: string; status: string; maxNewListingsPerDay: number | null }): Promise<void> {
+  if (shop.status !== 'active') throw conflict('shop_suspended', 'This shop is suspended and cannot list products', { status: shop.status });
+  if (shop.maxNewListingsPerDay === null) return;
+  const locked = await lockShop(tx, shop.id);
+  if (locked.maxNewListingsPerDay === null) return;
+  const since = new Date(clock.now().getTime() - LISTING_LIMIT_WINDOW_MS);
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(products)
+    .where(and(eq(products.shopId, shop.id), sql`${products.createdAt} > ${since}`));
+  if ((row?.n ?? 0) >= locked.maxNewListingsPerDay) {
+    throw conflict('listing_limit_reached', `This shop may create ${locked.maxNewListingsPerDay} products per day for now`, {
+      max_new_listings_per_day: locked.maxNewListingsPerDay,
+    });
+  }
+}
+
 /**
  * Creates a product with its variants (1–100) for a shop, and sets their stock in the shop's
  * default warehouse (or the given one of the shop). All or nothing. Returns the product as its
@@ -289,6 +316,7 @@ export async function createProduct(db: Db, clock: Clock, shopId: string, input:
   }
   return db.transaction(async (tx) => {
     const shop = await getShop(tx, shopId);
+    await checkMayList(tx, clock, shop);
     assertLinkFree(shop.market, { title: input.title, description: input.description });
     const seen = new Set<string>();
     const variants = input.variants.map((v, i) => {
@@ -371,6 +399,7 @@ export async function updateProduct(db: Db, clock: Clock, productId: string, pat
       if (patch.status !== 'draft' && patch.status !== 'live') throw invalid('/status', 'enum', 'Sellers set draft or live');
       if (product.status === 'suspended') throw conflict('product_suspended', 'This product is suspended by the platform');
       set.status = patch.status;
+      feedSourcesChanged();
     }
 
     const existing = await tx.select().from(skus).where(eq(skus.productId, productId));
@@ -457,6 +486,7 @@ export async function updateProduct(db: Db, clock: Clock, productId: string, pat
 export async function setProductStatus(db: Db, clock: Clock, productId: string, status: ProductStatus): Promise<void> {
   const res = await db.update(products).set({ status, updatedAt: clock.now() }).where(eq(products.id, productId)).returning({ id: products.id });
   if (res.length === 0) throw notFound('Product', productId);
+  feedSourcesChanged();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -465,8 +495,12 @@ export async function setProductStatus(db: Db, clock: Clock, productId: string, 
 
 const money = (amount: number, currency: string): Money => ({ amount, currency });
 
-/** The summary shape from a product and its SKUs (archived ones are ignored). */
-function summarize(p: ProductFields, skuRows: SkuRow[], availability: Map<string, number>): ProductSummary {
+/**
+ * The summary shape from a product and its SKUs (archived ones are ignored). A live product of a
+ * shop that is not active (suspended or frozen by trust & safety) shows as `suspended`: it is off
+ * sale, out of the feed and lists, and comes back when the shop does.
+ */
+function summarize(p: ProductFields, skuRows: SkuRow[], availability: Map<string, number>, shopActive = true): ProductSummary {
   const active = skuRows.filter((s) => s.productId === p.id && s.status === 'active');
   const prices = active.map((s) => s.price);
   return {
@@ -476,7 +510,7 @@ function summarize(p: ProductFields, skuRows: SkuRow[], availability: Map<string
     description: p.description,
     category: p.category,
     affiliate_rate_bps: p.affiliateRateBps,
-    status: p.status,
+    status: shopActive || p.status !== 'live' ? p.status : 'suspended',
     images: p.images,
     option_names: p.optionNames,
     price_range: {
@@ -496,7 +530,8 @@ async function summaries(db: Db, rows: ProductRow[]): Promise<ProductSummary[]> 
     .from(skus)
     .where(and(inArray(skus.productId, rows.map((r) => r.id)), eq(skus.status, 'active')));
   const availability = await getAvailability(db, skuRows.map((s) => s.id));
-  return rows.map((p) => summarize(p, skuRows, availability));
+  const inactive = new Set((await getShops(db, [...new Set(rows.map((r) => r.shopId))])).filter((s) => s.status !== 'active').map((s) => s.id));
+  return rows.map((p) => summarize(p, skuRows, availability, !inactive.has(p.shopId)));
 }
 
 const toVariant = (s: SkuRow, currency: string, available: number): Variant => ({
@@ -512,9 +547,9 @@ const toVariant = (s: SkuRow, currency: string, available: number): Variant => (
 const byCreation = (a: SkuRow, b: SkuRow) =>
   a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-function toDetail(p: ProductFields, skuRows: SkuRow[], availability: Map<string, number>, shop: { id: string; name: string }): ProductDetail {
+function toDetail(p: ProductFields, skuRows: SkuRow[], availability: Map<string, number>, shop: { id: string; name: string; status?: string }): ProductDetail {
   return {
-    ...summarize(p, skuRows, availability),
+    ...summarize(p, skuRows, availability, (shop.status ?? 'active') === 'active'),
     variants: [...skuRows].sort(byCreation).map((s) => toVariant(s, p.currency, availability.get(s.id) ?? 0)),
     shop: { id: shop.id, name: shop.name },
   };
@@ -576,11 +611,11 @@ export async function getSkuShopId(db: Db, skuId: string): Promise<string> {
 export async function getSkusForCheckout(db: Db, skuIds: string[]): Promise<CheckoutSku[]> {
   if (skuIds.length === 0) return [];
   const found = await db
-    .select({ sku: skus, product: products })
+    .select({ sku: skus, product: products, shopActive: sql<boolean>`${products.shopId} in (${activeShopIds(db)})` })
     .from(skus)
     .innerJoin(products, eq(products.id, skus.productId))
     .where(inArray(skus.id, [...new Set(skuIds)]));
-  return found.map(({ sku, product }) => ({
+  return found.map(({ sku, product, shopActive }) => ({
     sku_id: sku.id,
     product_id: product.id,
     shop_id: product.shopId,
@@ -589,7 +624,7 @@ export async function getSkusForCheckout(db: Db, skuIds: string[]): Promise<Chec
     price: sku.price,
     currency: product.currency,
     image: product.images[0] ?? null,
-    sellable: product.status === 'live' && sku.status === 'active',
+    sellable: product.status === 'live' && sku.status === 'active' && shopActive === true,
     affiliate_rate_bps: product.affiliateRateBps,
     category: product.category,
   }));
@@ -629,6 +664,8 @@ export async function listProducts(db: Db, query: ListProductsQuery): Promise<{ 
   const tsq = q ? sql`websearch_to_tsquery('simple', ${q})` : undefined;
   const where: Array<SQL | undefined> = [
     status === 'all' ? undefined : eq(products.status, status),
+    // Live lists show only the products of shops that may sell (trust & safety, decision 012).
+    status === 'live' ? inArray(products.shopId, activeShopIds(db)) : undefined,
     query.shopId ? eq(products.shopId, query.shopId) : undefined,
     query.category ? eq(products.category, query.category) : undefined,
     tsq ? sql`${products.search} @@ ${tsq}` : undefined,

@@ -57,8 +57,10 @@ export const videoAnchors = pgTable(
     productId: text('product_id'),
     url: text('url'),
     title: text('title'),
-    /** An external anchor turned off by a link-policy cut-over. */
+    /** An external anchor turned off by a link-policy cut-over (or by replacing it with a product). */
     deactivatedAt: ts('deactivated_at'),
+    /** An external anchor its seller replaced with this in-platform product (anchored on the same video). */
+    replacedByProductId: text('replaced_by_product_id'),
   },
   (t) => [
     uniqueIndex('video_anchors_position_idx').on(t.videoId, t.position),
@@ -100,6 +102,8 @@ export const showcaseLinks = pgTable(
     title: text('title'),
     createdAt: ts('created_at').notNull(),
     deactivatedAt: ts('deactivated_at'),
+    /** A link its seller replaced with this in-platform product (added to the same showcase). */
+    replacedByProductId: text('replaced_by_product_id'),
   },
   (t) => [index('showcase_links_creator_idx').on(t.creatorId, t.position)],
 );

@@ -14,6 +14,7 @@ import { getProductsByIds } from '../catalog/service.js';
 import { plainText, textLength } from '../catalog/text.js';
 import { getUser } from '../identity/service.js';
 import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/service.js';
+import { feedSourcesChanged } from '../feed/signals.js';
 import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
 
 export const MAX_CAPTION_CHARS = 2200;
@@ -266,13 +267,13 @@ export async function createVideo(db: Db, clock: Clock, media: MediaConfig, inpu
 export async function insertVideo(
   db: Db,
   clock: Clock,
-  input: { id?: string; creatorId: string; caption: string; productIds: string[] },
+  input: { id?: string; creatorId: string; caption: string; productIds: string[]; /** Posted back then (demo history): kept when the media is ready. */ publishedAt?: Date },
   job: { type: string; payload: Record<string, unknown> },
 ): Promise<VideoRow> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(videos)
-      .values({ id: input.id ?? newId('vid'), creatorId: input.creatorId, caption: input.caption, status: 'processing', createdAt: clock.now() })
+      .values({ id: input.id ?? newId('vid'), creatorId: input.creatorId, caption: input.caption, status: 'processing', publishedAt: input.publishedAt ?? null, createdAt: input.publishedAt ?? clock.now() })
       .returning();
     if (input.productIds.length > 0) {
       await tx.insert(videoAnchors).values(
@@ -393,6 +394,7 @@ export async function deleteVideo(db: Db, media: Pick<MediaConfig, 'mediaDir'>, 
     .where(and(eq(videos.id, videoId), eq(videos.creatorId, userId)))
     .returning({ id: videos.id });
   if (deleted.length === 0) throw notFound('Video', videoId);
+  feedSourcesChanged();
   await removeFiles(media.mediaDir, videoId, { upload: true });
 }
 
@@ -440,6 +442,7 @@ export async function setVideoExternalAnchors(db: Db, clock: Clock, videoId: str
       await tx.insert(videoAnchors).values(links.map((l, i) => ({ id: newId('anc'), videoId, position: next + i, type: 'external' as const, url: l.url, title: l.title })));
     }
   });
+  feedSourcesChanged();
   const [view] = await toViews(db, [row], userId);
   return view!;
 }
@@ -454,6 +457,7 @@ export async function updateVideoCaption(db: Db, videoId: string, userId: string
     .set({ caption: text, captionFlaggedAt: externalLinks(text).length > 0 ? sql`${videos.captionFlaggedAt}` : null })
     .where(eq(videos.id, videoId))
     .returning();
+  feedSourcesChanged();
   const [view] = await toViews(db, [row!], userId);
   return view!;
 }
@@ -536,6 +540,7 @@ export async function deactivateExternalAnchors(db: Db, clock: Clock, ids: strin
   const now = clock.now();
   const a = await db.update(videoAnchors).set({ deactivatedAt: now }).where(and(inArray(videoAnchors.id, ids), isNull(videoAnchors.deactivatedAt))).returning({ id: videoAnchors.id });
   const b = await db.update(showcaseLinks).set({ deactivatedAt: now }).where(and(inArray(showcaseLinks.id, ids), isNull(showcaseLinks.deactivatedAt))).returning({ id: showcaseLinks.id });
+  if (a.length > 0) feedSourcesChanged();
   return [...a, ...b].map((r) => r.id);
 }
 
@@ -681,12 +686,13 @@ export async function processVideo(
       sizeBytes: result.sizeBytes,
       mediaPath: mediaRel(videoId),
       posterPath: posterRel(videoId),
-      publishedAt: clock.now(),
+      publishedAt: sql`coalesce(${videos.publishedAt}, ${clock.now()})`,
     })
     .where(processing)
     .returning({ id: videos.id });
   if (updated.length === 0) await removeFiles(media.mediaDir, videoId, { upload: true }); // deleted meanwhile
   else await rm(uploadFile(media.mediaDir, videoId), { force: true });
+  feedSourcesChanged();
 }
 
 export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; config: MediaConfig }): void {

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { Video } from '../content/routes.js';
+import { closeFeedIndex } from './ranking-index.js';
 import { listFeed } from './service.js';
 
 const DeviceHeader = Type.Object({ 'x-device-id': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'Anonymous device id' })) });
@@ -10,6 +11,8 @@ const DeviceHeader = Type.Object({ 'x-device-id': Type.Optional(Type.String({ pa
 export async function feedRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
+  // The ranking index (built on the first request) rebuilds on a timer: stop it with the app.
+  app.addHook('onClose', async () => closeFeedIndex(db));
 
   app.get(
     '/feed',

@@ -1,13 +1,16 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HOUR } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { ingestEvents, recordServerEvent, rollupEvents } from '../analytics/service.js';
 import { createProduct } from '../catalog/service.js';
 import { videos } from '../content/schema.js';
-import { insertVideo } from '../content/service.js';
+import { deleteVideo, insertVideo } from '../content/service.js';
+import { closeFeedIndex, FEED_INDEX_MAX_AGE_MS, FEED_INDEX_REFRESH_MS, FeedIndex, feedIndex } from './ranking-index.js';
+import { betaSampler, posteriorParams, rankPositions, rankTable, type RankTable } from './ranking.js';
 import { rankCandidates, sampleBeta, seededRng, spreadShops } from './service.js';
+import { feedSourcesChanged } from './signals.js';
 
 type FeedPage = { data: Array<{ id: string; anchors: Array<{ type: string; product?: { shop_id: string } }> }>; next_cursor: string | null };
 
@@ -18,12 +21,15 @@ describe('feed: ranking, exploration, shops spread, stable pagination', () => {
   const shopOf = new Map<string, string>();
   let n = 0;
 
-  async function video(shop: number): Promise<string> {
+  async function video(shop: number, opts: { signal?: boolean } = {}): Promise<string> {
     const row = await insertVideo(t.db, t.clock, { creatorId, caption: `clip ${n++}`, productIds: [shops[shop]!.productId] }, { type: 'test.none', payload: {} });
     await t.db
       .update(videos)
       .set({ status: 'ready', publishedAt: t.clock.now(), mediaPath: `videos/${row.id}.mp4`, posterPath: `posters/${row.id}.jpg`, durationMs: 10_000 })
       .where(eq(videos.id, row.id));
+    // Published by a direct update: signal it as processVideo does when it publishes (unless a
+    // test wants a change the index learns of only by its periodic rebuild).
+    if (opts.signal ?? true) feedSourcesChanged();
     shopOf.set(row.id, shops[shop]!.shopId);
     return row.id;
   }
@@ -166,6 +172,87 @@ describe('feed: ranking, exploration, shops spread, stable pagination', () => {
     const after = (await feed({ device, limit: 100 })).data.map((v) => v.id);
     for (const id of watched) expect(after.indexOf(id)).toBeGreaterThanOrEqual(after.length - 6);
   });
+
+  const firstPage = async (device: string) => (await feed({ device, limit: 100 })).data.map((v) => v.id);
+  const pagesFrom = async (device: string, cursor: string | null, between: () => Promise<void> = async () => undefined) => {
+    const ids: string[] = [];
+    while (cursor) {
+      await between();
+      const page: FeedPage = await feed({ device, limit: 3, cursor });
+      ids.push(...page.data.map((v) => v.id));
+      cursor = page.next_cursor;
+    }
+    return ids;
+  };
+
+  it('index: a rebuild on its timer picks up a video published behind its back; requests keep the old version meanwhile', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const index = new FeedIndex(t.db, t.clock);
+    try {
+      index.start();
+      const before = await index.current();
+      const quiet = await video(1, { signal: false });
+      expect(await index.current()).toBe(before);
+      expect(before.entries.map((e) => e.id)).not.toContain(quiet);
+      expect(index.rebuilding).toBe(false);
+      vi.advanceTimersByTime(FEED_INDEX_REFRESH_MS);
+      expect(index.rebuilding).toBe(true);
+      expect(await index.current()).toBe(before);
+      const after = await index.build();
+      expect(after).not.toBe(before);
+      expect(after.entries.map((e) => e.id)).toContain(quiet);
+      expect(index.newest()!.version).toBe(after);
+      // Unchanged videos are shared between the versions, not copied.
+      const kept = before.entries.filter((e) => after.entries.includes(e));
+      expect(kept.length).toBeGreaterThan(0);
+    } finally {
+      index.close();
+      vi.useRealTimers();
+    }
+  });
+
+  it('index: once older than its maximum age by the clock, a request waits for a fresh build', async () => {
+    const device = 'viewer-age-00001';
+    await firstPage(device);
+    const quiet = await video(2, { signal: false });
+    expect(await firstPage(device)).not.toContain(quiet);
+    t.clock.advance(FEED_INDEX_MAX_AGE_MS);
+    expect(await firstPage(device)).toContain(quiet);
+  });
+
+  it('index: a hidden video leaves the next first page and the later pages of a snapshot ranked before', async () => {
+    const device = 'viewer-hide-00001';
+    const whole = await firstPage(device);
+    const first = await feed({ device, limit: 3 });
+    // Deleted through the service (it signals the index) …
+    const deleted = whole[4]!;
+    await deleteVideo(t.db, t.config, deleted, creatorId);
+    // … and one taken down behind the index's back (seen after the periodic rebuild).
+    const failed = whole[7]!;
+    await t.db.update(videos).set({ status: 'failed' }).where(eq(videos.id, failed));
+    expect(await firstPage('viewer-hide-00002')).not.toContain(deleted);
+    await feedIndex(t.db, t.clock).build();
+    const fresh = await firstPage('viewer-hide-00003');
+    expect(fresh).not.toContain(failed);
+    const rest = await pagesFrom(device, first.next_cursor);
+    expect([...first.data.map((v) => v.id), ...rest]).toEqual(whole.filter((id) => id !== deleted && id !== failed));
+  });
+
+  it('index: pages stay the same across rebuilds and a restart (the version is rebuilt from SQL for its time)', async () => {
+    const device = 'viewer-rebuild-01';
+    const whole = await firstPage(device);
+    const first = await feed({ device, limit: 3 });
+    t.clock.advance(1000);
+    let step = 0;
+    const rest = await pagesFrom(device, first.next_cursor, async () => {
+      step++;
+      if (step === 1) await feedIndex(t.db, t.clock).build();
+      if (step === 2) await video(3); // signalled: the next request waits for a new version
+      if (step === 3) closeFeedIndex(t.db); // as after a restart: no version, no cached ordering
+    });
+    expect(step).toBeGreaterThan(3);
+    expect([...first.data.map((v) => v.id), ...rest]).toEqual(whole);
+  });
 });
 
 describe('feed ranking functions', () => {
@@ -179,6 +266,42 @@ describe('feed ranking functions', () => {
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean).toBeGreaterThan(0.28);
     expect(mean).toBeLessThan(0.32);
+  });
+
+  it('draws Beta(a, 1) and Beta(1, b) with the right distribution (Kolmogorov–Smirnov)', () => {
+    const beta = betaSampler(seededRng(11));
+    const ks = (xs: number[], cdf: (x: number) => number) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return Math.max(...sorted.map((x, i) => Math.max(Math.abs((i + 1) / sorted.length - cdf(x)), Math.abs(i / sorted.length - cdf(x)))));
+    };
+    const n = 20_000;
+    // 1.95 / √n: the 0.1 % critical value.
+    for (const b of [1, 19, 99]) expect(ks(Array.from({ length: n }, () => beta(1, b)), (x) => 1 - Math.pow(1 - x, b))).toBeLessThan(1.95 / Math.sqrt(n));
+    for (const a of [0.5, 3, 40]) expect(ks(Array.from({ length: n }, () => beta(a, 1)), (x) => Math.pow(x, a))).toBeLessThan(1.95 / Math.sqrt(n));
+  });
+
+  it('orders like the plain comparison sort, ties (equal scores) by the greater id first', () => {
+    const reference = (table: RankTable, watched: Uint8Array, scores: Float64Array) => {
+      const idx = Array.from(table.ids, (_, i) => i);
+      idx.sort((a, b) => watched[a]! - watched[b]! || scores[b]! - scores[a]! || (table.ids[a]! < table.ids[b]! ? 1 : -1));
+      return spreadShops(idx, (i) => table.shops[i]!);
+    };
+    const now = Date.parse('2026-03-02T09:00:00Z');
+    for (const ageDays of [0, 5, 20_000]) {
+      // 20,000 days old: freshness underflows to 0, every score ties.
+      const table = rankTable(
+        Array.from({ length: 300 }, (_, i) => ({
+          id: `vid_${String((i * 7919) % 1000).padStart(4, '0')}`,
+          shop: `shp_${i % 7 === 0 ? 0 : i % 5}`,
+          publishedMs: now - (ageDays + (i % 3)) * 86_400_000,
+          params: posteriorParams({ impressions: 0, views: i % 4 === 0 ? 0 : 50 + i, completed_views: i % 9, product_clicks: i % 4, orders: i % 2 }),
+        })),
+      );
+      const watched = Uint8Array.from(table.ids, (_, i) => (i % 11 === 0 ? 1 : 0));
+      const { order, scores } = rankPositions(table, watched, now, seededRng(ageDays + 1));
+      expect(Array.from(order)).toEqual(reference(table, watched, scores));
+      if (ageDays === 20_000) expect(scores.every((x) => x === 0)).toBe(true);
+    }
   });
 
   it('spreads shops greedily and keeps every item', () => {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { audited } from '../audit/service.js';
 import { requireShopMember } from '../sellers/service.js';
 import { BREACH_KINDS, FLAG_RULES, SHIPMENT_STATUSES } from './schema.js';
 import {
@@ -102,7 +103,18 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
     },
     async (req, reply) => {
       const user = requireUser(req);
-      const s = await createShipment(db, clock, carriers, user.id, req.params.id as string, req.body, { operator: hasRole(user, 'operator') });
+      const operator = hasRole(user, 'operator');
+      const ship = (tx: typeof db) => createShipment(tx, clock, carriers, user.id, req.params.id as string, req.body, { operator });
+      // An operator ships for the platform (a managed shop's order): that is an operator action.
+      const s = operator
+        ? await audited(db, clock, ship, (row) => ({
+            actorId: user.id,
+            action: 'shipment.create',
+            targetType: 'order',
+            targetId: row.orderId,
+            data: { shipment_id: row.id, shop_id: row.shopId, carrier: row.carrier, tracking_number: row.trackingNumber },
+          }))
+        : await ship(db);
       reply.code(201);
       return shipmentView(db, s);
     },
@@ -172,7 +184,16 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
         response: { 200: FlagOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => flagOut(await clearFlag(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.note)),
+    async (req) => {
+      const operatorId = requireRole(req, 'operator').id;
+      const flag = await audited(
+        db,
+        clock,
+        (tx) => clearFlag(tx, clock, operatorId, req.params.id as string, req.body.note),
+        (f) => ({ actorId: operatorId, action: 'fulfillment_flag.clear', targetType: 'fulfillment_flag', targetId: f.id, data: { reason: f.note, rule: f.rule, order_id: f.orderId, shop_id: f.shopId } }),
+      );
+      return flagOut(flag);
+    },
   );
 
   // Verified over the exact bytes received: the JSON body stays raw for this route only.

@@ -562,3 +562,14 @@ export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers
   });
 }
 
+
+/** SLA breaches recorded and fake-tracking flags raised in [from, to), and flags still open: the operator overview. */
+export async function fulfillmentIncidentCounts(db: Db, from: Date, to: Date): Promise<{ sla_breaches: number; flags: number; open_flags: number }> {
+  const within = (col: typeof slaBreaches.recordedAt | typeof fulfillmentFlags.createdAt) =>
+    sql`${col} >= ${from.toISOString()}::timestamptz and ${col} < ${to.toISOString()}::timestamptz`;
+  const [breaches] = await db.select({ n: sql<number>`count(*)::int` }).from(slaBreaches).where(within(slaBreaches.recordedAt));
+  const [flags] = await db
+    .select({ raised: sql<number>`(count(*) filter (where ${within(fulfillmentFlags.createdAt)}))::int`, open: sql<number>`(count(*) filter (where ${fulfillmentFlags.status} = 'open'))::int` })
+    .from(fulfillmentFlags);
+  return { sla_breaches: breaches?.n ?? 0, flags: flags?.raised ?? 0, open_flags: flags?.open ?? 0 };
+}

@@ -35,7 +35,11 @@ describe('identity routes', () => {
     const viaCookie = await t.app.inject({ method: 'GET', url: '/v1/me', cookies: { loopshop_session: cookie.value } });
     expect(viaCookie.json().user.id).toBe(user.id);
 
-    const out = await t.app.inject({ method: 'POST', url: '/v1/auth/sign-out', cookies: { loopshop_session: cookie.value } });
+    // A mutation signed in by the cookie needs CSRF proof (the web app sends X-Requested-With).
+    const forged = await t.app.inject({ method: 'POST', url: '/v1/auth/sign-out', cookies: { loopshop_session: cookie.value } });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json().error.code).toBe('csrf_failed');
+    const out = await t.app.inject({ method: 'POST', url: '/v1/auth/sign-out', headers: { 'x-requested-with': 'loopshop' }, cookies: { loopshop_session: cookie.value } });
     expect(out.statusCode).toBe(204);
     expect((await t.app.inject({ method: 'POST', url: '/v1/auth/sign-out' })).statusCode).toBe(204);
     const after = await t.app.inject({ method: 'GET', url: '/v1/me', cookies: { loopshop_session: cookie.value } });

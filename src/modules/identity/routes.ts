@@ -44,7 +44,8 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
-      secure: config.cookieSecure,
+      // Secure when configured, and always on a request that came over https (X-Forwarded-Proto counts: trustProxy).
+      secure: config.cookieSecure || reply.request.protocol === 'https',
       expires: expiresAt,
       maxAge: Math.floor((config.sessionTtlDays * DAY) / 1000),
     });
@@ -104,7 +105,7 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
     { schema: { tags: ['identity'], summary: 'End the current session (a no-op when signed out)', response: { 204: Type.Null() } } },
     async (req, reply) => {
       if (req.user) await revokeSession(db, clock, req.user.sessionId);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure || req.protocol === 'https' });
       return reply.code(204).send(null);
     },
   );

@@ -1,10 +1,11 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
-import { errors, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
 import { requireShopMember } from '../sellers/service.js';
+import { applyAnchorReplacements, proposeAnchorReplacements } from './anchors.js';
 import { IMPORT_STATUSES } from './schema.js';
 import { createImport, getImport, listImports, MAX_IMPORT_BYTES, REPORT_LIMIT, rerunImport } from './service.js';
 
@@ -36,6 +37,34 @@ const ReportLine = Type.Object({
   message: Type.String(),
 });
 const ImportView = Type.Composite([ImportSummary, Type.Object({ report: Type.Array(ReportLine, { description: `The first ${REPORT_LIMIT} lines` }) })]);
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const ProductBrief = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  status: Type.String({ description: 'draft, live or suspended: imported products start as drafts' }),
+  images: Type.Array(Type.String()),
+  price_range: Type.Object({ min: Type.Ref(Money), max: Type.Ref(Money) }),
+  available: Type.Integer(),
+});
+const AnchorProposal = Type.Object({
+  anchor: Type.Object({
+    id: Type.String({ description: 'anc_… id' }),
+    kind: Type.Union([Type.Literal('video'), Type.Literal('showcase')]),
+    video_id: Nullable(Type.String()),
+    url: Type.String(),
+    title: Nullable(Type.String()),
+    active: Type.Boolean({ description: 'false once turned off (by a cut-over or a replacement); still replaceable' }),
+  }),
+  handle: Nullable(Type.String({ description: "The URL's last path segment, lower case" })),
+  product: Nullable(ProductBrief),
+  replaced_by: Nullable(ProductBrief),
+});
+const ChoiceResult = Type.Object({
+  index: Type.Integer(),
+  anchor_id: Type.String(),
+  product_id: Nullable(Type.String()),
+  outcome: Type.Union([Type.Literal('replaced'), Type.Literal('unchanged'), Type.Literal('skipped')]),
+});
 const ShopParam = Type.Object({ id: Type.String({ pattern: '^shp_[0-9a-z]{26}$', description: 'shp_… id' }) });
 const ImportParam = Type.Object({ id: Type.String({ pattern: '^imp_[0-9a-z]{26}$', description: 'imp_… id' }) });
 
@@ -85,6 +114,65 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
       const user = requireUser(req);
       await requireShopMember(db, user.id, req.params.id);
       return listImports(db, req.params.id, req.query);
+    },
+  );
+
+  app.get(
+    '/shops/:id/anchor-replacements',
+    {
+      schema: {
+        tags,
+        summary: "Proposals for replacing the shop's external anchors with imported products (members)",
+        description:
+          "Every external anchor on the videos and showcases of the shop's members, active or turned off, oldest first. `product` is the " +
+          'product imported into this shop under the handle the URL ends with (last path segment, query, fragment and trailing slash ' +
+          'ignored, case-insensitive), or null.',
+        params: ShopParam,
+        querystring: PageQuery,
+        response: { 200: page(AnchorProposal), ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      await requireShopMember(db, user.id, req.params.id);
+      return proposeAnchorReplacements(db, req.params.id, { limit: req.query.limit ?? 50, cursor: req.query.cursor });
+    },
+  );
+
+  app.post(
+    '/shops/:id/anchor-replacements',
+    {
+      schema: {
+        tags,
+        summary: 'Replace external anchors with products of the shop (members); product_id null skips one',
+        description:
+          'In one transaction each chosen product is anchored on the same video (or added to the same showcase) and the external anchor ' +
+          'is turned off. Any bad choice answers 422 `invalid_choices` with `details.choices: [{ index, anchor_id, product_id, reason, message }]` ' +
+          '(reasons: unknown_anchor, duplicate_anchor, unknown_product, product_suspended, already_replaced, too_many_anchors, showcase_full) ' +
+          'and changes nothing. Applying the same choices again changes nothing (`unchanged`).',
+        params: ShopParam,
+        body: Type.Object(
+          {
+            choices: Type.Array(
+              Type.Object(
+                {
+                  anchor_id: Type.String({ pattern: '^anc_[0-9a-z]{26}$' }),
+                  product_id: Nullable(Type.String({ pattern: '^prd_[0-9a-z]{26}$' })),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 100 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ results: Type.Array(ChoiceResult) }), ...errors(400, 401, 404, 422) },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      await requireShopMember(db, user.id, req.params.id);
+      return applyAnchorReplacements(db, clock, user.id, req.params.id, req.body.choices);
     },
   );
 

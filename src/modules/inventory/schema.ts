@@ -76,11 +76,46 @@ export const reservations = pgTable(
      * payment never locks the hot stock row a second time (decision 006).
      */
     foldPending: boolean('fold_pending').notNull().default(false),
+    /**
+     * The stock hold this reservation was drawn from (its holder, e.g. a live session), or null
+     * for general stock. Released or expired, it goes back to that hold while the hold is open.
+     */
+    pool: text('pool'),
   },
   (t) => [
     index('reservations_holder_idx').on(t.holder),
     index('reservations_due_idx').on(t.status, t.expiresAt),
     index('reservations_fold_pending_idx').on(t.skuId, t.warehouseId).where(sql`${t.foldPending}`),
     check('reservations_quantity_positive', sql`${t.quantity} > 0`),
+  ],
+);
+
+export const HOLD_STATUSES = ['open', 'closed'] as const;
+export type HoldStatus = (typeof HOLD_STATUSES)[number];
+
+/**
+ * Stock set aside for a holder (a live session's flash-sale allotment), one row per (holder,
+ * SKU), taken from one warehouse. `remaining` is counted in that stock row's `reserved`, so
+ * ordinary reservations cannot take it; reservations naming the holder as their `pool` draw from
+ * `remaining` (one conditional update: never below zero) and give back to it when released or
+ * expired. `quantity` is what was set aside in total. Closing the hold returns `remaining` to
+ * general stock. No foreign keys (hot rows, module edges: see `reservations`).
+ */
+export const stockHolds = pgTable(
+  'stock_holds',
+  {
+    holder: text('holder').notNull(),
+    skuId: text('sku_id').notNull(),
+    warehouseId: text('warehouse_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    remaining: integer('remaining').notNull(),
+    status: text('status', { enum: HOLD_STATUSES }).notNull().default('open'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.holder, t.skuId] }),
+    check('stock_holds_quantities', sql`${t.remaining} >= 0 and ${t.remaining} <= ${t.quantity}`),
   ],
 );

@@ -5,7 +5,7 @@ import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { jobs } from '../../platform/schema.js';
-import { reservations, stock, warehouses, type Address, type ReservationStatus } from './schema.js';
+import { reservations, stock, stockHolds, warehouses, type Address, type HoldStatus, type ReservationStatus } from './schema.js';
 
 /**
  * Inventory: warehouses, stock per SKU per warehouse, and reservations.
@@ -238,6 +238,11 @@ export async function getAvailability(db: Db, skuIds: string[]): Promise<Map<str
 export interface ReserveItem {
   sku_id: string;
   quantity: number;
+  /**
+   * A stock hold's holder (e.g. a live session id). While that holder has an open hold on the
+   * SKU, the item is taken from the hold and only from it; otherwise from general stock.
+   */
+  pool?: string;
 }
 
 function checkHolder(holder: string): void {
@@ -259,20 +264,25 @@ function checkHolder(holder: string): void {
 export async function reserveStock(db: Db, clock: Clock, holder: string, items: ReserveItem[], ttlMs: number): Promise<void> {
   checkHolder(holder);
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw badRequest('invalid_ttl', 'ttlMs is a positive whole number of milliseconds');
-  const wanted = new Map<string, number>();
+  const wanted = new Map<string, { skuId: string; pool: string | null; quantity: number }>();
   for (const item of items) {
     if (typeof item.sku_id !== 'string' || !Number.isSafeInteger(item.quantity) || item.quantity <= 0 || item.quantity > MAX_QUANTITY) {
       throw badRequest('invalid_quantity', `Quantities are whole numbers from 1 to ${MAX_QUANTITY}`, { sku_id: item.sku_id });
     }
-    wanted.set(item.sku_id, (wanted.get(item.sku_id) ?? 0) + item.quantity);
+    const pool = item.pool ?? null;
+    const key = `${item.sku_id}\u0000${pool ?? ''}`;
+    const cur = wanted.get(key) ?? { skuId: item.sku_id, pool, quantity: 0 };
+    cur.quantity += item.quantity;
+    wanted.set(key, cur);
   }
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs);
-  const sorted = [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, w]) => w);
   let taken = 0;
   try {
-    for (const [skuId, quantity] of sorted) {
-      await takeFromBestWarehouse(db, { holder, skuId, quantity, now, expiresAt });
+    for (const { skuId, pool, quantity } of sorted) {
+      const take = { holder, skuId, quantity, now, expiresAt };
+      if (!pool || !(await takeFromHold(db, take, pool))) await takeFromBestWarehouse(db, take);
       taken++;
     }
   } catch (e) {
@@ -328,6 +338,41 @@ async function takeFromBestWarehouse(db: Db, t: Take): Promise<void> {
   throw outOfStock(skuId, quantity, 0);
 }
 
+/**
+ * Draws from `pool`'s open hold on the SKU: ONE statement lowers the hold's `remaining` (never
+ * below zero) and inserts the reservation naming the pool, with the holder's expiry job. The
+ * stock row is not touched: the units move from the hold to the reservation, both counted in
+ * `reserved`. Returns false when the pool has no open hold on the SKU (take general stock);
+ * 409 `out_of_stock` when it has one without enough left.
+ */
+async function takeFromHold(db: Db, t: Take, pool: string): Promise<boolean> {
+  const { holder, skuId, quantity, now, expiresAt } = t;
+  const [held] = await rows<{ warehouse_id: string }>(
+    db,
+    sql`with h as (
+          update stock_holds set remaining = remaining - ${quantity}, updated_at = ${now}
+          where holder = ${pool} and sku_id = ${skuId} and status = 'open' and remaining >= ${quantity}
+          returning warehouse_id
+        ), held as (
+          insert into reservations (id, holder, sku_id, warehouse_id, quantity, status, expires_at, created_at, pool)
+          select ${newId('res')}, ${holder}, ${skuId}, warehouse_id, ${quantity}, 'active', ${expiresAt}, ${now}, ${pool} from h
+          returning warehouse_id
+        ), expiry as (
+          insert into ${jobs} (id, type, payload, run_at, max_attempts, unique_key, created_at)
+          select ${newId('job')}, ${EXPIRE_JOB}, ${JSON.stringify({ holder })}::jsonb, ${expiresAt}, 5, ${`${EXPIRE_JOB}:${holder}`}, ${now} from h
+          on conflict do nothing
+        )
+        select warehouse_id from held`,
+  );
+  if (held) return true;
+  const [hold] = await db
+    .select({ status: stockHolds.status, remaining: stockHolds.remaining })
+    .from(stockHolds)
+    .where(and(eq(stockHolds.holder, pool), eq(stockHolds.skuId, skuId)));
+  if (hold?.status !== 'open') return false;
+  throw outOfStock(skuId, quantity, hold.remaining);
+}
+
 const outOfStock = (skuId: string, requested: number, available: number) =>
   conflict('out_of_stock', 'Not enough stock for this item', { sku_id: skuId, requested, available: Math.max(0, available) });
 
@@ -335,8 +380,9 @@ type StockChange = (q: number, foldPending: boolean) => { onHand: number; reserv
 
 /**
  * Moves the holder's reservations in status `from` to `to` (locking them in id order, so a
- * concurrent settle of the same holder waits and then finds nothing), then applies the stock
- * change per (sku, warehouse) in sorted order. Returns how many reservations moved.
+ * concurrent settle of the same holder waits and then finds nothing), gives released or expired
+ * units drawn from an open hold back to it, then applies the stock change per (sku, warehouse)
+ * in sorted order (lock order: reservations → holds → stock). Returns how many moved.
  * A moved reservation is no longer fold-pending: its stock change here accounts for that.
  */
 async function settle(
@@ -352,24 +398,41 @@ async function settle(
   const now = clock.now();
   return db.transaction(async (tx) => {
     // `old` reads the row as it was before this update (fold_pending as found under the lock).
-    const moved = await rows<{ sku_id: string; warehouse_id: string; quantity: number; fold_pending: boolean }>(
+    const moved = await rows<{ sku_id: string; warehouse_id: string; quantity: number; fold_pending: boolean; pool: string | null }>(
       tx,
       sql`update reservations r set status = ${to}, settled_at = ${now}, fold_pending = false
           from (select id, fold_pending from reservations
                 where holder = ${holder} and status = ${from} ${dueBy ? sql`and expires_at <= ${dueBy}` : sql``}
                 order by id for update) old
           where r.id = old.id
-          returning r.sku_id, r.warehouse_id, r.quantity, old.fold_pending`,
+          returning r.sku_id, r.warehouse_id, r.quantity, old.fold_pending, r.pool`,
     );
+    // Released or expired units drawn from a hold go back to it while it is open (the stock
+    // row keeps counting them as reserved); to general stock once it is closed.
+    const givenBack = new Set<number>();
+    if (to === 'released' || to === 'expired') {
+      const pooled = moved.map((r, i) => ({ ...r, i })).filter((r) => r.pool !== null);
+      pooled.sort((a, b) => (a.pool! + a.sku_id < b.pool! + b.sku_id ? -1 : 1));
+      for (const r of pooled) {
+        const back = await rows<{ sku_id: string }>(
+          tx,
+          sql`update stock_holds set remaining = remaining + ${r.quantity}, updated_at = ${now}
+              where holder = ${r.pool} and sku_id = ${r.sku_id} and warehouse_id = ${r.warehouse_id} and status = 'open'
+              returning sku_id`,
+        );
+        if (back.length > 0) givenBack.add(r.i);
+      }
+    }
     const byRow = new Map<string, { sku: string; wh: string; onHand: number; reserved: number }>();
-    for (const r of moved) {
+    moved.forEach((r, i) => {
+      if (givenBack.has(i)) return;
       const key = `${r.sku_id}\u0000${r.warehouse_id}`;
       const cur = byRow.get(key) ?? { sku: r.sku_id, wh: r.warehouse_id, onHand: 0, reserved: 0 };
       const d = stockChange(r.quantity, r.fold_pending);
       cur.onHand += d.onHand;
       cur.reserved += d.reserved;
       byRow.set(key, cur);
-    }
+    });
     for (const key of [...byRow.keys()].sort()) {
       const { sku, wh, onHand, reserved } = byRow.get(key)!;
       if (onHand === 0 && reserved === 0) continue;
@@ -477,6 +540,153 @@ export async function scheduleFold(db: Db, clock: Clock): Promise<void> {
   lastFoldBucket = bucket;
   await enqueue(db, clock, FOLD_JOB, {}, { runAt: new Date((bucket + 1) * FOLD_EVERY_MS), uniqueKey: `${FOLD_JOB}:${bucket}` });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stock holds (stock set aside for a holder; reservations draw from them by naming it as pool)
+// ---------------------------------------------------------------------------------------------
+
+export interface StockHold {
+  holder: string;
+  sku_id: string;
+  warehouse_id: string;
+  /** Set aside in total. */
+  quantity: number;
+  /** Not drawn by any reservation now (drawn = quantity − remaining: held by checkouts or sold). */
+  remaining: number;
+  status: HoldStatus;
+}
+
+const toHold = (h: typeof stockHolds.$inferSelect): StockHold => ({
+  holder: h.holder,
+  sku_id: h.skuId,
+  warehouse_id: h.warehouseId,
+  quantity: h.quantity,
+  remaining: h.remaining,
+  status: h.status,
+});
+
+/**
+ * Sets how many units of a SKU are set aside for `holder` in total. A new hold takes them from
+ * the warehouse with the most available; a raise takes more from the same warehouse (409
+ * `out_of_stock` with the available quantity if there is not enough); a cut gives units back to
+ * general stock, but never units already drawn (409 `allotment_in_use` with `drawn`). A closed
+ * hold cannot change (409 `hold_closed`). Lock order: hold → stock row. Run it inside a
+ * transaction that serialises writers of the same holder (the caller's lock): two first
+ * holds of one (holder, SKU) racing would meet on the primary key.
+ */
+export async function setHold(tx: Db, clock: Clock, holder: string, skuId: string, quantity: number): Promise<StockHold> {
+  checkHolder(holder);
+  if (!Number.isSafeInteger(quantity) || quantity < 0 || quantity > MAX_QUANTITY) {
+    throw badRequest('invalid_quantity', `Quantities are whole numbers from 0 to ${MAX_QUANTITY}`, { sku_id: skuId });
+  }
+  const now = clock.now();
+  const [hold] = await tx
+    .select()
+    .from(stockHolds)
+    .where(and(eq(stockHolds.holder, holder), eq(stockHolds.skuId, skuId)))
+    .for('update');
+  if (hold?.status === 'closed') throw conflict('hold_closed', 'This stock hold is closed', { sku_id: skuId });
+  const delta = quantity - (hold?.quantity ?? 0);
+  if (delta === 0) {
+    return hold ? toHold(hold) : { holder, sku_id: skuId, warehouse_id: '', quantity: 0, remaining: 0, status: 'open' };
+  }
+  if (delta < 0 && hold!.remaining < -delta) {
+    throw conflict('allotment_in_use', 'Units already taken by buyers cannot be taken back', {
+      sku_id: skuId,
+      drawn: hold!.quantity - hold!.remaining,
+      requested: quantity,
+    });
+  }
+  const [taken] = await rows<{ warehouse_id: string }>(
+    tx,
+    sql`update stock set reserved = reserved + ${delta}, updated_at = ${now}
+        where sku_id = ${skuId} and on_hand - reserved >= ${Math.max(0, delta)}
+          and warehouse_id = ${
+            hold
+              ? sql`${hold.warehouseId}`
+              : sql`(select warehouse_id from stock where sku_id = ${skuId} and on_hand - reserved >= ${delta}
+                     order by on_hand - reserved desc, warehouse_id limit 1)`
+          }
+        returning warehouse_id`,
+  );
+  if (!taken) {
+    const [best] = await rows<{ best: number }>(
+      tx,
+      sql`select coalesce(max(on_hand - reserved), 0)::int as best from stock
+          where sku_id = ${skuId} ${hold ? sql`and warehouse_id = ${hold.warehouseId}` : sql``}`,
+    );
+    throw outOfStock(skuId, delta, best?.best ?? 0);
+  }
+  const [row] = hold
+    ? await tx
+        .update(stockHolds)
+        .set({ quantity: sql`${stockHolds.quantity} + ${delta}`, remaining: sql`${stockHolds.remaining} + ${delta}`, updatedAt: now })
+        .where(and(eq(stockHolds.holder, holder), eq(stockHolds.skuId, skuId)))
+        .returning()
+    : await tx
+        .insert(stockHolds)
+        .values({ holder, skuId, warehouseId: taken.warehouse_id, quantity, remaining: quantity, status: 'open', createdAt: now, updatedAt: now })
+        .returning();
+  return toHold(row!);
+}
+
+/**
+ * Closes every open hold of `holder`: what remains goes back to general stock (reserved drops).
+ * Units drawn by open checkouts stay theirs; released later, they go to general stock too.
+ * Idempotent. Returns the holds as closed (remaining 0) with what each gave back.
+ */
+export async function closeHolds(db: Db, clock: Clock, holder: string): Promise<Array<StockHold & { returned: number }>> {
+  checkHolder(holder);
+  const now = clock.now();
+  return db.transaction(async (tx) => {
+    const closed = await rows<{ sku_id: string; warehouse_id: string; quantity: number; returned: number }>(
+      tx,
+      sql`update stock_holds h set status = 'closed', remaining = 0, closed_at = ${now}, updated_at = ${now}
+          from (select holder, sku_id, remaining from stock_holds where holder = ${holder} and status = 'open'
+                order by sku_id for update) old
+          where h.holder = old.holder and h.sku_id = old.sku_id
+          returning h.sku_id, h.warehouse_id, h.quantity, old.remaining as returned`,
+    );
+    closed.sort((a, b) => (a.sku_id + a.warehouse_id < b.sku_id + b.warehouse_id ? -1 : 1));
+    for (const c of closed) {
+      if (c.returned === 0) continue;
+      await tx.execute(
+        sql`update stock set reserved = reserved - ${c.returned}, updated_at = ${now}
+            where sku_id = ${c.sku_id} and warehouse_id = ${c.warehouse_id}`,
+      );
+    }
+    return closed.map((c) => ({ holder, sku_id: c.sku_id, warehouse_id: c.warehouse_id, quantity: c.quantity, remaining: 0, status: 'closed' as const, returned: c.returned }));
+  });
+}
+
+/** The holds of a holder (open and closed), by SKU. */
+export async function getHolds(db: Db, holder: string): Promise<StockHold[]> {
+  const list = await db.select().from(stockHolds).where(eq(stockHolds.holder, holder)).orderBy(asc(stockHolds.skuId));
+  return list.map(toHold);
+}
+
+/**
+ * What a reservation naming `pool` could take now, for the (pool, SKU) pairs that have an open
+ * hold (keyed `pool + '\u0000' + sku`); pairs without one take general stock (`getAvailability`).
+ */
+export async function getPoolAvailability(db: Db, pairs: Array<{ pool: string; sku_id: string }>): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (pairs.length === 0) return out;
+  const list = await db
+    .select({ holder: stockHolds.holder, skuId: stockHolds.skuId, remaining: stockHolds.remaining })
+    .from(stockHolds)
+    .where(
+      and(
+        eq(stockHolds.status, 'open'),
+        inArray(stockHolds.holder, [...new Set(pairs.map((p) => p.pool))]),
+        inArray(stockHolds.skuId, [...new Set(pairs.map((p) => p.sku_id))]),
+      ),
+    );
+  for (const h of list) out.set(poolKey(h.holder, h.skuId), h.remaining);
+  return out;
+}
+
+export const poolKey = (pool: string, skuId: string) => `${pool}\u0000${skuId}`;
 
 export interface Reservation {
   id: string;

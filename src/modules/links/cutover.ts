@@ -26,9 +26,22 @@ export const CUTOVER_JOB = 'links.cutover';
 export interface CutoverReport {
   market: string;
   at: string;
+  /** Video anchors and showcase links together. */
   anchors_deactivated: number;
+  /** Of those, external anchors on videos… */
+  video_anchors_deactivated?: number;
+  /** …and showcase links (a seller's store link is a showcase link). */
+  store_links_retired?: number;
   captions_flagged: number;
   owners_notified: number;
+}
+
+/** What a cut-over did to one owner (kept in its audit entry). */
+export interface CutoverOwner {
+  id: string;
+  anchors: number;
+  store_links: number;
+  captions: number;
 }
 
 export interface LinkPolicyView {
@@ -52,6 +65,42 @@ export async function linkPolicyView(db: Db, code: string): Promise<LinkPolicyVi
     cutover_at: m.cutoverAt?.toISOString() ?? null,
     clicks: { count: clicks?.n ?? 0, cost: { amount: Number(clicks?.cost ?? 0), currency: m.currency } },
     last_cutover: (last.data[0]?.data as { report?: CutoverReport } | undefined)?.report ?? null,
+  };
+}
+
+export interface CutoverReportView {
+  market: string;
+  mode: LinkPolicyMode;
+  /** Scheduled (mode still semi_closed) or done (mode closed). */
+  cutover_at: string | null;
+  /** The last cut-over's report, null before any. */
+  report: (Omit<CutoverReport, 'video_anchors_deactivated' | 'store_links_retired'> & { video_anchors_deactivated: number | null; store_links_retired: number | null }) | null;
+  /** Who was notified and what was turned off of theirs, a page at a time. */
+  owners: { data: Array<CutoverOwner & { name: string }>; next_cursor: string | null };
+}
+
+/**
+ * The last cut-over of a market, from its audit entry: the counts, and the owners notified with
+ * what each lost (`limit` owners from `cursor`, an offset). Entries written before the per-owner
+ * counts were kept list the owners with their counts unknown (-1).
+ */
+export async function cutoverReport(db: Db, code: string, opts: { limit?: number; cursor?: string } = {}): Promise<CutoverReportView> {
+  const m = MARKETS[code];
+  if (!m) throw notFound('Market', code);
+  const offset = opts.cursor === undefined ? 0 : Number(opts.cursor);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw badRequest('invalid_cursor', 'Unknown cursor');
+  const limit = opts.limit ?? 50;
+  const [entry] = (await listAudit(db, { action: 'link_policy.cutover', targetType: 'market', targetId: code, limit: 1 })).data;
+  const data = entry?.data as { report?: CutoverReport; notified?: string[]; owners?: CutoverOwner[] } | undefined;
+  const owners = data?.owners ?? (data?.notified ?? []).map((id) => ({ id, anchors: -1, store_links: -1, captions: -1 }));
+  const slice = owners.slice(offset, offset + limit);
+  const names = await Promise.all(slice.map((o) => getUser(db, o.id).then((u) => u.name, () => '')));
+  return {
+    market: code,
+    mode: policyMode(code),
+    cutover_at: m.cutoverAt?.toISOString() ?? null,
+    report: data?.report ? { ...data.report, video_anchors_deactivated: data.report.video_anchors_deactivated ?? null, store_links_retired: data.report.store_links_retired ?? null } : null,
+    owners: { data: slice.map((o, i) => ({ ...o, name: names[i]! })), next_cursor: offset + limit < owners.length ? String(offset + limit) : null },
   };
 }
 
@@ -126,15 +175,23 @@ export async function runCutover(tx: Db, clock: Clock, code: string): Promise<Cu
       };
     }),
   );
+  const ownerCounts = (id: string): CutoverOwner => ({
+    id,
+    anchors: anchors.filter((a) => a.ownerId === id && a.kind === 'video_anchor').length,
+    store_links: anchors.filter((a) => a.ownerId === id && a.kind === 'showcase_link').length,
+    captions: flagged.filter((v) => v.creatorId === id).length,
+  });
   const report: CutoverReport = {
     market: code,
     at: now.toISOString(),
     anchors_deactivated: anchors.length,
+    video_anchors_deactivated: anchors.filter((a) => a.kind === 'video_anchor').length,
+    store_links_retired: anchors.filter((a) => a.kind === 'showcase_link').length,
     captions_flagged: flagged.length,
     owners_notified: affected.length,
   };
   await recordAudit(tx, clock, [
-    { actorId: null, action: 'link_policy.cutover', targetType: 'market', targetId: code, data: { report, notified: affected } },
+    { actorId: null, action: 'link_policy.cutover', targetType: 'market', targetId: code, data: { report, notified: affected, owners: affected.map((id) => ownerCounts(id)) } },
     ...anchors.map((a) => ({ actorId: null, action: 'external_anchor.deactivated', targetType: a.kind, targetId: a.id, data: { market: code, ...describe(a), owner_id: a.ownerId } })),
     ...flagged.map((v) => ({ actorId: null, action: 'video.caption_flagged', targetType: 'video', targetId: v.id, data: { market: code, owner_id: v.creatorId } })),
   ]);

@@ -3,8 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole, requireUser } from '../../platform/auth.js';
-import { errors, Money } from '../../platform/http-schemas.js';
-import { followAnchor, linkPolicyView, setLinkPolicy } from './cutover.js';
+import { errors, Money, PageQuery } from '../../platform/http-schemas.js';
+import { cutoverReport, followAnchor, linkPolicyView, setLinkPolicy } from './cutover.js';
+import { getUser } from '../identity/service.js';
+import { listShopsForUser } from '../sellers/service.js';
 import { externalLinks, LINK_POLICY_MODES, policyMode, userMarket } from './service.js';
 
 const Mode = Type.Union(LINK_POLICY_MODES.map((m) => Type.Literal(m)));
@@ -20,11 +22,44 @@ const LinkPolicy = Type.Object({
       market: Type.String(),
       at: Type.String({ format: 'date-time' }),
       anchors_deactivated: Type.Integer(),
+      video_anchors_deactivated: Type.Optional(Type.Integer()),
+      store_links_retired: Type.Optional(Type.Integer()),
       captions_flagged: Type.Integer(),
       owners_notified: Type.Integer(),
     }),
     Type.Null(),
   ]),
+});
+
+const Count = (description: string) => Type.Union([Type.Integer(), Type.Null()], { description });
+const CutoverReport = Type.Object({
+  market: Type.String(),
+  mode: Mode,
+  cutover_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Scheduled (mode still semi_closed) or done (mode closed)' }),
+  report: Type.Union([
+    Type.Object({
+      market: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+      anchors_deactivated: Type.Integer({ description: 'External anchors on videos and showcase links turned off' }),
+      video_anchors_deactivated: Count('Of those, on videos (null in reports written before this was counted)'),
+      store_links_retired: Count('Of those, showcase links: sellers\' store links'),
+      captions_flagged: Type.Integer(),
+      owners_notified: Type.Integer(),
+    }),
+    Type.Null(),
+  ], { description: 'The last cut-over, null before any' }),
+  owners: Type.Object({
+    data: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        anchors: Type.Integer({ description: 'Video anchors turned off (-1: not recorded)' }),
+        store_links: Type.Integer({ description: 'Showcase links turned off (-1: not recorded)' }),
+        captions: Type.Integer({ description: 'Captions flagged (-1: not recorded)' }),
+      }),
+    ),
+    next_cursor: Type.Union([Type.String(), Type.Null()]),
+  }, { description: 'The owners notified, a page at a time (`limit`, `cursor`)' }),
 });
 
 const Span = Type.Object({
@@ -54,6 +89,23 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
     },
   );
 
+  app.get(
+    '/admin/markets/:market/cutover-report',
+    {
+      schema: {
+        tags,
+        summary: "A market's last cut-over: what was turned off and who was notified (operators)",
+        params: MarketParam,
+        querystring: PageQuery,
+        response: { 200: CutoverReport, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      return cutoverReport(db, req.params.market, req.query);
+    },
+  );
+
   app.put(
     '/admin/markets/:market/link-policy',
     {
@@ -73,6 +125,25 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
       const user = requireRole(req, 'operator');
       const { mode, cutover_at } = req.body;
       return setLinkPolicy(db, clock, user.id, req.params.market, { mode, cutoverAt: cutover_at === undefined ? undefined : new Date(cutover_at) });
+    },
+  );
+
+  app.get(
+    '/creators/:id/shops',
+    {
+      schema: {
+        tags,
+        summary: "The shops a creator or seller sells through (active ones): where a retired external link's buyers land",
+        description: 'The page `/out/<anchor>` shows after a cut-over links to `/creators/{id}`; that page lists these shops\' products.',
+        security: [],
+        params: Type.Object({ id: Type.String({ pattern: '^usr_[0-9a-z]{26}$', description: 'usr_… id' }) }),
+        response: { 200: Type.Object({ creator: Type.Object({ id: Type.String(), name: Type.String() }), data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), market: Type.String() })) }), ...errors(400, 404) },
+      },
+    },
+    async (req) => {
+      const user = await getUser(db, req.params.id);
+      const shops = await listShopsForUser(db, user.id);
+      return { creator: { id: user.id, name: user.name }, data: shops.filter((s) => s.status === 'active').map((s) => ({ id: s.id, name: s.name, market: s.market })) };
     },
   );
 

@@ -1,3 +1,4 @@
+import { and, count, eq, gte, inArray, lt, sum } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, unprocessable } from '../../platform/errors.js';
@@ -102,4 +103,20 @@ export async function recordClick(
   const cost = { amount: LINK_SETTINGS.clickCostMinor, currency: market(click.market).currency };
   await db.insert(linkClicks).values({ id: newId('clk'), ...click, costAmount: cost.amount, currency: cost.currency, at: clock.now() });
   return cost;
+}
+
+/**
+ * Click-outs on the external anchors of `ownerIds` recorded in [from, to), and what they cost
+ * (minor units of the market currency; per currency, as recorded).
+ */
+export async function clickOutTotals(
+  db: Db,
+  q: { ownerIds: string[]; market: string; from: Date; to: Date },
+): Promise<{ count: number; cost: number }> {
+  if (q.ownerIds.length === 0 || q.from >= q.to) return { count: 0, cost: 0 };
+  const [row] = await db
+    .select({ n: count(), cost: sum(linkClicks.costAmount) })
+    .from(linkClicks)
+    .where(and(inArray(linkClicks.ownerId, q.ownerIds), eq(linkClicks.market, q.market), gte(linkClicks.at, q.from), lt(linkClicks.at, q.to)));
+  return { count: row?.n ?? 0, cost: Number(row?.cost ?? 0) };
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireRole, requireUser, type AuthUser } from '../../platform/auth.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { audited } from '../audit/service.js';
 import { LIMITS } from '../catalog/service.js';
 import { listShipmentsOfOrder } from '../fulfillment/service.js';
 import { ORDER_STATUSES } from '../orders/schema.js';
@@ -323,7 +324,15 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: OfferOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => acceptOffer(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body),
+    async (req) => {
+      const operatorId = requireRole(req, 'operator').id;
+      return audited(
+        db,
+        clock,
+        (tx) => acceptOffer(tx, clock, operatorId, req.params.id as string, req.body),
+        (o) => ({ actorId: operatorId, action: 'supply_offer.accept', targetType: 'supply_offer', targetId: o.id, data: { shop_id: o.shop_id, product_id: o.product_id, retail_prices: req.body.retail_prices } }),
+      );
+    },
   );
 
   app.post(
@@ -337,7 +346,15 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: OfferOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => rejectOffer(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.note),
+    async (req) => {
+      const operatorId = requireRole(req, 'operator').id;
+      return audited(
+        db,
+        clock,
+        (tx) => rejectOffer(tx, clock, operatorId, req.params.id as string, req.body.note),
+        (o) => ({ actorId: operatorId, action: 'supply_offer.reject', targetType: 'supply_offer', targetId: o.id, data: { shop_id: o.shop_id, reason: req.body.note } }),
+      );
+    },
   );
 
   app.get(
@@ -375,7 +392,15 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: InboundOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => receiveInbound(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body),
+    async (req) => {
+      const operatorId = requireRole(req, 'operator').id;
+      return audited(
+        db,
+        clock,
+        (tx) => receiveInbound(tx, clock, operatorId, req.params.id as string, req.body),
+        (s) => ({ actorId: operatorId, action: 'inbound.receive', targetType: 'inbound_shipment', targetId: s.id, data: { shop_id: s.shop_id, status: s.status, reason: req.body.note ?? null, items: req.body.items } }),
+      );
+    },
   );
 
   app.get(

@@ -8,6 +8,7 @@ import { market, MARKETS } from '../../platform/markets.js';
 import { priceCart, removeCartSkus } from '../cart/service.js';
 import { commitReservationsOf, releaseReservations, reserveStock, restockCommitted, scheduleFold } from '../inventory/service.js';
 import { recordServerEvent } from '../analytics/service.js';
+import { recordLivePurchases } from '../live/service.js';
 import { accounts, transfer } from '../ledger/service.js';
 import { checkCard } from '../payments/cards.js';
 import { getShop } from '../sellers/service.js';
@@ -38,6 +39,7 @@ import {
 import { jobs } from '../../platform/schema.js';
 import { orderEvents, orderItems, orders, type ShippingAddress } from './schema.js';
 import { addOrderEvents, getOrderForViewer, ordersOfPayment, type OrderRow } from './service.js';
+import { assertShopsCanSell } from './stats.js';
 
 /**
  * Checkout and everything that moves an order's money: payment outcomes (synchronous answers,
@@ -119,6 +121,8 @@ export async function checkout(
   const cart = await priceCart(db, buyerId);
   const lines = cart.shops.flatMap((g) => g.items);
   if (lines.length === 0) throw conflict('cart_empty', 'The cart is empty');
+  // Trust & safety (decision 012): suspended or frozen shops, daily order caps; before anything is reserved.
+  await assertShopsCanSell(db, clock, cart.shops.map((g) => g.shop.id));
   const unsellable = lines.filter((l) => !l.sellable);
   if (unsellable.length > 0) {
     throw conflict('sku_unavailable', 'Some items are no longer for sale; remove them to check out', { sku_ids: unsellable.map((l) => l.sku_id) });
@@ -235,14 +239,18 @@ async function insertCheckout(
   return written ? row : null;
 }
 
-type PlannedOrder = { row: { id: string }; lines: Array<{ sku_id: string; quantity: number }> };
+type PlannedOrder = { row: { id: string }; lines: Array<{ sku_id: string; quantity: number; source?: { live_id?: string } }> };
 
-/** Reserves each order's lines (one holder per order), all or nothing: on failure what was taken is released. */
+/**
+ * Reserves each order's lines (one holder per order), all or nothing: on failure what was taken
+ * is released. A line from a live session draws from the live's flash-sale allotment when it has
+ * one on that SKU (the live id is the stock hold's holder: decision 011).
+ */
 async function reserveForOrders(db: Db, clock: Clock, planned: PlannedOrder[], ttlMs: number): Promise<void> {
   for (let i = 0; i < planned.length; i++) {
     const p = planned[i]!;
     try {
-      await reserveStock(db, clock, p.row.id, p.lines.map((l) => ({ sku_id: l.sku_id, quantity: l.quantity })), ttlMs);
+      await reserveStock(db, clock, p.row.id, p.lines.map((l) => ({ sku_id: l.sku_id, quantity: l.quantity, ...(l.source?.live_id ? { pool: l.source.live_id } : {}) })), ttlMs);
     } catch (e) {
       await releaseForOrders(db, clock, planned.slice(0, i));
       throw e;
@@ -406,6 +414,7 @@ async function recordSuccess(
   if (ids.length === 0 || ids.some((id) => !committed.has(id))) throw new StockLapsed();
   await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'paid', data: { payment_id: p.id, amount: o.total, currency: o.currency } })));
   await recordServerEvent(tx, clock, { type: 'order_paid', orders: list, items: tx.select().from(orderItems).where(inArray(orderItems.orderId, ids)) });
+  await recordLivePurchases(tx, clock, p.buyerId, tx.select().from(orderItems).where(inArray(orderItems.orderId, ids)));
   await removeCartSkus(tx, p.buyerId, tx.selectDistinct({ skuId: orderItems.skuId }).from(orderItems).where(inArray(orderItems.orderId, ids)));
   if (emit) {
     await emitProviderEvent(tx, clock, provider, 'payment.succeeded', {

@@ -3,8 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { perCallerRateLimit } from '../../platform/security.js';
 import { MoneyOut } from '../cart/routes.js';
 import { ShipmentOut } from '../fulfillment/routes.js';
+import { reviewsOfItems } from '../reviews/service.js';
 import { listShipmentsOfOrder, shipmentView } from '../fulfillment/service.js';
 import { createPaymentProviders, toPaymentView } from '../payments/service.js';
 import { cancelOrder, checkout, type CheckoutOutcome } from './checkout.js';
@@ -84,6 +86,9 @@ const OrderItemOut = Type.Object({
   quantity: Type.Integer(),
   line_total: MoneyOut,
   source: SourceOut,
+  review: Type.Optional(
+    Type.Union([Type.Object({ id: Type.String(), rating: Type.Integer(), text: Type.String(), editable_until: Type.String({ format: 'date-time' }) }), Type.Null()], { description: "Order pages: the buyer's review of this item, if any" }),
+  ),
 });
 const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()]);
 const OrderSummaryFields = {
@@ -136,17 +141,22 @@ const EmptyBody = Type.Unsafe<Record<string, never> | undefined>({
 
 export async function ordersRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, clock } = app.ctx;
+  const { db, clock, config } = app.ctx;
   const providers = createPaymentProviders(clock);
   const withShipments = async (detail: OrderDetailView) => {
     const shipments = await listShipmentsOfOrder(db, detail.id);
-    return { ...detail, shipments: await Promise.all(shipments.map((s) => shipmentView(db, s))) };
+    const reviewed = await reviewsOfItems(db, detail.items.map((i) => i.id));
+    return {
+      ...detail,
+      items: detail.items.map((i) => ({ ...i, review: reviewed.get(i.id) ?? null })),
+      shipments: await Promise.all(shipments.map((s) => shipmentView(db, s))),
+    };
   };
 
   app.post(
     '/checkout',
     {
-      config: { idempotent: true },
+      config: { idempotent: true, rateLimit: perCallerRateLimit('checkout', config.checkoutRateLimit) },
       schema: {
         tags: ['orders'],
         summary: 'Buy the cart: one payment, one order per shop',
@@ -155,7 +165,7 @@ export async function ordersRoutes(server: FastifyInstance): Promise<void> {
           '201 when paid; 200 with `payment.status` `requires_action` when the card needs a challenge (POST /v1/payments/{id}/confirm). ' +
           'Send an Idempotency-Key: a retried checkout never makes a second payment or order.',
         body: CheckoutBody,
-        response: { 200: CheckoutResult, 201: CheckoutResult, ...errors(400, 401, 402, 409, 422, 502) },
+        response: { 200: CheckoutResult, 201: CheckoutResult, ...errors(400, 401, 402, 409, 422, 429, 502) },
       },
     },
     async (req, reply) => {

@@ -284,3 +284,29 @@ export async function itemsAttributedTo(db: Db, creatorId: string, statuses: Ord
     .where(and(sql`${orderItems.source}->>'creator_id' = ${creatorId}`, inArray(orders.status, statuses)))
     .orderBy(asc(orderItems.id));
 }
+
+export interface OrderDayFigures {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  currency: string;
+  /** Orders placed that day (any outcome). */
+  placed: number;
+  /** Orders paid that day, and their value (GMV: totals as paid, before any refund). */
+  paid: number;
+  paid_total: number;
+}
+
+/** Orders placed and paid per UTC day and currency in [from, to): the operator overview. */
+export async function orderFiguresByDay(db: Db, from: Date, to: Date): Promise<OrderDayFigures[]> {
+  const f = from.toISOString();
+  const t = to.toISOString();
+  const res = (await db.execute(sql`
+    select day, currency, sum(placed)::int as placed, sum(paid)::int as paid, sum(paid_total)::bigint as paid_total from (
+      select to_char(${orders.createdAt} at time zone 'UTC', 'YYYY-MM-DD') as day, ${orders.currency} as currency, 1 as placed, 0 as paid, 0::bigint as paid_total
+        from ${orders} where ${orders.createdAt} >= ${f}::timestamptz and ${orders.createdAt} < ${t}::timestamptz
+      union all
+      select to_char(${orders.paidAt} at time zone 'UTC', 'YYYY-MM-DD'), ${orders.currency}, 0, 1, ${orders.total}
+        from ${orders} where ${orders.paidAt} >= ${f}::timestamptz and ${orders.paidAt} < ${t}::timestamptz
+    ) x group by day, currency order by day, currency`)) as unknown as { rows: OrderDayFigures[] };
+  return res.rows;
+}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
@@ -503,4 +503,13 @@ export async function reviewApplication(db: Db, clock: Clock, operatorId: string
     return updated!;
   });
   return viewOne(db, row);
+}
+
+/** Applications submitted in [from, to): the operator overview. */
+export async function countApplicationsSubmitted(db: Db, from: Date, to: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(sellerApplications)
+    .where(and(gte(sellerApplications.createdAt, from), lt(sellerApplications.createdAt, to)));
+  return row?.n ?? 0;
 }

@@ -42,7 +42,7 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'loopshop-onboarding-'));
     t = await testApp({ dataDir: dir });
-    expect(await seedDemo(t.db, t.clock)).toBe(true);
+    expect(await seedDemo(t.db, t.clock, { history: false })).toBe(true); // accounts and the demo invitation; no history needed
     operator = await t.account({ roles: ['operator'] });
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { requireRole, requireUser } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
+import { audited } from '../audit/service.js';
 import { AddressSchema } from '../inventory/routes.js';
 import {
   getApplication,
@@ -220,7 +221,15 @@ export async function sellersRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: AdminMarket, ...errors(400, 401, 403, 404) },
       },
     },
-    async (req) => editMarket(db, clock, requireRole(req, 'operator').id, req.params.code, req.body),
+    async (req) => {
+      const operatorId = requireRole(req, 'operator').id;
+      return audited(
+        db,
+        clock,
+        (tx) => editMarket(tx, clock, operatorId, req.params.code, req.body),
+        (m) => ({ actorId: operatorId, action: 'market.edit', targetType: 'market', targetId: m.code, data: { changes: req.body } }),
+      );
+    },
   );
 
   // Invitations --------------------------------------------------------------------------------
@@ -243,7 +252,17 @@ export async function sellersRoutes(server: FastifyInstance): Promise<void> {
         response: { 201: Invitation, ...errors(400, 401, 403) },
       },
     },
-    async (req, reply) => reply.code(201).send(await createInvitation(db, clock, requireRole(req, 'operator').id, req.body)),
+    async (req, reply) => {
+      const operatorId = requireRole(req, 'operator').id;
+      const invitation = await audited(
+        db,
+        clock,
+        (tx) => createInvitation(tx, clock, operatorId, req.body),
+        // Never the code itself: the audit log is no place for a secret.
+        (inv) => ({ actorId: operatorId, action: 'invitation.create', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, max_uses: inv.max_uses, expires_at: inv.expires_at, code_hint: inv.code_hint } }),
+      );
+      return reply.code(201).send(invitation);
+    },
   );
 
   app.get(
@@ -259,8 +278,13 @@ export async function sellersRoutes(server: FastifyInstance): Promise<void> {
     '/invitations/:id/revoke',
     { schema: { tags: invTags, summary: 'Revoke an invitation code (operators)', params: IdParam('id', 'inv'), response: { 200: Invitation, ...errors(401, 403, 404) } } },
     async (req) => {
-      requireRole(req, 'operator');
-      return revokeInvitation(db, clock, req.params.id as string);
+      const operatorId = requireRole(req, 'operator').id;
+      return audited(
+        db,
+        clock,
+        (tx) => revokeInvitation(tx, clock, req.params.id as string),
+        (inv) => ({ actorId: operatorId, action: 'invitation.revoke', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, code_hint: inv.code_hint } }),
+      );
     },
   );
 
@@ -379,7 +403,22 @@ export async function sellersRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: ApplicationOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => reviewApplication(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body),
+    async (req) => {
+      const operatorId = requireRole(req, 'operator').id;
+      const { action, note, questions } = req.body;
+      return audited(
+        db,
+        clock,
+        (tx) => reviewApplication(tx, clock, operatorId, req.params.id as string, req.body),
+        (a) => ({
+          actorId: operatorId,
+          action: `application.${action}`,
+          targetType: 'seller_application',
+          targetId: a.id,
+          data: { reason: note?.trim() || null, questions: questions ?? null, status: a.status, company_name: a.company_name, market: a.market, shop_id: a.shop_id },
+        }),
+      );
+    },
   );
 
   app.post(

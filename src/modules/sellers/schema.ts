@@ -15,6 +15,10 @@ export const shops = pgTable('shops', {
   status: text('status', { enum: ['active', 'suspended', 'frozen'] }).notNull().default('active'),
   /** Flat shipping fee per order of this shop, minor units of `currency`. */
   shippingFee: bigint('shipping_fee', { mode: 'number' }).notNull().default(0),
+  /** Set by trust & safety (listing_limit action): products the shop may create per rolling 24 h; null = no limit. */
+  maxNewListingsPerDay: integer('max_new_listings_per_day'),
+  /** Set by trust & safety (order_cap action): orders the shop may take per rolling 24 h; null = no cap. */
+  maxOrdersPerDay: integer('max_orders_per_day'),
   createdAt: ts('created_at').notNull(),
 });
 

@@ -94,6 +94,12 @@ export async function requireShopMember(db: Db, userId: string, shopId: string, 
   return row.role;
 }
 
+/** The user ids of a shop's members (owner and staff): whose videos and showcases are the shop's. */
+export async function listShopMemberIds(db: Db, shopId: string): Promise<string[]> {
+  const rows = await db.select({ userId: shopMembers.userId }).from(shopMembers).where(eq(shopMembers.shopId, shopId)).orderBy(shopMembers.userId);
+  return rows.map((r) => r.userId);
+}
+
 export async function getShop(db: Db, shopId: string) {
   const [shop] = await db.select().from(shops).where(eq(shops.id, shopId));
   if (!shop) throw notFound('Shop', shopId);
@@ -109,4 +115,12 @@ export async function getShops(db: Db, shopIds: string[]) {
 export async function shopCountsByMarket(db: Db): Promise<Map<string, number>> {
   const found = await db.select({ market: shops.market, n: count() }).from(shops).groupBy(shops.market);
   return new Map(found.map((r) => [r.market, r.n]));
+}
+
+/** Shops per status (active, suspended, frozen): the operator overview. */
+export async function shopCountsByStatus(db: Db): Promise<Record<'active' | 'suspended' | 'frozen', number>> {
+  const found = await db.select({ status: shops.status, n: count() }).from(shops).groupBy(shops.status);
+  const out = { active: 0, suspended: 0, frozen: 0 };
+  for (const r of found) out[r.status] = r.n;
+  return out;
 }

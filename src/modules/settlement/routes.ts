@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
+import { audited, recordAudit } from '../audit/service.js';
 import { requireShopMember } from '../sellers/service.js';
 import { PAYEE_TYPES } from './schema.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
@@ -92,7 +93,19 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const rule = await createCommissionRule(db, clock, requireRole(req, 'operator').id, req.body);
+      const operatorId = requireRole(req, 'operator').id;
+      const rule = await audited(
+        db,
+        clock,
+        (tx) => createCommissionRule(tx, clock, operatorId, req.body),
+        (r) => ({
+          actorId: operatorId,
+          action: 'commission_rule.create',
+          targetType: 'commission_rule',
+          targetId: r.id,
+          data: { category: r.category, rate_bps: r.rate_bps, new_shop_days: r.new_shop_days, subsidy_bps: r.subsidy_bps, effective_from: r.effective_from, effective_to: r.effective_to },
+        }),
+      );
       reply.code(201);
       return rule;
     },
@@ -111,8 +124,13 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
-      return endCommissionRule(db, clock, req.params.id as string, req.body.effective_to);
+      const operatorId = requireRole(req, 'operator').id;
+      return audited(
+        db,
+        clock,
+        (tx) => endCommissionRule(tx, clock, req.params.id as string, req.body.effective_to),
+        (r) => ({ actorId: operatorId, action: 'commission_rule.end', targetType: 'commission_rule', targetId: r.id, data: { effective_to: r.effective_to, category: r.category, rate_bps: r.rate_bps } }),
+      );
     },
   );
 
@@ -128,8 +146,13 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
-      return { data: await runPayouts(db, clock) };
+      const operatorId = requireRole(req, 'operator').id;
+      // Each payout commits on its own (a failure leaves the others paid), so the batch is recorded after it.
+      const data = await runPayouts(db, clock);
+      await recordAudit(db, clock, [
+        { actorId: operatorId, action: 'payouts.run', targetType: 'payout_batch', targetId: clock.now().toISOString(), data: { payouts: data.length, payout_ids: data.map((p) => p.id) } },
+      ]);
+      return { data };
     },
   );
 
@@ -147,7 +170,16 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (req) => setPayoutHold(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.hold, req.body.reason),
+    async (req) => {
+      const operatorId = requireRole(req, 'operator').id;
+      const { hold, reason } = req.body;
+      return audited(
+        db,
+        clock,
+        (tx) => setPayoutHold(tx, clock, operatorId, req.params.id as string, hold, reason),
+        (h) => ({ actorId: operatorId, action: hold ? 'payout_hold.set' : 'payout_hold.clear', targetType: 'shop', targetId: h.shop_id, data: { reason: h.reason } }),
+      );
+    },
   );
 
   app.get(

@@ -116,3 +116,18 @@ export const payoutHolds = pgTable('payout_holds', {
   updatedBy: text('updated_by').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });
+
+/**
+ * Payout restrictions placed by trust & safety (decision 012), apart from the operator's manual
+ * flag above: `full_hold` (suspension, freeze) skips the shop in every payout batch;
+ * `reserve_bps` (payout_hold action) keeps that share of what the shop earns while it is in force
+ * on its seller payable. `reserved` (minor units per currency) is what has been kept back so far;
+ * it is released — paid by the next batch — only when the restriction is lifted.
+ */
+export const payoutRestrictions = pgTable('payout_restrictions', {
+  shopId: text('shop_id').primaryKey(),
+  fullHold: boolean('full_hold').notNull().default(false),
+  reserveBps: integer('reserve_bps').notNull().default(0),
+  reserved: jsonb('reserved').$type<Record<string, number>>().notNull().default({}),
+  updatedAt: ts('updated_at').notNull(),
+});

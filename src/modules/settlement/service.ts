@@ -12,6 +12,7 @@ import { supplyOwed } from '../managed/service.js';
 import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/service.js';
 import { getShop } from '../sellers/service.js';
 import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
+import { applyReserve, getPayoutRestriction, recordReserve, restrictionsInForce } from './restrictions.js';
 import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, type SettlementLine } from './schema.js';
 
 /**
@@ -401,6 +402,8 @@ export const payoutView = (p: PayoutRow): PayoutView => ({
  * The payout batch: every `seller_payable:<shop>` (shops without a payout hold) and
  * `creator_payable:<user>` balance above zero moves to `payouts_in_transit`, one entry and one
  * `payouts` row per payee and currency. A balance another batch took meanwhile is skipped.
+ * Shops under a trust & safety full hold are skipped too; under a reserve, the share kept back
+ * stays on `seller_payable` and only the rest is paid (decision 012).
  */
 export async function runPayouts(db: Db, clock: Clock): Promise<PayoutView[]> {
   const held = new Set((await db.select({ shopId: payoutHolds.shopId }).from(payoutHolds).where(eq(payoutHolds.hold, true))).map((h) => h.shopId));
@@ -408,28 +411,36 @@ export async function runPayouts(db: Db, clock: Clock): Promise<PayoutView[]> {
     ...(await positiveBalances(db, 'seller_payable')).map((b) => ({ ...b, payeeType: 'shop' as const })),
     ...(await positiveBalances(db, 'creator_payable')).map((b) => ({ ...b, payeeType: 'creator' as const })),
   ];
+  // Trust & safety (decision 012): a full hold skips the shop, a reserve keeps a share on its payable.
+  const restricted = await restrictionsInForce(db);
   const made: PayoutView[] = [];
   for (const b of owed) {
     const payeeId = b.account.slice(b.account.indexOf(':') + 1);
     if (b.payeeType === 'shop' && held.has(payeeId)) continue;
+    const restriction = b.payeeType === 'shop' ? restricted.get(payeeId) : undefined;
+    if (restriction?.fullHold) continue;
+    const reserve = restriction ? applyReserve(b.balance, restriction.reserved[b.currency] ?? 0, restriction.reserveBps) : null;
+    const amount = reserve ? reserve.pay : b.balance;
     try {
       const row = await db.transaction(async (tx) => {
+        if (restriction && reserve) await recordReserve(tx, clock, restriction, b.currency, reserve.kept);
+        if (amount <= 0) return null;
         const id = newId('pyo');
         await postEntry(tx, clock, {
           kind: 'payout',
           reference: id,
           postings: [
-            { account: b.account, currency: b.currency, amount: -b.balance },
-            { account: accounts.payoutsInTransit(), currency: b.currency, amount: b.balance },
+            { account: b.account, currency: b.currency, amount: -amount },
+            { account: accounts.payoutsInTransit(), currency: b.currency, amount },
           ],
         });
         const [p] = await tx
           .insert(payouts)
-          .values({ id, payeeType: b.payeeType, payeeId, amount: b.balance, currency: b.currency, status: 'in_transit', createdAt: clock.now() })
+          .values({ id, payeeType: b.payeeType, payeeId, amount, currency: b.currency, status: 'in_transit', createdAt: clock.now() })
           .returning();
         return p!;
       });
-      made.push(payoutView(row));
+      if (row) made.push(payoutView(row));
     } catch (e) {
       if (!(e instanceof AppError && e.code === 'insufficient_funds')) throw e;
     }
@@ -456,9 +467,10 @@ export async function setPayoutHold(db: Db, clock: Clock, by: string, shopId: st
   return { shop_id: shopId, hold: row!.hold, reason: row!.reason, updated_at: row!.updatedAt.toISOString() };
 }
 
+/** True while the operator's flag or a trust & safety full hold (suspension, freeze) keeps the shop out of payouts. */
 export async function hasPayoutHold(db: Db, shopId: string): Promise<boolean> {
   const [row] = await db.select({ hold: payoutHolds.hold }).from(payoutHolds).where(eq(payoutHolds.shopId, shopId));
-  return row?.hold ?? false;
+  return (row?.hold ?? false) || ((await getPayoutRestriction(db, shopId))?.fullHold ?? false);
 }
 
 async function paidOut(db: Db, payeeType: PayeeType, payeeId: string, currency: string): Promise<number> {

@@ -12,6 +12,7 @@ import { CartIcon, ReceiptIcon } from './Icons';
 import { ToastProvider } from './Toast';
 import { LanguageSwitcher } from './LanguageSwitcher';
 import { Loading } from './Loading';
+import { NotificationsLink } from './NotificationsLink';
 
 interface NavItem {
   to: string;
@@ -74,6 +75,7 @@ export function AppShell() {
               <ReceiptIcon />
               <span className="tool-link__text">{t('nav.orders')}</span>
             </NavLink>
+            <NotificationsLink />
             <CartLink />
             <LanguageSwitcher />
             <AccountMenu me={me.data} />

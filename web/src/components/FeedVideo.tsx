@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ProductSummary } from '../lib/commerce';
 import { productAnchors, type Video } from '../lib/content';
 import { useFormat } from '../lib/format';
+import { useVideoEvents } from '../lib/trackers';
 import { BagIcon, SoundOffIcon, SoundOnIcon } from './Icons';
 
 /** Share of a video that must be on screen for it to play. */
@@ -39,6 +40,7 @@ export function FeedVideo({
   const [progress, setProgress] = useState(0);
   const [playing, setPlaying] = useState(false);
   const products = productAnchors(video);
+  useVideoEvents(ref, videoRef, video);
 
   useEffect(() => {
     const el = ref.current;
@@ -78,6 +80,7 @@ export function FeedVideo({
       aria-label={t('feed.videoLabel', { creator: video.creator.name, caption: video.caption })}
       data-testid="feed-item"
       data-video-id={video.id}
+      data-creator-id={video.creator.id}
       data-playing={playing}
     >
       <video

@@ -4,7 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { useAddToCart } from '../lib/cart';
 import { commerce, type CartSource, type Product, type ProductSummary } from '../lib/commerce';
 import { useErrorMessage } from '../lib/errors';
+import { track } from '../lib/events';
 import { useFormat } from '../lib/format';
+import { useTrackOnce } from '../lib/trackers';
 import { findVariant, initialSelection } from '../lib/variants';
 import { ErrorAlert } from './ErrorAlert';
 import { CloseIcon } from './Icons';
@@ -31,6 +33,7 @@ export function ProductSheet({
   const { t } = useTranslation();
   const closeRef = useRef<HTMLButtonElement>(null);
   const product = useQuery({ queryKey: ['product', summary.id], queryFn: () => commerce.product(summary.id) });
+  useTrackOnce('product_click', summary.id, { product_id: summary.id, shop_id: summary.shop_id, ...source });
 
   useEffect(() => {
     closeRef.current?.focus();
@@ -77,7 +80,8 @@ export function ProductSheet({
   );
 }
 
-function ProductDetails({
+/** A product's pictures, variants, price, stock and "Add to cart" (the sheet's content; also the product page's). */
+export function ProductDetails({
   product,
   poster,
   source,
@@ -108,6 +112,7 @@ function ProductDetails({
       { sku_id: variant.sku_id, quantity, ...(source && Object.keys(source).length > 0 ? { source } : {}) },
       {
         onSuccess: () => {
+          track('add_to_cart', { product_id: product.id, sku_id: variant.sku_id, shop_id: product.shop_id, ...source });
           toast({ text: t('product.added', { title: product.title }), action: { label: t('product.viewCart'), to: '/cart' } });
           onAdded();
         },

@@ -43,6 +43,8 @@ export interface Product {
   images: string[];
   option_names: string[];
   variants: Variant[];
+  /** GET only: the average of the buyers' ratings and how many. */
+  rating?: { average: number | null; count: number };
 }
 
 export interface VariantInput {
@@ -181,6 +183,8 @@ export interface OrderItem {
   unit_price: Money;
   quantity: number;
   line_total: Money;
+  /** Order pages: the buyer's review of this item, if any. */
+  review?: { id: string; rating: number; text: string; editable_until: string } | null;
 }
 
 export interface OrderEvent {

@@ -1,6 +1,7 @@
 /** Videos with product anchors, the feed, creator showcases, and the upload with progress. */
 import { query, request, type Page } from '../api';
 import type { ProductSummary } from './commerce';
+import { deviceId } from './events';
 import { postMultipart, type Upload } from './upload';
 
 export type VideoStatus = 'processing' | 'ready' | 'failed';
@@ -38,7 +39,9 @@ export function productAnchors(video: Video): ProductSummary[] {
 }
 
 export const content = {
-  feed: (params: { limit?: number; cursor?: string | null }) => request<Page<Video>>('GET', `/v1/feed${query(params)}`),
+  /** With the device id, so an anonymous viewer's watched videos come last (as the events name them). */
+  feed: (params: { limit?: number; cursor?: string | null }) =>
+    request<Page<Video>>('GET', `/v1/feed${query(params)}`, undefined, { headers: { 'x-device-id': deviceId() } }),
   video: async (id: string): Promise<Video> => unwrapVideo(await request<Video | { video: Video }>('GET', `/v1/videos/${encodeURIComponent(id)}`)),
   creatorVideos: (creatorId: string, params: { limit?: number; cursor?: string | null } = {}) =>
     request<Page<Video>>('GET', `/v1/creators/${encodeURIComponent(creatorId)}/videos${query(params)}`),

@@ -1,4 +1,4 @@
-import { ApiError, parseResponse } from '../api';
+import { ApiError, CSRF_HEADERS, parseResponse } from '../api';
 
 export interface Upload<T> {
   promise: Promise<T>;
@@ -16,6 +16,7 @@ export function postMultipart<T>(path: string, form: FormData, onProgress?: (fra
     xhr.open('POST', path);
     xhr.withCredentials = true;
     xhr.setRequestHeader('accept', 'application/json');
+    for (const [name, value] of Object.entries(CSRF_HEADERS)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (onProgress && e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
     };

@@ -17,6 +17,7 @@ import { commerce, newIdempotencyKey, type Cart, type CheckoutResult } from '../
 import { useErrorMessage } from '../lib/errors';
 import { useFormat } from '../lib/format';
 import { useMe } from '../lib/session';
+import { useCheckoutStarted } from '../lib/trackers';
 
 /** The errors of the fields the user has not changed since they were reported. */
 function withoutChanged<T extends object>(errors: Partial<Record<keyof T, string>>, before: T, after: T): Partial<Record<keyof T, string>> {
@@ -38,6 +39,7 @@ export function Checkout() {
   const errorMessage = useErrorMessage();
   const { data: me } = useMe();
   const cart = useCart();
+  useCheckoutStarted(cart.data);
   const [address, setAddress] = useState<AddressForm>(() => ({ ...EMPTY_ADDRESS, name: me?.name ?? '' }));
   const [card, setCard] = useState<CardForm>({ number: '', expiry: '', cvc: '' });
   const [errors, setErrors] = useState<{ address: ReturnType<typeof checkAddress>; card: ReturnType<typeof checkCard> }>({ address: {}, card: {} });

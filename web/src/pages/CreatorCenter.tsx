@@ -1,5 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { CoinsIcon, StoreIcon } from '../components/Icons';
@@ -14,6 +16,9 @@ import { finance } from '../lib/finance';
 import { useFormat } from '../lib/format';
 import { useMe } from '../lib/session';
 
+/** Loads with ECharts, outside the main bundle. */
+const CreatorAnalytics = lazy(() => import('./CreatorAnalytics').then((m) => ({ default: m.CreatorAnalytics })));
+
 /** Creator center: post videos with products, the creator's videos, showcase and earnings. */
 export function CreatorCenter() {
   const { t } = useTranslation();
@@ -21,7 +26,15 @@ export function CreatorCenter() {
   const key = ['creator-videos', me?.id] as const;
   return (
     <>
-      <PageHeader title={t('creator.title')} subtitle={t('creator.subtitle')} />
+      <PageHeader
+        title={t('creator.title')}
+        subtitle={t('creator.subtitle')}
+        actions={
+          <Link to="/creator/live" className="button button--primary" data-testid="creator-live-link">
+            {t('live.console.open')}
+          </Link>
+        }
+      />
       <div className="grid grid--split">
         <section className="panel" aria-labelledby="creator-upload">
           <h2 id="creator-upload">{t('uploader.title')}</h2>
@@ -41,6 +54,11 @@ export function CreatorCenter() {
           <h2 id="creator-earnings">{t('creator.earnings.title')}</h2>
           <Earnings />
         </section>
+      </div>
+      <div className="section-gap">
+        <Suspense fallback={<Loading />}>
+          <CreatorAnalytics />
+        </Suspense>
       </div>
     </>
   );

@@ -9,6 +9,7 @@ import { Loading } from '../components/Loading';
 import { ProductSheet } from '../components/ProductSheet';
 import type { ProductSummary } from '../lib/commerce';
 import { content, type Video } from '../lib/content';
+import { LiveNowLink } from './live/LiveList';
 
 const PAGE_SIZE = 8;
 
@@ -30,6 +31,7 @@ export function Feed() {
   return (
     <div className="feed-page">
       <h1 className="visually-hidden">{t('feed.title')}</h1>
+      <LiveNowLink />
       {feed.isPending ? (
         <div className="feed-page__state feed-page__state--dark">
           <Loading />

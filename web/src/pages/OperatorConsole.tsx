@@ -15,17 +15,31 @@ import { OperatorFlags } from './operator/OperatorFlags';
 import { OperatorInvitations } from './operator/OperatorInvitations';
 import { OperatorManagedOrders, OperatorReceiving, OperatorSupplyOffers } from './operator/OperatorManaged';
 import { OperatorMarkets } from './operator/OperatorMarkets';
+import { OperatorAppeals } from './operator/OperatorAppeals';
+import { OperatorAudit } from './operator/OperatorAudit';
+import { OperatorCommission } from './operator/OperatorCommission';
+import { OperatorHealthThresholds } from './operator/OperatorHealthThresholds';
+import { OperatorOverview } from './operator/OperatorOverview';
+import { OperatorShop, OperatorShops } from './operator/OperatorShops';
+import { OperatorLinkPolicy } from './operator/OperatorLinkPolicy';
 
 const SECTIONS = [
-  { to: '/operator', labelKey: 'operator.tabs.ledger', end: true },
+  { to: '/operator', labelKey: 'console.tabs.overview', end: true },
+  { to: '/operator/shops', labelKey: 'console.tabs.shops', end: false },
+  { to: '/operator/appeals', labelKey: 'console.tabs.appeals', end: false },
   { to: '/operator/disputes', labelKey: 'operator.tabs.disputes', end: false },
   { to: '/operator/flags', labelKey: 'operator.tabs.flags', end: false },
   { to: '/operator/applications', labelKey: 'operator.tabs.applications', end: false },
   { to: '/operator/invitations', labelKey: 'operator.tabs.invitations', end: false },
   { to: '/operator/markets', labelKey: 'operator.tabs.markets', end: false },
+  { to: '/operator/link-policy', labelKey: 'linkPolicy.tab', end: false },
+  { to: '/operator/health-thresholds', labelKey: 'console.tabs.thresholds', end: false },
+  { to: '/operator/commission', labelKey: 'console.tabs.commission', end: false },
   { to: '/operator/managed-catalog', labelKey: 'operator.tabs.managedCatalog', end: false },
   { to: '/operator/receiving', labelKey: 'operator.tabs.receiving', end: false },
   { to: '/operator/managed-orders', labelKey: 'operator.tabs.managedOrders', end: false },
+  { to: '/operator/ledger', labelKey: 'operator.tabs.ledger', end: false },
+  { to: '/operator/audit', labelKey: 'console.tabs.audit', end: false },
 ];
 
 /** Operator console: the ledger's health, the review queues, seller onboarding and the managed operation, one section per tab. */
@@ -42,7 +56,14 @@ export function OperatorConsole() {
         ))}
       </nav>
       <Routes>
-        <Route index element={<LedgerStatus />} />
+        <Route index element={<OperatorOverview />} />
+        <Route path="shops" element={<OperatorShops />} />
+        <Route path="shops/:id" element={<OperatorShop />} />
+        <Route path="appeals" element={<OperatorAppeals />} />
+        <Route path="health-thresholds" element={<OperatorHealthThresholds />} />
+        <Route path="commission" element={<OperatorCommission />} />
+        <Route path="ledger" element={<LedgerStatus />} />
+        <Route path="audit" element={<OperatorAudit />} />
         <Route path="disputes" element={<OperatorDisputes />} />
         <Route path="disputes/:id" element={<AfterSalesCase role="operator" />} />
         <Route path="flags" element={<OperatorFlags />} />
@@ -50,6 +71,7 @@ export function OperatorConsole() {
         <Route path="applications/:id" element={<OperatorApplication />} />
         <Route path="invitations" element={<OperatorInvitations />} />
         <Route path="markets" element={<OperatorMarkets />} />
+        <Route path="link-policy" element={<OperatorLinkPolicy />} />
         <Route path="managed-catalog" element={<OperatorSupplyOffers />} />
         <Route path="receiving" element={<OperatorReceiving />} />
         <Route path="managed-orders" element={<OperatorManagedOrders />} />

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { Countdown } from '../components/Countdown';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { ItemReview } from '../components/ItemReview';
 import { Loading } from '../components/Loading';
 import { OrderAfterSales } from '../components/OrderAfterSales';
 import { OrderTotals } from '../components/OrderTotals';
@@ -71,6 +72,11 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
                     <p className="muted">{t('orders.quantityTimesPrice', { quantity: fmt.number(item.quantity), price: fmt.money(item.unit_price) })}</p>
                   </div>
                   <strong className="line-item__total">{fmt.money(item.line_total)}</strong>
+                  {!seller && order.delivered_at && (
+                    <div className="line-item__review">
+                      <ItemReview orderId={order.id} item={item} />
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>

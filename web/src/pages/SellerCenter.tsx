@@ -12,6 +12,10 @@ const SECTIONS = [
   { to: '/seller/orders', labelKey: 'seller.tabs.orders', end: false },
   { to: '/seller/after-sales', labelKey: 'seller.tabs.afterSales', end: false },
   { to: '/seller/finance', labelKey: 'seller.tabs.finance', end: false },
+  { to: '/seller/imports', labelKey: 'imports.tab', end: false },
+  { to: '/seller/anchors', labelKey: 'anchorReplacement.tab', end: false },
+  { to: '/seller/analytics', labelKey: 'analytics.nav', end: false },
+  { to: '/seller/health', labelKey: 'shopHealth.tab', end: false },
 ];
 /** A managed shop only supplies goods: it offers them and sends them to the platform's warehouse. */
 const MANAGED_SECTIONS = [

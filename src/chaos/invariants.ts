@@ -1,0 +1,302 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Db } from '../platform/db.js';
+import { reconcile } from '../modules/ledger/service.js';
+
+/**
+ * What must hold after any run, read straight from the database with SQL. The harness reads the
+ * tables rather than the API because the API shows each actor only its own objects and no
+ * endpoint lists every order, reservation, refund or ledger posting; and because a check must
+ * see one consistent snapshot of many tables (it runs in one REPEATABLE READ transaction on
+ * PostgreSQL; PGlite has one connection, so it is a snapshot too).
+ *
+ * `final` adds what must hold once the run has drained (the clock moved past every deadline and
+ * the due jobs ran): nothing left pending, every completed order without a hold settled.
+ */
+export interface Ack {
+  kind: 'order_paid' | 'payment_declined' | 'order_cancelled' | 'shipment' | 'case' | 'stock_set';
+  id: string;
+  /** order_paid: the payment; shipment, case: the order. */
+  ref?: string;
+}
+
+export interface SkuSupply {
+  id: string;
+  initial: number;
+  sets: number[];
+  hot: boolean;
+}
+
+export interface InvariantInput {
+  final: boolean;
+  acks: Ack[];
+  skus: SkuSupply[];
+  /** The platform time the checks are made at (the simulated clock). */
+  now: Date;
+}
+
+export interface InvariantReport {
+  ok: boolean;
+  problems: string[];
+  counts: Record<string, number>;
+}
+
+const MAX_PER_CHECK = 20;
+
+export async function checkInvariants(db: Db, input: InvariantInput): Promise<InvariantReport> {
+  const problems: string[] = [];
+  const add = (check: string, found: unknown[], describe: (r: never) => string) => {
+    for (const r of found.slice(0, MAX_PER_CHECK)) problems.push(`${check}: ${describe(r as never)}`);
+    if (found.length > MAX_PER_CHECK) problems.push(`${check}: … ${found.length - MAX_PER_CHECK} more`);
+  };
+  const ledger = await reconcile(db);
+  if (!ledger.balanced) add('ledger', ledger.problems, (p: { message: string }) => p.message);
+
+  const counts = await db.transaction(
+    async (tx) => {
+      const now = input.now.toISOString();
+      // Per order: what escrow received, gave back and released, from the ledger and the refund rows.
+      const orderMoney = sql`
+        with esc as (
+          select substring(p.account from 8) as order_id,
+                 sum(case when e.kind = 'payment_capture' then p.amount else 0 end) as captured,
+                 count(*) filter (where e.kind = 'payment_capture') as captures,
+                 -sum(case when e.kind = 'refund' then p.amount else 0 end) as refunded,
+                 -sum(case when e.kind = 'settlement' then p.amount else 0 end) as released,
+                 count(*) filter (where e.kind = 'settlement') as releases,
+                 sum(case when e.kind not in ('payment_capture', 'refund', 'settlement') then 1 else 0 end) as other,
+                 sum(p.amount) as balance
+          from ledger_postings p join ledger_entries e on e.id = p.entry_id
+          where p.account like 'escrow:%' group by 1
+        ), rf as (
+          select order_id, sum(amount) as all_refunds,
+                 sum(amount) filter (where reason <> 'order_cancelled') as case_refunds
+          from refunds where order_id is not null group by order_id
+        )
+        select o.id, o.status, o.total::bigint as total, o.refunded_amount::bigint as refunded_amount, (o.paid_at is not null) as was_paid,
+               coalesce(esc.captured, 0)::bigint as captured, coalesce(esc.captures, 0)::int as captures,
+               coalesce(esc.refunded, 0)::bigint as refunded, coalesce(esc.released, 0)::bigint as released,
+               coalesce(esc.releases, 0)::int as releases, coalesce(esc.other, 0)::int as other, coalesce(esc.balance, 0)::bigint as balance,
+               coalesce(rf.all_refunds, 0)::bigint as all_refunds, coalesce(rf.case_refunds, 0)::bigint as case_refunds,
+               s.held::bigint as settled_held,
+               exists (select 1 from escrow_holds h where h.order_id = o.id and h.lifted_at is null) as on_hold
+        from orders o left join esc on esc.order_id = o.id left join rf on rf.order_id = o.id
+        left join settlements s on s.order_id = o.id`;
+      type OrderMoney = {
+        id: string; status: string; total: number; refunded_amount: number; was_paid: boolean; captured: number; captures: number;
+        refunded: number; released: number; releases: number; other: number; balance: number; all_refunds: number; case_refunds: number;
+        settled_held: number | null; on_hold: boolean;
+      };
+      const money = (await rows<OrderMoney>(tx, orderMoney)).map((r) => ({
+        ...r,
+        ...Object.fromEntries(['total', 'refunded_amount', 'captured', 'refunded', 'released', 'balance', 'all_refunds', 'case_refunds'].map((k) => [k, Number(r[k as keyof OrderMoney])])),
+        settled_held: r.settled_held === null ? null : Number(r.settled_held),
+      })) as OrderMoney[];
+      const o = (r: OrderMoney) => `${r.id} (${r.status}, total ${r.total}, captured ${r.captured}, refunded ${r.refunded}, released ${r.released}, escrow ${r.balance})`;
+      add('escrow', money.filter((r) => r.balance !== r.captured - r.refunded - r.released || r.balance < 0 || r.other > 0), (r: OrderMoney) => `escrow of ${o(r)} is not captured − refunded − released ≥ 0`);
+      add('capture', money.filter((r) => r.captures > 1 || (r.was_paid ? r.captured !== r.total : r.captured !== 0)), (r: OrderMoney) => `${o(r)} paid=${r.was_paid} has ${r.captures} capture(s)`);
+      add('paid_status', money.filter((r) => ['paid', 'shipped', 'delivered', 'completed'].includes(r.status) && !r.was_paid), (r: OrderMoney) => `${o(r)} has no payment`);
+      add('refund_rows', money.filter((r) => r.refunded !== r.all_refunds || r.case_refunds !== r.refunded_amount), (r: OrderMoney) => `${o(r)}: refund rows ${r.all_refunds} (after-sales ${r.case_refunds}) vs ledger refunds ${r.refunded} and refunded_amount ${r.refunded_amount}`);
+      add('cancelled', money.filter((r) => r.status === 'cancelled' && r.balance !== 0), (r: OrderMoney) => `cancelled ${o(r)} still holds escrow`);
+      add('refunded', money.filter((r) => r.status === 'refunded' && r.refunded !== r.total), (r: OrderMoney) => `refunded ${o(r)} is not fully refunded`);
+      add('settlement', money.filter((r) => r.releases > 1 || (r.settled_held !== null && r.settled_held !== r.released) || (r.releases > 0 && r.settled_held === null)), (r: OrderMoney) => `${o(r)} released ${r.releases} time(s), settlement row held ${r.settled_held}`);
+      add('settlement', money.filter((r) => r.settled_held !== null && r.status !== 'completed'), (r: OrderMoney) => `${o(r)} settled but not completed`);
+      add('settlement', money.filter((r) => r.settled_held !== null && r.balance !== 0), (r: OrderMoney) => `${o(r)} settled with escrow left`);
+      if (input.final) {
+        add('unsettled', money.filter((r) => r.status === 'completed' && !r.on_hold && r.settled_held === null), (r: OrderMoney) => `completed ${o(r)} without a hold was never settled`);
+      }
+
+      // Payments: what the orders and refunds say must match the payment row.
+      const pay = await rows<{ id: string; status: string; amount: number; refunded_amount: number; orders_total: number; paid_orders: number; orders: number; refunds: number; late: number; expires_at: string }>(
+        tx,
+        sql`select p.id, p.status, p.amount::bigint as amount, p.refunded_amount::bigint as refunded_amount, p.expires_at::text,
+                   (select coalesce(sum(total), 0) from orders o where o.payment_id = p.id)::bigint as orders_total,
+                   (select count(*) from orders o where o.payment_id = p.id and o.paid_at is not null)::int as paid_orders,
+                   (select count(*) from orders o where o.payment_id = p.id)::int as orders,
+                   (select coalesce(sum(amount), 0) from refunds r where r.payment_id = p.id)::bigint as refunds,
+                   (select coalesce(sum(amount), 0) from refunds r where r.payment_id = p.id and r.order_id is null)::bigint as late
+            from payments p`,
+      );
+      for (const p of pay) for (const k of ['amount', 'refunded_amount', 'orders_total', 'refunds', 'late'] as const) p[k] = Number(p[k]);
+      const paidStatuses = ['succeeded', 'refunded', 'partially_refunded'];
+      add('payment', pay.filter((p) => p.amount !== p.orders_total || p.refunds !== p.refunded_amount), (p: (typeof pay)[number]) => `${p.id} (${p.status}) amount ${p.amount} vs orders ${p.orders_total}, refunded ${p.refunded_amount} vs refund rows ${p.refunds}`);
+      add(
+        'payment',
+        pay.filter((p) => (p.late > 0 ? p.paid_orders > 0 || p.late !== p.amount : paidStatuses.includes(p.status) ? p.paid_orders !== p.orders : p.paid_orders > 0)),
+        (p: (typeof pay)[number]) => `${p.id} (${p.status}) has ${p.paid_orders} of ${p.orders} orders paid (late-capture refunds ${p.late})`,
+      );
+      if (input.final) {
+        add('pending', pay.filter((p) => ['pending', 'requires_action'].includes(p.status) && new Date(p.expires_at) < input.now), (p: (typeof pay)[number]) => `${p.id} is still ${p.status} after its deadline ${p.expires_at}`);
+      }
+
+      // Stock: the stored reserved figure is what is held; sold units match the paid orders' items.
+      add(
+        'stock_row',
+        await rows<{ sku_id: string; warehouse_id: string; on_hand: number; reserved: number; held: number }>(
+          tx,
+          sql`select s.sku_id, s.warehouse_id, s.on_hand, s.reserved,
+                     (select coalesce(sum(quantity), 0) from reservations r where r.sku_id = s.sku_id and r.warehouse_id = s.warehouse_id
+                        and (r.status = 'active' or (r.status = 'committed' and r.fold_pending)))::int as held
+              from stock s where s.reserved <> (select coalesce(sum(quantity), 0) from reservations r where r.sku_id = s.sku_id and r.warehouse_id = s.warehouse_id
+                        and (r.status = 'active' or (r.status = 'committed' and r.fold_pending))) or s.reserved < 0 or s.on_hand < s.reserved`,
+        ),
+        (r: { sku_id: string; warehouse_id: string; on_hand: number; reserved: number; held: number }) => `${r.sku_id}@${r.warehouse_id} on_hand ${r.on_hand} reserved ${r.reserved}, reservations hold ${r.held}`,
+      );
+      add(
+        'sold',
+        await rows<{ order_id: string; sku_id: string; ordered: number; committed: number; restocked: number; status: string }>(
+          tx,
+          sql`with items as (select order_id, sku_id, sum(quantity)::int as ordered from order_items group by 1, 2),
+                   res as (select holder, sku_id, sum(quantity) filter (where status = 'committed')::int as committed,
+                                  sum(quantity) filter (where status = 'restocked')::int as restocked
+                           from reservations group by 1, 2)
+              select o.id as order_id, i.sku_id, i.ordered, coalesce(res.committed, 0) as committed, coalesce(res.restocked, 0) as restocked, o.status
+              from orders o join items i on i.order_id = o.id left join res on res.holder = o.id and res.sku_id = i.sku_id
+              where o.paid_at is not null
+                and not (case when o.status = 'cancelled' then coalesce(res.restocked, 0) = i.ordered and coalesce(res.committed, 0) = 0
+                              else coalesce(res.committed, 0) = i.ordered and coalesce(res.restocked, 0) = 0 end)`,
+        ),
+        (r: { order_id: string; sku_id: string; ordered: number; committed: number; restocked: number; status: string }) =>
+          `${r.status} order ${r.order_id} bought ${r.ordered} of ${r.sku_id}, reservations committed ${r.committed}, restocked ${r.restocked}`,
+      );
+      const supply = await rows<{ sku_id: string; on_hand: number; pending: number; committed: number }>(
+        tx,
+        sql`select k.id as sku_id,
+                   (select coalesce(sum(on_hand), 0) from stock s where s.sku_id = k.id)::int as on_hand,
+                   (select coalesce(sum(quantity), 0) from reservations r where r.sku_id = k.id and r.status = 'committed' and r.fold_pending)::int as pending,
+                   (select coalesce(sum(quantity), 0) from reservations r where r.sku_id = k.id and r.status = 'committed')::int as committed
+            from skus k`,
+      );
+      const bySku = new Map(supply.map((s) => [s.sku_id, s]));
+      for (const k of input.skus) {
+        const s = bySku.get(k.id);
+        if (!s) {
+          problems.push(`sku: ${k.id} is missing`);
+          continue;
+        }
+        const left = s.on_hand - s.pending;
+        if (k.hot && k.sets.length === 0 && left + s.committed !== k.initial) {
+          problems.push(`oversold: hot SKU ${k.id} started with ${k.initial}, now ${left} left + ${s.committed} sold`);
+        }
+        if (s.committed > k.initial + k.sets.reduce((a, b) => a + b, 0)) {
+          problems.push(`oversold: SKU ${k.id} sold ${s.committed} of ${k.initial} + restocks ${k.sets.join('+')}`);
+        }
+      }
+      if (input.final) {
+        add(
+          'reservation',
+          await rows<{ id: string; holder: string; expires_at: string }>(tx, sql`select id, holder, expires_at::text from reservations where status = 'active' and expires_at < ${now}::timestamptz`),
+          (r: { id: string; holder: string; expires_at: string }) => `${r.id} of ${r.holder} still active after ${r.expires_at}`,
+        );
+      }
+
+      // Holds: an open hold belongs to an open case or flag, and a finished one holds nothing.
+      add(
+        'hold',
+        await rows<{ order_id: string; kind: string; ref: string }>(
+          tx,
+          sql`select h.order_id, h.kind, h.ref from escrow_holds h
+              where h.lifted_at is null and not exists (
+                select 1 from after_sales_cases c where h.kind = 'case' and c.id = h.ref and c.status not in ('refunded', 'resolved_buyer', 'resolved_seller', 'closed')
+                union all select 1 from fulfillment_flags f where h.kind = 'flag' and f.id = h.ref and f.status = 'open')`,
+        ),
+        (r: { order_id: string; kind: string; ref: string }) => `open ${r.kind} hold ${r.ref} on ${r.order_id} has nothing open behind it`,
+      );
+      add(
+        'hold',
+        await rows<{ id: string; status: string }>(
+          tx,
+          sql`select c.id, c.status from after_sales_cases c where c.status not in ('refunded', 'resolved_buyer', 'resolved_seller', 'closed')
+              and not exists (select 1 from escrow_holds h where h.kind = 'case' and h.ref = c.id and h.lifted_at is null)`,
+        ),
+        (r: { id: string; status: string }) => `open case ${r.id} (${r.status}) holds no escrow`,
+      );
+      add(
+        'case_refund',
+        await rows<{ id: string; status: string; amount: number; refunded: number; order_refunded: number }>(
+          tx,
+          sql`select c.id, c.status, c.amount, c.refunded_amount as refunded, o.refunded_amount as order_refunded
+              from after_sales_cases c join orders o on o.id = c.order_id where c.refunded_amount > c.amount or c.refunded_amount > o.refunded_amount`,
+        ),
+        (r: { id: string; status: string; amount: number; refunded: number; order_refunded: number }) => `case ${r.id} (${r.status}) refunded ${r.refunded} of ${r.amount}; its order refunded ${r.order_refunded}`,
+      );
+
+      // The after-sales window: an order completes (and may be settled) only once it has closed, and
+      // no case opens after it closed — a refund request racing settlement lands on one side.
+      add(
+        'window',
+        await rows<{ id: string; delivered_at: string | null; completed_at: string }>(
+          tx,
+          sql`select o.id, o.delivered_at::text, o.completed_at::text from orders o join markets m on m.code = o.market
+              where o.status = 'completed' and (o.delivered_at is null or o.completed_at is null
+                    or o.completed_at < o.delivered_at + m.after_sales_window_ms * interval '1 millisecond')`,
+        ),
+        (r: { id: string; delivered_at: string | null; completed_at: string }) => `order ${r.id} completed at ${r.completed_at}, delivered ${r.delivered_at}: before its after-sales window closed`,
+      );
+      add(
+        'window',
+        await rows<{ id: string; order_id: string; created_at: string; completed_at: string | null }>(
+          tx,
+          sql`select c.id, c.order_id, c.created_at::text, o.completed_at::text from after_sales_cases c join orders o on o.id = c.order_id
+              join markets m on m.code = o.market
+              where (o.completed_at is not null and c.created_at >= o.completed_at)
+                 or (o.delivered_at is not null and c.created_at >= o.delivered_at + m.after_sales_window_ms * interval '1 millisecond')`,
+        ),
+        (r: { id: string; order_id: string; created_at: string; completed_at: string | null }) => `case ${r.id} opened ${r.created_at} on ${r.order_id} after its window closed (completed ${r.completed_at})`,
+      );
+
+      // Jobs: a failed job is work the platform gave up on.
+      add(
+        'job',
+        await rows<{ id: string; type: string; last_error: string }>(tx, sql`select id, type, last_error from jobs where status = 'failed' order by id`),
+        (r: { id: string; type: string; last_error: string }) => `${r.type} ${r.id} failed: ${r.last_error}`,
+      );
+      if (input.final) {
+        add(
+          'job',
+          await rows<{ id: string; type: string; attempts: number; last_error: string | null }>(
+            tx,
+            sql`select id, type, attempts, last_error from jobs where status = 'queued' and attempts > 0 and run_at < ${now}::timestamptz order by id`,
+          ),
+          (r: { id: string; type: string; attempts: number; last_error: string | null }) => `${r.type} ${r.id} is being retried (attempt ${r.attempts}): ${r.last_error}`,
+        );
+      }
+
+      // Acknowledged writes: what a client was told happened is there.
+      const ids = (kind: Ack['kind']) => input.acks.filter((a) => a.kind === kind);
+      const present = async (table: string, list: Ack[], cond = sql`true`) => {
+        if (list.length === 0) return new Set<string>();
+        const found = await rows<{ id: string }>(
+          tx,
+          sql`select id from ${sql.raw(table)} where id in (${sql.join(list.map((a) => sql`${a.id}`), sql`, `)}) and ${cond}`,
+        );
+        return new Set(found.map((r) => r.id));
+      };
+      const missing = async (what: string, table: string, list: Ack[], cond?: ReturnType<typeof sql>) => {
+        const found = await present(table, list, cond);
+        add('acknowledged', list.filter((a) => !found.has(a.id)), (a: Ack) => `${what} ${a.id}${a.ref ? ` (${a.ref})` : ''} acknowledged to the client is missing or contradicts it`);
+      };
+      await missing('paid order', 'orders', ids('order_paid'), sql`paid_at is not null`);
+      await missing('declined payment', 'payments', ids('payment_declined'), sql`status = 'declined'`);
+      await missing('cancelled order', 'orders', ids('order_cancelled'), sql`status = 'cancelled'`);
+      await missing('shipment', 'shipments', ids('shipment'));
+      await missing('after-sales case', 'after_sales_cases', ids('case'));
+      const n = async (q: ReturnType<typeof sql>) => Number((await rows<{ n: number }>(tx, q))[0]?.n ?? 0);
+      return {
+        orders: money.length,
+        paid_orders: money.filter((r) => r.was_paid).length,
+        settled_orders: money.filter((r) => r.settled_held !== null).length,
+        refunded_orders: money.filter((r) => r.refunded > 0).length,
+        payments: pay.length,
+        shipments: await n(sql`select count(*)::int as n from shipments`),
+        cases: await n(sql`select count(*)::int as n from after_sales_cases`),
+        webhook_events: await n(sql`select count(*)::int as n from webhook_events`),
+        tracking_events: await n(sql`select count(*)::int as n from tracking_events`),
+        jobs_done: await n(sql`select count(*)::int as n from jobs where status = 'done'`),
+        ledger_entries: ledger.entries,
+        acknowledged: input.acks.length,
+      };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+  return { ok: problems.length === 0, problems, counts };
+}

@@ -1,0 +1,77 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY } from '../platform/clock.js';
+import { rows } from '../platform/db.js';
+import { testApp, type TestApp } from '../test/app.js';
+import { createSession, findUserByEmail } from '../modules/identity/service.js';
+import { listShopsForUser } from '../modules/sellers/service.js';
+import { seedDemo } from './seed.js';
+import { HISTORY_DAYS, PRIME_SLOT, SWEET_SPOT } from './history.js';
+import { isTutorial, localSlot } from './videos.js';
+
+describe('demo history', () => {
+  let t: TestApp;
+  let seller: { authorization: string };
+  let operator: { authorization: string };
+  let shopId: string;
+  const get = (url: string, auth: { authorization: string }) => t.app.inject({ method: 'GET', url, headers: auth });
+  const session = async (email: string) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, (await findUserByEmail(t.db, email))!.id, 1)).token}` });
+
+  beforeAll(async () => {
+    t = await testApp();
+    expect(await seedDemo(t.db, t.clock)).toBe(true);
+    seller = await session('seller@demo.loopshop.dev');
+    operator = await session('operator@demo.loopshop.dev');
+    shopId = (await listShopsForUser(t.db, (await findUserByEmail(t.db, 'seller@demo.loopshop.dev'))!.id))[0]!.id;
+  });
+  afterAll(() => t?.close());
+
+  it('places 90 days of events and real orders before now, and the dashboards read them at once', async () => {
+    const now = t.clock.now().getTime();
+    const [span] = await rows<{ first: Date; last: Date; n: number }>(t.db, sql`select min(at) as first, max(at) as last, count(*)::int as n from analytics_events`);
+    expect(span!.n).toBeGreaterThan(10_000);
+    expect(new Date(span!.first).getTime()).toBeGreaterThanOrEqual(now - HISTORY_DAYS * DAY);
+    expect(new Date(span!.last).getTime()).toBeLessThan(now);
+    const [orders] = await rows<{ n: number; completed: number }>(t.db, sql`select count(*)::int as n, count(*) filter (where status = 'completed')::int as completed from orders`);
+    expect(orders!.n).toBeGreaterThan(30);
+    expect(orders!.completed).toBeGreaterThan(orders!.n / 2);
+
+    const series = await get(`/v1/shops/${shopId}/analytics/timeseries?from=${new Date(now - 89 * DAY).toISOString()}`, seller);
+    expect(series.statusCode).toBe(200);
+    const points = series.json().points as Array<{ orders: number; gmv: { amount: number } }>;
+    expect(points.length).toBeGreaterThan(10);
+    expect(points.reduce((n, p) => n + p.orders, 0)).toBeGreaterThan(10);
+  });
+
+  it("shows the patterns: tutorials posted Friday 20:00 complete best, and one price band fills carts most", async () => {
+    const heatmap = (await get(`/v1/shops/${shopId}/analytics/completion-heatmap`, seller)).json();
+    expect(heatmap.timezone).toBe('America/Los_Angeles');
+    expect(heatmap.cells.length).toBeGreaterThanOrEqual(4);
+    expect(heatmap.best).toMatchObject({ weekday: PRIME_SLOT.weekday, hour: PRIME_SLOT.hour });
+    const others = heatmap.cells.filter((c: { weekday: number; hour: number }) => c.weekday !== PRIME_SLOT.weekday || c.hour !== PRIME_SLOT.hour);
+    for (const c of others) expect(c.completion_rate).toBeLessThan(heatmap.best.completion_rate - 0.1);
+    // The Friday-20:00 videos are tutorials, posted then in the shop's time zone.
+    const prime = await rows<{ caption: string; published_at: Date }>(t.db, sql`select caption, published_at from videos where published_at is not null`);
+    const fridays = prime.filter((v) => {
+      const s = localSlot(new Date(v.published_at), 'America/Los_Angeles');
+      return s.weekday === PRIME_SLOT.weekday && s.hour === PRIME_SLOT.hour;
+    });
+    expect(fridays.length).toBeGreaterThanOrEqual(2);
+    expect(fridays.every((v) => isTutorial(v.caption))).toBe(true);
+
+    const bands = (await get(`/v1/shops/${shopId}/analytics/price-bands`, seller)).json().bands as Array<{ min: { amount: number }; add_to_cart_rate: number | null }>;
+    const best = bands.filter((b) => b.add_to_cart_rate !== null).sort((a, b) => b.add_to_cart_rate! - a.add_to_cart_rate!)[0]!;
+    expect(best.min.amount).toBe(SWEET_SPOT.min);
+  });
+
+  it('keeps the ledger balanced and the catalog stocked as seeded', async () => {
+    const res = await get('/v1/admin/ledger/reconcile', operator);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ balanced: true, problems: [] });
+    const [escrow] = await rows<{ n: number }>(t.db, sql`select count(distinct account)::int as n from ledger_postings where account like 'seller_payable:%'`);
+    expect(escrow!.n).toBeGreaterThan(0); // completed orders released their escrow to the sellers
+    const products = (await t.app.inject({ url: '/v1/products?limit=100' })).json().data as Array<{ available: number }>;
+    expect(products).toHaveLength(30);
+    expect(products.every((p) => p.available >= 20)).toBe(true);
+  });
+});

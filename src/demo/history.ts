@@ -1,0 +1,199 @@
+import { DAY, HOUR, MINUTE, SettableClock, type Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db.js';
+import { JobRunner } from '../platform/jobs.js';
+import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/service.js';
+import { addCartItem } from '../modules/cart/service.js';
+import { createCarriers, createShipment, registerFulfillmentJobs } from '../modules/fulfillment/service.js';
+import type { SandboxCarrier, Scenario } from '../modules/fulfillment/sandbox-carrier.js';
+import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/service.js';
+import { checkout, registerCheckoutJobs } from '../modules/orders/checkout.js';
+import { SANDBOX_CARDS } from '../modules/payments/sandbox.js';
+import { createPaymentProviders } from '../modules/payments/service.js';
+import { registerSettlementJobs } from '../modules/settlement/service.js';
+import { Random } from '../simulate/random.js';
+import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
+
+/**
+ * Demo history: 90 days of synthetic app traffic and real orders before the clock's now, so the
+ * dashboards and the feed are alive on first start. Deterministic for a seed (the simulator's
+ * PRNG); placed relative to now, so the exact counts shift a little with the weekday it runs on.
+ *
+ * - Events (impressions, views with watch time, product clicks, add-to-carts, checkouts) go in
+ *   with a few multi-row inserts (analytics `appendHistory`).
+ * - Orders are real: cart → checkout with the sandbox card (ledger entries, stock, the
+ *   `order_paid` fact at its time) → shipped by the seller → the sandbox carrier's scans → the
+ *   order completes and its escrow is released, with the jobs of those modules run on a clock
+ *   that walks through the history. Orders from the last day or two are still waiting to ship.
+ * - The patterns to find: tutorials (`#tutorial` in the caption) posted on Friday at 20:00 in
+ *   their shop's time zone complete and convert best; products whose lowest price is in the
+ *   SWEET_SPOT band are put in carts most often.
+ * - What sold is restocked at the end, so the catalog's stock is what the seed gave it.
+ * Then the rollup job folds everything in.
+ */
+export const HISTORY_DAYS = 90;
+export const HISTORY_SEED = 20_210_912;
+/** Lowest-price band (minor units, [min, max)) with the highest add-to-cart rate. */
+export const SWEET_SPOT = { min: 2500, max: 5000 };
+/** Publish slot (ISO weekday, hour in the shop's time zone) where tutorials do best. */
+export const PRIME_SLOT = { weekday: 5, hour: 20 };
+
+export interface HistoryWorld {
+  creatorId: string;
+  buyerIds: string[];
+  shops: Array<{ id: string; ownerId: string; timezone: string }>;
+  /** price: the lowest variant price (minor units). */
+  products: Array<{ id: string; shopId: string; price: number; skuIds: string[] }>;
+  videos: SeededDemoVideo[];
+}
+
+export interface HistorySummary {
+  events: number;
+  orders: number;
+  shipped: number;
+  elapsedMs: number;
+}
+
+/** Add-to-cart probability of a product click by the product's lowest price. */
+function cartRate(price: number): number {
+  if (price >= SWEET_SPOT.min && price < SWEET_SPOT.max) return 0.42;
+  if (price < SWEET_SPOT.min) return 0.16;
+  return price < 10_000 ? 0.12 : 0.06;
+}
+
+type Action =
+  | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string; creator_id?: string } }
+  | { at: number; kind: 'ship'; orderId: string; ownerId: string; postalCode: string; scenario: Scenario };
+
+export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { days?: number; seed?: number } = {}): Promise<HistorySummary> {
+  const started = Date.now();
+  const days = opts.days ?? HISTORY_DAYS;
+  const rnd = new Random(opts.seed ?? HISTORY_SEED);
+  const now = clock.now().getTime();
+  const begin = now - days * DAY;
+  const u = () => rnd.int(0, 999_999) / 1_000_000;
+  const between = (a: number, b: number) => a + Math.floor(u() * (b - a));
+  const products = new Map(world.products.map((p) => [p.id, p]));
+  const events: HistoricEvent[] = [];
+  const actions: Action[] = [];
+  let n = 0;
+  const devices = Array.from({ length: 600 }, (_, i) => `demo-viewer-${String(i).padStart(3, '0')}`);
+  const push = (e: Omit<HistoricEvent, 'event_id'>) => events.push({ event_id: `h${(n++).toString(36)}`, ...e });
+
+  /** A product click at `at` (from a video or browsing), and what may follow: cart, checkout, a real order. */
+  const click = (at: number, device: string, productId: string, video: { id: string; prime: boolean } | null) => {
+    const p = products.get(productId)!;
+    const refs = { shop_id: p.shopId, product_id: p.id, ...(video ? { video_id: video.id, creator_id: world.creatorId } : {}) };
+    push({ device_id: device, type: 'product_click', at: new Date(at), ...refs });
+    if (!rnd.chance(Math.min(0.6, cartRate(p.price) * (video?.prime ? 1.3 : 1)))) return;
+    const carted = at + between(20_000, 5 * MINUTE);
+    push({ device_id: device, type: 'add_to_cart', at: new Date(carted), ...refs });
+    if (!rnd.chance(0.6)) return;
+    const checkedOut = carted + between(MINUTE, 20 * MINUTE);
+    if (checkedOut >= now) return;
+    push({ device_id: device, type: 'checkout_started', at: new Date(checkedOut), shop_id: p.shopId });
+    if (!rnd.chance(video?.prime ? 0.55 : 0.2)) return;
+    const source = video ? { video_id: video.id, creator_id: world.creatorId } : {};
+    actions.push({ at: checkedOut + between(10_000, 2 * MINUTE), kind: 'order', buyerId: rnd.pick(world.buyerIds), productId, source });
+  };
+
+  // Video traffic: daily views that fade with age, impressions around them, clicks on the anchors.
+  world.videos.forEach((v, index) => {
+    const shop = world.shops.find((s) => s.id === v.shopId)!;
+    const published = (v.publishedAt ?? new Date(begin)).getTime();
+    const slot = localSlot(new Date(published), shop.timezone);
+    const tutorial = isTutorial(v.caption);
+    const prime = tutorial && slot.weekday === PRIME_SLOT.weekday && slot.hour === PRIME_SLOT.hour;
+    const completion = prime ? 0.6 : tutorial ? 0.36 : 0.2 + 0.05 * (index % 3);
+    const clickRate = prime ? 0.13 : tutorial ? 0.08 : 0.06;
+    const daily = prime ? 24 : tutorial ? 15 : 12;
+    for (let day = Math.max(published, begin); day < now; day += DAY) {
+      const age = (day - published) / DAY;
+      const count = Math.floor(daily * (0.45 + 0.55 * Math.exp(-age / 14)) * (0.6 + 0.8 * u()));
+      for (let i = 0; i < count; i++) {
+        const at = day + Math.floor(u() * DAY);
+        if (at >= now) continue;
+        const device = rnd.pick(devices);
+        const refs = { shop_id: v.shopId, video_id: v.id, creator_id: world.creatorId };
+        push({ device_id: device, type: 'impression', at: new Date(at - 2000), ...refs });
+        const completed = rnd.chance(completion);
+        const watched = completed ? v.durationMs : Math.floor(v.durationMs * (0.1 + 0.8 * u()));
+        push({ device_id: device, type: 'view', at: new Date(at), ...refs, watched_ms: watched, duration_ms: v.durationMs, completed });
+        if (rnd.chance(0.7)) push({ device_id: rnd.pick(devices), type: 'impression', at: new Date(at + 1000), ...refs });
+        if (rnd.chance(clickRate)) click(at + between(2000, v.durationMs + 2000), device, rnd.pick(v.productIds), { id: v.id, prime });
+      }
+    }
+  });
+  // Browsing: product pages reached from search and shop pages.
+  for (const p of world.products) {
+    for (let day = begin; day < now; day += DAY) {
+      if (rnd.chance(0.5)) click(day + Math.floor(u() * DAY), rnd.pick(devices), p.id, null);
+    }
+  }
+  const kept = events.filter((e) => e.at.getTime() < now).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const added = await appendHistory(db, kept);
+
+  // The orders, walked through in time with the jobs that fall due in between.
+  const history = new SettableClock(begin);
+  const providers = createPaymentProviders(history);
+  const carriers = createCarriers(history);
+  const sandbox = carriers.get('sandbox') as SandboxCarrier;
+  const jobs = new JobRunner(db, history);
+  registerInventoryJobs(jobs, history);
+  registerCheckoutJobs(jobs, history, providers);
+  registerFulfillmentJobs(jobs, history, providers, carriers);
+  registerSettlementJobs(jobs, history);
+  const stock = new Map<string, { orig: number }>();
+  const skuStock = async (skuId: string) => {
+    if (!stock.has(skuId)) stock.set(skuId, { orig: (await getAvailability(db, [skuId])).get(skuId) ?? 0 });
+    return stock.get(skuId)!;
+  };
+  const restock = async (skuId: string, quantity: number) => {
+    const [level] = await getStockLevels(db, skuId);
+    if (level && quantity > 0) await receiveStock(db, history, [{ skuId, warehouseId: level.warehouse_id, quantity }]);
+  };
+  actions.sort((a, b) => a.at - b.at);
+  let orders = 0;
+  let shipped = 0;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    history.set(a.at);
+    await jobs.runDue();
+    if (a.kind === 'order') {
+      const p = products.get(a.productId)!;
+      const skuId = rnd.pick(p.skuIds);
+      const s = await skuStock(skuId);
+      const available = (await getAvailability(db, [skuId])).get(skuId) ?? 0;
+      if (available < 3) await restock(skuId, s.orig - available); // the seller restocks before it runs out
+      await addCartItem(db, history, a.buyerId, { sku_id: skuId, quantity: 1, ...(a.source.video_id ? { source: a.source } : {}) });
+      const postalCode = String(10_000 + rnd.int(0, 89_999));
+      const outcome = await checkout(db, history, providers, a.buyerId, {
+        shipping_address: { name: 'Demo Shopper', line1: `${rnd.int(1, 999)} Market St`, city: 'San Francisco', postal_code: postalCode, country: 'US' },
+        payment_method: { type: 'card', number: SANDBOX_CARDS.succeeds, exp_month: 12, exp_year: new Date(now).getUTCFullYear() + 4, cvc: '123' },
+      });
+      orders += outcome.orders.length;
+      for (const o of outcome.orders) {
+        const shop = world.shops.find((x) => x.id === o.shopId)!;
+        const at = a.at + between(3 * HOUR, 40 * HOUR);
+        const scenario = rnd.weighted<Scenario>({ on_time: 90, delayed: 7, exception_then_delivered: 3, lost: 0 });
+        if (at < now) {
+          const ship: Action = { at, kind: 'ship', orderId: o.id, ownerId: shop.ownerId, postalCode, scenario };
+          let j = i + 1;
+          while (j < actions.length && actions[j]!.at <= at) j++;
+          actions.splice(j, 0, ship);
+        }
+      }
+    } else {
+      const s = await createShipment(db, history, carriers, a.ownerId, a.orderId, { carrier: 'sandbox' });
+      await sandbox.simulate(db, s.trackingNumber, a.scenario, { postalCode: a.postalCode });
+      shipped++;
+    }
+  }
+  history.set(now);
+  await jobs.runDue();
+  for (const [skuId, s] of stock) {
+    const available = (await getAvailability(db, [skuId])).get(skuId) ?? 0;
+    await restock(skuId, s.orig - available);
+  }
+  await db.transaction((tx) => rollupEvents(tx, clock));
+  return { events: added, orders, shipped, elapsedMs: Date.now() - started };
+}

@@ -1,0 +1,271 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireRole } from '../../platform/auth.js';
+import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { LiveHub, type RoomClient } from './hub.js';
+import { LIVE_STATUSES } from './schema.js';
+import {
+  ATTESTATION,
+  createLive,
+  endLive,
+  getLive,
+  listLive,
+  MAX_ALLOTMENT,
+  MAX_ALLOTMENT_ITEMS,
+  MAX_PINS,
+  MAX_TITLE_CHARS,
+  pinProduct,
+  setAllotments,
+  startLive,
+} from './service.js';
+
+const MoneyOut = Type.Object({ amount: Type.Integer({ description: 'Integer minor units' }), currency: Type.String() });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const ProductSummary = Type.Object({
+  id: Type.String(),
+  shop_id: Type.String(),
+  title: Type.String(),
+  status: Type.String(),
+  images: Type.Array(Type.String()),
+  option_names: Type.Array(Type.String()),
+  price_range: Type.Object({ min: MoneyOut, max: MoneyOut }),
+  available: Type.Integer(),
+});
+
+const Allotment = Type.Object({
+  sku_id: Type.String(),
+  product_id: Type.String(),
+  option_values: Type.Array(Type.String()),
+  quantity: Type.Integer({ description: 'Set aside for the live in total' }),
+  remaining: Type.Integer({ description: 'Left for buyers now (units in open checkouts are not left)' }),
+  sold: Type.Integer({ description: 'Paid units bought from the room' }),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+});
+
+const Live = Type.Object({
+  id: Type.String(),
+  creator: Type.Object({ id: Type.String(), name: Type.String() }),
+  title: Type.String(),
+  stream_url: Type.String({ description: 'HLS playlist (.m3u8) or MP4 the room plays; ingest is not Loopshop’s' }),
+  status: Type.Union(LIVE_STATUSES.map((s) => Type.Literal(s))),
+  scheduled_at: Type.String({ format: 'date-time' }),
+  started_at: Nullable(Type.String({ format: 'date-time' })),
+  ended_at: Nullable(Type.String({ format: 'date-time' })),
+  attestation: Nullable(Type.Object({ by: Type.String(), at: Type.String({ format: 'date-time' }), version: Type.String() })),
+  pinned_product_id: Nullable(Type.String()),
+  products: Type.Array(ProductSummary, { description: 'Pinned products, in pin order (live products only)' }),
+  allotments: Type.Array(Allotment, { description: 'Flash-sale allotments per SKU' }),
+});
+
+const LiveId = IdParam('id', 'liv');
+const ProductId = Type.String({ pattern: '^prd_[0-9a-z]{26}$' });
+
+export async function liveRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock, database, config } = app.ctx;
+  const tags = ['live'];
+  const hub = new LiveHub(database, clock, { refreshMs: config.liveRefreshMs, onError: (err) => app.log.warn({ err }, 'live room update failed') });
+  await hub.start();
+  // Before the server waits for connections to end: SSE streams never end by themselves.
+  app.addHook('preClose', async () => hub.close());
+
+  app.post(
+    '/live',
+    {
+      schema: {
+        tags,
+        summary: 'Schedule a live session (creator)',
+        description: `The title follows the market's link policy (422 \`external_link_forbidden\` in a closed market). Pinned products must be live (422 \`invalid_product\`); at most ${MAX_PINS}.`,
+        body: Type.Object(
+          {
+            title: Type.String({ minLength: 1, maxLength: MAX_TITLE_CHARS * 4 }),
+            stream_url: Type.String({ minLength: 1, maxLength: 2000 }),
+            scheduled_at: Type.Optional(Type.String({ format: 'date-time' })),
+            product_ids: Type.Optional(Type.Array(ProductId, { maxItems: MAX_PINS })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Live, ...errors(400, 401, 403, 422) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createLive(db, clock, requireRole(req, 'creator').id, req.body)),
+  );
+
+  app.get(
+    '/live',
+    {
+      schema: {
+        tags,
+        summary: 'Live sessions, newest first (default: the ones live now)',
+        querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union(LIVE_STATUSES.map((s) => Type.Literal(s)), { default: 'live' })) })]),
+        response: { 200: page(Live), ...errors(400) },
+      },
+    },
+    async (req) => listLive(db, { status: req.query.status ?? 'live', limit: req.query.limit, cursor: req.query.cursor }),
+  );
+
+  app.get(
+    '/creators/me/live',
+    {
+      schema: {
+        tags,
+        summary: "The signed-in creator's own live sessions, newest first",
+        querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union(LIVE_STATUSES.map((s) => Type.Literal(s)))) })]),
+        response: { 200: page(Live), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => listLive(db, { creatorId: requireRole(req, 'creator').id, status: req.query.status, limit: req.query.limit, cursor: req.query.cursor }),
+  );
+
+  app.get(
+    '/live/attestation',
+    {
+      schema: {
+        tags,
+        summary: 'The exclusivity attestation a creator confirms when going live (text and version)',
+        response: { 200: Type.Object({ version: Type.String(), text: Type.String() }) },
+      },
+    },
+    async () => ATTESTATION,
+  );
+
+  app.get(
+    '/live/:id',
+    { schema: { tags, summary: 'One live session (public)', params: LiveId, response: { 200: Live, ...errors(400, 404) } } },
+    async (req) => getLive(db, req.params.id as string),
+  );
+
+  app.post(
+    '/live/:id/start',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Go live (creator of the session)',
+        description:
+          'Needs `attestation: true`: the creator confirms being live only here (422 `attestation_required`; the text is at GET /v1/live/attestation). ' +
+          'One live session per creator at a time: 409 `already_live` (also when two starts race). A session that is not scheduled: 409 `invalid_state`.',
+        params: LiveId,
+        body: Type.Object({ attestation: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (req) => startLive(db, clock, requireRole(req, 'creator').id, req.params.id as string, req.body),
+  );
+
+  app.post(
+    '/live/:id/pin',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Pin a product and feature it in the room',
+        description: `Live products only (422 \`invalid_product\`), at most ${MAX_PINS} per session (422 \`too_many_pins\`); not once ended (409 \`invalid_state\`).`,
+        params: LiveId,
+        body: Type.Object({ product_id: ProductId }, { additionalProperties: false }),
+        response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (req) => pinProduct(db, clock, requireRole(req, 'creator').id, req.params.id as string, req.body.product_id),
+  );
+
+  app.put(
+    '/live/:id/allotments',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Set flash-sale allotments: stock set aside for this live, per SKU',
+        description:
+          'Quantities are totals (0 gives the allotment back); SKUs not named keep theirs. While live only (409 `invalid_state`); SKUs of pinned products (422 `sku_not_pinned`) ' +
+          'of a shop the creator is a member of (403 `shop_member_required`). Not enough available stock: 409 `out_of_stock`; below what buyers already took: 409 `allotment_in_use`. ' +
+          'All or nothing. Buyers who add to cart with `source.live_id` of this session buy these units and only these; ending the session returns the unsold ones to general stock.',
+        params: LiveId,
+        body: Type.Array(
+          Type.Object({ sku_id: Type.String({ pattern: '^sku_[0-9a-z]{26}$' }), quantity: Type.Integer({ minimum: 0, maximum: MAX_ALLOTMENT }) }, { additionalProperties: false }),
+          { minItems: 1, maxItems: MAX_ALLOTMENT_ITEMS },
+        ),
+        response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (req) => setAllotments(db, clock, requireRole(req, 'creator').id, req.params.id as string, req.body),
+  );
+
+  app.post(
+    '/live/:id/end',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'End the session; unsold allotments go back to general stock',
+        params: LiveId,
+        response: { 200: Live, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => endLive(db, clock, requireRole(req, 'creator').id, req.params.id as string),
+  );
+
+  app.get(
+    '/live/:id/stream',
+    {
+      schema: {
+        tags,
+        summary: 'The live room as Server-Sent Events (text/event-stream)',
+        description:
+          'First `snapshot` ({ live, viewers, pinned, purchases }), then on change: `viewers` ({ viewers }), `pinned` ({ pinned, products }), ' +
+          '`stock` ({ product_id, skus: [{ sku_id, available, allotment }], allotments }), `purchase` ({ purchase: { buyer: "A***", title, quantity, at } }), ' +
+          '`status` ({ live }) and `ended` ({ live }, after which the stream closes). Comments every 15 s keep proxies from closing it. ' +
+          'Every connection counts as a viewer (across all server processes) except the session creator’s own.',
+        params: LiveId,
+        produces: ['text/event-stream'],
+        response: { 200: Type.String({ description: 'An event stream' }), ...errors(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const live = await getLive(db, req.params.id as string); // 404 before the stream opens
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': req.id,
+      });
+      res.write('retry: 3000\n\n');
+      let open = true;
+      const client: RoomClient = {
+        send: (event, data) => {
+          if (open) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        },
+        close: () => {
+          if (!open) return;
+          open = false;
+          res.end();
+        },
+      };
+      const ping = setInterval(() => open && res.write(': ping\n\n'), 15_000);
+      ping.unref();
+      let leave: (() => Promise<void>) | null = null;
+      const gone = () => {
+        open = false;
+        clearInterval(ping);
+        void leave?.();
+      };
+      req.raw.on('close', gone);
+      try {
+        // The creator watching their own room (the console) is not one of its viewers.
+        leave = await hub.join(live.id, client, { counted: req.user?.id !== live.creator.id });
+      } catch (err) {
+        req.log.warn({ err }, 'joining a live room failed');
+        client.close();
+      }
+      if (!open) {
+        clearInterval(ping);
+        await leave?.();
+      }
+    },
+  );
+}

@@ -1,0 +1,337 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hasRole, requireRole, requireUser } from '../../platform/auth.js';
+import type { Db } from '../../platform/db.js';
+import { notFound } from '../../platform/errors.js';
+import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { createPaymentProviders } from '../payments/service.js';
+import { getShop, requireShopMember } from '../sellers/service.js';
+import { ACTION_TYPES, COMPARISONS, METRICS } from './schema.js';
+import {
+  actionShopId,
+  appealAction,
+  createOperatorAction,
+  decideAppeal,
+  getThresholds,
+  listActions,
+  listShopsWithHealth,
+  putThresholds,
+  reverseAction,
+  shopHealth,
+} from './service.js';
+
+const tags = ['trust'];
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Time = Type.String({ format: 'date-time' });
+const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+
+const ParamsIn = Type.Object(
+  {
+    max_new_listings_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'listing_limit: products per rolling 24 h (default 5)' })),
+    max_orders_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'order_cap: orders per rolling 24 h (default 50)' })),
+    reserve_bps: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'payout_hold: share of earnings kept back, basis points (default 10000 = nothing paid out)' })),
+  },
+  { additionalProperties: false },
+);
+const ParamsOut = Type.Object({
+  max_new_listings_per_day: Type.Optional(Type.Integer()),
+  max_orders_per_day: Type.Optional(Type.Integer()),
+  reserve_bps: Type.Optional(Type.Integer()),
+});
+
+export const ActionOut = Type.Object({
+  id: Type.String(),
+  shop_id: Type.String(),
+  type: Literals(ACTION_TYPES),
+  status: Literals(['active', 'reversed'] as const),
+  source: Literals(['automatic', 'operator'] as const),
+  reason: Type.String(),
+  params: ParamsOut,
+  metric: Nullable(Type.String({ description: 'Automatic actions: the metric whose rule breached' })),
+  created_at: Time,
+  created_by: Nullable(Type.String()),
+  reversed_at: Nullable(Time),
+  reversed_by: Nullable(Type.String()),
+  reverse_reason: Nullable(Type.String()),
+  appeal: Nullable(
+    Type.Object({
+      message: Type.String(),
+      at: Time,
+      status: Literals(['pending', 'granted', 'denied'] as const),
+      decided_at: Nullable(Time),
+      decided_by: Nullable(Type.String()),
+      decision_reason: Nullable(Type.String()),
+    }),
+  ),
+});
+
+const MetricsOut = Type.Object({
+  orders: Type.Integer({ description: 'Orders paid in the window' }),
+  late_dispatch_rate: Type.Number({ description: 'Fraction 0..1' }),
+  cancellation_rate: Type.Number({ description: 'Fraction 0..1' }),
+  fake_tracking_flags: Type.Integer(),
+  refund_rate: Type.Number({ description: 'Fraction 0..1' }),
+  not_as_described_cases: Type.Integer(),
+  dispute_losses: Type.Integer(),
+  average_rating: Nullable(Type.Number()),
+  rating_count: Type.Integer(),
+});
+const BreachOut = Type.Object({ metric: Type.String(), value: Type.Number(), threshold: Type.Number(), action: Literals(ACTION_TYPES), params: ParamsOut });
+const ShopStatus = Literals(['active', 'frozen', 'suspended'] as const);
+
+const HealthOut = Type.Object({
+  shop_id: Type.String(),
+  status: ShopStatus,
+  computed_at: Time,
+  window_days: Type.Integer(),
+  metrics: MetricsOut,
+  breaches: Type.Array(BreachOut),
+  actions: Type.Array(ActionOut),
+});
+
+const Rule = Type.Object(
+  {
+    metric: Literals(METRICS),
+    threshold: Type.Number({ minimum: 0, description: 'Rates are fractions 0..1; average_rating 0..5; counts ≥ 0' }),
+    min_orders: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'The rule applies only with at least this many orders in the window' }),
+    min_ratings: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'average_rating: only with at least this many ratings' })),
+    comparison: Type.Optional(Literals(COMPARISONS)),
+    action: Literals(ACTION_TYPES),
+    params: Type.Optional(ParamsIn),
+  },
+  { additionalProperties: false },
+);
+const ThresholdsBody = Type.Object(
+  {
+    window_days: Type.Integer({ minimum: 1, maximum: 365 }),
+    freeze_after_days: Type.Integer({ minimum: 1, maximum: 365, description: 'A shop that ignores its orders and cases this long is frozen' }),
+    rules: Type.Array(Rule, { maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
+const ThresholdsOut = Type.Object({
+  window_days: Type.Integer(),
+  freeze_after_days: Type.Integer(),
+  rules: Type.Array(
+    Type.Object({
+      metric: Type.String(),
+      threshold: Type.Number(),
+      min_orders: Type.Integer(),
+      min_ratings: Type.Optional(Type.Integer()),
+      comparison: Type.Optional(Type.String()),
+      action: Type.String(),
+      params: Type.Optional(ParamsOut),
+    }),
+  ),
+});
+const MarketParam = Type.Object({ market: Type.String({ pattern: '^[A-Z]{2}$' }) });
+const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+
+/** The shop's members and operators see its health and actions; anyone else 404. */
+async function requireShopViewer(db: Db, req: FastifyRequest, shopId: string): Promise<void> {
+  const user = requireUser(req);
+  if (hasRole(user, 'operator')) {
+    await getShop(db, shopId);
+    return;
+  }
+  await requireShopMember(db, user.id, shopId);
+}
+
+export async function trustRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+  const providers = createPaymentProviders(clock);
+
+  app.get(
+    '/shops/:id/health',
+    {
+      schema: {
+        tags,
+        summary: "The shop's health: metrics over its market's rolling window, breached rules, active actions (its members and operators)",
+        params: IdParam('id', 'shp'),
+        response: { 200: HealthOut, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const shopId = req.params.id as string;
+      await requireShopViewer(db, req, shopId);
+      return shopHealth(db, clock, shopId);
+    },
+  );
+
+  app.get(
+    '/shops/:id/actions',
+    {
+      schema: {
+        tags,
+        summary: "The shop's actions, newest first (its members and operators)",
+        params: IdParam('id', 'shp'),
+        querystring: PageQuery,
+        response: { 200: page(ActionOut), ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const shopId = req.params.id as string;
+      await requireShopViewer(db, req, shopId);
+      return listActions(db, { shopId, limit: req.query.limit, cursor: req.query.cursor });
+    },
+  );
+
+  app.post(
+    '/shop-actions/:id/appeal',
+    {
+      schema: {
+        tags,
+        summary: 'Appeal an action in force, once (members of the shop)',
+        params: IdParam('id', 'sac'),
+        body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+        response: { 200: ActionOut, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      const actionId = req.params.id as string;
+      const shopId = await actionShopId(db, actionId);
+      await requireShopMember(db, user.id, shopId).catch(() => {
+        throw notFound('Shop action', actionId);
+      });
+      return appealAction(db, clock, user.id, actionId, req.body.message);
+    },
+  );
+
+  app.get(
+    '/admin/shops',
+    {
+      schema: {
+        tags: [...tags, 'admin'],
+        summary: 'Shops with their health and active actions (operators)',
+        querystring: Type.Composite([
+          PageQuery,
+          Type.Object({
+            q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the shop name' })),
+            status: Type.Optional(ShopStatus),
+          }),
+        ]),
+        response: {
+          200: page(
+            Type.Object({
+              id: Type.String(),
+              name: Type.String(),
+              market: Type.String(),
+              mode: Type.String(),
+              status: ShopStatus,
+              health: Type.Object({ metrics: MetricsOut, breaches: Type.Array(BreachOut) }),
+              active_actions: Type.Array(ActionOut),
+            }),
+          ),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      return listShopsWithHealth(db, clock, req.query);
+    },
+  );
+
+  app.post(
+    '/admin/shops/:id/actions',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: [...tags, 'admin'],
+        summary: 'Take an action on a shop (operators): notified to the shop, logged, appealable',
+        description:
+          'A freeze cancels and refunds every paid order that has not shipped, decides the open after-sales cases for the buyers and holds payouts. A suspension takes the products off sale and holds payouts.',
+        params: IdParam('id', 'shp'),
+        body: Type.Object(
+          { type: Literals(ACTION_TYPES), reason: Type.String({ minLength: 1, maxLength: 1000 }), params: Type.Optional(ParamsIn) },
+          { additionalProperties: false },
+        ),
+        response: { 201: ActionOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const operator = requireRole(req, 'operator');
+      const action = await createOperatorAction(db, clock, providers, operator.id, req.params.id as string, req.body);
+      return reply.code(201).send(action);
+    },
+  );
+
+  app.post(
+    '/admin/shop-actions/:id/reverse',
+    {
+      schema: {
+        tags: [...tags, 'admin'],
+        summary: 'Reverse an action in force (operators); its effect is lifted unless another active action imposes it',
+        params: IdParam('id', 'sac'),
+        body: ReasonBody,
+        response: { 200: ActionOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => reverseAction(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.reason),
+  );
+
+  app.get(
+    '/admin/shop-actions',
+    {
+      schema: {
+        tags: [...tags, 'admin'],
+        summary: 'Actions on every shop, newest first; appeal=pending for the appeals queue (operators)',
+        querystring: Type.Composite([PageQuery, Type.Object({ appeal: Type.Optional(Literals(['pending', 'all'] as const)) })]),
+        response: { 200: page(ActionOut), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      return listActions(db, { appeal: req.query.appeal, limit: req.query.limit, cursor: req.query.cursor });
+    },
+  );
+
+  app.post(
+    '/admin/shop-actions/:id/appeal-decision',
+    {
+      schema: {
+        tags: [...tags, 'admin'],
+        summary: 'Decide a pending appeal (operators): grant reverses the action',
+        params: IdParam('id', 'sac'),
+        body: Type.Object({ decision: Literals(['grant', 'deny'] as const), reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+        response: { 200: ActionOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => decideAppeal(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.decision, req.body.reason),
+  );
+
+  app.get(
+    '/admin/markets/:market/health-thresholds',
+    {
+      schema: {
+        tags: [...tags, 'admin'],
+        summary: "A market's seller-health window, freeze delay and rules (operators)",
+        params: MarketParam,
+        response: { 200: ThresholdsOut, ...errors(401, 403, 404) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'operator');
+      return getThresholds(db, req.params.market);
+    },
+  );
+
+  app.put(
+    '/admin/markets/:market/health-thresholds',
+    {
+      schema: {
+        tags: [...tags, 'admin'],
+        summary: "Replace a market's seller-health thresholds (operators); the next evaluation applies them",
+        description:
+          'A rule breaches when `metric` compares to `threshold` (default: rates `gt`, counts `gte`, average_rating `lt`) with at least `min_orders` orders (and `min_ratings` ratings) in the window; it then creates `action` with `params`.',
+        params: MarketParam,
+        body: ThresholdsBody,
+        response: { 200: ThresholdsOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => putThresholds(db, clock, requireRole(req, 'operator').id, req.params.market, req.body),
+  );
+}

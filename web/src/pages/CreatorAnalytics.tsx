@@ -1,0 +1,146 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { EChart, type ChartOption } from '../components/charts/EChart';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { Loading } from '../components/Loading';
+import type { Money } from '../i18n/format';
+import { analytics, creatorAnalyticsUrl, type CreatorVideoStats } from '../lib/analytics';
+import { finance } from '../lib/finance';
+import { ChartIcon, CsvLink, escapeHtml, RangePicker, useAnalyticsFormat, useRangeChoice, type AnalyticsFormat } from './analytics/common';
+
+/** Videos the chart shows (the table and the CSV have them all). */
+const CHART_VIDEOS = 10;
+
+/** Money amounts per currency added up. */
+function sumMoney(lists: Money[][]): Money[] {
+  const by = new Map<string, number>();
+  for (const m of lists.flat()) by.set(m.currency, (by.get(m.currency) ?? 0) + m.amount);
+  return [...by].map(([currency, amount]) => ({ currency, amount }));
+}
+
+/**
+ * Creator analytics (creator center): per video the views, completion, orders, GMV and the
+ * affiliate earnings estimate for a date range, as a chart and a table with CSV, next to what has
+ * been settled (`/v1/creators/me/earnings`). Loaded lazily with ECharts.
+ */
+export function CreatorAnalytics() {
+  const { t } = useTranslation();
+  const f = useAnalyticsFormat();
+  const { choice, range, valid, update } = useRangeChoice('30');
+  const q = useQuery({ queryKey: ['creator-analytics', range], queryFn: () => analytics.creator(range), placeholderData: keepPreviousData });
+  const earned = useQuery({ queryKey: ['creator-earnings-summary'], queryFn: () => finance.earnings({ limit: 1 }) });
+  const option = useMemo(() => (q.data ? chartOption(q.data.videos.slice(0, CHART_VIDEOS), t, f) : null), [q.data, t, f]);
+  const list = (ms: Money[]) => (ms.length === 0 ? f.money({ amount: 0, currency: earned.data?.currency ?? 'USD' }) : ms.map((m) => f.money(m)).join(' · '));
+
+  return (
+    <section className="panel analytics-panel" aria-labelledby="creator-analytics" data-testid="creator-analytics">
+      <div className="panel__head">
+        <h2 id="creator-analytics">{t('creatorAnalytics.title')}</h2>
+        <div className="analytics-panel__actions">
+          <RangePicker value={choice} valid={valid} onChange={update} />
+          <CsvLink href={creatorAnalyticsUrl(range, true)} name="creator-analytics" />
+        </div>
+      </div>
+      {q.isPending ? (
+        <Loading />
+      ) : q.isError ? (
+        <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />
+      ) : q.data.videos.length === 0 ? (
+        <EmptyState title={t('creatorAnalytics.emptyTitle')} icon={<ChartIcon />} testId="creator-analytics-empty">
+          {t('creatorAnalytics.emptyText')}
+        </EmptyState>
+      ) : (
+        <>
+          <dl className="stats analytics-stats">
+            <div>
+              <dt>{t('analytics.steps.views')}</dt>
+              <dd data-testid="creator-total-views">{f.number(q.data.videos.reduce((n, v) => n + v.views, 0))}</dd>
+            </div>
+            <div>
+              <dt>{t('analytics.steps.orders')}</dt>
+              <dd>{f.number(q.data.videos.reduce((n, v) => n + v.orders, 0))}</dd>
+            </div>
+            <div>
+              <dt>{t('creatorAnalytics.estimate')}</dt>
+              <dd>{list(sumMoney(q.data.videos.map((v) => v.earnings_estimate)))}</dd>
+            </div>
+            <div>
+              <dt>{t('creatorAnalytics.settled')}</dt>
+              <dd>{earned.data ? f.money({ amount: earned.data.available.amount + earned.data.paid_out.amount, currency: earned.data.currency }) : t('analytics.noValue')}</dd>
+            </div>
+          </dl>
+          <p className="muted analytics-caption">{t('creatorAnalytics.note')}</p>
+          {option && <EChart option={option} height={300} label={t('creatorAnalytics.chartLabel')} testId="creator-chart" />}
+          <div className="table-wrap">
+            <table className="table analytics-table" data-testid="creator-videos-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('analytics.funnel.by.video')}</th>
+                  <th scope="col" className="num">
+                    {t('analytics.steps.views')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('analytics.top.completion')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('analytics.steps.orders')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('analytics.funnel.gmv')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('creatorAnalytics.estimate')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {q.data.videos.map((v) => (
+                  <tr key={v.video_id} data-testid="creator-video-row">
+                    <td>{v.caption || v.video_id}</td>
+                    <td className="num">{f.number(v.views)}</td>
+                    <td className="num">{f.rate(v.completion_rate)}</td>
+                    <td className="num">{f.number(v.orders)}</td>
+                    <td className="num">{list(v.gmv)}</td>
+                    <td className="num">{list(v.earnings_estimate)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function chartOption(videos: CreatorVideoStats[], t: (k: string) => string, f: AnalyticsFormat): ChartOption {
+  const short = (s: string) => (s.length > 18 ? `${s.slice(0, 17)}…` : s);
+  return {
+    grid: { left: 56, right: 56, top: 40, bottom: 64 },
+    legend: { top: 0 },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (ps: unknown) => {
+        const v = videos[(ps as { dataIndex: number }[])[0]?.dataIndex ?? 0];
+        if (!v) return '';
+        return [
+          escapeHtml(v.caption || v.video_id),
+          `${t('analytics.steps.views')}: ${f.number(v.views)}`,
+          `${t('analytics.steps.orders')}: ${f.number(v.orders)}`,
+          `${t('creatorAnalytics.estimate')}: ${v.earnings_estimate.map((m) => f.money(m)).join(' · ') || f.number(0)}`,
+        ].join('<br/>');
+      },
+    },
+    xAxis: { type: 'category', data: videos.map((v) => short(v.caption || v.video_id)), axisLabel: { rotate: 20, hideOverlap: true } },
+    yAxis: [
+      { type: 'value', name: t('analytics.steps.views'), minInterval: 1, axisLabel: { formatter: (n: number) => f.compact(n) } },
+      { type: 'value', name: t('analytics.steps.orders'), minInterval: 1, splitLine: { show: false }, axisLabel: { formatter: (n: number) => f.compact(n) } },
+    ],
+    series: [
+      { type: 'bar', name: t('analytics.steps.views'), yAxisIndex: 0, data: videos.map((v) => v.views) },
+      { type: 'bar', name: t('analytics.steps.orders'), yAxisIndex: 1, data: videos.map((v) => v.orders) },
+    ],
+  };
+}

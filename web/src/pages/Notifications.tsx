@@ -1,0 +1,123 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { PageHeader } from '../components/PageHeader';
+import { PagedList } from '../components/PagedList';
+import { formatRegion } from '../i18n/format';
+import { closing, cutoverNotice, type CutoverNotice, type Notification } from '../lib/closing';
+import { useErrorMessage } from '../lib/errors';
+import { useFormat } from '../lib/format';
+import { usePaged } from '../lib/paging';
+import { hasRole, useMe } from '../lib/session';
+import '../closing.css';
+
+/** Your notifications, newest first: unread ones marked, each can be marked read. */
+export function Notifications() {
+  const { t } = useTranslation();
+  const list = usePaged(['notifications', 'list'], (cursor) => closing.notifications({ limit: 20, cursor }));
+  return (
+    <>
+      <PageHeader title={t('notifications.title')} subtitle={t('notifications.subtitle')} />
+      <section className="panel" aria-label={t('notifications.title')}>
+        <PagedList list={list} emptyTitle={t('notifications.emptyTitle')} emptyText={t('notifications.emptyText')} testId="notifications">
+          {(rows) => (
+            <ul className="case-list">
+              {rows.map((n) => (
+                <NotificationItem key={n.id} notification={n} />
+              ))}
+            </ul>
+          )}
+        </PagedList>
+      </section>
+    </>
+  );
+}
+
+function NotificationItem({ notification: n }: { notification: Notification }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const qc = useQueryClient();
+  const errorMessage = useErrorMessage();
+  const read = useMutation({
+    mutationFn: () => closing.markRead(n.id),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['notifications'] }),
+  });
+  const unread = n.read_at === null;
+  const cutover = cutoverNotice(n);
+  return (
+    <li className={`notification${unread ? ' notification--unread' : ''}`} data-testid="notification" data-type={n.type} data-unread={unread}>
+      <div className="notification__head">
+        <p className="notification__title">
+          {unread && <span className="visually-hidden">{t('notifications.unread')}</span>}
+          {cutover ? t('notifications.cutover.title', { market: formatRegion(cutover.market, fmt.locale) }) : <span lang="en">{n.title}</span>}
+        </p>
+        <span className="muted">{fmt.dateTime(n.created_at)}</span>
+      </div>
+      {cutover ? <CutoverDetails notice={cutover} /> : <p className="notification__body" lang="en">{n.body}</p>}
+      <div className="button-row">
+        {unread ? (
+          <button type="button" className="button button--small" disabled={read.isPending} onClick={() => read.mutate()} data-testid="mark-read">
+            {t('notifications.markRead')}
+          </button>
+        ) : (
+          <span className="muted">{t('notifications.readAt', { time: fmt.dateTime(n.read_at!) })}</span>
+        )}
+      </div>
+      {read.error && (
+        <p role="alert" className="error-text">
+          {errorMessage(read.error)}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** What a cut-over turned off, with where to fix each: replace anchors, edit captions. */
+function CutoverDetails({ notice }: { notice: CutoverNotice }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const { data: me } = useMe();
+  const seller = hasRole(me, 'seller');
+  return (
+    <div className="stack">
+      <p className="notification__body">
+        {t('notifications.cutover.body', { market: formatRegion(notice.market, fmt.locale), anchors: fmt.number(notice.anchors.length), captions: fmt.number(notice.flagged_videos.length) })}
+      </p>
+      {notice.anchors.length > 0 && (
+        <div>
+          <h4>{t('notifications.cutover.anchorsOff')}</h4>
+          <ul className="link-list" data-testid="anchors-off">
+            {notice.anchors.map((a) => (
+              <li key={a.id}>
+                <span className="muted">{a.kind === 'showcase_link' ? t('notifications.cutover.showcaseLink') : t('notifications.cutover.videoAnchor')}</span>{' '}
+                {a.title && <strong>{a.title}</strong>} <span className="url">{a.url}</span>{' '}
+                {a.video_id && <Link to={`/videos/${a.video_id}/edit`}>{t('notifications.cutover.openVideo')}</Link>}
+              </li>
+            ))}
+          </ul>
+          <p>
+            {seller ? (
+              <Link to="/seller/anchors" className="button button--small button--primary" data-testid="replace-anchors-link">
+                {t('notifications.cutover.replace')}
+              </Link>
+            ) : (
+              <span className="muted">{t('notifications.cutover.replaceHint')}</span>
+            )}
+          </p>
+        </div>
+      )}
+      {notice.flagged_videos.length > 0 && (
+        <div>
+          <h4>{t('notifications.cutover.captions')}</h4>
+          <ul className="link-list" data-testid="captions-to-edit">
+            {notice.flagged_videos.map((id, i) => (
+              <li key={id}>
+                <Link to={`/videos/${id}/edit`}>{t('notifications.cutover.editCaption', { n: fmt.number(i + 1) })}</Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
