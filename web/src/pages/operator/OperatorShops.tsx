@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
@@ -364,7 +364,6 @@ function ApplyAction({ shopId }: { shopId: string }) {
 /** One action with its appeal; an active one can be reversed, a pending appeal decided. */
 export function ActionCard({ action, showShop = false }: { action: ShopAction; showShop?: boolean }) {
   const { t } = useTranslation();
-  const fmt = useFormat();
   const qc = useQueryClient();
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ['shop-health', action.shop_id] });
@@ -374,14 +373,13 @@ export function ActionCard({ action, showShop = false }: { action: ShopAction; s
   const reverse = useMutation({ mutationFn: (reason: string) => operator.reverseAction(action.id, reason), onSuccess: refresh });
   const [decision, setDecision] = useState<'grant' | 'deny'>('deny');
   const decide = useMutation({ mutationFn: (reason: string) => operator.decideAppeal(action.id, { decision, reason }), onSuccess: refresh });
-  const params = Object.entries(action.params ?? {}).filter(([, v]) => v !== undefined && v !== null);
   return (
     <li className="case-card" data-testid="shop-action" data-action-id={action.id} data-action-type={action.type}>
       <div className="shipment__head">
         <strong>{t(`actionType.${action.type}`)}</strong>
         <ConsoleBadge kind="actionStatus" status={action.status} />
       </div>
-      <dl className="facts">
+      <ActionFacts action={action}>
         {showShop && (
           <div>
             <dt>{t('console.shops.shop')}</dt>
@@ -392,50 +390,7 @@ export function ActionCard({ action, showShop = false }: { action: ShopAction; s
             </dd>
           </div>
         )}
-        <div>
-          <dt>{t('shopAction.source')}</dt>
-          <dd>{t(`shopAction.sources.${action.source}`)}</dd>
-        </div>
-        <div>
-          <dt>{t('shopAction.created')}</dt>
-          <dd>{fmt.dateTime(action.created_at)}</dd>
-        </div>
-        {params.length > 0 && (
-          <div>
-            <dt>{t('shopAction.params')}</dt>
-            <dd>
-              {fmt.list(
-                params.map(([k, v]) =>
-                  k === 'reserve_bps'
-                    ? t('shopAction.param.reserve', { percent: fmt.percent(Number(v) / 10_000) })
-                    : t(`shopAction.param.${k}`, { n: fmt.number(Number(v)), defaultValue: `${k}: ${String(v)}` }),
-                ),
-              )}
-            </dd>
-          </div>
-        )}
-        <div className="facts__wide">
-          <dt>{t('shopAction.why')}</dt>
-          <dd data-testid="action-reason">{action.reason}</dd>
-        </div>
-        {action.status === 'reversed' && (
-          <div className="facts__wide">
-            <dt>{t('shopAction.reversed')}</dt>
-            <dd>{t('shopAction.reversedOn', { time: action.reversed_at ? fmt.dateTime(action.reversed_at) : '', reason: action.reverse_reason ?? '' })}</dd>
-          </div>
-        )}
-        {action.appeal && (
-          <div className="facts__wide" data-testid="action-appeal">
-            <dt>
-              {t('shopAction.appeal')} <ConsoleBadge kind="appealStatus" status={action.appeal.status} />
-            </dt>
-            <dd>
-              <q>{action.appeal.message}</q> <span className="muted">{fmt.dateTime(action.appeal.at)}</span>
-              {action.appeal.decision_reason && <div>{t('shopAction.decisionReason', { reason: action.appeal.decision_reason })}</div>}
-            </dd>
-          </div>
-        )}
-      </dl>
+      </ActionFacts>
       {action.appeal?.status === 'pending' && (
         <NoteForm name={`appeal-${action.id}`} label={t('shopAction.decisionNote')} submitLabel={t('shopAction.decide')} pending={decide.isPending} error={decide.error} onSubmit={(reason) => decide.mutate(reason)}>
           <fieldset className="choice-row">
@@ -453,5 +408,60 @@ export function ActionCard({ action, showShop = false }: { action: ShopAction; s
         <NoteForm name={`reverse-${action.id}`} label={t('shopAction.reverseNote')} submitLabel={t('shopAction.reverse')} pending={reverse.isPending} error={reverse.error} onSubmit={(reason) => reverse.mutate(reason)} />
       )}
     </li>
+  );
+}
+
+/** What an action is (source, date, settings, why, reversal, appeal), for operators and sellers alike. */
+export function ActionFacts({ action, children }: { action: ShopAction; children?: ReactNode }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const params = Object.entries(action.params ?? {}).filter(([, v]) => v !== undefined && v !== null);
+  return (
+    <dl className="facts">
+      {children}
+      <div>
+        <dt>{t('shopAction.source')}</dt>
+        <dd>{t(`shopAction.sources.${action.source}`)}</dd>
+      </div>
+      <div>
+        <dt>{t('shopAction.created')}</dt>
+        <dd>{fmt.dateTime(action.created_at)}</dd>
+      </div>
+      {params.length > 0 && (
+        <div>
+          <dt>{t('shopAction.params')}</dt>
+          <dd>
+            {fmt.list(
+              params.map(([k, v]) =>
+                k === 'reserve_bps'
+                  ? t('shopAction.param.reserve', { percent: fmt.percent(Number(v) / 10_000) })
+                  : t(`shopAction.param.${k}`, { n: fmt.number(Number(v)), defaultValue: `${k}: ${String(v)}` }),
+              ),
+            )}
+          </dd>
+        </div>
+      )}
+      <div className="facts__wide">
+        <dt>{t('shopAction.why')}</dt>
+        <dd data-testid="action-reason">{action.reason}</dd>
+      </div>
+      {action.status === 'reversed' && (
+        <div className="facts__wide">
+          <dt>{t('shopAction.reversed')}</dt>
+          <dd>{t('shopAction.reversedOn', { time: action.reversed_at ? fmt.dateTime(action.reversed_at) : '', reason: action.reverse_reason ?? '' })}</dd>
+        </div>
+      )}
+      {action.appeal && (
+        <div className="facts__wide" data-testid="action-appeal" data-appeal-status={action.appeal.status}>
+          <dt>
+            {t('shopAction.appeal')} <ConsoleBadge kind="appealStatus" status={action.appeal.status} />
+          </dt>
+          <dd>
+            <q>{action.appeal.message}</q> <span className="muted">{fmt.dateTime(action.appeal.at)}</span>
+            {action.appeal.decision_reason && <div>{t('shopAction.decisionReason', { reason: action.appeal.decision_reason })}</div>}
+          </dd>
+        </div>
+      )}
+    </dl>
   );
 }

@@ -10,7 +10,7 @@ import type { ShopAction } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
 import { useSellerShop } from '../../lib/shops';
 import { trust } from '../../lib/trust';
-import { Breaches, ConsoleBadge, Metrics } from '../operator/OperatorShops';
+import { ActionFacts, Breaches, ConsoleBadge, Metrics } from '../operator/OperatorShops';
 import '../../trust.css';
 
 const STATUS_TONE = { active: 'alert--ok', frozen: 'alert--warn', suspended: 'alert--error' } as const;
@@ -65,7 +65,6 @@ export function SellerHealth() {
 
 function SellerActionCard({ action }: { action: ShopAction }) {
   const { t } = useTranslation();
-  const fmt = useFormat();
   const qc = useQueryClient();
   const toast = useToast();
   const appeal = useMutation({
@@ -76,7 +75,6 @@ function SellerActionCard({ action }: { action: ShopAction }) {
       void qc.invalidateQueries({ queryKey: ['seller-health', action.shop_id] });
     },
   });
-  const params = Object.entries(action.params ?? {}).filter(([, v]) => v !== undefined && v !== null);
   return (
     <li className="case-card" data-testid="seller-action" data-action-id={action.id} data-action-type={action.type}>
       <div className="shipment__head">
@@ -84,51 +82,7 @@ function SellerActionCard({ action }: { action: ShopAction }) {
         <ConsoleBadge kind="actionStatus" status={action.status} />
       </div>
       <p className="field__hint">{t(`shopAction.explain.${action.type}`)}</p>
-      <dl className="facts">
-        <div>
-          <dt>{t('shopAction.source')}</dt>
-          <dd>{t(`shopAction.sources.${action.source}`)}</dd>
-        </div>
-        <div>
-          <dt>{t('shopAction.created')}</dt>
-          <dd>{fmt.dateTime(action.created_at)}</dd>
-        </div>
-        {params.length > 0 && (
-          <div>
-            <dt>{t('shopAction.params')}</dt>
-            <dd>
-              {fmt.list(
-                params.map(([k, v]) =>
-                  k === 'reserve_bps'
-                    ? t('shopAction.param.reserve', { percent: fmt.percent(Number(v) / 10_000) })
-                    : t(`shopAction.param.${k}`, { n: fmt.number(Number(v)), defaultValue: `${k}: ${String(v)}` }),
-                ),
-              )}
-            </dd>
-          </div>
-        )}
-        <div className="facts__wide">
-          <dt>{t('shopAction.why')}</dt>
-          <dd data-testid="action-reason">{action.reason}</dd>
-        </div>
-        {action.status === 'reversed' && (
-          <div className="facts__wide">
-            <dt>{t('shopAction.reversed')}</dt>
-            <dd>{t('shopAction.reversedOn', { time: action.reversed_at ? fmt.dateTime(action.reversed_at) : '', reason: action.reverse_reason ?? '' })}</dd>
-          </div>
-        )}
-        {action.appeal && (
-          <div className="facts__wide" data-testid="action-appeal" data-appeal-status={action.appeal.status}>
-            <dt>
-              {t('shopAction.appeal')} <ConsoleBadge kind="appealStatus" status={action.appeal.status} />
-            </dt>
-            <dd>
-              <q>{action.appeal.message}</q> <span className="muted">{fmt.dateTime(action.appeal.at)}</span>
-              {action.appeal.decision_reason && <div>{t('shopAction.decisionReason', { reason: action.appeal.decision_reason })}</div>}
-            </dd>
-          </div>
-        )}
-      </dl>
+      <ActionFacts action={action} />
       {action.status === 'active' && !action.appeal && (
         <NoteForm
           name={`appeal-${action.id}`}
