@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Random } from '../simulate/random.js';
-import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS, type CheckoutAnswer, type OrderState } from './actors.js';
+import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS, type CheckoutAnswer } from './actors.js';
 import { Api, type Outcome } from './http.js';
 import { checkInvariants } from './invariants.js';
 import { freePort } from './server.js';
@@ -238,4 +238,3 @@ async function retryUnanswered(c: Clients, list: Unanswered[]): Promise<void> {
   );
 }
 
-export type { OrderState };

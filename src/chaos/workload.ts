@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, rows, type Database } from '../platform/db.js';
 import type { WebhookEvent } from '../modules/payments/provider.js';
 import { Random } from '../simulate/random.js';
-import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS, type OrderState } from './actors.js';
+import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS } from './actors.js';
 import { Api, isAnswer } from './http.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { freePort, ServerProcess, type ServerSecrets } from './server.js';
@@ -432,4 +432,3 @@ async function drain(c: Clients, rnd: Random, days: number, live: Database | nul
   }
 }
 
-export type { OrderState };

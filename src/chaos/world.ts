@@ -171,6 +171,8 @@ export async function buildWorld(api: Api, rnd: Random, operator: Actor, now: Da
     token: operator.token,
     body: { market: 'US', category: 'outdoor', max_uses: 1000, expires_at: new Date(now.getTime() + 3650 * 86_400_000).toISOString() },
   });
+  // Suspended shops are replaced by new sellers over a long run: the market takes any number of shops.
+  await api.must('PATCH', '/v1/admin/markets/US', { token: operator.token, body: { slot_quota: null } });
   // The commission promotion of the source articles: 0 % for new tea shops with a 3 % subsidy; 5 % electronics.
   await api.must('POST', '/v1/admin/commission-rules', { token: operator.token, body: { category: 'tea', rate_bps: 0, new_shop_days: 90, subsidy_bps: 300 } });
   await api.must('POST', '/v1/admin/commission-rules', { token: operator.token, body: { category: 'electronics', rate_bps: 500 } });
