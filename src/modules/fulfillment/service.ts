@@ -210,7 +210,9 @@ export async function createShipment(
     const replacementCaseId = input.replacement_case_id ?? null;
     const shippable: OrderRow['status'][] = replacementCaseId ? ['shipped', 'delivered', 'completed'] : ['paid', 'shipped'];
     if (!shippable.includes(order.status)) throw conflict('invalid_state', `A ${order.status} order cannot be shipped`, { status: order.status });
-    const [items, existing] = await Promise.all([getOrderItems(tx, orderId), tx.select().from(shipments).where(eq(shipments.orderId, orderId))]);
+    // One statement at a time: a transaction is one connection (pg 9 refuses overlapping queries).
+    const items = await getOrderItems(tx, orderId);
+    const existing = await tx.select().from(shipments).where(eq(shipments.orderId, orderId));
     const left = new Map(items.map((i) => [i.id, i.quantity]));
     for (const s of existing) if (s.replacementCaseId === null) for (const it of s.items) left.set(it.order_item_id, (left.get(it.order_item_id) ?? 0) - it.quantity);
     let wanted: ShipmentItem[];
@@ -466,7 +468,8 @@ async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: Trac
 /** The order is delivered when every item is shipped and every shipment delivered; completion is scheduled. */
 async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise<void> {
   if (order.status !== 'shipped') return;
-  const [parcels, items] = await Promise.all([listShipmentsOfOrder(tx, order.id), getOrderItems(tx, order.id)]);
+  const parcels = await listShipmentsOfOrder(tx, order.id);
+  const items = await getOrderItems(tx, order.id);
   const all = parcels.filter((s) => s.replacementCaseId === null);
   if (all.length === 0 || all.some((s) => s.deliveredAt === null)) return;
   const shipped = new Map<string, number>();

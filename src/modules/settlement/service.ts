@@ -271,12 +271,11 @@ export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promi
   const [done] = await tx.select({ id: settlements.id }).from(settlements).where(eq(settlements.orderId, orderId));
   if (done) return null;
   const escrow = accounts.escrow(orderId);
-  const [items, shop, rules, held] = await Promise.all([
-    getOrderItems(tx, orderId),
-    getShop(tx, order.shopId),
-    rulesInForce(tx, order.paidAt),
-    getBalance(tx, escrow, order.currency),
-  ]);
+  // One statement at a time: a transaction is one connection (pg 9 refuses overlapping queries).
+  const items = await getOrderItems(tx, orderId);
+  const shop = await getShop(tx, order.shopId);
+  const rules = await rulesInForce(tx, order.paidAt);
+  const held = await getBalance(tx, escrow, order.currency);
   const shopAge = order.paidAt.getTime() - shop.createdAt.getTime();
   const planned = items.map((i) => ({
     id: i.id,
