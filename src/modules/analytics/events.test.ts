@@ -220,14 +220,14 @@ describe('analytics events', () => {
       ),
       refunds: fc.array(fc.integer({ min: 1, max: 60_000 }), { maxLength: 2 }),
     });
-    const step = fc.oneof(batch.map((b) => ({ kind: 'batch' as const, ...b })), order.map((o) => ({ kind: 'order' as const, ...o })), fc.constant({ kind: 'rollup' as const }), fc.integer({ min: 1, max: 3 * HOUR }).map((ms) => ({ kind: 'tick' as const, ms })));
+    const step = fc.oneof(batch.map((b) => ({ kind: 'batch' as const, ...b })), order.map((o) => ({ kind: 'order' as const, ...o })), fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }).map((maxEvents) => ({ kind: 'rollup' as const, maxEvents })), fc.integer({ min: 1, max: 3 * HOUR }).map((ms) => ({ kind: 'tick' as const, ms })));
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
         run++;
         for (const s of steps) {
           if (s.kind === 'tick') t.clock.advance(s.ms);
-          else if (s.kind === 'rollup') await rollup(t);
+          else if (s.kind === 'rollup') await t.db.transaction((tx) => rollupEvents(tx, t.clock, { maxEvents: s.maxEvents }));
           else if (s.kind === 'batch') {
             const now = t.clock.now().getTime();
             const events = s.events.map((e) => {
@@ -266,6 +266,27 @@ describe('analytics events', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('folds in steps of whole transactions when asked to (the recurring job), and says when it is done', async () => {
+    await rollup(t);
+    const video = newId('vid');
+    // Three transactions of 5, 1 and 5 events.
+    for (const [k, n] of [[1, 5], [2, 1], [3, 5]] as const) {
+      const events = Array.from({ length: n }, (_, i) => ({ event_id: `step-${k}-${i}`, type: 'impression' as const, at: at(), video_id: video, shop_id: shp }));
+      await ingestEvents(t.db, t.clock, { userId: null, deviceId: 'dev-steps-0001', events });
+    }
+    const step = () => t.db.transaction((tx) => rollupEvents(tx, t.clock, { maxEvents: 4 }));
+    const folded = async () => (await rows<{ n: number }>(t.db, sql`select coalesce(sum(impressions), 0)::int as n from analytics_rollups where dim = 'video' and key = ${video}`))[0]!.n;
+    // A transaction bigger than the step is taken whole; the next step starts at a transaction boundary.
+    expect(await step()).toBe(true);
+    expect(await folded()).toBe(5);
+    let steps = 1;
+    while (await step()) steps++;
+    expect(await folded()).toBe(11);
+    expect(steps).toBeLessThanOrEqual(3);
+    expect(await step()).toBe(false);
+    expect(await folded()).toBe(11);
   });
 
   it.runIf(testDbKind() === 'postgres')('folds in an event whose transaction commits after a later one was rolled up, exactly once', async () => {

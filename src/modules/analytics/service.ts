@@ -266,28 +266,51 @@ function upsert(table: typeof analyticsRollups | typeof analyticsRollupsDaily, b
  * transactions between the stored watermark and that horizon, then moves the watermark. An event
  * is folded in exactly once however late it commits (an old `at` lands in its old hour); running
  * again with nothing new changes nothing. The watermark row lock keeps concurrent runs in line.
+ * With `maxEvents` the run folds whole transactions up to that many events (at least one
+ * transaction, however big) and answers whether events before the horizon are left.
  */
-export async function rollupEvents(tx: Db, clock: Clock): Promise<void> {
+export async function rollupEvents(tx: Db, clock: Clock, opts: { maxEvents?: number } = {}): Promise<boolean> {
   await tx.insert(analyticsRollupState).values({ id: 'events', watermark: '0', updatedAt: clock.now() }).onConflictDoNothing();
   const [state] = await rows<{ from_xid: string; to_xid: string }>(
     tx,
     sql`select watermark::text as from_xid, pg_snapshot_xmin(pg_current_snapshot())::text as to_xid from ${analyticsRollupState} where id = 'events' for update`,
   );
-  const { from_xid, to_xid } = state!;
-  if (from_xid === to_xid) return;
+  const { from_xid } = state!;
+  let to_xid = state!.to_xid;
+  if (from_xid === to_xid) return false;
+  let more = false;
+  if (opts.maxEvents !== undefined) {
+    const [cut] = await rows<{ xid: string }>(
+      tx,
+      // Up to the transaction of event maxEvents + 1 (not included), or past it when it is the first.
+      // (Each part an index range scan on xid: no scan of a whole backlog.)
+      sql`select (case when exists (select 1 from ${analyticsEvents} where xid >= ${from_xid}::xid8 and xid < a.xid) then a.xid
+                       else (select min(xid) from ${analyticsEvents} where xid > a.xid and xid < ${to_xid}::xid8) end)::text as xid
+          from (select xid from ${analyticsEvents} where xid >= ${from_xid}::xid8 and xid < ${to_xid}::xid8 order by xid offset ${opts.maxEvents} limit 1) a`,
+    );
+    if (cut?.xid) [to_xid, more] = [cut.xid, true];
+  }
   await foldEvents(tx, from_xid, to_xid);
   await tx.execute(sql`update ${analyticsRollupState} set watermark = ${to_xid}::xid8, updated_at = ${clock.now()} where id = 'events'`);
+  return more;
 }
 
-/** The recurring rollup job: runs, then schedules the next run. Its own lane: a big fold never delays the timers. */
+/** Events per transaction of the recurring rollup job (on PGlite a step blocks requests for ~25 ms). */
+export const ROLLUP_STEP_EVENTS = 2000;
+
+/**
+ * The recurring rollup job: folds in steps of ROLLUP_STEP_EVENTS, each its own transaction with
+ * requests let through between them, then schedules the next run. Its own lane: a big fold never
+ * delays the timers.
+ */
 export function registerAnalyticsJobs(jobs: JobRunner, clock: Clock): void {
   jobs.register(
     ROLLUP_JOB,
-    async (tx) => {
-      await rollupEvents(tx, clock);
-      await enqueue(tx, clock, ROLLUP_JOB, {}, { runAt: new Date(clock.now().getTime() + ROLLUP_EVERY_MS) });
+    async (db) => {
+      while (await db.transaction((tx) => rollupEvents(tx, clock, { maxEvents: ROLLUP_STEP_EVENTS }))) await new Promise<void>((r) => setImmediate(r));
+      await enqueue(db, clock, ROLLUP_JOB, {}, { runAt: new Date(clock.now().getTime() + ROLLUP_EVERY_MS) });
     },
-    { lane: 'analytics' },
+    { lane: 'analytics', transaction: false },
   );
 }
 

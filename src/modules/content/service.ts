@@ -12,7 +12,7 @@ import { ffmpeg, MediaToolError, probe, sniffVideo, type ProbeResult } from '../
 import type { Money } from '../../platform/money.js';
 import { getProductsByIds } from '../catalog/service.js';
 import { plainText, textLength } from '../catalog/text.js';
-import { getUser } from '../identity/service.js';
+import { getUser, userNames } from '../identity/service.js';
 import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/service.js';
 import { feedSourcesChanged } from '../feed/signals.js';
 import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
@@ -104,12 +104,6 @@ async function productsById(db: Db, ids: string[]): Promise<Map<string, CatalogP
   return new Map((await getProductsByIds(db, unique)).map((p) => [p.id, p]));
 }
 
-async function creatorNames(db: Db, ids: string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  const users = await Promise.all(unique.map((id) => getUser(db, id)));
-  return new Map(users.map((u) => [u.id, u.name]));
-}
-
 /**
  * Videos as the API shows them. A product anchor shows only while its product is live, except
  * to the video's creator, who also sees anchors to products that went draft or suspended.
@@ -123,7 +117,7 @@ async function toViews(db: Db, rows: VideoRow[], viewerId: string | null): Promi
     .orderBy(asc(videoAnchors.videoId), asc(videoAnchors.position));
   const [products, names] = await Promise.all([
     productsById(db, anchors.flatMap((a) => (a.productId ? [a.productId] : []))),
-    creatorNames(db, rows.map((r) => r.creatorId)),
+    userNames(db, rows.map((r) => r.creatorId)),
   ]);
   return rows.map((r) => {
     const own = viewerId === r.creatorId;
@@ -334,57 +328,34 @@ export async function listCreatorVideos(
   return { data: await toViews(db, page, viewerId), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 
-/** A video the feed may show, with what ranking needs. */
-export interface FeedCandidate {
+/** Where a page of `feedVideos` ended: the last ready video it read (its publish time as PostgreSQL prints it: microseconds). */
+export interface FeedPageAfter {
+  publishedAt: string;
   id: string;
-  creator_id: string;
-  published_at: Date;
-  /** The shop of its first live product anchor; null when only external links anchor it. */
-  shop_id: string | null;
 }
 
 /**
- * The feed's candidates: the newest `limit` ready videos published at or before `publishedBefore`
- * (newest first) that anchor at least one live product or active external link — what the feed
- * shows to anyone. Nothing processing or failed ever shows. Ranking lives in the feed module.
+ * One page of what the feed may show: of the next `limit` ready videos published at or before
+ * `publishedBefore` (newest first; after `after` when given), those that anchor at least one live
+ * product or active external link, as anyone sees them (caption, media, creator, anchors with
+ * product summaries), and where the page ended (null when no ready video is left). Nothing
+ * processing or failed ever shows. Ranking lives in the feed module.
  */
-export async function feedCandidates(db: Db, opts: { publishedBefore: Date; limit: number }): Promise<FeedCandidate[]> {
+export async function feedVideos(
+  db: Db,
+  opts: { publishedBefore: Date; limit: number; after?: FeedPageAfter | null },
+): Promise<{ videos: VideoView[]; next: FeedPageAfter | null }> {
+  const after = opts.after ? sql` and (${videos.publishedAt}, ${videos.id}) < (${opts.after.publishedAt}::timestamptz, ${opts.after.id})` : sql``;
   const batch = await db
-    .select({ id: videos.id, creatorId: videos.creatorId, publishedAt: videos.publishedAt })
+    .select({ video: videos, publishedKey: sql<string>`${videos.publishedAt}::text` })
     .from(videos)
-    .where(and(eq(videos.status, 'ready'), sql`${videos.publishedAt} <= ${opts.publishedBefore}`))
+    .where(and(eq(videos.status, 'ready'), sql`${videos.publishedAt} <= ${opts.publishedBefore}${after}`))
     .orderBy(desc(videos.publishedAt), desc(videos.id))
     .limit(opts.limit);
-  if (batch.length === 0) return [];
-  const anchors = await db
-    .select({ videoId: videoAnchors.videoId, type: videoAnchors.type, productId: videoAnchors.productId, url: videoAnchors.url, deactivatedAt: videoAnchors.deactivatedAt })
-    .from(videoAnchors)
-    .where(inArray(videoAnchors.videoId, batch.map((r) => r.id)))
-    .orderBy(asc(videoAnchors.videoId), asc(videoAnchors.position));
-  const products = await productsById(db, anchors.flatMap((a) => (a.productId ? [a.productId] : [])));
-  const shown = new Map<string, { shop: string | null }>();
-  for (const a of anchors) {
-    const p = a.productId ? products.get(a.productId) : undefined;
-    const seen = shown.get(a.videoId);
-    if (a.type === 'product' && p?.status === 'live') {
-      if (!seen || seen.shop === null) shown.set(a.videoId, { shop: p.shop_id });
-    } else if (a.type === 'external' && a.url && !a.deactivatedAt && !seen) {
-      shown.set(a.videoId, { shop: null });
-    }
-  }
-  return batch.flatMap((r) => {
-    const s = shown.get(r.id);
-    return s ? [{ id: r.id, creator_id: r.creatorId, published_at: r.publishedAt!, shop_id: s.shop }] : [];
-  });
-}
-
-/** Ready videos as the feed shows them (to anyone), in the given order; unknown or not-ready ids and videos left without visible anchors are left out. */
-export async function feedVideoViews(db: Db, ids: string[]): Promise<VideoView[]> {
-  if (ids.length === 0) return [];
-  const found = await db.select().from(videos).where(and(inArray(videos.id, ids), eq(videos.status, 'ready')));
-  const byId = new Map(found.map((r) => [r.id, r]));
-  const ordered = ids.flatMap((id) => byId.get(id) ?? []);
-  return (await toViews(db, ordered, null)).filter((v) => v.anchors.length > 0);
+  const last = batch.at(-1);
+  const next = batch.length === opts.limit && last ? { publishedAt: last.publishedKey, id: last.video.id } : null;
+  const shown = (await toViews(db, batch.map((b) => b.video), null)).filter((v) => v.anchors.length > 0);
+  return { videos: shown, next };
 }
 
 /** Deletes a video and its media; only its creator may (others: 404). */

@@ -3,8 +3,8 @@ import { HOUR, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { analyticsEvents } from '../analytics/schema.js';
 import { videoTotals, type VideoTotals } from '../analytics/service.js';
-import { feedCandidates, feedVideoViews, type VideoView } from '../content/service.js';
-import { posteriorParams, rankTable, type RankTable } from './ranking.js';
+import { feedVideos, type FeedPageAfter, type VideoView } from '../content/service.js';
+import { drawScores, posteriorParams, rankTable, scoreOrder, seededRng, type RankTable } from './ranking.js';
 import { feedSourcesGeneration, onFeedSourcesChanged, onViewsRecorded, type RecordedView } from './signals.js';
 
 /**
@@ -14,9 +14,9 @@ import { feedSourcesGeneration, onFeedSourcesChanged, onViewsRecorded, type Reco
  *
  * A version is built from the database at a clock time `at`: the newest FEED_CANDIDATES ready
  * videos published at or before `at` that show a live product of an active shop or an active
- * external link (`content.feedCandidates`), each with its shop, publish time, rollup counters
- * before `at`'s hour (the Beta posteriors) and the payload the API returns
- * (`content.feedVideoViews`: caption, media, creator, anchors with product summaries).
+ * external link, with the payload the API returns (`content.feedVideos`: caption, media,
+ * creator, anchors with product summaries), each with its shop, publish time and rollup
+ * counters before `at`'s hour (the Beta posteriors).
  *
  * Rebuilds run in the background every FEED_INDEX_REFRESH_MS; requests keep using the previous
  * version meanwhile. A request waits for a build only when there is none yet, when this process
@@ -45,11 +45,20 @@ export const WATCHED_TTL_MS = 60_000;
 /** Bound of the watch-history cache: senders (users, devices), and video ids over all of them. */
 export const WATCHED_CACHE_SENDERS = 20_000;
 export const WATCHED_CACHE_IDS = 1_000_000;
-/** Bound of the cache of computed orderings (one per viewer session and version). */
-export const RANKING_CACHE_ENTRIES = 2000;
+/**
+ * Thompson draws per version: a session ranks draw `seed mod FEED_DRAWS` of its version's
+ * posteriors, each drawn once (ahead after a build, or on first use) and kept with the version as
+ * positions by score.
+ */
+export const FEED_DRAWS = 256;
+/** Draws per step when a new version draws ahead of its requests (~0.3 ms each for 2,000 candidates). */
+const DRAW_AHEAD_STEP = 16;
 
-/** Videos per SQL read while building (keeps each blocking step short on PGlite). */
-const BUILD_CHUNK = 500;
+/**
+ * Videos per step of a build (one SQL read or handling its rows): on PGlite, whose SQL runs on
+ * the event loop, a step of 100 blocks requests for ~10 ms.
+ */
+const BUILD_CHUNK = 100;
 
 export interface IndexEntry {
   id: string;
@@ -65,8 +74,6 @@ export interface IndexEntry {
 }
 
 export interface IndexVersion {
-  /** Unique per process (ranking cache key). */
-  uid: number;
   /** Random build id carried by cursors; with `at` it names the version. */
   key: number;
   /** Clock time (epoch ms) the version was built for. */
@@ -75,6 +82,10 @@ export interface IndexVersion {
   entries: IndexEntry[];
   /** The entries column-wise, as the ranking reads them. */
   table: RankTable;
+  /** Entry position by video id. */
+  positions: ReadonlyMap<string, number>;
+  /** The posterior draws sessions have used so far (`posteriorDraw`), as positions by score. */
+  draws: Array<Int32Array | undefined>;
   /** Real time (performance.now()) the build started. */
   builtAt: number;
   /** `feedSourcesGeneration()` when the build started. */
@@ -83,7 +94,6 @@ export interface IndexVersion {
 
 const NONE: VideoTotals = { impressions: 0, views: 0, completed_views: 0, product_clicks: 0, orders: 0 };
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-let nextUid = 1;
 
 /** A Map used as an LRU: reads move an entry to the end, inserts evict from the front. */
 export class Lru<K, V> {
@@ -140,25 +150,54 @@ class TotalsCache {
 async function buildVersion(db: Db, totals: TotalsCache, at: Date, previous: IndexVersion | null, key: number): Promise<IndexVersion> {
   const builtAt = performance.now();
   const generation = feedSourcesGeneration();
-  const candidates = await feedCandidates(db, { publishedBefore: at, limit: FEED_CANDIDATES });
-  const views = new Map<string, VideoView>();
-  for (let i = 0; i < candidates.length; i += BUILD_CHUNK) {
+  // Every step reads or handles at most BUILD_CHUNK videos, then lets requests run.
+  const shown: VideoView[] = [];
+  let after: FeedPageAfter | null = null;
+  for (let read = 0; read < FEED_CANDIDATES; read += BUILD_CHUNK) {
+    const page = await feedVideos(db, { publishedBefore: at, limit: Math.min(BUILD_CHUNK, FEED_CANDIDATES - read), after });
+    shown.push(...page.videos);
     await yieldToLoop();
-    for (const v of await feedVideoViews(db, candidates.slice(i, i + BUILD_CHUNK).map((c) => c.id))) views.set(v.id, v);
+    if (!(after = page.next)) break;
   }
-  const shown = candidates.filter((c) => views.has(c.id));
-  const stats = await totals.get(db, shown.map((c) => c.id), at);
+  const stats = await totals.get(db, shown.map((v) => v.id), at);
   const before = new Map(previous?.entries.map((e) => [e.id, e]));
-  const entries = shown.map((c): IndexEntry => {
-    const view = views.get(c.id)!;
-    const t = stats.get(c.id) ?? NONE;
-    const shop = c.shop_id ?? `creator:${c.creator_id}`;
-    const fingerprint = `${shop}|${c.published_at.getTime()}|${t.views},${t.completed_views},${t.product_clicks},${t.orders},${t.impressions}|${JSON.stringify(view)}`;
-    const old = before.get(c.id);
-    if (old && old.fingerprint === fingerprint) return old;
-    return { id: c.id, shop, publishedMs: c.published_at.getTime(), totals: t, params: posteriorParams(t), view, fingerprint };
-  });
-  return { uid: nextUid++, key, at: at.getTime(), entries, table: rankTable(entries), builtAt, generation };
+  const entries: IndexEntry[] = [];
+  for (let i = 0; i < shown.length; i += BUILD_CHUNK) {
+    for (const view of shown.slice(i, i + BUILD_CHUNK)) {
+      const t = stats.get(view.id) ?? NONE;
+      const product = view.anchors.find((a) => a.type === 'product');
+      const shop = product ? product.product.shop_id : `creator:${view.creator.id}`;
+      const publishedMs = Date.parse(view.published_at!);
+      const fingerprint = `${shop}|${t.views},${t.completed_views},${t.product_clicks},${t.orders},${t.impressions}|${JSON.stringify(view)}`;
+      const old = before.get(view.id);
+      entries.push(old && old.fingerprint === fingerprint ? old : { id: view.id, shop, publishedMs, totals: t, params: posteriorParams(t), view, fingerprint });
+    }
+    await yieldToLoop();
+  }
+  return { key, at: at.getTime(), entries, table: rankTable(entries), positions: new Map(entries.map((e, i) => [e.id, i])), draws: [], builtAt, generation };
+}
+
+/**
+ * Draw `j` (0 ≤ j < FEED_DRAWS) of a version: every candidate's score drawn once from its
+ * posteriors (`drawScores` at the version's time; a later snapshot time scales all scores alike),
+ * as positions by score. Seeded from the version's key and `j`, so a version rebuilt for a
+ * cursor draws the same.
+ */
+export function posteriorDraw(version: IndexVersion, j: number): Int32Array {
+  let order = version.draws[j];
+  if (!order) {
+    const seed = (version.key + Math.imul(j + 1, 0x9e3779b1)) >>> 0;
+    order = version.draws[j] = scoreOrder(version.table, drawScores(version.table, version.at, seededRng(seed)));
+  }
+  return order;
+}
+
+/** Draws all of a version's posterior draws that requests have not drawn yet, DRAW_AHEAD_STEP at a time between requests. */
+async function drawAhead(version: IndexVersion): Promise<void> {
+  for (let j = 0; j < FEED_DRAWS; j++) {
+    posteriorDraw(version, j);
+    if (j % DRAW_AHEAD_STEP === DRAW_AHEAD_STEP - 1) await yieldToLoop();
+  }
 }
 
 const randomKey = () => Math.floor(Math.random() * 0x100000000) >>> 0;
@@ -175,14 +214,15 @@ const actorsOf = (viewer: Viewer) => [viewer.userId ? `u:${viewer.userId}` : nul
 /** A viewer's watch history, per sender: video id → the time (epoch ms) of its first view. */
 export type Watched = ReadonlyArray<ReadonlyMap<string, number>>;
 
-/** Most senders whose history one query reads. */
-const WATCHED_BATCH = 500;
+/** Most senders whose history one query reads (~10 ms on PGlite for 50); requests run between queries. */
+const WATCHED_BATCH = 50;
 
 /**
- * Watch histories of recent senders (`u:<user id>`, `d:<device id>`), each read once per
- * WATCHED_TTL_MS — the latest 5,000 videos each — and updated in place when this process records
- * views (`viewsRecorded`). Senders missing in the same turn of the event loop are read together
- * in one indexed query (the events' primary key starts with the sender).
+ * Watch histories of recent senders (`u:<user id>`, `d:<device id>`) — the latest 5,000 videos
+ * each — updated in place when this process records views (`viewsRecorded`) and read again when
+ * older than WATCHED_TTL_MS (the stale history answers the request that starts the read).
+ * Senders missing in the same turn of the event loop are read together, WATCHED_BATCH per
+ * indexed query (the events' primary key starts with the sender).
  */
 class WatchedCache {
   private readonly entries = new Map<string, { loaded: number; first: Map<string, number> }>();
@@ -198,22 +238,28 @@ class WatchedCache {
     const now = performance.now();
     const found: Array<ReadonlyMap<string, number> | Promise<ReadonlyMap<string, number>>> = actors.map((actor) => {
       const hit = this.entries.get(actor);
-      if (hit && now - hit.loaded < WATCHED_TTL_MS) {
+      if (hit) {
         this.entries.delete(actor);
         this.entries.set(actor, hit);
+        // Stale: served as it is while a fresh read runs (its failure is the next request's).
+        if (now - hit.loaded >= WATCHED_TTL_MS) this.load(actor).catch(() => undefined);
         return hit.first;
       }
-      let load = this.pending.get(actor);
-      if (!load) {
-        load = new Promise<ReadonlyMap<string, number>>((resolve, reject) => {
-          if (this.batch.length === 0) setImmediate(() => void this.flush());
-          this.batch.push({ actor, resolve, reject });
-        }).finally(() => this.pending.delete(actor));
-        this.pending.set(actor, load);
-      }
-      return load;
+      return this.load(actor);
     });
     return found.some((f) => f instanceof Promise) ? Promise.all(found) : (found as Watched);
+  }
+
+  private load(actor: string): Promise<ReadonlyMap<string, number>> {
+    let load = this.pending.get(actor);
+    if (!load) {
+      load = new Promise<ReadonlyMap<string, number>>((resolve, reject) => {
+        if (this.batch.length === 0) setImmediate(() => void this.flush());
+        this.batch.push({ actor, resolve, reject });
+      }).finally(() => this.pending.delete(actor));
+      this.pending.set(actor, load);
+    }
+    return load;
   }
 
   private async flush(): Promise<void> {
@@ -243,6 +289,7 @@ class WatchedCache {
       } catch (err) {
         for (const p of part) p.reject(err);
       }
+      await yieldToLoop();
     }
   }
 
@@ -275,15 +322,12 @@ class WatchedCache {
 /** The index of one database in this process. */
 export class FeedIndex {
   private latest: IndexVersion | null = null;
-  private latestById = new Map<string, IndexEntry>();
   private readonly versions = new Map<number, IndexVersion>();
   private readonly regenerated = new Lru<string, Promise<IndexVersion>>(4);
   private building: Promise<IndexVersion> | null = null;
   private buildingGeneration = -1;
   private readonly totals = new TotalsCache();
   readonly watched: WatchedCache;
-  /** Computed orderings: `${version uid}|${seed}|${snapshot ms}|${viewer}` → entry positions. */
-  readonly rankings = new Lru<string, Int32Array>(RANKING_CACHE_ENTRIES);
   /** The last background build's failure (requests that wait for a build get theirs). */
   lastError: unknown = null;
   private timer: NodeJS.Timeout | null = null;
@@ -315,9 +359,9 @@ export class FeedIndex {
     return this.build(generation);
   }
 
-  /** The newest version (after `current()` has been awaited once) and its entries by id. */
-  newest(): { version: IndexVersion; byId: ReadonlyMap<string, IndexEntry> } | null {
-    return this.latest ? { version: this.latest, byId: this.latestById } : null;
+  /** The newest version (after `current()` has been awaited once). */
+  newest(): IndexVersion | null {
+    return this.latest;
   }
 
   /** The version a cursor names: held in memory, or rebuilt from SQL for its time. */
@@ -344,7 +388,10 @@ export class FeedIndex {
     }
     this.buildingGeneration = feedSourcesGeneration();
     const started = buildVersion(this.db, this.totals, this.clock.now(), this.latest, randomKey()).then((v) => {
-      if (!this.closed) this.install(v);
+      if (!this.closed) {
+        this.install(v);
+        void drawAhead(v);
+      }
       return v;
     });
     const building = started.finally(() => {
@@ -388,10 +435,7 @@ export class FeedIndex {
   }
 
   private install(v: IndexVersion): void {
-    if (!this.latest || v.builtAt >= this.latest.builtAt) {
-      this.latest = v;
-      this.latestById = new Map(v.entries.map((e) => [e.id, e]));
-    }
+    if (!this.latest || v.builtAt >= this.latest.builtAt) this.latest = v;
     this.versions.set(v.key, v);
     const now = performance.now();
     for (const [key, held] of this.versions) {

@@ -1,6 +1,5 @@
 import { DAY } from '../../platform/clock.js';
 import type { VideoTotals } from '../analytics/service.js';
-import type { FeedCandidate } from '../content/service.js';
 
 /**
  * The feed's ranking, pure given a random source (see docs/architecture.md, "Feed ranking"):
@@ -257,6 +256,12 @@ export function rankTable(items: ReadonlyArray<{ id: string; shop: string; publi
  * then shops spread. Draws in table order, so it is reproducible given `rng`; also returns the scores.
  */
 export function rankPositions(table: RankTable, watched: Uint8Array, nowMs: number, rng: Rng): { order: Int32Array; scores: Float64Array } {
+  const scores = drawScores(table, nowMs, rng);
+  return { order: arrange(scoreOrder(table, scores), watched, table.shops), scores };
+}
+
+/** One Thompson draw of every candidate's blended score × freshness at `nowMs`, in table order. */
+export function drawScores(table: RankTable, nowMs: number, rng: Rng): Float64Array {
   const n = table.ids.length;
   const scores = new Float64Array(n);
   const dc = table.dc;
@@ -284,22 +289,37 @@ export function rankPositions(table: RankTable, watched: Uint8Array, nowMs: numb
       scores[i] = draw * freshness(nowMs - table.publishedMs[i]!);
     }
   }
+  return scores;
+}
+
+/** Positions by score descending, equal scores by the greater id first. */
+export function scoreOrder(table: RankTable, scores: Float64Array): Int32Array {
+  const n = scores.length;
   const ids = table.ids;
-  const exact = (a: number, b: number) => watched[a]! - watched[b]! || scores[b]! - scores[a]! || (ids[a]! < ids[b]! ? 1 : -1);
-  // Sorted by one number per candidate (unwatched first, then score descending; scores are below
-  // 50, so watched ones at 1000 − score come after) with a stable radix sort of its bits; runs of
-  // equal keys (rounding, or equal scores) are then ordered by the exact comparison.
+  // A stable radix sort of −score; runs of equal scores are then ordered by id.
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = watched[i] ? 1000 - scores[i]! : -scores[i]! + 0;
+  for (let i = 0; i < n; i++) keys[i] = -scores[i]! + 0;
   const sorted = radixArgsort(keys);
   for (let j = 0; j < n; ) {
     let e = j + 1;
     while (e < n && keys[sorted[e]!] === keys[sorted[j]!]) e++;
-    if (e - j > 1) sorted.set(Array.from(sorted.subarray(j, e)).sort(exact), j);
+    if (e - j > 1) sorted.set(Array.from(sorted.subarray(j, e)).sort((a, b) => (ids[a]! < ids[b]! ? 1 : -1)), j);
     j = e;
   }
-  const shops = table.shops;
-  return { order: Int32Array.from(spreadShops(Array.from(sorted), (i) => shops[i]!)), scores };
+  return sorted;
+}
+
+/**
+ * The feed order from positions by score (`scoreOrder`): the unwatched (`watched[i]` 0) in that
+ * order, then the watched in that order, then shops spread (`spreadShops`). O(n).
+ */
+export function arrange(byScore: Int32Array, watched: Uint8Array, shops: Int32Array): Int32Array {
+  const n = byScore.length;
+  const ranked = new Array<number>(n);
+  let k = 0;
+  for (let j = 0; j < n; j++) if (!watched[byScore[j]!]) ranked[k++] = byScore[j]!;
+  if (k < n) for (let j = 0; j < n; j++) if (watched[byScore[j]!]) ranked[k++] = byScore[j]!;
+  return Int32Array.from(spreadShops(ranked, (i) => shops[i]!));
 }
 
 /** Positions of `keys` in ascending order (stable): LSD radix sort, 11-bit digits, over the IEEE-754 bits made unsigned-comparable. */
@@ -342,6 +362,15 @@ function radixArgsort(keys: Float64Array): Int32Array {
     [order, spare] = [spare, order];
   }
   return order;
+}
+
+/** A video the feed may show, with what ranking needs. */
+export interface FeedCandidate {
+  id: string;
+  creator_id: string;
+  published_at: Date;
+  /** The shop of its first live product anchor; null when only external links anchor it. */
+  shop_id: string | null;
 }
 
 export interface Ranked {

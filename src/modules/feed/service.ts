@@ -2,8 +2,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import type { Page, VideoView } from '../content/service.js';
-import { feedIndex, type FeedIndex, type IndexVersion, type Viewer } from './ranking-index.js';
-import { rankPositions, seededRng, type Rng } from './ranking.js';
+import { FEED_DRAWS, feedIndex, posteriorDraw, type FeedIndex, type IndexVersion, type Viewer } from './ranking-index.js';
+import { arrange, drawScores, scoreOrder, type Rng } from './ranking.js';
 
 /**
  * The interest feed: ranks the ready videos for one viewer with the closed-loop signals
@@ -12,9 +12,9 @@ import { rankPositions, seededRng, type Rng } from './ranking.js';
  *
  * Stable while scrolling: the first page fixes a snapshot — a seed (from the viewer and the
  * time), the snapshot time and the index version it ranked — that the cursor carries with the
- * position. Every page of the snapshot uses the same ordering: the one cached for it, or the
- * same draws again over the same version (views at or after the snapshot time do not count),
- * and slices it at the position.
+ * position. Every page of the snapshot arranges the same posterior draw of the same version
+ * (`posteriorDraw`, kept with the version) with the same watched set (views at or after the
+ * snapshot time do not count), and slices it at the position.
  */
 export { FEED_CANDIDATES, TOTALS_CACHE_MS, type Viewer } from './ranking-index.js';
 export {
@@ -75,22 +75,17 @@ export interface FeedOptions {
 /** The ordering of a snapshot as positions in its version's entries (the same for every page of it). */
 async function snapshotOrder(index: FeedIndex, viewer: Viewer, snap: Snapshot, version: IndexVersion, rng?: (seed: number) => Rng): Promise<Int32Array> {
   const atMs = snap.at.getTime();
-  const key = `${version.uid}|${snap.seed}|${atMs}|${viewer.userId ?? ''}|${viewer.deviceId ?? ''}`;
-  const cached = rng ? undefined : index.rankings.get(key);
-  if (cached) return cached;
-  const watched = await index.watched.get(viewer);
+  const byScore = rng ? scoreOrder(version.table, drawScores(version.table, atMs, rng(snap.seed))) : posteriorDraw(version, snap.seed % FEED_DRAWS);
   // Watched = first viewed (by the user or the device) before the snapshot: views while
   // scrolling do not move later pages.
   const seen = new Uint8Array(version.entries.length);
-  for (const first of watched) {
-    if (first.size === 0) continue;
-    version.entries.forEach((e, i) => {
-      if ((first.get(e.id) ?? Infinity) < atMs) seen[i] = 1;
-    });
+  for (const first of await index.watched.get(viewer)) {
+    for (const [id, firstMs] of first) {
+      const i = version.positions.get(id);
+      if (i !== undefined && firstMs < atMs) seen[i] = 1;
+    }
   }
-  const { order } = rankPositions(version.table, seen, atMs, (rng ?? seededRng)(snap.seed));
-  if (!rng) index.rankings.set(key, order);
-  return order;
+  return arrange(byScore, seen, version.table.shops);
 }
 
 /** `GET /v1/feed`: one page of the viewer's ranked feed. */
@@ -113,13 +108,13 @@ export async function listFeed(db: Db, clock: Clock, viewer: Viewer, opts: FeedO
   const end = Math.min(order.length, snap.position + limit);
   // Payloads from the newest version; a video it no longer holds (deleted, hidden, shop not
   // active) is left out of the page — unless it is older than all it holds (then from its own).
-  const newest = index.newest() ?? { version: current, byId: new Map() };
-  const oldest = newest.version.entries.at(-1)?.publishedMs ?? -Infinity;
+  const newest = index.newest() ?? current;
+  const oldest = newest.entries.at(-1)?.publishedMs ?? -Infinity;
   const data: VideoView[] = [];
   for (let i = snap.position; i < end; i++) {
     const entry = version.entries[order[i]!]!;
-    const fresh = newest.byId.get(entry.id);
-    if (fresh) data.push(fresh.view);
+    const fresh = newest.positions.get(entry.id);
+    if (fresh !== undefined) data.push(newest.entries[fresh]!.view);
     else if (entry.publishedMs < oldest) data.push(entry.view);
   }
   return { data, next_cursor: end < order.length ? encodeCursor({ ...snap, position: end }) : null };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../platform/auth.js';
 import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -75,6 +75,14 @@ export async function getUser(db: Db, id: string): Promise<UserRow> {
 }
 
 /** Checks the password; the same error (and about the same time) for unknown email and wrong password. */
+/** Display names of users by id, in one read (unknown ids are left out). */
+export async function userNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const found = await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, unique));
+  return new Map(found.map((u) => [u.id, u.name]));
+}
+
 export async function authenticate(db: Db, email: string, password: string): Promise<UserRow> {
   const user = await findUserByEmail(db, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
