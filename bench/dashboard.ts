@@ -1,8 +1,9 @@
 /**
  * Dashboard latency: N raw events (default 10,000,000 on PostgreSQL, 1,000,000 on PGlite; 70 % for the measured shop with 100 videos
  * and 100 products, spread over 90 days) are loaded and rolled up by the rollup job's function,
- * then every seller dashboard route is requested over HTTP from a server process on loopback
- * (default 30-day range) and its p50/p95 reported, on PostgreSQL and on PGlite.
+ * then every dashboard route (the seller's, and the creator's own: the bench seller is also the
+ * videos' creator) is requested over HTTP from a server process on loopback (default 30-day
+ * range) and its p50/p95 reported, on PostgreSQL and on PGlite.
  * Issue 7 budget: every dashboard route p95 < 300 ms with 10 million raw events loaded.
  *
  * Run alone: `npx tsx bench/dashboard.ts [--events N] [--requests R] [--engine postgres|pglite]`.
@@ -27,14 +28,18 @@ const CHUNK = 250_000;
 const VIDEOS = 100;
 const PRODUCTS = 100;
 
+/** Every dashboard route: the shop's (under /v1/shops/{id}/analytics/) and the creator's own. */
 export const ROUTES = [
   'funnel?by=video',
   'funnel?by=product',
+  'funnel?by=live',
   'completion-heatmap',
   'price-bands',
   'timeseries?interval=day',
   'top?by=video',
   'top?by=creator',
+  'cutover',
+  '/v1/creators/me/analytics',
 ] as const;
 
 export interface DashboardRow {
@@ -118,7 +123,7 @@ export async function runEngine(engine: Engine, opts: { events: number; requests
     try {
       const routes: DashboardRow['routes'] = [];
       for (const route of ROUTES) {
-        const url = `http://127.0.0.1:${port}/v1/shops/${shop.id}/analytics/${route}`;
+        const url = `http://127.0.0.1:${port}${route.startsWith('/') ? route : `/v1/shops/${shop.id}/analytics/${route}`}`;
         const times: number[] = [];
         let errors = 0;
         for (let i = 0; i < opts.requests + 3; i++) {

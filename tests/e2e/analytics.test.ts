@@ -223,8 +223,16 @@ describe('analytics (browser)', () => {
     }
   });
 
-  it('shows the demo creator views, orders and earnings per video', async () => {
+  it('shows the demo creator views, orders and earnings per video, and per live session', async () => {
     const creator = await signInApi('creator@demo.loopshop.dev');
+    // A live session of the creator that two viewers join (rolled up before the page opens).
+    const live = await inject<{ id: string }>('POST', '/v1/live', creator.token, { title: 'Analytics e2e live', stream_url: 'https://video.example.com/live/e2e.m3u8' });
+    await inject('POST', `/v1/live/${live.id}/start`, creator.token, { attestation: true });
+    const at = new Date().toISOString();
+    for (const device of ['e2e-live-viewer-1', 'e2e-live-viewer-2']) {
+      await inject('POST', '/v1/events', undefined, { device_id: device, events: [{ event_id: 'join', type: 'live_join', at, live_id: live.id }] });
+    }
+    await rollup();
     const { context, page } = await newPage(e2e);
     try {
       await signIn(page, 'creator@demo.loopshop.dev');
@@ -240,6 +248,15 @@ describe('analytics (browser)', () => {
       expect(views).toBeGreaterThan(0);
       expect((await panel.getByTestId('creator-total-views').textContent())!.trim()).toBe(views.toLocaleString('en-US'));
       expect(await panel.getByTestId('creator-video-row').count()).toBe(api.videos.length);
+
+      const lives = page.getByTestId('creator-lives');
+      const row = lives.locator(`[data-testid="creator-live-row"][data-live-id="${live.id}"]`);
+      await row.waitFor();
+      await row.getByText('Analytics e2e live').waitFor();
+      expect((await row.getByTestId('creator-live-joins').textContent())!.trim()).toBe('2');
+      expect(await row.getByTestId('creator-live-status').textContent()).toBe('Live');
+      const livesCsv = new URL((await lives.getByTestId('creator-lives-csv').getAttribute('href'))!, e2e.url).searchParams;
+      expect([livesCsv.get('format'), livesCsv.get('table')]).toEqual(['csv', 'lives']);
       await shot(page, 'analytics-creator');
       console.log(`analytics screenshot: ${path.join(SHOTS_DIR, 'analytics-creator.png')}`);
     } finally {

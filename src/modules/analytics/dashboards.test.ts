@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR } from '../../platform/clock.js';
 import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { createProduct } from '../catalog/service.js';
 import { insertVideo } from '../content/service.js';
+import { STREAM_URL } from '../live/testing.js';
 import { refundOrder } from '../orders/refunds.js';
 import { addToCart, checkoutReq } from '../orders/testing.js';
 import { createPaymentProviders } from '../payments/service.js';
@@ -181,5 +183,131 @@ describe('analytics dashboards after a real checkout and refund', () => {
     }
     const bad = await get(`/v1/shops/${shopId}/analytics/funnel?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`);
     expect(bad.json().error.code).toBe('invalid_range');
+  });
+});
+
+describe('creator dashboard per live session', () => {
+  const LIVE_PRICE = 2500;
+  let t: TestApp;
+  let creator: Awaited<ReturnType<TestApp['account']>>;
+  let liveId: string;
+  let quietId: string;
+  let scheduledId: string;
+  const get = (url: string, auth = creator.auth) => t.app.inject({ method: 'GET', url, headers: auth });
+  const post = (url: string, auth: { authorization: string }, payload: object) => t.app.inject({ method: 'POST', url, headers: auth, payload });
+  const schedule = async (title: string, extra: object = {}) => {
+    const res = await post('/v1/live', creator.auth, { title, stream_url: STREAM_URL, ...extra });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id as string;
+  };
+  const start = async (id: string) => expect((await post(`/v1/live/${id}/start`, creator.auth, { attestation: true })).statusCode).toBe(200);
+
+  beforeAll(async () => {
+    t = await testApp();
+    const seller = await t.account({ name: 'Seller' });
+    creator = await t.account({ name: 'Live Creator', roles: ['buyer', 'creator'] });
+    const shop = await createShop(t.db, t.clock, { name: 'Tents', market: 'US', currency: 'USD', timezone: 'UTC', shippingFee: 0, ownerId: seller.id });
+    const product = await createProduct(t.db, t.clock, shop.id, {
+      title: 'Trail tent',
+      status: 'live',
+      affiliate_rate_bps: 1000,
+      variants: [{ price: { amount: LIVE_PRICE, currency: 'USD' }, stock: { on_hand: 20 } }],
+    });
+    const sku = product.variants[0]!.sku_id;
+
+    // An earlier session that started and ended without any traffic, one never started, then the live one.
+    quietId = await schedule('Quiet rehearsal');
+    await start(quietId);
+    expect((await post(`/v1/live/${quietId}/end`, creator.auth, {})).statusCode).toBe(200);
+    scheduledId = await schedule('Next week', { scheduled_at: '2026-03-09T09:00:00Z' });
+    t.clock.advance(HOUR);
+    liveId = await schedule('Tent flash sale', { product_ids: [product.id] });
+    await start(liveId);
+
+    // Two viewers join the room; one clicks the pinned product, adds it to the cart and buys two.
+    const buyers = [await t.account({ name: 'Viewer A' }), await t.account({ name: 'Viewer B' })];
+    const at = t.clock.now().toISOString();
+    const refs = { live_id: liveId, shop_id: shop.id, product_id: product.id, creator_id: creator.id };
+    for (const [i, b] of buyers.entries()) {
+      const shopping = i === 0 ? [{ event_id: 'click', type: 'product_click', at, ...refs }, { event_id: 'cart', type: 'add_to_cart', at, ...refs, sku_id: sku }] : [];
+      const events = [{ event_id: `join-${i}`, type: 'live_join', at, live_id: liveId }, ...shopping];
+      expect((await post('/v1/events', b.auth, { events })).json()).toMatchObject({ accepted: events.length, rejected: [] });
+    }
+    await addToCart(t, buyers[0]!.auth, sku, 2, { live_id: liveId, creator_id: creator.id });
+    expect((await checkoutReq(t, buyers[0]!.auth)).statusCode).toBe(201);
+
+    await scheduleAnalyticsJobs(t.db, t.clock);
+    await t.app.ctx.jobs.runDue();
+  });
+  afterAll(() => t.close());
+
+  /** A session's figures straight from the raw events (joins, clicks, add-to-carts; paid orders with an item from the room). */
+  async function recompute(id: string) {
+    const [r] = await rows<{ live_joins: number; product_clicks: number; add_to_carts: number; orders: number; gmv: number; commission: number }>(
+      t.db,
+      sql`select (select count(*)::int from analytics_events where type = 'live_join' and live_id = ${id}) as live_joins,
+                 (select count(*)::int from analytics_events where type = 'product_click' and live_id = ${id}) as product_clicks,
+                 (select count(*)::int from analytics_events where type = 'add_to_cart' and live_id = ${id}) as add_to_carts,
+                 count(distinct e.order_id)::int as orders,
+                 coalesce(sum((it->>'line_total')::bigint), 0)::int as gmv,
+                 coalesce(sum((it->>'commission')::bigint), 0)::int as commission
+          from analytics_events e cross join lateral jsonb_array_elements(e.data->'items') it
+          where e.type = 'order_paid' and it->>'live_id' = ${id}`,
+    );
+    return r!;
+  }
+
+  it('lists each session with joins, clicks, add-to-carts, orders, GMV and earnings equal to the raw events', async () => {
+    const res = await get('/v1/creators/me/analytics');
+    expect(res.statusCode).toBe(200);
+    const { lives } = res.json();
+    const raw = await recompute(liveId);
+    expect(raw).toEqual({ live_joins: 2, product_clicks: 1, add_to_carts: 1, orders: 1, gmv: 2 * LIVE_PRICE, commission: 2 * 250 });
+    expect(lives).toEqual([
+      {
+        live_id: liveId,
+        title: 'Tent flash sale',
+        status: 'live',
+        scheduled_at: t.clock.now().toISOString(),
+        started_at: t.clock.now().toISOString(),
+        ended_at: null,
+        live_joins: raw.live_joins,
+        product_clicks: raw.product_clicks,
+        add_to_carts: raw.add_to_carts,
+        orders: raw.orders,
+        gmv: [{ amount: raw.gmv, currency: 'USD' }],
+        earnings_estimate: [{ amount: raw.commission, currency: 'USD' }],
+      },
+      // Started in the range without traffic: zeros. The session never started is left out.
+      expect.objectContaining({ live_id: quietId, status: 'ended', live_joins: 0, orders: 0, gmv: [], earnings_estimate: [] }),
+    ]);
+    expect(lives.map((l: { live_id: string }) => l.live_id)).not.toContain(scheduledId);
+    expect(lives[1].started_at < lives[0].started_at).toBe(true);
+  });
+
+  it('a range before the sessions keeps only the one live now, with zeros', async () => {
+    const { lives } = (await get('/v1/creators/me/analytics?from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z')).json();
+    expect(lives).toEqual([expect.objectContaining({ live_id: liveId, live_joins: 0, product_clicks: 0, orders: 0, gmv: [], earnings_estimate: [] })]);
+  });
+
+  it("another creator's token does not see the sessions", async () => {
+    const other = await t.account({ roles: ['buyer', 'creator'] });
+    expect((await get('/v1/creators/me/analytics', other.auth)).json()).toEqual({ videos: [], lives: [] });
+  });
+
+  it('exports the sessions as CSV with table=lives; the videos stay the default; a bad table is 400', async () => {
+    const csv = await get('/v1/creators/me/analytics?format=csv&table=lives');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="creator-analytics-lives.csv"');
+    const [header, first] = csv.body.trim().split('\r\n');
+    expect(header).toBe('live_id,title,status,scheduled_at,started_at,ended_at,live_joins,product_clicks,add_to_carts,orders,gmv,earnings_estimate');
+    expect(first).toContain(`${liveId},Tent flash sale,live,`);
+    expect(first).toContain(`,2,1,1,1,${2 * LIVE_PRICE} USD,${2 * 250} USD`);
+    const videos = await get('/v1/creators/me/analytics?format=csv');
+    expect(videos.headers['content-disposition']).toBe('attachment; filename="creator-analytics.csv"');
+    expect(videos.body).not.toContain(liveId);
+    const bad = await get('/v1/creators/me/analytics?format=csv&table=bogus');
+    expect(bad.statusCode).toBe(400);
   });
 });

@@ -7,6 +7,7 @@ import { getProductsByIds } from '../catalog/service.js';
 import { videoFacts } from '../content/service.js';
 import { MARKETS } from '../../platform/markets.js';
 import { clickOutTotals, policyMode } from '../links/service.js';
+import { liveFacts } from '../live/service.js';
 import { getShop, getShops, listShopMemberIds } from '../sellers/service.js';
 import { analyticsRollups, analyticsRollupsDaily, METRICS, type Metric, type RollupDim } from './schema.js';
 
@@ -217,25 +218,19 @@ export async function top(db: Db, shopId: string, by: 'video' | 'creator', range
   };
 }
 
-/**
- * A creator's own dashboard: per video views, completed views and orders (over every shop), and
- * per currency the GMV and the affiliate earnings estimate (commission of the attributed items,
- * before refunds and settlement).
- */
-export async function creatorAnalytics(db: Db, creatorId: string, range: Range) {
-  const mine = await videoFacts(db, { creatorId });
-  if (mine.length === 0) return { videos: [] };
-  const keys = sql.join(mine.map((v) => sql`${v.id}`), sql`, `);
-  const perShop = await sumRollups<{ key: string; shop_id: string }>(db, sql`dim = 'video' and key in (${keys})`, range, sql`jsonb_build_object('key', key, 'shop_id', shop_id)`);
+/** A creator's counters of one object over every shop, with GMV and commission per shop currency. */
+type CreatorTotals = Counters & { money: Map<string, { gmv: number; earnings: number }> };
+
+/** Rollup sums of the `dim` rows keyed by `ids` over every shop, per key (keys without rollup rows in the range are left out). */
+async function creatorTotals(db: Db, dim: 'video' | 'live', ids: string[], range: Range): Promise<Map<string, CreatorTotals>> {
+  if (ids.length === 0) return new Map();
+  const keys = sql.join(ids.map((id) => sql`${id}`), sql`, `);
+  const perShop = await sumRollups<{ key: string; shop_id: string }>(db, sql`dim = ${dim} and key in (${keys})`, range, sql`jsonb_build_object('key', key, 'shop_id', shop_id)`);
   const currencyOf = new Map((await getShops(db, [...new Set(perShop.map((r) => r.g.shop_id).filter(Boolean))])).map((s) => [s.id, s.currency]));
-  const caption = new Map(mine.map((v) => [v.id, v.caption]));
-  type Row = { video_id: string; caption: string; views: number; completed_views: number; orders: number; money: Map<string, { gmv: number; earnings: number }> };
-  const out = new Map<string, Row>();
+  const out = new Map<string, CreatorTotals>();
   for (const r of perShop) {
-    const row = out.get(r.g.key) ?? { video_id: r.g.key, caption: caption.get(r.g.key)!, views: 0, completed_views: 0, orders: 0, money: new Map() };
-    row.views += r.views;
-    row.completed_views += r.completed_views;
-    row.orders += r.orders;
+    const row = out.get(r.g.key) ?? { ...(Object.fromEntries(METRICS.map((m) => [m, 0])) as Counters), money: new Map() };
+    for (const m of METRICS) row[m] += r[m];
     const currency = currencyOf.get(r.g.shop_id);
     if (currency && (r.gmv > 0 || r.commission > 0)) {
       const m = row.money.get(currency) ?? { gmv: 0, earnings: 0 };
@@ -245,19 +240,61 @@ export async function creatorAnalytics(db: Db, creatorId: string, range: Range) 
     }
     out.set(r.g.key, row);
   }
+  return out;
+}
+
+const moneyLists = (t: CreatorTotals | undefined) => ({
+  gmv: [...(t?.money ?? [])].map(([currency, m]) => money(m.gmv, currency)),
+  earnings_estimate: [...(t?.money ?? [])].map(([currency, m]) => money(m.earnings, currency)),
+});
+
+/**
+ * A creator's own dashboard (over every shop, per currency the GMV and the affiliate earnings
+ * estimate: commission of the attributed items, before refunds and settlement). `videos`: per
+ * video with data in the range, views, completed views and orders, most orders first. `lives`:
+ * per live session with data in the range, or started in it, or live now (zeros without data),
+ * room joins (`live_join` events), product clicks, add-to-carts and orders, newest start first
+ * (sessions not started yet last).
+ */
+export async function creatorAnalytics(db: Db, creatorId: string, range: Range) {
+  const [myVideos, myLives] = await Promise.all([videoFacts(db, { creatorId }), liveFacts(db, { creatorId })]);
+  const videoTotals = await creatorTotals(db, 'video', myVideos.map((v) => v.id), range);
+  const liveTotals = await creatorTotals(db, 'live', myLives.map((l) => l.id), range);
+  const caption = new Map(myVideos.map((v) => [v.id, v.caption]));
+  const inRange = (at: Date | null) => at !== null && at >= range.from && at < range.to;
+  const time = (at: Date | null) => at?.getTime() ?? -Infinity;
   return {
-    videos: [...out.values()]
-      .sort((a, b) => b.orders - a.orders || b.views - a.views || (a.video_id < b.video_id ? -1 : 1))
+    videos: [...videoTotals]
+      .map(([id, v]) => ({ id, ...v }))
+      .sort((a, b) => b.orders - a.orders || b.views - a.views || (a.id < b.id ? -1 : 1))
       .map((v) => ({
-        video_id: v.video_id,
-        caption: v.caption,
+        video_id: v.id,
+        caption: caption.get(v.id)!,
         views: v.views,
         completed_views: v.completed_views,
         completion_rate: ratio(v.completed_views, v.views),
         orders: v.orders,
-        gmv: [...v.money].map(([currency, m]) => money(m.gmv, currency)),
-        earnings_estimate: [...v.money].map(([currency, m]) => money(m.earnings, currency)),
+        ...moneyLists(v),
       })),
+    lives: myLives
+      .filter((l) => liveTotals.has(l.id) || inRange(l.started_at) || l.status === 'live')
+      .sort((a, b) => time(b.started_at) - time(a.started_at) || b.scheduled_at.getTime() - a.scheduled_at.getTime() || (a.id < b.id ? 1 : -1))
+      .map((l) => {
+        const c = liveTotals.get(l.id);
+        return {
+          live_id: l.id,
+          title: l.title,
+          status: l.status,
+          scheduled_at: l.scheduled_at.toISOString(),
+          started_at: l.started_at?.toISOString() ?? null,
+          ended_at: l.ended_at?.toISOString() ?? null,
+          live_joins: c?.live_joins ?? 0,
+          product_clicks: c?.product_clicks ?? 0,
+          add_to_carts: c?.add_to_carts ?? 0,
+          orders: c?.orders ?? 0,
+          ...moneyLists(c),
+        };
+      }),
   };
 }
 

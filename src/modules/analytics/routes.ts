@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money } from '../../platform/http-schemas.js';
 import { perCallerRateLimit } from '../../platform/security.js';
+import { LIVE_STATUSES } from '../live/schema.js';
 import { requireShopMember } from '../sellers/service.js';
 import { completionHeatmap, creatorAnalytics, cutoverComparison, DEFAULT_CUTOVER_WINDOW_DAYS, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top } from './dashboards.js';
 import { ClientEvent, ingestEvents, MAX_BATCH } from './service.js';
@@ -287,13 +288,25 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
     },
   );
 
+  const Earnings = {
+    gmv: Type.Array(Type.Ref(Money), { description: 'One per currency sold in' }),
+    earnings_estimate: Type.Array(Type.Ref(Money), { description: 'Affiliate commission of attributed sales, before refunds' }),
+  };
+  const Time = (description: string) => Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description });
+
   app.get(
     '/creators/me/analytics',
     {
       schema: {
         tags: ['analytics'],
-        summary: "The signed-in creator's videos: views, completion, orders, GMV and earnings estimate",
-        querystring: Type.Object(RangeQuery),
+        summary: "The signed-in creator's videos and live sessions: views or room joins, clicks, orders, GMV and earnings estimate",
+        description:
+          'Videos with data in the range; live sessions with data in the range, started in it or live now (zeros without data), newest start first. ' +
+          'With `format=csv`, `table` picks the table exported (`videos` by default).',
+        querystring: Type.Object({
+          ...RangeQuery,
+          table: Type.Optional(Type.Union([Type.Literal('videos'), Type.Literal('lives')], { default: 'videos', description: 'The table `format=csv` exports' })),
+        }),
         response: csvDoc(
           Type.Object({
             videos: Type.Array(
@@ -304,8 +317,22 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
                 completed_views: Count,
                 completion_rate: Rate,
                 orders: Count,
-                gmv: Type.Array(Type.Ref(Money), { description: 'One per currency sold in' }),
-                earnings_estimate: Type.Array(Type.Ref(Money), { description: 'Affiliate commission of attributed sales, before refunds' }),
+                ...Earnings,
+              }),
+            ),
+            lives: Type.Array(
+              Type.Object({
+                live_id: Type.String(),
+                title: Type.String(),
+                status: Type.Union(LIVE_STATUSES.map((s) => Type.Literal(s))),
+                scheduled_at: Type.String({ format: 'date-time' }),
+                started_at: Time('Null until the session starts'),
+                ended_at: Time('Null until the session ends'),
+                live_joins: Type.Integer({ description: 'Viewers entering the room (`live_join` events)' }),
+                product_clicks: Count,
+                add_to_carts: Count,
+                orders: Type.Integer({ description: 'Paid orders with an item bought from the room (`source.live_id`)' }),
+                ...Earnings,
               }),
             ),
           }),
@@ -315,7 +342,8 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const user = requireUser(req);
       const body = await creatorAnalytics(db, user.id, rangeOf(clock, req.query));
-      return answer(reply, req.query.format, 'creator-analytics', body, (b) => b.videos);
+      const lives = req.query.table === 'lives';
+      return answer(reply, req.query.format, lives ? 'creator-analytics-lives' : 'creator-analytics', body, (b) => (lives ? b.lives : b.videos));
     },
   );
 }

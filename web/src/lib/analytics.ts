@@ -121,6 +121,32 @@ export interface CreatorVideoStats {
   earnings_estimate: Money[];
 }
 
+export interface CreatorLiveStats {
+  live_id: string;
+  title: string;
+  status: 'scheduled' | 'live' | 'ended';
+  scheduled_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  /** Viewers entering the room (`live_join` events). */
+  live_joins: number;
+  product_clicks: number;
+  add_to_carts: number;
+  /** Paid orders with an item bought from the room. */
+  orders: number;
+  /** One per currency sold in. */
+  gmv: Money[];
+  earnings_estimate: Money[];
+}
+
+export interface CreatorAnalytics {
+  videos: CreatorVideoStats[];
+  /** Sessions with data in the range, started in it or live now; newest start first. */
+  lives: CreatorLiveStats[];
+}
+
+export type CreatorTable = 'videos' | 'lives';
+
 const shopPath = (shopId: string, route: string) => `/v1/shops/${encodeURIComponent(shopId)}/analytics/${route}`;
 
 /** The address of a route's answer; with `csv` the table as a CSV download (the session cookie authorizes it). */
@@ -128,7 +154,9 @@ export function analyticsUrl(shopId: string, route: string, params: Record<strin
   return `${shopPath(shopId, route)}${query({ ...params, ...(csv ? { format: 'csv' } : {}) })}`;
 }
 
-export const creatorAnalyticsUrl = (range: Range, csv = false) => `/v1/creators/me/analytics${query({ ...range, ...(csv ? { format: 'csv' } : {}) })}`;
+/** The creator dashboard's address; with `csv` one table (`videos` by default) as a CSV download. */
+export const creatorAnalyticsUrl = (range: Range, csv = false, table: CreatorTable = 'videos') =>
+  `/v1/creators/me/analytics${query({ ...range, ...(csv ? { format: 'csv', ...(table === 'videos' ? {} : { table }) } : {}) })}`;
 
 export const analytics = {
   funnel: (shopId: string, p: Range & { by: FunnelBy; limit?: number }) => request<Funnel>('GET', analyticsUrl(shopId, 'funnel', { ...p })),
@@ -145,5 +173,5 @@ export const analytics = {
       throw err;
     }
   },
-  creator: (p: Range) => request<{ videos: CreatorVideoStats[] }>('GET', creatorAnalyticsUrl(p)),
+  creator: (p: Range) => request<CreatorAnalytics>('GET', creatorAnalyticsUrl(p)),
 };

@@ -6,9 +6,9 @@ import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import type { Money } from '../i18n/format';
-import { analytics, creatorAnalyticsUrl, type CreatorVideoStats } from '../lib/analytics';
+import { analytics, creatorAnalyticsUrl, type CreatorLiveStats, type CreatorVideoStats } from '../lib/analytics';
 import { finance } from '../lib/finance';
-import { ChartIcon, CsvLink, escapeHtml, RangePicker, useAnalyticsFormat, useRangeChoice, type AnalyticsFormat } from './analytics/common';
+import { ChartIcon, CsvLink, escapeHtml, NameCell, RangePicker, TableHead, useAnalyticsFormat, useRangeChoice, type AnalyticsFormat } from './analytics/common';
 
 /** Videos the chart shows (the table and the CSV have them all). */
 const CHART_VIDEOS = 10;
@@ -23,7 +23,8 @@ function sumMoney(lists: Money[][]): Money[] {
 /**
  * Creator analytics (creator center): per video the views, completion, orders, GMV and the
  * affiliate earnings estimate for a date range, as a chart and a table with CSV, next to what has
- * been settled (`/v1/creators/me/earnings`). Loaded lazily with ECharts.
+ * been settled (`/v1/creators/me/earnings`); below, the same range per live session (room joins,
+ * clicks, add-to-carts, orders, GMV, earnings) with its own CSV. Loaded lazily with ECharts.
  */
 export function CreatorAnalytics() {
   const { t } = useTranslation();
@@ -35,83 +36,123 @@ export function CreatorAnalytics() {
   const list = (ms: Money[]) => (ms.length === 0 ? f.money({ amount: 0, currency: earned.data?.currency ?? 'USD' }) : ms.map((m) => f.money(m)).join(' · '));
 
   return (
-    <section className="panel analytics-panel" aria-labelledby="creator-analytics" data-testid="creator-analytics">
-      <div className="panel__head">
-        <h2 id="creator-analytics">{t('creatorAnalytics.title')}</h2>
-        <div className="analytics-panel__actions">
-          <RangePicker value={choice} valid={valid} onChange={update} />
-          <CsvLink href={creatorAnalyticsUrl(range, true)} name="creator-analytics" />
-        </div>
-      </div>
-      {q.isPending ? (
-        <Loading />
-      ) : q.isError ? (
-        <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />
-      ) : q.data.videos.length === 0 ? (
-        <EmptyState title={t('creatorAnalytics.emptyTitle')} icon={<ChartIcon />} testId="creator-analytics-empty">
-          {t('creatorAnalytics.emptyText')}
-        </EmptyState>
-      ) : (
-        <>
-          <dl className="stats analytics-stats">
-            <div>
-              <dt>{t('analytics.steps.views')}</dt>
-              <dd data-testid="creator-total-views">{f.number(q.data.videos.reduce((n, v) => n + v.views, 0))}</dd>
-            </div>
-            <div>
-              <dt>{t('analytics.steps.orders')}</dt>
-              <dd>{f.number(q.data.videos.reduce((n, v) => n + v.orders, 0))}</dd>
-            </div>
-            <div>
-              <dt>{t('creatorAnalytics.estimate')}</dt>
-              <dd>{list(sumMoney(q.data.videos.map((v) => v.earnings_estimate)))}</dd>
-            </div>
-            <div>
-              <dt>{t('creatorAnalytics.settled')}</dt>
-              <dd>{earned.data ? f.money({ amount: earned.data.available.amount + earned.data.paid_out.amount, currency: earned.data.currency }) : t('analytics.noValue')}</dd>
-            </div>
-          </dl>
-          <p className="muted analytics-caption">{t('creatorAnalytics.note')}</p>
-          {option && <EChart option={option} height={300} label={t('creatorAnalytics.chartLabel')} testId="creator-chart" />}
-          <div className="table-wrap">
-            <table className="table analytics-table" data-testid="creator-videos-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('analytics.funnel.by.video')}</th>
-                  <th scope="col" className="num">
-                    {t('analytics.steps.views')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.top.completion')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.steps.orders')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.funnel.gmv')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('creatorAnalytics.estimate')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {q.data.videos.map((v) => (
-                  <tr key={v.video_id} data-testid="creator-video-row">
-                    <td>{v.caption || v.video_id}</td>
-                    <td className="num">{f.number(v.views)}</td>
-                    <td className="num">{f.rate(v.completion_rate)}</td>
-                    <td className="num">{f.number(v.orders)}</td>
-                    <td className="num">{list(v.gmv)}</td>
-                    <td className="num">{list(v.earnings_estimate)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+    <>
+      <section className="panel analytics-panel" aria-labelledby="creator-analytics" data-testid="creator-analytics">
+        <div className="panel__head">
+          <h2 id="creator-analytics">{t('creatorAnalytics.title')}</h2>
+          <div className="analytics-panel__actions">
+            <RangePicker value={choice} valid={valid} onChange={update} />
+            <CsvLink href={creatorAnalyticsUrl(range, true)} name="creator-analytics" />
           </div>
-        </>
-      )}
-    </section>
+        </div>
+        {q.isPending ? (
+          <Loading />
+        ) : q.isError ? (
+          <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />
+        ) : q.data.videos.length === 0 ? (
+          <EmptyState title={t('creatorAnalytics.emptyTitle')} icon={<ChartIcon />} testId="creator-analytics-empty">
+            {t('creatorAnalytics.emptyText')}
+          </EmptyState>
+        ) : (
+          <>
+            <dl className="stats analytics-stats">
+              <div>
+                <dt>{t('analytics.steps.views')}</dt>
+                <dd data-testid="creator-total-views">{f.number(q.data.videos.reduce((n, v) => n + v.views, 0))}</dd>
+              </div>
+              <div>
+                <dt>{t('analytics.steps.orders')}</dt>
+                <dd>{f.number(q.data.videos.reduce((n, v) => n + v.orders, 0))}</dd>
+              </div>
+              <div>
+                <dt>{t('creatorAnalytics.estimate')}</dt>
+                <dd>{list(sumMoney(q.data.videos.map((v) => v.earnings_estimate)))}</dd>
+              </div>
+              <div>
+                <dt>{t('creatorAnalytics.settled')}</dt>
+                <dd>{earned.data ? f.money({ amount: earned.data.available.amount + earned.data.paid_out.amount, currency: earned.data.currency }) : t('analytics.noValue')}</dd>
+              </div>
+            </dl>
+            <p className="muted analytics-caption">{t('creatorAnalytics.note')}</p>
+            {option && <EChart option={option} height={300} label={t('creatorAnalytics.chartLabel')} testId="creator-chart" />}
+            <div className="table-wrap">
+              <table className="table analytics-table" data-testid="creator-videos-table">
+                <TableHead text={[t('analytics.funnel.by.video')]} numeric={[t('analytics.steps.views'), t('analytics.top.completion'), t('analytics.steps.orders'), t('analytics.funnel.gmv'), t('creatorAnalytics.estimate')]} />
+                <tbody>
+                  {q.data.videos.map((v) => (
+                    <tr key={v.video_id} data-testid="creator-video-row">
+                      <td>{v.caption || v.video_id}</td>
+                      <td className="num">{f.number(v.views)}</td>
+                      <td className="num">{f.rate(v.completion_rate)}</td>
+                      <td className="num">{f.number(v.orders)}</td>
+                      <td className="num">{list(v.gmv)}</td>
+                      <td className="num">{list(v.earnings_estimate)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
+      <section className="panel analytics-panel" aria-labelledby="creator-lives" data-testid="creator-lives">
+        <div className="panel__head">
+          <h2 id="creator-lives">{t('creatorAnalytics.lives.title')}</h2>
+          <div className="analytics-panel__actions">
+            <CsvLink href={creatorAnalyticsUrl(range, true, 'lives')} name="creator-analytics-lives" testId="creator-lives-csv" />
+          </div>
+        </div>
+        {q.isPending ? (
+          <Loading />
+        ) : q.isError ? (
+          <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />
+        ) : q.data.lives.length === 0 ? (
+          <EmptyState title={t('creatorAnalytics.lives.emptyTitle')} icon={<ChartIcon />} testId="creator-lives-empty">
+            {t('creatorAnalytics.lives.emptyText')}
+          </EmptyState>
+        ) : (
+          <LivesTable lives={q.data.lives} list={list} />
+        )}
+      </section>
+    </>
+  );
+}
+
+/** One row per live session of the range: when it started, room joins, clicks, add-to-carts, orders, GMV and earnings. */
+function LivesTable({ lives, list }: { lives: CreatorLiveStats[]; list: (ms: Money[]) => string }) {
+  const { t } = useTranslation();
+  const f = useAnalyticsFormat();
+  const tone = (s: CreatorLiveStats['status']) => (s === 'live' ? 'bad' : s === 'scheduled' ? 'info' : 'neutral');
+  return (
+    <>
+      <p className="muted analytics-caption">{t('creatorAnalytics.lives.note')}</p>
+      <div className="table-wrap">
+        <table className="table analytics-table" data-testid="creator-lives-table">
+          <TableHead text={[t('analytics.funnel.by.live'), t('creatorAnalytics.lives.started')]} numeric={[t('creatorAnalytics.lives.joins'), t('analytics.steps.product_clicks'), t('analytics.steps.add_to_carts'), t('analytics.steps.orders'), t('analytics.funnel.gmv'), t('creatorAnalytics.estimate')]} />
+          <tbody>
+            {lives.map((l) => (
+              <tr key={l.live_id} data-testid="creator-live-row" data-live-id={l.live_id}>
+                <td>
+                  <NameCell id={l.live_id} name={l.title} />{' '}
+                  <span className={`badge badge--${tone(l.status)}`} data-testid="creator-live-status">
+                    {t(`live.status.${l.status}`)}
+                  </span>
+                </td>
+                <td className="analytics-nowrap">{l.started_at ? f.dayHour(l.started_at) : t('creatorAnalytics.lives.notStarted')}</td>
+                <td className="num" data-testid="creator-live-joins">
+                  {f.number(l.live_joins)}
+                </td>
+                <td className="num">{f.number(l.product_clicks)}</td>
+                <td className="num">{f.number(l.add_to_carts)}</td>
+                <td className="num">{f.number(l.orders)}</td>
+                <td className="num">{list(l.gmv)}</td>
+                <td className="num">{list(l.earnings_estimate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

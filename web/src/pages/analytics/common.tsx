@@ -1,6 +1,6 @@
 /** Pieces the seller and creator analytics pages share: formatting, CSV links, names of ids, the date range. */
 import { useQueries } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMoney, formatNumber, minorUnitDigits, type Money } from '../../i18n/format';
 import { lastDays, rangeOfDays, type Range } from '../../lib/analytics';
@@ -8,6 +8,26 @@ import { commerce } from '../../lib/commerce';
 import { content } from '../../lib/content';
 import { useLocale } from '../../lib/language';
 import './analytics.css';
+
+/** A table's head: its text columns, then its numeric (right-aligned) ones. */
+export function TableHead({ text, numeric }: { text: ReactNode[]; numeric: ReactNode[] }) {
+  return (
+    <thead>
+      <tr>
+        {text.map((h, i) => (
+          <th key={`text-${i}`} scope="col">
+            {h}
+          </th>
+        ))}
+        {numeric.map((h, i) => (
+          <th key={`num-${i}`} scope="col" className="num">
+            {h}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
 
 export const ChartIcon = () => (
   <svg width={40} height={40} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.5} strokeLinecap="round" strokeLinejoin="round">

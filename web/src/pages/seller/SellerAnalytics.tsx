@@ -24,7 +24,7 @@ import {
   type TopRow,
 } from '../../lib/analytics';
 import { useSellerShop } from '../../lib/shops';
-import { ChartIcon, CsvLink, NameCell, RangePicker, useAnalyticsFormat, useNames, useRangeChoice, type AnalyticsFormat } from '../analytics/common';
+import { ChartIcon, CsvLink, NameCell, RangePicker, TableHead, useAnalyticsFormat, useNames, useRangeChoice, type AnalyticsFormat } from '../analytics/common';
 
 /** Rows a funnel or top table shows (the CSV has them all). */
 const TABLE_ROWS = 20;
@@ -170,19 +170,7 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
             ) : (
               <div className="table-wrap">
                 <table className="table analytics-table" data-testid="funnel-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t(`analytics.funnel.by.${by}`)}</th>
-                      {FUNNEL_STEPS.map((s) => (
-                        <th key={s} scope="col" className="num">
-                          {t(`analytics.steps.${s}`)}
-                        </th>
-                      ))}
-                      <th scope="col" className="num">
-                        {t('analytics.funnel.gmv')}
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead text={[t(`analytics.funnel.by.${by}`)]} numeric={[...FUNNEL_STEPS.map((s) => t(`analytics.steps.${s}`)), t('analytics.funnel.gmv')]} />
                   <tbody>
                     {d.rows.map((r) => (
                       <tr key={r.id} data-testid="funnel-row" className={r.id === selected ? 'analytics-table__selected' : undefined}>
@@ -397,26 +385,7 @@ function PriceBandsPanel({ shop, range }: { shop: Shop; range: Range }) {
             {option && <EChart option={option} height={280} label={t('analytics.bands.chartLabel')} testId="bands-chart" />}
             <div className="table-wrap">
               <table className="table analytics-table" data-testid="bands-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('analytics.bands.band')}</th>
-                    <th scope="col" className="num">
-                      {t('analytics.bands.products')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('analytics.steps.product_clicks')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('analytics.bands.addToCartRate')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('analytics.bands.conversion')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('analytics.funnel.gmv')}
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead text={[t('analytics.bands.band')]} numeric={[t('analytics.bands.products'), t('analytics.steps.product_clicks'), t('analytics.bands.addToCartRate'), t('analytics.bands.conversion'), t('analytics.funnel.gmv')]} />
                 <tbody>
                   {d.bands.map((b) => (
                     <tr key={b.min.amount}>
@@ -582,26 +551,7 @@ function TopPanel({ shop, range, by }: { shop: Shop; range: Range; by: 'video' |
         {(d) => (
           <div className="table-wrap">
             <table className="table analytics-table" data-testid={`top-${by}-table`}>
-              <thead>
-                <tr>
-                  <th scope="col">{t(`analytics.funnel.by.${by}`)}</th>
-                  <th scope="col" className="num">
-                    {t('analytics.steps.views')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.top.completion')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.steps.orders')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.funnel.gmv')}
-                  </th>
-                  <th scope="col" className="num">
-                    {by === 'creator' ? t('analytics.top.commission') : t('analytics.time.refunds')}
-                  </th>
-                </tr>
-              </thead>
+              <TableHead text={[t(`analytics.funnel.by.${by}`)]} numeric={[t('analytics.steps.views'), t('analytics.top.completion'), t('analytics.steps.orders'), t('analytics.funnel.gmv'), by === 'creator' ? t('analytics.top.commission') : t('analytics.time.refunds')]} />
               <tbody>
                 {d.rows.map((r: TopRow) => (
                   <tr key={r.id}>
@@ -670,20 +620,7 @@ function CutoverPanel({ shop }: { shop: Shop }) {
           </p>
           <div className="table-wrap">
             <table className="table analytics-table" data-testid="cutover-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('analytics.cutover.metric')}</th>
-                  <th scope="col" className="num">
-                    {t('analytics.cutover.before')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.cutover.after')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('analytics.cutover.change')}
-                  </th>
-                </tr>
-              </thead>
+              <TableHead text={[t('analytics.cutover.metric')]} numeric={[t('analytics.cutover.before'), t('analytics.cutover.after'), t('analytics.cutover.change')]} />
               <tbody>
                 {CUTOVER_ROWS.map((k) => {
                   const c = change(q.data!, k);
