@@ -68,7 +68,7 @@ const benches: Bench[] = [
   },
   {
     name: 'dashboard',
-    title: 'Seller dashboard routes over rollups, 10,000,000 raw events on PostgreSQL, 1,000,000 on PGlite (issue 7 budget: p95 < 300 ms at 10,000,000)',
+    title: 'Dashboard routes over rollups, 10,000,000 raw events (issue 7 budget: p95 < 300 ms at 10,000,000)',
     async run() {
       const r = await dashboard.run({ log: (l) => console.error(l) });
       return { pass: r.complete, budgetMet: r.budgetMet, text: dashboard.formatRows(r.rows) };

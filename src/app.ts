@@ -39,6 +39,7 @@ import { registerAnalyticsJobs, scheduleAnalyticsJobs } from './modules/analytic
 import { importsRoutes } from './modules/imports/routes.js';
 import { feedRoutes } from './modules/feed/routes.js';
 import { liveRoutes } from './modules/live/routes.js';
+import { registerLiveJobs, scheduleLiveJobs } from './modules/live/service.js';
 import { operatorRoutes } from './modules/operator/routes.js';
 import { registerImportJobs } from './modules/imports/service.js';
 import { trustRoutes } from './modules/trust/routes.js';
@@ -76,6 +77,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerDemoVideoJobs(jobs, { clock, config });
   registerImportJobs(jobs, { clock, config });
   registerTrustJobs(jobs, clock, createPaymentProviders(clock));
+  registerLiveJobs(jobs, clock);
   const ctx: AppContext = { database, db, clock, config, jobs };
   const app = await buildHttpApp({
     ctx,
@@ -96,4 +98,5 @@ export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Cl
   await scheduleSettlementJobs(ctx.db, ctx.clock);
   await scheduleAnalyticsJobs(ctx.db, ctx.clock);
   await scheduleTrustJobs(ctx.db, ctx.clock);
+  await scheduleLiveJobs(ctx.db, ctx.clock);
 }

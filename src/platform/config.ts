@@ -45,6 +45,13 @@ export interface Config {
   maxUploadBytes: number;
   ffmpegPath: string;
   ffprobePath: string;
+  /** NODE_ENV=production: the production secrets are required (assertProductionSecrets). */
+  production: boolean;
+  /**
+   * Bearer token that `GET /metrics` requires (`Authorization: Bearer <token>`); unset: /metrics
+   * is open to anyone who can reach the server (a production process warns at startup).
+   */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -89,6 +96,13 @@ function origins(value: string | undefined): string[] {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new Error(`LOOPSHOP_CORS_ORIGINS takes origins like https://shop.example.com, got "${o}"`);
   }
   return list;
+}
+
+/** A bearer token: unset, or at least 16 printable characters without spaces (never echoed back). */
+function bearerToken(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(value)) throw new Error(`${name} must be at least 16 printable ASCII characters without spaces`);
+  return value;
 }
 
 /**
@@ -137,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxUploadBytes: int(env.LOOPSHOP_MAX_UPLOAD_BYTES, 200 * 1024 * 1024, 'LOOPSHOP_MAX_UPLOAD_BYTES'),
     ffmpegPath: env.FFMPEG_PATH || mediaTool('ffmpeg', '@ffmpeg-installer/ffmpeg'),
     ffprobePath: env.FFPROBE_PATH || mediaTool('ffprobe', '@ffprobe-installer/ffprobe'),
+    production: env.NODE_ENV === 'production',
+    metricsToken: bearerToken(env.LOOPSHOP_METRICS_TOKEN, 'LOOPSHOP_METRICS_TOKEN'),
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
@@ -15,7 +15,7 @@ import { CSRF_HEADER, tokenFrom, type SessionResolver } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db.js';
-import { AppError, badRequest, errorBody } from './errors.js';
+import { AppError, badRequest, errorBody, unauthorized } from './errors.js';
 import { ErrorResponse, Money } from './http-schemas.js';
 import { registerIdempotency } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
@@ -70,6 +70,17 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_VALIDATION: 'validation_failed',
 };
+
+/**
+ * Whether `Authorization: Bearer <token>` carries `expected`, in constant time: both sides are
+ * hashed first, so timingSafeEqual compares equal-length buffers and the length leaks nothing.
+ */
+export function bearerMatches(header: string | undefined, expected: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(m[1]!), digest(expected));
+}
 
 export interface HttpOptions {
   ctx: AppContext;
@@ -239,7 +250,16 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       return reply.code(503).send(errorBody('database_unavailable', 'The database does not answer'));
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  // Metrics tell route names, traffic and process internals: behind LOOPSHOP_METRICS_TOKEN when set.
+  const metricsToken = ctx.config.metricsToken;
+  if (metricsToken === undefined && ctx.config.production) {
+    app.log.warn('LOOPSHOP_METRICS_TOKEN is not set: GET /metrics is open to anyone who can reach this server');
+  }
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (metricsToken !== undefined && !bearerMatches(req.headers.authorization, metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw unauthorized('GET /metrics needs Authorization: Bearer <LOOPSHOP_METRICS_TOKEN>', 'invalid_metrics_token');
+    }
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

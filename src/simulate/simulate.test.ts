@@ -20,6 +20,9 @@ describe('loopshop simulate', () => {
     expect(a.orders.by_status.cancelled ?? 0).toBeGreaterThan(0);
     expect(Object.values(a.sla_breaches).reduce((n, v) => n + v, 0)).toBeGreaterThan(0);
     expect(Object.values(a.flags).reduce((n, v) => n + v, 0)).toBeGreaterThan(0);
+    // The daily batches ran and the rail settled their payouts a day later.
+    expect(a.payouts_paid).toBeGreaterThan(0);
+    expect(a.payouts_failed).toBe(0);
     const b = await run();
     const { elapsed_ms: _a, reconcile: _ra, ...sa } = a;
     const { elapsed_ms: _b, reconcile: _rb, ...sb } = b;

@@ -50,7 +50,12 @@ export interface SimulationSummary {
   commission: number;
   creator_commission: number;
   subsidy: number;
+  /** Payouts still in transit (amount). */
   payouts: number;
+  /** Payouts the rail paid: money that left the platform (amount). */
+  payouts_paid: number;
+  /** Payouts the rail returned (count); their money went back to the payees' payables. */
+  payouts_failed: number;
   escrow_held: number;
   reconcile: ReconcileReport;
   elapsed_ms: number;
@@ -279,6 +284,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       sql`select coalesce(sum(amount), 0) as amount from ledger_postings where account like 'creator_payable:%' and amount > 0`,
     );
     const escrow = await rows<{ amount: number }>(db, sql`select coalesce(sum(amount), 0) as amount from ledger_postings where account like 'escrow:%'`);
+    const [failedPayouts] = await rows<{ n: number }>(db, sql`select count(*) as n from payouts where status = 'failed'`);
     return {
       seed: opts.seed,
       days: opts.days,
@@ -294,6 +300,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       creator_commission: Number(creatorEarned[0]?.amount ?? 0),
       subsidy: -(await getBalance(db, accounts.platformSubsidy(), 'USD')),
       payouts: await getBalance(db, accounts.payoutsInTransit(), 'USD'),
+      payouts_paid: await getBalance(db, accounts.payoutsPaid(), 'USD'),
+      payouts_failed: Number(failedPayouts?.n ?? 0),
       escrow_held: Number(escrow[0]?.amount ?? 0),
       reconcile: await reconcile(db),
       elapsed_ms: Date.now() - started,
@@ -317,7 +325,7 @@ export function formatSummary(s: SimulationSummary): string {
     `  refunds:       ${s.refunds.count} for ${money(s.refunds.amount)}`,
     `  GMV:           ${money(s.gmv)}`,
     `  settled:       ${s.settled_orders} orders · commission ${money(s.commission)} · creators ${money(s.creator_commission)} · subsidy ${money(s.subsidy)}`,
-    `  payouts:       ${money(s.payouts)} in transit`,
+    `  payouts:       ${money(s.payouts_paid)} paid · ${money(s.payouts)} in transit · ${s.payouts_failed} failed`,
     `  escrow held:   ${money(s.escrow_held)}`,
     `  reconcile:     ${s.reconcile.balanced ? 'balanced' : `NOT balanced (${s.reconcile.problems.length} problems)`}`,
   ].join('\n');

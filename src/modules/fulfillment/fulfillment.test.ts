@@ -139,7 +139,7 @@ describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking fl
     expect((await listBreaches(t.db, { orderId: order.id })).map((b) => b.kind)).toEqual([]);
   });
 
-  it('authorization: another shop cannot ship or read; another buyer cannot read (404)', async () => {
+  it('authorization: another shop cannot ship or read; another buyer cannot read (404); an operator reads but cannot ship', async () => {
     const { shop, buyer, order } = await paidOrder();
     const other = await t.seller();
     const stranger = await t.account();
@@ -150,6 +150,10 @@ describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking fl
     expect((await get(`/v1/shipments/${s.id}`, stranger.auth)).statusCode).toBe(404);
     expect((await get(`/v1/shipments/${s.id}`, shop.owner.auth)).statusCode).toBe(200);
     expect((await get(`/v1/shipments/${s.id}`, buyer.auth)).statusCode).toBe(200);
+    const operator = await t.account({ roles: ['operator'] });
+    expect((await get(`/v1/shipments/${s.id}`, operator.auth)).json()).toEqual((await get(`/v1/shipments/${s.id}`, buyer.auth)).json());
+    expect((await get('/v1/shipments/spm_00000000000000000000000000', operator.auth)).statusCode).toBe(404);
+    expect((await post(`/v1/orders/${order.id}/shipments`, operator.auth, { carrier: 'sandbox' })).statusCode).toBe(404);
     expect((await post(`/v1/orders/${order.id}/shipments`, shop.owner.auth, { carrier: 'nope' })).statusCode).toBe(404);
   });
 

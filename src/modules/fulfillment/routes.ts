@@ -125,12 +125,15 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
     {
       schema: {
         tags: ['fulfillment'],
-        summary: 'A shipment with its tracking timeline (the buyer of its order or a member of its shop)',
+        summary: 'A shipment with its tracking timeline (the buyer of its order, a member of its shop, or an operator)',
         params: IdParam('id', 'spm'),
         response: { 200: ShipmentOut, ...errors(401, 404) },
       },
     },
-    async (req) => getShipmentForViewer(db, requireUser(req).id, req.params.id as string),
+    async (req) => {
+      const user = requireUser(req);
+      return getShipmentForViewer(db, user.id, req.params.id as string, { operator: hasRole(user, 'operator') });
+    },
   );
 
   app.get(

@@ -55,13 +55,23 @@ export const NON_NEGATIVE_ACCOUNT_TYPES = [
   'payouts_in_transit',
 ] as const;
 
-/** The known account types (anything else matching ACCOUNT_RE is accepted and may go negative). */
+/**
+ * The known account types (anything else matching ACCOUNT_RE is accepted and may go negative).
+ *
+ * `payouts_paid` is the outside world on the payee side, the mirror of `buyer_funds`: a payout
+ * the rail paid moves from `payouts_in_transit` to it (docs/decisions/016-payouts-complete.md).
+ * Money arriving there has left the platform, so it only ever receives positive postings and its
+ * balance is everything ever paid out (while `buyer_funds` runs negative by everything paid in).
+ * It is not non-negative: it holds nothing the platform owes, needs no overdraft check, and a
+ * cached balance would make every settled payout queue on its row lock.
+ */
 export const ACCOUNT_TYPES = [
   'buyer_funds',
   ...NON_NEGATIVE_ACCOUNT_TYPES,
   'platform_commission',
   'platform_subsidy',
   'refunds',
+  'payouts_paid',
 ] as const;
 
 /** `escrow:ord_123` → `escrow`. */
@@ -88,6 +98,8 @@ export const accounts = {
   platformCommission: () => 'platform_commission',
   platformSubsidy: () => 'platform_subsidy',
   payoutsInTransit: () => 'payouts_in_transit',
+  /** Money paid out to shops and creators (left the platform); see ACCOUNT_TYPES. */
+  payoutsPaid: () => 'payouts_paid',
   refunds: () => 'refunds',
 };
 

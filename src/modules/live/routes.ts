@@ -2,14 +2,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../../platform/auth.js';
+import { HOUR, MINUTE } from '../../platform/clock.js';
+import { NoContent } from '../../platform/http.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { LiveHub, type RoomClient } from './hub.js';
-import { LIVE_STATUSES } from './schema.js';
+import { LIVE_END_REASONS, LIVE_STATUSES } from './schema.js';
 import {
   ATTESTATION,
   createLive,
   endLive,
   getLive,
+  heartbeatLive,
+  LIVE_IDLE_END_MS,
+  LIVE_MAX_DURATION_MS,
   listLive,
   MAX_ALLOTMENT,
   MAX_ALLOTMENT_ITEMS,
@@ -53,6 +58,12 @@ const Live = Type.Object({
   scheduled_at: Type.String({ format: 'date-time' }),
   started_at: Nullable(Type.String({ format: 'date-time' })),
   ended_at: Nullable(Type.String({ format: 'date-time' })),
+  end_reason: Nullable(
+    Type.Union(
+      LIVE_END_REASONS.map((r) => Type.Literal(r)),
+      { description: 'Who ended it: the creator, or the platform (`idle`: no sign of life from the console; `max_duration`: live too long); null until ended' },
+    ),
+  ),
   attestation: Nullable(Type.Object({ by: Type.String(), at: Type.String({ format: 'date-time' }), version: Type.String() })),
   pinned_product_id: Nullable(Type.String()),
   products: Type.Array(ProductSummary, { description: 'Pinned products, in pin order (live products only)' }),
@@ -205,6 +216,26 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => endLive(db, clock, requireRole(req, 'creator').id, req.params.id as string),
+  );
+
+  app.post(
+    '/live/:id/heartbeat',
+    {
+      schema: {
+        tags,
+        summary: 'Keep the session going: the creator console is still open',
+        description:
+          `The console sends one every minute while open. A live without a sign of life from its creator (start, pin, allotment change, heartbeat) for ${LIVE_IDLE_END_MS / MINUTE} minutes ` +
+          `is ended by the platform (\`end_reason: idle\`), and any live after ${LIVE_MAX_DURATION_MS / HOUR} hours (\`max_duration\`), heartbeat or not. ` +
+          'Only while live (409 `invalid_state`).',
+        params: LiveId,
+        response: { 204: NoContent, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      await heartbeatLive(db, clock, requireRole(req, 'creator').id, req.params.id as string);
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

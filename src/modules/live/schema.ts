@@ -6,12 +6,18 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 export const LIVE_STATUSES = ['scheduled', 'live', 'ended'] as const;
 export type LiveStatus = (typeof LIVE_STATUSES)[number];
 
+/** Who ended a session: its creator, or the platform after `LIVE_IDLE_END_MS` without a sign of life or `LIVE_MAX_DURATION_MS` live. */
+export const LIVE_END_REASONS = ['creator', 'idle', 'max_duration'] as const;
+export type LiveEndReason = (typeof LIVE_END_REASONS)[number];
+
 /**
  * A creator's live session: scheduled → live → ended. One creator is live in one place at a
  * time: the partial unique index below is the arbiter (two racing starts: one gets 409
  * `already_live`). Starting records the creator's exclusivity attestation (who, when, which
  * text version). `pinned_product_id` is the product shown in the room now (one of the pins).
  * The flash-sale allotments are inventory stock holds whose holder is the session id.
+ * `last_active_at` is the creator console's last sign of life (start, pin, allotment change,
+ * heartbeat): a live without one for too long is ended by the platform, `end_reason` says who ended it.
  */
 export const liveSessions = pgTable(
   'live_sessions',
@@ -24,6 +30,8 @@ export const liveSessions = pgTable(
     scheduledAt: ts('scheduled_at').notNull(),
     startedAt: ts('started_at'),
     endedAt: ts('ended_at'),
+    endReason: text('end_reason', { enum: LIVE_END_REASONS }),
+    lastActiveAt: ts('last_active_at'),
     attestedBy: text('attested_by'),
     attestedAt: ts('attested_at'),
     attestationVersion: text('attestation_version'),

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQLWrapper } from 'drizzle-orm';
-import type { Clock } from '../../platform/clock.js';
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import { HOUR, MINUTE, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
+import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { notifyExpr, publish } from '../../platform/pubsub.js';
 import { plainText, textLength } from '../catalog/text.js';
 import { getProduct, getProductsByIds, getSkusForCheckout, type ProductSummary } from '../catalog/service.js';
@@ -10,15 +11,17 @@ import { getUser } from '../identity/service.js';
 import { closeHolds, getHolds, setHold } from '../inventory/service.js';
 import { assertUserTextLinkFree } from '../links/service.js';
 import { listShopsForUser } from '../sellers/service.js';
-import { livePins, livePurchases, liveSessions, liveViewers, type LiveStatus } from './schema.js';
+import { livePins, livePurchases, liveSessions, liveViewers, type LiveEndReason, type LiveStatus } from './schema.js';
 
 /**
  * Live selling: a creator schedules a session, starts it (exclusivity attestation; one live
  * session per creator at a time), pins products, sets flash-sale allotments and ends it.
  * Allotments are inventory stock holds whose holder is the session id: checkout draws a live
  * buyer's units from them (the cart line's `source.live_id`), ending the session closes them and
- * the unsold units go back to general stock (decision 011). Room updates are published on the
- * `live` topic (LISTEN/NOTIFY) and fanned out to SSE clients by `LiveHub` (hub.ts).
+ * the unsold units go back to general stock (decision 011). A live its creator left running (no
+ * console heartbeat for `LIVE_IDLE_END_MS`, or longer than `LIVE_MAX_DURATION_MS`) is ended the
+ * same way by a recurring job (`endStaleLives`). Room updates are published on the `live` topic
+ * (LISTEN/NOTIFY) and fanned out to SSE clients by `LiveHub` (hub.ts).
  */
 export const TOPIC = 'live';
 export const MAX_TITLE_CHARS = 100;
@@ -28,6 +31,17 @@ export const MAX_ALLOTMENT_ITEMS = 50;
 export const RECENT_PURCHASES = 10;
 /** A process's viewer count stops counting when its heartbeat is older than this. */
 export const PRESENCE_TTL_MS = 30_000;
+/**
+ * A live whose creator console showed no sign of life (start, pin, allotment change, heartbeat)
+ * for this long is ended by the platform (`end_reason: idle`): the console sends a heartbeat every
+ * minute, so this is a closed tab or a crash, not a slow network (decision 011).
+ */
+export const LIVE_IDLE_END_MS = 30 * MINUTE;
+/** A live is ended by the platform this long after its start, heartbeat or not (`max_duration`). */
+export const LIVE_MAX_DURATION_MS = 12 * HOUR;
+/** How often the platform looks for lives to end (on the app clock). */
+export const LIVE_SWEEP_EVERY_MS = 5 * MINUTE;
+export const LIVE_SWEEP_JOB = 'live.end_stale';
 
 /** The text a creator confirms when going live; its version is recorded with the start. */
 export const ATTESTATION = {
@@ -59,6 +73,8 @@ export interface LiveView {
   scheduled_at: string;
   started_at: string | null;
   ended_at: string | null;
+  /** Who ended it: the creator, or the platform (`idle`, `max_duration`); null until ended. */
+  end_reason: LiveEndReason | null;
   attestation: { by: string; at: string; version: string } | null;
   pinned_product_id: string | null;
   products: ProductSummary[];
@@ -140,6 +156,7 @@ async function toViews(db: Db, list: LiveRow[]): Promise<LiveView[]> {
     scheduled_at: r.scheduledAt.toISOString(),
     started_at: r.startedAt?.toISOString() ?? null,
     ended_at: r.endedAt?.toISOString() ?? null,
+    end_reason: r.endReason,
     attestation: r.attestedBy && r.attestedAt ? { by: r.attestedBy, at: r.attestedAt.toISOString(), version: r.attestationVersion ?? '' } : null,
     pinned_product_id: r.pinnedProductId,
     products: pins.filter((p) => p.liveId === r.id).flatMap((p) => {
@@ -204,6 +221,25 @@ export async function listLive(db: Db, opts: { status?: LiveStatus; creatorId?: 
     .limit(limit + 1);
   const page = list.slice(0, limit);
   return { data: await toViews(db, page), next_cursor: list.length > limit ? page[page.length - 1]!.id : null };
+}
+
+/** What other modules need of a creator's sessions (analytics): newest first, any status. */
+export interface LiveFacts {
+  id: string;
+  title: string;
+  status: LiveStatus;
+  scheduled_at: Date;
+  started_at: Date | null;
+  ended_at: Date | null;
+}
+
+/** Every session of a creator with its times (no rooms, pins or allotments), newest first. */
+export async function liveFacts(db: Db, filter: { creatorId: string }): Promise<LiveFacts[]> {
+  return db
+    .select({ id: liveSessions.id, title: liveSessions.title, status: liveSessions.status, scheduled_at: liveSessions.scheduledAt, started_at: liveSessions.startedAt, ended_at: liveSessions.endedAt })
+    .from(liveSessions)
+    .where(eq(liveSessions.creatorId, filter.creatorId))
+    .orderBy(desc(liveSessions.id));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +315,7 @@ export async function startLive(db: Db, clock: Clock, creatorId: string, id: str
   try {
     started = await db
       .update(liveSessions)
-      .set({ status: 'live', startedAt: now, attestedBy: creatorId, attestedAt: now, attestationVersion: ATTESTATION.version, updatedAt: now })
+      .set({ status: 'live', startedAt: now, lastActiveAt: now, attestedBy: creatorId, attestedAt: now, attestationVersion: ATTESTATION.version, updatedAt: now })
       .where(and(eq(liveSessions.id, id), eq(liveSessions.status, 'scheduled')))
       .returning();
   } catch (e) {
@@ -304,12 +340,107 @@ export async function endLive(db: Db, clock: Clock, creatorId: string, id: strin
   await db.transaction(async (tx) => {
     const row = await ownLive(tx, creatorId, id, true);
     if (row.status === 'ended') throw invalidState(row, 'ended');
-    const now = clock.now();
-    await tx.update(liveSessions).set({ status: 'ended', endedAt: now, updatedAt: now }).where(eq(liveSessions.id, id));
-    await closeHolds(tx, clock, id);
-    await publish(tx, TOPIC, { live_id: id, kind: 'ended' });
+    await closeSession(tx, clock, row, 'creator');
   });
   return getLive(db, id);
+}
+
+/** The end itself, for the creator and the platform alike; `row` is locked by the caller's transaction. */
+async function closeSession(tx: Db, clock: Clock, row: LiveRow, reason: LiveEndReason): Promise<void> {
+  const now = clock.now();
+  await tx.update(liveSessions).set({ status: 'ended', endedAt: now, endReason: reason, updatedAt: now }).where(eq(liveSessions.id, row.id));
+  await closeHolds(tx, clock, row.id);
+  await publish(tx, TOPIC, { live_id: row.id, kind: 'ended' });
+}
+
+/**
+ * The creator console's heartbeat: the session is still attended (see `LIVE_IDLE_END_MS`). One
+ * conditional update; the creator's live session only (anyone else 404), and only while live
+ * (409 `invalid_state`: an ended session is not revived).
+ */
+export async function heartbeatLive(db: Db, clock: Clock, creatorId: string, id: string): Promise<void> {
+  const touched = await db
+    .update(liveSessions)
+    .set({ lastActiveAt: clock.now() })
+    .where(and(eq(liveSessions.id, id), eq(liveSessions.creatorId, creatorId), eq(liveSessions.status, 'live')))
+    .returning({ id: liveSessions.id });
+  if (touched.length === 0) throw invalidState(await ownLive(db, creatorId, id), 'kept alive');
+}
+
+/** Why the platform ends this live now, or null while it may go on. */
+function staleReason(row: LiveRow, now: Date): Exclude<LiveEndReason, 'creator'> | null {
+  if (row.status !== 'live' || !row.startedAt) return null;
+  if (now.getTime() - row.startedAt.getTime() >= LIVE_MAX_DURATION_MS) return 'max_duration';
+  if (now.getTime() - (row.lastActiveAt ?? row.startedAt).getTime() >= LIVE_IDLE_END_MS) return 'idle';
+  return null;
+}
+
+/**
+ * Ends every live session left running: no sign of life from its creator's console for
+ * `LIVE_IDLE_END_MS` (`end_reason: idle`) or live for `LIVE_MAX_DURATION_MS` (`max_duration`),
+ * each in its own transaction through the same end as the creator's (allotments back to general
+ * stock, rooms told). The row is locked and checked again before it ends, so a heartbeat or the
+ * creator's own end that got there first wins, and a second run ends nothing. Returns the ids
+ * ended. Scheduled sessions are left alone: the status machine has no cancelled state, and only
+ * the creator ends one.
+ */
+export async function endStaleLives(db: Db, clock: Clock): Promise<Array<{ id: string; reason: LiveEndReason }>> {
+  const now = clock.now();
+  const idleSince = new Date(now.getTime() - LIVE_IDLE_END_MS);
+  const startedBefore = new Date(now.getTime() - LIVE_MAX_DURATION_MS);
+  const ended: Array<{ id: string; reason: LiveEndReason }> = [];
+  const failed: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await db
+      .select({ id: liveSessions.id })
+      .from(liveSessions)
+      .where(
+        and(
+          eq(liveSessions.status, 'live'),
+          sql`(coalesce(${liveSessions.lastActiveAt}, ${liveSessions.startedAt}) <= ${idleSince} or ${liveSessions.startedAt} <= ${startedBefore})`,
+          after ? gt(liveSessions.id, after) : undefined,
+        ),
+      )
+      .orderBy(asc(liveSessions.id))
+      .limit(100);
+    if (page.length === 0) break;
+    for (const { id } of page) {
+      try {
+        const reason = await db.transaction(async (tx) => {
+          const [row] = await tx.select().from(liveSessions).where(eq(liveSessions.id, id)).for('update');
+          const why = row ? staleReason(row, now) : null;
+          if (row && why) await closeSession(tx, clock, row, why);
+          return why;
+        });
+        if (reason) ended.push({ id, reason });
+      } catch (e) {
+        failed.push(`${id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    after = page[page.length - 1]!.id;
+  }
+  if (failed.length > 0) throw new Error(`ending ${failed.length} stale live session(s) failed: ${failed.slice(0, 5).join('; ')}`);
+  return ended;
+}
+
+export function registerLiveJobs(jobs: JobRunner, clock: Clock): void {
+  jobs.register(
+    LIVE_SWEEP_JOB,
+    async (db) => {
+      // The next run first (keyed by its slot, so a retry of this one does not start a second chain).
+      const next = Math.floor(clock.now().getTime() / LIVE_SWEEP_EVERY_MS + 1) * LIVE_SWEEP_EVERY_MS;
+      await enqueue(db, clock, LIVE_SWEEP_JOB, {}, { runAt: new Date(next), uniqueKey: `${LIVE_SWEEP_JOB}:${next}` });
+      await endStaleLives(db, clock);
+    },
+    // Outside one long transaction: every session ends in its own, with its stock.
+    { transaction: false },
+  );
+}
+
+/** The recurring sweep for lives left running, enqueued once per database. */
+export async function scheduleLiveJobs(db: Db, clock: Clock): Promise<void> {
+  await enqueue(db, clock, LIVE_SWEEP_JOB, {}, { uniqueKey: `recurring:${LIVE_SWEEP_JOB}` });
 }
 
 /** Pins a product (added to the session's products if new) and features it in the room. */
@@ -323,7 +454,7 @@ export async function pinProduct(db: Db, clock: Clock, creatorId: string, id: st
       if (pins.length >= MAX_PINS) throw unprocessable('too_many_pins', `A live session pins at most ${MAX_PINS} products`, { max: MAX_PINS });
       await tx.insert(livePins).values({ liveId: id, productId, position: pins.length, pinnedAt: clock.now() });
     }
-    await tx.update(liveSessions).set({ pinnedProductId: productId, updatedAt: clock.now() }).where(eq(liveSessions.id, id));
+    await tx.update(liveSessions).set({ pinnedProductId: productId, lastActiveAt: clock.now(), updatedAt: clock.now() }).where(eq(liveSessions.id, id));
     await publish(tx, TOPIC, { live_id: id, kind: 'pinned' });
   });
   return getLive(db, id);
@@ -368,6 +499,7 @@ export async function setAllotments(
       throw unprocessable('sku_not_pinned', 'Allotments are for sellable SKUs of the products pinned in this live', { sku_ids: notPinned.map((s) => s.sku_id) });
     }
     for (const item of [...items].sort((a, b) => (a.sku_id < b.sku_id ? -1 : 1))) await setHold(tx, clock, id, item.sku_id, item.quantity);
+    await tx.update(liveSessions).set({ lastActiveAt: clock.now() }).where(eq(liveSessions.id, id));
     await publish(tx, TOPIC, { live_id: id, kind: 'stock' });
   });
   return getLive(db, id);

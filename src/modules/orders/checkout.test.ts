@@ -447,6 +447,33 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     expect((await get(`/v1/orders?role=seller&shop_id=${s.shopId}`, s.owner.auth)).json().data).toHaveLength(2);
   });
 
+  it('operators read any order (the same detail as its buyer and shop) but act on none; strangers still get 404', async () => {
+    const s = await shopWithProduct(t, { name: 'Disputed', variants: [{ price: 1200, onHand: 10 }] });
+    const buyer = await t.account();
+    const stranger = await t.account();
+    const operator = await t.account({ roles: ['operator'] });
+    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
+    const orderId = (await checkoutReq(t, buyer.auth)).json().orders[0].id as string;
+
+    const byBuyer = await get(`/v1/orders/${orderId}`, buyer.auth);
+    const bySeller = await get(`/v1/orders/${orderId}`, s.owner.auth);
+    const byOperator = await get(`/v1/orders/${orderId}`, operator.auth);
+    expect([byBuyer.statusCode, bySeller.statusCode, byOperator.statusCode]).toEqual([200, 200, 200]);
+    expect(byOperator.json()).toEqual(byBuyer.json());
+    expect(bySeller.json()).toEqual(byBuyer.json());
+    expect(byOperator.json()).toMatchObject({ id: orderId, shop_id: s.shopId, buyer: { id: buyer.id }, status: 'paid', shipments: [], shipping_address: ADDRESS });
+
+    const stray = await get(`/v1/orders/${orderId}`, stranger.auth);
+    expect([stray.statusCode, stray.json().error.code]).toEqual([404, 'not_found']);
+    const missing = await get(`/v1/orders/ord_${'0'.repeat(26)}`, operator.auth);
+    expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'not_found']);
+    // Reading only: the operator cannot cancel, and its orders list is still its own.
+    const cancel = await post(`/v1/orders/${orderId}/cancel`, operator.auth, {});
+    expect([cancel.statusCode, cancel.json().error.code]).toEqual([404, 'not_found']);
+    expect((await get('/v1/orders', operator.auth)).json().data).toEqual([]);
+    expect((await get(`/v1/orders/${orderId}`, buyer.auth)).json().status).toBe('paid');
+  });
+
   it('a capture that arrives after the checkout expired is refunded, never paid into escrow', async () => {
     const s = await shopWithProduct(t, { variants: [{ price: 800, onHand: 3 }] });
     const buyer = await t.account();

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../../platform/auth.js';
+import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { perCallerRateLimit } from '../../platform/security.js';
 import { MoneyOut } from '../cart/routes.js';
@@ -200,12 +200,16 @@ export async function ordersRoutes(server: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['orders'],
-        summary: 'An order with items, totals, payment, shipments and timeline (its buyer or its shop only)',
+        summary: 'An order with items, totals, payment, shipments and timeline (its buyer, its shop, or an operator)',
+        description: 'Operators (disputes, trust and safety) may read any order; every other account gets 404 for an order it is neither the buyer of nor a member of the shop of.',
         params: OrderId,
         response: { 200: OrderDetail, ...errors(401, 404) },
       },
     },
-    async (req) => withShipments(await getOrderDetail(db, requireUser(req).id, req.params.id as string)),
+    async (req) => {
+      const user = requireUser(req);
+      return withShipments(await getOrderDetail(db, user.id, req.params.id as string, { operator: hasRole(user, 'operator') }));
+    },
   );
 
   app.post(

@@ -5,7 +5,7 @@ import { requireRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { audited, recordAudit } from '../audit/service.js';
 import { requireShopMember } from '../sellers/service.js';
-import { PAYEE_TYPES } from './schema.js';
+import { PAYEE_TYPES, PAYOUT_STATUSES } from './schema.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -39,18 +39,23 @@ const PayoutOut = Type.Object({
   payee_type: Type.Union(PAYEE_TYPES.map((t) => Type.Literal(t))),
   payee_id: Type.String(),
   amount: Type.Ref(Money),
-  status: Type.String(),
+  status: Type.Union(PAYOUT_STATUSES.map((s) => Type.Literal(s)), { description: 'in_transit → paid | failed (the rail settles it once, a day after the batch)' }),
   created_at: Time,
+  paid_at: Nullable(Time),
+  failed_at: Nullable(Time),
+  failure_reason: Nullable(Type.String({ description: 'Failed payouts: the rail\'s reason, e.g. account_closed' })),
 });
 const Line = Type.Object({
   at: Time,
-  kind: Type.String({ description: 'settlement · commission_subsidy · payout · …' }),
+  kind: Type.String({ description: 'settlement · commission_subsidy · payout · payout_failed · …' }),
   order_id: Nullable(Type.String()),
   amount: Type.Ref(Money),
   description: Type.String(),
   breakdown: Nullable(
     Type.Object({ held: Type.Ref(Money), commission: Type.Ref(Money), affiliate: Type.Ref(Money), subsidy: Type.Ref(Money) }, { description: 'Settlement lines only' }),
   ),
+  /** Payout lines (`payout`, `payout_failed`) only: the payout and its outcome. */
+  payout: Nullable(PayoutOut),
 });
 const Balances = {
   currency: Type.String(),
@@ -141,7 +146,9 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       schema: {
         tags: ['settlement', 'admin'],
         summary: 'Run the payout batch now (operators)',
-        description: 'Moves every available seller and creator balance to payouts_in_transit, skipping shops with a payout hold (the same batch runs daily).',
+        description:
+          'Moves every available seller and creator balance to payouts_in_transit, skipping shops with a payout hold (the same batch runs daily). ' +
+          'Each payout is `in_transit`; an hourly job settles it through the payout rail a day later: `paid` (`paid_at`) or `failed` (`failed_at`, `failure_reason`; the money goes back to the available balance and the next batch pays it again).',
         response: { 200: Type.Object({ data: Type.Array(PayoutOut) }), ...errors(401, 403) },
       },
     },
@@ -188,7 +195,9 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       schema: {
         tags: ['settlement'],
         summary: "The shop's money: pending in escrow, available, paid out, and its statement (members of the shop)",
-        description: 'The statement lists every posting of the shop\'s seller_payable account, oldest first (`?limit=&cursor=`); settlement lines carry their breakdown.',
+        description:
+          'The statement lists every posting of the shop\'s seller_payable account, oldest first (`?limit=&cursor=`); settlement lines carry their breakdown, payout lines their payout (status, `paid_at`, `failed_at`, `failure_reason`). ' +
+          '`paid_out` counts payouts in transit and paid; a failed payout is back in `available`.',
         params: IdParam('id', 'shp'),
         querystring: PageQuery,
         response: {

@@ -93,7 +93,15 @@ export const settlements = pgTable(
 export const PAYEE_TYPES = ['shop', 'creator'] as const;
 export type PayeeType = (typeof PAYEE_TYPES)[number];
 
-/** A payout: a payee's available balance moved to payouts_in_transit by the batch. */
+export const PAYOUT_STATUSES = ['in_transit', 'paid', 'failed'] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
+
+/**
+ * A payout: a payee's available balance moved to payouts_in_transit by the batch, then settled
+ * once by the payout rail (docs/decisions/016-payouts-complete.md): `paid` (the money left the
+ * platform, `paid_at`) or `failed` (it went back to the payee's payable, `failed_at`,
+ * `failure_reason`). Only `in_transit` ever changes.
+ */
 export const payouts = pgTable(
   'payouts',
   {
@@ -102,10 +110,23 @@ export const payouts = pgTable(
     payeeId: text('payee_id').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
-    status: text('status', { enum: ['in_transit', 'paid', 'failed'] }).notNull().default('in_transit'),
+    status: text('status', { enum: PAYOUT_STATUSES }).notNull().default('in_transit'),
     createdAt: ts('created_at').notNull(),
+    paidAt: ts('paid_at'),
+    failedAt: ts('failed_at'),
+    /** The rail's reason, e.g. `account_closed` (failed payouts only). */
+    failureReason: text('failure_reason'),
   },
-  (t) => [index('payouts_payee_idx').on(t.payeeType, t.payeeId, t.id), check('payouts_amount_positive', sql`${t.amount} > 0`)],
+  (t) => [
+    index('payouts_payee_idx').on(t.payeeType, t.payeeId, t.id),
+    // The settle job's look-up: payouts still in transit, oldest first.
+    index('payouts_in_transit_idx').on(t.createdAt, t.id).where(sql`${t.status} = 'in_transit'`),
+    check('payouts_amount_positive', sql`${t.amount} > 0`),
+    check(
+      'payouts_outcome',
+      sql`(${t.paidAt} is not null) = (${t.status} = 'paid') and (${t.failedAt} is not null) = (${t.status} = 'failed') and (${t.failureReason} is null or ${t.status} = 'failed')`,
+    ),
+  ],
 );
 
 /** A shop's payout hold flag (operator, later trust & safety): payouts skip held shops. */

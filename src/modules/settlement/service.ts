@@ -12,6 +12,7 @@ import { supplyOwed } from '../managed/service.js';
 import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/service.js';
 import { getShop } from '../sellers/service.js';
 import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
+import { SandboxPayoutRail, type PayoutOutcome, type PayoutRail } from './payout-rail.js';
 import { applyReserve, getPayoutRestriction, recordReserve, restrictionsInForce } from './restrictions.js';
 import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, type SettlementLine } from './schema.js';
 
@@ -19,11 +20,21 @@ import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, typ
  * Settlement (SPEC §11): the escrow of a completed order with no hold is released once —
  * commission to the platform, the creator's affiliate share to `creator_payable:<creator>`, the
  * rest to `seller_payable:<shop>` — by rules in force at payment time; payouts move available
- * balances to `payouts_in_transit` in a batch; finance views for shops and creators.
+ * balances to `payouts_in_transit` in a batch, and the payout rail settles each of them once
+ * (paid, or failed and back on the payable); finance views for shops and creators.
  */
 
 export const SWEEP_JOB = 'settlement.sweep';
 export const PAYOUTS_JOB = 'settlement.payouts';
+export const PAYOUT_SETTLE_JOB = 'settlement.settle_payouts';
+/**
+ * How long a payout stays in transit before the rail is asked for its outcome: bank transfers
+ * (ACH next day, SEPA credit transfers) arrive or bounce within about one business day, so a
+ * payout of the daily batch is settled before the next batch runs (decision 016).
+ */
+export const PAYOUT_SETTLE_MS = DAY;
+/** How often the settle job runs (each run settles every payout that fell due). */
+export const PAYOUT_SETTLE_EVERY_MS = HOUR;
 /** How far back the hourly sweep looks for completed orders left unsettled. */
 export const SWEEP_WINDOW_MS = 7 * DAY;
 /** Orders whose money is still in escrow (until the completed ones are settled). */
@@ -386,6 +397,9 @@ export interface PayoutView {
   amount: Money;
   status: PayoutRow['status'];
   created_at: string;
+  paid_at: string | null;
+  failed_at: string | null;
+  failure_reason: string | null;
 }
 
 export const payoutView = (p: PayoutRow): PayoutView => ({
@@ -395,7 +409,14 @@ export const payoutView = (p: PayoutRow): PayoutView => ({
   amount: money(p.amount, p.currency),
   status: p.status,
   created_at: p.createdAt.toISOString(),
+  paid_at: p.paidAt?.toISOString() ?? null,
+  failed_at: p.failedAt?.toISOString() ?? null,
+  failure_reason: p.failureReason,
 });
+
+/** The account a payout was taken from (and goes back to when it fails). */
+const payableOf = (p: Pick<PayoutRow, 'payeeType' | 'payeeId'>): string =>
+  p.payeeType === 'shop' ? accounts.sellerPayable(p.payeeId) : accounts.creatorPayable(p.payeeId);
 
 /**
  * The payout batch: every `seller_payable:<shop>` (shops without a payout hold) and
@@ -472,6 +493,100 @@ export async function hasPayoutHold(db: Db, shopId: string): Promise<boolean> {
   return (row?.hold ?? false) || ((await getPayoutRestriction(db, shopId))?.fullHold ?? false);
 }
 
+/**
+ * Settles one payout in transit through the rail, exactly once: the rail is asked first (it is
+ * idempotent by payout id, and no transaction is held open while it answers), then one
+ * transaction moves the payout out of `in_transit` only if it is still there
+ * (`update … where status = 'in_transit'`) and posts its entry:
+ * - paid: `payouts_in_transit` −amount → `payouts_paid` +amount (the money left the platform);
+ * - failed: `payouts_in_transit` −amount → the payee's payable +amount (the next batch pays it again).
+ * Returns null when another run settled it first, it is not in transit, or the rail has no
+ * outcome yet: safe to call any number of times, from any number of processes.
+ */
+export async function settlePayout(db: Db, clock: Clock, rail: PayoutRail, payoutId: string): Promise<PayoutRow | null> {
+  const [p] = await db.select().from(payouts).where(eq(payouts.id, payoutId));
+  if (!p || p.status !== 'in_transit') return null;
+  const outcome: PayoutOutcome = await rail.send({ id: p.id, payee_type: p.payeeType, payee_id: p.payeeId, amount: p.amount, currency: p.currency });
+  if (outcome.status === 'in_transit') return null;
+  return db.transaction(async (tx) => {
+    const now = clock.now();
+    const [row] = await tx
+      .update(payouts)
+      .set(outcome.status === 'paid' ? { status: 'paid', paidAt: now } : { status: 'failed', failedAt: now, failureReason: outcome.reason.slice(0, 200) })
+      .where(and(eq(payouts.id, p.id), eq(payouts.status, 'in_transit')))
+      .returning();
+    if (!row) return null;
+    const c = row.currency;
+    await postEntry(tx, clock, {
+      kind: outcome.status === 'paid' ? 'payout_paid' : 'payout_failed',
+      reference: row.id,
+      memo:
+        outcome.status === 'paid'
+          ? `Payout paid by the ${rail.name} rail`
+          : `Payout failed at the ${rail.name} rail (${row.failureReason}): returned to the payee's available balance`,
+      postings: [
+        { account: accounts.payoutsInTransit(), currency: c, amount: -row.amount },
+        { account: outcome.status === 'paid' ? accounts.payoutsPaid() : payableOf(row), currency: c, amount: row.amount },
+      ],
+    });
+    return row;
+  });
+}
+
+/**
+ * The settle job's work: every payout in transit for at least `settleAfterMs` (default
+ * PAYOUT_SETTLE_MS) is settled through the rail, oldest first in pages of `pageSize` (default
+ * 100), each in its own transaction (see settlePayout). A payout the rail cannot answer for
+ * stays in transit for the next run and does not stop the others; the run then throws, naming
+ * them, so the job records the error.
+ */
+export async function settleDuePayouts(
+  db: Db,
+  clock: Clock,
+  rail: PayoutRail,
+  opts: { settleAfterMs?: number; pageSize?: number } = {},
+): Promise<{ paid: PayoutView[]; failed: PayoutView[] }> {
+  const cutoff = new Date(clock.now().getTime() - (opts.settleAfterMs ?? PAYOUT_SETTLE_MS));
+  const paid: PayoutView[] = [];
+  const failed: PayoutView[] = [];
+  const errors: string[] = [];
+  let after: { createdAt: Date; id: string } | null = null;
+  for (;;) {
+    const page: Array<{ id: string; createdAt: Date }> = await db
+      .select({ id: payouts.id, createdAt: payouts.createdAt })
+      .from(payouts)
+      .where(
+        and(
+          eq(payouts.status, 'in_transit'),
+          lte(payouts.createdAt, cutoff),
+          after ? or(gt(payouts.createdAt, after.createdAt), and(eq(payouts.createdAt, after.createdAt), gt(payouts.id, after.id))) : undefined,
+        ),
+      )
+      .orderBy(payouts.createdAt, payouts.id)
+      .limit(opts.pageSize ?? 100);
+    if (page.length === 0) break;
+    for (const { id } of page) {
+      try {
+        const row = await settlePayout(db, clock, rail, id);
+        if (row) (row.status === 'paid' ? paid : failed).push(payoutView(row));
+      } catch (e) {
+        errors.push(`${id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    after = page[page.length - 1]!;
+  }
+  if (errors.length > 0) throw new Error(`settling ${errors.length} payout(s) failed: ${errors.slice(0, 5).join('; ')}`);
+  return { paid, failed };
+}
+
+/** Payouts by id (statement lines of payouts show their outcome). */
+async function payoutsOf(db: Db, ids: string[]): Promise<Map<string, PayoutRow>> {
+  if (ids.length === 0) return new Map();
+  const found = await db.select().from(payouts).where(inArray(payouts.id, ids));
+  return new Map(found.map((p) => [p.id, p]));
+}
+
+/** What left the payee's payable and did not come back: payouts in transit or paid (a failed one came back). */
 async function paidOut(db: Db, payeeType: PayeeType, payeeId: string, currency: string): Promise<number> {
   const [row] = await db
     .select({ total: sql<string>`coalesce(sum(${payouts.amount}), 0)::text` })
@@ -492,21 +607,28 @@ export interface StatementLine {
   description: string;
   /** Settlement lines: what escrow held and what went to commission, affiliates and subsidy. */
   breakdown: { held: Money; commission: Money; affiliate: Money; subsidy: Money } | null;
+  /** Payout lines (`payout`, `payout_failed`): the payout and where it stands. */
+  payout: PayoutView | null;
 }
 
 const DESCRIPTIONS: Record<string, string> = {
   settlement: 'Order settled: escrow released minus commission and affiliate commission',
   commission_subsidy: 'Ad-subsidy credit (commission promotion)',
   payout: 'Payout batch: moved to payouts in transit',
+  payout_failed: 'Payout failed: returned to the available balance',
 };
+const PAYOUT_KINDS = new Set(['payout', 'payout_failed']);
 
 async function statement(db: Db, account: string, currency: string, opts: { limit?: number; cursor?: string }) {
   const page = await listPostings(db, account, { currency, limit: opts.limit ?? 20, cursor: opts.cursor ?? null });
   const orderOf = (p: AccountPosting) => (p.reference && isId(p.reference, 'ord') ? p.reference : null);
+  const payoutOf = (p: AccountPosting) => (PAYOUT_KINDS.has(p.kind) && p.reference && isId(p.reference, 'pyo') ? p.reference : null);
   const settled = await settledOf(db, [...new Set(page.data.map(orderOf).filter((id): id is string => id !== null))]);
+  const paid = await payoutsOf(db, [...new Set(page.data.map(payoutOf).filter((id): id is string => id !== null))]);
   const data = page.data.map((p): StatementLine => {
     const orderId = orderOf(p);
     const s = p.kind === 'settlement' && orderId ? settled.get(orderId) : undefined;
+    const payout = paid.get(payoutOf(p) ?? '');
     return {
       at: p.created_at,
       kind: p.kind,
@@ -516,6 +638,7 @@ async function statement(db: Db, account: string, currency: string, opts: { limi
       breakdown: s
         ? { held: money(s.held, s.currency), commission: money(s.commission, s.currency), affiliate: money(s.affiliate, s.currency), subsidy: money(s.subsidy, s.currency) }
         : null,
+      payout: payout ? payoutView(payout) : null,
     };
   });
   return { data, next_cursor: page.next_cursor };
@@ -587,7 +710,15 @@ export async function earningsOfCreator(db: Db, userId: string, opts: { currency
 // Jobs
 // ---------------------------------------------------------------------------------------------
 
-export function registerSettlementJobs(jobs: JobRunner, clock: Clock): void {
+export interface SettlementJobOptions {
+  /** Where payouts go; the sandbox rail (pays everyone) by default. */
+  payoutRail?: PayoutRail;
+  /** How long a payout stays in transit before it is settled (PAYOUT_SETTLE_MS by default). */
+  payoutSettleMs?: number;
+}
+
+export function registerSettlementJobs(jobs: JobRunner, clock: Clock, opts: SettlementJobOptions = {}): void {
+  const rail = opts.payoutRail ?? new SandboxPayoutRail();
   jobs.register(RELEASE_ORDER_JOB, async (tx, p) => {
     await releaseOrder(tx, clock, (p as { order_id: string }).order_id);
   });
@@ -599,11 +730,25 @@ export function registerSettlementJobs(jobs: JobRunner, clock: Clock): void {
     await runPayouts(tx, clock);
     await enqueue(tx, clock, PAYOUTS_JOB, {}, { runAt: new Date(clock.now().getTime() + DAY) });
   });
+  jobs.register(
+    PAYOUT_SETTLE_JOB,
+    async (db) => {
+      // The next run first (keyed by its slot, so a retry of this one does not start a second chain).
+      const next = nextSettleSlot(clock);
+      await enqueue(db, clock, PAYOUT_SETTLE_JOB, {}, { runAt: new Date(next), uniqueKey: `${PAYOUT_SETTLE_JOB}:${next}` });
+      await settleDuePayouts(db, clock, rail, { settleAfterMs: opts.payoutSettleMs });
+    },
+    // Outside one long transaction: every payout commits on its own, and no transaction waits on the rail.
+    { transaction: false },
+  );
 }
 
-/** The hourly release sweep and the daily payout batch, enqueued once per database. */
+const nextSettleSlot = (clock: Clock) => Math.floor(clock.now().getTime() / PAYOUT_SETTLE_EVERY_MS + 1) * PAYOUT_SETTLE_EVERY_MS;
+
+/** The hourly release sweep, the daily payout batch and the hourly payout settlement, enqueued once per database. */
 export async function scheduleSettlementJobs(db: Db, clock: Clock): Promise<void> {
   const now = clock.now().getTime();
   await enqueue(db, clock, SWEEP_JOB, {}, { runAt: new Date(now + HOUR), uniqueKey: 'recurring:settlement_sweep' });
   await enqueue(db, clock, PAYOUTS_JOB, {}, { runAt: new Date(now + DAY), uniqueKey: 'recurring:settlement_payouts' });
+  await enqueue(db, clock, PAYOUT_SETTLE_JOB, {}, { runAt: new Date(nextSettleSlot(clock)), uniqueKey: 'recurring:settlement_settle_payouts' });
 }

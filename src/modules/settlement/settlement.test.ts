@@ -120,6 +120,7 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
         amount: usd(3480),
         description: expect.any(String),
         breakdown: { held: usd(4000), commission: usd(320), affiliate: usd(200), subsidy: usd(0) },
+        payout: null,
       },
     ]);
     const e = (await req('GET', '/v1/creators/me/earnings', creator.auth)).json();

@@ -1,8 +1,9 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Balances, StatementLine } from '../lib/finance';
+import type { Balances, Payout, StatementLine } from '../lib/finance';
 import { useFormat } from '../lib/format';
 import { LoadMore } from './LoadMore';
+import { StatusBadge } from './StatusBadge';
 
 /** Pending, available and paid-out money, as stat tiles. */
 export function BalanceStats({ balances }: { balances: Balances }) {
@@ -68,6 +69,7 @@ export function Statement({
                     })}
                   </p>
                 )}
+                {l.payout && <PayoutDetail payout={l.payout} badge={l.kind === 'payout'} />}
               </td>
               <td className="mono">{l.order_id}</td>
               <td className="num">{fmt.money(l.amount)}</td>
@@ -77,5 +79,25 @@ export function Statement({
       </table>
       <LoadMore query={more} />
     </div>
+  );
+}
+
+/** Where a payout stands: its status (on the payout line) and when it arrived or came back, and why. */
+function PayoutDetail({ payout, badge }: { payout: Payout; badge: boolean }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const detail =
+    payout.status === 'paid' && payout.paid_at
+      ? t('payoutDetail.paid', { at: fmt.dateTime(payout.paid_at) })
+      : payout.status === 'failed' && payout.failed_at
+        ? t('payoutDetail.failed', {
+            at: fmt.dateTime(payout.failed_at),
+            reason: t(`payoutFailure.${payout.failure_reason ?? ''}`, { defaultValue: payout.failure_reason ?? '' }),
+          })
+        : t('payoutDetail.inTransit', { at: fmt.dateTime(payout.created_at) });
+  return (
+    <p className="muted timeline__detail" data-testid="payout-detail">
+      {badge && <StatusBadge kind="payoutStatus" status={payout.status} />} {detail}
+    </p>
   );
 }

@@ -49,7 +49,7 @@ const TONES: Record<string, 'ok' | 'bad' | 'warn' | 'info' | 'neutral'> = {
   received_with_discrepancies: 'warn',
 };
 
-type Kind = 'orderStatus' | 'videoStatus' | 'productStatus' | 'paymentStatus' | 'shipmentStatus' | 'caseStatus' | 'applicationStatus' | 'invitationStatus' | 'offerStatus' | 'inboundStatus';
+type Kind = 'orderStatus' | 'videoStatus' | 'productStatus' | 'paymentStatus' | 'shipmentStatus' | 'caseStatus' | 'applicationStatus' | 'invitationStatus' | 'offerStatus' | 'inboundStatus' | 'payoutStatus';
 
 /** A coloured status label; `kind` picks the catalog section (orderStatus, videoStatus, …). */
 export function StatusBadge({ kind, status }: { kind: Kind; status: string }) {

@@ -2,14 +2,32 @@
 import { query, request, type Page } from '../api';
 import type { Money } from '../i18n/format';
 
+export type PayoutStatus = 'in_transit' | 'paid' | 'failed';
+
+/** A payout: in transit after the batch, then paid or failed (back in available) a day later. */
+export interface Payout {
+  id: string;
+  payee_type: 'shop' | 'creator';
+  payee_id: string;
+  amount: Money;
+  status: PayoutStatus;
+  created_at: string;
+  paid_at: string | null;
+  failed_at: string | null;
+  /** Machine-readable, e.g. `account_closed`. */
+  failure_reason: string | null;
+}
+
 export interface StatementLine {
   at: string;
-  kind: 'settlement' | 'commission_subsidy' | 'payout' | string;
+  kind: 'settlement' | 'commission_subsidy' | 'payout' | 'payout_failed' | string;
   order_id: string | null;
   amount: Money;
   /** The server's English description; the web app shows its own translation of `kind`. */
   description: string;
   breakdown: { held: Money; commission: Money; affiliate: Money; subsidy: Money } | null;
+  /** Payout lines (`payout`, `payout_failed`): the payout and where it stands. */
+  payout: Payout | null;
 }
 
 export interface Balances {
@@ -17,6 +35,7 @@ export interface Balances {
   /** Still in escrow (creators: estimated). */
   pending: Money;
   available: Money;
+  /** Payouts in transit and paid (a failed payout is back in `available`). */
   paid_out: Money;
 }
 

@@ -7,6 +7,11 @@ import type { Money } from '../i18n/format';
 import type { ProductSummary } from './commerce';
 
 export type LiveStatus = 'scheduled' | 'live' | 'ended';
+/** Who ended a live: its creator, or the platform (no sign of life from the console; too long). */
+export type LiveEndReason = 'creator' | 'idle' | 'max_duration';
+
+/** How often the creator console tells the server it is still open (the server ends a live after 30 minutes without). */
+export const HEARTBEAT_MS = 60_000;
 
 export interface Allotment {
   sku_id: string;
@@ -27,6 +32,7 @@ export interface LiveSession {
   scheduled_at: string;
   started_at: string | null;
   ended_at: string | null;
+  end_reason: LiveEndReason | null;
   attestation: { by: string; at: string; version: string } | null;
   pinned_product_id: string | null;
   products: ProductSummary[];
@@ -80,6 +86,7 @@ export const live = {
   allot: (id: string, items: Array<{ sku_id: string; quantity: number }>) =>
     request<LiveSession>('PUT', `/v1/live/${encodeURIComponent(id)}/allotments`, items),
   end: (id: string) => request<LiveSession>('POST', `/v1/live/${encodeURIComponent(id)}/end`),
+  heartbeat: (id: string) => request<void>('POST', `/v1/live/${encodeURIComponent(id)}/heartbeat`),
 };
 
 export type RoomConnection = 'connecting' | 'open' | 'reconnecting';

@@ -1,5 +1,5 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
@@ -12,7 +12,7 @@ import { ProductImage } from '../../components/ProductImage';
 import { commerce } from '../../lib/commerce';
 import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { live, useLiveRoom, type LiveSession } from '../../lib/live';
+import { HEARTBEAT_MS, live, useLiveRoom, type LiveSession } from '../../lib/live';
 import { LiveBadge, RoomFigures } from './LiveRoom';
 import './live.css';
 
@@ -139,6 +139,15 @@ function SessionPanel({ session }: { session: LiveSession }) {
   const end = useMutation({ mutationFn: () => live.end(session.id), onSuccess: refresh });
   // The stream's state is the freshest (pins and allotments change it); the list is the fallback.
   const current = room?.live ?? session;
+  const isLive = current.status === 'live';
+  // While the console is open the live is attended: without heartbeats the server ends it.
+  useEffect(() => {
+    if (!isLive) return undefined;
+    const beat = () => void live.heartbeat(session.id).catch(() => undefined);
+    beat();
+    const timer = setInterval(beat, HEARTBEAT_MS);
+    return () => clearInterval(timer);
+  }, [isLive, session.id]);
 
   return (
     <section className="panel" aria-labelledby="live-session-title" data-testid="console-session" data-status={current.status}>
@@ -152,7 +161,11 @@ function SessionPanel({ session }: { session: LiveSession }) {
           : current.status === 'live' && current.started_at
             ? t('live.console.liveSince', { at: fmt.dateTime(current.started_at) })
             : current.ended_at
-              ? t('live.console.endedAt', { at: fmt.dateTime(current.ended_at) })
+              ? current.end_reason === 'idle'
+                ? t('live.console.endedIdle', { at: fmt.dateTime(current.ended_at) })
+                : current.end_reason === 'max_duration'
+                  ? t('live.console.endedMaxDuration', { at: fmt.dateTime(current.ended_at) })
+                  : t('live.console.endedAt', { at: fmt.dateTime(current.ended_at) })
               : null}
       </p>
       <p>
