@@ -8,8 +8,6 @@
  *
  * Run alone: `npx tsx bench/dashboard.ts [--events N] [--requests R] [--engine postgres|pglite]`.
  */
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { SystemClock } from '../src/platform/clock.js';
 import { rows } from '../src/platform/db.js';
@@ -21,6 +19,7 @@ import { insertVideo } from '../src/modules/content/service.js';
 import { rollupEvents } from '../src/modules/analytics/service.js';
 import { benchEngine, stopServer, type Engine } from './events.js';
 import { freePort, startServerProcess } from './flash-sale.js';
+import { argNumber, argValue, invokedDirectly, percentile } from './cli.js';
 
 export const BUDGET_P95_MS = 300;
 const clock = new SystemClock();
@@ -78,7 +77,6 @@ function insertEvents(shopId: string, creatorId: string, videos: string[], produ
       from (select g, random() as r from generate_series(${from}::int, ${to - 1}::int) g) s) e`;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 export async function runEngine(engine: Engine, opts: { events: number; requests: number; log?: (l: string) => void }): Promise<DashboardRow> {
   const log = opts.log ?? (() => undefined);
@@ -175,15 +173,11 @@ export async function run(opts: { events?: number; requests?: number; engines?: 
 }
 
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const engine = arg('engine') as Engine | undefined;
+if (invokedDirectly(import.meta.url)) {
+  const engine = argValue('engine') as Engine | undefined;
   const r = await run({
-    events: arg('events') ? Number(arg('events')) : undefined,
-    requests: arg('requests') ? Number(arg('requests')) : undefined,
+    events: argNumber('events'),
+    requests: argNumber('requests'),
     engines: engine ? [engine] : undefined,
     log: (l) => console.error(l),
   });

@@ -10,7 +10,6 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { SystemClock } from '../src/platform/clock.js';
 import { openDatabase, rows, type Database } from '../src/platform/db.js';
@@ -18,6 +17,7 @@ import { newId } from '../src/platform/ids.js';
 import { rollupEvents } from '../src/modules/analytics/service.js';
 import { startPgCluster } from '../src/test/pg-cluster.js';
 import { freePort, startServerProcess } from './flash-sale.js';
+import { argNumber, invokedDirectly, percentile } from './cli.js';
 
 export const BUDGET_EVENTS_PER_SEC = 50_000;
 export type Engine = 'pglite' | 'postgres';
@@ -89,7 +89,6 @@ function sampleEvents(n: number): object[] {
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 export interface EventsRow {
   engine: Engine;
@@ -198,12 +197,8 @@ export async function run(opts: Partial<EventsOptions> = {}) {
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  const r = await run({ seconds: arg('seconds'), concurrency: arg('concurrency'), maxBatches: arg('max-batches'), log: (l) => console.error(l) });
+if (invokedDirectly(import.meta.url)) {
+  const r = await run({ seconds: argNumber('seconds'), concurrency: argNumber('concurrency'), maxBatches: argNumber('max-batches'), log: (l) => console.error(l) });
   console.log(formatRows(r.rows));
   console.log(r.complete ? 'every accepted event stored, no errors' : 'EVENTS LOST OR ERRORS');
   process.exitCode = r.complete ? 0 : 1;

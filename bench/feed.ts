@@ -17,8 +17,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { SystemClock } from '../src/platform/clock.js';
 import { rows } from '../src/platform/db.js';
@@ -30,6 +28,7 @@ import { createShop } from '../src/modules/sellers/service.js';
 import { createProduct } from '../src/modules/catalog/service.js';
 import { benchEngine, stopServer, type Engine } from './events.js';
 import { freePort, startServerProcess } from './flash-sale.js';
+import { argNumber, argValue, invokedDirectly, percentile } from './cli.js';
 
 export const BUDGET_P99_MS = 30;
 export const TARGET_RATE = 1000;
@@ -141,7 +140,6 @@ function get(agent: http.Agent, port: number, url: string, headers: Record<strin
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /** Sends `rate` requests per second for `seconds`, each when due whatever the answers do (open loop). */
 async function openLoop(port: number, rate: number, seconds: number) {
@@ -257,15 +255,11 @@ export async function run(opts: { rate?: number; seconds?: number; engines?: Eng
   return { rows: result, complete: result.every((r) => r.errors === 0), budgetMet: result.every(met) };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const engine = arg('engine') as Engine | undefined;
+if (invokedDirectly(import.meta.url)) {
+  const engine = argValue('engine') as Engine | undefined;
   const r = await run({
-    rate: arg('rate') ? Number(arg('rate')) : undefined,
-    seconds: arg('seconds') ? Number(arg('seconds')) : undefined,
+    rate: argNumber('rate'),
+    seconds: argNumber('seconds'),
     engines: engine ? [engine] : undefined,
     log: (l) => console.error(l),
   });

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { SystemClock } from '../src/platform/clock.js';
 import { openDatabase, rows, type Database } from '../src/platform/db.js';
@@ -24,6 +24,7 @@ import { createShop } from '../src/modules/sellers/service.js';
 import { createProduct } from '../src/modules/catalog/service.js';
 import { foldCommittedStock } from '../src/modules/inventory/service.js';
 import { startPgCluster } from '../src/test/pg-cluster.js';
+import { argNumber, invokedDirectly, percentile } from './cli.js';
 
 export const BUDGET_PAID_ORDERS_PER_SEC = { postgres: 1000, pglite: 0 } as const;
 type Engine = 'pglite' | 'postgres';
@@ -124,7 +125,6 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   throw new Error('server did not start');
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 export async function runEngine(engine: Engine, opts: { buyers: number; stock: number; concurrency: number; log?: (l: string) => void }): Promise<FlashSaleRow> {
   const log = opts.log ?? (() => undefined);
@@ -242,12 +242,8 @@ export async function run(opts: { buyers?: number; stock?: number; concurrency?:
   return { rows: result, safe, budgetMet: result.every((r) => r.paidPerSec >= BUDGET_PAID_ORDERS_PER_SEC[r.engine]) };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  const r = await run({ buyers: arg('buyers'), stock: arg('stock'), concurrency: arg('concurrency'), log: (l) => console.error(l) });
+if (invokedDirectly(import.meta.url)) {
+  const r = await run({ buyers: argNumber('buyers'), stock: argNumber('stock'), concurrency: argNumber('concurrency'), log: (l) => console.error(l) });
   console.log(formatRows(r.rows));
   console.log(r.safe ? 'no overselling, no reservation left, every buyer answered' : 'SAFETY VIOLATION');
   process.exitCode = r.safe ? 0 : 1;

@@ -12,7 +12,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { SystemClock } from '../src/platform/clock.js';
 import { openDatabase, type Database } from '../src/platform/db.js';
 import { loadMarkets } from '../src/platform/markets.js';
@@ -21,6 +20,7 @@ import { createShop } from '../src/modules/sellers/service.js';
 import { createImport, processImport } from '../src/modules/imports/service.js';
 import { bigExport } from '../src/modules/imports/testing.js';
 import { postgresDatabase } from './ledger.js';
+import { invokedDirectly } from './cli.js';
 
 type Engine = 'pglite' | 'postgres';
 /** Minimum rows per second: a 10,000-row export within a minute on either engine. */
@@ -100,8 +100,7 @@ export function formatTable(rows: ImportBenchRow[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (invokedDirectly) {
+if (invokedDirectly(import.meta.url)) {
   const json = process.argv.includes('--json');
   const result = await run({ log: json ? undefined : (l) => console.error(l) });
   console.log(json ? JSON.stringify(result, null, 2) : formatTable(result.rows));

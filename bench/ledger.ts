@@ -11,13 +11,12 @@
  * `run()` returns the figures for bench/run.ts.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { SystemClock } from '../src/platform/clock.js';
 import { openDatabase, type Database } from '../src/platform/db.js';
 import { postEntry, reconcile } from '../src/modules/ledger/service.js';
 import { startPgCluster } from '../src/test/pg-cluster.js';
+import { invokedDirectly } from './cli.js';
 
 /**
  * Minimum entries per second, per engine (both modes). Embedded PGlite is a single connection
@@ -225,8 +224,7 @@ export function formatTable(result: LedgerBenchResult): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', ...recon].join('\n');
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (invokedDirectly) {
+if (invokedDirectly(import.meta.url)) {
   const json = process.argv.includes('--json');
   const result = await run({ log: json ? undefined : (l) => console.error(l) });
   console.log(json ? JSON.stringify(result, null, 2) : formatTable(result));

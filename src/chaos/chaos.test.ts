@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TEMPLATE_DB, withDatabase } from '../test/global-setup.js';
-import { testDbKind } from '../test/db.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyTemplateDatabase, testDbKind } from '../test/db.js';
 import { formatResult } from './report.js';
 import { runCrashTest } from './crash.js';
 import { runWorkload } from './workload.js';
@@ -19,35 +16,6 @@ import { runWorkload } from './workload.js';
 const kind = testDbKind();
 const SEED = 20260105;
 
-async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const adminUrl = inject('pgAdminUrl');
-  const name = `chaos_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
-        break;
-      } catch (e) {
-        if (attempt > 20 || !String((e as Error).message).includes('being accessed')) throw e;
-        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
-      }
-    }
-  } finally {
-    await admin.end();
-  }
-  return {
-    url: withDatabase(adminUrl, name),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
-      await a.end();
-    },
-  };
-}
-
 describe(`chaos harness (${kind})`, () => {
   let dir: string;
   const drops: Array<() => Promise<void>> = [];
@@ -60,7 +28,7 @@ describe(`chaos harness (${kind})`, () => {
   });
 
   it('a seeded random workload through the HTTP API keeps every invariant', { timeout: 150_000 }, async () => {
-    const db = kind === 'postgres' ? await scratchDatabase() : null;
+    const db = kind === 'postgres' ? await copyTemplateDatabase('chaos') : null;
     if (db) drops.push(db.drop);
     const result = await runWorkload({
       seed: SEED,
@@ -86,7 +54,7 @@ describe(`chaos harness (${kind})`, () => {
 
   // kill -9 of a server on an embedded database is not this test: PGlite keeps one process per data dir.
   it.skipIf(kind !== 'postgres')('kill -9 during a flash sale and during settlement loses nothing (PostgreSQL only)', { timeout: 150_000 }, async () => {
-    const db = await scratchDatabase();
+    const db = await copyTemplateDatabase('chaos');
     drops.push(db.drop);
     const result = await runCrashTest({ seed: SEED, kills: 2, databaseUrl: db.url, dataDir: path.join(dir, 'crash'), buyers: 20, drainDays: 10 });
     console.log(formatResult(result));

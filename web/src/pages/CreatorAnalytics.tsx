@@ -2,13 +2,10 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EChart, type ChartOption } from '../components/charts/EChart';
-import { EmptyState } from '../components/EmptyState';
-import { ErrorAlert } from '../components/ErrorAlert';
-import { Loading } from '../components/Loading';
 import type { Money } from '../i18n/format';
 import { analytics, creatorAnalyticsUrl, type CreatorLiveStats, type CreatorVideoStats } from '../lib/analytics';
 import { finance } from '../lib/finance';
-import { ChartIcon, CsvLink, escapeHtml, NameCell, RangePicker, TableHead, useAnalyticsFormat, useRangeChoice, type AnalyticsFormat } from './analytics/common';
+import { CsvLink, escapeHtml, NameCell, QueryView, RangePicker, TableHead, useAnalyticsFormat, useRangeChoice, type AnalyticsFormat } from './analytics/common';
 
 /** Videos the chart shows (the table and the CSV have them all). */
 const CHART_VIDEOS = 10;
@@ -45,28 +42,21 @@ export function CreatorAnalytics() {
             <CsvLink href={creatorAnalyticsUrl(range, true)} name="creator-analytics" />
           </div>
         </div>
-        {q.isPending ? (
-          <Loading />
-        ) : q.isError ? (
-          <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />
-        ) : q.data.videos.length === 0 ? (
-          <EmptyState title={t('creatorAnalytics.emptyTitle')} icon={<ChartIcon />} testId="creator-analytics-empty">
-            {t('creatorAnalytics.emptyText')}
-          </EmptyState>
-        ) : (
+        <QueryView q={q} empty={(d) => d.videos.length === 0} emptyTitle={t('creatorAnalytics.emptyTitle')} emptyText={t('creatorAnalytics.emptyText')} emptyTestId="creator-analytics-empty">
+          {(data) => (
           <>
             <dl className="stats analytics-stats">
               <div>
                 <dt>{t('analytics.steps.views')}</dt>
-                <dd data-testid="creator-total-views">{f.number(q.data.videos.reduce((n, v) => n + v.views, 0))}</dd>
+                <dd data-testid="creator-total-views">{f.number(data.videos.reduce((n, v) => n + v.views, 0))}</dd>
               </div>
               <div>
                 <dt>{t('analytics.steps.orders')}</dt>
-                <dd>{f.number(q.data.videos.reduce((n, v) => n + v.orders, 0))}</dd>
+                <dd>{f.number(data.videos.reduce((n, v) => n + v.orders, 0))}</dd>
               </div>
               <div>
                 <dt>{t('creatorAnalytics.estimate')}</dt>
-                <dd>{list(sumMoney(q.data.videos.map((v) => v.earnings_estimate)))}</dd>
+                <dd>{list(sumMoney(data.videos.map((v) => v.earnings_estimate)))}</dd>
               </div>
               <div>
                 <dt>{t('creatorAnalytics.settled')}</dt>
@@ -79,7 +69,7 @@ export function CreatorAnalytics() {
               <table className="table analytics-table" data-testid="creator-videos-table">
                 <TableHead text={[t('analytics.funnel.by.video')]} numeric={[t('analytics.steps.views'), t('analytics.top.completion'), t('analytics.steps.orders'), t('analytics.funnel.gmv'), t('creatorAnalytics.estimate')]} />
                 <tbody>
-                  {q.data.videos.map((v) => (
+                  {data.videos.map((v) => (
                     <tr key={v.video_id} data-testid="creator-video-row">
                       <td>{v.caption || v.video_id}</td>
                       <td className="num">{f.number(v.views)}</td>
@@ -93,7 +83,8 @@ export function CreatorAnalytics() {
               </table>
             </div>
           </>
-        )}
+          )}
+        </QueryView>
       </section>
       <section className="panel analytics-panel" aria-labelledby="creator-lives" data-testid="creator-lives">
         <div className="panel__head">
@@ -102,17 +93,9 @@ export function CreatorAnalytics() {
             <CsvLink href={creatorAnalyticsUrl(range, true, 'lives')} name="creator-analytics-lives" testId="creator-lives-csv" />
           </div>
         </div>
-        {q.isPending ? (
-          <Loading />
-        ) : q.isError ? (
-          <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />
-        ) : q.data.lives.length === 0 ? (
-          <EmptyState title={t('creatorAnalytics.lives.emptyTitle')} icon={<ChartIcon />} testId="creator-lives-empty">
-            {t('creatorAnalytics.lives.emptyText')}
-          </EmptyState>
-        ) : (
-          <LivesTable lives={q.data.lives} list={list} />
-        )}
+        <QueryView q={q} empty={(d) => d.lives.length === 0} emptyTitle={t('creatorAnalytics.lives.emptyTitle')} emptyText={t('creatorAnalytics.lives.emptyText')} emptyTestId="creator-lives-empty">
+          {(data) => <LivesTable lives={data.lives} list={list} />}
+        </QueryView>
       </section>
     </>
   );

@@ -1,6 +1,9 @@
 /** Pieces the seller and creator analytics pages share: formatting, CSV links, names of ids, the date range. */
 import { useQueries } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Loading } from '../../components/Loading';
 import { useTranslation } from 'react-i18next';
 import { formatMoney, formatNumber, minorUnitDigits, type Money } from '../../i18n/format';
 import { lastDays, rangeOfDays, type Range } from '../../lib/analytics';
@@ -8,6 +11,38 @@ import { commerce } from '../../lib/commerce';
 import { content } from '../../lib/content';
 import { useLocale } from '../../lib/language';
 import './analytics.css';
+
+/**
+ * A query's panel body: loading, the error with a retry, the empty state when `empty(data)`
+ * (the generic analytics one unless `emptyTitle`/`emptyText` are given), else `children(data)`.
+ */
+export function QueryView<T>({
+  q,
+  empty,
+  emptyTitle,
+  emptyText,
+  emptyTestId = 'analytics-empty',
+  children,
+}: {
+  q: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  empty: (data: T) => boolean;
+  emptyTitle?: string;
+  emptyText?: string;
+  emptyTestId?: string;
+  children: (data: T) => ReactNode;
+}) {
+  const { t } = useTranslation();
+  if (q.isPending) return <Loading />;
+  if (q.isError || q.data === undefined) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
+  if (empty(q.data)) {
+    return (
+      <EmptyState title={emptyTitle ?? t('analytics.empty.title')} icon={<ChartIcon />} testId={emptyTestId}>
+        {emptyText ?? t('analytics.empty.text')}
+      </EmptyState>
+    );
+  }
+  return <>{children(q.data)}</>;
+}
 
 /** A table's head: its text columns, then its numeric (right-aligned) ones. */
 export function TableHead({ text, numeric }: { text: ReactNode[]; numeric: ReactNode[] }) {

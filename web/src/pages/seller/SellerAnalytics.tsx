@@ -24,7 +24,7 @@ import {
   type TopRow,
 } from '../../lib/analytics';
 import { useSellerShop } from '../../lib/shops';
-import { ChartIcon, CsvLink, NameCell, RangePicker, TableHead, useAnalyticsFormat, useNames, useRangeChoice, type AnalyticsFormat } from '../analytics/common';
+import { ChartIcon, CsvLink, NameCell, QueryView, RangePicker, TableHead, useAnalyticsFormat, useNames, useRangeChoice, type AnalyticsFormat } from '../analytics/common';
 
 /** Rows a funnel or top table shows (the CSV has them all). */
 const TABLE_ROWS = 20;
@@ -71,29 +71,6 @@ function Panel({ id, title, actions, children, testId }: { id: string; title: st
       {children}
     </section>
   );
-}
-
-/** Loading, error and empty states of one panel's query; `children` draws the data. */
-function QueryView<T>({
-  q,
-  empty,
-  children,
-}: {
-  q: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
-  empty: (data: T) => boolean;
-  children: (data: T) => ReactNode;
-}) {
-  const { t } = useTranslation();
-  if (q.isPending) return <Loading />;
-  if (q.isError || q.data === undefined) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
-  if (empty(q.data)) {
-    return (
-      <EmptyState title={t('analytics.empty.title')} icon={<ChartIcon />} testId="analytics-empty">
-        {t('analytics.empty.text')}
-      </EmptyState>
-    );
-  }
-  return <>{children(q.data)}</>;
 }
 
 // ---------------------------------------------------------------------------------------------
