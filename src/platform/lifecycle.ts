@@ -79,17 +79,19 @@ export function defineLifecycle<const S extends string, const E extends string>(
   return lc;
 }
 
-export function invalidTransition(entity: string, from: string, event: string) {
-  return conflict('invalid_transition', `A ${entity.replace(/_/g, ' ')} that is ${from.replace(/_/g, ' ')} cannot take "${event.replace(/_/g, ' ')}".`, {
-    entity,
-    from,
-    event,
-  });
+/**
+ * The refusal: 409 `invalid_transition` with the entity, the state it was found in and the event.
+ * `code` replaces the code where a route's clients already depend on an older one (`invalid_state`);
+ * the details then also carry `status` (the state), as that code always did.
+ */
+export function invalidTransition(entity: string, from: string, event: string, code = 'invalid_transition') {
+  const message = `A ${entity.replace(/_/g, ' ')} that is ${from.replace(/_/g, ' ')} cannot take "${event.replace(/_/g, ' ')}".`;
+  return conflict(code, message, code === 'invalid_transition' ? { entity, from, event } : { entity, from, event, status: from });
 }
 
 /** The table, key and status column a lifecycle's entity is stored in. */
-export interface LifecycleTarget {
-  table: PgTable;
+export interface LifecycleTarget<T extends PgTable = PgTable> {
+  table: T;
   id: PgColumn;
   status: PgColumn;
 }
@@ -101,24 +103,33 @@ export interface TransitionOptions {
   set?: Record<string, unknown>;
   /** Extra conditions for the update (e.g. a version), ANDed with id and from-state. */
   where?: SQL;
+  /** `applyTransition` only: the 409 code of a refusal, where clients depend on an older one (default `invalid_transition`). */
+  code?: string;
+}
+
+/** A transition that happened: the states, and the row as the update left it. */
+export interface Moved<S extends string, T extends PgTable> {
+  from: S;
+  to: S;
+  row: T['$inferSelect'];
 }
 
 /**
  * Applies `event` to the entity `id` with one conditional update (`… WHERE id = $1 AND status =
- * $from`). Returns the from and to states, or null when the entity is missing, the table does not
+ * $from`). Returns the from and to states and the updated row, or null when the entity is missing, the table does not
  * allow the event in its state, or another writer moved it first; nothing is written then.
  */
-export async function tryTransition<S extends string, E extends string>(
+export async function tryTransition<S extends string, E extends string, T extends PgTable>(
   db: Db,
   lc: Lifecycle<S, E>,
-  target: LifecycleTarget,
+  target: LifecycleTarget<T>,
   id: string,
   event: E,
   opts: TransitionOptions = {},
-): Promise<{ from: S; to: S } | null> {
+): Promise<Moved<S, T> | null> {
   let from = opts.from as S | undefined;
   if (from === undefined) {
-    const [row] = (await db.select({ status: target.status }).from(target.table).where(eq(target.id, id))) as Array<{ status: S }>;
+    const [row] = (await db.select({ status: target.status }).from(target.table as PgTable).where(eq(target.id, id))) as Array<{ status: S }>;
     if (!row) return null;
     from = row.status;
   }
@@ -127,31 +138,31 @@ export async function tryTransition<S extends string, E extends string>(
   const conds = [eq(target.id, id), eq(target.status, from)];
   if (opts.where) conds.push(opts.where);
   const statusKey = columnKey(target.table, target.status);
-  const res = await db
-    .update(target.table)
+  const res = (await db
+    .update(target.table as PgTable)
     .set({ ...(opts.set ?? {}), [statusKey]: to })
     .where(and(...conds))
-    .returning({ id: target.id });
-  return res.length === 0 ? null : { from, to };
+    .returning()) as Array<T['$inferSelect']>;
+  return res.length === 0 ? null : { from, to, row: res[0]! };
 }
 
 /**
  * `tryTransition`, but a refusal is an error: 404 when the entity does not exist, else 409
- * `invalid_transition` (with the state it was found in).
+ * `invalid_transition` (or `opts.code`), with the state it was found in.
  */
-export async function applyTransition<S extends string, E extends string>(
+export async function applyTransition<S extends string, E extends string, T extends PgTable>(
   db: Db,
   lc: Lifecycle<S, E>,
-  target: LifecycleTarget,
+  target: LifecycleTarget<T>,
   id: string,
   event: E,
   opts: TransitionOptions = {},
-): Promise<{ from: S; to: S }> {
+): Promise<Moved<S, T>> {
   const moved = await tryTransition(db, lc, target, id, event, opts);
   if (moved) return moved;
-  const [row] = (await db.select({ status: target.status }).from(target.table).where(eq(target.id, id))) as Array<{ status: S }>;
+  const [row] = (await db.select({ status: target.status }).from(target.table as PgTable).where(eq(target.id, id))) as Array<{ status: S }>;
   if (!row) throw notFound(lc.name.replace(/_/g, ' '), id);
-  throw invalidTransition(lc.name, row.status, event);
+  throw invalidTransition(lc.name, row.status, event, opts.code);
 }
 
 /** The Drizzle property name of a column in its table (what `.set({...})` takes). */

@@ -10,6 +10,7 @@ import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { writePrivateFile } from '../../platform/uploads.js';
 import { createProduct } from '../catalog/service.js';
 import { getShop, requireShopMember } from '../sellers/service.js';
+import { tryTransitionImport } from './lifecycle.js';
 import { importedProducts, imports, type ImportStatus, type ReportLine } from './schema.js';
 import { buildProduct, countRows, groupByHandle, readRows, type Row } from './shopify.js';
 
@@ -125,10 +126,10 @@ export async function rerunImport(db: Db, clock: Clock, importId: string): Promi
     const [row] = await tx.select().from(imports).where(eq(imports.id, importId)).for('update');
     if (!row) throw notFound('Import', importId);
     if (row.status === 'done') throw conflict('import_finished', 'This import has finished; upload the file again to import it again', { status: row.status });
-    if (row.status !== 'failed') return toView(row);
-    const [again] = await tx.update(imports).set({ status: 'queued', error: null, finishedAt: null }).where(eq(imports.id, importId)).returning();
+    const again = await tryTransitionImport(tx, importId, 'rerun', { from: row.status, set: { error: null, finishedAt: null } });
+    if (!again) return toView(row); // queued or running: left as it is
     await enqueue(tx, clock, IMPORT_JOB, { import_id: importId }, { maxAttempts: IMPORT_ATTEMPTS });
-    return toView(again!);
+    return toView(again.row);
   });
 }
 
@@ -229,11 +230,7 @@ export async function processImport(
   importId: string,
   opts: { onProgress?: (view: ImportSummary) => void } = {},
 ): Promise<ImportView> {
-  const [claimed] = await db
-    .update(imports)
-    .set({ status: 'running', startedAt: sql`coalesce(${imports.startedAt}, ${clock.now()})` })
-    .where(and(eq(imports.id, importId), inArray(imports.status, ['queued', 'running'])))
-    .returning();
+  const claimed = (await tryTransitionImport(db, importId, 'start', { set: { startedAt: sql`coalesce(${imports.startedAt}, ${clock.now()})` } }))?.row;
   if (!claimed) {
     const [row] = await db.select().from(imports).where(eq(imports.id, importId));
     if (!row) throw notFound('Import', importId);
@@ -265,20 +262,13 @@ export async function processImport(
     if (err instanceof ImportTakenOver) return getImportRow(db, importId).then(toView);
     throw err;
   }
-  const [finished] = await db
-    .update(imports)
-    .set({ status: 'done', rowsDone: row.rowsTotal, finishedAt: clock.now() })
-    .where(and(eq(imports.id, row.id), eq(imports.status, 'running')))
-    .returning();
+  const finished = (await tryTransitionImport(db, row.id, 'finish', { from: 'running', set: { rowsDone: row.rowsTotal, finishedAt: clock.now() } }))?.row;
   await rm(file, { force: true });
   return toView(finished ?? row);
 }
 
 async function failImport(db: Db, clock: Clock, importId: string, error: string): Promise<void> {
-  await db
-    .update(imports)
-    .set({ status: 'failed', error: error.slice(0, 500), finishedAt: clock.now() })
-    .where(and(eq(imports.id, importId), inArray(imports.status, ['queued', 'running'])));
+  await tryTransitionImport(db, importId, 'fail', { set: { error: error.slice(0, 500), finishedAt: clock.now() } });
 }
 
 export function registerImportJobs(jobs: JobRunner, ctx: { clock: Clock; config: { dataDir: string } }): void {
