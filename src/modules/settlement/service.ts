@@ -13,6 +13,7 @@ import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from 
 import { getShop } from '../sellers/service.js';
 import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
 import { SandboxPayoutRail, type PayoutOutcome, type PayoutRail } from './payout-rail.js';
+import { tryTransitionPayout } from './lifecycle.js';
 import { applyReserve, getPayoutRestriction, recordReserve, restrictionsInForce } from './restrictions.js';
 import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, type SettlementLine } from './schema.js';
 
@@ -510,12 +511,12 @@ export async function settlePayout(db: Db, clock: Clock, rail: PayoutRail, payou
   if (outcome.status === 'in_transit') return null;
   return db.transaction(async (tx) => {
     const now = clock.now();
-    const [row] = await tx
-      .update(payouts)
-      .set(outcome.status === 'paid' ? { status: 'paid', paidAt: now } : { status: 'failed', failedAt: now, failureReason: outcome.reason.slice(0, 200) })
-      .where(and(eq(payouts.id, p.id), eq(payouts.status, 'in_transit')))
-      .returning();
-    if (!row) return null;
+    const moved =
+      outcome.status === 'paid'
+        ? await tryTransitionPayout(tx, p.id, 'pay', { from: 'in_transit', set: { paidAt: now } })
+        : await tryTransitionPayout(tx, p.id, 'fail', { from: 'in_transit', set: { failedAt: now, failureReason: outcome.reason.slice(0, 200) } });
+    if (!moved) return null;
+    const row = moved.row;
     const c = row.currency;
     await postEntry(tx, clock, {
       kind: outcome.status === 'paid' ? 'payout_paid' : 'payout_failed',
