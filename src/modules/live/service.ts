@@ -11,6 +11,7 @@ import { getUser } from '../identity/service.js';
 import { closeHolds, getHolds, setHold } from '../inventory/service.js';
 import { assertUserTextLinkFree } from '../links/service.js';
 import { listShopsForUser } from '../sellers/service.js';
+import { transitionLive } from './lifecycle.js';
 import { livePins, livePurchases, liveSessions, liveViewers, type LiveEndReason, type LiveStatus } from './schema.js';
 
 /**
@@ -309,15 +310,14 @@ export async function startLive(db: Db, clock: Clock, creatorId: string, id: str
   if (input.attestation !== true) {
     throw unprocessable('attestation_required', 'Confirm that you are live only here (attestation: true) to go live', { attestation: ATTESTATION });
   }
-  if (row.status !== 'scheduled') throw invalidState(row, 'started');
   const now = clock.now();
-  let started: LiveRow[];
   try {
-    started = await db
-      .update(liveSessions)
-      .set({ status: 'live', startedAt: now, lastActiveAt: now, attestedBy: creatorId, attestedAt: now, attestationVersion: ATTESTATION.version, updatedAt: now })
-      .where(and(eq(liveSessions.id, id), eq(liveSessions.status, 'scheduled')))
-      .returning();
+    // Not scheduled (or another start got there first): 409 `invalid_state`, the code clients know.
+    await transitionLive(db, id, 'start', {
+      from: row.status,
+      set: { startedAt: now, lastActiveAt: now, attestedBy: creatorId, attestedAt: now, attestationVersion: ATTESTATION.version, updatedAt: now },
+      code: 'invalid_state',
+    });
   } catch (e) {
     if (!isUniqueViolation(e, 'live_sessions_one_live_per_creator')) throw e;
     const [other] = await db
@@ -326,7 +326,6 @@ export async function startLive(db: Db, clock: Clock, creatorId: string, id: str
       .where(and(eq(liveSessions.creatorId, creatorId), eq(liveSessions.status, 'live')));
     throw conflict('already_live', 'You are already live in another session; end it first', { live_id: other?.id ?? null });
   }
-  if (started.length === 0) throw invalidState((await findLive(db, id))!, 'started');
   await publish(db, TOPIC, { live_id: id, kind: 'status' });
   return getLive(db, id);
 }
@@ -338,17 +337,18 @@ export async function startLive(db: Db, clock: Clock, creatorId: string, id: str
  */
 export async function endLive(db: Db, clock: Clock, creatorId: string, id: string): Promise<LiveView> {
   await db.transaction(async (tx) => {
-    const row = await ownLive(tx, creatorId, id, true);
-    if (row.status === 'ended') throw invalidState(row, 'ended');
-    await closeSession(tx, clock, row, 'creator');
+    await closeSession(tx, clock, await ownLive(tx, creatorId, id, true), 'creator');
   });
   return getLive(db, id);
 }
 
-/** The end itself, for the creator and the platform alike; `row` is locked by the caller's transaction. */
+/**
+ * The end itself, for the creator (`end`) and the platform (`auto_end`) alike; `row` is locked by
+ * the caller's transaction. An ended session: 409 `invalid_state`.
+ */
 async function closeSession(tx: Db, clock: Clock, row: LiveRow, reason: LiveEndReason): Promise<void> {
   const now = clock.now();
-  await tx.update(liveSessions).set({ status: 'ended', endedAt: now, endReason: reason, updatedAt: now }).where(eq(liveSessions.id, row.id));
+  await transitionLive(tx, row.id, reason === 'creator' ? 'end' : 'auto_end', { from: row.status, set: { endedAt: now, endReason: reason, updatedAt: now }, code: 'invalid_state' });
   await closeHolds(tx, clock, row.id);
   await publish(tx, TOPIC, { live_id: row.id, kind: 'ended' });
 }
@@ -381,8 +381,8 @@ function staleReason(row: LiveRow, now: Date): Exclude<LiveEndReason, 'creator'>
  * each in its own transaction through the same end as the creator's (allotments back to general
  * stock, rooms told). The row is locked and checked again before it ends, so a heartbeat or the
  * creator's own end that got there first wins, and a second run ends nothing. Returns the ids
- * ended. Scheduled sessions are left alone: the status machine has no cancelled state, and only
- * the creator ends one.
+ * ended. Scheduled sessions are left alone: the lifecycle table ends only live ones itself (`auto_end`);
+ * a scheduled one is ended by its creator.
  */
 export async function endStaleLives(db: Db, clock: Clock): Promise<Array<{ id: string; reason: LiveEndReason }>> {
   const now = clock.now();
