@@ -9,6 +9,7 @@ import { minorDigits } from '../../platform/money.js';
 import { fileTooLarge, readPrivateFile, sniffType, writePrivateFile } from '../../platform/uploads.js';
 import { createWarehouse } from '../inventory/service.js';
 import { redeemInvitation } from './invitations.js';
+import { applicationLifecycle, transitionApplication } from './lifecycle.js';
 import {
   applicationDocuments,
   applicationEvents,
@@ -309,15 +310,18 @@ async function checkAndFile(tx: Db, clock: Clock, a: AppRow, from: ApplicationSt
   const kinds = await tx.select({ kind: applicationDocuments.kind }).from(applicationDocuments).where(eq(applicationDocuments.applicationId, a.id));
   const checks = await runChecks(tx, a, kinds.map((k) => k.kind));
   const failed = checks.filter((c) => !c.passed);
-  const status: ApplicationStatus = failed.length > 0 ? 'rejected' : 'submitted';
-  const [row] = await tx
-    .update(sellerApplications)
-    .set({ checks, status, autoRejected: failed.length > 0, questions: null, updatedAt: clock.now() })
-    .where(eq(sellerApplications.id, a.id))
-    .returning();
+  const patch = { checks, autoRejected: failed.length > 0, questions: null, updatedAt: clock.now() };
+  // A new application is inserted `submitted`; a resubmitted one moves there.
+  let row =
+    a.status === 'submitted'
+      ? (await tx.update(sellerApplications).set(patch).where(eq(sellerApplications.id, a.id)).returning())[0]!
+      : (await transitionApplication(tx, a.id, 'resubmit', { from: a.status, set: patch, code: 'invalid_state' })).row;
   await record(tx, clock, a.id, from, 'submitted', { id: a.applicantId, role: 'applicant' }, note);
-  if (failed.length > 0) await record(tx, clock, a.id, 'submitted', 'rejected', { id: null, role: 'system' }, failed.map((c) => c.reason).join('; '));
-  return row!;
+  if (failed.length > 0) {
+    row = (await transitionApplication(tx, a.id, 'auto_reject', { from: 'submitted', code: 'invalid_state' })).row;
+    await record(tx, clock, a.id, 'submitted', 'rejected', { id: null, role: 'system' }, failed.map((c) => c.reason).join('; '));
+  }
+  return row;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,7 +432,8 @@ export async function resubmitApplication(
   const row = await db.transaction(async (tx) => {
     const a = await lockApplication(tx, applicationId);
     if (a.applicantId !== applicantId) throw notFound('Application', applicationId);
-    if (!(a.status === 'needs_info' || (a.status === 'rejected' && a.autoRejected))) throw invalidState(a, 'resubmitted');
+    // The table allows needs_info and rejected; a rejection by an operator is final.
+    if (applicationLifecycle.next(a.status, 'resubmit') === null || (a.status === 'rejected' && !a.autoRejected)) throw invalidState(a, 'resubmitted');
     const merged = {
       mode: input.mode ?? a.mode,
       company_name: input.company_name ?? a.companyName,
@@ -455,11 +460,12 @@ export async function resubmitApplication(
 
 export const REVIEW_ACTIONS = ['start_review', 'approve', 'reject', 'needs_info'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
-const TARGET: Record<ReviewAction, { from: ApplicationStatus; to: ApplicationStatus; verb: string }> = {
-  start_review: { from: 'submitted', to: 'in_review', verb: 'taken into review' },
-  approve: { from: 'in_review', to: 'approved', verb: 'approved' },
-  reject: { from: 'in_review', to: 'rejected', verb: 'rejected' },
-  needs_info: { from: 'in_review', to: 'needs_info', verb: 'sent back for information' },
+/** Each review action is the lifecycle event of the same name (`applicationLifecycle`). */
+const VERB: Record<ReviewAction, string> = {
+  start_review: 'taken into review',
+  approve: 'approved',
+  reject: 'rejected',
+  needs_info: 'sent back for information',
 };
 
 export interface ReviewInput {
@@ -491,16 +497,16 @@ export async function reviewApplication(db: Db, clock: Clock, operatorId: string
   if (input.action === 'reject' && !note) throw badRequest('note_required', 'Give the applicant the reason in `note`');
   const row = await db.transaction(async (tx) => {
     const a = await lockApplication(tx, applicationId);
-    const t = TARGET[input.action];
-    if (a.status !== t.from) throw invalidState(a, t.verb);
+    // Checked before the shop opens; the locked row cannot move meanwhile.
+    if (applicationLifecycle.next(a.status, input.action) === null) throw invalidState(a, VERB[input.action]);
     const shopId = input.action === 'approve' ? await openShop(tx, clock, a) : a.shopId;
-    const [updated] = await tx
-      .update(sellerApplications)
-      .set({ status: t.to, autoRejected: false, questions: input.action === 'needs_info' ? questions : null, shopId, updatedAt: clock.now() })
-      .where(eq(sellerApplications.id, a.id))
-      .returning();
-    await record(tx, clock, a.id, a.status, t.to, { id: operatorId, role: 'operator' }, note, input.action === 'needs_info' ? questions : null);
-    return updated!;
+    const moved = await transitionApplication(tx, a.id, input.action, {
+      from: a.status,
+      set: { autoRejected: false, questions: input.action === 'needs_info' ? questions : null, shopId, updatedAt: clock.now() },
+      code: 'invalid_state',
+    });
+    await record(tx, clock, a.id, a.status, moved.to, { id: operatorId, role: 'operator' }, note, input.action === 'needs_info' ? questions : null);
+    return moved.row;
   });
   return viewOne(db, row);
 }

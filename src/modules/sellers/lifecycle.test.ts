@@ -1,0 +1,73 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { SettableClock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db.js';
+import { newId } from '../../platform/ids.js';
+import { freshDatabase } from '../../test/db.js';
+import { walkLifecycle } from '../../test/lifecycle-walk.js';
+import { signUp } from '../identity/service.js';
+import { applicationLifecycle, transitionApplication } from './lifecycle.js';
+import { invitations, sellerApplications } from './schema.js';
+
+describe('seller application lifecycle', () => {
+  let database: Database;
+  let applicantId: string;
+  let invitationId: string;
+  const clock = new SettableClock('2026-03-02T09:00:00Z');
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    const signUpAs = (email: string) => signUp(database.db, clock, { email, password: 'correct horse battery', name: 'Walk', roles: ['buyer'] });
+    const operator = await signUpAs('walk-operator@test.loopshop.dev');
+    applicantId = (await signUpAs('walk-applicant@test.loopshop.dev')).id;
+    invitationId = newId('inv');
+    await database.db.insert(invitations).values({
+      id: invitationId,
+      codeHash: 'walk',
+      codeHint: 'WALK',
+      market: 'US',
+      category: 'walk',
+      maxUses: 1000,
+      expiresAt: new Date('2026-12-31T00:00:00Z'),
+      createdBy: operator.id,
+      createdAt: clock.now(),
+    });
+  });
+  afterAll(async () => database?.close());
+
+  it('walks every (state, event) pair: the table moves it, anything else is refused and changes nothing', async () => {
+    const { db } = database;
+    const now = clock.now();
+    await walkLifecycle(applicationLifecycle, {
+      async make(status) {
+        const id = newId('app');
+        await db.insert(sellerApplications).values({
+          id,
+          applicantId,
+          invitationId,
+          market: 'US',
+          category: 'walk',
+          mode: 'self_fulfilled',
+          companyName: 'Walk Ltd',
+          registrationNumber: 'R1',
+          taxId: 'T1',
+          registrationKey: 'R1',
+          taxKey: 'T1',
+          contact: { name: 'Walk', email: 'walk@test.loopshop.dev', phone: '+1 555 0100' },
+          yearlySales: 1,
+          salesCurrency: 'USD',
+          salesMarketplace: 'walk',
+          warehouses: [],
+          status,
+          checks: [],
+          autoRejected: status === 'rejected',
+          createdAt: now,
+          updatedAt: now,
+        });
+        return id;
+      },
+      apply: (id, event) => transitionApplication(db, id, event, { set: { updatedAt: new Date(now.getTime() + 1000) } }),
+      read: async (id) => (await db.select().from(sellerApplications).where(eq(sellerApplications.id, id)))[0]!,
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import type { Db } from '../../platform/db.js';
+import { applyTransition, defineLifecycle, tryTransition, type TransitionOptions } from '../../platform/lifecycle.js';
+import { APPLICATION_STATUSES, sellerApplications } from './schema.js';
+
+/**
+ * A seller application (decision 004): filed `submitted` (the automatic checks may reject it at
+ * once), reviewed by an operator, answered or fixed by the applicant.
+ */
+export const applicationLifecycle = defineLifecycle({
+  name: 'seller_application',
+  states: APPLICATION_STATUSES,
+  events: ['auto_reject', 'start_review', 'approve', 'reject', 'needs_info', 'resubmit'],
+  initial: ['submitted'],
+  transitions: [
+    { from: 'submitted', event: 'auto_reject', to: 'rejected', guard: 'an automatic check failed' },
+    { from: 'submitted', event: 'start_review', to: 'in_review', guard: 'an operator' },
+    { from: 'in_review', event: 'approve', to: 'approved', guard: 'a market slot is free, no duplicate company; the shop opens' },
+    { from: 'in_review', event: 'reject', to: 'rejected', guard: 'an operator, with the reason' },
+    { from: 'in_review', event: 'needs_info', to: 'needs_info', guard: 'an operator, with questions' },
+    { from: 'needs_info', event: 'resubmit', to: 'submitted', guard: 'the applicant answers' },
+    { from: 'rejected', event: 'resubmit', to: 'submitted', guard: 'rejected by the automatic checks only' },
+  ],
+});
+export type ApplicationEvent = (typeof applicationLifecycle.events)[number];
+
+const target = { table: sellerApplications, id: sellerApplications.id, status: sellerApplications.status };
+
+/** Applies `event` to the application (409 `invalid_transition`, or `opts.code`, unless the table allows it). */
+export const transitionApplication = (db: Db, id: string, event: ApplicationEvent, opts?: TransitionOptions) =>
+  applyTransition(db, applicationLifecycle, target, id, event, opts);
+
+/** `transitionApplication`, null instead of a refusal. */
+export const tryTransitionApplication = (db: Db, id: string, event: ApplicationEvent, opts?: TransitionOptions) =>
+  tryTransition(db, applicationLifecycle, target, id, event, opts);
