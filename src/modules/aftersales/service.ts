@@ -19,6 +19,7 @@ import { addOrderEvents, getOrderForViewer, getOrderItems, lockOrder, type Order
 import type { Providers } from '../payments/service.js';
 import { listShopsForUser, requireShopMember } from '../sellers/service.js';
 import { liftHold, placeHold } from '../settlement/holds.js';
+import { caseLifecycle, transitionCase, type CaseEvent } from './lifecycle.js';
 import {
   afterSalesCases,
   afterSalesEvents,
@@ -264,14 +265,17 @@ async function lockCase(tx: Db, caseId: string): Promise<CaseRow> {
   return c;
 }
 
-function requireStatus(c: CaseRow, allowed: readonly CaseStatus[], action: string): void {
-  if (!allowed.includes(c.status)) {
+/** 409 `invalid_state` (the code clients know) unless the lifecycle table lets the case take `move` now. */
+function requireStatus(c: CaseRow, move: CaseEvent, action: string): void {
+  if (caseLifecycle.next(c.status, move) === null) {
     throw conflict('invalid_state', `A ${c.status} case cannot be ${action}`, { status: c.status });
   }
 }
 
-const openStatuses = (except: CaseStatus[] = []) =>
-  (['requested', 'seller_accepted', 'seller_rejected', 'escalated', 'return_shipped', 'return_received'] as const).filter((s) => !except.includes(s));
+/** 409 `invalid_state` once the case is terminal (no move left in the table). */
+function requireOpen(c: CaseRow, action: string): void {
+  if (TERMINAL.includes(c.status)) throw conflict('invalid_state', `A ${c.status} case cannot be ${action}`, { status: c.status });
+}
 
 /** One entry on the case timeline and the order's. */
 async function record(tx: Db, clock: Clock, c: CaseRow, type: string, by: Actor, note: string | null, data: Record<string, unknown> = {}): Promise<void> {
@@ -279,38 +283,38 @@ async function record(tx: Db, clock: Clock, c: CaseRow, type: string, by: Actor,
   await addOrderEvents(tx, clock, [{ orderId: c.orderId, type: `after_sales_${type}`, data: { case_id: c.id, by_role: by.role, ...(note ? { note } : {}), ...data } }]);
 }
 
-/** Moves the case to `to` with a timeline entry; a terminal state lifts the case's escrow hold. */
+/**
+ * Applies `move` (caseLifecycle) to the case `c` (locked, in the state it was read in) with a
+ * timeline entry; a terminal state lifts the case's escrow hold. A move the table refuses: 409
+ * `invalid_state`, nothing written.
+ */
 async function step(
   tx: Db,
   clock: Clock,
   c: CaseRow,
-  to: CaseStatus,
+  move: CaseEvent,
   event: { type: string; by: Actor; note?: string | null; data?: Record<string, unknown> },
   patch: Partial<typeof afterSalesCases.$inferInsert> = {},
 ): Promise<CaseRow> {
-  const [row] = await tx
-    .update(afterSalesCases)
-    .set({ ...patch, status: to, updatedAt: clock.now() })
-    .where(eq(afterSalesCases.id, c.id))
-    .returning();
+  const { to, row } = await transitionCase(tx, c.id, move, { from: c.status, set: { ...patch, updatedAt: clock.now() }, code: 'invalid_state' });
   await record(tx, clock, c, event.type, event.by, event.note ?? null, { status: to, ...event.data });
   if (TERMINAL.includes(to)) await liftHold(tx, clock, 'case', c.id);
-  return row!;
+  return row;
 }
 
-/** Pays `amount` back from the order's escrow (idempotent per case at the provider) and moves the case to `to`. */
+/** Pays `amount` back from the order's escrow (idempotent per case at the provider) and applies `move` to the case. */
 async function refundAndClose(
   tx: Db,
   clock: Clock,
   providers: Providers,
   c: CaseRow,
   amount: number,
-  to: 'refunded' | 'resolved_buyer',
+  move: 'refund' | 'decide_for_buyer' | 'resolve_frozen',
   event: { type: string; by: Actor; note?: string | null },
   patch: Partial<typeof afterSalesCases.$inferInsert> = {},
 ): Promise<CaseRow> {
   const { refund } = await refundOrder(tx, clock, providers, { orderId: c.orderId, amount, reason: `after_sales_${c.type}`, key: `after_sales:${c.id}` });
-  return step(tx, clock, c, to, { ...event, data: { amount, currency: c.currency, refund_id: refund?.id ?? null } }, { ...patch, refundedAmount: c.refundedAmount + amount });
+  return step(tx, clock, c, move, { ...event, data: { amount, currency: c.currency, refund_id: refund?.id ?? null } }, { ...patch, refundedAmount: c.refundedAmount + amount });
 }
 
 async function orderMarket(tx: Db, orderId: string) {
@@ -323,26 +327,26 @@ async function accept(tx: Db, clock: Clock, providers: Providers, c: CaseRow, by
   if (RETURN_TYPES.includes(c.type)) {
     const returnDueAt = after(clock.now(), m.returnShipWithinMs);
     await enqueue(tx, clock, AFTERSALES_JOBS.returnTimeout, { case_id: c.id }, { runAt: returnDueAt, uniqueKey: `${AFTERSALES_JOBS.returnTimeout}:${c.id}` });
-    return step(tx, clock, c, 'seller_accepted', { type: 'accepted', by, note }, { returnDueAt });
+    return step(tx, clock, c, 'accept', { type: 'accepted', by, note }, { returnDueAt });
   }
-  const accepted = await step(tx, clock, c, 'seller_accepted', { type: 'accepted', by, note });
-  return refundAndClose(tx, clock, providers, accepted, c.amount, 'refunded', { type: 'refunded', by });
+  const accepted = await step(tx, clock, c, 'accept', { type: 'accepted', by, note });
+  return refundAndClose(tx, clock, providers, accepted, c.amount, 'refund', { type: 'refunded', by });
 }
 
 /** The return arrived (seller or the clock): refund it, or resolve a replacement for the buyer (the seller re-ships). */
 async function receive(tx: Db, clock: Clock, providers: Providers, c: CaseRow, by: Actor): Promise<CaseRow> {
-  const received = await step(tx, clock, c, 'return_received', { type: 'return_received', by });
+  const received = await step(tx, clock, c, 'receive_return', { type: 'return_received', by });
   if (c.type === 'replacement') {
     // The shop now owes the items once more: it ships them with `replacement_case_id`.
     const items = c.orderItemId
       ? [{ order_item_id: c.orderItemId, quantity: c.quantity ?? 1 }]
       : (await getOrderItems(tx, c.orderId)).map((i) => ({ order_item_id: i.id, quantity: i.quantity }));
     await grantReplacement(tx, clock, { caseId: c.id, orderId: c.orderId, items });
-    return step(tx, clock, received, 'resolved_buyer', { type: 'resolved', by, note: 'The seller sends a replacement' });
+    return step(tx, clock, received, 'replace', { type: 'resolved', by, note: 'The seller sends a replacement' });
   }
   // A managed order's returned goods go back on the platform warehouse's shelf.
   if (await isManagedShop(tx, c.shopId)) await restockReturn(tx, clock, { caseId: c.id, orderId: c.orderId, orderItemId: c.orderItemId, quantity: c.quantity });
-  return refundAndClose(tx, clock, providers, received, c.amount, 'refunded', { type: 'refunded', by });
+  return refundAndClose(tx, clock, providers, received, c.amount, 'refund', { type: 'refunded', by });
 }
 
 /**
@@ -495,23 +499,23 @@ function action<I>(allowed: ActorRole[], apply: (tx: Db, clock: Clock, providers
 
 /** The shop accepts a `requested` case: `refund_only` is refunded at once; a return waits for the buyer to ship it. */
 export const acceptCase: Act<{ note?: string }> = action(['seller'], async (tx, clock, providers, c, actor, input) => {
-  requireStatus(c, ['requested'], 'accepted');
+  requireStatus(c, 'accept', 'accepted');
   return accept(tx, clock, providers, c, actor, input.note ?? null);
 });
 
 /** The shop rejects a `requested` case with a note; the buyer may escalate within `caseEscalateWithinMs`, else it closes. */
 export const rejectCase: Act<{ note: string }> = action(['seller'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, ['requested'], 'rejected');
+  requireStatus(c, 'reject', 'rejected');
   const m = await orderMarket(tx, c.orderId);
   const escalationDueAt = after(clock.now(), m.caseEscalateWithinMs);
   await enqueue(tx, clock, AFTERSALES_JOBS.escalationTimeout, { case_id: c.id }, { runAt: escalationDueAt, uniqueKey: `${AFTERSALES_JOBS.escalationTimeout}:${c.id}` });
-  return step(tx, clock, c, 'seller_rejected', { type: 'rejected', by: actor, note: input.note }, { escalationDueAt });
+  return step(tx, clock, c, 'reject', { type: 'rejected', by: actor, note: input.note }, { escalationDueAt });
 });
 
 /** Either side hands a case that is not terminal to an operator. */
 export const escalateCase: Act<{ note?: string }> = action(['buyer', 'seller'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, openStatuses(['escalated']), 'escalated');
-  return step(tx, clock, c, 'escalated', { type: 'escalated', by: actor, note: input.note ?? null });
+  requireStatus(c, 'escalate', 'escalated');
+  return step(tx, clock, c, 'escalate', { type: 'escalated', by: actor, note: input.note ?? null });
 });
 
 export interface DecideInput {
@@ -526,7 +530,7 @@ export interface DecideInput {
  * (`amount`) → `resolved_buyer` with the refund; `reject` → `resolved_seller`. Non-operators 403.
  */
 export const decideCase: Act<DecideInput> = action(['operator'], async (tx, clock, providers, c, actor, input) => {
-  requireStatus(c, ['escalated'], 'decided');
+  requireStatus(c, input.outcome === 'reject' ? 'decide_for_seller' : 'decide_for_buyer', 'decided');
   if (input.outcome !== 'partial_refund' && input.amount !== undefined) throw badRequest('invalid_amount', `${input.outcome} takes no amount`);
   const decision = (amount: number) => ({ outcome: input.outcome, amount, note: input.note, by: actor.userId!, at: clock.now().toISOString() });
   const event = { type: 'decided', by: actor, note: input.note };
@@ -537,7 +541,7 @@ export const decideCase: Act<DecideInput> = action(['operator'], async (tx, cloc
     ]);
   if (input.outcome === 'reject') {
     await audit(0);
-    return step(tx, clock, c, 'resolved_seller', event, { decision: decision(0) });
+    return step(tx, clock, c, 'decide_for_seller', event, { decision: decision(0) });
   }
   let amount = c.amount;
   if (input.outcome === 'partial_refund') {
@@ -548,12 +552,12 @@ export const decideCase: Act<DecideInput> = action(['operator'], async (tx, cloc
     amount = input.amount;
   }
   await audit(amount);
-  return refundAndClose(tx, clock, providers, c, amount, 'resolved_buyer', event, { decision: decision(amount) });
+  return refundAndClose(tx, clock, providers, c, amount, 'decide_for_buyer', event, { decision: decision(amount) });
 });
 
 /** The buyer shipped an accepted return (carrier from fulfillment's carriers) within the window; the seller has `returnReceiptWithinMs` to confirm. */
 export const shipReturn: Act<{ carrier: string; tracking_number: string }> = action(['buyer'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, ['seller_accepted'], 'shipped back');
+  requireStatus(c, 'ship_return', 'shipped back');
   if (!RETURN_TYPES.includes(c.type)) throw conflict('invalid_state', 'This case needs no return');
   if (!createCarriers(clock).has(input.carrier)) throw badRequest('unknown_carrier', `Unknown carrier ${input.carrier}`);
   const now = clock.now();
@@ -566,7 +570,7 @@ export const shipReturn: Act<{ carrier: string; tracking_number: string }> = act
     tx,
     clock,
     c,
-    'return_shipped',
+    'ship_return',
     { type: 'return_shipped', by: actor, data: { carrier: input.carrier, tracking_number: tracking } },
     { returnCarrier: input.carrier, returnTrackingNumber: tracking, returnShippedAt: now, receiptDueAt },
   );
@@ -574,19 +578,19 @@ export const shipReturn: Act<{ carrier: string; tracking_number: string }> = act
 
 /** The shop confirms the return arrived: `return_and_refund` is refunded, `replacement` resolved for the buyer. */
 export const confirmReceipt: Act<Record<string, never> | undefined> = action(['seller'], async (tx, clock, providers, c, actor) => {
-  requireStatus(c, ['return_shipped'], 'confirmed as received');
+  requireStatus(c, 'receive_return', 'confirmed as received');
   return receive(tx, clock, providers, c, actor);
 });
 
 /** The buyer withdraws a case that is not terminal. */
 export const withdrawCase: Act<{ note?: string }> = action(['buyer'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, openStatuses(), 'withdrawn');
-  return step(tx, clock, c, 'closed', { type: 'withdrawn', by: actor, note: input.note ?? null });
+  requireStatus(c, 'withdraw', 'withdrawn');
+  return step(tx, clock, c, 'withdraw', { type: 'withdrawn', by: actor, note: input.note ?? null });
 });
 
 /** The buyer adds uploaded photos to a case that is not terminal. */
 export const addEvidence: Act<{ evidence_ids: string[] }> = action(['buyer'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, openStatuses(), 'given evidence');
+  requireOpen(c, 'given evidence');
   const n = await attachEvidence(tx, actor.userId!, c, input.evidence_ids);
   await record(tx, clock, c, 'evidence_added', actor, null, { count: n });
   const [row] = await tx.update(afterSalesCases).set({ updatedAt: clock.now() }).where(eq(afterSalesCases.id, c.id)).returning();
@@ -609,13 +613,13 @@ export async function resolveOpenCasesForBuyer(tx: Db, clock: Clock, providers: 
   const resolved: string[] = [];
   for (const { id } of open) {
     const c = await lockCase(tx, id);
-    if (TERMINAL.includes(c.status)) continue;
+    if (caseLifecycle.next(c.status, 'resolve_frozen') === null) continue; // terminal meanwhile
     const refundable = await refundableAmount(tx, (await lockOrder(tx, c.orderId))!);
     const amount = Math.min(c.amount - c.refundedAmount, refundable);
     const decision = { outcome: 'full_refund' as const, amount: Math.max(amount, 0), note, by: operatorId ?? 'system', at: clock.now().toISOString() };
     const event = { type: 'decided', by, note };
-    if (amount > 0) await refundAndClose(tx, clock, providers, c, amount, 'resolved_buyer', event, { decision });
-    else await step(tx, clock, c, 'resolved_buyer', event, { decision });
+    if (amount > 0) await refundAndClose(tx, clock, providers, c, amount, 'resolve_frozen', event, { decision });
+    else await step(tx, clock, c, 'resolve_frozen', event, { decision });
     resolved.push(c.id);
   }
   return resolved;
@@ -671,12 +675,12 @@ export function registerAftersalesJobs(jobs: JobRunner, clock: Clock, providers:
   );
   jobs.register(
     AFTERSALES_JOBS.returnTimeout,
-    deadline(clock, 'seller_accepted', (c) => c.returnDueAt, (tx, c) => step(tx, clock, c, 'closed', { type: 'closed', by: SYSTEM, note: 'The return was not shipped in time' })),
+    deadline(clock, 'seller_accepted', (c) => c.returnDueAt, (tx, c) => step(tx, clock, c, 'expire', { type: 'closed', by: SYSTEM, note: 'The return was not shipped in time' })),
   );
   jobs.register(AFTERSALES_JOBS.receiptTimeout, deadline(clock, 'return_shipped', (c) => c.receiptDueAt, (tx, c) => receive(tx, clock, providers, c, SYSTEM)));
   jobs.register(
     AFTERSALES_JOBS.escalationTimeout,
-    deadline(clock, 'seller_rejected', (c) => c.escalationDueAt, (tx, c) => step(tx, clock, c, 'closed', { type: 'closed', by: SYSTEM, note: 'The rejection was not escalated in time' })),
+    deadline(clock, 'seller_rejected', (c) => c.escalationDueAt, (tx, c) => step(tx, clock, c, 'expire', { type: 'closed', by: SYSTEM, note: 'The rejection was not escalated in time' })),
   );
 }
 
