@@ -19,6 +19,7 @@ import type { Providers } from '../payments/service.js';
 import { getShop, requireShopMember } from '../sellers/service.js';
 import { liftHold, placeHold, requestRelease } from '../settlement/holds.js';
 import type { Carrier, Carriers, TrackingEvent } from './carriers.js';
+import { shipmentLifecycle, transitionShipment } from './lifecycle.js';
 import { SANDBOX_CARRIER_EVENT_JOB, SandboxCarrier } from './sandbox-carrier.js';
 import {
   fulfillmentFlags,
@@ -427,13 +428,12 @@ async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: Trac
     await flagShipment(tx, clock, cur, 'first_event_before_order', { event_at: ev.at.toISOString(), order_created_at: orderRow.createdAt.toISOString() });
   }
 
-  const patch: Partial<typeof shipments.$inferInsert> = {};
+  // Everything but the status; the status moves only through the lifecycle table.
+  const patch: Omit<Partial<typeof shipments.$inferInsert>, 'status'> = {};
   const newer = cur.lastEventAt === null || ev.at > cur.lastEventAt;
-  const forward = cur.status === 'exception' ? ev.status !== 'label_created' : ev.status === 'exception' || RANK[ev.status] >= RANK[cur.status];
-  if (cur.status !== 'delivered' && newer && forward) {
-    patch.status = ev.status;
-    patch.lastEventAt = ev.at;
-  }
+  // A newer scan the table allows moves the parcel; the first delivery scan does even when older.
+  const moves = (newer || ev.status === 'delivered') && shipmentLifecycle.next(cur.status, ev.status) !== null;
+  if (moves) patch.lastEventAt = ev.at;
   let pickedUpAt = cur.pickedUpAt;
   if (ev.status !== 'label_created' && ev.status !== 'exception' && (pickedUpAt === null || ev.at < pickedUpAt) && ev.status === 'picked_up') {
     pickedUpAt = ev.at;
@@ -450,8 +450,6 @@ async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: Trac
   }
   if (ev.status === 'delivered' && cur.deliveredAt === null) {
     patch.deliveredAt = ev.at;
-    patch.status = 'delivered';
-    patch.lastEventAt = ev.at;
     if (pickedUpAt) {
       const due = after(pickedUpAt, m.deliveryWithinMs);
       if (ev.at > due) await recordBreach(tx, clock, { shopId: cur.shopId, orderId: cur.orderId, shipmentId: cur.id, kind: 'late_delivery', dueAt: due });
@@ -460,7 +458,8 @@ async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: Trac
       await flagShipment(tx, clock, cur, 'postal_code_mismatch', { expected: cur.destinationPostalCode, delivered_to: ev.postal_code });
     }
   }
-  if (Object.keys(patch).length > 0) await tx.update(shipments).set(patch).where(eq(shipments.id, cur.id));
+  if (moves) await transitionShipment(tx, cur.id, ev.status, { from: cur.status, set: patch });
+  else if (Object.keys(patch).length > 0) await tx.update(shipments).set(patch).where(eq(shipments.id, cur.id));
   await addOrderEvents(tx, clock, [{ orderId: cur.orderId, type: 'tracking', data: { shipment_id: cur.id, status: ev.status, at: ev.at.toISOString(), description: ev.description } }]);
   if (patch.deliveredAt) await maybeDeliverOrder(tx, clock, orderRow);
   return true;
