@@ -41,6 +41,11 @@ describe('defineLifecycle', () => {
     ).toThrow(/unknown state/);
   });
 
+  it('writes ; and # in a guard as Mermaid entities, so a guard cannot end its statement', () => {
+    const lc = defineLifecycle({ name: 'x', states: ['a', 'b'], events: ['go'], initial: ['a'], transitions: [{ from: 'a', event: 'go', to: 'b', guard: 'paid; #1' }] });
+    expect(lc.mermaid().split('\n')[2]).toBe('  a --> b: go [paid#59; #35;1]');
+  });
+
   it('draws the table as a Mermaid state diagram', () => {
     expect(door.mermaid()).toBe(
       ['stateDiagram-v2', '  [*] --> closed', '  closed --> open: open', '  open --> closed: close', '  closed --> locked: lock [holds the key]', '  locked --> closed: unlock'].join('\n'),

@@ -72,7 +72,9 @@ export function defineLifecycle<const S extends string, const E extends string>(
     mermaid() {
       const lines = ['stateDiagram-v2'];
       for (const s of spec.initial) lines.push(`  [*] --> ${s}`);
-      for (const r of rules) lines.push(`  ${r.from} --> ${r.to}: ${r.event}${r.guard ? ` [${r.guard}]` : ''}`);
+      // A `;` ends a Mermaid statement and `#` starts an entity: both written as entities.
+      const label = (text: string) => text.replace(/[#;]/g, (c) => (c === '#' ? '#35;' : '#59;'));
+      for (const r of rules) lines.push(`  ${r.from} --> ${r.to}: ${label(r.event + (r.guard ? ` [${r.guard}]` : ''))}`);
       return lines.join('\n');
     },
   };

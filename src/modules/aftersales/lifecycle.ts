@@ -17,16 +17,18 @@ export const caseLifecycle = defineLifecycle({
   transitions: [
     { from: 'requested', event: 'accept', to: 'seller_accepted', guard: 'the seller, or nobody answered in time' },
     { from: 'requested', event: 'reject', to: 'seller_rejected', guard: 'the seller, with a note' },
-    { from: ['seller_accepted', 'return_received'], event: 'refund', to: 'refunded', guard: 'refund_only accepted, or the return arrived: paid back from escrow' },
+    { from: 'seller_accepted', event: 'refund', to: 'refunded', guard: 'refund_only: paid back from escrow at once' },
+    { from: 'return_received', event: 'refund', to: 'refunded', guard: 'return_and_refund: paid back from escrow' },
     { from: 'seller_accepted', event: 'ship_return', to: 'return_shipped', guard: 'the buyer, within the return window' },
     { from: 'return_shipped', event: 'receive_return', to: 'return_received', guard: 'the seller confirms, or the receipt window passed' },
     { from: 'return_received', event: 'replace', to: 'resolved_buyer', guard: 'replacement: the seller ships it again' },
     { from: OPEN.filter((s) => s !== 'escalated'), event: 'escalate', to: 'escalated', guard: 'the buyer or the seller' },
     { from: 'escalated', event: 'decide_for_buyer', to: 'resolved_buyer', guard: 'an operator: full or partial refund' },
     { from: 'escalated', event: 'decide_for_seller', to: 'resolved_seller', guard: 'an operator rejects the claim' },
-    { from: OPEN, event: 'resolve_frozen', to: 'resolved_buyer', guard: "trust & safety froze the shop: refunded what escrow holds" },
+    { from: OPEN, event: 'resolve_frozen', to: 'resolved_buyer', guard: 'trust and safety froze the shop: refunded what escrow holds' },
     { from: OPEN, event: 'withdraw', to: 'closed', guard: 'the buyer' },
-    { from: ['seller_accepted', 'seller_rejected'], event: 'expire', to: 'closed', guard: 'the return was not shipped, or the rejection not escalated, in time' },
+    { from: 'seller_accepted', event: 'expire', to: 'closed', guard: 'the return was not shipped in time' },
+    { from: 'seller_rejected', event: 'expire', to: 'closed', guard: 'the rejection was not escalated in time' },
   ],
 });
 export type CaseEvent = (typeof caseLifecycle.events)[number];

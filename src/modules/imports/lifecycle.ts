@@ -9,7 +9,7 @@ export const importLifecycle = defineLifecycle({
   events: ['start', 'finish', 'fail', 'rerun'],
   initial: ['queued'],
   transitions: [
-    { from: ['queued', 'running'], event: 'start', to: 'running', guard: 'its job claims it; running again after a lease ran out' },
+    { from: ['queued', 'running'], event: 'start', to: 'running', guard: 'its job claims it (again, after a lease ran out)' },
     { from: 'running', event: 'finish', to: 'done', guard: 'every row of the file is done' },
     { from: ['queued', 'running'], event: 'fail', to: 'failed', guard: 'the last attempt of its job failed' },
     { from: 'failed', event: 'rerun', to: 'queued', guard: 'its owner asks again' },

@@ -14,7 +14,7 @@ export const applicationLifecycle = defineLifecycle({
   transitions: [
     { from: 'submitted', event: 'auto_reject', to: 'rejected', guard: 'an automatic check failed' },
     { from: 'submitted', event: 'start_review', to: 'in_review', guard: 'an operator' },
-    { from: 'in_review', event: 'approve', to: 'approved', guard: 'a market slot is free, no duplicate company; the shop opens' },
+    { from: 'in_review', event: 'approve', to: 'approved', guard: 'a market slot is free, no duplicate company: the shop opens' },
     { from: 'in_review', event: 'reject', to: 'rejected', guard: 'an operator, with the reason' },
     { from: 'in_review', event: 'needs_info', to: 'needs_info', guard: 'an operator, with questions' },
     { from: 'needs_info', event: 'resubmit', to: 'submitted', guard: 'the applicant answers' },

@@ -10,7 +10,7 @@ export const payoutLifecycle = defineLifecycle({
   initial: ['in_transit'],
   transitions: [
     { from: 'in_transit', event: 'pay', to: 'paid', guard: 'the rail paid it (paid_at)' },
-    { from: 'in_transit', event: 'fail', to: 'failed', guard: 'the rail refused it (failed_at, reason); back to the payable' },
+    { from: 'in_transit', event: 'fail', to: 'failed', guard: 'the rail refused it (failed_at, reason): back to the payable' },
   ],
 });
 export type PayoutEvent = (typeof payoutLifecycle.events)[number];
