@@ -10,6 +10,7 @@ import { SandboxProvider } from '../payments/sandbox.js';
 import { createPaymentProviders } from '../payments/service.js';
 import { createOperatorAction } from '../trust/service.js';
 import { refundOrder } from './refunds.js';
+import { shopOrderStats } from './stats.js';
 import { addToCart, checkoutReq, shopWithProduct, type ShopFixture } from './testing.js';
 
 type Auth = { authorization: string };
@@ -105,6 +106,8 @@ describe('one refund path', () => {
     const refunded = counted.filter((r) => r.refunded_amount > 0).map((r) => r.id).sort();
     expect(refunded).toEqual([byBuyer.id, bySeller.id, byProvider.id, partial.id, partialThenCancel.id, late.id, frozen.id].sort());
     expect((await reconcile(t.db)).problems).toEqual([]);
+    // Trust's rates: a cancellation's refund counts as a cancellation, not also as a refund.
+    expect(await shopOrderStats(t.db, s.shopId, new Date(0))).toEqual({ orders: 6, cancelled: 5, refunded: 1 });
   });
 
   it('the same refund twice at once refunds once; two cancels at once: one cancels and refunds, the other 409 invalid_transition', async () => {
