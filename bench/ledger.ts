@@ -1,6 +1,7 @@
 /**
- * Ledger throughput: journal entries (2 postings each, buyer_funds:<n> → escrow:<n>, so every
- * entry locks one ordinary and one non-negative account) per second, on an in-memory PGlite and
+ * Ledger throughput: journal entries (captures through the named `postCaptures`, 2 postings each,
+ * buyer_funds → escrow:ord_<n>, so every entry locks one non-negative account; buyer_funds has no
+ * cached balance and is never locked) per second, on an in-memory PGlite and
  * on a PostgreSQL server, one at a time and with 8 entries in flight.
  *
  *   npx tsx bench/ledger.ts            # table, exit code 1 when a figure misses its budget
@@ -14,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { SystemClock } from '../src/platform/clock.js';
 import { openDatabase, type Database } from '../src/platform/db.js';
-import { postEntry, reconcile } from '../src/modules/ledger/service.js';
+import { postCaptures, reconcile } from '../src/modules/ledger/service.js';
 import { startPgCluster } from '../src/test/pg-cluster.js';
 import { invokedDirectly } from './cli.js';
 
@@ -60,16 +61,11 @@ const pick = (n: number) => Math.floor(Math.random() * n);
 
 async function oneEntry(db: Database['db']): Promise<void> {
   const amount = 1 + pick(10_000);
-  await postEntry(db, clock, {
-    kind: 'bench',
-    postings: [
-      { account: `buyer_funds:b${pick(ACCOUNTS)}`, currency: 'USD', amount: -amount },
-      { account: `escrow:ord_${pick(ACCOUNTS)}`, currency: 'USD', amount },
-    ],
-  });
+  // A capture into one of ACCOUNTS escrows (cached, locked) from buyer_funds (derived, never locked).
+  await postCaptures(db, clock, [{ orderId: `ord_${pick(ACCOUNTS)}`, amount, currency: 'USD' }]);
 }
 
-/** Runs `workers` loops of postEntry until the deadline; returns entries done and seconds taken. */
+/** Runs `workers` loops of postCaptures until the deadline; returns entries done and seconds taken. */
 async function measure(db: Database['db'], workers: number, durationMs: number): Promise<{ entries: number; seconds: number }> {
   let entries = 0;
   const start = performance.now();

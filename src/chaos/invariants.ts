@@ -68,34 +68,34 @@ export async function checkInvariants(db: Db, input: InvariantInput): Promise<In
           from ledger_postings p join ledger_entries e on e.id = p.entry_id
           where p.account like 'escrow:%' group by 1
         ), rf as (
-          select order_id, sum(amount) as all_refunds,
-                 sum(amount) filter (where reason <> 'order_cancelled') as case_refunds
+          select order_id, sum(amount) as all_refunds
           from refunds where order_id is not null group by order_id
         )
         select o.id, o.status, o.total::bigint as total, o.refunded_amount::bigint as refunded_amount, (o.paid_at is not null) as was_paid,
                coalesce(esc.captured, 0)::bigint as captured, coalesce(esc.captures, 0)::int as captures,
                coalesce(esc.refunded, 0)::bigint as refunded, coalesce(esc.released, 0)::bigint as released,
                coalesce(esc.releases, 0)::int as releases, coalesce(esc.other, 0)::int as other, coalesce(esc.balance, 0)::bigint as balance,
-               coalesce(rf.all_refunds, 0)::bigint as all_refunds, coalesce(rf.case_refunds, 0)::bigint as case_refunds,
+               coalesce(rf.all_refunds, 0)::bigint as all_refunds,
                s.held::bigint as settled_held,
                exists (select 1 from escrow_holds h where h.order_id = o.id and h.lifted_at is null) as on_hold
         from orders o left join esc on esc.order_id = o.id left join rf on rf.order_id = o.id
         left join settlements s on s.order_id = o.id`;
       type OrderMoney = {
         id: string; status: string; total: number; refunded_amount: number; was_paid: boolean; captured: number; captures: number;
-        refunded: number; released: number; releases: number; other: number; balance: number; all_refunds: number; case_refunds: number;
+        refunded: number; released: number; releases: number; other: number; balance: number; all_refunds: number;
         settled_held: number | null; on_hold: boolean;
       };
       const money = (await rows<OrderMoney>(tx, orderMoney)).map((r) => ({
         ...r,
-        ...Object.fromEntries(['total', 'refunded_amount', 'captured', 'refunded', 'released', 'balance', 'all_refunds', 'case_refunds'].map((k) => [k, Number(r[k as keyof OrderMoney])])),
+        ...Object.fromEntries(['total', 'refunded_amount', 'captured', 'refunded', 'released', 'balance', 'all_refunds'].map((k) => [k, Number(r[k as keyof OrderMoney])])),
         settled_held: r.settled_held === null ? null : Number(r.settled_held),
       })) as OrderMoney[];
       const o = (r: OrderMoney) => `${r.id} (${r.status}, total ${r.total}, captured ${r.captured}, refunded ${r.refunded}, released ${r.released}, escrow ${r.balance})`;
       add('escrow', money.filter((r) => r.balance !== r.captured - r.refunded - r.released || r.balance < 0 || r.other > 0), (r: OrderMoney) => `escrow of ${o(r)} is not captured − refunded − released ≥ 0`);
       add('capture', money.filter((r) => r.captures > 1 || (r.was_paid ? r.captured !== r.total : r.captured !== 0)), (r: OrderMoney) => `${o(r)} paid=${r.was_paid} has ${r.captures} capture(s)`);
       add('paid_status', money.filter((r) => ['paid', 'shipped', 'delivered', 'completed'].includes(r.status) && !r.was_paid), (r: OrderMoney) => `${o(r)} has no payment`);
-      add('refund_rows', money.filter((r) => r.refunded !== r.all_refunds || r.case_refunds !== r.refunded_amount), (r: OrderMoney) => `${o(r)}: refund rows ${r.all_refunds} (after-sales ${r.case_refunds}) vs ledger refunds ${r.refunded} and refunded_amount ${r.refunded_amount}`);
+      // One refund path (decision 017): every refund of an order, cancellation or after-sales, is a refund row, a ledger refund and part of refunded_amount.
+      add('refund_rows', money.filter((r) => r.refunded !== r.all_refunds || r.all_refunds !== r.refunded_amount), (r: OrderMoney) => `${o(r)}: refund rows ${r.all_refunds} vs ledger refunds ${r.refunded} and refunded_amount ${r.refunded_amount}`);
       add('cancelled', money.filter((r) => r.status === 'cancelled' && r.balance !== 0), (r: OrderMoney) => `cancelled ${o(r)} still holds escrow`);
       add('refunded', money.filter((r) => r.status === 'refunded' && r.refunded !== r.total), (r: OrderMoney) => `refunded ${o(r)} is not fully refunded`);
       add('settlement', money.filter((r) => r.releases > 1 || (r.settled_held !== null && r.settled_held !== r.released) || (r.releases > 0 && r.settled_held === null)), (r: OrderMoney) => `${o(r)} released ${r.releases} time(s), settlement row held ${r.settled_held}`);

@@ -270,7 +270,7 @@ export async function createShipment(
       // when every item is in a shipment and every shipment is delivered.
       for (const it of wanted) left.set(it.order_item_id, left.get(it.order_item_id)! - it.quantity);
       const complete = [...left.values()].every((q) => q <= 0);
-      await transitionOrder(tx, clock, orderId, ['paid'], 'shipped', { type: 'shipped', data: { complete } });
+      await transitionOrder(tx, clock, orderId, 'ship', { type: 'shipped', data: { complete } });
     }
     if (!replacementCaseId && order.shipBy && now > order.shipBy) {
       await recordBreach(tx, clock, { shopId: order.shopId, orderId, shipmentId: shipment.id, kind: 'late_dispatch', dueAt: order.shipBy });
@@ -475,7 +475,7 @@ async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise
   const shipped = new Map<string, number>();
   for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
   if (items.some((i) => (shipped.get(i.id) ?? 0) < i.quantity)) return;
-  if (await transitionOrder(tx, clock, order.id, ['shipped'], 'delivered', { type: 'delivered' })) {
+  if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' })) {
     const runAt = after(clock.now(), market(order.market).afterSalesWindowMs);
     await enqueue(tx, clock, JOBS.complete, { order_id: order.id }, { runAt, uniqueKey: `${JOBS.complete}:${order.id}` });
   }
@@ -514,7 +514,7 @@ async function checkScan(tx: Db, clock: Clock, shipmentId: string): Promise<void
 }
 
 async function completeOrder(tx: Db, clock: Clock, orderId: string): Promise<void> {
-  if (await transitionOrder(tx, clock, orderId, ['delivered'], 'completed', { type: 'completed' })) await requestRelease(tx, clock, orderId);
+  if (await transitionOrder(tx, clock, orderId, 'complete', { type: 'completed' })) await requestRelease(tx, clock, orderId);
 }
 
 /**
@@ -537,7 +537,7 @@ export async function sweepOverdueDispatch(db: Db, clock: Clock, providers: Prov
       cancelled++;
     } catch (e) {
       // Shipped or cancelled meanwhile: nothing to do.
-      if (!(e instanceof AppError && e.code === 'invalid_state')) throw e;
+      if (!(e instanceof AppError && e.code === 'invalid_transition')) throw e;
     }
   }
   return cancelled;

@@ -13,12 +13,9 @@ import {
   isNonNegativeAccount,
   listEntriesByReference,
   listPostings,
-  postEntry,
   reconcile,
-  transfer,
-  type EntryInput,
-  type PostingInput,
 } from './service.js';
+import { postEntry, transfer, type EntryInput, type EntryKind, type PostingInput } from './journal.js';
 import { refused } from '../../test/expect.js';
 
 const clock = new SettableClock('2025-01-01T00:00:00Z');
@@ -52,7 +49,7 @@ describe('ledger', () => {
     for (const a of ['escrow:ord_1', 'seller_payable:shp_1', 'creator_payable:usr_1', 'payouts_in_transit']) {
       expect(isNonNegativeAccount(a)).toBe(true);
     }
-    for (const a of ['buyer_funds', 'platform_commission', 'platform_subsidy', 'refunds', 'buyer_funds:x', 'other']) {
+    for (const a of ['buyer_funds', 'platform_commission', 'platform_subsidy', 'platform_margin', 'payouts_paid', 'buyer_funds:x', 'other']) {
       expect(isNonNegativeAccount(a)).toBe(false);
     }
   });
@@ -60,7 +57,7 @@ describe('ledger', () => {
   it('posts a balanced entry, updates balances and reads it back', async () => {
     const order = newId('ord');
     const entry = await postEntry(db, clock, {
-      kind: 'payment_captured',
+      kind: 'payment_capture',
       reference: order,
       memo: 'first',
       postings: [leg('buyer_funds', -1000), leg(`escrow:${order}`, 1000)],
@@ -80,7 +77,7 @@ describe('ledger', () => {
 
     // Release: escrow → seller (minus commission) in one three-posting entry.
     await postEntry(db, clock, {
-      kind: 'escrow_released',
+      kind: 'settlement',
       reference: order,
       postings: [leg(`escrow:${order}`, -1000), leg('seller_payable:shp_a', 920), leg('platform_commission', 80)],
     });
@@ -92,14 +89,14 @@ describe('ledger', () => {
   it('refuses an unbalanced entry and writes nothing', async () => {
     const before = await snapshot(db);
     const e = await refused(
-      postEntry(db, clock, { kind: 'x', postings: [leg('buyer_funds', -100), leg('escrow:u1', 99)] }),
+      postEntry(db, clock, { kind: 'settlement', postings: [leg('buyer_funds', -100), leg('escrow:u1', 99)] }),
       'unbalanced_entry',
     );
     expect(e.status).toBe(422);
     // Balanced in USD but not in EUR.
     await refused(
       postEntry(db, clock, {
-        kind: 'x',
+        kind: 'settlement',
         postings: [leg('buyer_funds', -100), leg('escrow:u1', 100), leg('buyer_funds', -5, 'EUR'), leg('escrow:u1', 4, 'EUR')],
       }),
       'unbalanced_entry',
@@ -108,43 +105,47 @@ describe('ledger', () => {
   });
 
   it('refuses to take a non-negative account below zero and writes nothing', async () => {
-    await transfer(db, clock, { from: 'buyer_funds', to: 'escrow:nn1', amount: 50, currency: 'USD', kind: 'fund' });
+    await transfer(db, clock, { from: 'buyer_funds', to: 'escrow:nn1', amount: 50, currency: 'USD', kind: 'payment_capture' });
     const before = await snapshot(db);
     const e = await refused(
-      transfer(db, clock, { from: 'escrow:nn1', to: 'seller_payable:brand_new', amount: 51, currency: 'USD', kind: 'release' }),
+      transfer(db, clock, { from: 'escrow:nn1', to: 'seller_payable:brand_new', amount: 51, currency: 'USD', kind: 'settlement' }),
       'insufficient_funds',
     );
     expect(e.status).toBe(422);
     expect(e.details).toEqual({ account: 'escrow:nn1', currency: 'USD', balance: 50, attempted: -51 });
     // A brand-new non-negative account cannot start negative either.
     await refused(
-      transfer(db, clock, { from: 'payouts_in_transit:fresh', to: 'buyer_funds', amount: 1, currency: 'USD', kind: 'x' }),
+      transfer(db, clock, { from: 'payouts_in_transit:fresh', to: 'buyer_funds', amount: 1, currency: 'USD', kind: 'settlement' }),
       'insufficient_funds',
     );
     expect(await snapshot(db)).toEqual(before); // not even the new account rows
     // Exactly the balance is fine.
-    await transfer(db, clock, { from: 'escrow:nn1', to: 'seller_payable:brand_new', amount: 50, currency: 'USD', kind: 'release' });
+    await transfer(db, clock, { from: 'escrow:nn1', to: 'seller_payable:brand_new', amount: 50, currency: 'USD', kind: 'settlement' });
     expect(await getBalance(db, 'escrow:nn1', 'USD')).toBe(0);
   });
 
   it('refuses malformed entries and writes nothing', async () => {
     const before = await snapshot(db);
     const bad: Array<[EntryInput, string]> = [
-      [{ kind: 'x', postings: [leg('buyer_funds', 0)] }, 'too_few_postings'],
-      [{ kind: 'x', postings: [leg('buyer_funds', -10)] }, 'too_few_postings'],
-      [{ kind: 'x', postings: [] }, 'too_few_postings'],
-      [{ kind: 'x', postings: [leg('buyer_funds', -1.5), leg('escrow:f', 1.5)] }, 'invalid_amount'],
-      [{ kind: 'x', postings: [leg('buyer_funds', -0.1), leg('escrow:f', 0.1)] }, 'invalid_amount'],
-      [{ kind: 'x', postings: [leg('buyer_funds', 0), leg('escrow:f', 0)] }, 'invalid_amount'],
-      [{ kind: 'x', postings: [leg('buyer_funds', -1e20), leg('escrow:f', 1e20)] }, 'invalid_amount'],
-      [{ kind: 'x', postings: [leg('buyer_funds', NaN), leg('escrow:f', NaN)] }, 'invalid_amount'],
-      [{ kind: 'x', postings: [leg('buyer_funds', '10' as unknown as number), leg('escrow:f', -10)] }, 'invalid_amount'],
-      [{ kind: 'x', postings: [leg('buyer_funds', -10, 'usd'), leg('escrow:f', 10, 'usd')] }, 'invalid_currency'],
-      [{ kind: 'x', postings: [leg('Buyer_funds', -10), leg('escrow:f', 10)] }, 'invalid_account'],
-      [{ kind: 'x', postings: [leg('escrow:', -10), leg('escrow:f', 10)] }, 'invalid_account'],
-      [{ kind: 'x', postings: [leg('escrow:a:b', -10), leg('escrow:f', 10)] }, 'invalid_account'],
-      [{ kind: 'x', postings: [leg("escrow:a'--", -10), leg('escrow:f', 10)] }, 'invalid_account'],
-      [{ kind: '', postings: [leg('buyer_funds', -10), leg('escrow:f', 10)] }, 'invalid_entry_kind'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', 0)] }, 'too_few_postings'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', -10)] }, 'too_few_postings'],
+      [{ kind: 'settlement', postings: [] }, 'too_few_postings'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', -1.5), leg('escrow:f', 1.5)] }, 'invalid_amount'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', -0.1), leg('escrow:f', 0.1)] }, 'invalid_amount'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', 0), leg('escrow:f', 0)] }, 'invalid_amount'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', -1e20), leg('escrow:f', 1e20)] }, 'invalid_amount'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', NaN), leg('escrow:f', NaN)] }, 'invalid_amount'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', '10' as unknown as number), leg('escrow:f', -10)] }, 'invalid_amount'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', -10, 'usd'), leg('escrow:f', 10, 'usd')] }, 'invalid_currency'],
+      [{ kind: 'settlement', postings: [leg('Buyer_funds', -10), leg('escrow:f', 10)] }, 'invalid_account'],
+      [{ kind: 'settlement', postings: [leg('escrow:', -10), leg('escrow:f', 10)] }, 'invalid_account'],
+      [{ kind: 'settlement', postings: [leg('escrow:a:b', -10), leg('escrow:f', 10)] }, 'invalid_account'],
+      [{ kind: 'settlement', postings: [leg("escrow:a'--", -10), leg('escrow:f', 10)] }, 'invalid_account'],
+      [{ kind: '' as EntryKind, postings: [leg('buyer_funds', -10), leg('escrow:f', 10)] }, 'invalid_entry_kind'],
+      // Closed lists: a kind or an account type the ledger does not name is refused.
+      [{ kind: 'bench' as EntryKind, postings: [leg('buyer_funds', -10), leg('escrow:f', 10)] }, 'invalid_entry_kind'],
+      [{ kind: 'settlement', postings: [leg('refunds', -10), leg('escrow:f', 10)] }, 'invalid_account'],
+      [{ kind: 'settlement', postings: [leg('buyer_funds', -10), leg('anything:f', 10)] }, 'invalid_account'],
     ];
     for (const [input, code] of bad) await refused(postEntry(db, clock, input), code);
     expect(await snapshot(db)).toEqual(before);
@@ -154,7 +155,7 @@ describe('ledger', () => {
     const before = await snapshot(db);
     await expect(
       db.transaction(async (tx) => {
-        await transfer(tx, clock, { from: 'buyer_funds', to: 'escrow:tx1', amount: 10, currency: 'USD', kind: 'fund' });
+        await transfer(tx, clock, { from: 'buyer_funds', to: 'escrow:tx1', amount: 10, currency: 'USD', kind: 'payment_capture' });
         throw new Error('caller aborts');
       }),
     ).rejects.toThrow('caller aborts');
@@ -162,11 +163,11 @@ describe('ledger', () => {
 
     await db.transaction(async (tx) => {
       await refused(
-        transfer(tx, clock, { from: 'escrow:tx1', to: 'buyer_funds', amount: 10, currency: 'USD', kind: 'x' }),
+        transfer(tx, clock, { from: 'escrow:tx1', to: 'buyer_funds', amount: 10, currency: 'USD', kind: 'settlement' }),
         'insufficient_funds',
       );
       // The caller's transaction is still usable after the refusal.
-      await transfer(tx, clock, { from: 'buyer_funds', to: 'escrow:tx1', amount: 7, currency: 'USD', kind: 'fund' });
+      await transfer(tx, clock, { from: 'buyer_funds', to: 'escrow:tx1', amount: 7, currency: 'USD', kind: 'payment_capture' });
     });
     expect(await getBalance(db, 'escrow:tx1', 'USD')).toBe(7);
     expect((await reconcile(db)).problems).toEqual([]);
@@ -176,17 +177,17 @@ describe('ledger', () => {
     const account = 'creator_payable:usr_pages';
     const ids: string[] = [];
     for (let i = 1; i <= 5; i++) {
-      const e = await transfer(db, clock, { from: 'platform_subsidy', to: account, amount: i, currency: 'USD', kind: 'bonus', reference: `r${i}` });
+      const e = await transfer(db, clock, { from: 'platform_subsidy', to: account, amount: i, currency: 'USD', kind: 'commission_subsidy', reference: `r${i}` });
       ids.push(e.postings[1]!.id);
     }
-    await transfer(db, clock, { from: 'platform_subsidy', to: account, amount: 9, currency: 'EUR', kind: 'bonus' });
+    await transfer(db, clock, { from: 'platform_subsidy', to: account, amount: 9, currency: 'EUR', kind: 'commission_subsidy' });
     const seen: number[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
       const page = await listPostings(db, account, { limit: 2, cursor, currency: 'USD' });
       seen.push(...page.data.map((p) => p.amount));
-      for (const p of page.data) expect(p).toMatchObject({ account, currency: 'USD', kind: 'bonus' });
+      for (const p of page.data) expect(p).toMatchObject({ account, currency: 'USD', kind: 'commission_subsidy' });
       cursor = page.next_cursor;
       pages++;
     } while (cursor);
@@ -200,10 +201,10 @@ describe('ledger', () => {
   });
 
   it('race: 20 concurrent withdrawals of 10 from a balance of 100 → exactly 10 succeed', async () => {
-    await transfer(db, clock, { from: 'buyer_funds', to: 'escrow:race', amount: 100, currency: 'USD', kind: 'fund' });
+    await transfer(db, clock, { from: 'buyer_funds', to: 'escrow:race', amount: 100, currency: 'USD', kind: 'payment_capture' });
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, () =>
-        transfer(db, clock, { from: 'escrow:race', to: 'seller_payable:race', amount: 10, currency: 'USD', kind: 'release' }),
+        transfer(db, clock, { from: 'escrow:race', to: 'seller_payable:race', amount: 10, currency: 'USD', kind: 'settlement' }),
       ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled');
@@ -218,8 +219,8 @@ describe('ledger', () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         postEntry(db, clock, {
-          kind: 'fund',
-          postings: [leg(`buyer_funds:b${i % 3}`, -(i + 1)), leg('escrow:brand_new_race', i + 1), leg('escrow:brand_new_race', 1, 'EUR'), leg('refunds:new', -1, 'EUR')],
+          kind: 'payment_capture',
+          postings: [leg(`buyer_funds:b${i % 3}`, -(i + 1)), leg('escrow:brand_new_race', i + 1), leg('escrow:brand_new_race', 1, 'EUR'), leg('platform_subsidy:new', -1, 'EUR')],
         }),
       ),
     );
@@ -230,8 +231,8 @@ describe('ledger', () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         i % 2 === 0
-          ? transfer(db, clock, { from: 'escrow:brand_new_race', to: 'seller_payable:ping', amount: 1, currency: 'USD', kind: 'a' })
-          : transfer(db, clock, { from: 'seller_payable:ping', to: 'escrow:brand_new_race', amount: 1, currency: 'USD', kind: 'b' }).catch(
+          ? transfer(db, clock, { from: 'escrow:brand_new_race', to: 'seller_payable:ping', amount: 1, currency: 'USD', kind: 'settlement' })
+          : transfer(db, clock, { from: 'seller_payable:ping', to: 'escrow:brand_new_race', amount: 1, currency: 'USD', kind: 'settlement' }).catch(
               (e: unknown) => expect(e).toMatchObject({ code: 'insufficient_funds' }),
             ),
       ),
@@ -243,7 +244,7 @@ describe('ledger', () => {
   });
 
   it('property: concurrent random transfers keep the ledger balanced and non-negative accounts ≥ 0', async () => {
-    const TYPES = ['buyer_funds', 'platform_commission', 'platform_subsidy', 'refunds', 'escrow', 'seller_payable', 'creator_payable', 'payouts_in_transit'];
+    const TYPES = ['buyer_funds', 'platform_commission', 'platform_subsidy', 'platform_margin', 'escrow', 'seller_payable', 'creator_payable', 'payouts_in_transit'];
     const op = fc.record({
       from: fc.nat(),
       to: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
@@ -270,7 +271,7 @@ describe('ledger', () => {
             return {
               unbalanced: o.unbalanced,
               input: {
-                kind: 'prop',
+                kind: 'settlement',
                 reference: `prop_${run}`,
                 postings: [leg(from, -total - (o.unbalanced ? 1 : 0), currency), ...credits],
               } satisfies EntryInput,
@@ -356,9 +357,9 @@ describe('ledger reconciliation', () => {
   });
 
   it('counts entries, accounts and postings', async () => {
-    await transfer(db, clock, { from: 'buyer_funds', to: 'escrow:ord_t', amount: 500, currency: 'USD', kind: 'fund' });
+    await transfer(db, clock, { from: 'buyer_funds', to: 'escrow:ord_t', amount: 500, currency: 'USD', kind: 'payment_capture' });
     await postEntry(db, clock, {
-      kind: 'release',
+      kind: 'settlement',
       postings: [leg('escrow:ord_t', -500), leg('seller_payable:shp_t', 450), leg('platform_commission', 50)],
     });
     expect(await reconcile(db)).toEqual({ balanced: true, entries: 2, accounts: 4, postings: 5, problems: [] });
@@ -396,7 +397,7 @@ describe('ledger reconciliation', () => {
 
   it('detects an unbalanced entry, an entry with one posting and a posting without an account', async () => {
     const id = newId('led');
-    await db.execute(sql`insert into ledger_entries (id, kind, created_at) values (${id}, 'forged', now())`);
+    await db.execute(sql`insert into ledger_entries (id, kind, created_at) values (${id}, 'settlement', now())`);
     await db.execute(sql`insert into ledger_postings (id, entry_id, account, currency, amount)
       values (${newId('pst')}, ${id}, 'ghost', 'USD', 5)`);
     expect(await codes()).toEqual(['missing_account', 'too_few_postings', 'unbalanced_entry']);
@@ -409,10 +410,27 @@ describe('ledger reconciliation', () => {
     expect(await codes()).toEqual([]);
   });
 
+  it('reports an entry of an unknown kind and an account of an unknown type, written around the named functions', async () => {
+    const id = newId('led');
+    await db.execute(sql`insert into ledger_entries (id, kind, created_at) values (${id}, 'bonus', now())`);
+    await db.execute(sql`insert into ledger_accounts (account, currency, non_negative, balance, created_at) values ('refunds', 'USD', false, 0, now())`);
+    await db.execute(sql`insert into ledger_postings (id, entry_id, account, currency, amount) values
+      (${newId('pst')}, ${id}, 'refunds', 'USD', -3), (${newId('pst')}, ${id}, 'buyer_funds', 'USD', 3)`);
+    expect(await codes()).toEqual(['unknown_account_type', 'unknown_entry_kind']);
+    const report = await reconcile(db);
+    expect(report.balanced).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ code: 'unknown_entry_kind', entry_id: id, kind: 'bonus' }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ code: 'unknown_account_type', account: 'refunds', currency: 'USD' }));
+    await db.execute(sql`delete from ledger_postings where entry_id = ${id}`);
+    await db.execute(sql`delete from ledger_entries where id = ${id}`);
+    await db.execute(sql`delete from ledger_accounts where account = 'refunds'`);
+    expect(await codes()).toEqual([]);
+  });
+
   it('detects a non-negative account below zero and a wrong non-negative flag', async () => {
     // Forge a balanced entry that overdraws escrow, with a consistent cache: only the sign is wrong.
     const id = newId('led');
-    await db.execute(sql`insert into ledger_entries (id, kind, created_at) values (${id}, 'forged', now())`);
+    await db.execute(sql`insert into ledger_entries (id, kind, created_at) values (${id}, 'settlement', now())`);
     await db.execute(sql`insert into ledger_postings (id, entry_id, account, currency, amount) values
       (${newId('pst')}, ${id}, 'escrow:ord_t', 'USD', -7), (${newId('pst')}, ${id}, 'buyer_funds', 'USD', 7)`);
     await db.execute(sql`update ledger_accounts set balance = balance - 7 where account = 'escrow:ord_t'`);

@@ -1,13 +1,54 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { Type } from '@sinclair/typebox';
 import { rows, type Db } from '../../platform/db.js';
-import { badRequest, unprocessable } from '../../platform/errors.js';
-import { newId, isId } from '../../platform/ids.js';
-import { assertCurrency } from '../../platform/money.js';
+import { badRequest } from '../../platform/errors.js';
+import { isId } from '../../platform/ids.js';
 import type { Clock } from '../../platform/clock.js';
+import {
+  accounts,
+  ACCOUNT_TYPES,
+  ENTRY_KINDS,
+  hasCachedBalance,
+  isNonNegativeAccount,
+  NON_NEGATIVE_ACCOUNT_TYPES,
+  postEntry,
+  transfer,
+  type AccountPosting,
+  type LedgerEntry,
+  type Page,
+  type Posting,
+  type PostingInput,
+  type ReconcileProblem,
+  type ReconcileReport,
+} from './journal.js';
+
+export {
+  accounts,
+  accountType,
+  ACCOUNT_TYPES,
+  ENTRY_KINDS,
+  hasCachedBalance,
+  isEntryKind,
+  isNonNegativeAccount,
+  isValidAccount,
+  MAX_POSTINGS,
+  NON_NEGATIVE_ACCOUNT_TYPES,
+  type AccountPosting,
+  type AccountType,
+  type EntryKind,
+  type LedgerEntry,
+  type Page,
+  type Posting,
+  type ReconcileProblem,
+  type ReconcileReport,
+} from './journal.js';
 
 /**
- * Double-entry ledger (DESIGN.md "Ledger").
+ * Double-entry ledger (DESIGN.md "Ledger"). Other modules move money ONLY through the named entry
+ * functions below, one per money movement (postCaptures, postRefund, postSettlement, postSubsidy,
+ * postPayout, postPayoutPaid, postPayoutFailed); each posts one kind of ENTRY_KINDS between the
+ * accounts that movement names. The generic `postEntry`/`transfer` live in journal.ts, internal to
+ * this module.
  *
  * Sign convention: postings are signed integers of minor units. Every entry has at least two
  * postings and its postings sum to zero per currency. Money *leaving* an account is a negative
@@ -39,331 +80,92 @@ import type { Clock } from '../../platform/clock.js';
  * entries (see writeEntry).
  */
 
-// ---------------------------------------------------------------------------------------------
-// Accounts
-// ---------------------------------------------------------------------------------------------
 
-export const ACCOUNT_RE = /^[a-z_]+(:[A-Za-z0-9_-]+)?$/;
-const MAX_ACCOUNT_LENGTH = 200;
-export const MAX_POSTINGS = 100;
 
-/** Account types that may never hold a negative balance: money the platform holds or owes. */
-export const NON_NEGATIVE_ACCOUNT_TYPES = [
-  'escrow',
-  'seller_payable',
-  'creator_payable',
-  'payouts_in_transit',
-] as const;
+// ---------------------------------------------------------------------------------------------
+// Named entries: one function per money movement
+// ---------------------------------------------------------------------------------------------
 
 /**
- * The known account types (anything else matching ACCOUNT_RE is accepted and may go negative).
- *
- * `payouts_paid` is the outside world on the payee side, the mirror of `buyer_funds`: a payout
- * the rail paid moves from `payouts_in_transit` to it (docs/decisions/016-payouts-complete.md).
- * Money arriving there has left the platform, so it only ever receives positive postings and its
- * balance is everything ever paid out (while `buyer_funds` runs negative by everything paid in).
- * It is not non-negative: it holds nothing the platform owes, needs no overdraft check, and a
- * cached balance would make every settled payout queue on its row lock.
+ * Captured payments: per order one entry `buyer_funds → escrow:<order>` (kind `payment_capture`),
+ * all orders of a payment in one call (checkout's paid update is set-based; so is this call: one
+ * statement per entry, no read in between).
  */
-export const ACCOUNT_TYPES = [
-  'buyer_funds',
-  ...NON_NEGATIVE_ACCOUNT_TYPES,
-  'platform_commission',
-  'platform_subsidy',
-  'refunds',
-  'payouts_paid',
-] as const;
-
-/** `escrow:ord_123` → `escrow`. */
-export function accountType(account: string): string {
-  const i = account.indexOf(':');
-  return i < 0 ? account : account.slice(0, i);
-}
-
-export function isValidAccount(account: unknown): account is string {
-  return typeof account === 'string' && account.length <= MAX_ACCOUNT_LENGTH && ACCOUNT_RE.test(account);
-}
-
-/** Whether an account (by its type, the part before ':') refuses to go below zero. */
-export function isNonNegativeAccount(account: string): boolean {
-  return (NON_NEGATIVE_ACCOUNT_TYPES as readonly string[]).includes(accountType(account));
-}
-
-/** Helpers for the conventional account names. */
-export const accounts = {
-  buyerFunds: () => 'buyer_funds',
-  escrow: (orderId: string) => `escrow:${orderId}`,
-  sellerPayable: (shopId: string) => `seller_payable:${shopId}`,
-  creatorPayable: (userId: string) => `creator_payable:${userId}`,
-  platformCommission: () => 'platform_commission',
-  platformSubsidy: () => 'platform_subsidy',
-  payoutsInTransit: () => 'payouts_in_transit',
-  /** Money paid out to shops and creators (left the platform); see ACCOUNT_TYPES. */
-  payoutsPaid: () => 'payouts_paid',
-  refunds: () => 'refunds',
-};
-
-// ---------------------------------------------------------------------------------------------
-// Types
-// ---------------------------------------------------------------------------------------------
-
-export interface PostingInput {
-  account: string;
-  currency: string;
-  /** Signed integer minor units, never zero: negative leaves the account, positive arrives. */
-  amount: number;
-}
-
-export interface EntryInput {
-  /** What kind of movement this is, e.g. `payment_captured`, `refund`, `payout`. */
-  kind: string;
-  /** The business object it belongs to (order, payout, …), indexed for look-ups. */
-  reference?: string | null;
-  memo?: string | null;
-  postings: PostingInput[];
-}
-
-export interface Posting {
-  id: string;
-  account: string;
-  currency: string;
-  amount: number;
-}
-
-export interface LedgerEntry {
-  id: string;
-  kind: string;
-  reference: string | null;
-  memo: string | null;
-  /** ISO 8601 */
-  created_at: string;
-  postings: Posting[];
-}
-
-export interface AccountPosting extends Posting {
-  entry_id: string;
-  kind: string;
-  reference: string | null;
-  created_at: string;
-}
-
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
-
-export interface ReconcileProblem {
-  code:
-    | 'unbalanced_entry'
-    | 'too_few_postings'
-    | 'balance_mismatch'
-    | 'negative_balance'
-    | 'missing_account'
-    | 'non_negative_flag_mismatch';
-  message: string;
-  [detail: string]: unknown;
-}
-
-export interface ReconcileReport {
-  /** True iff `problems` is empty. */
-  balanced: boolean;
-  entries: number;
-  /** Number of (account, currency) rows. */
-  accounts: number;
-  postings: number;
-  problems: ReconcileProblem[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Validation
-// ---------------------------------------------------------------------------------------------
-
-const KIND_RE = /^[a-z][a-z0-9_.:-]{0,63}$/;
-
-interface Leg {
-  account: string;
-  currency: string;
-  delta: bigint;
-}
-
-function validate(input: EntryInput): Leg[] {
-  if (typeof input !== 'object' || input === null) throw badRequest('invalid_entry', 'An entry is an object');
-  if (typeof input.kind !== 'string' || !KIND_RE.test(input.kind)) {
-    throw badRequest('invalid_entry_kind', 'Entry kind is a lowercase word of up to 64 characters', { kind: input.kind });
+export async function postCaptures(db: Db, clock: Clock, captures: ReadonlyArray<{ orderId: string; amount: number; currency: string }>): Promise<LedgerEntry[]> {
+  const out: LedgerEntry[] = [];
+  for (const c of captures) {
+    out.push(await transfer(db, clock, { from: accounts.buyerFunds(), to: accounts.escrow(c.orderId), amount: c.amount, currency: c.currency, kind: 'payment_capture', reference: c.orderId }));
   }
-  for (const [field, max] of [['reference', 200], ['memo', 1000]] as const) {
-    const v = input[field];
-    if (v !== undefined && v !== null && (typeof v !== 'string' || v.length > max)) {
-      throw badRequest('invalid_entry', `${field} is a string of at most ${max} characters`);
-    }
-  }
-  if (!Array.isArray(input.postings) || input.postings.length < 2) {
-    throw unprocessable('too_few_postings', 'A journal entry has at least two postings', {
-      postings: Array.isArray(input.postings) ? input.postings.length : 0,
-    });
-  }
-  if (input.postings.length > MAX_POSTINGS) {
-    throw badRequest('too_many_postings', `A journal entry has at most ${MAX_POSTINGS} postings`);
-  }
-  const sums = new Map<string, bigint>();
-  const legs = new Map<string, Leg>();
-  input.postings.forEach((p, index) => {
-    if (typeof p !== 'object' || p === null) throw badRequest('invalid_posting', 'A posting is an object', { index });
-    if (!isValidAccount(p.account)) {
-      throw badRequest('invalid_account', `"${String(p.account)}" is not a ledger account name`, { index, account: p.account });
-    }
-    if (typeof p.currency !== 'string') throw badRequest('invalid_currency', 'Currency is an ISO 4217 code', { index });
-    assertCurrency(p.currency);
-    if (typeof p.amount !== 'number' || !Number.isSafeInteger(p.amount) || p.amount === 0) {
-      throw badRequest('invalid_amount', 'Posting amounts are non-zero whole numbers of minor units', {
-        index,
-        amount: p.amount,
-      });
-    }
-    const amount = BigInt(p.amount);
-    sums.set(p.currency, (sums.get(p.currency) ?? 0n) + amount);
-    const key = `${p.account}\u0000${p.currency}`;
-    const leg = legs.get(key);
-    if (leg) leg.delta += amount;
-    else legs.set(key, { account: p.account, currency: p.currency, delta: amount });
-  });
-  const unbalanced = [...sums].filter(([, s]) => s !== 0n);
-  if (unbalanced.length > 0) {
-    throw unprocessable('unbalanced_entry', 'The postings of an entry must sum to zero in each currency', {
-      sums: Object.fromEntries(unbalanced.map(([c, s]) => [c, Number(s)])),
-    });
-  }
-  // One global order (account, then currency) for the account rows the creating path inserts.
-  return [...legs.values()].sort((a, b) =>
-    a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
-  );
+  return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Posting
-// ---------------------------------------------------------------------------------------------
-
-/** Whether the account keeps a cached balance (non-negative types only; see the header). */
-export const hasCachedBalance = isNonNegativeAccount;
-
-const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
-
-/**
- * Writes the entry in ONE statement, inside a transaction (a savepoint in a caller's one) so a
- * refusal writes nothing:
- * - accounts without a cached balance (they may go negative): `insert … on conflict do nothing`
- *   only creates a missing row; an existing row is neither locked nor written, so concurrent
- *   payments never queue on `buyer_funds`;
- * - accounts with a cached balance (non-negative): one upsert adds each delta, rows in the
- *   global (account, currency) order, single pass, so concurrent entries lock them in one order
- *   and never deadlock; the upsert returns the new balances, and a non-negative one below zero
- *   (or out of the safe integer range) refuses the entry by rolling it back. The row lock the
- *   upsert takes makes racing debits see each other's result: no overdraft.
- * - the entry and its postings.
- */
-async function writeEntry(
-  db: Db,
-  legs: Leg[],
-  entry: { id: string; kind: string; reference: string | null; memo: string | null; now: Date; postings: Posting[] },
-): Promise<void> {
-  const created = entry.now.toISOString();
-  const cached = legs.filter((l) => hasCachedBalance(l.account));
-  const derived = legs.filter((l) => !hasCachedBalance(l.account));
-  const accountRows = (list: Leg[], balance: (l: Leg) => bigint) =>
-    sql.join(
-      list.map((l) => sql`(${l.account}, ${l.currency}, ${hasCachedBalance(l.account)}, ${String(balance(l))}::bigint, ${created}::timestamptz)`),
-      sql`, `,
-    );
-  const parts: SQL[] = [];
-  if (derived.length > 0) {
-    parts.push(sql`made as (insert into ledger_accounts (account, currency, non_negative, balance, created_at)
-      values ${accountRows(derived, () => 0n)} on conflict (account, currency) do nothing)`);
-  }
-  parts.push(sql`ent as (insert into ledger_entries (id, kind, reference, memo, created_at)
-      values (${entry.id}, ${entry.kind}, ${entry.reference}, ${entry.memo}, ${created}::timestamptz))`);
-  parts.push(sql`pst as (insert into ledger_postings (id, entry_id, account, currency, amount) values ${sql.join(
-    entry.postings.map((p) => sql`(${p.id}, ${entry.id}, ${p.account}, ${p.currency}, ${p.amount}::bigint)`),
-    sql`, `,
-  )})`);
-  const final =
-    cached.length === 0
-      ? sql`select null::text as account, null::text as currency, null::text as balance where false`
-      : sql`insert into ledger_accounts as a (account, currency, non_negative, balance, created_at)
-          values ${accountRows(cached, (l) => l.delta)}
-          on conflict (account, currency) do update set balance = a.balance + excluded.balance
-          returning a.account, a.currency, a.balance::text as balance`;
-  await db.transaction(async (tx) => {
-    const after = await rows<{ account: string; currency: string; balance: string }>(tx, sql`with ${sql.join(parts, sql`, `)} ${final}`);
-    const byKey = new Map(after.map((r) => [keyOf(r.account, r.currency), BigInt(r.balance)]));
-    for (const leg of cached) checkBalance(leg, byKey.get(keyOf(leg.account, leg.currency))!);
-  });
-}
-
-const keyOf = (account: string, currency: string) => `${account}\u0000${currency}`;
-
-/** Refuses (throws, so the caller's transaction rolls the entry back) a balance the leg may not reach. */
-function checkBalance(leg: Leg, next: bigint): void {
-  if (next < 0n) {
-    throw unprocessable('insufficient_funds', `Account ${leg.account} has insufficient funds in ${leg.currency}`, {
-      account: leg.account,
-      currency: leg.currency,
-      balance: Number(next - leg.delta),
-      attempted: Number(leg.delta),
-    });
-  }
-  if (next > SAFE_MAX) {
-    throw unprocessable('amount_overflow', `Balance of ${leg.account} would leave the safe integer range`, {
-      account: leg.account,
-      currency: leg.currency,
-    });
-  }
+/** A refund: `escrow:<order> → buyer_funds` (kind `refund`). Only `refundOrder` (orders/refunds.ts) calls it. */
+export async function postRefund(db: Db, clock: Clock, r: { orderId: string; amount: number; currency: string; memo?: string | null }): Promise<LedgerEntry> {
+  return transfer(db, clock, { from: accounts.escrow(r.orderId), to: accounts.buyerFunds(), amount: r.amount, currency: r.currency, kind: 'refund', reference: r.orderId, memo: r.memo ?? null });
 }
 
 /**
- * Records a balanced journal entry atomically. Refuses (nothing written):
- * - fewer than two postings (422 `too_few_postings`), bad accounts/currencies/amounts (400),
- * - postings that do not sum to zero per currency (422 `unbalanced_entry`),
- * - an entry that would take a non-negative account below zero (422 `insufficient_funds`,
- *   details `{ account, currency, balance, attempted }` where `attempted` is the signed net change
- *   the entry would have applied to that account).
- * Runs in one transaction; inside a caller's transaction it uses a savepoint, so a refusal leaves
- * the caller's transaction usable. (A caller's transaction that already holds other ledger
- * account locks should post one entry per transaction, or lock in the same order.)
+ * The release of a completed order's escrow (kind `settlement`): `escrow:<order>` −held, split to
+ * the platform (`platform_commission`, or `platform_margin` for a managed order), each creator's
+ * `creator_payable` and the shop's `seller_payable`. The credits must add up to `held` (else 422
+ * `unbalanced_entry`); zero credits are left out.
  */
-export async function postEntry(db: Db, clock: Clock, input: EntryInput): Promise<LedgerEntry> {
-  const legs = validate(input);
-  const now = clock.now();
-  const entry = {
-    id: newId('led'),
-    kind: input.kind,
-    reference: input.reference ?? null,
-    memo: input.memo ?? null,
-    now,
-    postings: input.postings.map((p) => ({ id: newId('pst'), account: p.account, currency: p.currency, amount: p.amount })),
-  };
-  await writeEntry(db, legs, entry);
-  const { id, kind, reference, memo, postings } = entry;
-  return { id, kind, reference, memo, created_at: now.toISOString(), postings };
-}
-
-/** Moves `amount` (> 0) from one account to another: the common two-posting entry. */
-export async function transfer(
+export async function postSettlement(
   db: Db,
   clock: Clock,
-  t: { from: string; to: string; amount: number; currency: string; kind: string; reference?: string | null; memo?: string | null },
+  s: {
+    orderId: string;
+    currency: string;
+    held: number;
+    platform: { account: 'platform_commission' | 'platform_margin'; amount: number };
+    creators: ReadonlyArray<{ creatorId: string; amount: number }>;
+    seller: { shopId: string; amount: number };
+    memo?: string | null;
+  },
 ): Promise<LedgerEntry> {
-  if (typeof t.amount !== 'number' || !Number.isSafeInteger(t.amount) || t.amount <= 0) {
-    throw badRequest('invalid_amount', 'A transfer moves a positive whole number of minor units', { amount: t.amount });
-  }
-  return postEntry(db, clock, {
-    kind: t.kind,
-    reference: t.reference ?? null,
-    memo: t.memo ?? null,
-    postings: [
-      { account: t.from, currency: t.currency, amount: -t.amount },
-      { account: t.to, currency: t.currency, amount: t.amount },
-    ],
+  const c = s.currency;
+  const credits: PostingInput[] = [
+    { account: s.platform.account, currency: c, amount: s.platform.amount },
+    ...s.creators.map((x) => ({ account: accounts.creatorPayable(x.creatorId), currency: c, amount: x.amount })),
+    { account: accounts.sellerPayable(s.seller.shopId), currency: c, amount: s.seller.amount },
+  ].filter((p) => p.amount !== 0);
+  return postEntry(db, clock, { kind: 'settlement', reference: s.orderId, memo: s.memo ?? null, postings: [{ account: accounts.escrow(s.orderId), currency: c, amount: -s.held }, ...credits] });
+}
+
+/** A commission-promotion subsidy (kind `commission_subsidy`): `platform_subsidy → seller_payable:<shop>`. */
+export async function postSubsidy(db: Db, clock: Clock, s: { orderId: string; shopId: string; amount: number; currency: string }): Promise<LedgerEntry> {
+  return transfer(db, clock, {
+    from: accounts.platformSubsidy(),
+    to: accounts.sellerPayable(s.shopId),
+    amount: s.amount,
+    currency: s.currency,
+    kind: 'commission_subsidy',
+    reference: s.orderId,
+    memo: 'Ad-subsidy credit of the commission promotion',
   });
+}
+
+export type Payee = { type: 'shop' | 'creator'; id: string };
+/** The account a payee is paid from (and a failed payout returns to). */
+export const payableAccount = (p: Payee): string => (p.type === 'shop' ? accounts.sellerPayable(p.id) : accounts.creatorPayable(p.id));
+
+/** A payout taken from a payee's payable (kind `payout`): `seller_payable|creator_payable → payouts_in_transit`. */
+export async function postPayout(db: Db, clock: Clock, p: { payoutId: string; payee: Payee; amount: number; currency: string }): Promise<LedgerEntry> {
+  return transfer(db, clock, { from: payableAccount(p.payee), to: accounts.payoutsInTransit(), amount: p.amount, currency: p.currency, kind: 'payout', reference: p.payoutId });
+}
+
+/** The rail paid a payout (kind `payout_paid`): `payouts_in_transit → payouts_paid` (the money left the platform). */
+export async function postPayoutPaid(db: Db, clock: Clock, p: { payoutId: string; amount: number; currency: string; memo?: string | null }): Promise<LedgerEntry> {
+  return transfer(db, clock, { from: accounts.payoutsInTransit(), to: accounts.payoutsPaid(), amount: p.amount, currency: p.currency, kind: 'payout_paid', reference: p.payoutId, memo: p.memo ?? null });
+}
+
+/** The rail failed a payout (kind `payout_failed`): `payouts_in_transit →` the payee's payable (paid again by the next batch). */
+export async function postPayoutFailed(
+  db: Db,
+  clock: Clock,
+  p: { payoutId: string; payee: Payee; amount: number; currency: string; memo?: string | null },
+): Promise<LedgerEntry> {
+  return transfer(db, clock, { from: accounts.payoutsInTransit(), to: payableAccount(p.payee), amount: p.amount, currency: p.currency, kind: 'payout_failed', reference: p.payoutId, memo: p.memo ?? null });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -512,6 +314,15 @@ const big = (v: unknown): number | string => {
   return Number.isSafeInteger(n) ? n : String(v);
 };
 
+const KINDS_SQL = sql.join(
+  ENTRY_KINDS.map((k) => sql`${k}`),
+  sql`, `,
+);
+const TYPES_SQL = sql.join(
+  ACCOUNT_TYPES.map((t) => sql`${t}`),
+  sql`, `,
+);
+
 const NON_NEG_TYPES_SQL = sql.join(
   NON_NEGATIVE_ACCOUNT_TYPES.map((t) => sql`${t}`),
   sql`, `,
@@ -525,7 +336,9 @@ const NON_NEG_TYPES_SQL = sql.join(
  *   account without a cache (derived from its postings) is 0;
  * - no non-negative account is below zero (cached or derived), and the non-negative flag matches
  *   the account type;
- * - every posting's (account, currency) row exists.
+ * - every posting's (account, currency) row exists;
+ * - every entry's kind is one of ENTRY_KINDS and every account's type one of ACCOUNT_TYPES (a row
+ *   written around the named functions, e.g. by hand in SQL, is reported).
  * `balanced` is true iff no problem was found.
  */
 export async function reconcile(db: Db): Promise<ReconcileReport> {
@@ -663,6 +476,26 @@ export async function reconcile(db: Db): Promise<ReconcileReport> {
           currency: r.currency,
           postings: r.postings,
         }),
+      );
+
+      capped(
+        await rows<{ entry_id: string; kind: string; total: number }>(
+          tx,
+          sql`select id as entry_id, kind, (count(*) over ())::int as total from ledger_entries
+            where kind not in (${KINDS_SQL}) order by id limit ${limit}`,
+        ),
+        'unknown_entry_kind',
+        (r) => ({ code: 'unknown_entry_kind', message: `Entry ${r.entry_id} has kind "${r.kind}", which is not one of the ledger's entry kinds`, entry_id: r.entry_id, kind: r.kind }),
+      );
+
+      capped(
+        await rows<{ account: string; currency: string; total: number }>(
+          tx,
+          sql`select account, currency, (count(*) over ())::int as total from ledger_accounts
+            where split_part(account, ':', 1) not in (${TYPES_SQL}) order by account, currency limit ${limit}`,
+        ),
+        'unknown_account_type',
+        (r) => ({ code: 'unknown_account_type', message: `Account ${r.account} ${r.currency} is of no known account type`, account: r.account, currency: r.currency }),
       );
 
       return {

@@ -385,7 +385,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     // Retried with the key: replayed; without: the order is no longer cancellable.
     expect((await post(`/v1/orders/${oa.id}/cancel`, buyer.auth, {}, 'cancel-a')).headers['idempotent-replayed']).toBe('true');
     const twice = await post(`/v1/orders/${oa.id}/cancel`, buyer.auth, {});
-    expect([twice.statusCode, twice.json().error.code]).toEqual([409, 'invalid_state']);
+    expect([twice.statusCode, twice.json().error.code]).toEqual([409, 'invalid_transition']);
 
     // The seller cancels the other order: the whole payment is refunded.
     const bySeller = await post(`/v1/orders/${ob.id}/cancel`, b.owner.auth, {});

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
+import { invalidTransition } from '../../platform/lifecycle.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market, MARKETS } from '../../platform/markets.js';
@@ -9,7 +10,7 @@ import { priceCart, removeCartSkus } from '../cart/service.js';
 import { commitReservationsOf, releaseReservations, reserveStock, restockCommitted, scheduleFold } from '../inventory/service.js';
 import { recordServerEvent } from '../analytics/service.js';
 import { recordLivePurchases } from '../live/service.js';
-import { accounts, transfer } from '../ledger/service.js';
+import { postCaptures } from '../ledger/service.js';
 import { checkCard } from '../payments/cards.js';
 import { getShop } from '../sellers/service.js';
 import type { CardDetails, ConfirmResult, PaymentProvider, WebhookEvent } from '../payments/provider.js';
@@ -38,7 +39,9 @@ import {
 } from '../payments/service.js';
 import { jobs } from '../../platform/schema.js';
 import { orderEvents, orderItems, orders, type ShippingAddress } from './schema.js';
-import { addOrderEvents, getOrderForViewer, ordersOfPayment, type OrderRow } from './service.js';
+import { applyOrderTransition, orderMayTake } from './lifecycle.js';
+import { refundableAmount, refundOrder } from './refunds.js';
+import { addOrderEvents, getOrderForViewer, lockOrder, ordersOfPayment, type OrderRow } from './service.js';
 import { assertShopsCanSell } from './stats.js';
 
 /**
@@ -403,10 +406,12 @@ async function recordSuccess(
     throw new StockLapsed();
   }
   const now = clock.now();
+  // Set-based over the payment's orders: the WHERE allows exactly the states the table lets take `pay`.
+  const paying = orderMayTake('pay', eq(orders.paymentId, p.id), now);
   const list = await tx
     .update(orders)
-    .set({ status: 'paid', paidAt: now, shipBy: shipBySql(now), updatedAt: now })
-    .where(and(eq(orders.paymentId, p.id), eq(orders.status, 'pending_payment')))
+    .set({ ...paying.set, shipBy: shipBySql(now) })
+    .where(paying.where)
     .returning();
   list.sort((a, b) => (a.shopId < b.shopId ? -1 : a.shopId > b.shopId ? 1 : 0));
   const ids = list.map((o) => o.id);
@@ -425,16 +430,7 @@ async function recordSuccess(
       ...(info.last4 ? { last4: info.last4 } : {}),
     });
   }
-  for (const o of list) {
-    await transfer(tx, clock, {
-      from: accounts.buyerFunds(),
-      to: accounts.escrow(o.id),
-      amount: o.total,
-      currency: o.currency,
-      kind: 'payment_capture',
-      reference: o.id,
-    });
-  }
+  await postCaptures(tx, clock, list.map((o) => ({ orderId: o.id, amount: o.total, currency: o.currency })));
   return { payment: p, orders: list };
 }
 
@@ -478,10 +474,12 @@ async function closeOpenPayment(
 ): Promise<void> {
   const now = clock.now();
   await updatePayment(tx, clock, p.id, { status });
+  // Set-based over the payment's orders, the WHERE from the lifecycle table (decline, expire, cancel).
+  const ending = orderMayTake(status === 'declined' ? 'decline' : status === 'expired' ? 'expire' : 'cancel', and(eq(orders.paymentId, p.id), eq(orders.status, 'pending_payment')), now);
   const cancelled = await tx
     .update(orders)
-    .set({ status: 'cancelled', cancelledAt: now, cancelReason: reason, updatedAt: now })
-    .where(and(eq(orders.paymentId, p.id), eq(orders.status, 'pending_payment')))
+    .set({ ...ending.set, cancelReason: reason })
+    .where(ending.where)
     .returning({ id: orders.id });
   cancelled.sort((a, b) => (a.id < b.id ? -1 : 1));
   await addOrderEvents(tx, clock, cancelled.map((o) => ({ orderId: o.id, type: 'cancelled', data: { reason } })));
@@ -502,9 +500,9 @@ export async function expirePayment(db: Db, clock: Clock, paymentId: string): Pr
  * Cancels an order before shipping, by its buyer or its shop (anyone else: 404).
  * - `pending_payment`: the checkout is abandoned: the payment and all its pending orders are
  *   cancelled and their stock released (a payment cannot be partly confirmed).
- * - `paid`: the order's total is refunded through the provider (idempotent per order), the
- *   escrow reversed to `buyer_funds` (kind `refund`), the stock put back, the order cancelled.
- * Other states: 409 `invalid_state`.
+ * - `paid`: `cancelPaid`: what the escrow holds is refunded through `refundOrder` (provider,
+ *   idempotent per order; ledger refund; `refunded_amount`), the stock put back, the order cancelled.
+ * Other states: 409 `invalid_transition`.
  */
 export async function cancelOrder(db: Db, clock: Clock, providers: Providers, userId: string, orderId: string): Promise<OrderRow> {
   const { order, as } = await getOrderForViewer(db, userId, orderId);
@@ -526,59 +524,35 @@ export async function cancelOrder(db: Db, clock: Clock, providers: Providers, us
   return cancelPaid(db, clock, providers, orderId, reason);
 }
 
-/** Cancels a paid order and refunds it (also used by fulfillment's auto-cancel with its own reason). */
+/**
+ * Cancels a paid order (buyer, shop, fulfillment's SLA auto-cancel, trust freeze): a cancellation
+ * is `refundOrder` of what the escrow still holds + restock + the lifecycle's `cancel`, in one
+ * transaction under the order's row lock. 409 `invalid_transition` (nothing changed) when the
+ * order is not `paid` (an unpaid order is cancelled through its payment: `cancelOrder`).
+ */
 export async function cancelPaid(db: Db, clock: Clock, providers: Providers, orderId: string, reason: string): Promise<OrderRow> {
-  return db.transaction(async (tx) => {
-    const [o] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
-    if (!o) throw notFound('Order', orderId);
-    if (o.status !== 'paid') throw conflict('invalid_state', `A ${o.status} order cannot be cancelled`, { status: o.status });
-    const p = await getPayment(tx, o.paymentId);
-    const provider = getProvider(providers, p.provider);
-    // The order row stays locked across the provider call, so shipping cannot slip in between.
-    const { refund_id } = await provider.refund(p.providerRef!, o.total, {
-      idempotencyKey: `cancel:${o.id}`,
-      metadata: { order_id: o.id, payment_id: p.id },
-    });
-    await applyOrderRefund(tx, clock, provider, o, p, refund_id, reason, true);
-    const [after] = await tx.select().from(orders).where(eq(orders.id, orderId));
-    return after!;
-  });
+  return db.transaction((tx) => cancelPaidLocked(tx, clock, providers, orderId, reason));
 }
 
-/** Refund of a paid order's total recorded once (by refund id); the order row is locked. */
-async function applyOrderRefund(
-  tx: Db,
-  clock: Clock,
-  provider: PaymentProvider,
-  o: OrderRow,
-  p: PaymentRow,
-  refundId: string,
-  reason: string,
-  emit: boolean,
-): Promise<boolean> {
-  const refund = await recordRefund(tx, clock, { paymentId: p.id, orderId: o.id, amount: o.total, currency: o.currency, reason: 'order_cancelled', providerRef: refundId });
-  if (!refund) return false;
-  const now = clock.now();
-  await tx.update(orders).set({ status: 'cancelled', cancelledAt: now, cancelReason: reason, updatedAt: now }).where(eq(orders.id, o.id));
-  await addOrderEvents(tx, clock, [{ orderId: o.id, type: 'cancelled', data: { reason, refund: { id: refund.id, amount: o.total, currency: o.currency } } }]);
-  if (emit) {
-    await emitProviderEvent(tx, clock, provider, 'refund.succeeded', {
-      intent_id: p.providerRef!,
-      payment_id: p.id,
-      amount: o.total,
-      currency: o.currency,
-      refund_id: refundId,
-      order_id: o.id,
-    });
-  }
-  await recordServerEvent(tx, clock, { type: 'refund', refundId: refund.id, orderId: o.id, shopId: o.shopId, buyerId: o.buyerId, amount: o.total, currency: o.currency });
+async function cancelPaidLocked(tx: Db, clock: Clock, providers: Providers, orderId: string, reason: string, providerRefundId?: string): Promise<OrderRow> {
+  const o = await lockOrder(tx, orderId);
+  if (!o) throw notFound('Order', orderId);
+  if (o.status !== 'paid') throw invalidTransition('order', o.status, 'cancel');
+  // The order row stays locked across the provider call, so shipping cannot slip in between.
+  const amount = await refundableAmount(tx, o);
+  const { refund } =
+    amount > 0
+      ? await refundOrder(tx, clock, providers, { orderId, amount, reason: 'order_cancelled', key: `cancel:${o.id}`, cancelling: true, ...(providerRefundId ? { providerRefundId } : {}) })
+      : { refund: null };
   await restockCommitted(tx, clock, o.id);
-  await transfer(tx, clock, { from: accounts.escrow(o.id), to: accounts.buyerFunds(), amount: o.total, currency: o.currency, kind: 'refund', reference: o.id });
-  return true;
+  await applyOrderTransition(tx, o.id, 'cancel', { from: o.status, now: clock.now(), set: { cancelReason: reason } });
+  await addOrderEvents(tx, clock, [{ orderId: o.id, type: 'cancelled', data: { reason, ...(refund ? { refund: { id: refund.id, amount, currency: o.currency } } : {}) } }]);
+  const [after] = await tx.select().from(orders).where(eq(orders.id, orderId));
+  return after!;
 }
 
 /** Applies a verified provider event (the caller has claimed its id). Unknown objects are ignored. */
-async function applyEvent(tx: Db, clock: Clock, provider: PaymentProvider, event: WebhookEvent): Promise<void> {
+async function applyEvent(tx: Db, clock: Clock, providers: Providers, provider: PaymentProvider, event: WebhookEvent): Promise<void> {
   const d = event.data;
   const p = await findPayment(tx, d.payment_id);
   if (!p || p.provider !== provider.name || (p.providerRef !== null && p.providerRef !== d.intent_id)) return;
@@ -590,10 +564,12 @@ async function applyEvent(tx: Db, clock: Clock, provider: PaymentProvider, event
   } else if (event.type === 'payment.failed') {
     await finalizeDecline(tx, clock, provider, p.id, { intentId: d.intent_id, last4: d.last4 ?? null, code: d.decline_code ?? 'card_declined' }, false);
   } else if (event.type === 'refund.succeeded' && d.order_id && d.refund_id) {
-    const [o] = await tx.select().from(orders).where(eq(orders.id, d.order_id)).for('update');
-    if (!o || o.paymentId !== p.id || o.status !== 'paid' || d.amount !== o.total) return;
+    // A refund this platform made (its own webhook) is recorded already; one the provider made on
+    // its own of all that a paid order still holds is a cancellation, through the same path.
     if (await findRefund(tx, p.id, d.refund_id)) return;
-    await applyOrderRefund(tx, clock, provider, o, p, d.refund_id, 'refunded_by_provider', false);
+    const o = await lockOrder(tx, d.order_id);
+    if (!o || o.paymentId !== p.id || o.status !== 'paid' || d.currency !== o.currency || d.amount !== (await refundableAmount(tx, o))) return;
+    await cancelPaidLocked(tx, clock, providers, o.id, 'refunded_by_provider', d.refund_id);
   }
 }
 
@@ -614,7 +590,7 @@ export async function receiveWebhook(
   const event = provider.verifyWebhook(rawBody, headers);
   return db.transaction(async (tx) => {
     if (!(await claimWebhookEvent(tx, clock, provider.name, event))) return { duplicate: true, event_id: event.id };
-    await applyEvent(tx, clock, provider, event);
+    await applyEvent(tx, clock, providers, provider, event);
     return { duplicate: false, event_id: event.id };
   });
 }

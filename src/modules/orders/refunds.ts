@@ -3,8 +3,9 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { recordServerEvent } from '../analytics/service.js';
-import { accounts, getBalance, transfer } from '../ledger/service.js';
-import { getPayment, getProvider, recordRefund, type Providers, type RefundRow } from '../payments/service.js';
+import { accounts, getBalance, postRefund } from '../ledger/service.js';
+import { emitProviderEvent, getPayment, getProvider, recordRefund, type Providers, type RefundRow } from '../payments/service.js';
+import { applyOrderTransition } from './lifecycle.js';
 import { orders } from './schema.js';
 import { addOrderEvents, lockOrder, type OrderRow } from './service.js';
 
@@ -12,10 +13,20 @@ export interface RefundOrderInput {
   orderId: string;
   /** Minor units of the order's currency, > 0. */
   amount: number;
-  /** Why (recorded on the refund and the order event), e.g. `after_sales`, `item_not_received`. */
+  /** Why (recorded on the refund and the order event), e.g. `after_sales`, `order_cancelled`. */
   reason: string;
   /** Provider idempotency key: the same key never refunds twice. */
   key: string;
+  /**
+   * A refund the provider already made and reported (its `refund.succeeded` webhook): it is
+   * recorded under this provider refund id and the provider is not asked again.
+   */
+  providerRefundId?: string;
+  /**
+   * Part of a cancellation (`cancelPaid`): the caller applies the order's `cancel` transition in
+   * the same transaction, so a full refund does not take `refund` here.
+   */
+  cancelling?: boolean;
 }
 
 /**
@@ -28,13 +39,21 @@ export async function refundableAmount(db: Db, o: OrderRow): Promise<number> {
 }
 
 /**
- * The one way after-sales money goes back to a buyer, partial or full. Under the order's row lock:
- * refunds `amount` of the order's payment through its provider (idempotent by `key`), records it
- * once per provider refund id, adds it to `orders.refunded_amount`, moves it from `escrow:<order>`
- * to `buyer_funds` (kind `refund`) and adds an order event `refunded`. A partial refund keeps the
- * order's status; when everything captured is back the order becomes `refunded`.
+ * THE one way an order's money goes back to its buyer, partial or full: after-sales refunds,
+ * operator decisions, and every cancellation of a paid order (buyer, shop, SLA auto-cancel,
+ * trust freeze, a refund the provider reports) through `cancelPaid`. Under the order's row lock,
+ * in the caller's transaction:
+ * - refunds `amount` of the order's payment through its provider (idempotent by `key`), or takes
+ *   the provider's own refund id (`providerRefundId`);
+ * - records it once per provider refund id (a second time: nothing changes, `refund` is null);
+ * - raises `orders.refunded_amount` by `amount`; a full refund (everything captured is back)
+ *   outside a cancellation also takes the lifecycle's `refund` (status `refunded`) in the same
+ *   conditional update; a partial one keeps the order's status (decision 017);
+ * - posts the ledger refund `escrow:<order> → buyer_funds` (postRefund);
+ * - adds an order event `refunded` and the analytics refund event, and (sandbox) the provider's
+ *   `refund.succeeded` webhook.
  * Refuses 400 `invalid_amount` (≤ 0) and 409 `refund_exceeds_escrow` (more than the escrow still
- * holds). `refund` is null when this provider refund was already recorded (nothing changed).
+ * holds), writing nothing.
  */
 export async function refundOrder(
   tx: Db,
@@ -58,26 +77,39 @@ export async function refundOrder(
   const p = await getPayment(tx, o.paymentId);
   const provider = getProvider(providers, p.provider);
   // The order row stays locked across the provider call, so two refunds cannot both pass the check.
-  const { refund_id } = await provider.refund(p.providerRef!, amount, {
-    idempotencyKey: key,
-    metadata: { order_id: o.id, payment_id: p.id },
-  });
-  const refund = await recordRefund(tx, clock, { paymentId: p.id, orderId: o.id, amount, currency: o.currency, reason, providerRef: refund_id });
+  const refundId =
+    input.providerRefundId ??
+    (
+      await provider.refund(p.providerRef!, amount, {
+        idempotencyKey: key,
+        metadata: { order_id: o.id, payment_id: p.id },
+      })
+    ).refund_id;
+  const refund = await recordRefund(tx, clock, { paymentId: p.id, orderId: o.id, amount, currency: o.currency, reason, providerRef: refundId });
   if (!refund) return { order: o, refund: null };
   const now = clock.now();
-  const [after] = await tx
-    .update(orders)
-    .set({
-      refundedAmount: sql`${orders.refundedAmount} + ${amount}`,
-      status: sql`case when ${orders.refundedAmount} + ${amount} >= ${orders.total} then 'refunded' else ${orders.status} end`,
-      updatedAt: now,
-    })
-    .where(eq(orders.id, o.id))
-    .returning();
-  await transfer(tx, clock, { from: accounts.escrow(o.id), to: accounts.buyerFunds(), amount, currency: o.currency, kind: 'refund', reference: o.id });
+  const raised = { refundedAmount: sql`${orders.refundedAmount} + ${amount}` };
+  const full = o.refundedAmount + amount >= o.total;
+  if (full && !input.cancelling) {
+    await applyOrderTransition(tx, o.id, 'refund', { from: o.status, now, set: raised });
+  } else {
+    await tx.update(orders).set({ ...raised, updatedAt: now }).where(eq(orders.id, o.id));
+  }
+  await postRefund(tx, clock, { orderId: o.id, amount, currency: o.currency });
   await recordServerEvent(tx, clock, { type: 'refund', refundId: refund.id, orderId: o.id, shopId: o.shopId, buyerId: o.buyerId, amount, currency: o.currency });
+  if (!input.providerRefundId) {
+    await emitProviderEvent(tx, clock, provider, 'refund.succeeded', {
+      intent_id: p.providerRef!,
+      payment_id: p.id,
+      amount,
+      currency: o.currency,
+      refund_id: refundId,
+      order_id: o.id,
+    });
+  }
   await addOrderEvents(tx, clock, [
-    { orderId: o.id, type: 'refunded', data: { amount, currency: o.currency, reason, refund_id: refund.id, full: after!.status === 'refunded' } },
+    { orderId: o.id, type: 'refunded', data: { amount, currency: o.currency, reason, refund_id: refund.id, full } },
   ]);
+  const [after] = await tx.select().from(orders).where(eq(orders.id, o.id));
   return { order: after!, refund };
 }

@@ -96,7 +96,7 @@ const OrderSummaryFields = {
   shop_id: Type.String(),
   shop: NameRef,
   buyer: NameRef,
-  status: Type.String(),
+  status: Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)), { description: 'The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded`' }),
   items: Type.Array(OrderItemOut),
   item_count: Type.Integer(),
   subtotal: MoneyOut,

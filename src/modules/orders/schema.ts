@@ -5,17 +5,13 @@ import { payments } from '../payments/schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-/** Order states (DESIGN.md): pending_payment → paid → shipped → delivered → completed, side exits. */
-export const ORDER_STATUSES = [
-  'pending_payment',
-  'paid',
-  'shipped',
-  'delivered',
-  'completed',
-  'cancelled',
-  'refunded',
-  'partially_refunded',
-] as const;
+/**
+ * Order states (DESIGN.md): pending_payment → paid → shipped → delivered → completed, side exits
+ * `cancelled` and `refunded` (fully refunded after payment, outside a cancellation). A partial
+ * refund keeps the status and shows in `refunded_amount` (decision 017). Transitions:
+ * lifecycle.ts.
+ */
+export const ORDER_STATUSES = ['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export interface ShippingAddress {
@@ -54,7 +50,7 @@ export const orders = pgTable(
     paidAt: ts('paid_at'),
     deliveredAt: ts('delivered_at'),
     completedAt: ts('completed_at'),
-    /** Refunded so far (after-sales, partial or full); escrow holds total − refunded until released. */
+    /** Refunded so far (cancellation, after-sales, partial or full: all through refundOrder); escrow holds total − refunded until released. */
     refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
     cancelledAt: ts('cancelled_at'),
     /** payment_declined · payment_expired · cancelled_by_buyer · cancelled_by_seller */

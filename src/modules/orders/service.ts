@@ -8,6 +8,7 @@ import { getUser } from '../identity/service.js';
 import { getPayment } from '../payments/service.js';
 import { getShops, listShopsForUser, requireShopMember } from '../sellers/service.js';
 import type { CartSource } from '../cart/schema.js';
+import { tryOrderTransition, type OrderEvent } from './lifecycle.js';
 import { orderEvents, orderItems, orders, type OrderStatus, type ShippingAddress } from './schema.js';
 
 /** Reading orders: per-object access, views, the timeline, lists for buyers and sellers. */
@@ -140,7 +141,7 @@ async function summarize(db: Db, list: OrderRow[]): Promise<OrderSummary[]> {
       cancel_reason: o.cancelReason,
       delivered_at: iso(o.deliveredAt),
       completed_at: iso(o.completedAt),
-      refunded: money(o.status === 'cancelled' && o.paidAt ? o.total : o.refundedAmount, o.currency),
+      refunded: money(o.refundedAmount, o.currency),
       created_at: o.createdAt.toISOString(),
     };
   });
@@ -228,25 +229,20 @@ export async function getOrderItems(db: Db, orderId: string): Promise<OrderItemR
 }
 
 /**
- * Moves an order from one of `from` to `to` with a timeline event (markShipped, markDelivered,
- * markCompleted of the fulfillment module). False when the order is in none of `from`.
+ * Applies a lifecycle event to an order (fulfillment's `ship`, `deliver`, `complete`) with a
+ * timeline event, through the order lifecycle's conditional update. False (nothing written) when
+ * the table does not allow the event in the order's state, e.g. a second parcel of a shipped order.
  */
 export async function transitionOrder(
   tx: Db,
   clock: Clock,
   orderId: string,
-  from: OrderStatus[],
-  to: OrderStatus,
-  event: { type: string; data?: Record<string, unknown> },
+  event: OrderEvent,
+  timeline: { type: string; data?: Record<string, unknown> },
 ): Promise<boolean> {
-  const now = clock.now();
-  const res = await tx
-    .update(orders)
-    .set({ status: to, updatedAt: now, ...(to === 'delivered' ? { deliveredAt: now } : to === 'completed' ? { completedAt: now } : {}) })
-    .where(and(eq(orders.id, orderId), inArray(orders.status, from)))
-    .returning({ id: orders.id });
-  if (res.length === 0) return false;
-  await addOrderEvents(tx, clock, [{ orderId, ...event }]);
+  const moved = await tryOrderTransition(tx, orderId, event, { now: clock.now() });
+  if (!moved) return false;
+  await addOrderEvents(tx, clock, [{ orderId, ...timeline }]);
   return true;
 }
 

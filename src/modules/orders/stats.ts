@@ -19,7 +19,10 @@ export interface ShopOrderStats {
   orders: number;
   /** Of those, cancelled after payment (by the buyer, the shop or the dispatch SLA). */
   cancelled: number;
-  /** Of those, refunded in part or in full through after-sales. */
+  /**
+   * Of those, refunded in part or in full through after-sales: a cancellation's refund also
+   * raises `refunded_amount` (one refund path, decision 017) but counts as a cancellation only.
+   */
   refunded: number;
 }
 
@@ -28,7 +31,7 @@ export async function shopOrderStats(db: Db, shopId: string, since: Date): Promi
     .select({
       orders: count(),
       cancelled: sql<number>`count(*) filter (where ${orders.status} = 'cancelled')`.mapWith(Number),
-      refunded: sql<number>`count(*) filter (where ${orders.refundedAmount} > 0)`.mapWith(Number),
+      refunded: sql<number>`count(*) filter (where ${orders.refundedAmount} > 0 and ${orders.status} <> 'cancelled')`.mapWith(Number),
     })
     .from(orders)
     .where(and(eq(orders.shopId, shopId), isNotNull(orders.paidAt), gte(orders.paidAt, since)));

@@ -7,7 +7,7 @@ import { enqueue, JobRunner } from '../../platform/jobs.js';
 import { jobs } from '../../platform/schema.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
-import { accounts, getBalance, listEntriesByReference, postEntry, reconcile } from '../ledger/service.js';
+import { accounts, getBalance, listEntriesByReference, postCaptures, postSettlement, reconcile } from '../ledger/service.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
 import { SandboxPayoutRail, type PayoutRail } from './payout-rail.js';
 import { payouts, type PayeeType } from './schema.js';
@@ -143,9 +143,17 @@ describe('payouts complete: failing payees, exactly once, random histories', () 
 
   /** Money for a payee as a settled order brings it: captured into escrow, released to the payable. */
   async function credit(account: string, amount: number) {
-    const escrow = accounts.escrow(newId('ord'));
-    await postEntry(t.db, t.clock, { kind: 'payment_captured', postings: [{ account: accounts.buyerFunds(), currency: 'USD', amount: -amount }, { account: escrow, currency: 'USD', amount }] });
-    await postEntry(t.db, t.clock, { kind: 'settlement', postings: [{ account: escrow, currency: 'USD', amount: -amount }, { account, currency: 'USD', amount }] });
+    const orderId = newId('ord');
+    await postCaptures(t.db, t.clock, [{ orderId, amount, currency: 'USD' }]);
+    const [type, id] = account.split(':') as [string, string];
+    await postSettlement(t.db, t.clock, {
+      orderId,
+      currency: 'USD',
+      held: amount,
+      platform: { account: 'platform_commission', amount: 0 },
+      creators: type === 'creator_payable' ? [{ creatorId: id, amount }] : [],
+      seller: { shopId: id, amount: type === 'seller_payable' ? amount : 0 },
+    });
   }
   const payable = (type: PayeeType, id: string) => (type === 'shop' ? accounts.sellerPayable(id) : accounts.creatorPayable(id));
   /** The rest of the settle chain the job leaves queued (so no later run of the app's own worker picks it up). */

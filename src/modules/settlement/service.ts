@@ -6,7 +6,7 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
-import { accounts, getBalance, listPostings, positiveBalances, postEntry, type AccountPosting } from '../ledger/service.js';
+import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, postSettlement, postSubsidy, type AccountPosting } from '../ledger/service.js';
 import type { OrderStatus } from '../orders/schema.js';
 import { supplyOwed } from '../managed/service.js';
 import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/service.js';
@@ -266,7 +266,7 @@ export function planManagedSettlement(held: number, total: number, items: Array<
 }
 
 /** Where the platform's margin on managed orders is posted (docs/decisions/007-managed-mode.md). */
-export const PLATFORM_MARGIN_ACCOUNT = 'platform_margin';
+export const PLATFORM_MARGIN_ACCOUNT = accounts.platformMargin();
 
 export type SettlementRow = typeof settlements.$inferSelect;
 
@@ -323,32 +323,20 @@ export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promi
   const c = order.currency;
   const creators = new Map<string, number>();
   for (const l of plan.lines) if (l.creator_id && l.affiliate > 0) creators.set(l.creator_id, (creators.get(l.creator_id) ?? 0) + l.affiliate);
-  const credits = [
-    { account: managed ? PLATFORM_MARGIN_ACCOUNT : accounts.platformCommission(), currency: c, amount: plan.commission },
-    ...[...creators].map(([id, amount]) => ({ account: accounts.creatorPayable(id), currency: c, amount })),
-    { account: accounts.sellerPayable(order.shopId), currency: c, amount: plan.seller },
-  ].filter((p) => p.amount > 0);
   if (held > 0) {
-    await postEntry(tx, clock, {
-      kind: 'settlement',
-      reference: orderId,
+    await postSettlement(tx, clock, {
+      orderId,
+      currency: c,
+      held,
+      platform: { account: managed ? PLATFORM_MARGIN_ACCOUNT : accounts.platformCommission(), amount: plan.commission },
+      creators: [...creators].map(([creatorId, amount]) => ({ creatorId, amount })),
+      seller: { shopId: order.shopId, amount: plan.seller },
       memo: managed
         ? `Escrow released (managed): platform margin ${plan.commission}, affiliate ${plan.affiliate}, supply price to the seller ${plan.seller}`
         : `Escrow released: commission ${plan.commission}, affiliate ${plan.affiliate}, seller ${plan.seller}`,
-      postings: [{ account: escrow, currency: c, amount: -held }, ...credits],
     });
   }
-  if (plan.subsidy > 0) {
-    await postEntry(tx, clock, {
-      kind: 'commission_subsidy',
-      reference: orderId,
-      memo: 'Ad-subsidy credit of the commission promotion',
-      postings: [
-        { account: accounts.platformSubsidy(), currency: c, amount: -plan.subsidy },
-        { account: accounts.sellerPayable(order.shopId), currency: c, amount: plan.subsidy },
-      ],
-    });
-  }
+  if (plan.subsidy > 0) await postSubsidy(tx, clock, { orderId, shopId: order.shopId, amount: plan.subsidy, currency: c });
   return row;
 }
 
@@ -415,10 +403,6 @@ export const payoutView = (p: PayoutRow): PayoutView => ({
   failure_reason: p.failureReason,
 });
 
-/** The account a payout was taken from (and goes back to when it fails). */
-const payableOf = (p: Pick<PayoutRow, 'payeeType' | 'payeeId'>): string =>
-  p.payeeType === 'shop' ? accounts.sellerPayable(p.payeeId) : accounts.creatorPayable(p.payeeId);
-
 /**
  * The payout batch: every `seller_payable:<shop>` (shops without a payout hold) and
  * `creator_payable:<user>` balance above zero moves to `payouts_in_transit`, one entry and one
@@ -447,14 +431,7 @@ export async function runPayouts(db: Db, clock: Clock): Promise<PayoutView[]> {
         if (restriction && reserve) await recordReserve(tx, clock, restriction, b.currency, reserve.kept);
         if (amount <= 0) return null;
         const id = newId('pyo');
-        await postEntry(tx, clock, {
-          kind: 'payout',
-          reference: id,
-          postings: [
-            { account: b.account, currency: b.currency, amount: -amount },
-            { account: accounts.payoutsInTransit(), currency: b.currency, amount },
-          ],
-        });
+        await postPayout(tx, clock, { payoutId: id, payee: { type: b.payeeType, id: payeeId }, amount, currency: b.currency });
         const [p] = await tx
           .insert(payouts)
           .values({ id, payeeType: b.payeeType, payeeId, amount, currency: b.currency, status: 'in_transit', createdAt: clock.now() })
@@ -518,18 +495,17 @@ export async function settlePayout(db: Db, clock: Clock, rail: PayoutRail, payou
     if (!moved) return null;
     const row = moved.row;
     const c = row.currency;
-    await postEntry(tx, clock, {
-      kind: outcome.status === 'paid' ? 'payout_paid' : 'payout_failed',
-      reference: row.id,
-      memo:
-        outcome.status === 'paid'
-          ? `Payout paid by the ${rail.name} rail`
-          : `Payout failed at the ${rail.name} rail (${row.failureReason}): returned to the payee's available balance`,
-      postings: [
-        { account: accounts.payoutsInTransit(), currency: c, amount: -row.amount },
-        { account: outcome.status === 'paid' ? accounts.payoutsPaid() : payableOf(row), currency: c, amount: row.amount },
-      ],
-    });
+    if (outcome.status === 'paid') {
+      await postPayoutPaid(tx, clock, { payoutId: row.id, amount: row.amount, currency: c, memo: `Payout paid by the ${rail.name} rail` });
+    } else {
+      await postPayoutFailed(tx, clock, {
+        payoutId: row.id,
+        payee: { type: row.payeeType, id: row.payeeId },
+        amount: row.amount,
+        currency: c,
+        memo: `Payout failed at the ${rail.name} rail (${row.failureReason}): returned to the payee's available balance`,
+      });
+    }
     return row;
   });
 }

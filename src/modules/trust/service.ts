@@ -452,7 +452,7 @@ export async function createAction(tx: Db, clock: Clock, providers: Providers, i
         ]);
       } catch (e) {
         // Shipped or cancelled meanwhile (its own savepoint rolled back): nothing to do.
-        if (!(e instanceof AppError && e.code === 'invalid_state')) throw e;
+        if (!(e instanceof AppError && e.code === 'invalid_transition')) throw e;
       }
     }
     effects.cancelled_orders = cancelled;

@@ -151,7 +151,6 @@ export type OrderStatus =
   | 'completed'
   | 'cancelled'
   | 'refunded'
-  | 'partially_refunded'
   | string;
 
 export interface CheckoutResult {
