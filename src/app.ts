@@ -5,6 +5,7 @@ import type { Database } from './platform/db.js';
 import { buildHttpApp, type AppContext } from './platform/http.js';
 import { purgeIdempotencyKeys } from './platform/idempotency.js';
 import { enqueue, JobRunner } from './platform/jobs.js';
+import { purgeRateLimitCounters } from './platform/rate-limit.js';
 import { HOUR } from './platform/clock.js';
 import { loadMarkets, startMarketRefresh } from './platform/markets.js';
 import { identityRoutes } from './modules/identity/routes.js';
@@ -66,6 +67,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     await purgeIdempotencyKeys(tx, clock);
     await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
+  jobs.register('platform.purge_rate_limit_counters', async (tx) => {
+    await purgeRateLimitCounters(tx, clock);
+    await enqueue(tx, clock, 'platform.purge_rate_limit_counters', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
+  });
   registerInventoryJobs(jobs, clock);
   registerCheckoutJobs(jobs, clock, createPaymentProviders(clock));
   registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock));
@@ -94,6 +99,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
 /** Periodic platform jobs, enqueued once per database (unique keys make this idempotent). */
 export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Clock }): Promise<void> {
   await enqueue(ctx.db, ctx.clock, 'platform.purge_idempotency_keys', {}, { uniqueKey: 'recurring:purge_idempotency_keys' });
+  await enqueue(ctx.db, ctx.clock, 'platform.purge_rate_limit_counters', {}, { uniqueKey: 'recurring:purge_rate_limit_counters' });
   await scheduleDispatchSweep(ctx.db, ctx.clock);
   await scheduleSettlementJobs(ctx.db, ctx.clock);
   await scheduleAnalyticsJobs(ctx.db, ctx.clock);
