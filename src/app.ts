@@ -63,13 +63,11 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   const db = database.db;
   await loadMarkets(db);
   const jobs = new JobRunner(db, clock);
+  // Hourly housekeeping of request bookkeeping: expired Idempotency-Keys and ended rate-limit windows.
   jobs.register('platform.purge_idempotency_keys', async (tx) => {
     await purgeIdempotencyKeys(tx, clock);
-    await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
-  });
-  jobs.register('platform.purge_rate_limit_counters', async (tx) => {
     await purgeRateLimitCounters(tx, clock);
-    await enqueue(tx, clock, 'platform.purge_rate_limit_counters', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
+    await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
   registerInventoryJobs(jobs, clock);
   registerCheckoutJobs(jobs, clock, createPaymentProviders(clock));
@@ -99,7 +97,6 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
 /** Periodic platform jobs, enqueued once per database (unique keys make this idempotent). */
 export async function scheduleRecurringJobs(ctx: { db: Database['db']; clock: Clock }): Promise<void> {
   await enqueue(ctx.db, ctx.clock, 'platform.purge_idempotency_keys', {}, { uniqueKey: 'recurring:purge_idempotency_keys' });
-  await enqueue(ctx.db, ctx.clock, 'platform.purge_rate_limit_counters', {}, { uniqueKey: 'recurring:purge_rate_limit_counters' });
   await scheduleDispatchSweep(ctx.db, ctx.clock);
   await scheduleSettlementJobs(ctx.db, ctx.clock);
   await scheduleAnalyticsJobs(ctx.db, ctx.clock);
