@@ -102,7 +102,13 @@ function request(agent: http.Agent, port: number, method: string, url: string, t
 }
 
 /** Benchmarks measure throughput, not the abuse limits: every rate limit raised far out of reach. */
-const UNTHROTTLED = { LOOPSHOP_SIGNIN_RATE_MAX: '10000000', LOOPSHOP_CHECKOUT_RATE_MAX: '10000000', LOOPSHOP_EVENTS_RATE_MAX: '10000000' };
+const UNTHROTTLED = {
+  LOOPSHOP_SIGNIN_RATE_MAX: '10000000',
+  LOOPSHOP_SIGNIN_ADDRESS_RATE_MAX: '10000000',
+  LOOPSHOP_SIGNUP_RATE_MAX: '10000000',
+  LOOPSHOP_CHECKOUT_RATE_MAX: '10000000',
+  LOOPSHOP_EVENTS_RATE_MAX: '10000000',
+};
 
 export async function startServerProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
   // FLASH_SALE_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.

@@ -5,6 +5,7 @@ import type { Database } from './platform/db.js';
 import { buildHttpApp, type AppContext } from './platform/http.js';
 import { purgeIdempotencyKeys } from './platform/idempotency.js';
 import { enqueue, JobRunner } from './platform/jobs.js';
+import { purgeRateLimitCounters } from './platform/rate-limit.js';
 import { HOUR } from './platform/clock.js';
 import { loadMarkets, startMarketRefresh } from './platform/markets.js';
 import { identityRoutes } from './modules/identity/routes.js';
@@ -62,8 +63,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   const db = database.db;
   await loadMarkets(db);
   const jobs = new JobRunner(db, clock);
+  // Hourly housekeeping of request bookkeeping: expired Idempotency-Keys and ended rate-limit windows.
   jobs.register('platform.purge_idempotency_keys', async (tx) => {
     await purgeIdempotencyKeys(tx, clock);
+    await purgeRateLimitCounters(tx, clock);
     await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
   registerInventoryJobs(jobs, clock);

@@ -87,6 +87,8 @@ export class ServerProcess {
       LOOPSHOP_JOB_POLL_MS: '200',
       // The harness checks correctness, not throttling: every client is on 127.0.0.1.
       LOOPSHOP_SIGNIN_RATE_MAX: '100000',
+      LOOPSHOP_SIGNIN_ADDRESS_RATE_MAX: '100000',
+      LOOPSHOP_SIGNUP_RATE_MAX: '100000',
       LOOPSHOP_CHECKOUT_RATE_MAX: '100000',
       LOOPSHOP_EVENTS_RATE_MAX: '100000',
     };

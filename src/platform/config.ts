@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface RateLimit {
@@ -19,17 +20,22 @@ export interface Config {
   /** With the demo seed, also 90 days of synthetic events and orders (src/demo/history.ts). */
   demoHistory: boolean;
   webDist: string;
+  /** Sign-in attempts per window per account email (normalized as sign-in looks it up), from any address. */
   signInRateLimit: RateLimit;
+  /** Sign-in attempts per window per client address, whatever the email. */
+  signInAddressRateLimit: RateLimit;
+  /** Sign-ups per window per client address. */
+  signUpRateLimit: RateLimit;
   /** Checkouts per window per signed-in user (per address when signed out). */
   checkoutRateLimit: RateLimit;
   /** Analytics event batches per window per user, else per device id, else per address. */
   eventsRateLimit: RateLimit;
   /**
-   * Which peers' X-Forwarded-For/-Proto are believed (Fastify trustProxy): true, false, or
-   * addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`, comma-separated. Rate limits key on the
-   * resulting address, so a public client must never be trusted.
+   * Which peers' X-Forwarded-For/-Proto are believed (Fastify trustProxy): false (nobody, the
+   * default) or the operator's proxies as addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`,
+   * comma-separated. Rate limits key on the resulting address, so a client must never be trusted.
    */
-  trustProxy: boolean | string;
+  trustProxy: false | string;
   /** Browser origins allowed to call the API cross-origin (CORS); empty: CORS off. */
   corsOrigins: string[];
   /** Mark the session cookie Secure always; it is Secure anyway on requests that arrived over https. */
@@ -81,12 +87,26 @@ function bool(value: string | undefined, fallback: boolean): boolean {
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
 
-/** LOOPSHOP_TRUST_PROXY: default the private networks (a proxy on the host or in the VPC), not the internet. */
-function proxyTrust(value: string | undefined): boolean | string {
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * LOOPSHOP_TRUST_PROXY: the proxies whose X-Forwarded-For/-Proto are believed. Default none: a
+ * client that could set X-Forwarded-For would pick its own rate-limit address. `true` (believe
+ * anyone) is refused for the same reason; list the proxies instead.
+ */
+function proxyTrust(value: string | undefined): false | string {
   const v = (value ?? '').trim();
-  if (v === '') return 'loopback,linklocal,uniquelocal';
-  if (v === 'true' || v === 'false') return v === 'true';
-  return v;
+  if (v === '' || v === 'false' || v === 'none') return false;
+  const list = v.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of list) {
+    const [addr = '', bits, extra] = p.split('/');
+    const family = isIP(addr);
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    if (!(PROXY_RANGES.has(p) || (family !== 0 && prefixOk && extra === undefined))) {
+      throw new Error(`LOOPSHOP_TRUST_PROXY takes the addresses or CIDRs of your proxies (or loopback, linklocal, uniquelocal), comma-separated; got "${p}"`);
+    }
+  }
+  return list.join(',');
 }
 
 /** `a, b` → ['a', 'b']; every entry must be a bare origin (scheme://host[:port]). */
@@ -138,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       max: int(env.LOOPSHOP_SIGNIN_RATE_MAX, 10, 'LOOPSHOP_SIGNIN_RATE_MAX'),
       timeWindowMs: 60_000,
     },
+    signInAddressRateLimit: { max: int(env.LOOPSHOP_SIGNIN_ADDRESS_RATE_MAX, 30, 'LOOPSHOP_SIGNIN_ADDRESS_RATE_MAX'), timeWindowMs: 60_000 },
+    signUpRateLimit: { max: int(env.LOOPSHOP_SIGNUP_RATE_MAX, 10, 'LOOPSHOP_SIGNUP_RATE_MAX'), timeWindowMs: 3_600_000 },
     checkoutRateLimit: { max: int(env.LOOPSHOP_CHECKOUT_RATE_MAX, 20, 'LOOPSHOP_CHECKOUT_RATE_MAX'), timeWindowMs: 60_000 },
     eventsRateLimit: { max: int(env.LOOPSHOP_EVENTS_RATE_MAX, 120, 'LOOPSHOP_EVENTS_RATE_MAX'), timeWindowMs: 60_000 },
     corsOrigins: origins(env.LOOPSHOP_CORS_ORIGINS),

@@ -18,6 +18,7 @@ import type { Database, Db } from './db.js';
 import { AppError, badRequest, errorBody, unauthorized } from './errors.js';
 import { ErrorResponse, Money } from './http-schemas.js';
 import { registerIdempotency } from './idempotency.js';
+import { postgresRateLimitStore } from './rate-limit.js';
 import type { JobRunner } from './jobs.js';
 import { createMetrics } from './metrics.js';
 import { validatorCompiler } from './validation.js';
@@ -179,6 +180,8 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler', // after body parsing, so limits can key on the submitted email
+    // Counted in the database, so every node spends one shared budget (src/platform/rate-limit.ts).
+    store: postgresRateLimitStore(ctx.db, ctx.clock),
     errorResponseBuilder: (_req, context) =>
       new AppError('rate_limited', context.statusCode, `Too many attempts. Try again in ${context.after}.`),
   });

@@ -84,3 +84,19 @@ export const markets = pgTable(
     check('markets_thresholds', sql`coalesce(${t.salesThreshold}, 0) >= 0 and coalesce(${t.slotQuota}, 0) >= 0`),
   ],
 );
+
+/**
+ * Rate-limit counters shared by every server process: one row per limit key and fixed window,
+ * bumped by one upsert per limited request (src/platform/rate-limit.ts). Keys are SHA-256 hashes
+ * (no emails or addresses at rest); rows past `expires_at` are purged hourly.
+ */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counters',
+  {
+    key: text('key').notNull(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index('rate_limit_counters_expires_idx').on(t.expiresAt)],
+);

@@ -49,17 +49,24 @@ describe('security basics', () => {
     const c = plain.cookies.find((x) => x.name === 'loopshop_session')!;
     expect(c).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(c.secure).toBeUndefined();
-    const https = await signUp(t, { 'x-forwarded-proto': 'https' });
-    expect(https.cookies.find((x) => x.name === 'loopshop_session')!.secure).toBe(true);
-    // X-Forwarded-Proto counts only from a trusted proxy (private networks by default), not from the internet.
-    const spoofed = await t.app.inject({
-      method: 'POST',
-      url: '/v1/auth/sign-up',
-      remoteAddress: '203.0.113.7',
-      headers: { 'x-forwarded-proto': 'https' },
-      payload: { email: 'spoof@test.loopshop.dev', password: 'correct horse battery', name: 'Spoof' },
-    });
-    expect(spoofed.cookies.find((x) => x.name === 'loopshop_session')!.secure).toBeUndefined();
+    // X-Forwarded-Proto counts only from a proxy the operator listed (LOOPSHOP_TRUST_PROXY, default none).
+    const untrusted = await signUp(t, { 'x-forwarded-proto': 'https' });
+    expect(untrusted.cookies.find((x) => x.name === 'loopshop_session')!.secure).toBeUndefined();
+    const proxied = await testApp({ trustProxy: '127.0.0.1' });
+    try {
+      const https = await signUp(proxied, { 'x-forwarded-proto': 'https' });
+      expect(https.cookies.find((x) => x.name === 'loopshop_session')!.secure).toBe(true);
+      const spoofed = await proxied.app.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-up',
+        remoteAddress: '203.0.113.7',
+        headers: { 'x-forwarded-proto': 'https' },
+        payload: { email: 'spoof@test.loopshop.dev', password: 'correct horse battery', name: 'Spoof' },
+      });
+      expect(spoofed.cookies.find((x) => x.name === 'loopshop_session')!.secure).toBeUndefined();
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('refuses cookie-signed mutations without CSRF proof; Bearer calls, reads and signed-out calls need none', async () => {

@@ -30,7 +30,16 @@ export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?
   const unthrottled = { max: 100_000, timeWindowMs: 60_000 };
   const config = loadConfig(
     {},
-    { seedDemo: false, webDist: '/nonexistent', signInRateLimit: unthrottled, checkoutRateLimit: unthrottled, eventsRateLimit: unthrottled, ...overrides },
+    {
+      seedDemo: false,
+      webDist: '/nonexistent',
+      signInRateLimit: unthrottled,
+      signInAddressRateLimit: unthrottled,
+      signUpRateLimit: unthrottled,
+      checkoutRateLimit: unthrottled,
+      eventsRateLimit: unthrottled,
+      ...overrides,
+    },
   );
   const app = await createApp({ database, clock, config });
   await app.ready();

@@ -16,9 +16,15 @@ export async function tableNames(db: Db): Promise<string[]> {
   return list.map((r) => r.name);
 }
 
+/**
+ * Never fingerprinted: rate-limit counters count attempts, refused ones included, by design (a
+ * failed sign-in must spend the budget). They are bookkeeping of requests, not domain state.
+ */
+export const ATTEMPT_COUNTERS: ReadonlySet<string> = new Set(['rate_limit_counters']);
+
 export async function fingerprint(db: Db, exclude: ReadonlySet<string> = new Set()): Promise<Fingerprint> {
   // Tables are listed each time: modules added while the app runs (migrations) are included.
-  const tables = (await tableNames(db)).filter((t) => !exclude.has(t));
+  const tables = (await tableNames(db)).filter((t) => !exclude.has(t) && !ATTEMPT_COUNTERS.has(t));
   const parts = tables.map(
     (t) => `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`,
   );

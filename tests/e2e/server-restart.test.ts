@@ -67,7 +67,7 @@ describe('server process', () => {
     const signUp = await fetch(`${base}/v1/auth/sign-up`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'persist@example.com', password: 'persist-me-please', name: 'Persist' }),
+      body: JSON.stringify({ email: 'persist@example.com', password: 'kept-across-restarts', name: 'Persist' }),
     });
     expect(signUp.status).toBe(201);
     await stop(first.proc);
@@ -78,7 +78,7 @@ describe('server process', () => {
       const signIn = await fetch(`${base}/v1/auth/sign-in`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'persist@example.com', password: 'persist-me-please' }),
+        body: JSON.stringify({ email: 'persist@example.com', password: 'kept-across-restarts' }),
       });
       expect(signIn.status).toBe(200);
       const ready = await fetch(`${base}/readyz`);

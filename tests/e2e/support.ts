@@ -40,6 +40,8 @@ export async function startE2E(opts: { demoHistory?: boolean } = {}): Promise<E2
     demoHistory: opts.demoHistory ?? false,
     databaseUrl: undefined,
     signInRateLimit: { max: 1000, timeWindowMs: 60_000 },
+    signInAddressRateLimit: { max: 1000, timeWindowMs: 60_000 },
+    signUpRateLimit: { max: 1000, timeWindowMs: 60_000 },
     checkoutRateLimit: { max: 1000, timeWindowMs: 60_000 },
     eventsRateLimit: { max: 10_000, timeWindowMs: 60_000 },
   });

@@ -42,6 +42,11 @@ describe('web shell (browser)', () => {
       const email = uniqueEmail('ada');
       await page.getByLabel('Name').fill('Ada Lovelace');
       await page.getByLabel('Email').fill(email);
+      // A common password: the API's weak_password, with its reason on the field, translated.
+      await page.getByLabel('Password').fill('password123');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('This password is on lists of common or leaked passwords. Choose another one.').waitFor();
+      expect(await page.getByTestId('form-error').textContent()).toContain('Choose a stronger password.');
       await page.getByLabel('Password').fill('correct horse battery');
       await page.getByRole('button', { name: 'Create account' }).click();
 

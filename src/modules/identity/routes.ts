@@ -4,9 +4,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireUser, SESSION_COOKIE } from '../../platform/auth.js';
 import { DAY } from '../../platform/clock.js';
 import { errors } from '../../platform/http-schemas.js';
+import { enforceLimits } from '../../platform/rate-limit.js';
+import { clientAddress, perAddressRateLimit } from '../../platform/security.js';
 import { listShopsForUser } from '../sellers/service.js';
 import { assertUserTextLinkFree } from '../links/service.js';
-import { authenticate, createSession, getUser, LOCALES, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
+import { authenticate, createSession, getUser, LOCALES, normalizeEmail, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
 
 const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -55,6 +57,7 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/auth/sign-up',
     {
+      config: { rateLimit: perAddressRateLimit('signup', config.signUpRateLimit) },
       schema: {
         tags: ['identity'],
         summary: 'Create an account (buyer role) and start a session',
@@ -63,7 +66,9 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
           { email: Email, password: Password, name: Name, locale: Type.Optional(Locale) },
           { additionalProperties: false },
         ),
-        response: { 201: AuthResult, ...errors(400, 409, 422) },
+        description:
+          'The password must not be on common or breached password lists, easy to guess, or contain the email: 422 `weak_password` with `details.reason` (`common`, `guessable`, `contains_email`). Sign-ups are limited per client address (429 `rate_limited`).',
+        response: { 201: AuthResult, ...errors(400, 409, 422, 429) },
       },
     },
     async (req, reply) => {
@@ -77,16 +82,19 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/auth/sign-in',
     {
-      config: {
-        rateLimit: {
-          max: config.signInRateLimit.max,
-          timeWindow: config.signInRateLimit.timeWindowMs,
-          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
-        },
-      },
+      // Two limits in one counting statement: per account (the email exactly as sign-in looks it
+      // up, so no spelling of it escapes the count) from any address, and per client address
+      // whatever the email. Counted before the password is checked; a locked account refuses
+      // even the right password until its window ends.
+      preHandler: async (req, reply) =>
+        enforceLimits(db, clock, reply, [
+          { key: `signin:email:${normalizeEmail(req.body.email)}`, max: config.signInRateLimit.max, windowMs: config.signInRateLimit.timeWindowMs },
+          { key: `signin:address:${clientAddress(req.ip)}`, max: config.signInAddressRateLimit.max, windowMs: config.signInAddressRateLimit.timeWindowMs },
+        ]),
       schema: {
         tags: ['identity'],
         summary: 'Sign in with email and password',
+        description: 'Limited per account email and per client address (429 `rate_limited` with Retry-After). No password-strength check: existing passwords keep working.',
         security: [],
         body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
         response: { 200: AuthResult, ...errors(400, 401, 429) },

@@ -5,6 +5,7 @@ import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { assertStrongPassword } from './password-policy.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { ROLES, sessions, users, type Role } from './schema.js';
 
@@ -33,8 +34,14 @@ export function toPublicUser(u: UserRow): PublicUser {
   };
 }
 
+/**
+ * The one form of an email that every lookup and limit uses (sign-up stores it, sign-in and the
+ * audit filter look it up, the sign-in limiter counts on it): lower case, Unicode NFC (so a
+ * decomposed `é` is the composed one), surrounding white space (spaces, tabs, newlines, NBSP…)
+ * removed. Whatever variant reaches an account is counted against that account's limit.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return email.toLowerCase().normalize('NFC').trim();
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -53,6 +60,7 @@ export async function signUp(db: Db, clock: Clock, input: SignUpInput): Promise<
   if (!name) throw badRequest('validation_failed', 'Name must not be blank', [{ field: '/name', rule: 'minLength' }]);
   const roles = [...new Set<Role>(input.roles ?? ['buyer'])];
   if (roles.some((r) => !ROLES.includes(r))) throw badRequest('invalid_role', 'Unknown role');
+  assertStrongPassword(input.password, email);
   const passwordHash = await hashPassword(input.password);
   const [row] = await db
     .insert(users)

@@ -10,6 +10,14 @@ import { checkEmail, checkName, checkPassword, fieldOf } from '../lib/validation
 
 type Errors = { name?: string | null; email?: string | null; password?: string | null };
 
+/** The i18n key saying why the server refused a new password (422 weak_password, details.reason). */
+function weakPasswordMessage(details: unknown): string {
+  const reason = (details as { reason?: unknown } | null)?.reason;
+  if (reason === 'contains_email') return 'validation.weakPasswordContainsEmail';
+  if (reason === 'common') return 'validation.weakPasswordCommon';
+  return 'validation.weakPasswordGuessable';
+}
+
 export function SignUp() {
   const { t } = useTranslation();
   const errorMessage = useErrorMessage();
@@ -38,6 +46,7 @@ export function SignUp() {
         onSuccess: () => navigate('/feed', { replace: true }),
         onError: (err) => {
           if (err instanceof ApiError && err.code === 'email_taken') setErrors({ email: 'errors.email_taken' });
+          if (err instanceof ApiError && err.code === 'weak_password') setErrors({ password: weakPasswordMessage(err.details) });
           if (err instanceof ApiError && err.code === 'validation_failed') {
             const fromApi: Errors = {};
             for (const d of err.fields) {
