@@ -19,6 +19,7 @@ import { AppError, badRequest, errorBody, unauthorized } from './errors.js';
 import { ErrorResponse, Money } from './http-schemas.js';
 import { registerIdempotency } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
+import type { SandboxSecrets } from './installation-secrets.js';
 import { createMetrics } from './metrics.js';
 import { validatorCompiler } from './validation.js';
 
@@ -29,6 +30,8 @@ export interface AppContext {
   clock: Clock;
   config: Config;
   jobs: JobRunner;
+  /** The sandbox providers' webhook secrets, resolved once at startup (configured or generated). */
+  secrets: SandboxSecrets;
 }
 
 declare module 'fastify' {

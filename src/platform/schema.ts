@@ -84,3 +84,14 @@ export const markets = pgTable(
     check('markets_thresholds', sql`coalesce(${t.salesThreshold}, 0) >= 0 and coalesce(${t.slotQuota}, 0) >= 0`),
   ],
 );
+
+/**
+ * Secrets an installation generated for itself at first start (the sandbox providers' webhook
+ * signing secrets when no environment variable sets them). Inserted with `on conflict do
+ * nothing`, so nodes starting together on one database all keep the first value.
+ */
+export const installationSecrets = pgTable('installation_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: ts('created_at').notNull(),
+});

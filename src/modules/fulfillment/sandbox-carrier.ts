@@ -8,7 +8,6 @@ import { signWebhook, verifyWebhook, type SignedDelivery } from '../../platform/
 import type { Carrier, TrackingEvent } from './carriers.js';
 import { SHIPMENT_STATUSES, type ShipmentStatus } from './schema.js';
 
-export const DEV_SANDBOX_CARRIER_SECRET = 'whsec_loopshop_carrier_sandbox_dev';
 export const SANDBOX_CARRIER_EVENT_JOB = 'fulfillment.sandbox_carrier_event';
 
 export const SCENARIOS = ['on_time', 'delayed', 'exception_then_delivered', 'lost'] as const;
@@ -60,7 +59,8 @@ export class SandboxCarrier implements Carrier {
 
   constructor(
     private readonly clock: Clock,
-    private readonly secret: string = process.env.LOOPSHOP_SANDBOX_CARRIER_SECRET ?? DEV_SANDBOX_CARRIER_SECRET,
+    /** The installation's signing secret (configured, or generated at first start: src/platform/installation-secrets.ts). */
+    private readonly secret: string,
   ) {}
 
   async registerLabel(): Promise<{ tracking_number: string }> {

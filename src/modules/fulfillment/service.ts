@@ -5,6 +5,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../platf
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
+import type { SandboxSecrets } from '../../platform/installation-secrets.js';
 import { cancelPaid } from '../orders/checkout.js';
 import {
   addOrderEvents,
@@ -47,8 +48,12 @@ export const JOBS = {
 } as const;
 export const DISPATCH_SWEEP_EVERY_MS = 60 * 60_000;
 
-export function createCarriers(clock: Clock): Carriers {
-  return new Map<string, Carrier>([['sandbox', new SandboxCarrier(clock)]]);
+/** Names of the carriers the platform knows (what `createCarriers` builds). */
+export const CARRIER_NAMES: readonly string[] = ['sandbox'];
+
+/** The carriers by name. `secrets`: the installation's (app.ctx.secrets), resolved once at startup. */
+export function createCarriers(clock: Clock, secrets: Pick<SandboxSecrets, 'carrier'>): Carriers {
+  return new Map<string, Carrier>([['sandbox', new SandboxCarrier(clock, secrets.carrier)]]);
 }
 
 function getCarrier(carriers: Carriers, name: string): Carrier {
@@ -548,7 +553,7 @@ export async function scheduleDispatchSweep(db: Db, clock: Clock): Promise<void>
   await enqueue(db, clock, JOBS.dispatchSweep, {}, { uniqueKey: 'recurring:fulfillment_dispatch_sweep' });
 }
 
-export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers: Providers, carriers: Carriers = createCarriers(clock)): void {
+export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers: Providers, carriers: Carriers): void {
   const id = (p: unknown) => (p as { shipment_id: string }).shipment_id;
   jobs.register(JOBS.checkPickup, (tx, p) => checkPickup(tx, clock, id(p)));
   jobs.register(JOBS.checkDelivery, (tx, p) => checkDelivery(tx, clock, id(p)));
