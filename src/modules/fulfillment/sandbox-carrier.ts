@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import { HOUR } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { isStorableDate } from '../../platform/validation.js';
 import { enqueue } from '../../platform/jobs.js';
 import { signWebhook, verifyWebhook, type SignedDelivery } from '../../platform/webhook-signature.js';
 import type { Carrier, TrackingEvent } from './carriers.js';
@@ -117,6 +118,7 @@ function parseEvent(e: unknown): TrackingEvent {
   if (!SHIPMENT_STATUSES.includes(ev.status as ShipmentStatus)) throw bad('has an unknown status');
   const at = typeof ev.at === 'string' ? new Date(ev.at) : new Date(NaN);
   if (Number.isNaN(at.getTime())) throw bad('has no time');
+  if (!isStorableDate(at)) throw bad('has a time outside years 1000-9999');
   if (ev.postal_code !== undefined && ev.postal_code !== null && (typeof ev.postal_code !== 'string' || ev.postal_code.length > 20)) throw bad('has a malformed postal code');
   if (ev.description !== undefined && typeof ev.description !== 'string') throw bad('has a malformed description');
   return {
