@@ -6,6 +6,7 @@ import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
 import type { SandboxSecrets } from '../../platform/installation-secrets.js';
+import { plainText } from '../../platform/text.js';
 import { cancelPaid } from '../orders/checkout.js';
 import {
   addOrderEvents,
@@ -128,7 +129,8 @@ export async function listFlags(db: Db, filter: { orderId?: string; shopId?: str
  * An operator reviewed a flag and found the shipment genuine: the flag is cleared with a note and
  * its escrow hold lifted (the order settles once nothing else holds it). Clearing twice is 409.
  */
-export async function clearFlag(db: Db, clock: Clock, operatorId: string, flagId: string, note: string): Promise<FlagRow> {
+export async function clearFlag(db: Db, clock: Clock, operatorId: string, flagId: string, rawNote: string): Promise<FlagRow> {
+  const note = plainText(rawNote, { multiline: true });
   return db.transaction(async (tx) => {
     const [f] = await tx.select().from(fulfillmentFlags).where(eq(fulfillmentFlags.id, flagId)).for('update');
     if (!f) throw notFound('Flag', flagId);
