@@ -4,6 +4,7 @@ import type { Config } from './platform/config.js';
 import type { Database } from './platform/db.js';
 import { buildHttpApp, type AppContext } from './platform/http.js';
 import { purgeIdempotencyKeys } from './platform/idempotency.js';
+import { resolveSandboxSecrets } from './platform/installation-secrets.js';
 import { enqueue, JobRunner } from './platform/jobs.js';
 import { purgeRateLimitCounters } from './platform/rate-limit.js';
 import { HOUR } from './platform/clock.js';
@@ -24,7 +25,7 @@ import { paymentsRoutes } from './modules/payments/routes.js';
 import { registerCheckoutJobs } from './modules/orders/checkout.js';
 import { createPaymentProviders } from './modules/payments/service.js';
 import { fulfillmentRoutes } from './modules/fulfillment/routes.js';
-import { registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/service.js';
+import { createCarriers, registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/service.js';
 import { aftersalesRoutes } from './modules/aftersales/routes.js';
 import { registerAftersalesJobs } from './modules/aftersales/service.js';
 import { settlementRoutes } from './modules/settlement/routes.js';
@@ -62,6 +63,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   const { database, clock, config } = opts;
   const db = database.db;
   await loadMarkets(db);
+  const secrets = await resolveSandboxSecrets(db, clock, config);
   const jobs = new JobRunner(db, clock);
   // Hourly housekeeping of request bookkeeping: expired Idempotency-Keys and ended rate-limit windows.
   jobs.register('platform.purge_idempotency_keys', async (tx) => {
@@ -70,18 +72,18 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
   registerInventoryJobs(jobs, clock);
-  registerCheckoutJobs(jobs, clock, createPaymentProviders(clock));
-  registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock));
-  registerAftersalesJobs(jobs, clock, createPaymentProviders(clock));
+  registerCheckoutJobs(jobs, clock, createPaymentProviders(clock, secrets));
+  registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock, secrets), createCarriers(clock, secrets));
+  registerAftersalesJobs(jobs, clock, createPaymentProviders(clock, secrets));
   registerSettlementJobs(jobs, clock);
   registerLinksJobs(jobs, clock);
   registerAnalyticsJobs(jobs, clock);
   registerContentJobs(jobs, { clock, config });
   registerDemoVideoJobs(jobs, { clock, config });
   registerImportJobs(jobs, { clock, config });
-  registerTrustJobs(jobs, clock, createPaymentProviders(clock));
+  registerTrustJobs(jobs, clock, createPaymentProviders(clock, secrets));
   registerLiveJobs(jobs, clock);
-  const ctx: AppContext = { database, db, clock, config, jobs };
+  const ctx: AppContext = { database, db, clock, config, jobs, secrets };
   const app = await buildHttpApp({
     ctx,
     logger: opts.logger,

@@ -10,6 +10,7 @@ import { reconcile } from './modules/ledger/service.js';
 import { formatSummary, runSimulation } from './simulate/simulate.js';
 import { createImport, processImport, REPORT_LIMIT } from './modules/imports/service.js';
 import { loadMarkets } from './platform/markets.js';
+import { INSTALLATION_SECRET_NAMES, resolveSandboxSecrets } from './platform/installation-secrets.js';
 
 const USAGE = `loopshop — closed-loop video commerce
 
@@ -20,6 +21,8 @@ Commands:
   migrate                                           apply database migrations
   seed-demo                                         seed the demo accounts if the database is empty
   reconcile                                         prove the ledger balances (exit 1 if not)
+  secrets                                           print the sandbox webhook signing secrets this installation uses
+                                                    (configured by environment, else generated at first start)
   import-shopify --shop <shop id> <file.csv>        import a Shopify product export into the shop as draft products
   simulate [--orders N] [--days D] [--seed S] [--json]
                                                     run buyers, sellers, carrier, after-sales and settlement on a
@@ -76,10 +79,23 @@ export async function main(argv: string[]): Promise<number> {
     case 'seed-demo':
       return withDatabase(async (d) => {
         await d.migrate();
-        const seeded = await seedDemo(d.db, new SystemClock());
+        const clock = new SystemClock();
+        const seeded = await seedDemo(d.db, clock, { secrets: await resolveSandboxSecrets(d.db, clock, loadConfig()) });
         console.log(seeded ? 'demo data seeded' : 'database not empty: nothing seeded');
         return 0;
       });
+    case 'secrets': {
+      const config = loadConfig();
+      return withDatabase(async (d) => {
+        await d.migrate();
+        const secrets = await resolveSandboxSecrets(d.db, new SystemClock(), config);
+        const from = (env: string, configured: string | undefined, row: string) =>
+          configured ? `from ${env}` : `generated, kept in table installation_secrets (name '${row}'); set ${env} to override`;
+        console.log(`sandbox payments webhook secret: ${secrets.payments}  (${from('LOOPSHOP_SANDBOX_WEBHOOK_SECRET', config.sandboxWebhookSecret, INSTALLATION_SECRET_NAMES.payments)})`);
+        console.log(`sandbox carrier webhook secret:  ${secrets.carrier}  (${from('LOOPSHOP_SANDBOX_CARRIER_SECRET', config.sandboxCarrierSecret, INSTALLATION_SECRET_NAMES.carrier)})`);
+        return 0;
+      });
+    }
     case 'reconcile':
       return withDatabase(async (d) => {
         const report = await reconcile(d.db);

@@ -18,13 +18,13 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: b
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
   await database.migrate();
   const clock = opts.clock ?? (config.simulatedClock ? new SettableClock() : new SystemClock());
-  const seeded = config.seedDemo ? await seedDemo(database.db, clock, { history: config.demoHistory }) : false;
   const app = await createApp({
     database,
     clock,
     config,
     logger: opts.log === false ? false : { level: config.logLevel },
   });
+  const seeded = config.seedDemo ? await seedDemo(database.db, clock, { history: config.demoHistory, secrets: app.ctx.secrets }) : false;
   await scheduleRecurringJobs({ db: database.db, clock });
   await app.listen({ port: config.port, host: config.host });
   app.ctx.jobs.start(config.jobPollMs);

@@ -5,6 +5,7 @@ import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/anal
 import { addCartItem } from '../modules/cart/service.js';
 import { createCarriers, createShipment, registerFulfillmentJobs } from '../modules/fulfillment/service.js';
 import type { SandboxCarrier, Scenario } from '../modules/fulfillment/sandbox-carrier.js';
+import type { SandboxSecrets } from '../platform/installation-secrets.js';
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/service.js';
 import { checkout, registerCheckoutJobs } from '../modules/orders/checkout.js';
 import { SANDBOX_CARDS } from '../modules/payments/sandbox.js';
@@ -64,7 +65,7 @@ type Action =
   | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string; creator_id?: string } }
   | { at: number; kind: 'ship'; orderId: string; ownerId: string; postalCode: string; scenario: Scenario };
 
-export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { days?: number; seed?: number } = {}): Promise<HistorySummary> {
+export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { secrets: SandboxSecrets; days?: number; seed?: number }): Promise<HistorySummary> {
   const started = Date.now();
   const days = opts.days ?? HISTORY_DAYS;
   const rnd = new Random(opts.seed ?? HISTORY_SEED);
@@ -134,8 +135,8 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
 
   // The orders, walked through in time with the jobs that fall due in between.
   const history = new SettableClock(begin);
-  const providers = createPaymentProviders(history);
-  const carriers = createCarriers(history);
+  const providers = createPaymentProviders(history, opts.secrets);
+  const carriers = createCarriers(history, opts.secrets);
   const sandbox = carriers.get('sandbox') as SandboxCarrier;
   const jobs = new JobRunner(db, history);
   registerInventoryJobs(jobs, history);

@@ -9,6 +9,7 @@ import { seedDemoCatalog } from './catalog.js';
 import { seedDemoVideos } from './videos.js';
 import { seedDemoLive } from './live.js';
 import { seedDemoHistory, type HistoryWorld } from './history.js';
+import { resolveSandboxSecrets, type SandboxSecrets } from '../platform/installation-secrets.js';
 import { createCommissionRule } from '../modules/settlement/service.js';
 import { createInvitation } from '../modules/sellers/invitations.js';
 import { loadMarkets } from '../platform/markets.js';
@@ -30,7 +31,7 @@ export const DEMO_SHOPPERS = 6;
  * only when the database has no users; then (unless `history: false`) 90 days of history before
  * the clock's now (src/demo/history.ts). Returns whether it seeded.
  */
-export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean } = {}): Promise<boolean> {
+export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; secrets?: SandboxSecrets } = {}): Promise<boolean> {
   const world = await db.transaction(async (tx): Promise<HistoryWorld | null> => {
     // Several nodes starting on one empty database: only the first seeds.
     await tx.execute(sql`select pg_advisory_xact_lock(735560802)`);
@@ -83,6 +84,10 @@ export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean }
   });
   if (!world) return false;
   // After the accounts commit: checkouts run their own transactions, and the rollup folds only committed events.
-  if (opts.history !== false) await seedDemoHistory(db, clock, world);
+  if (opts.history !== false) {
+    // The history's sandbox webhooks are signed with the installation's secrets (its generated ones when none are passed).
+    const secrets = opts.secrets ?? (await resolveSandboxSecrets(db, clock, { sandboxWebhookSecret: undefined, sandboxCarrierSecret: undefined }));
+    await seedDemoHistory(db, clock, world, { secrets });
+  }
   return true;
 }

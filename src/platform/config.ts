@@ -58,6 +58,13 @@ export interface Config {
    * is open to anyone who can reach the server (a production process warns at startup).
    */
   metricsToken: string | undefined;
+  /**
+   * LOOPSHOP_SANDBOX_WEBHOOK_SECRET / LOOPSHOP_SANDBOX_CARRIER_SECRET: the sandbox providers'
+   * webhook signing secrets. Unset (outside production): the installation generates its own at
+   * first start and keeps it in the database (src/platform/installation-secrets.ts).
+   */
+  sandboxWebhookSecret: string | undefined;
+  sandboxCarrierSecret: string | undefined;
 }
 
 /**
@@ -126,9 +133,9 @@ function bearerToken(value: string | undefined, name: string): string | undefine
 }
 
 /**
- * Secrets come from the environment only. The sandbox providers have fixed development secrets
- * (they are in the source, so anyone could sign a webhook with them); a production process
- * (NODE_ENV=production) refuses to start without its own.
+ * The sandbox providers' webhook secrets come from the environment; where they are unset outside
+ * production, each installation generates its own at first start (never a value published in the
+ * source). A production process (NODE_ENV=production) refuses to start without configured ones.
  */
 export const REQUIRED_PRODUCTION_SECRETS = ['LOOPSHOP_SANDBOX_WEBHOOK_SECRET', 'LOOPSHOP_SANDBOX_CARRIER_SECRET'] as const;
 
@@ -136,7 +143,7 @@ export function assertProductionSecrets(env: NodeJS.ProcessEnv): void {
   if (env.NODE_ENV !== 'production') return;
   const missing = REQUIRED_PRODUCTION_SECRETS.filter((name) => (env[name] ?? '').length < 16);
   if (missing.length > 0) {
-    throw new Error(`NODE_ENV=production needs ${missing.join(' and ')} (at least 16 characters each); the built-in values are for development only`);
+    throw new Error(`NODE_ENV=production needs ${missing.join(' and ')} (at least 16 characters each); generated secrets are for development installations only`);
   }
 }
 
@@ -175,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ffprobePath: env.FFPROBE_PATH || mediaTool('ffprobe', '@ffprobe-installer/ffprobe'),
     production: env.NODE_ENV === 'production',
     metricsToken: bearerToken(env.LOOPSHOP_METRICS_TOKEN, 'LOOPSHOP_METRICS_TOKEN'),
+    sandboxWebhookSecret: env.LOOPSHOP_SANDBOX_WEBHOOK_SECRET || undefined,
+    sandboxCarrierSecret: env.LOOPSHOP_SANDBOX_CARRIER_SECRET || undefined,
     ...overrides,
   };
 }

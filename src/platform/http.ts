@@ -15,13 +15,14 @@ import { CSRF_HEADER, tokenFrom, type SessionResolver } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db.js';
-import { AppError, badRequest, errorBody, unauthorized } from './errors.js';
+import { AppError, errorBody, unauthorized } from './errors.js';
 import { ErrorResponse, Money } from './http-schemas.js';
 import { registerIdempotency } from './idempotency.js';
 import { postgresRateLimitStore } from './rate-limit.js';
 import type { JobRunner } from './jobs.js';
+import type { SandboxSecrets } from './installation-secrets.js';
 import { createMetrics } from './metrics.js';
-import { validatorCompiler } from './validation.js';
+import { assertStorableText, validatorCompiler } from './validation.js';
 
 /** What every route and service can reach: the database, the clock, config and the job queue. */
 export interface AppContext {
@@ -30,6 +31,8 @@ export interface AppContext {
   clock: Clock;
   config: Config;
   jobs: JobRunner;
+  /** The sandbox providers' webhook secrets, resolved once at startup (configured or generated). */
+  secrets: SandboxSecrets;
 }
 
 declare module 'fastify' {
@@ -45,22 +48,6 @@ declare module 'fastify' {
 export type App = FastifyInstance;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** NUL, or a UTF-16 surrogate without its partner (JSON allows both; PostgreSQL text and jsonb refuse them). */
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Where the first string (or key) with unstorable characters is in a parsed JSON value, else null. */
-function unstorableAt(value: unknown, at: string, depth = 0): string | null {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? at : null;
-  if (value === null || typeof value !== 'object' || depth > 64 || ArrayBuffer.isView(value)) return null;
-  for (const [k, v] of Object.entries(value)) {
-    if (UNSTORABLE.test(k)) return `${at}/${encodeURIComponent(Buffer.from(k).toString())}`;
-    const found = unstorableAt(v, `${at}/${k}`, depth + 1);
-    if (found) return found;
-  }
-  return null;
-}
 
 /** Fastify errors that are the client's fault, mapped to stable codes. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -233,13 +220,10 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   });
   // NUL and lone surrogates are valid JSON but not storable text (PostgreSQL refuses them in text
   // and jsonb): refuse them up front in any string of the body, query or path, not in the database.
+  // Routes that parse their own raw body (signed webhooks) check it with assertStorableText too.
   app.addHook('preValidation', async (req) => {
     for (const [part, value] of [['body', req.body], ['querystring', req.query], ['params', req.params]] as const) {
-      const at = unstorableAt(value, part);
-      if (at) {
-        const message = 'must not contain U+0000 or unpaired surrogates';
-        throw badRequest('validation_failed', `Text ${message}`, [{ field: at, rule: 'well_formed_text', message, params: {} }]);
-      }
+      assertStorableText(value, part);
     }
   });
   registerIdempotency(app, ctx.db, ctx.clock);

@@ -39,7 +39,7 @@ describe('Idempotency-Key', () => {
     database = await freshDatabase();
     const config = loadConfig({}, { webDist: '/nonexistent' });
     app = await buildHttpApp({
-      ctx: { database, db: database.db, clock, config, jobs: new JobRunner(database.db, clock) },
+      ctx: { database, db: database.db, clock, config, jobs: new JobRunner(database.db, clock), secrets: { payments: 'whsec_idempotency_test', carrier: 'whsec_idempotency_test' } },
       resolveSession: async () => null,
       routes: [effectRoutes],
     });

@@ -100,3 +100,14 @@ export const rateLimitCounters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index('rate_limit_counters_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * Secrets an installation generated for itself at first start (the sandbox providers' webhook
+ * signing secrets when no environment variable sets them). Inserted with `on conflict do
+ * nothing`, so nodes starting together on one database all keep the first value.
+ */
+export const installationSecrets = pgTable('installation_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: ts('created_at').notNull(),
+});

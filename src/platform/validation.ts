@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { badRequest } from './errors.js';
 
 /**
  * Two validators: request bodies are validated strictly (no type coercion: `"quantity": "2"`
@@ -26,4 +27,51 @@ const textAjv = makeAjv(true);
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
   return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
+};
+
+/** NUL, or a UTF-16 surrogate without its partner (JSON allows both; PostgreSQL text and jsonb refuse them). */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether `s` can be stored in PostgreSQL text/jsonb (no NUL, no lone surrogate). */
+export const isStorableText = (s: string): boolean => !UNSTORABLE.test(s);
+
+/** Where the first string (or key) with unstorable characters is in a parsed JSON value, else null. */
+export function unstorableAt(value: unknown, at: string, depth = 0): string | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? at : null;
+  if (value === null || typeof value !== 'object' || depth > 64 || ArrayBuffer.isView(value)) return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(k)) return `${at}/${encodeURIComponent(Buffer.from(k).toString())}`;
+    const found = unstorableAt(v, `${at}/${k}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * 400 `validation_failed` (rule `well_formed_text`) when any string or key in `value` carries NUL
+ * or a lone surrogate, which PostgreSQL cannot store: bad input is refused before any write, never
+ * a 500 from the database. `part` names where the value came from (`body`, `querystring`, …).
+ */
+export function assertStorableText(value: unknown, part: string): void {
+  const at = unstorableAt(value, part);
+  if (at) {
+    const message = 'must not contain U+0000 or unpaired surrogates';
+    throw badRequest('validation_failed', `Text ${message}`, [{ field: at, rule: 'well_formed_text', message, params: {} }]);
+  }
+}
+
+/**
+ * Instants every layer stores and reads back alike (years 1000–9999): PostgreSQL's timestamptz
+ * reaches further, but JavaScript reaches years PostgreSQL refuses, ISO 8601 (`toISOString`)
+ * keeps to four-digit years, and reading PostgreSQL's text back (`new Date("0001-01-01 …")`)
+ * turns years below 100 into 19xx/20xx.
+ */
+export const STORABLE_TIME_MIN = Date.parse('1000-01-01T00:00:00.000Z');
+export const STORABLE_TIME_MAX = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** A valid Date inside the storable range (not `Invalid Date`, not year 275760 or 5000 BC, not year 1). */
+export const isStorableDate = (d: Date): boolean => {
+  const t = d.getTime();
+  return Number.isFinite(t) && t >= STORABLE_TIME_MIN && t <= STORABLE_TIME_MAX;
 };

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { badRequest, unauthorized } from './errors.js';
+import { assertStorableText } from './validation.js';
 
 /**
  * The signature scheme of every webhook Loopshop receives from its sandbox providers (payments,
@@ -21,7 +22,12 @@ export function signWebhook(secret: string, rawBody: string, at: Date): SignedDe
   return { rawBody, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `t=${t},v1=${v1}` } };
 }
 
-/** Verifies the signature over the exact bytes received (401 `invalid_signature`) and parses the JSON body (400 `invalid_json`). */
+/**
+ * Verifies the signature over the exact bytes received (401 `invalid_signature`), parses the JSON
+ * body (400 `invalid_json`) and refuses the whole delivery when any string in it carries NUL or a
+ * lone surrogate (400 `validation_failed`, rule `well_formed_text`): PostgreSQL cannot store them,
+ * and a signed delivery is applied all or nothing.
+ */
 export function verifyWebhook(secret: string, clock: Clock, rawBody: Buffer | string, headers: Record<string, string | string[] | undefined>): unknown {
   const raw = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
   const header = headers[SIGNATURE_HEADER];
@@ -42,9 +48,12 @@ export function verifyWebhook(secret: string, clock: Clock, rawBody: Buffer | st
   if (!signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected))) {
     throw unauthorized('Webhook signature does not match', 'invalid_signature');
   }
+  let body: unknown;
   try {
-    return JSON.parse(raw);
+    body = JSON.parse(raw);
   } catch {
     throw badRequest('invalid_json', 'Webhook body is not JSON');
   }
+  assertStorableText(body, 'body');
+  return body;
 }

@@ -107,8 +107,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const app = await createApp({ database, clock, config, logger: false });
     const { db, jobs } = app.ctx;
     await scheduleRecurringJobs({ db, clock });
-    const providers = createPaymentProviders(clock);
-    const carriers = createCarriers(clock);
+    const providers = createPaymentProviders(clock, app.ctx.secrets);
+    const carriers = createCarriers(clock, app.ctx.secrets);
     const sandbox = carriers.get('sandbox') as SandboxCarrier;
     const user = async (name: string, roles: Array<'buyer' | 'seller' | 'creator' | 'operator'>) =>
       signUp(db, clock, { email: `${name}-${opts.seed}@sim.loopshop.dev`, password: 'simulation-only', name, roles });

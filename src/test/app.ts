@@ -4,6 +4,7 @@ import { createApp } from '../app.js';
 import { SettableClock } from '../platform/clock.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import type { Database } from '../platform/db.js';
+import type { SandboxSecrets } from '../platform/installation-secrets.js';
 import type { Role } from '../modules/identity/schema.js';
 import { createSession, signUp } from '../modules/identity/service.js';
 import { createShop } from '../modules/sellers/service.js';
@@ -15,6 +16,8 @@ export interface TestApp {
   db: Database['db'];
   clock: SettableClock;
   config: Config;
+  /** The sandbox webhook secrets this app signs and verifies with (generated for its database unless the config sets them). */
+  secrets: SandboxSecrets;
   /** Creates an account directly through the service and returns a session token for it. */
   account(opts?: { roles?: Role[]; email?: string; name?: string }): Promise<{ id: string; email: string; token: string; auth: { authorization: string } }>;
   /** A seller account owning a new shop. */
@@ -56,6 +59,7 @@ export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?
     db,
     clock,
     config,
+    secrets: app.ctx.secrets,
     account,
     async seller(o = {}) {
       const a = await account();

@@ -82,7 +82,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   const delivered = (((await call('POST', '/v1/checkout', a.auth, cardBody()))!.orders as Array<{ id: string }>)[0]!).id;
   const sent = await call('POST', `/v1/orders/${delivered}/shipments`, a.auth, { carrier: 'sandbox' });
   const scanAt = t.clock.now().toISOString();
-  const scans = new SandboxCarrier(t.clock).sign([
+  const scans = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
     { id: `p-${delivered}`, tracking_number: String(sent!.tracking_number), status: 'picked_up', at: scanAt, postal_code: null, description: 'picked up' },
     { id: `d-${delivered}`, tracking_number: String(sent!.tracking_number), status: 'delivered', at: scanAt, postal_code: '12345', description: 'delivered' },
   ]);
@@ -119,7 +119,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   // Operator objects.
   const invitation = await call('POST', '/v1/invitations', a.auth, { market: 'US', category: 'outdoor', max_uses: 5, expires_at: new Date(t.clock.now().getTime() + 7 * DAY).toISOString() });
   await call('POST', '/v1/admin/commission-rules', a.auth, { rate_bps: 500 });
-  await createOperatorAction(t.db, t.clock, createPaymentProviders(t.clock), a.id, shop.id, { type: 'warning', reason: 'Late dispatches' });
+  await createOperatorAction(t.db, t.clock, createPaymentProviders(t.clock, t.secrets), a.id, shop.id, { type: 'warning', reason: 'Late dispatches' });
 
   // A's creator schedules a live session pinning A's product.
   await call('POST', '/v1/live', a.auth, { title: 'A live', stream_url: 'https://video.example.com/live/a.m3u8', product_ids: [product.id] });

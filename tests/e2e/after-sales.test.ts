@@ -61,7 +61,7 @@ describe('after-sales: refund of a delivered order (browser)', () => {
 
   /** The sandbox carrier's signed webhook: picked up, in transit, delivered, all just now. */
   const deliver = async (trackingNumber: string) => {
-    const carrier = new SandboxCarrier(e2e.server.clock);
+    const carrier = new SandboxCarrier(e2e.server.clock, e2e.server.app.ctx.secrets.carrier);
     const now = e2e.server.clock.now().getTime();
     const events = (['picked_up', 'in_transit', 'delivered'] as const).map((status, i) => ({
       id: `e2e_${trackingNumber}_${i}`,

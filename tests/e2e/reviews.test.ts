@@ -52,7 +52,7 @@ describe('reviews and shop health (browser)', () => {
     const orderId = checkout.orders[0]!.id;
     const { tracking_number } = await call<{ tracking_number: string }>(seller, 'POST', `/v1/orders/${orderId}/shipments`, { carrier: 'sandbox' });
     const now = e2e.server.clock.now().getTime();
-    const { rawBody, headers } = new SandboxCarrier(e2e.server.clock).sign(
+    const { rawBody, headers } = new SandboxCarrier(e2e.server.clock, e2e.server.app.ctx.secrets.carrier).sign(
       (['picked_up', 'delivered'] as const).map((status, i) => ({
         id: `e2e_review_${tracking_number}_${i}`,
         tracking_number,

@@ -81,7 +81,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
   }
   async function deliveredOrder() {
     const { buyer, order, tracking } = await shippedOrder();
-    const { rawBody, headers } = new SandboxCarrier(t.clock).sign([
+    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
       { id: `d-${order.id}`, tracking_number: tracking, status: 'delivered', at: t.clock.now().toISOString(), postal_code: ADDRESS.postal_code, description: 'delivered' },
     ]);
     expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
@@ -255,7 +255,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
 
   it('a refund never exceeds what the escrow holds; bad amounts change nothing', async () => {
     const { buyer, order } = await deliveredOrder();
-    const providers = createPaymentProviders(t.clock);
+    const providers = createPaymentProviders(t.clock, t.secrets);
     const refund = (amount: number, key: string) => t.db.transaction((tx) => refundOrder(tx, t.clock, providers, { orderId: order.id, amount, reason: 'test', key }));
     await refused(refund(4001, 'k1'), 'refund_exceeds_escrow');
     await refused(refund(0, 'k0'), 'invalid_amount');

@@ -75,7 +75,7 @@ const tags = ['aftersales'];
 export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
-  const providers = createPaymentProviders(clock);
+  const providers = createPaymentProviders(clock, app.ctx.secrets);
 
   app.post(
     '/orders/:id/after-sales',

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money } from '../../platform/http-schemas.js';
+import { toCsv } from '../../platform/csv.js';
 import { perCallerRateLimit } from '../../platform/security.js';
 import { LIVE_STATUSES } from '../live/schema.js';
 import { requireShopMember } from '../sellers/service.js';
@@ -26,34 +27,6 @@ const FunnelRow = Type.Object({
   rates: Type.Object(Object.fromEntries(FUNNEL_STEPS.slice(1).map((s) => [s, Rate])), { description: 'Each step over the step before it' }),
 });
 const HeatCell = Type.Object({ weekday: Type.Integer({ description: 'ISO: Monday = 1' }), hour: Type.Integer(), videos: Count, views: Count, completed_views: Count, completion_rate: Rate, orders: Count });
-
-/** One CSV cell: money as its amount (currency in its own column), formulas defused, quoted when needed. */
-function cell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-const isMoney = (v: unknown): v is { amount: number; currency: string } => typeof v === 'object' && v !== null && 'amount' in v && 'currency' in v;
-
-/** Flattens a row: nested objects become `parent_child` columns, money `x` and `x_currency`, money lists `amount currency; …`. */
-function flatten(row: Record<string, unknown>, prefix = ''): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    const name = prefix + k;
-    if (isMoney(v)) Object.assign(out, { [name]: v.amount, [`${name}_currency`]: v.currency });
-    else if (Array.isArray(v)) out[name] = v.map((m) => (isMoney(m) ? `${m.amount} ${m.currency}` : String(m))).join('; ');
-    else if (typeof v === 'object' && v !== null) Object.assign(out, flatten(v as Record<string, unknown>, `${name}_`));
-    else out[name] = v;
-  }
-  return out;
-}
-
-export function toCsv(list: object[]): string {
-  const flat = list.map((r) => flatten(r as Record<string, unknown>));
-  const header = [...new Set(flat.flatMap((r) => Object.keys(r)))];
-  return [header.map(cell).join(','), ...flat.map((r) => header.map((h) => cell(r[h])).join(','))].join('\r\n') + '\r\n';
-}
 
 /** The answer as JSON, or with `?format=csv` the route's table as a CSV download. */
 function answer<T>(reply: FastifyReply, format: 'json' | 'csv' | undefined, name: string, body: T, table: (b: T) => object[]) {

@@ -211,7 +211,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: Video, ...errors(400, 401, 404, 422) },
       },
     },
-    async (req) => setVideoExternalAnchors(db, clock, req.params.id, requireUser(req).id, req.body.anchors),
+    async (req) => setVideoExternalAnchors(db, clock, req.params.id, requireUser(req).id, req.body.anchors, [req.hostname]),
   );
 
   app.get(
@@ -272,7 +272,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const user = requireRole(req, 'creator', 'seller');
-      return setShowcaseLinks(db, clock, user.id, req.body.links);
+      return setShowcaseLinks(db, clock, user.id, req.body.links, [req.hostname]);
     },
   );
 }

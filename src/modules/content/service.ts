@@ -380,11 +380,11 @@ export interface ExternalAnchorInput {
 const MAX_ANCHOR_TITLE = 200;
 
 /** External anchors as stored: each checked against the creator's market policy and cleaned. */
-async function externalAnchors(db: Db, creatorId: string, anchors: ExternalAnchorInput[], field: string) {
+async function externalAnchors(db: Db, creatorId: string, anchors: ExternalAnchorInput[], field: string, ownHosts: readonly string[]) {
   const market = await userMarket(db, creatorId);
   return anchors.map((a, i) => {
     const title = a.title ? plainText(a.title).slice(0, MAX_ANCHOR_TITLE) : null;
-    return { url: checkExternalAnchor(market, `${field}/${i}/url`, a.url), title: title || null };
+    return { url: checkExternalAnchor(market, `${field}/${i}/url`, a.url, ownHosts), title: title || null };
   });
 }
 
@@ -399,9 +399,17 @@ async function ownVideo(db: Db, videoId: string, userId: string): Promise<VideoR
  * semi-closed market (422 `external_link_forbidden`); product and external anchors together
  * stay at most 5. An empty list removes them.
  */
-export async function setVideoExternalAnchors(db: Db, clock: Clock, videoId: string, userId: string, anchors: ExternalAnchorInput[]): Promise<VideoView> {
+export async function setVideoExternalAnchors(
+  db: Db,
+  clock: Clock,
+  videoId: string,
+  userId: string,
+  anchors: ExternalAnchorInput[],
+  /** The host(s) the request came on: never an external anchor's target. */
+  ownHosts: readonly string[] = [],
+): Promise<VideoView> {
   const row = await ownVideo(db, videoId, userId);
-  const links = anchors.length > 0 ? await externalAnchors(db, userId, anchors, 'body/anchors') : [];
+  const links = anchors.length > 0 ? await externalAnchors(db, userId, anchors, 'body/anchors', ownHosts) : [];
   await db.transaction(async (tx) => {
     await tx.delete(videoAnchors).where(and(eq(videoAnchors.videoId, videoId), eq(videoAnchors.type, 'external')));
     const products = await tx.select({ position: videoAnchors.position }).from(videoAnchors).where(eq(videoAnchors.videoId, videoId));
@@ -729,8 +737,8 @@ export async function setShowcase(db: Db, clock: Clock, creatorId: string, produ
  * market (422 `external_link_forbidden`); an empty list removes them. Turned-off links stay on
  * record.
  */
-export async function setShowcaseLinks(db: Db, clock: Clock, creatorId: string, input: ExternalAnchorInput[]): Promise<Showcase> {
-  const links = input.length > 0 ? await externalAnchors(db, creatorId, input, 'body/links') : [];
+export async function setShowcaseLinks(db: Db, clock: Clock, creatorId: string, input: ExternalAnchorInput[], ownHosts: readonly string[] = []): Promise<Showcase> {
+  const links = input.length > 0 ? await externalAnchors(db, creatorId, input, 'body/links', ownHosts) : [];
   await db.transaction(async (tx) => {
     await tx.delete(showcaseLinks).where(and(eq(showcaseLinks.creatorId, creatorId), isNull(showcaseLinks.deactivatedAt)));
     if (links.length > 0) {

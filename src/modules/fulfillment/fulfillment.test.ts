@@ -11,7 +11,7 @@ type Auth = { authorization: string };
 
 describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking flags', () => {
   let t: TestApp;
-  const carrier = () => new SandboxCarrier(t.clock);
+  const carrier = () => new SandboxCarrier(t.clock, t.secrets.carrier);
   beforeAll(async () => {
     t = await testApp();
   });

@@ -75,7 +75,7 @@ const BreachOut = Type.Object({
 export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
-  const carriers = createCarriers(clock);
+  const carriers = createCarriers(clock, app.ctx.secrets);
 
   app.post(
     '/orders/:id/shipments',

@@ -3,12 +3,12 @@ import type { Clock } from '../../platform/clock.js';
 import { HOUR } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { isStorableDate } from '../../platform/validation.js';
 import { enqueue } from '../../platform/jobs.js';
 import { signWebhook, verifyWebhook, type SignedDelivery } from '../../platform/webhook-signature.js';
 import type { Carrier, TrackingEvent } from './carriers.js';
 import { SHIPMENT_STATUSES, type ShipmentStatus } from './schema.js';
 
-export const DEV_SANDBOX_CARRIER_SECRET = 'whsec_loopshop_carrier_sandbox_dev';
 export const SANDBOX_CARRIER_EVENT_JOB = 'fulfillment.sandbox_carrier_event';
 
 export const SCENARIOS = ['on_time', 'delayed', 'exception_then_delivered', 'lost'] as const;
@@ -60,7 +60,8 @@ export class SandboxCarrier implements Carrier {
 
   constructor(
     private readonly clock: Clock,
-    private readonly secret: string = process.env.LOOPSHOP_SANDBOX_CARRIER_SECRET ?? DEV_SANDBOX_CARRIER_SECRET,
+    /** The installation's signing secret (configured, or generated at first start: src/platform/installation-secrets.ts). */
+    private readonly secret: string,
   ) {}
 
   async registerLabel(): Promise<{ tracking_number: string }> {
@@ -117,6 +118,7 @@ function parseEvent(e: unknown): TrackingEvent {
   if (!SHIPMENT_STATUSES.includes(ev.status as ShipmentStatus)) throw bad('has an unknown status');
   const at = typeof ev.at === 'string' ? new Date(ev.at) : new Date(NaN);
   if (Number.isNaN(at.getTime())) throw bad('has no time');
+  if (!isStorableDate(at)) throw bad('has a time outside years 1000-9999');
   if (ev.postal_code !== undefined && ev.postal_code !== null && (typeof ev.postal_code !== 'string' || ev.postal_code.length > 20)) throw bad('has a malformed postal code');
   if (ev.description !== undefined && typeof ev.description !== 'string') throw bad('has a malformed description');
   return {

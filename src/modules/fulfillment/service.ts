@@ -5,6 +5,8 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../platf
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
+import type { SandboxSecrets } from '../../platform/installation-secrets.js';
+import { plainText } from '../../platform/text.js';
 import { cancelPaid } from '../orders/checkout.js';
 import {
   addOrderEvents,
@@ -48,8 +50,12 @@ export const JOBS = {
 } as const;
 export const DISPATCH_SWEEP_EVERY_MS = 60 * 60_000;
 
-export function createCarriers(clock: Clock): Carriers {
-  return new Map<string, Carrier>([['sandbox', new SandboxCarrier(clock)]]);
+/** Names of the carriers the platform knows (what `createCarriers` builds). */
+export const CARRIER_NAMES: readonly string[] = ['sandbox'];
+
+/** The carriers by name. `secrets`: the installation's (app.ctx.secrets), resolved once at startup. */
+export function createCarriers(clock: Clock, secrets: Pick<SandboxSecrets, 'carrier'>): Carriers {
+  return new Map<string, Carrier>([['sandbox', new SandboxCarrier(clock, secrets.carrier)]]);
 }
 
 function getCarrier(carriers: Carriers, name: string): Carrier {
@@ -124,7 +130,8 @@ export async function listFlags(db: Db, filter: { orderId?: string; shopId?: str
  * An operator reviewed a flag and found the shipment genuine: the flag is cleared with a note and
  * its escrow hold lifted (the order settles once nothing else holds it). Clearing twice is 409.
  */
-export async function clearFlag(db: Db, clock: Clock, operatorId: string, flagId: string, note: string): Promise<FlagRow> {
+export async function clearFlag(db: Db, clock: Clock, operatorId: string, flagId: string, rawNote: string): Promise<FlagRow> {
+  const note = plainText(rawNote, { multiline: true });
   return db.transaction(async (tx) => {
     const [f] = await tx.select().from(fulfillmentFlags).where(eq(fulfillmentFlags.id, flagId)).for('update');
     if (!f) throw notFound('Flag', flagId);
@@ -547,7 +554,7 @@ export async function scheduleDispatchSweep(db: Db, clock: Clock): Promise<void>
   await enqueue(db, clock, JOBS.dispatchSweep, {}, { uniqueKey: 'recurring:fulfillment_dispatch_sweep' });
 }
 
-export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers: Providers, carriers: Carriers = createCarriers(clock)): void {
+export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers: Providers, carriers: Carriers): void {
   const id = (p: unknown) => (p as { shipment_id: string }).shipment_id;
   jobs.register(JOBS.checkPickup, (tx, p) => checkPickup(tx, clock, id(p)));
   jobs.register(JOBS.checkDelivery, (tx, p) => checkDelivery(tx, clock, id(p)));

@@ -4,6 +4,7 @@ import type { AuthUser } from '../../platform/auth.js';
 import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { plainName } from '../../platform/text.js';
 import { newId } from '../../platform/ids.js';
 import { assertStrongPassword } from './password-policy.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
@@ -56,8 +57,7 @@ export interface SignUpInput {
 
 export async function signUp(db: Db, clock: Clock, input: SignUpInput): Promise<UserRow> {
   const email = normalizeEmail(input.email);
-  const name = input.name.trim();
-  if (!name) throw badRequest('validation_failed', 'Name must not be blank', [{ field: '/name', rule: 'minLength' }]);
+  const name = plainName(input.name, 'name');
   const roles = [...new Set<Role>(input.roles ?? ['buyer'])];
   if (roles.some((r) => !ROLES.includes(r))) throw badRequest('invalid_role', 'Unknown role');
   assertStrongPassword(input.password, email);
@@ -125,9 +125,7 @@ export async function revokeSession(db: Db, clock: Clock, sessionId: string): Pr
 export async function updateProfile(db: Db, userId: string, patch: { name?: string; locale?: Locale | null }): Promise<UserRow> {
   const set: Partial<typeof users.$inferInsert> = {};
   if (patch.name !== undefined) {
-    const name = patch.name.trim();
-    if (!name) throw badRequest('validation_failed', 'Name must not be blank', [{ field: '/name', rule: 'minLength' }]);
-    set.name = name;
+    set.name = plainName(patch.name, 'name');
   }
   if (patch.locale !== undefined) set.locale = patch.locale;
   if (Object.keys(set).length === 0) return getUser(db, userId);

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
+import { plainName } from '../../platform/text.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { jobs } from '../../platform/schema.js';
@@ -98,10 +99,7 @@ export async function createWarehouse(
   shopId: string | null,
   input: { name: string; address?: Address | null },
 ): Promise<Warehouse> {
-  const name = input.name.replace(/\s+/g, ' ').trim();
-  if (!name || name.length > 100) {
-    throw badRequest('validation_failed', 'Warehouse name is 1–100 characters', [{ field: '/name', rule: 'length' }]);
-  }
+  const name = plainName(input.name, 'name', 100);
   const [row] = await db
     .insert(warehouses)
     .values({ id: newId('wh'), shopId, name, address: input.address ?? null, isDefault: false, createdAt: clock.now() })

@@ -11,7 +11,7 @@ import { getUser } from '../identity/service.js';
 import { notify } from '../notifications/service.js';
 import { listShopsForUser } from '../sellers/service.js';
 import { linkClicks } from './schema.js';
-import { policyMode, recordClick, userMarket, type LinkPolicyMode } from './service.js';
+import { policyMode, recordClick, safeExternalRedirect, userMarket, type LinkPolicyMode } from './service.js';
 
 /**
  * Switching a market from the semi-closed to the closed loop (decision 010). The cut-over runs
@@ -214,15 +214,23 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /**
  * A buyer taps an external anchor: while it is active in a semi-closed market, the click is
- * recorded with its cost and the buyer redirected; once turned off, a page lists in-platform
- * products instead: those the video anchors, the owner's shops' and showcase's.
+ * recorded with its cost and the buyer redirected; once turned off (or when its URL fails
+ * externalUrlProblem, e.g. an anchor stored before those rules), a page lists in-platform products instead: those the video anchors, the owner's shops' and showcase's.
  */
-export async function followAnchor(db: Db, clock: Clock, anchorId: string, viewer: { userId: string | null; deviceId: string | null }): Promise<OutAnswer> {
+export async function followAnchor(
+  db: Db,
+  clock: Clock,
+  anchorId: string,
+  viewer: { userId: string | null; deviceId: string | null },
+  ownHosts: readonly string[] = [],
+): Promise<OutAnswer> {
   const anchor = await getExternalAnchor(db, anchorId);
   const code = await userMarket(db, anchor.ownerId);
-  if (anchor.active && policyMode(code) === 'semi_closed') {
+  // Re-checked on every follow: an anchor stored before the rules (userinfo, the platform's own host) never redirects.
+  const target = safeExternalRedirect(anchor.url, ownHosts);
+  if (target && anchor.active && policyMode(code) === 'semi_closed') {
     await recordClick(db, clock, { anchorId, ownerId: anchor.ownerId, market: code, viewerId: viewer.userId, deviceId: viewer.deviceId });
-    return { redirect: anchor.url };
+    return { redirect: target };
   }
   const owner = await getUser(db, anchor.ownerId);
   const shops = await listShopsForUser(db, owner.id);

@@ -188,7 +188,7 @@ export async function outRoutes(server: FastifyInstance): Promise<void> {
         device = randomBytes(16).toString('base64url');
         reply.setCookie(DEVICE_COOKIE, device, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 365 * 86400 });
       }
-      const answer = await followAnchor(db, clock, req.params.anchor, { userId: req.user?.id ?? null, deviceId: device });
+      const answer = await followAnchor(db, clock, req.params.anchor, { userId: req.user?.id ?? null, deviceId: device }, [req.hostname]);
       reply.header('cache-control', 'no-store');
       if ('redirect' in answer) return reply.redirect(answer.redirect, 302);
       return reply.type('text/html; charset=utf-8').send(answer.html);

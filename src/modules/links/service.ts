@@ -72,12 +72,45 @@ export async function assertUserTextLinkFree(db: Db, userId: string | null, fiel
   assertLinkFree(await userMarket(db, userId), fields);
 }
 
+/** IPv4 ranges that are no other site: this host, private networks, link-local, CGNAT, unspecified, multicast and reserved. */
+const NON_PUBLIC_IPV4 = [/^0\./, /^10\./, /^127\./, /^169\.254\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./, /^(22[4-9]|2[3-5]\d)\./];
+
+/**
+ * Why `parsed` may not be an external anchor's target, or null when it may: not http(s); carries
+ * userinfo (`https://user:pass@host/`, `https://user@host/`: the part before `@` reads like the
+ * host); a host without a dot (`localhost`, IPv6 literals); a non-public IPv4 address; or one of
+ * the platform's own hosts: LOOPSHOP_PLATFORM_DOMAINS (and subdomains) and `ownHosts` (the host
+ * the request came on). WHATWG URL parsing has already normalised case, IDN (punycode) and IPv4
+ * forms (`0x7f.1`, `2130706433` → `127.0.0.1`); a trailing dot is ignored in the comparison.
+ */
+export function externalUrlProblem(parsed: URL, ownHosts: readonly string[] = []): string | null {
+  if (!['http:', 'https:'].includes(parsed.protocol)) return 'must be an http(s) link';
+  if (parsed.username !== '' || parsed.password !== '') return 'must not carry a user name or password';
+  const host = parsed.hostname.replace(/\.$/, '');
+  if (!host.includes('.')) return 'must name a public host';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) && NON_PUBLIC_IPV4.some((r) => r.test(host))) return 'must name a public host';
+  const own = [...LINK_SETTINGS.platformDomains, ...ownHosts.map((h) => h.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''))].filter(Boolean);
+  if (isAllowedHost(host, own)) return 'must link to another site than this platform';
+  return null;
+}
+
+/** The stored URL of an external anchor, when it may still be followed out (`/out/<anchor>` re-checks anchors stored before the rules). */
+export function safeExternalRedirect(url: string, ownHosts: readonly string[] = []): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  return externalUrlProblem(parsed, ownHosts) === null ? parsed.href : null;
+}
+
 /**
  * Checks an external anchor before it is stored: only in a `semi_closed` market (else 422
- * `external_link_forbidden`), an http(s) URL to a host that is not the platform's (400
- * `invalid_external_url`). Returns the URL as stored.
+ * `external_link_forbidden`), an http(s) URL without userinfo to a public host that is not the
+ * platform's (400 `invalid_external_url`; see externalUrlProblem). Returns the URL as stored.
  */
-export function checkExternalAnchor(marketCode: string, field: string, url: string): string {
+export function checkExternalAnchor(marketCode: string, field: string, url: string, ownHosts: readonly string[] = []): string {
   const trimmed = url.trim();
   if (policyMode(marketCode) === 'closed') {
     throw forbidden([{ field, start: 0, end: url.length, text: url, url: trimmed, reason: 'url' }]);
@@ -88,9 +121,8 @@ export function checkExternalAnchor(marketCode: string, field: string, url: stri
   } catch {
     throw badRequest('invalid_external_url', `${field} is not a URL`, { field });
   }
-  if (!['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname.includes('.') || isAllowedHost(parsed.hostname, LINK_SETTINGS.platformDomains)) {
-    throw badRequest('invalid_external_url', `${field} must be an http(s) link to another site`, { field });
-  }
+  const problem = externalUrlProblem(parsed, ownHosts);
+  if (problem) throw badRequest('invalid_external_url', `${field} ${problem}: an http(s) link to another site`, { field, reason: problem });
   return parsed.href;
 }
 

@@ -101,7 +101,7 @@ describe('fully-managed mode: supply offers, inbound shipments, platform fulfilm
   async function shipAndDeliver(orderId: string) {
     const ship = ok(await req('POST', `/v1/orders/${orderId}/shipments`, operator.auth, { carrier: 'sandbox' }), 201);
     const at = t.clock.now().toISOString();
-    const { rawBody, headers } = new SandboxCarrier(t.clock).sign([
+    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
       { id: `p-${orderId}`, tracking_number: ship.tracking_number, status: 'picked_up', at, postal_code: null, description: 'picked up' },
       { id: `d-${orderId}`, tracking_number: ship.tracking_number, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
     ]);

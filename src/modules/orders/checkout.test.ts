@@ -13,7 +13,7 @@ import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct } from './te
 
 describe('checkout, payments, escrow (HTTP API)', () => {
   let t: TestApp;
-  const sandbox = () => new SandboxProvider(t.clock);
+  const sandbox = () => new SandboxProvider(t.clock, t.secrets.payments);
   beforeAll(async () => {
     t = await testApp();
   });
@@ -497,7 +497,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     const s = await shopWithProduct(t, { variants: [{ price: 900, onHand: 4 }] });
     const buyer = await t.account();
     await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
-    const real = new SandboxProvider(t.clock);
+    const real = new SandboxProvider(t.clock, t.secrets.payments);
     let down = true;
     const flaky: PaymentProvider = {
       name: 'sandbox',

@@ -142,7 +142,7 @@ const EmptyBody = Type.Unsafe<Record<string, never> | undefined>({
 export async function ordersRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
-  const providers = createPaymentProviders(clock);
+  const providers = createPaymentProviders(clock, app.ctx.secrets);
   const withShipments = async (detail: OrderDetailView) => {
     const shipments = await listShipmentsOfOrder(db, detail.id);
     const reviewed = await reviewsOfItems(db, detail.items.map((i) => i.id));

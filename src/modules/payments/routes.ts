@@ -12,7 +12,7 @@ const PaymentId = IdParam('id', 'pay');
 export async function paymentsRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
-  const providers = createPaymentProviders(clock);
+  const providers = createPaymentProviders(clock, app.ctx.secrets);
 
   app.get(
     '/payments/:id',

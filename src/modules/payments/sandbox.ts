@@ -6,8 +6,6 @@ import { signWebhook, verifyWebhook, type SignedDelivery } from '../../platform/
 import { checkCard } from './cards.js';
 import type { CardDetails, ConfirmResult, PaymentIntent, PaymentProvider, WebhookEvent, WebhookEventType } from './provider.js';
 
-/** Default signing secret for development; set LOOPSHOP_SANDBOX_WEBHOOK_SECRET anywhere shared. */
-export const DEV_SANDBOX_WEBHOOK_SECRET = 'whsec_loopshop_sandbox_dev';
 export { SIGNATURE_HEADER } from '../../platform/webhook-signature.js';
 
 /** The sandbox's test cards (docs/api.md, Payments). Any other Luhn-valid number succeeds. */
@@ -32,7 +30,8 @@ export class SandboxProvider implements PaymentProvider {
 
   constructor(
     private readonly clock: Clock,
-    private readonly secret: string = DEV_SANDBOX_WEBHOOK_SECRET,
+    /** The installation's signing secret (configured, or generated at first start: src/platform/installation-secrets.ts). */
+    private readonly secret: string,
   ) {}
 
   async createIntent(input: { amount: number; currency: string; metadata: Record<string, string>; idempotencyKey?: string }): Promise<PaymentIntent> {

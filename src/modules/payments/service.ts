@@ -6,7 +6,8 @@ import { newId } from '../../platform/ids.js';
 import { enqueue } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
 import type { PaymentProvider, WebhookEvent, WebhookEventType } from './provider.js';
-import { DEV_SANDBOX_WEBHOOK_SECRET, SandboxProvider } from './sandbox.js';
+import type { SandboxSecrets } from '../../platform/installation-secrets.js';
+import { SandboxProvider } from './sandbox.js';
 import { payments, refunds, webhookEvents, type PaymentStatus } from './schema.js';
 
 /**
@@ -21,14 +22,12 @@ export type Providers = ReadonlyMap<string, PaymentProvider>;
 export const OPEN_PAYMENT_STATUSES: readonly PaymentStatus[] = ['pending', 'requires_action'];
 export const SANDBOX_WEBHOOK_JOB = 'payments.sandbox_webhook';
 
-/** The signing secret of the sandbox's webhooks: LOOPSHOP_SANDBOX_WEBHOOK_SECRET, else a fixed dev value. */
-export function sandboxWebhookSecret(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LOOPSHOP_SANDBOX_WEBHOOK_SECRET || DEV_SANDBOX_WEBHOOK_SECRET;
-}
-
-/** The configured providers by name (only the built-in sandbox so far). */
-export function createPaymentProviders(clock: Clock, env: NodeJS.ProcessEnv = process.env): Providers {
-  const sandbox = new SandboxProvider(clock, sandboxWebhookSecret(env));
+/**
+ * The configured providers by name (only the built-in sandbox so far). `secrets`: the
+ * installation's (app.ctx.secrets), resolved once at startup by resolveSandboxSecrets.
+ */
+export function createPaymentProviders(clock: Clock, secrets: Pick<SandboxSecrets, 'payments'>): Providers {
+  const sandbox = new SandboxProvider(clock, secrets.payments);
   return new Map<string, PaymentProvider>([[sandbox.name, sandbox]]);
 }
 

@@ -37,7 +37,7 @@ describe('reviews: one per delivered item, 30-day edits, link policy, ratings on
     if (opts.deliver) {
       const tracking = ok<{ tracking_number: string }>(await req('POST', `/v1/orders/${id}/shipments`, s.owner.auth, { carrier: 'sandbox' }), 201).tracking_number;
       const at = t.clock.now().toISOString();
-      const { rawBody, headers } = new SandboxCarrier(t.clock).sign([
+      const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
         { id: `p-${id}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
         { id: `d-${id}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
       ]);

@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or } from 
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { plainName, plainText } from '../../platform/text.js';
 import { isId, newId } from '../../platform/ids.js';
 import { lockMarket, market } from '../../platform/markets.js';
 import { minorDigits } from '../../platform/money.js';
@@ -344,17 +345,10 @@ export interface SubmitInput extends ApplicationFields {
   category: string;
 }
 
-function blank(field: string): AppError {
-  return badRequest('validation_failed', `${field} must not be blank`, [{ field: `/${field}`, rule: 'minLength', message: 'must not be blank', params: {} }]);
-}
-
 /** Column values of the editable fields, trimmed and checked against the market. */
 function columns(input: Omit<ApplicationFields, 'document_ids'>, marketCode: string) {
-  const text = (field: string, value: string) => {
-    const v = value.replace(/\s+/g, ' ').trim();
-    if (!v) throw blank(field);
-    return v;
-  };
+  // Plain text on one line (no tags, entities or control characters); blank is 400.
+  const text = (field: string, value: string) => plainName(value, field, 500);
   const currency = market(marketCode).currency;
   if (input.yearly_sales.currency !== currency) {
     throw badRequest('sales_currency_mismatch', `State yearly sales in ${currency}, the currency of the ${marketCode} market`, { currency });
@@ -449,7 +443,7 @@ export async function resubmitApplication(
       .where(eq(sellerApplications.id, a.id))
       .returning();
     await attachDocuments(tx, applicantId, a.id, input.document_ids ?? []);
-    return checkAndFile(tx, clock, updated!, a.status, input.note?.trim() || null);
+    return checkAndFile(tx, clock, updated!, a.status, (input.note === undefined || input.note === null ? '' : plainText(input.note, { multiline: true })) || null);
   });
   return viewOne(db, row);
 }
@@ -490,7 +484,7 @@ async function openShop(tx: Db, clock: Clock, a: AppRow): Promise<string> {
 }
 
 export async function reviewApplication(db: Db, clock: Clock, operatorId: string, applicationId: string, input: ReviewInput): Promise<ApplicationView> {
-  const note = input.note?.trim() || null;
+  const note = (input.note === undefined || input.note === null ? '' : plainText(input.note, { multiline: true })) || null;
   const questions = (input.questions ?? []).map((q) => q.trim()).filter(Boolean);
   if (input.action === 'needs_info' && questions.length === 0) throw badRequest('questions_required', 'Ask the applicant at least one question');
   if (input.action !== 'needs_info' && questions.length > 0) throw badRequest('unexpected_questions', 'Questions go with needs_info only');

@@ -2,6 +2,7 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
+import { plainName } from '../../platform/text.js';
 import { newId } from '../../platform/ids.js';
 import { assertCurrency } from '../../platform/money.js';
 import { grantRole } from '../identity/service.js';
@@ -37,7 +38,7 @@ export async function createShop(db: Db, clock: Clock, input: CreateShopInput) {
       .insert(shops)
       .values({
         id: newId('shp'),
-        name: input.name.trim(),
+        name: plainName(input.name, 'name'),
         market: input.market,
         currency: input.currency,
         timezone: input.timezone,

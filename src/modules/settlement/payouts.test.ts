@@ -60,7 +60,7 @@ describe('payouts complete: the hourly job settles each payout through the sandb
     expect(ship.statusCode, ship.body).toBe(201);
     const at = t.clock.now().toISOString();
     const tracking = ship.json().tracking_number as string;
-    const { rawBody, headers } = new SandboxCarrier(t.clock).sign([
+    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
       { id: `pu-${orderId}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
       { id: `dl-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
     ]);

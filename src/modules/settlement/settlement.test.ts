@@ -39,7 +39,7 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
   const usd = (amount: number) => ({ amount, currency: 'USD' });
   const escrow = (orderId: string) => getBalance(t.db, accounts.escrow(orderId), 'USD');
   const settlementEntries = async (orderId: string) => (await listEntriesByReference(t.db, orderId)).filter((e) => e.kind === 'settlement');
-  const providers = () => createPaymentProviders(t.clock);
+  const providers = () => createPaymentProviders(t.clock, t.secrets);
 
   /** A shop whose one product has these variants, affiliate rate and category. */
   async function shop(opts: { prices?: number[]; affiliate?: number; category?: string } = {}): Promise<ShopFixture> {
@@ -66,7 +66,7 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
     expect(ship.statusCode, ship.body).toBe(201);
     const at = t.clock.now().toISOString();
     const tracking = ship.json().tracking_number as string;
-    const { rawBody, headers } = new SandboxCarrier(t.clock).sign([
+    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
       { id: `dl-${orderId}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
       { id: `dd-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
     ]);

@@ -141,7 +141,7 @@ async function requireShopViewer(db: Db, req: FastifyRequest, shopId: string): P
 export async function trustRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
-  const providers = createPaymentProviders(clock);
+  const providers = createPaymentProviders(clock, app.ctx.secrets);
 
   app.get(
     '/shops/:id/health',

@@ -2,6 +2,7 @@ import { and, desc, eq, isNotNull, lt, type SQL } from 'drizzle-orm';
 import { DAY, HOUR, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { plainText } from '../../platform/text.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { MARKETS } from '../../platform/markets.js';
@@ -498,7 +499,7 @@ async function reverse(tx: Db, clock: Clock, a: ActionRow, by: string, reason: s
 }
 
 function cleanText(value: string, field: string): string {
-  const text = value.trim();
+  const text = plainText(value, { multiline: true });
   if (text.length === 0 || text.length > MAX_REASON) throw badRequest(`invalid_${field}`, `Give a ${field} of 1–${MAX_REASON} characters`, [{ field: `/${field}`, rule: 'length' }]);
   return text;
 }

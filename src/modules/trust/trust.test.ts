@@ -60,7 +60,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
     await run();
   };
   const usd = (amount: number) => ({ amount, currency: 'USD' });
-  const providers = () => createPaymentProviders(t.clock);
+  const providers = () => createPaymentProviders(t.clock, t.secrets);
   const payable = (shopId: string) => getBalance(t.db, accounts.sellerPayable(shopId), 'USD');
   const escrow = (orderId: string) => getBalance(t.db, accounts.escrow(orderId), 'USD');
   const balanced = async () => expect((await reconcile(t.db)).problems).toEqual([]);
@@ -80,7 +80,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   async function deliver(s: ShopFixture, orderId: string) {
     const tracking = await ship(s, orderId);
     const at = t.clock.now().toISOString();
-    const { rawBody, headers } = new SandboxCarrier(t.clock).sign([
+    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
       { id: `p-${orderId}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
       { id: `d-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
     ]);
