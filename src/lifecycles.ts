@@ -1,4 +1,5 @@
 import { caseLifecycle } from './modules/aftersales/lifecycle.js';
+import { orderLifecycle } from './modules/orders/lifecycle.js';
 import { shipmentLifecycle } from './modules/fulfillment/lifecycle.js';
 import { importLifecycle } from './modules/imports/lifecycle.js';
 import { liveLifecycle } from './modules/live/lifecycle.js';
@@ -14,10 +15,10 @@ export interface DocumentedLifecycle {
 }
 
 /**
- * Every lifecycle of the platform, in the order docs/architecture.md draws them. The order
- * lifecycle (`orderLifecycle`, src/modules/orders/lifecycle.ts) is listed first.
+ * Every lifecycle of the platform, in the order docs/architecture.md draws them.
  */
 export const LIFECYCLES: readonly DocumentedLifecycle[] = [
+  { title: 'Order', file: 'src/modules/orders/lifecycle.ts', lifecycle: orderLifecycle },
   { title: 'Shipment', file: 'src/modules/fulfillment/lifecycle.ts', lifecycle: shipmentLifecycle },
   { title: 'After-sales case', file: 'src/modules/aftersales/lifecycle.ts', lifecycle: caseLifecycle },
   { title: 'Seller application', file: 'src/modules/sellers/lifecycle.ts', lifecycle: applicationLifecycle },

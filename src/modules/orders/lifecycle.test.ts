@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettableClock } from '../../platform/clock.js';
@@ -68,10 +67,6 @@ describe('order lifecycle: the walk over every (state, event) pair', () => {
     expect([...seen].sort()).toEqual([...ORDER_STATUSES].sort());
   });
 
-  it('docs/architecture.md shows this table (the diagram is generated from it)', () => {
-    const doc = readFileSync(new URL('../../../docs/architecture.md', import.meta.url), 'utf8');
-    expect(doc).toContain('```mermaid\n' + orderLifecycle.mermaid() + '\n```');
-  });
 
   for (const state of ORDER_STATUSES) {
     for (const event of ORDER_EVENTS) {

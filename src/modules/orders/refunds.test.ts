@@ -22,7 +22,7 @@ type Auth = { authorization: string };
  */
 describe('one refund path', () => {
   let t: TestApp;
-  const providers = () => createPaymentProviders(t.clock);
+  const providers = () => createPaymentProviders(t.clock, t.secrets);
   beforeAll(async () => {
     t = await testApp();
   });
@@ -63,7 +63,7 @@ describe('one refund path', () => {
     expect((await cancel(bySeller.id, s.owner.auth)).statusCode).toBe(200);
 
     // The provider reports a refund of everything (made in its dashboard): a cancellation.
-    const sandbox = new SandboxProvider(t.clock);
+    const sandbox = new SandboxProvider(t.clock, t.secrets.payments);
     const [p] = await rows<{ provider_ref: string }>(t.db, sql`select provider_ref from payments where id = ${byProvider.paymentId}`);
     const signed = sandbox.sign(
       sandbox.event('refund.succeeded', { intent_id: p!.provider_ref, payment_id: byProvider.paymentId, amount: 1000, currency: 'USD', refund_id: 're_dashboard_1', order_id: byProvider.id }),
