@@ -10,6 +10,12 @@ import { fileURLToPath } from 'node:url';
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * The sign-in budget the servers run with (attempts per email per minute). The harness signs in
+ * only to probe the limit (`probeRateLimit`): every other actor keeps the session it signed up with.
+ */
+export const SIGNIN_BUDGET = 5;
+
 export interface ServerSecrets {
   payments: string;
   carrier: string;
@@ -85,8 +91,9 @@ export class ServerProcess {
       // Simulated months pass: sessions must outlive them. Jobs poll often so webhooks apply soon.
       LOOPSHOP_SESSION_TTL_DAYS: '3650',
       LOOPSHOP_JOB_POLL_MS: '200',
-      // The harness checks correctness, not throttling: every client is on 127.0.0.1.
-      LOOPSHOP_SIGNIN_RATE_MAX: '100000',
+      // The harness checks correctness, not throttling (every client is on 127.0.0.1), except the
+      // sign-in limit, which it probes across nodes (no actor signs in otherwise).
+      LOOPSHOP_SIGNIN_RATE_MAX: String(SIGNIN_BUDGET),
       LOOPSHOP_CHECKOUT_RATE_MAX: '100000',
       LOOPSHOP_EVENTS_RATE_MAX: '100000',
     };
