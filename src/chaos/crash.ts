@@ -82,6 +82,7 @@ export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
     await clients.syncClock();
     // Across nodes, with every node up: a live room on every node, one Idempotency-Key on two nodes, the sign-in limit.
     await probeNodes(clients, new Random(roundSeed(o.seed, 2_000_000)));
+    log(`cross-node probes: ${clients.nodeProblems.length} problem(s)`);
     let saleMs = 400;
     let settleMs = 400;
 
