@@ -201,7 +201,8 @@ export class Clients {
       token: buyer.token,
       body: { sku_id: skuId, quantity, ...(Object.keys(source).length > 0 ? { source } : {}) },
     });
-    return this.expect('add to cart', out, [201], ['out_of_stock', 'sku_unavailable', 'quantity_limit', ...TRUST_REFUSALS])?.status === 201;
+    // A creator id the server cannot tie to content the buyer came from may be refused (issue 14: attribution from facts only).
+    return this.expect('add to cart', out, [201], ['out_of_stock', 'sku_unavailable', 'quantity_limit', 'invalid_attribution', ...TRUST_REFUSALS])?.status === 201;
   }
 
   async emptyCart(buyer: Buyer): Promise<void> {

@@ -33,7 +33,7 @@ describe(`chaos harness (${kind})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`a seeded random workload through the HTTP API on ${SERVERS} node(s) keeps every invariant`, { timeout: 180_000 }, async () => {
+  it(`a seeded random workload through the HTTP API on ${SERVERS} node(s) keeps every invariant`, { timeout: 300_000 }, async () => {
     const db = kind === 'postgres' ? await copyTemplateDatabase('chaos') : null;
     if (db) drops.push(db.drop);
     const result = await runWorkload({
@@ -66,7 +66,7 @@ describe(`chaos harness (${kind})`, () => {
   });
 
   // kill -9 of a server on an embedded database is not this test: PGlite keeps one process per data dir.
-  it.skipIf(kind !== 'postgres')('kill -9 of one of 2 nodes during a flash sale and during settlement loses nothing (PostgreSQL only)', { timeout: 180_000 }, async () => {
+  it.skipIf(kind !== 'postgres')('kill -9 of one of 2 nodes during a flash sale and during settlement loses nothing (PostgreSQL only)', { timeout: 300_000 }, async () => {
     const db = await copyTemplateDatabase('chaos');
     drops.push(db.drop);
     const result = await runCrashTest({ seed: SEED, kills: 2, databaseUrl: db.url, dataDir: path.join(dir, 'crash'), buyers: 20, drainDays: 10, servers: 2 });

@@ -81,8 +81,9 @@ export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
     c = clients;
     await clients.syncClock();
     // Across nodes, with every node up: a live room on every node, one Idempotency-Key on two nodes, the sign-in limit.
+    const probeStart = Date.now();
     await probeNodes(clients, new Random(roundSeed(o.seed, 2_000_000)));
-    log(`cross-node probes: ${clients.nodeProblems.length} problem(s)`);
+    log(`cross-node probes: ${clients.nodeProblems.length} problem(s) in ${Date.now() - probeStart} ms`);
     let saleMs = 400;
     let settleMs = 400;
 

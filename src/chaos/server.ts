@@ -44,6 +44,12 @@ export async function freePort(): Promise<number> {
 
 const OUTPUT_KEEP = 64 * 1024;
 
+/** Children still running: killed when the harness's own process exits (e.g. a test that timed out), so no server outlives it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 export class ServerProcess {
   readonly baseUrl: string;
   /** Milliseconds from spawn to the first healthy `/healthz`, per start. */
@@ -103,7 +109,13 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#proc = proc;
-    this.#exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    children.add(proc);
+    this.#exited = new Promise((resolve) =>
+      proc.once('exit', () => {
+        children.delete(proc);
+        resolve();
+      }),
+    );
     const keep = (d: Buffer) => {
       this.#output += d.toString('utf8');
       if (this.#output.length > OUTPUT_KEEP * 2) this.#output = this.#output.slice(-OUTPUT_KEEP);

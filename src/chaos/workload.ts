@@ -149,8 +149,9 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     c = clients;
     await clients.syncClock();
     // Across nodes: a live room on every node, one Idempotency-Key on two nodes, the sign-in limit.
+    const probeStart = Date.now();
     await probeNodes(clients, new Random(roundSeed(o.seed, 2_000_000)));
-    log(`cross-node probes: ${clients.nodeProblems.length} problem(s)`);
+    log(`cross-node probes: ${clients.nodeProblems.length} problem(s) in ${Date.now() - probeStart} ms`);
 
     const deadline = started + o.budgetMs;
     for (round = 0; o.rounds !== undefined ? round < o.rounds : round < (o.minRounds ?? 0) || Date.now() < deadline; round++) {
