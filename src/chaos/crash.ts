@@ -22,9 +22,10 @@ import { nodeStats, openTarget, secretsFor, serverErrorLines, serversFor, waitJo
  * so after each restart the harness moves it back to where it was, plus the 5-minute job lease,
  * so the jobs the dead process had claimed are claimed again.
  *
- * Several servers (`servers`): each kill picks a node by the seed; the others keep serving (the
- * clients stop sending it new requests, and its refused ones go to another node), and once it is
- * back its clock joins the others' before it takes requests again.
+ * Several servers (`servers`): each kill picks a node by the seed; the others keep serving. For
+ * half a second requests still go to the dead node, are refused and go to another (as a load
+ * balancer retries), then it is taken out of the rotation; once it is back its clock joins the
+ * others' before it takes requests again.
  */
 export interface CrashOptions {
   seed: number;
@@ -45,6 +46,8 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const JOB_LEASE_MS = 5 * MIN;
 const IDEMPOTENCY_TTL_MS = DAY;
+/** How long a dead node keeps getting requests (refused, then sent to another node) before it is taken out. */
+const HEALTH_CHECK_MS = 500;
 
 interface Unanswered {
   buyer: Buyer;
@@ -95,9 +98,11 @@ export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
       await new Promise((r) => setTimeout(r, delayMs));
       const server = servers[victim]!;
       const pid = server.pid;
-      api.markDown(victim);
       await server.kill9();
       kills++;
+      // Until the load balancer's health check notices, requests still reach the dead node: refused, they go to another.
+      if (servers.length > 1) await new Promise((r) => setTimeout(r, HEALTH_CHECK_MS));
+      api.markDown(victim);
       const node = servers.length > 1 ? ` node ${victim}` : '';
       killTimes.push(`${what} +${delayMs} ms${node}`);
       const startMs = await server.start();
