@@ -64,6 +64,8 @@ export class Clients {
   readonly acks: Ack[] = [];
   readonly orders = new Map<string, OrderState>();
   readonly unexpected: string[] = [];
+  /** What the cross-node checks found (idempotency, live rooms, rate limits), each line prefixed with its check. */
+  readonly nodeProblems: string[] = [];
   readonly stats: Record<string, number> = {};
   /** Scans not sent yet, and copies kept for a late duplicate. */
   scans: Array<{ scan: Scan; due: number; orderId: string }> = [];
@@ -108,32 +110,99 @@ export class Clients {
     return out;
   }
 
+  /**
+   * The platform clock. Each server process keeps its own simulated clock, so with several nodes
+   * the clients move every node to the same time: a node's last reported time is known, and an
+   * advance sends each node the difference to the common target (in parallel; each runs the jobs
+   * that fall due, spread over the nodes by SKIP LOCKED). Clock moves run one at a time, so two
+   * never compute their target from the same stale times.
+   */
   async syncClock(): Promise<number> {
-    const c = await this.api.must<{ now: string }>('GET', '/v1/admin/clock', { token: this.world.operator.token });
-    this.now = new Date(c.now).getTime();
-    return this.now;
+    return this.#serial(async () => {
+      const nodes = this.#clockNodes();
+      const times = await Promise.all(nodes.map((n) => this.#readClock(n)));
+      const top = Math.max(...times);
+      // Nodes started at slightly different wall-clock times: bring the others up to the latest.
+      if (times.some((t) => t !== top)) await this.#moveTo(top, nodes);
+      this.now = top;
+      return this.now;
+    });
   }
 
-  /** Moves the platform clock (the server runs every job that falls due before answering). */
+  /** Moves the platform clock on every live node by `ms` (each server runs the jobs that fall due before answering). */
   async advance(ms: number): Promise<Outcome<{ now: string; jobs_run: number }>> {
-    const out = await this.api.request<{ now: string; jobs_run: number }>('POST', '/v1/admin/clock/advance', { token: this.world.operator.token, body: { ms } });
-    if (out.kind === 'answer' && out.status === 200) {
-      this.now = new Date(out.body.now).getTime();
-      this.count('jobs_run', out.body.jobs_run);
-    } else this.expect('advance clock', out, [200]);
-    return out;
+    return this.#serial(async () => {
+      const nodes = this.#clockNodes();
+      for (const n of nodes) if (!this.#nodeNow.has(n)) await this.#readClock(n).catch(() => undefined);
+      const known = nodes.map((n) => this.#nodeNow.get(n)).filter((t): t is number => t !== undefined);
+      return this.#moveTo((known.length > 0 ? Math.max(...known) : this.now) + ms, nodes);
+    });
+  }
+
+  /** Moves every live node (and `also`, e.g. a node just restarted) to at least `target`. */
+  async advanceTo(target: number, also: number[] = []): Promise<Outcome<{ now: string; jobs_run: number }>> {
+    return this.#serial(async () => {
+      const nodes = [...new Set([...this.#clockNodes(), ...also])];
+      for (const n of also) this.#nodeNow.delete(n);
+      for (const n of nodes) if (!this.#nodeNow.has(n)) await this.#readClock(n);
+      return this.#moveTo(Math.max(target, ...nodes.map((n) => this.#nodeNow.get(n)!)), nodes);
+    });
+  }
+
+  /** Each node's platform time as it last answered (unknown after a failed clock request or a restart). */
+  readonly #nodeNow = new Map<number, number>();
+  #clockQueue: Promise<unknown> = Promise.resolve();
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#clockQueue.then(fn, fn);
+    this.#clockQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  #clockNodes(): number[] {
+    const live = this.api.liveNodes();
+    return live.length > 0 ? live : this.api.baseUrls.map((_, i) => i);
+  }
+
+  async #readClock(node: number): Promise<number> {
+    const c = await this.api.must<{ now: string }>('GET', '/v1/admin/clock', { token: this.world.operator.token, node });
+    const ms = new Date(c.now).getTime();
+    this.#nodeNow.set(node, ms);
+    return ms;
+  }
+
+  async #moveTo(target: number, nodes: number[]): Promise<Outcome<{ now: string; jobs_run: number }>> {
+    const outs = await Promise.all(
+      nodes.map(async (node) => {
+        const by = Math.max(0, target - (this.#nodeNow.get(node) ?? target));
+        const out = await this.api.request<{ now: string; jobs_run: number }>('POST', '/v1/admin/clock/advance', { token: this.world.operator.token, body: { ms: by }, node });
+        if (out.kind === 'answer' && out.status === 200) {
+          this.#nodeNow.set(node, new Date(out.body.now).getTime());
+          this.count('jobs_run', out.body.jobs_run);
+        } else {
+          this.#nodeNow.delete(node); // it may or may not have moved: read it again next time
+          this.expect('advance clock', out, [200]);
+        }
+        return out;
+      }),
+    );
+    const known = nodes.map((n) => this.#nodeNow.get(n)).filter((t): t is number => t !== undefined);
+    if (known.length > 0) this.now = Math.max(this.now, ...known);
+    return outs.find((o) => !(o.kind === 'answer' && o.status === 200)) ?? outs[0]!;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Buyers
   // ---------------------------------------------------------------------------------------------
 
-  async addToCart(buyer: Buyer, skuId: string, quantity: number, creatorId?: string): Promise<boolean> {
+  async addToCart(buyer: Buyer, skuId: string, quantity: number, creatorId?: string, liveId?: string): Promise<boolean> {
+    const source = { ...(creatorId ? { creator_id: creatorId } : {}), ...(liveId ? { live_id: liveId } : {}) };
     const out = await this.api.request('POST', '/v1/cart/items', {
       token: buyer.token,
-      body: { sku_id: skuId, quantity, ...(creatorId ? { source: { creator_id: creatorId } } : {}) },
+      body: { sku_id: skuId, quantity, ...(Object.keys(source).length > 0 ? { source } : {}) },
     });
-    return this.expect('add to cart', out, [201], ['out_of_stock', 'sku_unavailable', 'quantity_limit', ...TRUST_REFUSALS])?.status === 201;
+    // A creator id the server cannot tie to content the buyer came from may be refused (issue 14: attribution from facts only).
+    return this.expect('add to cart', out, [201], ['out_of_stock', 'sku_unavailable', 'quantity_limit', 'invalid_attribution', ...TRUST_REFUSALS])?.status === 201;
   }
 
   async emptyCart(buyer: Buyer): Promise<void> {
@@ -153,9 +222,9 @@ export class Clients {
    * Checks out the cart with an Idempotency-Key and records what the client was told.
    * Returns the outcome kind: paid, declined, challenge (payment id), sold_out, empty, or no_answer.
    */
-  async checkout(buyer: Buyer, card: string, key: string): Promise<CheckoutResult> {
-    const out = await this.api.request<CheckoutAnswer>('POST', '/v1/checkout', { token: buyer.token, body: this.checkoutBody(buyer, card), idempotencyKey: key });
-    return this.recordCheckout(buyer, out);
+  async checkout(buyer: Buyer, card: string, key: string, node?: number): Promise<CheckoutResult> {
+    const out = await this.api.request<CheckoutAnswer>('POST', '/v1/checkout', { token: buyer.token, body: this.checkoutBody(buyer, card), idempotencyKey: key, ...(node !== undefined ? { node } : {}) });
+    return { ...this.recordCheckout(buyer, out), outcome: out };
   }
 
   recordCheckout(buyer: Buyer, out: Outcome<CheckoutAnswer>): CheckoutResult {
@@ -479,6 +548,8 @@ export class Clients {
 
 export interface CheckoutResult {
   kind: string;
+  /** The answer as it came (checkout only). */
+  outcome?: Outcome<CheckoutAnswer>;
   paymentId?: string;
   amount?: number;
 }

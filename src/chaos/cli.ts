@@ -9,16 +9,18 @@ import { runWorkload, type RunResult } from './workload.js';
 
 /**
  * `npm run chaos -- [--seed S] [--minutes M | --rounds N] [--engine postgres|pglite]
- *                   [--crash] [--kills K] [--database-url URL] [--keep]`
+ *                   [--servers N] [--crash] [--kills K] [--database-url URL] [--keep]`
  *
  * Workload mode (default): the seeded random workload against a server child process for M
  * minutes of wall clock (or exactly N rounds, to replay a failure), then the drain and the
  * invariants. Crash mode (`--crash`, PostgreSQL only): K `kill -9`s of the server during flash
  * sales and settlement, restarts on the same database, then the invariants.
+ * `--servers N`: N server processes on the one PostgreSQL database, requests spread round-robin
+ * over them; in crash mode each kill picks one while the others keep serving (PGlite: 1 only).
  * Without --database-url a throwaway PostgreSQL cluster is started (and removed afterwards).
  * Exit 0 when every invariant held; 1 with the problems and the replay command otherwise.
  */
-const USAGE = `Usage: npm run chaos -- [--seed S] [--minutes M | --rounds N] [--engine postgres|pglite] [--crash --kills K] [--database-url URL] [--keep]`;
+const USAGE = `Usage: npm run chaos -- [--seed S] [--minutes M | --rounds N] [--engine postgres|pglite] [--servers N] [--crash --kills K] [--database-url URL] [--keep]`;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -30,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       engine: { type: 'string', default: 'postgres' },
       crash: { type: 'boolean' },
       kills: { type: 'string', default: '20' },
+      servers: { type: 'string', default: '1' },
       'database-url': { type: 'string' },
       keep: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -50,6 +53,9 @@ async function main(argv: string[]): Promise<number> {
   const engine = values.engine === 'pglite' ? 'pglite' : values.engine === 'postgres' ? 'postgres' : null;
   if (!engine) throw new Error('--engine is postgres or pglite');
   if (values.crash && engine !== 'postgres') throw new Error('--crash needs PostgreSQL: kill -9 of an embedded database is its own test');
+  const servers = num('servers', values.servers, 1, 16)!;
+  if (!Number.isInteger(servers)) throw new Error('--servers must be a whole number');
+  if (servers > 1 && engine !== 'postgres') throw new Error('--servers N > 1 needs PostgreSQL: an embedded PGlite database is opened by one process only');
   const log = (line: string) => console.error(`[chaos ${seed}] ${line}`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), `loopshop-chaos-${seed}-`));
   let cluster: PgCluster | null = null;
@@ -72,12 +78,13 @@ async function main(argv: string[]): Promise<number> {
     process.exit(130);
   });
   try {
-    log(`seed ${seed}, ${values.crash ? `crash test, ${values.kills} kills` : `workload, ${values.rounds ? `${values.rounds} rounds` : `${values.minutes} min`}`} on ${engine}`);
+    log(`seed ${seed}, ${values.crash ? `crash test, ${values.kills} kills` : `workload, ${values.rounds ? `${values.rounds} rounds` : `${values.minutes} min`}`} on ${engine}, ${servers} server(s)`);
     const result: RunResult = values.crash
-      ? await runCrashTest({ seed, kills: num('kills', values.kills, 1, 1000)!, databaseUrl: databaseUrl!, dataDir: scratch, log })
+      ? await runCrashTest({ seed, kills: num('kills', values.kills, 1, 1000)!, databaseUrl: databaseUrl!, dataDir: scratch, servers, log })
       : await runWorkload({
           seed,
           engine,
+          servers,
           ...(engine === 'postgres' ? { databaseUrl: databaseUrl! } : {}),
           dataDir: scratch,
           budgetMs: (num('minutes', values.minutes, 0, 24 * 60) ?? 1) * 60_000,

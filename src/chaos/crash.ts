@@ -3,9 +3,9 @@ import { Random } from '../simulate/random.js';
 import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS, type CheckoutAnswer } from './actors.js';
 import { Api, type Outcome } from './http.js';
 import { checkInvariants } from './invariants.js';
-import { freePort } from './server.js';
-import { bootstrapOperator, buildWorld, createProduct, onboardSeller, type Buyer, type Seller, type Sku } from './world.js';
-import { openTarget, secretsFor, serverFor, waitJobsIdle, type RunResult } from './workload.js';
+import { probeNodes } from './nodes.js';
+import { bootstrapHost, bootstrapOperator, buildWorld, createProduct, onboardSeller, type Buyer, type Seller, type Sku } from './world.js';
+import { nodeStats, openTarget, secretsFor, serverErrorLines, serversFor, waitJobsIdle, type RunResult } from './workload.js';
 
 /**
  * Crash test (PostgreSQL): `kill -9` of the server process at seeded random moments of a flash
@@ -21,12 +21,19 @@ import { openTarget, secretsFor, serverFor, waitJobsIdle, type RunResult } from 
  * The simulated clock lives in the server process: a restart starts it at the wall clock again,
  * so after each restart the harness moves it back to where it was, plus the 5-minute job lease,
  * so the jobs the dead process had claimed are claimed again.
+ *
+ * Several servers (`servers`): each kill picks a node by the seed; the others keep serving. For
+ * half a second requests still go to the dead node, are refused and go to another (as a load
+ * balancer retries), then it is taken out of the rotation; once it is back its clock joins the
+ * others' before it takes requests again.
  */
 export interface CrashOptions {
   seed: number;
   kills: number;
   databaseUrl: string;
   dataDir: string;
+  /** Server processes on the database (default 1). */
+  servers?: number;
   /** Buyers in the cast (each flash sale takes 20–40 of them, at most all). */
   buyers?: number;
   /** Simulated days of the final drain. */
@@ -39,6 +46,8 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const JOB_LEASE_MS = 5 * MIN;
 const IDEMPOTENCY_TTL_MS = DAY;
+/** How long a dead node keeps getting requests (refused, then sent to another node) before it is taken out. */
+const HEALTH_CHECK_MS = 500;
 
 interface Unanswered {
   buyer: Buyer;
@@ -49,49 +58,64 @@ interface Unanswered {
 export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
   const started = Date.now();
   const log = o.log ?? (() => undefined);
-  const target = { engine: 'postgres' as const, databaseUrl: o.databaseUrl, dataDir: o.dataDir };
+  const target = { engine: 'postgres' as const, databaseUrl: o.databaseUrl, dataDir: o.dataDir, servers: o.servers ?? 1 };
   mkdirSync(o.dataDir, { recursive: true });
   const secrets = secretsFor(o.seed);
+  const servers = await serversFor(target, secrets, log);
   const db = await openTarget(target);
   const operator = await bootstrapOperator(db, new Date());
-  const server = serverFor(target, await freePort(), secrets, log);
+  const host = await bootstrapHost(db, new Date());
   const problems: string[] = [];
-  const api = new Api(server.baseUrl);
+  const api = new Api(servers.map((s) => s.baseUrl));
   let kills = 0;
   let c: Clients | null = null;
   const unanswered: Unanswered[] = [];
   const killTimes: string[] = [];
-  const replay = `npm run chaos -- --crash --seed ${o.seed} --kills ${o.kills}`;
+  const replay = `npm run chaos -- --crash --seed ${o.seed} --kills ${o.kills}${servers.length > 1 ? ` --servers ${servers.length}` : ''}`;
   try {
-    await server.start();
+    await Promise.all(servers.map((s) => s.start()));
     const setup = new Random(o.seed);
     const now0 = await api.must<{ now: string }>('GET', '/v1/admin/clock', { token: operator.token });
-    const world = await buildWorld(api, setup, operator, new Date(now0.now), { sellers: 2, buyers: o.buyers ?? 40, creators: 2, productsPerSeller: 1 }, log);
+    const world = await buildWorld(api, setup, operator, host, new Date(now0.now), { sellers: 2, buyers: o.buyers ?? 40, creators: 2, productsPerSeller: 1 }, log);
     const clients = new Clients(api, world, secrets, `c${o.seed}`);
     // Every parcel arrives where it should: every order can settle and no shop earns a trust action.
     clients.scenarios = { on_time: 90, delayed: 5, exception_then_delivered: 5 };
     clients.wrongPostalRate = 0;
     c = clients;
     await clients.syncClock();
+    // Across nodes, with every node up: a live room on every node, one Idempotency-Key on two nodes, the sign-in limit.
+    const probeStart = Date.now();
+    await probeNodes(clients, new Random(roundSeed(o.seed, 2_000_000)));
+    log(`cross-node probes: ${clients.nodeProblems.length} problem(s) in ${Date.now() - probeStart} ms`);
     let saleMs = 400;
     let settleMs = 400;
 
-    /** Kills the server `delayMs` from now, restarts it, and puts the clock back to `clockAt` + the job lease. */
-    const killAfter = async (delayMs: number, what: string, clockAt: () => number): Promise<void> => {
+    /**
+     * Kills node `victim` `delayMs` from now and restarts it; its clock (and every node's) goes to
+     * at least `clockAt` + the job lease, then it takes requests again.
+     */
+    const killAfter = async (victim: number, delayMs: number, what: string, clockAt: () => number): Promise<void> => {
       await new Promise((r) => setTimeout(r, delayMs));
+      const server = servers[victim]!;
       const pid = server.pid;
       await server.kill9();
       kills++;
-      killTimes.push(`${what} +${delayMs} ms`);
+      // Until the load balancer's health check notices, requests still reach the dead node: refused, they go to another.
+      if (servers.length > 1) await new Promise((r) => setTimeout(r, HEALTH_CHECK_MS));
+      api.markDown(victim);
+      const node = servers.length > 1 ? ` node ${victim}` : '';
+      killTimes.push(`${what} +${delayMs} ms${node}`);
       const startMs = await server.start();
-      const back = clockAt() + JOB_LEASE_MS + 1000;
-      const serverNow = await clients.syncClock();
-      if (back > serverNow) await clients.advance(back - serverNow);
-      log(`kill ${kills}/${o.kills} (pid ${pid}) ${what} +${delayMs} ms; restarted in ${startMs} ms`);
+      await clients.advanceTo(clockAt() + JOB_LEASE_MS + 1000, [victim]);
+      api.markUp(victim);
+      log(`kill ${kills}/${o.kills}${node} (pid ${pid}) ${what} +${delayMs} ms; restarted in ${startMs} ms`);
     };
+    // Which node dies: drawn first in its round (nothing to draw with one node, so one-node replays keep their decisions).
+    const pickVictim = (rnd: Random) => (servers.length > 1 ? rnd.int(0, servers.length - 1) : 0);
 
     for (let round = 0; kills < o.kills; round++) {
       const rnd = new Random(roundSeed(o.seed, round));
+      const victim = pickVictim(rnd);
       if (round % 2 === 0) {
         // Flash sale: everyone checks out at once; the server dies somewhere in the middle.
         const stock = rnd.int(10, 30);
@@ -112,9 +136,9 @@ export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
           }),
         );
         const delay = Math.round(fraction * saleMs * 1.2);
-        await killAfter(delay, `flash sale (${plan.length} checkouts, stock ${stock})`, () => clients.now);
+        await killAfter(victim, delay, `flash sale (${plan.length} checkouts, stock ${stock})`, () => clients.now);
         await burst;
-        saleMs = Math.max(saleMs, Math.min(5000, Date.now() - t0 - (server.startups.at(-1) ?? 0)));
+        saleMs = Math.max(saleMs, Math.min(5000, Date.now() - t0 - (servers[victim]!.startups.at(-1) ?? 0)));
       } else {
         // Settlement: everything paid ships and arrives; then the clock runs past completion while refunds are requested.
         for (const s of world.sellers) await clients.sellerInbox(s);
@@ -146,9 +170,9 @@ export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
           await clients.advance(2 * DAY);
         })();
         const delay = Math.round(fraction * settleMs * 1.2);
-        await killAfter(delay, `settlement (${clients.orders.size} orders, ${racing.length} refunds racing)`, () => target);
+        await killAfter(victim, delay, `settlement (${clients.orders.size} orders, ${racing.length} refunds racing)`, () => target);
         await work;
-        settleMs = Math.max(settleMs, Math.min(5000, Date.now() - t0 - (server.startups.at(-1) ?? 0)));
+        settleMs = Math.max(settleMs, Math.min(5000, Date.now() - t0 - (servers[victim]!.startups.at(-1) ?? 0)));
         // Past the idempotency TTL: the clients retry what got no answer.
         await clients.advance(IDEMPOTENCY_TTL_MS);
         await retryUnanswered(clients, unanswered);
@@ -180,9 +204,9 @@ export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
     await waitJobsIdle(db, new Date(clients.now));
     problems.push(...(await clients.reconcileOk()));
     const report = await checkInvariants(db.db, { final: problems.length === 0, acks: clients.acks, skus: [...world.skus.values()], now: new Date(clients.now) });
-    problems.push(...report.problems, ...clients.unexpected.map((u) => `unexpected answer: ${u}`));
+    problems.push(...report.problems, ...clients.unexpected.map((u) => `unexpected answer: ${u}`), ...clients.nodeProblems);
     problems.push(...api.serverErrors.map((e) => `server error: ${e.method} ${e.path} → ${e.status} ${e.body}`));
-    problems.push(...server.errorLines().slice(0, 20).map((l) => `server log: ${l.slice(0, 800)}`));
+    problems.push(...serverErrorLines(servers).slice(0, 20).map((l) => `server log: ${l.slice(0, 800)}`));
     log(`kills: ${killTimes.join('; ')}`);
     return {
       ok: problems.length === 0,
@@ -190,18 +214,20 @@ export async function runCrashTest(o: CrashOptions): Promise<RunResult> {
       rounds: kills,
       problems,
       counts: { ...report.counts, kills },
-      stats: { ...clients.stats, requests: api.requests, unanswered_checkouts: unanswered.length },
-      startupMs: server.startups,
+      stats: { ...clients.stats, ...nodeStats(api), unanswered_checkouts: unanswered.length },
+      startupMs: servers.flatMap((s) => s.startups),
+      servers: servers.length,
       elapsedMs: Date.now() - started,
       replay,
     };
   } catch (e) {
     problems.push(`harness: ${(e as Error).stack ?? String(e)}`);
     if (c) problems.push(...c.unexpected.map((u) => `unexpected answer: ${u}`));
-    problems.push(`server output (tail):\n${server.output().slice(-3000)}`);
-    return { ok: false, seed: o.seed, rounds: kills, problems, counts: { kills }, stats: c?.stats ?? {}, startupMs: server.startups, elapsedMs: Date.now() - started, replay };
+    if (c) problems.push(...c.nodeProblems);
+    servers.forEach((s, i) => problems.push(`server ${i} output (tail):\n${s.output().slice(-3000)}`));
+    return { ok: false, seed: o.seed, rounds: kills, problems, counts: { kills }, stats: c?.stats ?? {}, startupMs: servers.flatMap((s) => s.startups), servers: servers.length, elapsedMs: Date.now() - started, replay };
   } finally {
-    await server.kill9();
+    await Promise.all(servers.map((s) => s.kill9()));
     await db.close().catch(() => undefined);
   }
 }

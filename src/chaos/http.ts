@@ -2,6 +2,12 @@
  * The harness's HTTP client: JSON over fetch with a Bearer token, an optional Idempotency-Key,
  * and an outcome that separates answers (any status) from no answer (connection refused or cut:
  * the server was killed, so the request may or may not have taken effect).
+ *
+ * Several server processes: requests go round-robin to the nodes marked up, so one buyer's
+ * consecutive requests land on different nodes. A request whose node refuses the connection (it
+ * died and nothing was sent) goes to the next node, as a load balancer does, and is counted in
+ * `rerouted`; a connection cut mid-request is no answer, since the request may have taken effect.
+ * `node` in the options sends a request to one node only (the clock, the cross-node probes).
  */
 export type Outcome<T = unknown> =
   | { kind: 'answer'; status: number; body: T; code: string | null; replayed: boolean }
@@ -17,6 +23,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   idempotencyKey?: string;
   timeoutMs?: number;
+  /** This node only (an index into the node list): no round-robin, no rerouting. */
+  node?: number;
 }
 
 export interface ServerErrorRecord {
@@ -30,10 +38,59 @@ export class Api {
   /** Every 5xx answer: a 5xx is a bug (the sandbox provider and carrier never fail). */
   readonly serverErrors: ServerErrorRecord[] = [];
   requests = 0;
+  /** Requests that found their node down (connection refused) and were sent to another node. */
+  rerouted = 0;
+  /** Requests answered, per node. */
+  readonly perNode: number[];
+  readonly baseUrls: readonly string[];
+  readonly #down = new Set<number>();
+  #next = 0;
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(baseUrls: string | readonly string[]) {
+    this.baseUrls = typeof baseUrls === 'string' ? [baseUrls] : [...baseUrls];
+    if (this.baseUrls.length === 0) throw new Error('Api needs at least one node');
+    this.perNode = this.baseUrls.map(() => 0);
+  }
+
+  get size(): number {
+    return this.baseUrls.length;
+  }
+
+  /** The node is being killed: new requests go elsewhere (its in-flight ones are cut). */
+  markDown(node: number): void {
+    this.#down.add(node);
+  }
+
+  markUp(node: number): void {
+    this.#down.delete(node);
+  }
+
+  /** The nodes taking requests, in index order. */
+  liveNodes(): number[] {
+    return this.baseUrls.map((_, i) => i).filter((i) => !this.#down.has(i));
+  }
+
+  /** Where a request goes: the next live node and then the others (all nodes when none is up, e.g. one node restarting). */
+  #route(): number[] {
+    const live = this.liveNodes();
+    const pool = live.length > 0 ? live : this.baseUrls.map((_, i) => i);
+    const start = this.#next++ % pool.length;
+    return [...pool.slice(start), ...pool.slice(0, start)];
+  }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<Outcome<T>> {
+    const order = opts.node !== undefined ? [opts.node] : this.#route();
+    let out: Outcome<T> | null = null;
+    for (const [i, node] of order.entries()) {
+      if (i > 0) this.rerouted++;
+      out = await this.#send<T>(node, method, path, opts);
+      // Refused: the request never reached a server, so another node may take it.
+      if (!(out.kind === 'no_answer' && out.error === 'ECONNREFUSED')) return out;
+    }
+    return out!;
+  }
+
+  async #send<T>(node: number, method: string, path: string, opts: RequestOptions): Promise<Outcome<T>> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
@@ -48,7 +105,7 @@ export class Api {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000) });
+      res = await fetch(`${this.baseUrls[node]}${path}`, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000) });
       text = await res.text();
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
@@ -60,6 +117,7 @@ export class Api {
     } catch {
       /* not JSON */
     }
+    this.perNode[node]!++;
     const code = res.status >= 400 ? ((parsed as { error?: { code?: string } } | null)?.error?.code ?? null) : null;
     if (res.status >= 500) this.serverErrors.push({ method, path, status: res.status, body: text.slice(0, 2000) });
     return { kind: 'answer', status: res.status, body: parsed as T, code, replayed: res.headers.get('idempotent-replayed') === 'true' };

@@ -261,6 +261,66 @@ export async function checkInvariants(db: Db, input: InvariantInput): Promise<In
         );
       }
 
+      // Jobs run exactly once, whichever node claims them: judged by what the jobs leave behind.
+      // Each order's escrow is released by at most one settlement entry (and one subsidy credit).
+      add(
+        'once',
+        await rows<{ order_id: string; kind: string; n: number; settled: boolean }>(
+          tx,
+          sql`select e.reference as order_id, e.kind, count(*)::int as n, exists (select 1 from settlements s where s.order_id = e.reference) as settled
+              from ledger_entries e where e.kind in ('settlement', 'commission_subsidy') group by 1, 2
+              having count(*) > 1 or not exists (select 1 from settlements s where s.order_id = e.reference)`,
+        ),
+        (r: { order_id: string; kind: string; n: number; settled: boolean }) => `order ${r.order_id} has ${r.n} ${r.kind} entries${r.settled ? '' : ' and no settlement row'}`,
+      );
+      add(
+        'once',
+        await rows<{ order_id: string; held: number }>(
+          tx,
+          sql`select s.order_id, s.held::bigint as held from settlements s
+              where s.held > 0 and not exists (select 1 from ledger_entries e where e.kind = 'settlement' and e.reference = s.order_id)`,
+        ),
+        (r: { order_id: string; held: number }) => `order ${r.order_id} was settled (held ${r.held}) without a settlement entry`,
+      );
+      // Each payout is booked out once and paid or failed at most once, as its row says.
+      add(
+        'once',
+        await rows<{ id: string; status: string; booked: number; paid: number; failed: number }>(
+          tx,
+          sql`select p.id, p.status,
+                     (select count(*) from ledger_entries e where e.reference = p.id and e.kind = 'payout')::int as booked,
+                     (select count(*) from ledger_entries e where e.reference = p.id and e.kind = 'payout_paid')::int as paid,
+                     (select count(*) from ledger_entries e where e.reference = p.id and e.kind = 'payout_failed')::int as failed
+              from payouts p`,
+        ).then((list) => list.filter((p) => p.booked !== 1 || p.paid !== (p.status === 'paid' ? 1 : 0) || p.failed !== (p.status === 'failed' ? 1 : 0))),
+        (r: { id: string; status: string; booked: number; paid: number; failed: number }) =>
+          `payout ${r.id} (${r.status}) has ${r.booked} payout, ${r.paid} payout_paid and ${r.failed} payout_failed entries`,
+      );
+      // A cancellation refunds an order once; a late capture is refunded once per payment.
+      add(
+        'once',
+        await rows<{ ref: string; reason: string; n: number }>(
+          tx,
+          sql`select coalesce(order_id, payment_id) as ref, reason, count(*)::int as n from refunds
+              where reason in ('order_cancelled', 'late_capture') group by 1, 2 having count(*) > 1`,
+        ),
+        (r: { ref: string; reason: string; n: number }) => `${r.ref} has ${r.n} ${r.reason} refunds`,
+      );
+      // A recurring job whose next run is enqueued without a key (one chain per database) ran twice
+      // if its chain forked: two runs of it are queued at once.
+      add(
+        'once',
+        await rows<{ type: string; n: number }>(
+          tx,
+          sql`select type, count(*)::int as n from jobs j
+              where status = 'queued'
+                and exists (select 1 from jobs r where r.type = j.type and r.unique_key like 'recurring:%')
+                and not exists (select 1 from jobs k where k.type = j.type and k.unique_key not like 'recurring:%')
+              group by type having count(*) > 1`,
+        ),
+        (r: { type: string; n: number }) => `recurring job ${r.type} has ${r.n} runs queued: its chain forked (a run happened twice)`,
+      );
+
       // Acknowledged writes: what a client was told happened is there.
       const ids = (kind: Ack['kind']) => input.acks.filter((a) => a.kind === kind);
       const present = async (table: string, list: Ack[], cond = sql`true`) => {
@@ -299,4 +359,92 @@ export async function checkInvariants(db: Db, input: InvariantInput): Promise<In
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
   return { ok: problems.length === 0, problems, counts };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Cross-node facts: what the clients saw on different server processes (no database needed).
+// -------------------------------------------------------------------------------------------------
+
+/** An answer as the client saw it, for the cross-node checks. */
+export interface SeenAnswer {
+  node: number;
+  /** null: no answer (the connection was cut). */
+  status: number | null;
+  body?: unknown;
+  code?: string | null;
+  replayed?: boolean;
+}
+
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+
+/**
+ * The same request with the same Idempotency-Key sent to several nodes at once: it ran once (every
+ * answer but one is a replay) and every node gave the same answer. A 409 `idempotency_in_progress`
+ * (the first run took longer than the wait) and no answer say nothing either way.
+ */
+export function idempotencyProblems(key: string, answers: SeenAnswer[]): string[] {
+  const got = answers.filter((a) => a.status !== null && !(a.status === 409 && a.code === 'idempotency_in_progress'));
+  if (got.length < 2) return [];
+  const problems: string[] = [];
+  const [first, ...rest] = got as [SeenAnswer, ...SeenAnswer[]];
+  for (const r of rest) {
+    if (r.status !== first.status) problems.push(`idempotency: key ${key} answered ${first.status} on node ${first.node} but ${r.status} on node ${r.node}`);
+    else if (canonical(r.body) !== canonical(first.body)) {
+      problems.push(`idempotency: key ${key} answered differently on node ${first.node} (${canonical(first.body).slice(0, 300)}) and node ${r.node} (${canonical(r.body).slice(0, 300)})`);
+    }
+  }
+  const fresh = got.filter((a) => !a.replayed);
+  if (fresh.length > 1) problems.push(`idempotency: key ${key} ran ${fresh.length} times (on nodes ${fresh.map((a) => a.node).join(', ')}): no answer but one may be fresh`);
+  return problems;
+}
+
+/**
+ * Wrong-password sign-ins for one email, in the order sent, spread over the nodes: at most `budget`
+ * are let through (401) in the window, and once refused (429) every later attempt is refused,
+ * whichever node it reaches.
+ */
+export function rateLimitProblems(budget: number, attempts: SeenAnswer[]): string[] {
+  const problems: string[] = [];
+  const nodes = new Set(attempts.map((a) => a.node)).size;
+  if (attempts.length <= budget) problems.push(`rate_limit: the probe made ${attempts.length} attempts, not more than the budget ${budget}`);
+  attempts.forEach((a, i) => {
+    if (a.status !== 401 && a.status !== 429) problems.push(`rate_limit: attempt ${i + 1} on node ${a.node} answered ${a.status ?? 'nothing'} (401 or 429 expected)`);
+  });
+  const through = attempts.filter((a) => a.status === 401);
+  if (through.length > budget) {
+    const over = through[budget]!;
+    problems.push(
+      `rate_limit: ${through.length} wrong-password sign-ins for one email were let through across ${nodes} node(s), budget ${budget} (the ${budget + 1}th on node ${over.node}): the limit is counted per node`,
+    );
+  }
+  const firstRefused = attempts.findIndex((a) => a.status === 429);
+  if (firstRefused >= 0) {
+    attempts.slice(firstRefused + 1).forEach((a, i) => {
+      if (a.status === 401) problems.push(`rate_limit: attempt ${firstRefused + 2 + i} on node ${a.node} was let through after attempt ${firstRefused + 1} was refused on node ${attempts[firstRefused]!.node}`);
+    });
+    if (firstRefused < budget) problems.push(`rate_limit: refused after ${firstRefused} attempts, before the budget ${budget}`);
+  } else if (attempts.length > budget) problems.push(`rate_limit: none of ${attempts.length} attempts was refused (budget ${budget})`);
+  return problems;
+}
+
+/**
+ * A live room watched on every node: once purchases have quiesced, the stock each node last sent
+ * its viewers (units left per allotted SKU) equals what the database holds. `null`: the node's
+ * stream sent nothing.
+ */
+export function liveStockProblems(liveId: string, seen: Array<{ node: number; remaining: Record<string, number> | null }>, database: Record<string, number>): string[] {
+  const problems: string[] = [];
+  for (const s of seen) {
+    if (!s.remaining) {
+      problems.push(`live_rooms: node ${s.node} sent no stock of ${liveId}`);
+      continue;
+    }
+    for (const sku of new Set([...Object.keys(database), ...Object.keys(s.remaining)])) {
+      if (s.remaining[sku] !== database[sku]) {
+        problems.push(`live_rooms: node ${s.node} shows ${s.remaining[sku] ?? 'nothing'} left of ${sku} in ${liveId}, the database ${database[sku] ?? 'nothing'}`);
+      }
+    }
+  }
+  return problems;
 }

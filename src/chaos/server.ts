@@ -10,6 +10,12 @@ import { fileURLToPath } from 'node:url';
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * The sign-in budget the servers run with (attempts per email per minute). The harness signs in
+ * only to probe the limit (`probeRateLimit`): every other actor keeps the session it signed up with.
+ */
+export const SIGNIN_BUDGET = 5;
+
 export interface ServerSecrets {
   payments: string;
   carrier: string;
@@ -37,6 +43,12 @@ export async function freePort(): Promise<number> {
 }
 
 const OUTPUT_KEEP = 64 * 1024;
+
+/** Children still running: killed when the harness's own process exits (e.g. a test that timed out), so no server outlives it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
 
 export class ServerProcess {
   readonly baseUrl: string;
@@ -85,8 +97,9 @@ export class ServerProcess {
       // Simulated months pass: sessions must outlive them. Jobs poll often so webhooks apply soon.
       LOOPSHOP_SESSION_TTL_DAYS: '3650',
       LOOPSHOP_JOB_POLL_MS: '200',
-      // The harness checks correctness, not throttling: every client is on 127.0.0.1.
-      LOOPSHOP_SIGNIN_RATE_MAX: '100000',
+      // The harness checks correctness, not throttling (every client is on 127.0.0.1), except the
+      // per-account sign-in limit, which it probes across nodes (no actor signs in otherwise).
+      LOOPSHOP_SIGNIN_RATE_MAX: String(SIGNIN_BUDGET),
       LOOPSHOP_SIGNIN_ADDRESS_RATE_MAX: '100000',
       LOOPSHOP_SIGNUP_RATE_MAX: '100000',
       LOOPSHOP_CHECKOUT_RATE_MAX: '100000',
@@ -98,7 +111,13 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#proc = proc;
-    this.#exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    children.add(proc);
+    this.#exited = new Promise((resolve) =>
+      proc.once('exit', () => {
+        children.delete(proc);
+        resolve();
+      }),
+    );
     const keep = (d: Buffer) => {
       this.#output += d.toString('utf8');
       if (this.#output.length > OUTPUT_KEEP * 2) this.#output = this.#output.slice(-OUTPUT_KEEP);

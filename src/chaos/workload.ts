@@ -5,9 +5,10 @@ import type { WebhookEvent } from '../modules/payments/provider.js';
 import { Random } from '../simulate/random.js';
 import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS } from './actors.js';
 import { Api, isAnswer } from './http.js';
-import { checkInvariants, type InvariantReport } from './invariants.js';
+import { checkInvariants, idempotencyProblems, type InvariantReport } from './invariants.js';
+import { nodePair, probeNodes, seen } from './nodes.js';
 import { freePort, ServerProcess, type ServerSecrets } from './server.js';
-import { bootstrapOperator, buildWorld, createProduct, onboardSeller, stockShop, type Buyer, type Seller, type Sku } from './world.js';
+import { bootstrapHost, bootstrapOperator, buildWorld, createProduct, onboardSeller, stockShop, type Buyer, type Seller, type Sku } from './world.js';
 
 /**
  * The seeded workload: buyers, sellers, creators, an operator, the carrier and the payment
@@ -21,8 +22,10 @@ export interface Target {
   engine: 'postgres' | 'pglite';
   /** PostgreSQL: the database the server and the checks use. */
   databaseUrl?: string;
-  /** A scratch directory (PGlite data, media). */
+  /** A scratch directory (PGlite data, media; one media directory shared by every node, as a shared volume). */
   dataDir: string;
+  /** Server processes on the one database (default 1; PGlite allows one process per data directory). */
+  servers?: number;
 }
 
 export interface WorkloadOptions extends Target {
@@ -48,6 +51,8 @@ export interface RunResult {
   counts: Record<string, number>;
   stats: Record<string, number>;
   startupMs: number[];
+  /** Server processes. */
+  servers: number;
   elapsedMs: number;
   replay: string;
 }
@@ -75,6 +80,28 @@ export function serverFor(t: Target, port: number, secrets: ServerSecrets, log: 
   });
 }
 
+/** `n` server processes on the target, each on its own port (not started). PGlite: one only. */
+export async function serversFor(t: Target, secrets: ServerSecrets, log: (l: string) => void): Promise<ServerProcess[]> {
+  const n = t.servers ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new Error('servers must be a positive integer');
+  if (n > 1 && t.engine !== 'postgres') throw new Error('several servers need PostgreSQL: an embedded PGlite database is opened by one process only');
+  const list: ServerProcess[] = [];
+  const ports = new Set<number>();
+  while (list.length < n) {
+    const port = await freePort();
+    if (ports.has(port)) continue;
+    ports.add(port);
+    const i = list.length;
+    list.push(serverFor(t, port, secrets, n > 1 ? (l) => log(`node ${i}: ${l}`) : log));
+  }
+  return list;
+}
+
+/** Every server's log lines at level error or above, tagged with the node. */
+export function serverErrorLines(servers: ServerProcess[]): string[] {
+  return servers.flatMap((s, i) => s.errorLines().map((l) => (servers.length > 1 ? `node ${i}: ${l}` : l)));
+}
+
 /** Waits until no job is running or due (PostgreSQL: the harness can look). */
 export async function waitJobsIdle(db: Database, now: Date, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
@@ -99,27 +126,32 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
   const log = o.log ?? (() => undefined);
   const secrets = secretsFor(o.seed);
   mkdirSync(o.dataDir, { recursive: true });
+  const servers = await serversFor(o, secrets, log);
   const boot = await openTarget(o);
   const operator = await bootstrapOperator(boot, new Date());
+  const host = await bootstrapHost(boot, new Date());
   let live: Database | null = boot;
   if (o.engine === 'pglite') {
     await boot.close(); // one process per PGlite data directory: the server's
     live = null;
   }
-  const server = serverFor(o, await freePort(), secrets, log);
   const problems: string[] = [];
   let round = 0;
-  const replay = `npm run chaos -- --seed ${o.seed} --engine ${o.engine}`;
+  const replay = `npm run chaos -- --seed ${o.seed} --engine ${o.engine}${servers.length > 1 ? ` --servers ${servers.length}` : ''}`;
   let c: Clients | null = null;
+  const api = new Api(servers.map((s) => s.baseUrl));
   try {
-    await server.start();
-    const api = new Api(server.baseUrl);
+    await Promise.all(servers.map((s) => s.start()));
     const setupRnd = new Random(o.seed);
     const now0 = await api.must<{ now: string }>('GET', '/v1/admin/clock', { token: operator.token });
-    const world = await buildWorld(api, setupRnd, operator, new Date(now0.now), { sellers: o.sellers ?? 4, buyers: o.buyers ?? 40, creators: 4, productsPerSeller: 3 }, log);
+    const world = await buildWorld(api, setupRnd, operator, host, new Date(now0.now), { sellers: o.sellers ?? 4, buyers: o.buyers ?? 40, creators: 4, productsPerSeller: 3 }, log);
     const clients = new Clients(api, world, secrets, `s${o.seed}`);
     c = clients;
     await clients.syncClock();
+    // Across nodes: a live room on every node, one Idempotency-Key on two nodes, the sign-in limit.
+    const probeStart = Date.now();
+    await probeNodes(clients, new Random(roundSeed(o.seed, 2_000_000)));
+    log(`cross-node probes: ${clients.nodeProblems.length} problem(s) in ${Date.now() - probeStart} ms`);
 
     const deadline = started + o.budgetMs;
     for (round = 0; o.rounds !== undefined ? round < o.rounds : round < (o.minRounds ?? 0) || Date.now() < deadline; round++) {
@@ -146,50 +178,60 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     if (live) {
       await waitJobsIdle(live, new Date(clients.now));
       report = await checkInvariants(live.db, { final: problems.length === 0, acks: clients.acks, skus: [...world.skus.values()], now: new Date(clients.now) });
-      await server.stop();
+      await Promise.all(servers.map((s) => s.stop()));
     } else {
-      await server.stop(); // graceful: the running jobs finish, then the data dir is free
+      await Promise.all(servers.map((s) => s.stop())); // graceful: the running jobs finish, then the data dir is free
       live = await openTarget(o);
       report = await checkInvariants(live.db, { final: problems.length === 0, acks: clients.acks, skus: [...world.skus.values()], now: new Date(clients.now) });
     }
-    problems.push(...report.problems, ...clients.unexpected.map((u) => `unexpected answer: ${u}`));
+    problems.push(...report.problems, ...clients.unexpected.map((u) => `unexpected answer: ${u}`), ...clients.nodeProblems);
     problems.push(...api.serverErrors.map((e) => `server error: ${e.method} ${e.path} → ${e.status} ${e.body}`));
-    problems.push(...server.errorLines().slice(0, 20).map((l) => `server log: ${l.slice(0, 800)}`));
+    problems.push(...serverErrorLines(servers).slice(0, 20).map((l) => `server log: ${l.slice(0, 800)}`));
     return {
       ok: problems.length === 0,
       seed: o.seed,
       rounds: round,
       problems,
       counts: report.counts,
-      stats: { ...clients.stats, requests: api.requests },
-      startupMs: server.startups,
+      stats: { ...clients.stats, ...nodeStats(api) },
+      startupMs: servers.flatMap((s) => s.startups),
+      servers: servers.length,
       elapsedMs: Date.now() - started,
       replay: `${replay} --rounds ${round}`,
     };
   } catch (e) {
     problems.push(`harness: ${(e as Error).stack ?? String(e)}`);
     if (c) problems.push(...c.unexpected.map((u) => `unexpected answer: ${u}`));
-    problems.push(`server output (tail):\n${server.output().slice(-3000)}`);
-    return { ok: false, seed: o.seed, rounds: round, problems, counts: {}, stats: c?.stats ?? {}, startupMs: server.startups, elapsedMs: Date.now() - started, replay: `${replay} --rounds ${round}` };
+    if (c) problems.push(...c.nodeProblems);
+    servers.forEach((s, i) => problems.push(`server ${i} output (tail):\n${s.output().slice(-3000)}`));
+    return { ok: false, seed: o.seed, rounds: round, problems, counts: {}, stats: c?.stats ?? {}, startupMs: servers.flatMap((s) => s.startups), servers: servers.length, elapsedMs: Date.now() - started, replay: `${replay} --rounds ${round}` };
   } finally {
-    await server.kill9();
+    await Promise.all(servers.map((s) => s.kill9()));
     await live?.close().catch(() => undefined);
   }
+}
+
+/** Requests in all, per node, and those a dead node refused that went to another. */
+export function nodeStats(api: Api): Record<string, number> {
+  return { requests: api.requests, ...(api.size > 1 ? { rerouted: api.rerouted, ...Object.fromEntries(api.perNode.map((n, i) => [`requests_node${i}`, n])) } : {}) };
 }
 
 const pickDistinct = <T>(rnd: Random, list: readonly T[], n: number): T[] => shuffle(rnd, [...list]).slice(0, Math.min(n, list.length));
 
 /** One buyer fills the cart with `lines` and checks out with `card` (sometimes twice at once with the same key). */
-async function shop(c: Clients, buyer: Buyer, lines: Array<{ sku: Sku; quantity: number; creator?: string }>, card: string, twice: boolean, challenge: 'pass' | 'fail' | 'abandon', race: 'none' | 'webhook' | 'cancel') {
+async function shop(c: Clients, pairAt: number, buyer: Buyer, lines: Array<{ sku: Sku; quantity: number; creator?: string }>, card: string, twice: boolean, challenge: 'pass' | 'fail' | 'abandon', race: 'none' | 'webhook' | 'cancel') {
   await c.emptyCart(buyer);
   let added = 0;
   for (const l of lines) if (await c.addToCart(buyer, l.sku.id, l.quantity, l.creator)) added++;
   if (added === 0) return;
   const key = c.key('checkout');
-  const results = await Promise.all(Array.from({ length: twice ? 2 : 1 }, () => c.checkout(buyer, card, key)));
+  // Twice: the same key on two different nodes at the same moment (a client retrying through the load balancer).
+  const nodes = twice ? nodePair(c, pairAt) : [undefined];
+  const results = await Promise.all(nodes.map((n) => c.checkout(buyer, card, key, n)));
   if (twice && results[0]!.paymentId && results[1]!.paymentId && results[0]!.paymentId !== results[1]!.paymentId) {
     c.unexpected.push(`one Idempotency-Key made two payments: ${results[0]!.paymentId}, ${results[1]!.paymentId}`);
   }
+  if (twice) c.nodeProblems.push(...idempotencyProblems(key, results.map((r, i) => seen(nodes[i]!, r.outcome!))));
   const r = results.find((x) => x.kind === 'challenge');
   if (!r?.paymentId || challenge === 'abandon') return;
   const confirm = c.confirmChallenge(buyer, r.paymentId, challenge === 'pass');
@@ -287,10 +329,11 @@ async function playRound(c: Clients, rnd: Random, round: number, live: Database 
     })),
     card: CARDS[rnd.weighted({ ok: 88, declined: 7, challenge: 5 })],
     twice: rnd.chance(0.1),
+    pairAt: rnd.int(0, 1_000_000),
     challenge: rnd.weighted({ pass: 60, fail: 20, abandon: 20 } as const),
     race: rnd.weighted({ none: 60, webhook: 25, cancel: 15 } as const),
   }));
-  await Promise.all([...shoppers.map((s) => shop(c, s.b, s.lines, s.card, s.twice, s.challenge, s.race)), ...(sale ? [flashSale(c, sale)] : [])]);
+  await Promise.all([...shoppers.map((s) => shop(c, s.pairAt, s.b, s.lines, s.card, s.twice, s.challenge, s.race)), ...(sale ? [flashSale(c, sale)] : [])]);
 
   // Sellers ship (some in parts, a few with a tracking number from another order); some orders are cancelled.
   const paid = [...c.orders.values()].filter((x) => x.status === 'paid');

@@ -19,6 +19,7 @@ export interface Actor {
 export interface Sku {
   id: string;
   shopId: string;
+  productId: string;
   price: number;
   /** Units created with the product. */
   initial: number;
@@ -42,6 +43,8 @@ export interface Buyer extends Actor {
 
 export interface World {
   operator: Actor;
+  /** A seller who is also a creator and hosts live sessions in its own shop (sellers[0]). */
+  host: Seller;
   sellers: Seller[];
   buyers: Buyer[];
   creators: Actor[];
@@ -69,6 +72,22 @@ export async function bootstrapOperator(database: Database, now: Date): Promise<
   return { id: user.id, token };
 }
 
+/**
+ * A creator who will also sell (the live host), made directly in the database like the operator:
+ * no API grants the creator role. The harness onboards it as a seller through the API.
+ */
+export async function bootstrapHost(database: Database, now: Date): Promise<Actor> {
+  const clock = new SettableClock(now);
+  const user = await signUp(database.db, clock, {
+    email: `host-${randomBytes(4).toString('hex')}@chaos.loopshop.dev`,
+    password: randomBytes(16).toString('hex'),
+    name: 'Chaos Live Host',
+    roles: ['buyer', 'creator'],
+  });
+  const { token } = await createSession(database.db, clock, user.id, 3650);
+  return { id: user.id, token };
+}
+
 export async function signUpActor(api: Api, tag: string, name: string): Promise<Actor> {
   const r = await api.must<{ token: string; user: { id: string } }>('POST', '/v1/auth/sign-up', {
     body: { email: `${tag}-${randomBytes(4).toString('hex')}@chaos.loopshop.dev`, password: PASSWORD, name },
@@ -77,8 +96,8 @@ export async function signUpActor(api: Api, tag: string, name: string): Promise<
 }
 
 /** Invitation → sign-up → documents → application → review → approval: a seller with a shop. */
-export async function onboardSeller(api: Api, operator: Actor, invitationCode: string, index: number): Promise<Seller> {
-  const a = await signUpActor(api, `seller${index}`, `Chaos Seller ${index}`);
+export async function onboardSeller(api: Api, operator: Actor, invitationCode: string, index: number, as?: Actor): Promise<Seller> {
+  const a = as ?? (await signUpActor(api, `seller${index}`, `Chaos Seller ${index}`));
   const docs: string[] = [];
   for (const kind of US_DOCUMENTS) {
     const form = new FormData();
@@ -121,7 +140,7 @@ export async function createProduct(
   seller: Seller,
   opts: { title: string; category: string; price: number; stock: number; variants: number; hot: boolean; affiliateBps: number },
 ): Promise<Sku[]> {
-  const p = await api.must<{ variants: Array<{ sku_id: string }> }>('POST', `/v1/shops/${seller.shopId}/products`, {
+  const p = await api.must<{ id: string; variants: Array<{ sku_id: string }> }>('POST', `/v1/shops/${seller.shopId}/products`, {
     token: seller.token,
     body: {
       title: opts.title,
@@ -136,7 +155,7 @@ export async function createProduct(
       })),
     },
   });
-  const skus = p.variants.map((v, i) => ({ id: v.sku_id, shopId: seller.shopId, price: opts.price + i * 100, initial: opts.stock, sets: [], hot: opts.hot }));
+  const skus = p.variants.map((v, i) => ({ id: v.sku_id, shopId: seller.shopId, productId: p.id, price: opts.price + i * 100, initial: opts.stock, sets: [], hot: opts.hot }));
   seller.skus.push(...skus);
   return skus;
 }
@@ -165,7 +184,7 @@ export interface WorldOptions {
   productsPerSeller: number;
 }
 
-export async function buildWorld(api: Api, rnd: Random, operator: Actor, now: Date, o: WorldOptions, log: (l: string) => void): Promise<World> {
+export async function buildWorld(api: Api, rnd: Random, operator: Actor, host: Actor, now: Date, o: WorldOptions, log: (l: string) => void): Promise<World> {
   const t0 = Date.now();
   const inv = await api.must<{ code: string }>('POST', '/v1/invitations', {
     token: operator.token,
@@ -177,7 +196,7 @@ export async function buildWorld(api: Api, rnd: Random, operator: Actor, now: Da
   await api.must('POST', '/v1/admin/commission-rules', { token: operator.token, body: { category: 'tea', rate_bps: 0, new_shop_days: 90, subsidy_bps: 300 } });
   await api.must('POST', '/v1/admin/commission-rules', { token: operator.token, body: { category: 'electronics', rate_bps: 500 } });
   const sellers: Seller[] = [];
-  for (let i = 0; i < o.sellers; i++) sellers.push(await onboardSeller(api, operator, inv.code, i));
+  for (let i = 0; i < Math.max(1, o.sellers); i++) sellers.push(await onboardSeller(api, operator, inv.code, i, i === 0 ? host : undefined));
   for (const s of sellers) await stockShop(api, rnd, s, o.productsPerSeller);
   const buyers: Buyer[] = [];
   const signups = Array.from({ length: o.buyers }, (_, i) => i);
@@ -191,5 +210,5 @@ export async function buildWorld(api: Api, rnd: Random, operator: Actor, now: Da
   const skus = new Map<string, Sku>();
   for (const s of sellers) for (const k of s.skus) skus.set(k.id, k);
   log(`world: ${sellers.length} sellers, ${skus.size} SKUs, ${buyers.length} buyers, ${creators.length} creators in ${Date.now() - t0} ms`);
-  return { operator, sellers, buyers, creators, skus, currency: 'USD', invitationCode: inv.code };
+  return { operator, host: sellers[0]!, sellers, buyers, creators, skus, currency: 'USD', invitationCode: inv.code };
 }
