@@ -7,7 +7,7 @@ import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
 import { createSession } from '../identity/service.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/service.js';
 import { refundOrder } from '../orders/refunds.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/testing.js';
 import { createPaymentProviders } from '../payments/service.js';
 import { jobs } from '../../platform/schema.js';
 import { hasHolds, liftHold, placeHold, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
@@ -53,7 +53,8 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
   /** A paid order: `lines` are [variant index, quantity, attributed creator?]. */
   async function paidOrder(s: ShopFixture, lines: Array<[number, number, string?]>) {
     const buyer = await t.account({ name: 'Buyer' });
-    for (const [i, q, creator] of lines) await addToCart(t, buyer.auth, s.skuIds[i]!, q, creator ? { creator_id: creator } : undefined);
+    // The creator's video anchors the product: the fact attribution comes from (issue 14).
+    for (const [i, q, creator] of lines) await addToCart(t, buyer.auth, s.skuIds[i]!, q, creator ? { video_id: await videoAnchoring(t, creator, [s.productId]) } : undefined);
     const res = await checkoutReq(t, buyer.auth, cardBody());
     expect(res.statusCode, res.body).toBe(201);
     const o = res.json().orders[0] as { id: string; total: { amount: number } };
