@@ -74,7 +74,7 @@ describe('affiliate attribution comes only from server facts', () => {
 
   it('nobody earns on their own purchase: a creator buying through its own video', async () => {
     const video = await videoAnchoring(t, creator.id, [s.productId]);
-    const [item] = await buy(creator.auth, [{ skuId: s.skuIds[0]!, source: { video_id: video } }]);
+    const [item] = await buy(creator.auth, [{ skuId: s.skuIds[0]!, source: { video_id: video, creator_id: creator.id } }]);
     // The video is still where the sale came from (analytics), but it pays nobody.
     expect(item!.source).toEqual({ video_id: video });
   });
@@ -94,19 +94,21 @@ describe('affiliate attribution comes only from server facts', () => {
 
   it('a video that does not anchor the product, one not visible, one that does not exist: no attribution, the add still succeeds', async () => {
     const buyer = await t.account();
-    expect(await payeeOf(buyer.auth, { video_id: await videoAnchoring(t, creator.id, [other.productId]) })).toBeUndefined();
-    expect(await payeeOf(buyer.auth, { video_id: await videoAnchoring(t, creator.id, [s.productId], { status: 'processing' }) })).toBeUndefined();
-    expect(await payeeOf(buyer.auth, { video_id: await videoAnchoring(t, creator.id, [s.productId], { status: 'failed' }) })).toBeUndefined();
-    expect(await payeeOf(buyer.auth, { video_id: `vid_${'0'.repeat(26)}` })).toBeUndefined();
+    // Sent as the old web app did, with the video's creator id beside it: still nobody is paid.
+    const claim = { creator_id: creator.id };
+    expect(await payeeOf(buyer.auth, { ...claim, video_id: await videoAnchoring(t, creator.id, [other.productId]) })).toBeUndefined();
+    expect(await payeeOf(buyer.auth, { ...claim, video_id: await videoAnchoring(t, creator.id, [s.productId], { status: 'processing' }) })).toBeUndefined();
+    expect(await payeeOf(buyer.auth, { ...claim, video_id: await videoAnchoring(t, creator.id, [s.productId], { status: 'failed' }) })).toBeUndefined();
+    expect(await payeeOf(buyer.auth, { ...claim, video_id: `vid_${'0'.repeat(26)}` })).toBeUndefined();
   });
 
   it('checkout proves it again: a video hidden or removed after the click pays nobody', async () => {
     const buyer = await t.account();
     const hidden = await videoAnchoring(t, creator.id, [s.productId]);
-    expect(await payeeOf(buyer.auth, { video_id: hidden }, () => t.db.update(videos).set({ status: 'failed' }).where(eq(videos.id, hidden)).then(() => undefined))).toBeUndefined();
+    expect(await payeeOf(buyer.auth, { video_id: hidden, creator_id: creator.id }, () => t.db.update(videos).set({ status: 'failed' }).where(eq(videos.id, hidden)).then(() => undefined))).toBeUndefined();
     const removed = await videoAnchoring(t, creator.id, [s.productId]);
     const del = () => t.app.inject({ method: 'DELETE', url: `/v1/videos/${removed}`, headers: creator.auth }).then((r) => expect(r.statusCode).toBe(204));
-    expect(await payeeOf(buyer.auth, { video_id: removed }, del)).toBeUndefined();
+    expect(await payeeOf(buyer.auth, { video_id: removed, creator_id: creator.id }, del)).toBeUndefined();
   });
 
   it('a live pays its host when the product is pinned and the live is on at the click; it may end before checkout', async () => {
