@@ -188,10 +188,10 @@ const outOfStock = (skuId: string, requested: number, available: number) =>
 /**
  * Adds a SKU to the cart; adding a SKU already in it raises that line's quantity (a `source`
  * given replaces the line's attribution: the server keeps only a video or live that holds, see
- * cart/attribution.ts; one that does not leaves the line unattributed, the add still succeeds). Refuses: unknown SKU 404, unlisted 409
- * `sku_unavailable`, another currency than the cart's 409 `currency_mismatch`, more than 99 of
- * a line 409 `quantity_limit`, more lines than 100 409 `cart_full`, more than available 409
- * `out_of_stock`.
+ * cart/attribution.ts; one that does not leaves the line unattributed, the add still succeeds).
+ * Refuses: unknown SKU 404, unlisted 409 `sku_unavailable`, another currency than the cart's
+ * 409 `currency_mismatch`, more than 99 of a line 409 `quantity_limit`, more lines than 100 409
+ * `cart_full`, more than available 409 `out_of_stock`.
  */
 export async function addCartItem(
   db: Db,
