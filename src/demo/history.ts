@@ -62,7 +62,7 @@ function cartRate(price: number): number {
 }
 
 type Action =
-  | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string; creator_id?: string } }
+  | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string } }
   | { at: number; kind: 'ship'; orderId: string; ownerId: string; postalCode: string; scenario: Scenario };
 
 export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { secrets: SandboxSecrets; days?: number; seed?: number }): Promise<HistorySummary> {
@@ -93,7 +93,8 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
     if (checkedOut >= now) return;
     push({ device_id: device, type: 'checkout_started', at: new Date(checkedOut), shop_id: p.shopId });
     if (!rnd.chance(video?.prime ? 0.55 : 0.2)) return;
-    const source = video ? { video_id: video.id, creator_id: world.creatorId } : {};
+    // The video the buyer came from: the server attributes the line to its creator while it is visible (issue 14).
+    const source = video ? { video_id: video.id } : {};
     actions.push({ at: checkedOut + between(10_000, 2 * MINUTE), kind: 'order', buyerId: rnd.pick(world.buyerIds), productId, source });
   };
 

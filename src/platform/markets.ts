@@ -44,6 +44,8 @@ export interface MarketConfig {
   salesThreshold: number | null;
   /** Most shops the market takes; null = unlimited. */
   slotQuota: number | null;
+  /** Days a video or live click keeps attributing the cart line it led to (affiliate pay at checkout), 1–90. */
+  attributionWindowDays: number;
   /** `semi_closed` (external anchors allowed, click-outs recorded) or `closed`; set by the links module. */
   linkPolicyMode: string;
   /** When the market switches (switched) to `closed`; null = no cut-over scheduled. */
@@ -103,6 +105,7 @@ export type MarketPatch = Partial<
     | 'requiredDocuments'
     | 'salesThreshold'
     | 'slotQuota'
+    | 'attributionWindowDays'
   >
 >;
 

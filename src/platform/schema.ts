@@ -73,6 +73,8 @@ export const markets = pgTable(
     salesThreshold: bigint('sales_threshold', { mode: 'number' }),
     /** Most shops the market takes; null = unlimited. */
     slotQuota: integer('slot_quota'),
+    /** An affiliate is paid only when the click that led to the cart line is at most this many days old at checkout. */
+    attributionWindowDays: integer('attribution_window_days').notNull().default(7),
     /** `semi_closed` (external anchors allowed, click-outs recorded) or `closed` (decision on link detection). */
     linkPolicyMode: text('link_policy_mode').notNull().default('semi_closed'),
     cutoverAt: timestamp('cutover_at', { withTimezone: true, mode: 'date' }),
@@ -82,6 +84,7 @@ export const markets = pgTable(
   (t) => [
     check('markets_tax_rate', sql`${t.taxRateBps} between 0 and 10000`),
     check('markets_thresholds', sql`coalesce(${t.salesThreshold}, 0) >= 0 and coalesce(${t.slotQuota}, 0) >= 0`),
+    check('markets_attribution_window', sql`${t.attributionWindowDays} between 1 and 90`),
   ],
 );
 

@@ -6,6 +6,7 @@ import { createCarriers, createShipment, clearFlag, listFlags } from '../modules
 import { SandboxCarrier, type Scenario } from '../modules/fulfillment/sandbox-carrier.js';
 import { signUp } from '../modules/identity/service.js';
 import { accounts, getBalance, reconcile, type ReconcileReport } from '../modules/ledger/service.js';
+import { insertVideo } from '../modules/content/service.js';
 import { checkout } from '../modules/orders/checkout.js';
 import { getOrderForViewer } from '../modules/orders/service.js';
 import { SANDBOX_CARDS } from '../modules/payments/sandbox.js';
@@ -67,6 +68,7 @@ interface SimShop {
   ownerId: string;
   profile: Profile;
   skuIds: string[];
+  productIds: string[];
   trackingNumbers: string[];
 }
 
@@ -121,6 +123,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       const profile = rnd.weighted<Profile>({ prompt: 70, late: 15, faker: 15 });
       const shop = await createShop(db, clock, { name: `Sim shop ${i} (${profile})`, market: 'US', currency: 'USD', timezone: 'UTC', shippingFee: rnd.pick([0, 299, 499]), ownerId: owner.id });
       const skuIds: string[] = [];
+      const productIds: string[] = [];
       for (let p = 0; p < 3; p++) {
         const product = await createProduct(db, clock, shop.id, {
           title: `Sim product ${i}.${p}`,
@@ -131,14 +134,24 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
           variants: ['S', 'L'].map((size) => ({ option_values: [size], price: { amount: rnd.int(5, 200) * 100 - 1, currency: 'USD' }, stock: { on_hand: opts.orders * 3 } })),
         });
         skuIds.push(...product.variants.map((v) => v.sku_id));
+        productIds.push(product.id);
       }
-      shops.push({ id: shop.id, ownerId: owner.id, profile, skuIds, trackingNumbers: [] });
+      shops.push({ id: shop.id, ownerId: owner.id, profile, skuIds, productIds, trackingNumbers: [] });
     }
     const shopById = new Map(shops.map((s) => [s.id, s]));
     const buyers: string[] = [];
     for (let i = 0; i < Math.min(200, Math.max(10, Math.ceil(opts.orders / 50))); i++) buyers.push((await user(`buyer${i}`, ['buyer'])).id);
     const creators: string[] = [];
     for (let i = 0; i < 10; i++) creators.push((await user(`creator${i}`, ['creator'])).id);
+    // Each shop's products are shown in one creator's video: the source a buyer's cart line names,
+    // and the only way a creator earns (attribution from server facts, issue 14). The simulation
+    // has no media pipeline, so the videos are made visible directly.
+    const videoOfShop = new Map<string, string>();
+    for (const [i, shop] of shops.entries()) {
+      const video = await insertVideo(db, clock, { creatorId: creators[i % creators.length]!, caption: `Sim haul ${i}`, productIds: shop.productIds }, { type: 'simulate.no_media', payload: {} });
+      await db.execute(sql`update videos set status = 'ready', published_at = ${clock.now()} where id = ${video.id}`);
+      videoOfShop.set(shop.id, video.id);
+    }
     const operator = await user('operator', ['operator']);
     // The commission rules of the source articles: 8 % by default (seeded), 0 % for new tea shops
     // in their first 90 days with a 3 % ad subsidy, 5 % on electronics.
@@ -163,7 +176,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         const lines = rnd.chance(0.3) ? 2 : 1;
         try {
           for (let l = 0; l < lines; l++) {
-            const source = rnd.chance(0.4) ? { creator_id: rnd.pick(creators) } : undefined;
+            const source = rnd.chance(0.4) ? { video_id: videoOfShop.get(a.shop.id)! } : undefined;
             await addCartItem(db, clock, a.buyerId, { sku_id: rnd.pick(a.shop.skuIds), quantity: rnd.int(1, 3), ...(source ? { source } : {}) });
           }
           const postalCode = String(rnd.int(10000, 99999));

@@ -143,7 +143,7 @@ describe('analytics (browser)', () => {
     const video = mine[0]!;
     const product = await inject<{ variants: Array<{ sku_id: string; available: number }> }>('GET', `/v1/products/${firstShop(video)!.id}`);
     const sku = product.variants.find((v) => v.available > 0)!;
-    await inject('POST', '/v1/cart/items', buyer.token, { sku_id: sku.sku_id, quantity: 1, source: { video_id: video.id, creator_id: video.creator.id } });
+    await inject('POST', '/v1/cart/items', buyer.token, { sku_id: sku.sku_id, quantity: 1, source: { video_id: video.id } });
     const paid = await inject<{ payment: { status: string } }>('POST', '/v1/checkout', buyer.token, {
       shipping_address: { name: 'Ada Buyer', line1: '1 Market St', city: 'San Francisco', region: 'CA', postal_code: '94105', country: 'US' },
       payment_method: { type: 'card', number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' },

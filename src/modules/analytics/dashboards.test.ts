@@ -63,7 +63,7 @@ describe('analytics dashboards after a real checkout and refund', () => {
 
     orderIds = [];
     for (let i = 0; i < 2; i++) {
-      await addToCart(t, buyer.auth, product.variants[0]!.sku_id, 1, { video_id: videoId, creator_id: creator.id });
+      await addToCart(t, buyer.auth, product.variants[0]!.sku_id, 1, { video_id: videoId });
       const res = await checkoutReq(t, buyer.auth);
       expect(res.statusCode).toBe(201);
       orderIds.push(res.json().orders[0].id);
@@ -233,7 +233,7 @@ describe('creator dashboard per live session', () => {
       const events = [{ event_id: `join-${i}`, type: 'live_join', at, live_id: liveId }, ...shopping];
       expect((await post('/v1/events', b.auth, { events })).json()).toMatchObject({ accepted: events.length, rejected: [] });
     }
-    await addToCart(t, buyers[0]!.auth, sku, 2, { live_id: liveId, creator_id: creator.id });
+    await addToCart(t, buyers[0]!.auth, sku, 2, { live_id: liveId });
     expect((await checkoutReq(t, buyers[0]!.auth)).statusCode).toBe(201);
 
     await scheduleAnalyticsJobs(t.db, t.clock);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/app.js';
 import { updateProduct } from '../catalog/service.js';
-import { addToCart, shopWithProduct } from '../orders/testing.js';
+import { addToCart, shopWithProduct, videoAnchoring } from '../orders/testing.js';
 
 describe('cart routes', () => {
   let t: TestApp;
@@ -20,8 +20,8 @@ describe('cart routes', () => {
     const empty = (await req('GET', '/v1/cart', buyer.auth)).json();
     expect(empty).toEqual({ currency: 'USD', shops: [], subtotal: { amount: 0, currency: 'USD' }, shipping: { amount: 0, currency: 'USD' }, tax: { amount: 0, currency: 'USD' }, total: { amount: 0, currency: 'USD' } });
 
-    const creator = `usr_${'1'.repeat(26)}`;
-    let cart = await addToCart(t, buyer.auth, s.skuIds[0]!, 2, { creator_id: creator });
+    // A client-sent creator id is ignored (issue 14): the line is not attributed.
+    let cart = await addToCart(t, buyer.auth, s.skuIds[0]!, 2, { creator_id: buyer.id });
     expect(cart.shops[0]).toMatchObject({
       shop: { id: s.shopId, name: 'Cart Shop' },
       subtotal: { amount: 2468 },
@@ -38,13 +38,15 @@ describe('cart routes', () => {
       line_total: { amount: 2468, currency: 'USD' },
       available: 10,
       sellable: true,
-      source: { creator_id: creator },
+      source: {},
     });
-    // Adding the same SKU again raises the line (one line per SKU); a new source replaces the old.
-    const video = `vid_${'2'.repeat(26)}`;
+    // Adding the same SKU again raises the line (one line per SKU); a new source replaces the old,
+    // as the server verified it: the video's creator, and when the buyer clicked.
+    const creator = await t.account({ name: 'Cart Creator' });
+    const video = await videoAnchoring(t, creator.id, [s.productId]);
     cart = await addToCart(t, buyer.auth, s.skuIds[0]!, 3, { video_id: video });
     expect(cart.shops[0].items).toHaveLength(1);
-    expect(cart.shops[0].items[0]).toMatchObject({ quantity: 5, source: { video_id: video } });
+    expect(cart.shops[0].items[0]).toMatchObject({ quantity: 5, source: { video_id: video, creator_id: creator.id, clicked_at: t.clock.now().toISOString() } });
     cart = await addToCart(t, buyer.auth, s.skuIds[1]!, 1);
     expect(cart.total).toEqual({ amount: 5 * 1234 + 99 + 500, currency: 'USD' });
 

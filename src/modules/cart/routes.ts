@@ -12,9 +12,13 @@ export const CartSourceSchema = Type.Object(
   {
     video_id: Type.Optional(Type.String({ pattern: '^vid_[0-9a-z]{26}$' })),
     live_id: Type.Optional(Type.String({ pattern: '^[a-z]{2,4}_[0-9a-z]{26}$' })),
-    creator_id: Type.Optional(Type.String({ pattern: '^usr_[0-9a-z]{26}$' })),
+    creator_id: Type.Optional(Type.String({ pattern: '^usr_[0-9a-z]{26}$', description: 'Accepted for old clients and ignored: it never makes anyone a payee' })),
   },
-  { additionalProperties: false, description: 'Where the buyer found the item (attribution)' },
+  {
+    additionalProperties: false,
+    description:
+      'Where the buyer found the item. The server attributes the line only to the creator of a visible video that anchors the product, or the host of a live that is on and has the product pinned; anything else leaves the line unattributed (the add still succeeds)',
+  },
 );
 
 const CartItem = Type.Object({
@@ -30,7 +34,10 @@ const CartItem = Type.Object({
   line_total: MoneyOut,
   available: Type.Integer(),
   sellable: Type.Boolean(),
-  source: Type.Object({ video_id: Type.Optional(Type.String()), live_id: Type.Optional(Type.String()), creator_id: Type.Optional(Type.String()) }),
+  source: Type.Object(
+    { video_id: Type.Optional(Type.String()), live_id: Type.Optional(Type.String()), creator_id: Type.Optional(Type.String()), clicked_at: Type.Optional(Type.String()) },
+    { description: 'As the server verified it: the content the line came from, its payee then (`creator_id`) and the time of the click' },
+  ),
 });
 
 const Cart = Type.Object(

@@ -3,11 +3,17 @@ import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } f
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-/** Where a cart line came from, kept for attribution (video, live session, creator). */
+/**
+ * Where a cart line came from, written by the server only (cart/attribution.ts): the video or
+ * live the buyer came from when it held at the click, the payee known then (`creator_id`), and
+ * the time of the click (`clicked_at`, ISO). Order items keep `video_id`/`live_id`/`creator_id`
+ * as checkout proved them; `creator_id` there is who settlement pays.
+ */
 export interface CartSource {
   video_id?: string;
   live_id?: string;
   creator_id?: string;
+  clicked_at?: string;
 }
 
 /**

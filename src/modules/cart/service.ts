@@ -8,10 +8,12 @@ import { applyRate, type Money } from '../../platform/money.js';
 import { getSkusForCheckout } from '../catalog/service.js';
 import { getAvailability, getPoolAvailability, poolKey } from '../inventory/service.js';
 import { getShops } from '../sellers/service.js';
+import { clickInWindow, resolveAttribution, type Attribution } from './attribution.js';
 import { cartItems, type CartSource } from './schema.js';
 
 /**
- * The buyer's cart across shops. It stores only what the buyer chose (SKU, quantity, source);
+ * The buyer's cart across shops. It stores only what the buyer chose (SKU, quantity) and where
+ * it came from as the server verified it (source, cart/attribution.ts);
  * every price, fee and tax is computed here from the catalog and the shop each time it is read,
  * and checkout uses the same `priceCart`, so a client can never set a price.
  */
@@ -36,6 +38,12 @@ export interface CartLine {
   /** False when the product was unlisted or the variant archived: checkout refuses the cart. */
   sellable: boolean;
   source: CartSource;
+  /**
+   * Only when priced for checkout (`attributeAt`): what the order item is attributed to, proven
+   * again now (content visible and anchoring, click inside the market's window, payee neither
+   * the buyer nor a member of the shop); `{}` when nothing holds.
+   */
+  attribution?: Attribution;
   /** The product's affiliate rate and category, frozen into the order item at checkout. */
   affiliate_rate_bps: number;
   category: string | null;
@@ -68,14 +76,16 @@ const m = (amount: number, currency: string): Money => ({ amount, currency });
 /**
  * Prices the buyer's cart from the catalog: unit price × quantity per line, per shop a flat
  * shipping fee (the shop's) and tax (the shop market's rate on the goods subtotal). Lines whose
- * SKU no longer exists are left out; unsellable lines are shown but not counted.
+ * SKU no longer exists are left out; unsellable lines are shown but not counted. With
+ * `attributeAt` (checkout), every line's `attribution` is resolved as of then, by one more
+ * statement that runs beside the shops' read.
  */
-export async function priceCart(db: Db, userId: string): Promise<PricedCart> {
+export async function priceCart(db: Db, userId: string, opts: { attributeAt?: Date } = {}): Promise<PricedCart> {
   const rowsOf = await db.select().from(cartItems).where(eq(cartItems.userId, userId)).orderBy(asc(cartItems.id));
-  return priceRows(db, rowsOf);
+  return priceRows(db, userId, rowsOf, opts.attributeAt);
 }
 
-async function priceRows(db: Db, lines: CartRow[]): Promise<PricedCart> {
+async function priceRows(db: Db, userId: string, lines: CartRow[], attributeAt: Date | undefined): Promise<PricedCart> {
   if (lines.length === 0) {
     const zero = m(0, EMPTY_CART_CURRENCY);
     return { currency: EMPTY_CART_CURRENCY, shops: [], subtotal: zero, shipping: zero, tax: zero, total: zero };
@@ -87,7 +97,21 @@ async function priceRows(db: Db, lines: CartRow[]): Promise<PricedCart> {
     getPoolAvailability(db, lines.flatMap((l) => (l.source?.live_id ? [{ pool: l.source.live_id, sku_id: l.skuId }] : []))),
   ]);
   const skuById = new Map(skus.map((s) => [s.sku_id, s]));
-  const shops = new Map((await getShops(db, [...new Set(skus.map((s) => s.shop_id))])).map((s) => [s.id, s]));
+  const [shopRows, attributed] = await Promise.all([
+    getShops(db, [...new Set(skus.map((s) => s.shop_id))]),
+    attributeAt
+      ? resolveAttribution(
+          db,
+          userId,
+          lines.flatMap((l) => {
+            const sku = skuById.get(l.skuId);
+            return sku ? [{ key: l.id, product_id: sku.product_id, shop_id: sku.shop_id, source: l.source ?? {} }] : [];
+          }),
+          'checkout',
+        )
+      : null,
+  ]);
+  const shops = new Map(shopRows.map((s) => [s.id, s]));
   const currency = skus[0]?.currency ?? EMPTY_CART_CURRENCY;
   const groups = new Map<string, CartShopGroup>();
   for (const line of lines) {
@@ -122,6 +146,7 @@ async function priceRows(db: Db, lines: CartRow[]): Promise<PricedCart> {
       available: (line.source?.live_id ? pooled.get(poolKey(line.source.live_id, sku.sku_id)) : undefined) ?? availability.get(sku.sku_id) ?? 0,
       sellable: sku.sellable && sku.currency === currency,
       source: line.source ?? {},
+      ...(attributed ? { attribution: (clickInWindow(line.source?.clicked_at, shop.market, attributeAt!) && attributed.get(line.id)) || {} } : {}),
       affiliate_rate_bps: sku.affiliate_rate_bps,
       category: sku.category,
     });
@@ -144,12 +169,17 @@ async function priceRows(db: Db, lines: CartRow[]): Promise<PricedCart> {
   };
 }
 
-function cleanSource(s: CartSource | undefined): CartSource {
-  const out: CartSource = {};
-  if (s?.video_id) out.video_id = s.video_id;
-  if (s?.live_id) out.live_id = s.live_id;
-  if (s?.creator_id) out.creator_id = s.creator_id;
-  return out;
+/**
+ * The source a line keeps after a click: the content the buyer came from when it holds now
+ * (see cart/attribution.ts), the payee known now and the time of the click; `{}` when it does
+ * not hold. A client-sent `creator_id` is never read.
+ */
+async function sourceOfClick(db: Db, clock: Clock, userId: string, sku: { product_id: string; shop_id: string }, sent: CartSource): Promise<CartSource> {
+  const claimed: CartSource = {};
+  if (sent.video_id) claimed.video_id = sent.video_id;
+  if (sent.live_id) claimed.live_id = sent.live_id;
+  const found = (await resolveAttribution(db, userId, [{ key: 'line', product_id: sku.product_id, shop_id: sku.shop_id, source: claimed }], 'click')).get('line');
+  return found ? { ...found, clicked_at: clock.now().toISOString() } : {};
 }
 
 const outOfStock = (skuId: string, requested: number, available: number) =>
@@ -157,10 +187,11 @@ const outOfStock = (skuId: string, requested: number, available: number) =>
 
 /**
  * Adds a SKU to the cart; adding a SKU already in it raises that line's quantity (a `source`
- * given replaces the line's attribution). Refuses: unknown SKU 404, unlisted 409
- * `sku_unavailable`, another currency than the cart's 409 `currency_mismatch`, more than 99 of
- * a line 409 `quantity_limit`, more lines than 100 409 `cart_full`, more than available 409
- * `out_of_stock`.
+ * given replaces the line's attribution: the server keeps only a video or live that holds, see
+ * cart/attribution.ts; one that does not leaves the line unattributed, the add still succeeds).
+ * Refuses: unknown SKU 404, unlisted 409 `sku_unavailable`, another currency than the cart's
+ * 409 `currency_mismatch`, more than 99 of a line 409 `quantity_limit`, more lines than 100 409
+ * `cart_full`, more than available 409 `out_of_stock`.
  */
 export async function addCartItem(
   db: Db,
@@ -188,7 +219,7 @@ export async function addCartItem(
   if (wanted > MAX_QUANTITY) {
     throw conflict('quantity_limit', `At most ${MAX_QUANTITY} of one item per order`, { sku_id: sku.sku_id, max: MAX_QUANTITY, requested: wanted });
   }
-  const source = cleanSource(input.source);
+  const source = input.source ? await sourceOfClick(db, clock, userId, sku, input.source) : {};
   const available = await availableFor(db, sku.sku_id, input.source ? source : (existing?.source ?? {}));
   if (wanted > available) throw outOfStock(sku.sku_id, wanted, available);
   const now = clock.now();

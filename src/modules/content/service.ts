@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { rows, type Db } from '../../platform/db.js';
@@ -285,6 +285,17 @@ export async function getVideo(db: Db, videoId: string, viewerId: string | null)
   if (!row || (row.status !== 'ready' && row.creatorId !== viewerId)) throw notFound('Video', videoId);
   const [view] = await toViews(db, [row], viewerId);
   return view!;
+}
+
+/**
+ * Affiliate attribution (the cart and checkout): an SQL expression for the creator of video
+ * `videoId` while it is visible (ready; a deleted video has no row) and has a product anchor on
+ * `productId`, else null. The arguments are SQL, typically columns of the caller's rows, so one
+ * statement resolves every cart line.
+ */
+export function videoAttributionSql(videoId: SQL, productId: SQL): SQL {
+  return sql`(select v.creator_id from ${videos} v where v.id = ${videoId} and v.status = 'ready'
+    and exists (select 1 from ${videoAnchors} a where a.video_id = v.id and a.type = 'product' and a.product_id = ${productId}))`;
 }
 
 /** Id, creator and publish time of videos — of the given ids, or all of one creator's (for analytics). */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { HOUR, MINUTE, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../platform/errors.js';
@@ -524,6 +524,18 @@ export async function recordLivePurchases(tx: Db, clock: Clock, buyerId: string,
       on conflict do nothing
       returning live_id)
     select ${notifyExpr(TOPIC, sql`json_build_object('live_id', x.live_id, 'kind', 'purchase')::text`)} from (select distinct live_id from ins) x`);
+}
+
+/**
+ * Affiliate attribution (the cart and checkout): an SQL expression for the host of live session
+ * `liveId` while it is in one of `statuses` and has `productId` pinned (a flash-sale allotment is
+ * only ever of a pinned product, so pinned covers allotted), else null. The arguments are SQL,
+ * typically columns of the caller's rows, so one statement resolves every cart line.
+ */
+export function liveAttributionSql(liveId: SQL, productId: SQL, statuses: readonly LiveStatus[]): SQL {
+  return sql`(select s.creator_id from ${liveSessions} s where s.id = ${liveId}
+    and s.status in (${sql.join(statuses.map((st) => sql`${st}`), sql`, `)})
+    and exists (select 1 from ${livePins} p where p.live_id = s.id and p.product_id = ${productId}))`;
 }
 
 /** "Ada Lovelace" → "A***": enough to feel the room buying, nothing that identifies anyone. */

@@ -4,7 +4,7 @@ import { testApp, type TestApp } from '../../test/app.js';
 import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
 import { getStockLevels } from '../inventory/service.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/service.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct } from '../orders/testing.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from '../orders/testing.js';
 import { createShop } from '../sellers/service.js';
 import { getSettlement, planManagedSettlement, PLATFORM_MARGIN_ACCOUNT } from '../settlement/service.js';
 
@@ -180,7 +180,7 @@ describe('fully-managed mode: supply offers, inbound shipments, platform fulfilm
     // The platform promotes it: operators may edit a managed listing (here: a creator affiliate rate).
     ok(await req('PATCH', `/v1/products/${accepted.product_id}`, operator.auth, { affiliate_rate_bps: 1000 }));
     const creator = await t.account({ roles: ['buyer', 'creator'] });
-    const { buyer, orderId, total } = await buy([[red, 2]], { creator_id: creator.id });
+    const { buyer, orderId, total } = await buy([[red, 2]], { video_id: await videoAnchoring(t, creator.id, [accepted.product_id]) });
     expect(total).toBe(3000);
     expect(ok(await req('GET', `/v1/products/${accepted.product_id}`)).available).toBe(12);
 

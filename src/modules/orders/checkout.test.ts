@@ -9,7 +9,7 @@ import { accounts, getBalance, reconcile } from '../ledger/service.js';
 import type { PaymentProvider } from '../payments/provider.js';
 import { SANDBOX_CARDS, SandboxProvider } from '../payments/sandbox.js';
 import { checkout } from './checkout.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct } from './testing.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from './testing.js';
 
 describe('checkout, payments, escrow (HTTP API)', () => {
   let t: TestApp;
@@ -37,8 +37,11 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     const a = await shopWithProduct(t, { name: 'Alpha', shippingFee: 499, variants: [{ price: 1500, onHand: 10 }, { price: 2500, onHand: 10 }] });
     const b = await shopWithProduct(t, { name: 'Beta', variants: [{ price: 999, onHand: 5 }] });
     const buyer = await t.account({ name: 'Ada' });
-    const source = { video_id: `vid_${'0'.repeat(26)}` };
-    await addToCart(t, buyer.auth, a.skuIds[0]!, 2, source);
+    // The line came from a creator's video anchoring the product: attributed to its creator.
+    const creator = await t.account({ name: 'Alpha Creator' });
+    const video = await videoAnchoring(t, creator.id, [a.productId]);
+    await addToCart(t, buyer.auth, a.skuIds[0]!, 2, { video_id: video });
+    const source = { video_id: video, creator_id: creator.id };
     await addToCart(t, buyer.auth, a.skuIds[1]!, 1);
     await addToCart(t, buyer.auth, b.skuIds[0]!, 3);
 

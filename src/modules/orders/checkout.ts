@@ -121,7 +121,8 @@ export async function checkout(
     if (existing) return resume(db, clock, providers, existing, card);
   }
 
-  const cart = await priceCart(db, buyerId);
+  // Attribution proven again as of now, for every line in one statement (cart/attribution.ts).
+  const cart = await priceCart(db, buyerId, { attributeAt: clock.now() });
   const lines = cart.shops.flatMap((g) => g.items);
   if (lines.length === 0) throw conflict('cart_empty', 'The cart is empty');
   // Trust & safety (decision 012): suspended or frozen shops, daily order caps; before anything is reserved.
@@ -170,7 +171,8 @@ export async function checkout(
       unitPrice: l.unit_price.amount,
       quantity: l.quantity,
       lineTotal: l.line_total.amount,
-      source: l.source,
+      // Only what the server proved: never the cart line's stored source as such.
+      source: l.attribution ?? {},
       affiliateRateBps: l.affiliate_rate_bps,
       category: l.category,
     })),

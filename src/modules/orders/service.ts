@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, not, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound } from '../../platform/errors.js';
@@ -6,7 +6,7 @@ import { isId, newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
 import { getUser } from '../identity/service.js';
 import { getPayment } from '../payments/service.js';
-import { getShops, listShopsForUser, requireShopMember } from '../sellers/service.js';
+import { getShops, isShopMemberSql, listShopsForUser, requireShopMember } from '../sellers/service.js';
 import type { CartSource } from '../cart/schema.js';
 import { tryOrderTransition, type OrderEvent } from './lifecycle.js';
 import { orderEvents, orderItems, orders, type OrderStatus, type ShippingAddress } from './schema.js';
@@ -279,13 +279,24 @@ export async function listOrdersByStatus(
     .limit(filter.limit ?? 500);
 }
 
-/** Items attributed to a creator (`source.creator_id`) on orders in one of `statuses`, with their order. */
+/**
+ * Items attributed to a creator (`source.creator_id`) on orders in one of `statuses`, with their
+ * order; never the creator's own purchases nor items of a shop the creator belongs to (settlement
+ * pays neither).
+ */
 export async function itemsAttributedTo(db: Db, creatorId: string, statuses: OrderStatus[]): Promise<Array<{ item: OrderItemRow; order: OrderRow }>> {
   return db
     .select({ item: orderItems, order: orders })
     .from(orderItems)
     .innerJoin(orders, eq(orders.id, orderItems.orderId))
-    .where(and(sql`${orderItems.source}->>'creator_id' = ${creatorId}`, inArray(orders.status, statuses)))
+    .where(
+      and(
+        sql`${orderItems.source}->>'creator_id' = ${creatorId}`,
+        inArray(orders.status, statuses),
+        ne(orders.buyerId, creatorId),
+        not(isShopMemberSql(sql`${orders.shopId}`, sql`${creatorId}`)),
+      ),
+    )
     .orderBy(asc(orderItems.id));
 }
 

@@ -2,6 +2,9 @@ import type { TestApp } from '../../test/app.js';
 import { createProduct } from '../catalog/service.js';
 import { createShop } from '../sellers/service.js';
 import { SANDBOX_CARDS } from '../payments/sandbox.js';
+import { newId } from '../../platform/ids.js';
+import { videoAnchors, videos } from '../content/schema.js';
+import { livePins, liveSessions } from '../live/schema.js';
 
 /** Test fixtures for cart, checkout and orders (used by *.test.ts only). */
 
@@ -55,4 +58,41 @@ export async function addToCart(t: TestApp, auth: { authorization: string }, sku
 
 export function checkoutReq(t: TestApp, auth: { authorization: string }, body: object = cardBody(), key?: string) {
   return t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { ...auth, ...(key ? { 'idempotency-key': key } : {}) }, payload: body });
+}
+
+/**
+ * A video by `creatorId` anchoring `productIds`, visible (ready) unless `status` says otherwise:
+ * the fact a creator's affiliate attribution comes from. Returns its id.
+ */
+export async function videoAnchoring(t: TestApp, creatorId: string, productIds: string[], opts: { status?: 'ready' | 'processing' | 'failed' } = {}): Promise<string> {
+  const id = newId('vid');
+  const now = t.clock.now();
+  const status = opts.status ?? 'ready';
+  await t.db.insert(videos).values({ id, creatorId, caption: 'Look at this', status, publishedAt: status === 'ready' ? now : null, createdAt: now });
+  if (productIds.length > 0) {
+    await t.db.insert(videoAnchors).values(productIds.map((productId, position) => ({ id: newId('anc'), videoId: id, position, type: 'product' as const, productId })));
+  }
+  return id;
+}
+
+/** A live session hosted by `hostId` with `productIds` pinned, `live` unless `status` says otherwise. Returns its id. */
+export async function livePinning(t: TestApp, hostId: string, productIds: string[], opts: { status?: 'scheduled' | 'live' | 'ended' } = {}): Promise<string> {
+  const id = newId('liv');
+  const now = t.clock.now();
+  const status = opts.status ?? 'live';
+  await t.db.insert(liveSessions).values({
+    id,
+    creatorId: hostId,
+    title: 'Live now',
+    streamUrl: 'https://stream.example.com/live.m3u8',
+    status,
+    scheduledAt: now,
+    startedAt: status === 'scheduled' ? null : now,
+    endedAt: status === 'ended' ? now : null,
+    lastActiveAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (productIds.length > 0) await t.db.insert(livePins).values(productIds.map((productId, position) => ({ liveId: id, productId, position, pinnedAt: now })));
+  return id;
 }

@@ -32,6 +32,7 @@ export type MarketView = { [K in Duration]: number } & {
   sales_threshold: Money | null;
   slot_quota: number | null;
   slots_taken: number;
+  attribution_window_days: number;
   link_policy_mode: string;
   cutover_at: string | null;
   updated_at: string | null;
@@ -49,6 +50,7 @@ function marketView(m: MarketConfig, taken: number): MarketView {
     sales_threshold: m.salesThreshold === null ? null : { amount: m.salesThreshold, currency: m.currency },
     slot_quota: m.slotQuota,
     slots_taken: taken,
+    attribution_window_days: m.attributionWindowDays,
     link_policy_mode: m.linkPolicyMode,
     cutover_at: m.cutoverAt?.toISOString() ?? null,
     updated_at: m.updatedAt?.toISOString() ?? null,
@@ -98,6 +100,7 @@ export type MarketEdit = Partial<{ [K in Duration]: number }> & {
   required_documents?: string[];
   sales_threshold?: Money | null;
   slot_quota?: number | null;
+  attribution_window_days?: number;
 };
 
 /** An operator's edit (ranges checked by the route schema); every node's cache follows within MARKETS_REFRESH_MS. */
@@ -109,6 +112,7 @@ export async function editMarket(db: Db, clock: Clock, operatorId: string, code:
   if (edit.tax_rate_bps !== undefined) patch.taxRateBps = edit.tax_rate_bps;
   if (edit.required_documents !== undefined) patch.requiredDocuments = [...new Set(edit.required_documents)];
   if (edit.slot_quota !== undefined) patch.slotQuota = edit.slot_quota;
+  if (edit.attribution_window_days !== undefined) patch.attributionWindowDays = edit.attribution_window_days;
   if (edit.sales_threshold !== undefined) {
     if (edit.sales_threshold && edit.sales_threshold.currency !== current.currency) {
       throw badRequest('invalid_currency', `The ${current.code} threshold is in ${current.currency}`, { currency: current.currency });

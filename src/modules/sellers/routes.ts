@@ -59,6 +59,7 @@ const AdminMarket = Type.Object({
   sales_threshold: Nullable(MoneyRef),
   slot_quota: Nullable(Type.Integer()),
   slots_taken: Type.Integer({ description: 'Shops in the market' }),
+  attribution_window_days: Type.Integer({ description: 'A video or live click attributes the cart line it led to for this many days (affiliate pay at checkout)' }),
   link_policy_mode: Type.String(),
   cutover_at: Nullable(Time),
   updated_at: Nullable(Time),
@@ -72,6 +73,7 @@ const MarketEditBody = Type.Object(
     required_documents: Type.Optional(Type.Array(Literals(DOCUMENT_KINDS), { uniqueItems: true, maxItems: DOCUMENT_KINDS.length })),
     sales_threshold: Type.Optional(Nullable(Type.Object({ amount: Type.Integer({ minimum: 0 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }, Strict))),
     slot_quota: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000 }))),
+    attribution_window_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
   },
   { ...Strict, minProperties: 1 },
 );

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
@@ -99,6 +99,11 @@ export async function requireShopMember(db: Db, userId: string, shopId: string, 
 export async function listShopMemberIds(db: Db, shopId: string): Promise<string[]> {
   const rows = await db.select({ userId: shopMembers.userId }).from(shopMembers).where(eq(shopMembers.shopId, shopId)).orderBy(shopMembers.userId);
   return rows.map((r) => r.userId);
+}
+
+/** An SQL condition: `userId` is a member (any role) of shop `shopId`; both are SQL (columns of the caller's rows). */
+export function isShopMemberSql(shopId: SQL, userId: SQL): SQL {
+  return sql`exists (select 1 from ${shopMembers} m where m.shop_id = ${shopId} and m.user_id = ${userId})`;
 }
 
 export async function getShop(db: Db, shopId: string) {

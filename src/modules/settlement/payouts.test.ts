@@ -8,7 +8,7 @@ import { jobs } from '../../platform/schema.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
 import { accounts, getBalance, listEntriesByReference, postCaptures, postSettlement, reconcile } from '../ledger/service.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/testing.js';
 import { SandboxPayoutRail, type PayoutRail } from './payout-rail.js';
 import { payouts, type PayeeType } from './schema.js';
 import { PAYOUT_SETTLE_JOB, PAYOUT_SETTLE_MS, registerSettlementJobs, runPayouts, scheduleSettlementJobs, settleDuePayouts, type PayoutView } from './service.js';
@@ -52,7 +52,7 @@ describe('payouts complete: the hourly job settles each payout through the sandb
 
   async function completedOrder(s: ShopFixture, creatorId: string) {
     const buyer = await t.account({ name: 'Buyer' });
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1, { creator_id: creatorId });
+    await addToCart(t, buyer.auth, s.skuIds[0]!, 1, { video_id: await videoAnchoring(t, creatorId, [s.productId]) });
     const res = await checkoutReq(t, buyer.auth, cardBody());
     expect(res.statusCode, res.body).toBe(201);
     const orderId = res.json().orders[0].id as string;

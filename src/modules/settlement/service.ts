@@ -10,7 +10,7 @@ import { accounts, getBalance, listPostings, positiveBalances, postPayout, postP
 import type { OrderStatus } from '../orders/schema.js';
 import { supplyOwed } from '../managed/service.js';
 import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/service.js';
-import { getShop } from '../sellers/service.js';
+import { getShop, listShopMemberIds } from '../sellers/service.js';
 import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
 import { SandboxPayoutRail, type PayoutOutcome, type PayoutRail } from './payout-rail.js';
 import { tryTransitionPayout } from './lifecycle.js';
@@ -286,6 +286,10 @@ export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promi
   // One statement at a time: a transaction is one connection (pg 9 refuses overlapping queries).
   const items = await getOrderItems(tx, orderId);
   const shop = await getShop(tx, order.shopId);
+  // Defence in depth (issue 14): checkout attributes only proven content, but nobody is paid
+  // affiliate on their own purchase, nor on the products of a shop they belong to.
+  const members = new Set(await listShopMemberIds(tx, order.shopId));
+  const payable = (creatorId: string | null | undefined) => (creatorId && creatorId !== order.buyerId && !members.has(creatorId) ? creatorId : null);
   const rules = await rulesInForce(tx, order.paidAt);
   const held = await getBalance(tx, escrow, order.currency);
   const shopAge = order.paidAt.getTime() - shop.createdAt.getTime();
@@ -294,7 +298,7 @@ export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promi
     lineTotal: i.lineTotal,
     category: i.category,
     affiliateRateBps: i.affiliateRateBps,
-    creatorId: i.source?.creator_id ?? null,
+    creatorId: payable(i.source?.creator_id),
     rule: pickRule(rules, i.category, shopAge),
   }));
   const managed = shop.mode === 'managed';

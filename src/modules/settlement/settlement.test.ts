@@ -7,12 +7,13 @@ import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
 import { createSession } from '../identity/service.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/service.js';
 import { refundOrder } from '../orders/refunds.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/testing.js';
 import { createPaymentProviders } from '../payments/service.js';
 import { jobs } from '../../platform/schema.js';
+import { orderItems } from '../orders/schema.js';
 import { hasHolds, liftHold, placeHold, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
 import { commissionRules } from './schema.js';
-import { getSettlement, planSettlement, releaseOrder, scheduleSettlementJobs, sweepUnsettled, type SettlementItem } from './service.js';
+import { earningsOfCreator, getSettlement, planSettlement, releaseOrder, scheduleSettlementJobs, sweepUnsettled, type SettlementItem } from './service.js';
 
 type Auth = { authorization: string };
 type Account = { id: string; auth: Auth };
@@ -53,7 +54,8 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
   /** A paid order: `lines` are [variant index, quantity, attributed creator?]. */
   async function paidOrder(s: ShopFixture, lines: Array<[number, number, string?]>) {
     const buyer = await t.account({ name: 'Buyer' });
-    for (const [i, q, creator] of lines) await addToCart(t, buyer.auth, s.skuIds[i]!, q, creator ? { creator_id: creator } : undefined);
+    // The creator's video anchors the product: the fact attribution comes from (issue 14).
+    for (const [i, q, creator] of lines) await addToCart(t, buyer.auth, s.skuIds[i]!, q, creator ? { video_id: await videoAnchoring(t, creator, [s.productId]) } : undefined);
     const res = await checkoutReq(t, buyer.auth, cardBody());
     expect(res.statusCode, res.body).toBe(201);
     const o = res.json().orders[0] as { id: string; total: { amount: number } };
@@ -128,6 +130,28 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
     expect(e.lines.data).toMatchObject([{ kind: 'settlement', order_id: order.id, amount: usd(200) }]);
     const r = await reconcile(t.db);
     expect(r.problems).toEqual([]);
+  });
+
+  it('defence in depth (issue 14): settlement never pays affiliate to the buyer or to a member of the selling shop', async () => {
+    const s = await shop({ affiliate: 1000 });
+    const creator = await t.account({ roles: ['buyer', 'creator'] });
+    const order = await paidOrder(s, [
+      [0, 1, creator.id],
+      [1, 1, creator.id],
+    ]);
+    // Items written before the fix (or by any other path) naming the buyer and the shop's owner.
+    const forge = (skuId: string, creatorId: string) =>
+      t.db.update(orderItems).set({ source: { creator_id: creatorId } }).where(and(eq(orderItems.orderId, order.id), eq(orderItems.skuId, skuId)));
+    await forge(s.skuIds[0]!, order.buyer.id);
+    await forge(s.skuIds[1]!, s.owner.id);
+    for (const who of [order.buyer.id, s.owner.id]) expect((await earningsOfCreator(t.db, who)).pending).toEqual(usd(0));
+    await deliver(s, order.id);
+    await later(7 * DAY);
+    expect(await getSettlement(t.db, order.id)).toMatchObject({ held: 3000, commission: 240, affiliate: 0, sellerAmount: 2760 });
+    expect(await getBalance(t.db, accounts.creatorPayable(order.buyer.id), 'USD')).toBe(0);
+    expect(await getBalance(t.db, accounts.creatorPayable(s.owner.id), 'USD')).toBe(0);
+    expect(await getBalance(t.db, accounts.sellerPayable(s.shopId), 'USD')).toBe(2760);
+    expect((await reconcile(t.db)).problems).toEqual([]);
   });
 
   it('a hold (open case or flag) blocks release until lifted; release happens exactly once however often it is asked for', async () => {

@@ -17,23 +17,26 @@ import { VariantPicker } from './VariantPicker';
 
 /**
  * The bottom sheet a product anchor opens: pictures (or the video's poster), variants, price,
- * stock, quantity and "Add to cart", which keeps the video and creator for attribution.
+ * stock, quantity and "Add to cart", which names the video or live the buyer came from (the server
+ * decides the attribution); `creatorId` only labels the analytics events.
  */
 export function ProductSheet({
   summary,
   poster,
   source,
+  creatorId,
   onClose,
 }: {
   summary: ProductSummary;
   poster?: string | null;
   source?: CartSource;
+  creatorId?: string;
   onClose: () => void;
 }) {
   const { t } = useTranslation();
   const closeRef = useRef<HTMLButtonElement>(null);
   const product = useQuery({ queryKey: ['product', summary.id], queryFn: () => commerce.product(summary.id) });
-  useTrackOnce('product_click', summary.id, { product_id: summary.id, shop_id: summary.shop_id, ...source });
+  useTrackOnce('product_click', summary.id, { product_id: summary.id, shop_id: summary.shop_id, ...source, ...(creatorId ? { creator_id: creatorId } : {}) });
 
   useEffect(() => {
     closeRef.current?.focus();
@@ -73,7 +76,7 @@ export function ProductSheet({
             <ErrorAlert error={product.error} onRetry={() => void product.refetch()} />
           </>
         ) : (
-          <ProductDetails product={product.data} poster={poster} source={source} onAdded={onClose} />
+          <ProductDetails product={product.data} poster={poster} source={source} creatorId={creatorId} onAdded={onClose} />
         )}
       </div>
     </div>
@@ -85,11 +88,13 @@ export function ProductDetails({
   product,
   poster,
   source,
+  creatorId,
   onAdded,
 }: {
   product: Product;
   poster?: string | null;
   source?: CartSource;
+  creatorId?: string;
   onAdded: () => void;
 }) {
   const { t } = useTranslation();
@@ -112,7 +117,7 @@ export function ProductDetails({
       { sku_id: variant.sku_id, quantity, ...(source && Object.keys(source).length > 0 ? { source } : {}) },
       {
         onSuccess: () => {
-          track('add_to_cart', { product_id: product.id, sku_id: variant.sku_id, shop_id: product.shop_id, ...source });
+          track('add_to_cart', { product_id: product.id, sku_id: variant.sku_id, shop_id: product.shop_id, ...source, ...(creatorId ? { creator_id: creatorId } : {}) });
           toast({ text: t('product.added', { title: product.title }), action: { label: t('product.viewCart'), to: '/cart' } });
           onAdded();
         },

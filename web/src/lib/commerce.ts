@@ -85,10 +85,16 @@ export interface StockRow {
   available: number;
 }
 
+/** Where the buyer found the item, sent when adding it: the server works out who (if anyone) earns from it. */
 export interface CartSource {
   video_id?: string;
   live_id?: string;
+}
+
+/** A cart line's source as the server verified it: the content, its creator or host then, the time of the click. */
+export interface CartLineSource extends CartSource {
   creator_id?: string;
+  clicked_at?: string;
 }
 
 export interface CartItem {
@@ -104,7 +110,7 @@ export interface CartItem {
   available: number;
   /** False when the product was unlisted or the variant archived since it was added. */
   sellable?: boolean;
-  source: CartSource | null;
+  source: CartLineSource | null;
 }
 
 export interface CartShop {

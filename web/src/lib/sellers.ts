@@ -38,10 +38,12 @@ export interface AdminMarket {
   sales_threshold: Money | null;
   slot_quota: number | null;
   slots_taken: number;
+  /** Days a video or live click attributes the cart line it led to (1–90). */
+  attribution_window_days: number;
   updated_at: string | null;
 }
 
-export type MarketEdit = Partial<Pick<AdminMarket, 'tax_rate_bps' | 'required_documents' | 'sales_threshold' | 'slot_quota'>>;
+export type MarketEdit = Partial<Pick<AdminMarket, 'tax_rate_bps' | 'required_documents' | 'sales_threshold' | 'slot_quota' | 'attribution_window_days'>>;
 
 export interface Invitation {
   id: string;

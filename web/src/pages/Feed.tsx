@@ -115,7 +115,8 @@ function VideoScroller({ videos, loadingMore, onNearEnd }: { videos: Video[]; lo
         <ProductSheet
           summary={open.product}
           poster={open.video.poster_url}
-          source={{ video_id: open.video.id, creator_id: open.video.creator.id }}
+          source={{ video_id: open.video.id }}
+          creatorId={open.video.creator.id}
           onClose={closeSheet}
         />
       )}

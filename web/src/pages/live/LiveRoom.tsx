@@ -38,7 +38,7 @@ export function LiveRoom() {
   }
   if (!room) return <Loading />;
   const { live } = room;
-  const source = { live_id: live.id, creator_id: live.creator.id };
+  const source = { live_id: live.id };
   const others = live.products.filter((p) => p.id !== live.pinned_product_id);
 
   return (
@@ -99,7 +99,7 @@ export function LiveRoom() {
           )}
         </div>
       </div>
-      {sheet && <ProductSheet summary={sheet} source={source} onClose={() => setSheet(null)} />}
+      {sheet && <ProductSheet summary={sheet} source={source} creatorId={live.creator.id} onClose={() => setSheet(null)} />}
     </div>
   );
 }
@@ -139,7 +139,7 @@ function PinnedProduct({ product, live }: { product: RoomProduct; live: LiveSess
   const buy = () => {
     if (!sku) return;
     add.mutate(
-      { sku_id: sku.sku_id, quantity: 1, source: { live_id: live.id, creator_id: live.creator.id } },
+      { sku_id: sku.sku_id, quantity: 1, source: { live_id: live.id } },
       { onSuccess: () => navigate('/checkout') },
     );
   };

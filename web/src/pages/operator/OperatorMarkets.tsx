@@ -12,7 +12,7 @@ import { useFormat } from '../../lib/format';
 import { moneyInputValue, parseMoneyInput } from '../../lib/money';
 import { DOCUMENT_KINDS, sellers, type AdminMarket, type DocumentKind, type MarketEdit } from '../../lib/sellers';
 
-/** Markets as data: tax rate, slot quota, sales threshold and required documents, editable. */
+/** Markets as data: tax rate, slot quota, sales threshold, affiliate attribution window and required documents, editable. */
 export function OperatorMarkets() {
   const { t } = useTranslation();
   const markets = useQuery({ queryKey: ['admin-markets'], queryFn: sellers.adminMarkets });
@@ -45,6 +45,7 @@ function MarketCard({ market }: { market: AdminMarket }) {
   const [tax, setTax] = useState(String(market.tax_rate_bps / 100));
   const [quota, setQuota] = useState(market.slot_quota === null ? '' : String(market.slot_quota));
   const [threshold, setThreshold] = useState(market.sales_threshold ? moneyInputValue(market.sales_threshold.amount, market.currency) : '');
+  const [windowDays, setWindowDays] = useState(String(market.attribution_window_days));
   const [docs, setDocs] = useState<DocumentKind[]>(market.required_documents);
   const [invalid, setInvalid] = useState<Record<string, boolean>>({});
   const save = useMutation({
@@ -60,10 +61,12 @@ function MarketCard({ market }: { market: AdminMarket }) {
     const bps = Math.round(Number(tax) * 100);
     const slots = quota.trim() === '' ? null : Number(quota);
     const amount = threshold.trim() === '' ? null : parseMoneyInput(threshold, market.currency);
+    const days = Number(windowDays);
     const bad = {
       tax: tax.trim() === '' || !Number.isFinite(bps) || bps < 0 || bps > 10_000,
       quota: slots !== null && (!Number.isInteger(slots) || slots < 0),
       threshold: threshold.trim() !== '' && amount === null,
+      window: windowDays.trim() === '' || !Number.isInteger(days) || days < 1 || days > 90,
     };
     setInvalid(bad);
     if (Object.values(bad).some(Boolean)) return;
@@ -71,6 +74,7 @@ function MarketCard({ market }: { market: AdminMarket }) {
       tax_rate_bps: bps,
       slot_quota: slots,
       sales_threshold: amount === null ? null : { amount, currency: market.currency },
+      attribution_window_days: days,
       required_documents: DOCUMENT_KINDS.filter((k) => docs.includes(k)),
     });
   };
@@ -109,6 +113,15 @@ function MarketCard({ market }: { market: AdminMarket }) {
             onChange={(e) => setThreshold(e.target.value)}
             hint={t('operator.markets.emptyMeansNone')}
             error={invalid.threshold ? t('validation.amountInvalid') : null}
+          />
+          <Field
+            label={t('operator.markets.attributionWindow')}
+            name={`attribution-${market.code}`}
+            inputMode="numeric"
+            value={windowDays}
+            onChange={(e) => setWindowDays(e.target.value)}
+            hint={t('operator.markets.attributionWindowHint')}
+            error={invalid.window ? t('operator.markets.attributionWindowInvalid') : null}
           />
         </div>
         <fieldset className="choice-row">

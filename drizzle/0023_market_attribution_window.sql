@@ -1,0 +1,2 @@
+ALTER TABLE "markets" ADD COLUMN "attribution_window_days" integer DEFAULT 7 NOT NULL;--> statement-breakpoint
+ALTER TABLE "markets" ADD CONSTRAINT "markets_attribution_window" CHECK ("markets"."attribution_window_days" between 1 and 90);
