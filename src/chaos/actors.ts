@@ -298,7 +298,7 @@ export class Clients {
 
   async cancel(order: OrderState, by: 'buyer' | 'seller'): Promise<void> {
     const out = await this.api.request<{ status: string }>('POST', `/v1/orders/${order.id}/cancel`, { token: by === 'buyer' ? order.buyer.token : order.seller.token, body: {}, idempotencyKey: this.key('cancel') });
-    const a = this.expect(`cancel (${by})`, out, [200], ['invalid_state']);
+    const a = this.expect(`cancel (${by})`, out, [200], ['invalid_transition']);
     if (a?.status === 200) {
       order.status = 'cancelled';
       this.acks.push({ kind: 'order_cancelled', id: order.id });
