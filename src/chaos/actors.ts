@@ -487,7 +487,7 @@ export class Clients {
     if (!order.caseId) return null;
     const token = as === 'buyer' ? order.buyer.token : as === 'seller' ? order.seller.token : this.world.operator.token;
     const out = await this.api.request<{ status: string }>('POST', `/v1/after-sales/${order.caseId}/${action}`, { token, body, idempotencyKey: this.key(action) });
-    const a = this.expect(`case ${action}`, out, [200], ['invalid_state', 'case_closed', 'refund_exceeds_escrow', 'return_window_closed']);
+    const a = this.expect(`case ${action}`, out, [200], ['invalid_state', 'invalid_transition', 'case_closed', 'refund_exceeds_escrow', 'return_window_closed']);
     if (a?.status === 200) {
       this.count(`case_${action}`);
       return (a.body as { status: string }).status;
@@ -525,7 +525,7 @@ export class Clients {
           body: { outcome, note: 'Chaos operator decision', ...(outcome === 'partial_refund' ? { amount: Math.max(1, Math.floor(c.amount.amount / 2)) } : {}) },
           idempotencyKey: this.key('decide'),
         });
-        if (this.expect('decide case', out, [200], ['invalid_state', 'refund_exceeds_escrow'])?.status === 200) this.count('case_decided');
+        if (this.expect('decide case', out, [200], ['invalid_transition', 'refund_exceeds_escrow'])?.status === 200) this.count('case_decided');
       }
     }
     const flags = await this.api.request<{ data: Array<{ id: string; order_id: string }> }>('GET', '/v1/admin/fulfillment/flags?status=open&limit=50', { token: op });

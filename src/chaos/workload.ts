@@ -247,7 +247,7 @@ async function shop(c: Clients, pairAt: number, buyer: Buyer, lines: Array<{ sku
       orderId
         ? (async () => {
             const out = await c.api.request<{ status: string }>('POST', `/v1/orders/${orderId}/cancel`, { token: buyer.token, body: {}, idempotencyKey: c.key('cancel') });
-            if (c.expect('cancel while confirming', out, [200], ['invalid_state'])?.status === 200) c.acks.push({ kind: 'order_cancelled', id: orderId });
+            if (c.expect('cancel while confirming', out, [200], ['invalid_transition', 'invalid_state'])?.status === 200) c.acks.push({ kind: 'order_cancelled', id: orderId });
           })()
         : Promise.resolve(),
     ]);

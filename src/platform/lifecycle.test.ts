@@ -28,7 +28,7 @@ describe('defineLifecycle', () => {
       expect(e).toBeInstanceOf(AppError);
       expect((e as AppError).status).toBe(409);
       expect((e as AppError).code).toBe('invalid_transition');
-      expect((e as AppError).details).toEqual({ entity: 'door', from: 'open', event: 'unlock' });
+      expect((e as AppError).details).toEqual({ entity: 'door', from: 'open', event: 'unlock', status: 'open' });
     }
   });
 

@@ -82,13 +82,12 @@ export function defineLifecycle<const S extends string, const E extends string>(
 }
 
 /**
- * The refusal: 409 `invalid_transition` with the entity, the state it was found in and the event.
- * `code` replaces the code where a route's clients already depend on an older one (`invalid_state`);
- * the details then also carry `status` (the state), as that code always did.
+ * The refusal: 409 `invalid_transition` with the entity, the state it was found in (`from`, also
+ * as `status`, the field the older `invalid_state` answers carried) and the event.
  */
-export function invalidTransition(entity: string, from: string, event: string, code = 'invalid_transition') {
+export function invalidTransition(entity: string, from: string, event: string) {
   const message = `A ${entity.replace(/_/g, ' ')} that is ${from.replace(/_/g, ' ')} cannot take "${event.replace(/_/g, ' ')}".`;
-  return conflict(code, message, code === 'invalid_transition' ? { entity, from, event } : { entity, from, event, status: from });
+  return conflict('invalid_transition', message, { entity, from, event, status: from });
 }
 
 /** The table, key and status column a lifecycle's entity is stored in. */
@@ -105,8 +104,6 @@ export interface TransitionOptions {
   set?: Record<string, unknown>;
   /** Extra conditions for the update (e.g. a version), ANDed with id and from-state. */
   where?: SQL;
-  /** `applyTransition` only: the 409 code of a refusal, where clients depend on an older one (default `invalid_transition`). */
-  code?: string;
 }
 
 /** A transition that happened: the states, and the row as the update left it. */
@@ -150,7 +147,7 @@ export async function tryTransition<S extends string, E extends string, T extend
 
 /**
  * `tryTransition`, but a refusal is an error: 404 when the entity does not exist, else 409
- * `invalid_transition` (or `opts.code`), with the state it was found in.
+ * `invalid_transition`, with the state it was found in.
  */
 export async function applyTransition<S extends string, E extends string, T extends PgTable>(
   db: Db,
@@ -164,7 +161,7 @@ export async function applyTransition<S extends string, E extends string, T exte
   if (moved) return moved;
   const [row] = (await db.select({ status: target.status }).from(target.table as PgTable).where(eq(target.id, id))) as Array<{ status: S }>;
   if (!row) throw notFound(lc.name.replace(/_/g, ' '), id);
-  throw invalidTransition(lc.name, row.status, event, opts.code);
+  throw invalidTransition(lc.name, row.status, event);
 }
 
 /** The Drizzle property name of a column in its table (what `.set({...})` takes). */

@@ -10,17 +10,14 @@ export interface WalkSubject<S extends string, E extends string> {
   apply(id: string, event: E): Promise<unknown>;
   /** The stored row, compared whole before and after a refusal (it must not change). */
   read(id: string): Promise<{ status: string }>;
-  /** The 409 code a refusal answers (default `invalid_transition`). */
-  code?: string;
 }
 
 /**
  * Walks every (state, event) pair of `lc`: an entity made in the state takes the event; a pair in
- * the table must move it to the table's state, any other must be refused (409 with `code`, or
+ * the table must move it to the table's state, any other must be refused (409 `invalid_transition`, or
  * null) with the row unchanged. Fails once, listing every pair that misbehaved.
  */
 export async function walkLifecycle<S extends string, E extends string>(lc: Lifecycle<S, E>, subject: WalkSubject<S, E>): Promise<void> {
-  const code = subject.code ?? 'invalid_transition';
   const wrong: string[] = [];
   let moved = 0;
   for (const state of lc.states) {
@@ -36,7 +33,7 @@ export async function walkLifecycle<S extends string, E extends string>(lc: Life
       try {
         refused = (await subject.apply(id, event)) === null;
       } catch (e) {
-        if (!(e instanceof AppError && e.status === 409 && e.code === code)) {
+        if (!(e instanceof AppError && e.status === 409 && e.code === 'invalid_transition')) {
           wrong.push(`${pair}: threw ${e instanceof AppError ? `${e.status} ${e.code}` : String(e)}`);
           continue;
         }

@@ -122,7 +122,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     expect(Date.parse(accepted.return_due_at as string) - t.clock.now().getTime()).toBe(5 * DAY);
 
     expect((await act(c.id, 'return', buyer.auth, { carrier: 'pigeon', tracking_number: 'RT1' })).json().error.code).toBe('unknown_carrier');
-    expect((await act(c.id, 'confirm-receipt', shop.owner.auth)).json().error.code).toBe('invalid_state');
+    expect((await act(c.id, 'confirm-receipt', shop.owner.auth)).json().error.code).toBe('invalid_transition');
     await later(2 * DAY);
     const shipped = ok(await act(c.id, 'return', buyer.auth, { carrier: 'sandbox', tracking_number: 'RET-1001' }));
     expect(shipped).toMatchObject({ status: 'return_shipped', return: { carrier: 'sandbox', tracking_number: 'RET-1001', shipped_at: t.clock.now().toISOString() } });
@@ -182,7 +182,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     const closed = await caseOf(c.id, buyer.auth);
     expect(closed).toMatchObject({ status: 'closed', refunded: { amount: 0 } });
     expect(closed.timeline.at(-1)).toMatchObject({ type: 'closed', by_role: 'system' });
-    expect((await act(c.id, 'return', buyer.auth, { carrier: 'sandbox', tracking_number: 'LATE-1' })).json().error.code).toBe('invalid_state');
+    expect((await act(c.id, 'return', buyer.auth, { carrier: 'sandbox', tracking_number: 'LATE-1' })).json().error.code).toBe('invalid_transition');
     expect(await hasHolds(t.db, order.id)).toBe(false);
     expect(await escrow(order.id)).toBe(4000);
     // A closed case frees the order for a new one.
@@ -196,7 +196,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     const rejected = ok(await act(c.id, 'reject', shop.owner.auth, { note: 'All parts were in the box' }));
     expect(rejected).toMatchObject({ status: 'seller_rejected' });
     expect(rejected.timeline.at(-1)).toMatchObject({ type: 'rejected', by_role: 'seller', note: 'All parts were in the box' });
-    expect((await act(c.id, 'decide', operator.auth, { outcome: 'reject', note: 'x' })).json().error.code).toBe('invalid_state');
+    expect((await act(c.id, 'decide', operator.auth, { outcome: 'reject', note: 'x' })).json().error.code).toBe('invalid_transition');
     ok(await act(c.id, 'escalate', buyer.auth, { note: 'Photo attached' }));
     // Only operators decide.
     for (const who of [buyer.auth, shop.owner.auth]) {
@@ -289,7 +289,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     expect(first.statusCode).toBe(200);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.json()).toEqual(first.json());
-    expect((await act(c.id, 'accept', shop.owner.auth, {}, 'acc-2')).json().error.code).toBe('invalid_state');
+    expect((await act(c.id, 'accept', shop.owner.auth, {}, 'acc-2')).json().error.code).toBe('invalid_transition');
     expect(await refundEntries(order.id)).toHaveLength(1);
 
     const other = await deliveredOrder();
@@ -382,7 +382,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     ] as const) {
       const res = await act(c.id, name, who, body);
       expect(res.statusCode, name).toBe(409);
-      expect(res.json().error.code).toBe('invalid_state');
+      expect(res.json().error.code).toBe('invalid_transition');
     }
     expect((await act(c.id, 'accept', shop.owner.auth, { note: 'ok', extra: 1 })).statusCode).toBe(400);
     ok(await act(c.id, 'withdraw', buyer.auth));

@@ -19,6 +19,7 @@ import { addOrderEvents, getOrderForViewer, getOrderItems, lockOrder, type Order
 import type { Providers } from '../payments/service.js';
 import { listShopsForUser, requireShopMember } from '../sellers/service.js';
 import { liftHold, placeHold } from '../settlement/holds.js';
+import { invalidTransition } from '../../platform/lifecycle.js';
 import { caseLifecycle, transitionCase, type CaseEvent } from './lifecycle.js';
 import {
   afterSalesCases,
@@ -265,11 +266,9 @@ async function lockCase(tx: Db, caseId: string): Promise<CaseRow> {
   return c;
 }
 
-/** 409 `invalid_state` (the code clients know) unless the lifecycle table lets the case take `move` now. */
-function requireStatus(c: CaseRow, move: CaseEvent, action: string): void {
-  if (caseLifecycle.next(c.status, move) === null) {
-    throw conflict('invalid_state', `A ${c.status} case cannot be ${action}`, { status: c.status });
-  }
+/** 409 `invalid_transition` unless the lifecycle table lets the case take `move` now. */
+function requireStatus(c: CaseRow, move: CaseEvent): void {
+  if (caseLifecycle.next(c.status, move) === null) throw invalidTransition(caseLifecycle.name, c.status, move);
 }
 
 /** 409 `invalid_state` once the case is terminal (no move left in the table). */
@@ -286,7 +285,7 @@ async function record(tx: Db, clock: Clock, c: CaseRow, type: string, by: Actor,
 /**
  * Applies `move` (caseLifecycle) to the case `c` (locked, in the state it was read in) with a
  * timeline entry; a terminal state lifts the case's escrow hold. A move the table refuses: 409
- * `invalid_state`, nothing written.
+ * `invalid_transition`, nothing written.
  */
 async function step(
   tx: Db,
@@ -296,7 +295,7 @@ async function step(
   event: { type: string; by: Actor; note?: string | null; data?: Record<string, unknown> },
   patch: Partial<typeof afterSalesCases.$inferInsert> = {},
 ): Promise<CaseRow> {
-  const { to, row } = await transitionCase(tx, c.id, move, { from: c.status, set: { ...patch, updatedAt: clock.now() }, code: 'invalid_state' });
+  const { to, row } = await transitionCase(tx, c.id, move, { from: c.status, set: { ...patch, updatedAt: clock.now() } });
   await record(tx, clock, c, event.type, event.by, event.note ?? null, { status: to, ...event.data });
   if (TERMINAL.includes(to)) await liftHold(tx, clock, 'case', c.id);
   return row;
@@ -499,13 +498,13 @@ function action<I>(allowed: ActorRole[], apply: (tx: Db, clock: Clock, providers
 
 /** The shop accepts a `requested` case: `refund_only` is refunded at once; a return waits for the buyer to ship it. */
 export const acceptCase: Act<{ note?: string }> = action(['seller'], async (tx, clock, providers, c, actor, input) => {
-  requireStatus(c, 'accept', 'accepted');
+  requireStatus(c, 'accept');
   return accept(tx, clock, providers, c, actor, input.note ?? null);
 });
 
 /** The shop rejects a `requested` case with a note; the buyer may escalate within `caseEscalateWithinMs`, else it closes. */
 export const rejectCase: Act<{ note: string }> = action(['seller'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, 'reject', 'rejected');
+  requireStatus(c, 'reject');
   const m = await orderMarket(tx, c.orderId);
   const escalationDueAt = after(clock.now(), m.caseEscalateWithinMs);
   await enqueue(tx, clock, AFTERSALES_JOBS.escalationTimeout, { case_id: c.id }, { runAt: escalationDueAt, uniqueKey: `${AFTERSALES_JOBS.escalationTimeout}:${c.id}` });
@@ -514,7 +513,7 @@ export const rejectCase: Act<{ note: string }> = action(['seller'], async (tx, c
 
 /** Either side hands a case that is not terminal to an operator. */
 export const escalateCase: Act<{ note?: string }> = action(['buyer', 'seller'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, 'escalate', 'escalated');
+  requireStatus(c, 'escalate');
   return step(tx, clock, c, 'escalate', { type: 'escalated', by: actor, note: input.note ?? null });
 });
 
@@ -530,7 +529,7 @@ export interface DecideInput {
  * (`amount`) → `resolved_buyer` with the refund; `reject` → `resolved_seller`. Non-operators 403.
  */
 export const decideCase: Act<DecideInput> = action(['operator'], async (tx, clock, providers, c, actor, input) => {
-  requireStatus(c, input.outcome === 'reject' ? 'decide_for_seller' : 'decide_for_buyer', 'decided');
+  requireStatus(c, input.outcome === 'reject' ? 'decide_for_seller' : 'decide_for_buyer');
   if (input.outcome !== 'partial_refund' && input.amount !== undefined) throw badRequest('invalid_amount', `${input.outcome} takes no amount`);
   const decision = (amount: number) => ({ outcome: input.outcome, amount, note: input.note, by: actor.userId!, at: clock.now().toISOString() });
   const event = { type: 'decided', by: actor, note: input.note };
@@ -557,7 +556,7 @@ export const decideCase: Act<DecideInput> = action(['operator'], async (tx, cloc
 
 /** The buyer shipped an accepted return (carrier from fulfillment's carriers) within the window; the seller has `returnReceiptWithinMs` to confirm. */
 export const shipReturn: Act<{ carrier: string; tracking_number: string }> = action(['buyer'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, 'ship_return', 'shipped back');
+  requireStatus(c, 'ship_return');
   if (!RETURN_TYPES.includes(c.type)) throw conflict('invalid_state', 'This case needs no return');
   if (!CARRIER_NAMES.includes(input.carrier)) throw badRequest('unknown_carrier', `Unknown carrier ${input.carrier}`);
   const now = clock.now();
@@ -578,13 +577,13 @@ export const shipReturn: Act<{ carrier: string; tracking_number: string }> = act
 
 /** The shop confirms the return arrived: `return_and_refund` is refunded, `replacement` resolved for the buyer. */
 export const confirmReceipt: Act<Record<string, never> | undefined> = action(['seller'], async (tx, clock, providers, c, actor) => {
-  requireStatus(c, 'receive_return', 'confirmed as received');
+  requireStatus(c, 'receive_return');
   return receive(tx, clock, providers, c, actor);
 });
 
 /** The buyer withdraws a case that is not terminal. */
 export const withdrawCase: Act<{ note?: string }> = action(['buyer'], async (tx, clock, _providers, c, actor, input) => {
-  requireStatus(c, 'withdraw', 'withdrawn');
+  requireStatus(c, 'withdraw');
   return step(tx, clock, c, 'withdraw', { type: 'withdrawn', by: actor, note: input.note ?? null });
 });
 

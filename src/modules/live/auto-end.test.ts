@@ -102,7 +102,7 @@ describe('lives left running end automatically', () => {
     expect(await endStaleLives(t.db, t.clock)).toEqual([]);
     expect(await view(live.id)).toEqual(ended);
     expect(await levels([a, b])).toEqual(after);
-    expect(err(await req('POST', `/v1/live/${live.id}/end`, f.creator.auth))).toEqual([409, 'invalid_state']);
+    expect(err(await req('POST', `/v1/live/${live.id}/end`, f.creator.auth))).toEqual([409, 'invalid_transition']);
     expect(err(await heartbeat(f.creator, live.id))).toEqual([409, 'invalid_state']);
 
     // One live per creator no longer blocks: the creator goes live again.
@@ -123,7 +123,7 @@ describe('lives left running end automatically', () => {
     const [one, two, byCreator] = await Promise.all([endStaleLives(t.db, t.clock), endStaleLives(t.db, t.clock), req('POST', `/v1/live/${live.id}/end`, f.creator.auth)]);
     const ends = [...one, ...two].length + (byCreator.statusCode === 200 ? 1 : 0);
     expect(ends).toBe(1);
-    if (byCreator.statusCode !== 200) expect(err(byCreator)).toEqual([409, 'invalid_state']);
+    if (byCreator.statusCode !== 200) expect(err(byCreator)).toEqual([409, 'invalid_transition']);
     expect((await view(live.id)).end_reason).toBe(byCreator.statusCode === 200 ? 'creator' : 'idle');
     expect(await levels([sku])).toEqual({ [sku]: { on_hand: before[sku]!.on_hand, reserved: before[sku]!.reserved - 5 } });
     expect((await getAvailability(t.db, [sku])).get(sku)).toBe(8);

@@ -66,7 +66,7 @@ describe('live selling', () => {
     const started = await start(f.creator, live.id);
     expect(started.statusCode).toBe(200);
     expect(started.json()).toMatchObject({ status: 'live', started_at: t.clock.now().toISOString(), attestation: { by: f.creator.id, version: expect.any(String) } });
-    expect(err(await start(f.creator, live.id))).toEqual([409, 'invalid_state']);
+    expect(err(await start(f.creator, live.id))).toEqual([409, 'invalid_transition']);
     expect((await req('GET', '/v1/live?status=live')).json().data.map((l: { id: string }) => l.id)).toContain(live.id);
 
     const pinned = await req('POST', `/v1/live/${live.id}/pin`, f.creator.auth, { product_id: f.productId });
@@ -90,7 +90,7 @@ describe('live selling', () => {
     expect(ended.statusCode).toBe(200);
     expect(ended.json()).toMatchObject({ status: 'ended', ended_at: t.clock.now().toISOString(), allotments: [{ quantity: 6, remaining: 0, status: 'closed' }] });
     expect(await general(f.skuIds[0]!)).toBe(20);
-    expect(err(await req('POST', `/v1/live/${live.id}/end`, f.creator.auth))).toEqual([409, 'invalid_state']);
+    expect(err(await req('POST', `/v1/live/${live.id}/end`, f.creator.auth))).toEqual([409, 'invalid_transition']);
     expect(err(await req('PUT', `/v1/live/${live.id}/allotments`, f.creator.auth, [{ sku_id: f.skuIds[0], quantity: 1 }]))).toEqual([409, 'invalid_state']);
     expect(err(await req('POST', `/v1/live/${live.id}/pin`, f.creator.auth, { product_id: f.productId }))).toEqual([409, 'invalid_state']);
     // A new session can start once the first has ended.
@@ -108,7 +108,7 @@ describe('live selling', () => {
       expect(refused).toMatchObject({ code: 'already_live', details: { live_id: winner.id } });
       const live = (await req('GET', '/v1/creators/me/live?status=live', f.creator.auth)).json().data;
       expect(live.map((l: { id: string }) => l.id)).toEqual([winner.id]);
-      // The same session started twice at once: one 200, one 409 invalid_state.
+      // The same session started twice at once: one 200, one 409 invalid_transition.
       const c = await schedule(f.creator);
       await req('POST', `/v1/live/${winner.id}/end`, f.creator.auth);
       const twice = await Promise.all([start(f.creator, c.id), start(f.creator, c.id)]);

@@ -157,7 +157,7 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
         summary: 'Go live (creator of the session)',
         description:
           'Needs `attestation: true`: the creator confirms being live only here (422 `attestation_required`; the text is at GET /v1/live/attestation). ' +
-          'One live session per creator at a time: 409 `already_live` (also when two starts race). A session that is not scheduled: 409 `invalid_state`.',
+          'One live session per creator at a time: 409 `already_live` (also when two starts race). A session that is not scheduled: 409 `invalid_transition`.',
         params: LiveId,
         body: Type.Object({ attestation: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },

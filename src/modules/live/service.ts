@@ -303,7 +303,7 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
 /**
  * Goes live: needs the exclusivity attestation (422 `attestation_required`); a creator already
  * live in another session gets 409 `already_live` (the partial unique index decides between
- * racing starts); a session that is not scheduled 409 `invalid_state`.
+ * racing starts); a session that is not scheduled 409 `invalid_transition`.
  */
 export async function startLive(db: Db, clock: Clock, creatorId: string, id: string, input: { attestation?: boolean }): Promise<LiveView> {
   const row = await ownLive(db, creatorId, id);
@@ -312,11 +312,10 @@ export async function startLive(db: Db, clock: Clock, creatorId: string, id: str
   }
   const now = clock.now();
   try {
-    // Not scheduled (or another start got there first): 409 `invalid_state`, the code clients know.
+    // Not scheduled (or another start got there first): 409 `invalid_transition`.
     await transitionLive(db, id, 'start', {
       from: row.status,
       set: { startedAt: now, lastActiveAt: now, attestedBy: creatorId, attestedAt: now, attestationVersion: ATTESTATION.version, updatedAt: now },
-      code: 'invalid_state',
     });
   } catch (e) {
     if (!isUniqueViolation(e, 'live_sessions_one_live_per_creator')) throw e;
@@ -344,11 +343,11 @@ export async function endLive(db: Db, clock: Clock, creatorId: string, id: strin
 
 /**
  * The end itself, for the creator (`end`) and the platform (`auto_end`) alike; `row` is locked by
- * the caller's transaction. An ended session: 409 `invalid_state`.
+ * the caller's transaction. An ended session: 409 `invalid_transition`.
  */
 async function closeSession(tx: Db, clock: Clock, row: LiveRow, reason: LiveEndReason): Promise<void> {
   const now = clock.now();
-  await transitionLive(tx, row.id, reason === 'creator' ? 'end' : 'auto_end', { from: row.status, set: { endedAt: now, endReason: reason, updatedAt: now }, code: 'invalid_state' });
+  await transitionLive(tx, row.id, reason === 'creator' ? 'end' : 'auto_end', { from: row.status, set: { endedAt: now, endReason: reason, updatedAt: now } });
   await closeHolds(tx, clock, row.id);
   await publish(tx, TOPIC, { live_id: row.id, kind: 'ended' });
 }

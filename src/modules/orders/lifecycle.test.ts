@@ -91,7 +91,7 @@ describe('order lifecycle: the walk over every (state, event) pair', () => {
           );
           expect(e).toBeInstanceOf(AppError);
           expect([(e as AppError).status, (e as AppError).code]).toEqual([409, 'invalid_transition']);
-          expect((e as AppError).details).toEqual({ entity: 'order', from: state, event });
+          expect((e as AppError).details).toEqual({ entity: 'order', from: state, event, status: state });
           expect(await row(db, id)).toEqual(before);
         }
       });

@@ -10,7 +10,8 @@ import { minorDigits } from '../../platform/money.js';
 import { fileTooLarge, readPrivateFile, sniffType, writePrivateFile } from '../../platform/uploads.js';
 import { createWarehouse } from '../inventory/service.js';
 import { redeemInvitation } from './invitations.js';
-import { applicationLifecycle, transitionApplication } from './lifecycle.js';
+import { invalidTransition } from '../../platform/lifecycle.js';
+import { applicationLifecycle, transitionApplication, type ApplicationEvent } from './lifecycle.js';
 import {
   applicationDocuments,
   applicationEvents,
@@ -316,10 +317,10 @@ async function checkAndFile(tx: Db, clock: Clock, a: AppRow, from: ApplicationSt
   let row =
     a.status === 'submitted'
       ? (await tx.update(sellerApplications).set(patch).where(eq(sellerApplications.id, a.id)).returning())[0]!
-      : (await transitionApplication(tx, a.id, 'resubmit', { from: a.status, set: patch, code: 'invalid_state' })).row;
+      : (await transitionApplication(tx, a.id, 'resubmit', { from: a.status, set: patch })).row;
   await record(tx, clock, a.id, from, 'submitted', { id: a.applicantId, role: 'applicant' }, note);
   if (failed.length > 0) {
-    row = (await transitionApplication(tx, a.id, 'auto_reject', { from: 'submitted', code: 'invalid_state' })).row;
+    row = (await transitionApplication(tx, a.id, 'auto_reject', { from: 'submitted' })).row;
     await record(tx, clock, a.id, 'submitted', 'rejected', { id: null, role: 'system' }, failed.map((c) => c.reason).join('; '));
   }
   return row;
@@ -409,8 +410,7 @@ async function lockApplication(tx: Db, applicationId: string): Promise<AppRow> {
   return a;
 }
 
-const invalidState = (a: AppRow, action: string) =>
-  conflict('invalid_state', `An application that is ${a.status} cannot be ${action}`, { status: a.status });
+const refused = (a: AppRow, event: ApplicationEvent) => invalidTransition(applicationLifecycle.name, a.status, event);
 
 /**
  * The applicant answers needs_info (or fixes an application the automatic checks rejected):
@@ -427,7 +427,7 @@ export async function resubmitApplication(
     const a = await lockApplication(tx, applicationId);
     if (a.applicantId !== applicantId) throw notFound('Application', applicationId);
     // The table allows needs_info and rejected; a rejection by an operator is final.
-    if (applicationLifecycle.next(a.status, 'resubmit') === null || (a.status === 'rejected' && !a.autoRejected)) throw invalidState(a, 'resubmitted');
+    if (applicationLifecycle.next(a.status, 'resubmit') === null || (a.status === 'rejected' && !a.autoRejected)) throw refused(a, 'resubmit');
     const merged = {
       mode: input.mode ?? a.mode,
       company_name: input.company_name ?? a.companyName,
@@ -455,12 +455,6 @@ export async function resubmitApplication(
 export const REVIEW_ACTIONS = ['start_review', 'approve', 'reject', 'needs_info'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 /** Each review action is the lifecycle event of the same name (`applicationLifecycle`). */
-const VERB: Record<ReviewAction, string> = {
-  start_review: 'taken into review',
-  approve: 'approved',
-  reject: 'rejected',
-  needs_info: 'sent back for information',
-};
 
 export interface ReviewInput {
   action: ReviewAction;
@@ -492,12 +486,11 @@ export async function reviewApplication(db: Db, clock: Clock, operatorId: string
   const row = await db.transaction(async (tx) => {
     const a = await lockApplication(tx, applicationId);
     // Checked before the shop opens; the locked row cannot move meanwhile.
-    if (applicationLifecycle.next(a.status, input.action) === null) throw invalidState(a, VERB[input.action]);
+    if (applicationLifecycle.next(a.status, input.action) === null) throw refused(a, input.action);
     const shopId = input.action === 'approve' ? await openShop(tx, clock, a) : a.shopId;
     const moved = await transitionApplication(tx, a.id, input.action, {
       from: a.status,
       set: { autoRejected: false, questions: input.action === 'needs_info' ? questions : null, shopId, updatedAt: clock.now() },
-      code: 'invalid_state',
     });
     await record(tx, clock, a.id, a.status, moved.to, { id: operatorId, role: 'operator' }, note, input.action === 'needs_info' ? questions : null);
     return moved.row;

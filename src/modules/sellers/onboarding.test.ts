@@ -198,7 +198,7 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     expect(threshold.reason).toBe('Yearly sales of $1,500,000.00 in category "outdoor" are below the US market\'s threshold of $2,000,000.00');
     expect(rejected.timeline.at(-1)).toMatchObject({ from: 'submitted', to: 'rejected', actor_role: 'system', note: threshold.reason });
     // Operators cannot review what the checks rejected; the applicant can fix it.
-    expect(errorOf(await review(rejected.id, { action: 'start_review' }))).toEqual({ status: 409, code: 'invalid_state' });
+    expect(errorOf(await review(rejected.id, { action: 'start_review' }))).toEqual({ status: 409, code: 'invalid_transition' });
     const fixed = ok<Application>(await send('POST', `/v1/seller-applications/${rejected.id}/resubmit`, a.auth, { yearly_sales: { amount: 210_000_000, currency: 'USD', marketplace: 'eBay' } }));
     expect(fixed.status).toBe('submitted');
     expect((await invitation(inv.id)).uses).toBe(1);
@@ -229,7 +229,7 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     expect(asked).toMatchObject({ status: 'needs_info', questions: ['Which carrier do you use?'] });
     const seen = ok<Application>(await get(`/v1/seller-applications/${app.id}`, a.auth));
     expect(seen.questions).toEqual(['Which carrier do you use?']);
-    expect(errorOf(await review(app.id, { action: 'approve' }))).toEqual({ status: 409, code: 'invalid_state' });
+    expect(errorOf(await review(app.id, { action: 'approve' }))).toEqual({ status: 409, code: 'invalid_transition' });
 
     const more = ok<{ id: string }>(await upload(a.auth, 'sales_statement', PNG), 201);
     const again = ok<Application>(
@@ -237,7 +237,7 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     );
     expect(again).toMatchObject({ status: 'submitted', questions: null });
     expect(again.documents).toHaveLength(4);
-    expect(errorOf(await send('POST', `/v1/seller-applications/${app.id}/resubmit`, a.auth, { note: 'twice' }))).toEqual({ status: 409, code: 'invalid_state' });
+    expect(errorOf(await send('POST', `/v1/seller-applications/${app.id}/resubmit`, a.auth, { note: 'twice' }))).toEqual({ status: 409, code: 'invalid_transition' });
     const approved = await approve(app.id);
     expect(approved.timeline.map((e) => e.to)).toEqual(['submitted', 'in_review', 'needs_info', 'submitted', 'in_review', 'approved']);
     expect(approved.timeline[2]).toMatchObject({ actor_role: 'operator', note: 'Almost there', questions: ['Which carrier do you use?'] });
