@@ -120,4 +120,20 @@ describe('jobs', () => {
     await runner.runDue();
     expect(await effectsOf(id)).toBe(1);
   });
+
+  it('commits a job once when its lease passed to another worker while it ran (the late worker rolls back)', async () => {
+    const id = (await enqueue(database.db, clock, 'stolen'))!;
+    const errors: unknown[] = [];
+    const late = new JobRunner(database.db, clock, { workerId: 'late', onError: (e) => errors.push(e) }).register('stolen', async (tx, _p, job) => {
+      await tx.execute(sql`insert into job_effects (job_id, note) values (${job.id}, 'late')`);
+      // Meanwhile the lease ran out and another worker claimed the job (it now runs it).
+      await tx.execute(sql`update jobs set locked_by = 'other', attempts = attempts + 1 where id = ${job.id}`);
+    });
+    expect(await late.runDue()).toBe(1);
+    expect(await effectsOf(id)).toBe(0);
+    // Not marked done by the late worker (the simulated claim rolled back with its transaction).
+    const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+    expect(row!.status).toBe('running');
+    expect(errors).toEqual([]);
+  });
 });

@@ -13,7 +13,9 @@ import { jobs } from './schema.js';
  * share the table and no job runs twice. The handler runs in a transaction that also marks the
  * job done, so a job's effects and its completion commit together. A failed attempt is retried
  * with exponential backoff until `max_attempts`, then left `failed` with its last error.
- * A job whose worker died (lease older than `leaseMs` on the clock) is claimed again.
+ * A job whose worker died (lease older than `leaseMs` on the clock) is claimed again; the done
+ * mark must still find the job locked by its worker, else the transaction rolls back, so a worker
+ * whose lease ran out while it still ran (a slow handler, a clock jump) commits nothing.
  */
 export type JobHandler = (tx: Db, payload: unknown, job: { id: string; attempts: number }) => Promise<void>;
 
@@ -139,14 +141,21 @@ export class JobRunner {
     const { handler, transaction } = this.#handlers.get(job.type)!;
     const run = async (db: Db) => {
       await handler(db, job.payload, { id: job.id, attempts: job.attempts });
-      await db.execute(
+      const marked = await rows<{ id: string }>(
+        db,
         sql`update ${jobs} set status = 'done', finished_at = ${this.clock.now()}, last_error = null
-            where id = ${job.id} and locked_by = ${this.workerId}`,
+            where id = ${job.id} and locked_by = ${this.workerId}
+            returning id`,
       );
+      // Another worker claimed the job meanwhile (our lease ran out, e.g. the clock jumped): it runs
+      // the job, so ours must not count. In a transaction this rolls our effects back; a handler
+      // outside one must be idempotent by itself (see `transaction: false`).
+      if (marked.length === 0) throw new LeaseLost(job.id);
     };
     try {
       await (transaction ? this.db.transaction(run) : run(this.db));
     } catch (err) {
+      if (err instanceof LeaseLost) return;
       this.#onError?.(err, job);
       const message = err instanceof Error ? err.message : String(err);
       const now = this.clock.now().getTime();
@@ -189,5 +198,13 @@ export class JobRunner {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     await Promise.all(this.#running);
+  }
+}
+
+/** The job's lease passed to another worker before this one could mark it done. */
+class LeaseLost extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} was claimed by another worker before it was marked done`);
+    this.name = 'LeaseLost';
   }
 }
