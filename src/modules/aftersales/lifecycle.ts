@@ -35,7 +35,7 @@ export type CaseEvent = (typeof caseLifecycle.events)[number];
 
 const target = { table: afterSalesCases, id: afterSalesCases.id, status: afterSalesCases.status };
 
-/** Applies `event` to the case (409 `invalid_transition`, or `opts.code`, unless the table allows it). */
+/** Applies `event` to the case (409 `invalid_transition` unless the table allows it). */
 export const transitionCase = (db: Db, id: string, event: CaseEvent, opts?: TransitionOptions) => applyTransition(db, caseLifecycle, target, id, event, opts);
 
 /** `transitionCase`, null instead of a refusal. */

@@ -21,7 +21,7 @@ export type LiveEvent = (typeof liveLifecycle.events)[number];
 
 const target = { table: liveSessions, id: liveSessions.id, status: liveSessions.status };
 
-/** Applies `event` to the session (409 `invalid_transition`, or `opts.code`, unless the table allows it). */
+/** Applies `event` to the session (409 `invalid_transition` unless the table allows it). */
 export const transitionLive = (db: Db, id: string, event: LiveEvent, opts?: TransitionOptions) => applyTransition(db, liveLifecycle, target, id, event, opts);
 
 /** `transitionLive`, null instead of a refusal. */

@@ -25,7 +25,7 @@ export type ApplicationEvent = (typeof applicationLifecycle.events)[number];
 
 const target = { table: sellerApplications, id: sellerApplications.id, status: sellerApplications.status };
 
-/** Applies `event` to the application (409 `invalid_transition`, or `opts.code`, unless the table allows it). */
+/** Applies `event` to the application (409 `invalid_transition` unless the table allows it). */
 export const transitionApplication = (db: Db, id: string, event: ApplicationEvent, opts?: TransitionOptions) =>
   applyTransition(db, applicationLifecycle, target, id, event, opts);
 
