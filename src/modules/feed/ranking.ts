@@ -11,8 +11,8 @@ import type { VideoTotals } from '../analytics/service.js';
  * posterior (Thompson sampling: a video with little data has a wide posterior, so it sometimes
  * draws high and gets shown), divided by its prior mean μ_m = α_m / (α_m + β_m) so the terms are
  * comparable, weighted by w_m. freshness = 0.5^(age days / FRESHNESS_HALF_LIFE_DAYS). Videos the
- * viewer already watched come after all unwatched ones; then a greedy pass makes sure no two
- * neighbours come from one shop (when any other video is left).
+ * viewer already watched come after all unwatched ones; then a greedy pass within each of the two
+ * groups makes sure no two neighbours come from one shop (when any other video is left).
  */
 export const FRESHNESS_HALF_LIFE_DAYS = 3;
 /** Beta priors (α, β) and blend weights per rate. */
@@ -311,15 +311,15 @@ export function scoreOrder(table: RankTable, scores: Float64Array): Int32Array {
 
 /**
  * The feed order from positions by score (`scoreOrder`): the unwatched (`watched[i]` 0) in that
- * order, then the watched in that order, then shops spread (`spreadShops`). O(n).
+ * order with shops spread (`spreadShops`), then the watched in that order with shops spread — the
+ * spread never lifts a watched video above an unwatched one. O(n).
  */
 export function arrange(byScore: Int32Array, watched: Uint8Array, shops: Int32Array): Int32Array {
-  const n = byScore.length;
-  const ranked = new Array<number>(n);
-  let k = 0;
-  for (let j = 0; j < n; j++) if (!watched[byScore[j]!]) ranked[k++] = byScore[j]!;
-  if (k < n) for (let j = 0; j < n; j++) if (watched[byScore[j]!]) ranked[k++] = byScore[j]!;
-  return Int32Array.from(spreadShops(ranked, (i) => shops[i]!));
+  const unwatched: number[] = [];
+  const seen: number[] = [];
+  for (const i of byScore) (watched[i] ? seen : unwatched).push(i);
+  const shopOf = (i: number) => shops[i]!;
+  return Int32Array.from([...spreadShops(unwatched, shopOf), ...spreadShops(seen, shopOf)]);
 }
 
 /** Positions of `keys` in ascending order (stable): LSD radix sort, 11-bit digits, over the IEEE-754 bits made unsigned-comparable. */
