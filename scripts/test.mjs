@@ -13,6 +13,7 @@ const steps = [
     : [
         ['lockfile', 'node', ['scripts/complete-lockfile.mjs', '--check']],
         ['lint', 'npx', ['eslint', '.']],
+        ['module graph', 'npx', ['tsx', 'scripts/modules.ts']],
         ['typecheck (server)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
         ['typecheck (web)', 'npx', ['tsc', '-p', 'web/tsconfig.json', '--noEmit']],
       ]),

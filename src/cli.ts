@@ -6,9 +6,9 @@ import { openDatabase } from './platform/db.js';
 import { SystemClock } from './platform/clock.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
 import { startServer } from './server.js';
-import { reconcile } from './modules/ledger/service.js';
+import { reconcile } from './modules/ledger/index.js';
 import { formatSummary, runSimulation } from './simulate/simulate.js';
-import { createImport, processImport, REPORT_LIMIT } from './modules/imports/service.js';
+import { createImport, processImport, REPORT_LIMIT } from './modules/imports/index.js';
 import { loadMarkets } from './platform/markets.js';
 import { INSTALLATION_SECRET_NAMES, resolveSandboxSecrets } from './platform/installation-secrets.js';
 

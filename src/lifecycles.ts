@@ -1,10 +1,10 @@
-import { caseLifecycle } from './modules/aftersales/lifecycle.js';
-import { orderLifecycle } from './modules/orders/lifecycle.js';
-import { shipmentLifecycle } from './modules/fulfillment/lifecycle.js';
-import { importLifecycle } from './modules/imports/lifecycle.js';
-import { liveLifecycle } from './modules/live/lifecycle.js';
-import { applicationLifecycle } from './modules/sellers/lifecycle.js';
-import { payoutLifecycle } from './modules/settlement/lifecycle.js';
+import { caseLifecycle } from './modules/aftersales/index.js';
+import { orderLifecycle } from './modules/orders/index.js';
+import { shipmentLifecycle } from './modules/fulfillment/index.js';
+import { importLifecycle } from './modules/imports/index.js';
+import { liveLifecycle } from './modules/live/index.js';
+import { applicationLifecycle } from './modules/sellers/index.js';
+import { payoutLifecycle } from './modules/settlement/index.js';
 import type { Lifecycle } from './platform/lifecycle.js';
 
 /** One lifecycle as the docs show it: its title and the file its table lives in. */

@@ -1,6 +1,6 @@
 import { SettableClock } from '../platform/clock.js';
-import { SandboxProvider } from '../modules/payments/sandbox.js';
-import type { WebhookEvent } from '../modules/payments/provider.js';
+import { SandboxProvider } from '../modules/payments/index.js';
+import type { WebhookEvent } from '../modules/payments/index.js';
 import { signWebhook } from '../platform/webhook-signature.js';
 import type { Random } from '../simulate/random.js';
 import { describe, isAnswer, type Api, type Outcome } from './http.js';

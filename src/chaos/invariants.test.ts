@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../test/app.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../modules/orders/testing.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../modules/orders/index.js';
 import { checkInvariants, idempotencyProblems, liveStockProblems, rateLimitProblems, type Ack, type SeenAnswer } from './invariants.js';
 
 /** The chaos invariants pass on a healthy database and catch each kind of damage they are for. */

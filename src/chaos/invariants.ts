@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../platform/db.js';
-import { reconcile } from '../modules/ledger/service.js';
+import { reconcile } from '../modules/ledger/index.js';
 
 /**
  * What must hold after any run, read straight from the database with SQL. The harness reads the

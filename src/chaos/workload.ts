@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows, type Database } from '../platform/db.js';
-import type { WebhookEvent } from '../modules/payments/provider.js';
+import type { WebhookEvent } from '../modules/payments/index.js';
 import { Random } from '../simulate/random.js';
 import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS } from './actors.js';
 import { Api, isAnswer } from './http.js';

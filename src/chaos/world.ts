@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SettableClock } from '../platform/clock.js';
 import type { Database } from '../platform/db.js';
-import { createSession, signUp } from '../modules/identity/service.js';
+import { createSession, signUp } from '../modules/identity/index.js';
 import type { Api } from './http.js';
 import type { Random } from '../simulate/random.js';
 

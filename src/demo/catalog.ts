@@ -1,8 +1,8 @@
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
-import { createProduct } from '../modules/catalog/service.js';
-import { signUp } from '../modules/identity/service.js';
-import { createShop, getShop, requireShopMember } from '../modules/sellers/service.js';
+import { createProduct } from '../modules/catalog/index.js';
+import { signUp } from '../modules/identity/index.js';
+import { createShop, getShop, requireShopMember } from '../modules/sellers/index.js';
 
 /**
  * Demo catalog for `seed-demo`: the demo seller's "Demo Outdoor Co." plus two more shops with

@@ -1,16 +1,16 @@
 import { DAY, HOUR, MINUTE, SettableClock, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import { JobRunner } from '../platform/jobs.js';
-import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/service.js';
-import { addCartItem } from '../modules/cart/service.js';
-import { createCarriers, createShipment, registerFulfillmentJobs } from '../modules/fulfillment/service.js';
-import type { SandboxCarrier, Scenario } from '../modules/fulfillment/sandbox-carrier.js';
+import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/index.js';
+import { addCartItem } from '../modules/cart/index.js';
+import { createCarriers, createShipment, registerFulfillmentJobs } from '../modules/fulfillment/index.js';
+import type { SandboxCarrier, Scenario } from '../modules/fulfillment/index.js';
 import type { SandboxSecrets } from '../platform/installation-secrets.js';
-import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/service.js';
-import { checkout, registerCheckoutJobs } from '../modules/orders/checkout.js';
-import { SANDBOX_CARDS } from '../modules/payments/sandbox.js';
-import { createPaymentProviders } from '../modules/payments/service.js';
-import { registerSettlementJobs } from '../modules/settlement/service.js';
+import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
+import { checkout, registerCheckoutJobs } from '../modules/orders/index.js';
+import { SANDBOX_CARDS } from '../modules/payments/index.js';
+import { createPaymentProviders } from '../modules/payments/index.js';
+import { registerSettlementJobs } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';
 import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
 

@@ -1,7 +1,7 @@
 import { DAY, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
-import { getShowcase, videoFacts } from '../modules/content/service.js';
-import { createLive } from '../modules/live/service.js';
+import { getShowcase, videoFacts } from '../modules/content/index.js';
+import { createLive } from '../modules/live/index.js';
 
 /**
  * A scheduled demo live session for the demo creator: tomorrow, with the first showcase products

@@ -1,17 +1,17 @@
 import { count, sql } from 'drizzle-orm';
 import { DAY, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
-import { users } from '../modules/identity/schema.js';
-import { signUp } from '../modules/identity/service.js';
-import { createShop, getShop, listShopMemberIds } from '../modules/sellers/service.js';
-import { getProduct, getProductsByIds } from '../modules/catalog/service.js';
+import { users } from '../modules/identity/index.js';
+import { signUp } from '../modules/identity/index.js';
+import { createShop, getShop, listShopMemberIds } from '../modules/sellers/index.js';
+import { getProduct, getProductsByIds } from '../modules/catalog/index.js';
 import { seedDemoCatalog } from './catalog.js';
 import { seedDemoVideos } from './videos.js';
 import { seedDemoLive } from './live.js';
 import { seedDemoHistory, type HistoryWorld } from './history.js';
 import { resolveSandboxSecrets, type SandboxSecrets } from '../platform/installation-secrets.js';
-import { createCommissionRule } from '../modules/settlement/service.js';
-import { createInvitation } from '../modules/sellers/invitations.js';
+import { createCommissionRule } from '../modules/settlement/index.js';
+import { createInvitation } from '../modules/sellers/index.js';
 import { loadMarkets } from '../platform/markets.js';
 
 export const DEMO_PASSWORD = 'loopshop-demo';

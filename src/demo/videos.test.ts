@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../platform/media.js';
 import { testApp, type TestApp } from '../test/app.js';
-import { createProduct } from '../modules/catalog/service.js';
-import { deleteVideo } from '../modules/content/service.js';
+import { createProduct } from '../modules/catalog/index.js';
+import { deleteVideo } from '../modules/content/index.js';
 import { seedDemoVideos } from './videos.js';
 
 describe('demo videos', () => {

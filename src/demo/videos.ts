@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import type { JobRunner } from '../platform/jobs.js';
 import { ffmpeg, filterValue } from '../platform/media.js';
-import { insertVideo, processVideo, setShowcase, type MediaConfig } from '../modules/content/service.js';
+import { insertVideo, processVideo, setShowcase, type MediaConfig } from '../modules/content/index.js';
 
 /**
  * Demo videos: ~12 short vertical clips rendered by ffmpeg from test patterns with the product

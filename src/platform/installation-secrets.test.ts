@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
-import { SandboxCarrier } from '../modules/fulfillment/sandbox-carrier.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../modules/orders/testing.js';
-import { SANDBOX_CARDS, SandboxProvider } from '../modules/payments/sandbox.js';
+import { SandboxCarrier } from '../modules/fulfillment/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../modules/orders/index.js';
+import { SANDBOX_CARDS, SandboxProvider } from '../modules/payments/index.js';
 import { testApp, type TestApp } from '../test/app.js';
 import { loadConfig } from './config.js';
 import { rows } from './db.js';

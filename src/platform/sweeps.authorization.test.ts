@@ -6,7 +6,7 @@ import { changedTables, fingerprint } from '../test/fingerprint.js';
 import { fetchOpenApi, operations, type Operation, type OpenApiDoc } from '../test/openapi.js';
 import { injectOptions, notSweepable, SWEEP_SEED, sweepDirs, syntheticId, validRequest, valueContext } from '../test/sweeps.js';
 import { buildTenantWorld, type TenantWorld } from '../test/tenants.js';
-import { createShop } from '../modules/sellers/service.js';
+import { createShop } from '../modules/sellers/index.js';
 
 /**
  * Authorization sweep, generated from the OpenAPI document: every operation is called by tenant

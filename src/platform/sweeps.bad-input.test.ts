@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession } from '../modules/identity/service.js';
+import { createSession } from '../modules/identity/index.js';
 import { testApp, type TestApp } from '../test/app.js';
 import { changedTables, fingerprint, type Fingerprint } from '../test/fingerprint.js';
 import { deref, fetchOpenApi, multipartBody, operations, typesOf, validValue, type JsonSchema, type Operation, type OpenApiDoc } from '../test/openapi.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWarehouse } from '../modules/inventory/service.js';
-import { createShop } from '../modules/sellers/service.js';
+import { createWarehouse } from '../modules/inventory/index.js';
+import { createShop } from '../modules/sellers/index.js';
 import { testApp, type TestApp } from '../test/app.js';
 import { csvCell, toCsv } from './csv.js';
 import { plainName, plainText } from './text.js';

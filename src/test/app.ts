@@ -5,9 +5,9 @@ import { SettableClock } from '../platform/clock.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import type { Database } from '../platform/db.js';
 import type { SandboxSecrets } from '../platform/installation-secrets.js';
-import type { Role } from '../modules/identity/schema.js';
-import { createSession, signUp } from '../modules/identity/service.js';
-import { createShop } from '../modules/sellers/service.js';
+import type { Role } from '../modules/identity/index.js';
+import { createSession, signUp } from '../modules/identity/index.js';
+import { createShop } from '../modules/sellers/index.js';
 import { freshDatabase } from './db.js';
 
 export interface TestApp {

@@ -2,16 +2,16 @@ import { eq, sql } from 'drizzle-orm';
 import { rows } from '../platform/db.js';
 import { DAY } from '../platform/clock.js';
 import type { TestApp } from './app.js';
-import { createProduct } from '../modules/catalog/service.js';
-import { insertVideo } from '../modules/content/service.js';
-import { shipments } from '../modules/fulfillment/schema.js';
-import { SandboxCarrier } from '../modules/fulfillment/sandbox-carrier.js';
-import { flagShipment } from '../modules/fulfillment/service.js';
-import { notify } from '../modules/notifications/service.js';
-import { createPaymentProviders } from '../modules/payments/service.js';
-import { createShop } from '../modules/sellers/service.js';
-import { createOperatorAction } from '../modules/trust/service.js';
-import { cardBody } from '../modules/orders/testing.js';
+import { createProduct } from '../modules/catalog/index.js';
+import { insertVideo } from '../modules/content/index.js';
+import { shipments } from '../modules/fulfillment/index.js';
+import { SandboxCarrier } from '../modules/fulfillment/index.js';
+import { flagShipment } from '../modules/fulfillment/index.js';
+import { notify } from '../modules/notifications/index.js';
+import { createPaymentProviders } from '../modules/payments/index.js';
+import { createShop } from '../modules/sellers/index.js';
+import { createOperatorAction } from '../modules/trust/index.js';
+import { cardBody } from '../modules/orders/index.js';
 import { multipartBody } from './openapi.js';
 
 /**

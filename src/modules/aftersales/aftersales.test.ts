@@ -5,12 +5,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { refused } from '../../test/expect.js';
-import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
-import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/service.js';
-import { refundOrder } from '../orders/refunds.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
-import { createPaymentProviders } from '../payments/service.js';
-import { hasHolds } from '../settlement/holds.js';
+import { SandboxCarrier } from '../fulfillment/index.js';
+import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/index.js';
+import { refundOrder } from '../orders/index.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
+import { createPaymentProviders } from '../payments/index.js';
+import { hasHolds } from '../settlement/index.js';
 import { hasOpenCase } from './service.js';
 
 type Auth = { authorization: string };

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
-import { createPaymentProviders } from '../payments/service.js';
+import { createPaymentProviders } from '../payments/index.js';
 import { CASE_STATUSES, CASE_TYPES, DECISION_OUTCOMES, REASON_CODES } from './schema.js';
 import {
   acceptCase,

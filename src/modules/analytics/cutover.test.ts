@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../platform/clock.js';
 import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { insertVideo, setVideoExternalAnchors } from '../content/service.js';
-import { createSession } from '../identity/service.js';
-import { addToCart, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
+import { insertVideo, setVideoExternalAnchors } from '../content/index.js';
+import { createSession } from '../identity/index.js';
+import { addToCart, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { rollupEvents } from './service.js';
 
 type Auth = { authorization: string };

@@ -3,12 +3,12 @@ import { DAY, HOUR, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import type { Money } from '../../platform/money.js';
-import { getProductsByIds } from '../catalog/service.js';
-import { videoFacts } from '../content/service.js';
+import { getProductsByIds } from '../catalog/index.js';
+import { videoFacts } from '../content/index.js';
 import { MARKETS } from '../../platform/markets.js';
-import { clickOutTotals, policyMode } from '../links/service.js';
-import { liveFacts } from '../live/service.js';
-import { getShop, getShops, listShopMemberIds } from '../sellers/service.js';
+import { clickOutTotals, policyMode } from '../links/index.js';
+import { liveFacts } from '../live/index.js';
+import { getShop, getShops, listShopMemberIds } from '../sellers/index.js';
 import { analyticsRollups, analyticsRollupsDaily, METRICS, type Metric, type RollupDim } from './schema.js';
 
 /**

@@ -5,8 +5,8 @@ import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money } from '../../platform/http-schemas.js';
 import { toCsv } from '../../platform/csv.js';
 import { perCallerRateLimit } from '../../platform/security.js';
-import { LIVE_STATUSES } from '../live/schema.js';
-import { requireShopMember } from '../sellers/service.js';
+import { LIVE_STATUSES } from '../live/index.js';
+import { requireShopMember } from '../sellers/index.js';
 import { completionHeatmap, creatorAnalytics, cutoverComparison, DEFAULT_CUTOVER_WINDOW_DAYS, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top } from './dashboards.js';
 import { ClientEvent, ingestEvents, MAX_BATCH } from './service.js';
 

@@ -5,7 +5,7 @@ import { DAY, HOUR, MINUTE, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
-import { viewsRecorded } from '../feed/signals.js';
+import { viewsRecorded } from '../feed/index.js';
 import { analyticsEvents, analyticsRollups, analyticsRollupsDaily, analyticsRollupState, CLIENT_EVENT_TYPES, METRICS, SERVER_EVENT_TYPES, type ClientEventType, type Metric } from './schema.js';
 
 /**

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { flagShipment, listShipmentsOfOrder } from '../fulfillment/service.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/testing.js';
-import { saveDocument } from '../sellers/applications.js';
-import { createShop } from '../sellers/service.js';
+import { flagShipment, listShipmentsOfOrder } from '../fulfillment/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/index.js';
+import { saveDocument } from '../sellers/index.js';
+import { createShop } from '../sellers/index.js';
 
 type Auth = { authorization: string };
 interface Res {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
-import { findUserByEmail, getUser } from '../identity/service.js';
+import { findUserByEmail, getUser } from '../identity/index.js';
 import { listAudit } from './service.js';
 
 const AuditEntry = Type.Object({

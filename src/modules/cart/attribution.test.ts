@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
 import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { videos } from '../content/schema.js';
-import { liveSessions } from '../live/schema.js';
-import { createSession } from '../identity/service.js';
-import { addShopMember } from '../sellers/service.js';
-import { addToCart, cardBody, checkoutReq, livePinning, shopWithProduct, videoAnchoring, type ShopFixture } from '../orders/testing.js';
+import { videos } from '../content/index.js';
+import { liveSessions } from '../live/index.js';
+import { createSession } from '../identity/index.js';
+import { addShopMember } from '../sellers/index.js';
+import { addToCart, cardBody, checkoutReq, livePinning, shopWithProduct, videoAnchoring, type ShopFixture } from '../orders/index.js';
 import { cartItems } from './schema.js';
 
 /**

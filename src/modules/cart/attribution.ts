@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../platform/db.js';
 import { DAY } from '../../platform/clock.js';
 import { market } from '../../platform/markets.js';
-import { videoAttributionSql } from '../content/service.js';
-import { liveAttributionSql } from '../live/service.js';
-import { isShopMemberSql } from '../sellers/service.js';
+import { videoAttributionSql } from '../content/index.js';
+import { liveAttributionSql } from '../live/index.js';
+import { isShopMemberSql } from '../sellers/index.js';
 import type { CartSource } from './schema.js';
 
 /**

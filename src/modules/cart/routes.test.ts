@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/app.js';
-import { updateProduct } from '../catalog/service.js';
-import { addToCart, shopWithProduct, videoAnchoring } from '../orders/testing.js';
+import { updateProduct } from '../catalog/index.js';
+import { addToCart, shopWithProduct, videoAnchoring } from '../orders/index.js';
 
 describe('cart routes', () => {
   let t: TestApp;

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { MoneyOut } from './views.js';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam } from '../../platform/http-schemas.js';
 import { NoContent } from '../../platform/http.js';
 import { addCartItem, MAX_QUANTITY, priceCart, removeCartItem, updateCartItem } from './service.js';
 
-export const MoneyOut = Type.Object({ amount: Type.Integer({ description: 'Integer minor units' }), currency: Type.String() });
 
 export const CartSourceSchema = Type.Object(
   {

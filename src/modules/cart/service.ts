@@ -5,9 +5,9 @@ import { conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { market } from '../../platform/markets.js';
 import { applyRate, type Money } from '../../platform/money.js';
-import { getSkusForCheckout } from '../catalog/service.js';
-import { getAvailability, getPoolAvailability, poolKey } from '../inventory/service.js';
-import { getShops } from '../sellers/service.js';
+import { getSkusForCheckout } from '../catalog/index.js';
+import { getAvailability, getPoolAvailability, poolKey } from '../inventory/index.js';
+import { getShops } from '../sellers/index.js';
 import { clickInWindow, resolveAttribution, type Attribution } from './attribution.js';
 import { cartItems, type CartSource } from './schema.js';
 

@@ -3,9 +3,9 @@ import { seedDemo } from '../../demo/seed.js';
 import { SettableClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db.js';
 import { freshDatabase } from '../../test/db.js';
-import { authenticate, findUserByEmail } from '../identity/service.js';
-import { listShopsForUser } from '../sellers/service.js';
-import { listCommissionRules } from '../settlement/service.js';
+import { authenticate, findUserByEmail } from '../identity/index.js';
+import { listShopsForUser } from '../sellers/index.js';
+import { listCommissionRules } from '../settlement/index.js';
 import { getProduct, getProductsByIds, listProducts } from './service.js';
 
 describe('demo catalog', () => {

@@ -1,7 +1,7 @@
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/app.js';
-import { createShop } from '../sellers/service.js';
+import { createShop } from '../sellers/index.js';
 import { products, skus } from './schema.js';
 import { getProductsByIds, getSkusForCheckout, setProductStatus } from './service.js';
 

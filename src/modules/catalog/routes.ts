@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
-import { audited } from '../audit/service.js';
-import { getShop, requireShopMember } from '../sellers/service.js';
-import { productRating } from '../reviews/service.js';
+import { audited } from '../audit/index.js';
+import { getShop, requireShopMember } from '../sellers/index.js';
+import { productRating } from '../reviews/index.js';
 import { PRODUCT_STATUSES } from './schema.js';
 import { createProduct, getProduct, getProductShopId, LIMITS, listProducts, updateProduct } from './service.js';
 

@@ -4,11 +4,11 @@ import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
-import { addStock, ensureDefaultWarehouse, getAvailability, getWarehouse, setStock } from '../inventory/service.js';
-import { assertLinkFree } from '../links/service.js';
-import { activeShopIds, lockShop } from '../sellers/restrictions.js';
-import { getShop, getShops, requireShopMember } from '../sellers/service.js';
-import { feedSourcesChanged } from '../feed/signals.js';
+import { addStock, ensureDefaultWarehouse, getAvailability, getWarehouse, setStock } from '../inventory/index.js';
+import { assertLinkFree } from '../links/index.js';
+import { activeShopIds, lockShop } from '../sellers/index.js';
+import { getShop, getShops, requireShopMember } from '../sellers/index.js';
+import { feedSourcesChanged } from '../feed/index.js';
 import { products, skus, type ProductStatus, type SkuStatus } from './schema.js';
 import { plainText, textLength } from './text.js';
 

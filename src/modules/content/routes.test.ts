@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../platform/media.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { createProduct, setProductStatus } from '../catalog/service.js';
+import { createProduct, setProductStatus } from '../catalog/index.js';
 import { videos } from './schema.js';
 import { insertVideo, processVideo } from './service.js';
 

@@ -10,11 +10,11 @@ import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { ffmpeg, MediaToolError, probe, sniffVideo, type ProbeResult } from '../../platform/media.js';
 import type { Money } from '../../platform/money.js';
-import { getProductsByIds } from '../catalog/service.js';
-import { plainText, textLength } from '../catalog/text.js';
-import { getUser, userNames } from '../identity/service.js';
-import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/service.js';
-import { feedSourcesChanged } from '../feed/signals.js';
+import { getProductsByIds } from '../catalog/index.js';
+import { plainText, textLength } from '../catalog/index.js';
+import { getUser, userNames } from '../identity/index.js';
+import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/index.js';
+import { feedSourcesChanged } from '../feed/index.js';
 import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
 
 export const MAX_CAPTION_CHARS = 2200;

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { HOUR, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
-import { analyticsEvents } from '../analytics/schema.js';
-import { videoTotals, type VideoTotals } from '../analytics/service.js';
-import { feedVideos, type FeedPageAfter, type VideoView } from '../content/service.js';
+import { analyticsEvents } from '../analytics/index.js';
+import { videoTotals, type VideoTotals } from '../analytics/index.js';
+import { feedVideos, type FeedPageAfter, type VideoView } from '../content/index.js';
 import { drawScores, posteriorParams, rankTable, scoreOrder, seededRng, type RankTable } from './ranking.js';
 import { feedSourcesGeneration, onFeedSourcesChanged, onViewsRecorded, type RecordedView } from './signals.js';
 

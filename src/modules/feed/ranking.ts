@@ -1,5 +1,5 @@
 import { DAY } from '../../platform/clock.js';
-import type { VideoTotals } from '../analytics/service.js';
+import type { VideoTotals } from '../analytics/index.js';
 
 /**
  * The feed's ranking, pure given a random source (see docs/architecture.md, "Feed ranking"):

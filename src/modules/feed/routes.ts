@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
-import { Video } from '../content/routes.js';
+import { Video } from '../content/index.js';
 import { closeFeedIndex } from './ranking-index.js';
 import { listFeed } from './service.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
-import type { Page, VideoView } from '../content/service.js';
+import type { Page, VideoView } from '../content/index.js';
 import { FEED_DRAWS, feedIndex, posteriorDraw, type FeedIndex, type IndexVersion, type Viewer } from './ranking-index.js';
 import { arrange, drawScores, scoreOrder, type Rng } from './ranking.js';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { accounts, getBalance, reconcile } from '../ledger/service.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
+import { accounts, getBalance, reconcile } from '../ledger/index.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { SandboxCarrier } from './sandbox-carrier.js';
-import { hasHolds } from '../settlement/holds.js';
+import { hasHolds } from '../settlement/index.js';
 import { hasOpenFlags, listBreaches, listFlags, scheduleDispatchSweep } from './service.js';
 
 type Auth = { authorization: string };

@@ -3,9 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
-import { audited } from '../audit/service.js';
-import { requireShopMember } from '../sellers/service.js';
-import { BREACH_KINDS, FLAG_RULES, SHIPMENT_STATUSES } from './schema.js';
+import { audited } from '../audit/index.js';
+import { requireShopMember } from '../sellers/index.js';
+import { BREACH_KINDS, FLAG_RULES } from './schema.js';
+import { Nullable, ShipmentItem, ShipmentOut, Status } from './views.js';
 import {
   clearFlag,
   createCarriers,
@@ -18,26 +19,6 @@ import {
   type FlagRow,
 } from './service.js';
 
-const ShipmentItem = Type.Object({ order_item_id: Type.String({ maxLength: 40 }), quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) }, { additionalProperties: false });
-const Status = Type.Union(SHIPMENT_STATUSES.map((s) => Type.Literal(s)));
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-export const ShipmentOut = Type.Object({
-  id: Type.String(),
-  order_id: Type.String(),
-  shop_id: Type.String(),
-  carrier: Type.String(),
-  tracking_number: Type.String(),
-  status: Status,
-  items: Type.Array(ShipmentItem),
-  destination_postal_code: Type.String(),
-  flags: Type.Array(Type.String()),
-  has_open_flags: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' }),
-  picked_up_at: Nullable(Type.String({ format: 'date-time' })),
-  delivered_at: Nullable(Type.String({ format: 'date-time' })),
-  timeline: Type.Array(Type.Object({ status: Status, at: Type.String({ format: 'date-time' }), postal_code: Nullable(Type.String()), description: Type.String() })),
-});
 
 const FlagOut = Type.Object({
   id: Type.String(),

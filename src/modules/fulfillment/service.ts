@@ -7,7 +7,7 @@ import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
 import type { SandboxSecrets } from '../../platform/installation-secrets.js';
 import { plainText } from '../../platform/text.js';
-import { cancelPaid } from '../orders/checkout.js';
+import { cancelPaid } from '../orders/index.js';
 import {
   addOrderEvents,
   getOrderForViewer,
@@ -16,10 +16,10 @@ import {
   paidOrdersShipByBefore,
   transitionOrder,
   type OrderRow,
-} from '../orders/service.js';
-import type { Providers } from '../payments/service.js';
-import { getShop, requireShopMember } from '../sellers/service.js';
-import { liftHold, placeHold, requestRelease } from '../settlement/holds.js';
+} from '../orders/index.js';
+import type { Providers } from '../payments/index.js';
+import { getShop, requireShopMember } from '../sellers/index.js';
+import { liftHold, placeHold, requestRelease } from '../settlement/index.js';
 import type { Carrier, Carriers, TrackingEvent } from './carriers.js';
 import { shipmentLifecycle, transitionShipment } from './lifecycle.js';
 import { SANDBOX_CARRIER_EVENT_JOB, SandboxCarrier } from './sandbox-carrier.js';

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../platform/db.js';
 import { isStorableDate } from '../../platform/validation.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/testing.js';
-import { SANDBOX_CARDS, SandboxProvider } from '../payments/sandbox.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/index.js';
+import { SANDBOX_CARDS, SandboxProvider } from '../payments/index.js';
 import { SandboxCarrier } from './sandbox-carrier.js';
 
 /**

@@ -6,8 +6,8 @@ import { DAY } from '../../platform/clock.js';
 import { errors } from '../../platform/http-schemas.js';
 import { enforceLimits } from '../../platform/rate-limit.js';
 import { clientAddress, perAddressRateLimit } from '../../platform/security.js';
-import { listShopsForUser } from '../sellers/service.js';
-import { assertUserTextLinkFree } from '../links/service.js';
+import { listShopsForUser } from '../sellers/index.js';
+import { assertUserTextLinkFree } from '../links/index.js';
 import { authenticate, createSession, getUser, LOCALES, normalizeEmail, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
 
 const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));

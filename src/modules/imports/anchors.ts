@@ -4,10 +4,10 @@ import type { Db } from '../../platform/db.js';
 import { badRequest, unprocessable } from '../../platform/errors.js';
 import { isId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
-import { recordAudit } from '../audit/service.js';
-import { getProductsByIds } from '../catalog/service.js';
-import { listExternalAnchorsOf, lockExternalAnchors, replaceExternalAnchors, type AnchorKind, type ExternalAnchorRecord, type ReplacementItem } from '../content/replacement.js';
-import { listShopMemberIds } from '../sellers/service.js';
+import { recordAudit } from '../audit/index.js';
+import { getProductsByIds } from '../catalog/index.js';
+import { listExternalAnchorsOf, lockExternalAnchors, replaceExternalAnchors, type AnchorKind, type ExternalAnchorRecord, type ReplacementItem } from '../content/index.js';
+import { listShopMemberIds } from '../sellers/index.js';
 import { importedProducts } from './schema.js';
 
 /**

@@ -5,8 +5,8 @@ import type { Database } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { freshDatabase } from '../../test/db.js';
 import { walkLifecycle } from '../../test/lifecycle-walk.js';
-import { signUp } from '../identity/service.js';
-import { createShop } from '../sellers/service.js';
+import { signUp } from '../identity/index.js';
+import { createShop } from '../sellers/index.js';
 import { importLifecycle, transitionImport } from './lifecycle.js';
 import { imports } from './schema.js';
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
-import { requireShopMember } from '../sellers/service.js';
+import { requireShopMember } from '../sellers/index.js';
 import { applyAnchorReplacements, proposeAnchorReplacements } from './anchors.js';
 import { IMPORT_STATUSES } from './schema.js';
 import { createImport, getImport, listImports, MAX_IMPORT_BYTES, REPORT_LIMIT, rerunImport } from './service.js';

@@ -8,8 +8,8 @@ import { AppError, conflict, forbidden, notFound } from '../../platform/errors.j
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { writePrivateFile } from '../../platform/uploads.js';
-import { createProduct } from '../catalog/service.js';
-import { getShop, requireShopMember } from '../sellers/service.js';
+import { createProduct } from '../catalog/index.js';
+import { getShop, requireShopMember } from '../sellers/index.js';
 import { tryTransitionImport } from './lifecycle.js';
 import { importedProducts, imports, type ImportStatus, type ReportLine } from './schema.js';
 import { buildProduct, countRows, groupByHandle, readRows, type Row } from './shopify.js';

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { AppError, badRequest } from '../../platform/errors.js';
 import { minorDigits } from '../../platform/money.js';
-import { LIMITS, type CreateProductInput, type VariantInput } from '../catalog/service.js';
-import { plainText, textLength } from '../catalog/text.js';
+import { LIMITS, type CreateProductInput, type VariantInput } from '../catalog/index.js';
+import { plainText, textLength } from '../catalog/index.js';
 import type { ReportLine } from './schema.js';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { createProduct } from '../catalog/service.js';
+import { createProduct } from '../catalog/index.js';
 import { getStockLevels, releaseReservations, reserveStock } from './service.js';
 
 type Seller = Awaited<ReturnType<TestApp['seller']>>;

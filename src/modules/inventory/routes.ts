@@ -1,26 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { AddressSchema } from './views.js';
 import { requireUser } from '../../platform/auth.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
-import { getSkuShopId } from '../catalog/service.js';
-import { getShop, requireShopMember } from '../sellers/service.js';
+import { getSkuShopId } from '../catalog/index.js';
+import { getShop, requireShopMember } from '../sellers/index.js';
 import { createWarehouse, ensureDefaultWarehouse, getStockLevels, getWarehouse, listWarehouses, setStock } from './service.js';
 
 const SkuIdParam = Type.Object({ sku_id: Type.String({ pattern: '^sku_[0-9a-z]{26}$' }) });
 const ShopIdParam = Type.Object({ shop_id: Type.String({ pattern: '^shp_[0-9a-z]{26}$' }) });
-export const AddressSchema = Type.Object(
-  {
-    line1: Type.String({ minLength: 1, maxLength: 200 }),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    city: Type.String({ minLength: 1, maxLength: 100 }),
-    region: Type.Optional(Type.String({ maxLength: 100 })),
-    postal_code: Type.Optional(Type.String({ maxLength: 20 })),
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
-  },
-  { additionalProperties: false },
-);
 const Warehouse = Type.Object({
   id: Type.String(),
   shop_id: Type.Union([Type.String(), Type.Null()]),

@@ -7,9 +7,9 @@ import { rows, type Database, type Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { JobRunner } from '../../platform/jobs.js';
 import { freshDatabase } from '../../test/db.js';
-import { createProduct } from '../catalog/service.js';
-import { signUp } from '../identity/service.js';
-import { createShop } from '../sellers/service.js';
+import { createProduct } from '../catalog/index.js';
+import { signUp } from '../identity/index.js';
+import { createShop } from '../sellers/index.js';
 import { reservations } from './schema.js';
 import {
   commitReservations,

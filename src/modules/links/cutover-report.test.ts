@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { videos } from '../content/schema.js';
-import { insertVideo } from '../content/service.js';
+import { videos } from '../content/index.js';
+import { insertVideo } from '../content/index.js';
 
 type Auth = { authorization: string };
 type Res = { statusCode: number; body: string; json(): unknown };

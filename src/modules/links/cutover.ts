@@ -4,12 +4,12 @@ import type { Db } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { loadMarkets, market, MARKETS, updateMarket } from '../../platform/markets.js';
-import { listAudit, recordAudit } from '../audit/service.js';
-import { listProducts } from '../catalog/service.js';
-import { deactivateExternalAnchors, flagLinkedCaptions, getExternalAnchor, getShowcase, getVideo, listActiveExternalAnchors, listLinkOwners, type ExternalAnchor } from '../content/service.js';
-import { getUser } from '../identity/service.js';
-import { notify } from '../notifications/service.js';
-import { listShopsForUser } from '../sellers/service.js';
+import { listAudit, recordAudit } from '../audit/index.js';
+import { listProducts } from '../catalog/index.js';
+import { deactivateExternalAnchors, flagLinkedCaptions, getExternalAnchor, getShowcase, getVideo, listActiveExternalAnchors, listLinkOwners, type ExternalAnchor } from '../content/index.js';
+import { getUser } from '../identity/index.js';
+import { notify } from '../notifications/index.js';
+import { listShopsForUser } from '../sellers/index.js';
 import { linkClicks } from './schema.js';
 import { policyMode, recordClick, safeExternalRedirect, userMarket, type LinkPolicyMode } from './service.js';
 

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
 import { market } from '../../platform/markets.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { videos } from '../content/schema.js';
-import { insertVideo } from '../content/service.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
+import { videos } from '../content/index.js';
+import { insertVideo } from '../content/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { runCutover } from './cutover.js';
 import { linkClicks } from './schema.js';
 

@@ -5,8 +5,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { showcaseLinks, videos } from '../content/schema.js';
-import { insertVideo } from '../content/service.js';
+import { showcaseLinks, videos } from '../content/index.js';
+import { insertVideo } from '../content/index.js';
 import { linkClicks } from './schema.js';
 import { checkExternalAnchor, safeExternalRedirect } from './service.js';
 

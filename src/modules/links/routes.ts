@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { requireRole, requireUser } from '../../platform/auth.js';
 import { errors, Money, PageQuery } from '../../platform/http-schemas.js';
 import { cutoverReport, followAnchor, linkPolicyView, setLinkPolicy } from './cutover.js';
-import { getUser } from '../identity/service.js';
-import { listShopsForUser } from '../sellers/service.js';
+import { getUser } from '../identity/index.js';
+import { listShopsForUser } from '../sellers/index.js';
 import { externalLinks, LINK_POLICY_MODES, policyMode, userMarket } from './service.js';
 
 const Mode = Type.Union(LINK_POLICY_MODES.map((m) => Type.Literal(m)));

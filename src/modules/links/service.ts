@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db.js';
 import { badRequest, unprocessable } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { market, MARKETS } from '../../platform/markets.js';
-import { listShopsForUser } from '../sellers/service.js';
+import { listShopsForUser } from '../sellers/index.js';
 import { findLinks, isAllowedHost, type LinkSpan } from './detect.js';
 import { linkClicks } from './schema.js';
 

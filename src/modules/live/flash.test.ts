@@ -3,11 +3,11 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { users } from '../identity/schema.js';
-import { createSession } from '../identity/service.js';
-import { foldCommittedStock, getAvailability, getHolds } from '../inventory/service.js';
-import { reconcile } from '../ledger/service.js';
-import { addToCart, checkoutReq } from '../orders/testing.js';
+import { users } from '../identity/index.js';
+import { createSession } from '../identity/index.js';
+import { foldCommittedStock, getAvailability, getHolds } from '../inventory/index.js';
+import { reconcile } from '../ledger/index.js';
+import { addToCart, checkoutReq } from '../orders/index.js';
 import { creatorWithShop, STREAM_URL } from './testing.js';
 
 const LIVE_BUYERS = 300;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { testApp, type TestApp } from '../../test/app.js';
-import { getAvailability, getHolds, getReservations } from '../inventory/service.js';
-import { addShopMember } from '../sellers/service.js';
-import { SANDBOX_CARDS } from '../payments/sandbox.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/testing.js';
-import { scheduleAnalyticsJobs } from '../analytics/service.js';
+import { getAvailability, getHolds, getReservations } from '../inventory/index.js';
+import { addShopMember } from '../sellers/index.js';
+import { SANDBOX_CARDS } from '../payments/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/index.js';
+import { scheduleAnalyticsJobs } from '../analytics/index.js';
 import { maskName } from './service.js';
 import { creatorWithShop, STREAM_URL, type Creator } from './testing.js';
 

@@ -5,12 +5,12 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { notifyExpr, publish } from '../../platform/pubsub.js';
-import { plainText, textLength } from '../catalog/text.js';
-import { getProduct, getProductsByIds, getSkusForCheckout, type ProductSummary } from '../catalog/service.js';
-import { getUser } from '../identity/service.js';
-import { closeHolds, getHolds, setHold } from '../inventory/service.js';
-import { assertUserTextLinkFree } from '../links/service.js';
-import { listShopsForUser } from '../sellers/service.js';
+import { plainText, textLength } from '../catalog/index.js';
+import { getProduct, getProductsByIds, getSkusForCheckout, type ProductSummary } from '../catalog/index.js';
+import { getUser } from '../identity/index.js';
+import { closeHolds, getHolds, setHold } from '../inventory/index.js';
+import { assertUserTextLinkFree } from '../links/index.js';
+import { listShopsForUser } from '../sellers/index.js';
 import { transitionLive } from './lifecycle.js';
 import { livePins, livePurchases, liveSessions, liveViewers, type LiveEndReason, type LiveStatus } from './schema.js';
 

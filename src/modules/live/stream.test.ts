@@ -11,8 +11,8 @@ import { openDatabase, type Database } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { testDbKind } from '../../test/db.js';
 import { TEMPLATE_DB, withDatabase } from '../../test/global-setup.js';
-import { createSession, signUp } from '../identity/service.js';
-import { addToCart, checkoutReq } from '../orders/testing.js';
+import { createSession, signUp } from '../identity/index.js';
+import { addToCart, checkoutReq } from '../orders/index.js';
 import { creatorWithShop, openStream, STREAM_URL, type SseEvent } from './testing.js';
 
 /** Rooms never re-read on a timer in these tests: whatever arrives came through a notification. */

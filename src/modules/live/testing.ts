@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { TestApp } from '../../test/app.js';
-import { createProduct } from '../catalog/service.js';
-import { createShop } from '../sellers/service.js';
+import { createProduct } from '../catalog/index.js';
+import { createShop } from '../sellers/index.js';
 
 /** Test fixtures for live selling (used by *.test.ts only). */
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
-import { getStockLevels } from '../inventory/service.js';
-import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/service.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from '../orders/testing.js';
-import { createShop } from '../sellers/service.js';
-import { getSettlement, planManagedSettlement, PLATFORM_MARGIN_ACCOUNT } from '../settlement/service.js';
+import { SandboxCarrier } from '../fulfillment/index.js';
+import { getStockLevels } from '../inventory/index.js';
+import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/index.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from '../orders/index.js';
+import { createShop } from '../sellers/index.js';
+import { getSettlement, planManagedSettlement, PLATFORM_MARGIN_ACCOUNT } from '../settlement/index.js';
 
 type Auth = { authorization: string };
 type Account = { id: string; auth: Auth };

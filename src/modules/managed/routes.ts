@@ -4,12 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireRole, requireUser, type AuthUser } from '../../platform/auth.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
-import { audited } from '../audit/service.js';
-import { LIMITS } from '../catalog/service.js';
-import { listShipmentsOfOrder } from '../fulfillment/service.js';
-import { ORDER_STATUSES } from '../orders/schema.js';
-import { orderDetail } from '../orders/service.js';
-import { requireShopMember } from '../sellers/service.js';
+import { audited } from '../audit/index.js';
+import { LIMITS } from '../catalog/index.js';
+import { listShipmentsOfOrder } from '../fulfillment/index.js';
+import { ORDER_STATUSES } from '../orders/index.js';
+import { orderDetail } from '../orders/index.js';
+import { requireShopMember } from '../sellers/index.js';
 import { INBOUND_STATUSES, OFFER_STATUSES } from './schema.js';
 import {
   acceptOffer,

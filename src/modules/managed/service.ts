@@ -4,12 +4,12 @@ import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { isId, newId, type IdPrefix } from '../../platform/ids.js';
 import { money, type Money } from '../../platform/money.js';
-import { createProduct, LIMITS, type CreateProductInput } from '../catalog/service.js';
-import { plainText } from '../catalog/text.js';
-import { addStock, ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse } from '../inventory/service.js';
-import type { OrderStatus } from '../orders/schema.js';
-import { getOrderItems, listOrdersByStatus, type OrderRow } from '../orders/service.js';
-import { getShop } from '../sellers/service.js';
+import { createProduct, LIMITS, type CreateProductInput } from '../catalog/index.js';
+import { plainText } from '../catalog/index.js';
+import { addStock, ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse } from '../inventory/index.js';
+import type { OrderStatus } from '../orders/index.js';
+import { getOrderItems, listOrdersByStatus, type OrderRow } from '../orders/index.js';
+import { getShop } from '../sellers/index.js';
 import {
   inboundShipments,
   managedReturns,

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { fulfillmentFlags, slaBreaches } from '../fulfillment/schema.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
-import { SANDBOX_CARDS } from '../payments/sandbox.js';
-import { submitApplication } from '../sellers/applications.js';
-import { createInvitation } from '../sellers/invitations.js';
-import { shops } from '../sellers/schema.js';
-import { createShop } from '../sellers/service.js';
+import { fulfillmentFlags, slaBreaches } from '../fulfillment/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
+import { SANDBOX_CARDS } from '../payments/index.js';
+import { submitApplication } from '../sellers/index.js';
+import { createInvitation } from '../sellers/index.js';
+import { shops } from '../sellers/index.js';
+import { createShop } from '../sellers/index.js';
 
 type Auth = { authorization: string };
 interface Res {

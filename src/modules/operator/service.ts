@@ -2,11 +2,11 @@ import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import type { Money } from '../../platform/money.js';
-import { openCaseCounts } from '../aftersales/service.js';
-import { fulfillmentIncidentCounts } from '../fulfillment/service.js';
-import { orderFiguresByDay } from '../orders/service.js';
-import { countApplicationsSubmitted } from '../sellers/applications.js';
-import { shopCountsByStatus } from '../sellers/service.js';
+import { openCaseCounts } from '../aftersales/index.js';
+import { fulfillmentIncidentCounts } from '../fulfillment/index.js';
+import { orderFiguresByDay } from '../orders/index.js';
+import { countApplicationsSubmitted } from '../sellers/index.js';
+import { shopCountsByStatus } from '../sellers/index.js';
 
 /**
  * The operator console's overview: one UTC day of platform figures (the platform spans markets

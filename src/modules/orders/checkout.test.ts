@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../platform/clock.js';
 import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { updateProduct } from '../catalog/service.js';
-import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock } from '../inventory/service.js';
-import { accounts, getBalance, reconcile } from '../ledger/service.js';
-import type { PaymentProvider } from '../payments/provider.js';
-import { SANDBOX_CARDS, SandboxProvider } from '../payments/sandbox.js';
+import { updateProduct } from '../catalog/index.js';
+import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock } from '../inventory/index.js';
+import { accounts, getBalance, reconcile } from '../ledger/index.js';
+import type { PaymentProvider } from '../payments/index.js';
+import { SANDBOX_CARDS, SandboxProvider } from '../payments/index.js';
 import { checkout } from './checkout.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from './testing.js';
 

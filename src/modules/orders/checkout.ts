@@ -6,16 +6,16 @@ import { invalidTransition } from '../../platform/lifecycle.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market, MARKETS } from '../../platform/markets.js';
-import { priceCart, removeCartSkus } from '../cart/service.js';
-import { commitReservationsOf, releaseReservations, reserveStock, restockCommitted, scheduleFold } from '../inventory/service.js';
-import { recordServerEvent } from '../analytics/service.js';
-import { recordLivePurchases } from '../live/service.js';
-import { postCaptures } from '../ledger/service.js';
-import { checkCard } from '../payments/cards.js';
-import { getShop } from '../sellers/service.js';
-import type { CardDetails, ConfirmResult, PaymentProvider, WebhookEvent } from '../payments/provider.js';
-import { SandboxProvider } from '../payments/sandbox.js';
-import type { PaymentStatus } from '../payments/schema.js';
+import { priceCart, removeCartSkus } from '../cart/index.js';
+import { commitReservationsOf, releaseReservations, reserveStock, restockCommitted, scheduleFold } from '../inventory/index.js';
+import { recordServerEvent } from '../analytics/index.js';
+import { recordLivePurchases } from '../live/index.js';
+import { postCaptures } from '../ledger/index.js';
+import { checkCard } from '../payments/index.js';
+import { getShop } from '../sellers/index.js';
+import type { CardDetails, ConfirmResult, PaymentProvider, WebhookEvent } from '../payments/index.js';
+import { SandboxProvider } from '../payments/index.js';
+import type { PaymentStatus } from '../payments/index.js';
 import {
   claimWebhookEvent,
   DEFAULT_PROVIDER,
@@ -36,7 +36,7 @@ import {
   type NewPayment,
   type PaymentRow,
   type Providers,
-} from '../payments/service.js';
+} from '../payments/index.js';
 import { jobs } from '../../platform/schema.js';
 import { orderEvents, orderItems, orders, type ShippingAddress } from './schema.js';
 import { applyOrderTransition, orderMayTake } from './lifecycle.js';

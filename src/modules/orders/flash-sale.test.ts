@@ -3,10 +3,10 @@ import { sql } from 'drizzle-orm';
 import { rows } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { users } from '../identity/schema.js';
-import { createSession } from '../identity/service.js';
-import { foldCommittedStock, getReservations, getStockLevels } from '../inventory/service.js';
-import { accounts, getBalance, reconcile } from '../ledger/service.js';
+import { users } from '../identity/index.js';
+import { createSession } from '../identity/index.js';
+import { foldCommittedStock, getReservations, getStockLevels } from '../inventory/index.js';
+import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { addToCart, checkoutReq, shopWithProduct } from './testing.js';
 
 const BUYERS = 300;

@@ -5,7 +5,7 @@ import type { Database, Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { freshDatabase } from '../../test/db.js';
-import { payments } from '../payments/schema.js';
+import { payments } from '../payments/index.js';
 import { applyOrderTransition, ORDER_EVENTS, orderLifecycle, orderMayTake, type OrderEvent } from './lifecycle.js';
 import { ORDER_STATUSES, orders, type OrderStatus } from './schema.js';
 

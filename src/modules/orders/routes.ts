@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { perCallerRateLimit } from '../../platform/security.js';
-import { MoneyOut } from '../cart/routes.js';
-import { ShipmentOut } from '../fulfillment/routes.js';
-import { reviewsOfItems } from '../reviews/service.js';
-import { listShipmentsOfOrder, shipmentView } from '../fulfillment/service.js';
-import { createPaymentProviders, toPaymentView } from '../payments/service.js';
+import { MoneyOut } from '../cart/index.js';
+import { ShipmentOut } from '../fulfillment/index.js';
+import { reviewsOfItems } from '../reviews/index.js';
+import { listShipmentsOfOrder, shipmentView } from '../fulfillment/index.js';
+import { createPaymentProviders, toPaymentView } from '../payments/index.js';
 import { cancelOrder, checkout, type CheckoutOutcome } from './checkout.js';
 import { ORDER_STATUSES } from './schema.js';
+import { CheckoutResult, checkoutView, PaymentOut } from './views.js';
 import { getOrderDetail, listOrders, orderDetail, type OrderDetail as OrderDetailView } from './service.js';
 
 const Str = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
@@ -48,30 +49,6 @@ export const CheckoutBody = Type.Object(
   },
 );
 
-const PaymentOut = Type.Object({
-  id: Type.String(),
-  status: Type.String(),
-  amount: MoneyOut,
-  refunded_amount: MoneyOut,
-  provider: Type.String(),
-  card_last4: Type.Union([Type.String(), Type.Null()]),
-  failure_code: Type.Union([Type.String(), Type.Null()]),
-  next_action: Type.Union([Type.Object({ type: Type.String(), url: Type.String() }), Type.Null()]),
-  expires_at: Type.String({ format: 'date-time' }),
-  created_at: Type.String({ format: 'date-time' }),
-});
-
-export const CheckoutResult = Type.Object({
-  payment: PaymentOut,
-  orders: Type.Array(Type.Object({ id: Type.String(), shop_id: Type.String(), status: Type.String(), total: MoneyOut })),
-});
-
-export function checkoutView(o: CheckoutOutcome) {
-  return {
-    payment: toPaymentView(o.payment),
-    orders: o.orders.map((x) => ({ id: x.id, shop_id: x.shopId, status: x.status, total: { amount: x.total, currency: x.currency } })),
-  };
-}
 
 const NameRef = Type.Object({ id: Type.String(), name: Type.String() });
 const SourceOut = Type.Object({ video_id: Type.Optional(Type.String()), live_id: Type.Optional(Type.String()), creator_id: Type.Optional(Type.String()) });

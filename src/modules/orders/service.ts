@@ -4,10 +4,10 @@ import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
-import { getUser } from '../identity/service.js';
-import { getPayment } from '../payments/service.js';
-import { getShops, isShopMemberSql, listShopsForUser, requireShopMember } from '../sellers/service.js';
-import type { CartSource } from '../cart/schema.js';
+import { getUser } from '../identity/index.js';
+import { getPayment } from '../payments/index.js';
+import { getShops, isShopMemberSql, listShopsForUser, requireShopMember } from '../sellers/index.js';
+import type { CartSource } from '../cart/index.js';
 import { tryOrderTransition, type OrderEvent } from './lifecycle.js';
 import { orderEvents, orderItems, orders, type OrderStatus, type ShippingAddress } from './schema.js';
 

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, gte, isNotNull, lte, or, sql } from 'drizzle-o
 import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { conflict } from '../../platform/errors.js';
-import { getShops } from '../sellers/service.js';
+import { getShops } from '../sellers/index.js';
 import { orders } from './schema.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { TestApp } from '../../test/app.js';
-import { createProduct } from '../catalog/service.js';
-import { createShop } from '../sellers/service.js';
-import { SANDBOX_CARDS } from '../payments/sandbox.js';
+import { createProduct } from '../catalog/index.js';
+import { createShop } from '../sellers/index.js';
+import { SANDBOX_CARDS } from '../payments/index.js';
 import { newId } from '../../platform/ids.js';
-import { videoAnchors, videos } from '../content/schema.js';
-import { livePins, liveSessions } from '../live/schema.js';
+import { videoAnchors, videos } from '../content/index.js';
+import { livePins, liveSessions } from '../live/index.js';
 
 /** Test fixtures for cart, checkout and orders (used by *.test.ts only). */
 

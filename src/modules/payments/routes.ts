@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam } from '../../platform/http-schemas.js';
-import { confirmPayment, loadOutcome, receiveWebhook } from '../orders/checkout.js';
-import { CheckoutResult, checkoutView } from '../orders/routes.js';
+import { confirmPayment, loadOutcome, receiveWebhook } from '../orders/index.js';
+import { CheckoutResult, checkoutView } from '../orders/index.js';
 import { createPaymentProviders, getPaymentForBuyer } from './service.js';
 
 const PaymentId = IdParam('id', 'pay');

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, MINUTE } from '../../platform/clock.js';
 import { updateMarket } from '../../platform/markets.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { SandboxCarrier } from '../fulfillment/sandbox-carrier.js';
-import { createSession } from '../identity/service.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/testing.js';
+import { SandboxCarrier } from '../fulfillment/index.js';
+import { createSession } from '../identity/index.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 
 type Auth = { authorization: string };
 type Account = { id: string; auth: Auth };

@@ -3,11 +3,11 @@ import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
-import { getProductShopId } from '../catalog/service.js';
-import { plainText, textLength } from '../catalog/text.js';
-import { getUser } from '../identity/service.js';
-import { assertLinkFree } from '../links/service.js';
-import { getOrderForViewer, getOrderItems } from '../orders/service.js';
+import { getProductShopId } from '../catalog/index.js';
+import { plainText, textLength } from '../catalog/index.js';
+import { getUser } from '../identity/index.js';
+import { assertLinkFree } from '../links/index.js';
+import { getOrderForViewer, getOrderItems } from '../orders/index.js';
 import { reviews } from './schema.js';
 
 /**

@@ -8,7 +8,7 @@ import { isId, newId } from '../../platform/ids.js';
 import { lockMarket, market } from '../../platform/markets.js';
 import { minorDigits } from '../../platform/money.js';
 import { fileTooLarge, readPrivateFile, sniffType, writePrivateFile } from '../../platform/uploads.js';
-import { createWarehouse } from '../inventory/service.js';
+import { createWarehouse } from '../inventory/index.js';
 import { redeemInvitation } from './invitations.js';
 import { invalidTransition } from '../../platform/lifecycle.js';
 import { applicationLifecycle, transitionApplication, type ApplicationEvent } from './lifecycle.js';

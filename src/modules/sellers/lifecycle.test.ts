@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { freshDatabase } from '../../test/db.js';
 import { walkLifecycle } from '../../test/lifecycle-walk.js';
-import { signUp } from '../identity/service.js';
+import { signUp } from '../identity/index.js';
 import { applicationLifecycle, transitionApplication } from './lifecycle.js';
 import { invitations, sellerApplications } from './schema.js';
 

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, ilike, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { isId } from '../../platform/ids.js';
-import { feedSourcesChanged } from '../feed/signals.js';
+import { feedSourcesChanged } from '../feed/index.js';
 import { shopMembers, shops } from './schema.js';
 
 /**

@@ -5,8 +5,8 @@ import { requireRole, requireUser } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
-import { audited } from '../audit/service.js';
-import { AddressSchema } from '../inventory/routes.js';
+import { audited } from '../audit/index.js';
+import { AddressSchema } from '../inventory/index.js';
 import {
   getApplication,
   getDocumentFile,

@@ -5,7 +5,7 @@ import { notFound } from '../../platform/errors.js';
 import { plainName } from '../../platform/text.js';
 import { newId } from '../../platform/ids.js';
 import { assertCurrency } from '../../platform/money.js';
-import { grantRole } from '../identity/service.js';
+import { grantRole } from '../identity/index.js';
 import { shopMembers, shops, type ShopRole } from './schema.js';
 
 export interface ShopSummary {

@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
-import { audited, recordAudit } from '../audit/service.js';
-import { requireShopMember } from '../sellers/service.js';
+import { audited, recordAudit } from '../audit/index.js';
+import { requireShopMember } from '../sellers/index.js';
 import { PAYEE_TYPES, PAYOUT_STATUSES } from './schema.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
 

@@ -6,11 +6,11 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
-import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, postSettlement, postSubsidy, type AccountPosting } from '../ledger/service.js';
-import type { OrderStatus } from '../orders/schema.js';
-import { supplyOwed } from '../managed/service.js';
-import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/service.js';
-import { getShop, listShopMemberIds } from '../sellers/service.js';
+import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, postSettlement, postSubsidy, type AccountPosting } from '../ledger/index.js';
+import type { OrderStatus } from '../orders/index.js';
+import { supplyOwed } from '../managed/index.js';
+import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/index.js';
+import { getShop, listShopMemberIds } from '../sellers/index.js';
 import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
 import { SandboxPayoutRail, type PayoutOutcome, type PayoutRail } from './payout-rail.js';
 import { tryTransitionPayout } from './lifecycle.js';

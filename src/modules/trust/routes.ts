@@ -5,8 +5,8 @@ import { hasRole, requireRole, requireUser } from '../../platform/auth.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
-import { createPaymentProviders } from '../payments/service.js';
-import { getShop, requireShopMember } from '../sellers/service.js';
+import { createPaymentProviders } from '../payments/index.js';
+import { getShop, requireShopMember } from '../sellers/index.js';
 import { ACTION_TYPES, COMPARISONS, METRICS } from './schema.js';
 import {
   actionShopId,

@@ -6,18 +6,18 @@ import { plainText } from '../../platform/text.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { MARKETS } from '../../platform/markets.js';
-import { resolveOpenCasesForBuyer } from '../aftersales/service.js';
-import { hasCaseOpenedBetween, lastSellerAnswerAt, shopCaseStats } from '../aftersales/stats.js';
-import { recordAudit } from '../audit/service.js';
-import { lastShipmentAt, shopFulfillmentStats } from '../fulfillment/stats.js';
-import { notify } from '../notifications/service.js';
-import { cancelPaid } from '../orders/checkout.js';
-import { hasUnhandledOrder, paidUnshippedOrders, shopOrderStats } from '../orders/stats.js';
-import type { Providers } from '../payments/service.js';
-import { shopRating } from '../reviews/service.js';
-import { memberIdsOfShop, searchShops, setShopRestrictions, shopIdsPage, type ShopStatus } from '../sellers/restrictions.js';
-import { getShop } from '../sellers/service.js';
-import { setPayoutRestriction } from '../settlement/restrictions.js';
+import { resolveOpenCasesForBuyer } from '../aftersales/index.js';
+import { hasCaseOpenedBetween, lastSellerAnswerAt, shopCaseStats } from '../aftersales/index.js';
+import { recordAudit } from '../audit/index.js';
+import { lastShipmentAt, shopFulfillmentStats } from '../fulfillment/index.js';
+import { notify } from '../notifications/index.js';
+import { cancelPaid } from '../orders/index.js';
+import { hasUnhandledOrder, paidUnshippedOrders, shopOrderStats } from '../orders/index.js';
+import type { Providers } from '../payments/index.js';
+import { shopRating } from '../reviews/index.js';
+import { memberIdsOfShop, searchShops, setShopRestrictions, shopIdsPage, type ShopStatus } from '../sellers/index.js';
+import { getShop } from '../sellers/index.js';
+import { setPayoutRestriction } from '../settlement/index.js';
 import {
   ACTION_TYPES,
   COMPARISONS,

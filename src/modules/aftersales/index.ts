@@ -1,0 +1,3 @@
+export * from './lifecycle.js';
+export * from './service.js';
+export * from './stats.js';

@@ -1,0 +1,6 @@
+export * from './lifecycle.js';
+export * from './sandbox-carrier.js';
+export * from './schema.js';
+export * from './service.js';
+export * from './stats.js';
+export { ShipmentOut } from './views.js';

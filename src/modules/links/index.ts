@@ -1,0 +1,2 @@
+export * from './cutover.js';
+export * from './service.js';

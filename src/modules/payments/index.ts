@@ -1,0 +1,5 @@
+export * from './cards.js';
+export * from './provider.js';
+export * from './sandbox.js';
+export * from './schema.js';
+export * from './service.js';

@@ -1,0 +1,5 @@
+export * from './holds.js';
+export * from './lifecycle.js';
+export * from './restrictions.js';
+export * from './schema.js';
+export * from './service.js';
