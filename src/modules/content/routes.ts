@@ -4,11 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole, requireUser } from '../../platform/auth.js';
 import { AppError, badRequest } from '../../platform/errors.js';
-import { errors, Money, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { ExternalLink, Nullable, ProductSummary, Video } from './views.js';
 import {
   createVideo,

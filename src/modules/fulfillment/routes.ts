@@ -6,7 +6,7 @@ import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js
 import { audited } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { BREACH_KINDS, FLAG_RULES } from './schema.js';
-import { Nullable, ShipmentItem, ShipmentOut, Status } from './views.js';
+import { Nullable, ShipmentItem, ShipmentOut } from './views.js';
 import {
   clearFlag,
   createCarriers,
