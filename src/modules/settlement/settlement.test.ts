@@ -482,5 +482,5 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
       }),
       { numRuns: 10 },
     );
-  });
+  }, 90_000); // ten whole order lifecycles; ~10 s alone, slower on a loaded 2-core machine
 });
