@@ -1,2 +1,1 @@
 export * from './service.js';
-export * from './views.js';
