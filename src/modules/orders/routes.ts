@@ -6,10 +6,10 @@ import type { Db } from '../../platform/db.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { perCallerRateLimit } from '../../platform/security.js';
 import { MoneyOut } from '../cart/index.js';
-import { createPaymentProviders, toPaymentView } from '../payments/index.js';
-import { cancelOrder, checkout, type CheckoutOutcome } from './checkout.js';
+import { createPaymentProviders } from '../payments/index.js';
+import { cancelOrder, checkout } from './checkout.js';
 import { ORDER_STATUSES } from './schema.js';
-import { CheckoutResult, checkoutView, PaymentOut } from './views.js';
+import { CheckoutResult, checkoutView } from './views.js';
 import { getOrderDetail, listOrders, orderDetail, type OrderDetail as OrderDetailView } from './service.js';
 
 const Str = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
