@@ -15,6 +15,7 @@ import { loadMarkets } from '../src/platform/markets.js';
 import { createSession, signUp } from '../src/modules/identity/service.js';
 import { createShop } from '../src/modules/sellers/service.js';
 import { createProduct } from '../src/modules/catalog/service.js';
+import { stockKeeper } from '../src/modules/inventory/index.js';
 import { insertVideo } from '../src/modules/content/service.js';
 import { rollupEvents } from '../src/modules/analytics/service.js';
 import { benchEngine, stopServer, type Engine } from './events.js';
@@ -89,7 +90,7 @@ export async function runEngine(engine: Engine, opts: { events: number; requests
     const shop = await createShop(db, clock, { name: 'Dashboard Shop', market: 'US', currency: 'USD', timezone: 'America/New_York', ownerId: seller.id });
     const products: string[] = [];
     for (let i = 0; i < PRODUCTS; i++) {
-      const p = await createProduct(db, clock, shop.id, { title: `Product ${i}`, status: 'live', variants: [{ price: { amount: 500 + i * 397, currency: 'USD' } }] });
+      const p = await createProduct(db, clock, stockKeeper, shop.id, { title: `Product ${i}`, status: 'live', variants: [{ price: { amount: 500 + i * 397, currency: 'USD' } }] });
       products.push(p.id);
     }
     const videos: string[] = [];

@@ -26,6 +26,7 @@ import { signUp } from '../src/modules/identity/service.js';
 import { users } from '../src/modules/identity/schema.js';
 import { createShop } from '../src/modules/sellers/service.js';
 import { createProduct } from '../src/modules/catalog/service.js';
+import { stockKeeper } from '../src/modules/inventory/index.js';
 import { benchEngine, stopServer, type Engine } from './events.js';
 import { freePort, startServerProcess } from './flash-sale.js';
 import { argNumber, argValue, invokedDirectly, percentile } from './cli.js';
@@ -94,7 +95,7 @@ export async function setup(db: Awaited<ReturnType<Awaited<ReturnType<typeof ben
   for (let s = 0; s < SHOPS; s++) {
     const shop = await createShop(db, clock, { name: `Feed shop ${s}`, market: 'US', currency: 'USD', timezone: 'UTC', ownerId: owners[s]! });
     for (let p = 0; p < PRODUCTS_PER_SHOP; p++) {
-      const product = await createProduct(db, clock, shop.id, { title: `Product ${s}.${p}`, status: 'live', variants: [{ price: { amount: 990 + p * 1000, currency: 'USD' }, stock: { on_hand: 100 } }] });
+      const product = await createProduct(db, clock, stockKeeper, shop.id, { title: `Product ${s}.${p}`, status: 'live', variants: [{ price: { amount: 990 + p * 1000, currency: 'USD' }, stock: { on_hand: 100 } }] });
       products.push({ id: product.id, owner: owners[s]! });
     }
   }

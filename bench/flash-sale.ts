@@ -22,6 +22,7 @@ import { users } from '../src/modules/identity/schema.js';
 import { createSession, signUp } from '../src/modules/identity/service.js';
 import { createShop } from '../src/modules/sellers/service.js';
 import { createProduct } from '../src/modules/catalog/service.js';
+import { stockKeeper } from '../src/modules/inventory/index.js';
 import { foldCommittedStock } from '../src/modules/inventory/service.js';
 import { startPgCluster } from '../src/test/pg-cluster.js';
 import { argNumber, invokedDirectly, percentile } from './cli.js';
@@ -64,7 +65,7 @@ async function setup(database: Database, buyers: number, stock: number) {
   const db = database.db;
   const seller = await signUp(db, clock, { email: `seller-${Date.now()}@bench.dev`, password: 'bench-password', name: 'Bench Seller' });
   const shop = await createShop(db, clock, { name: 'Flash Shop', market: 'US', currency: 'USD', timezone: 'America/New_York', shippingFee: 0, ownerId: seller.id });
-  const product = await createProduct(db, clock, shop.id, {
+  const product = await createProduct(db, clock, stockKeeper, shop.id, {
     title: 'Flash sale lamp',
     status: 'live',
     variants: [{ price: { amount: 1999, currency: 'USD' }, stock: { on_hand: stock } }],

@@ -18,7 +18,7 @@ import { registerContentJobs } from './modules/content/index.js';
 import { registerDemoVideoJobs } from './demo/videos.js';
 import { catalogRoutes } from './modules/catalog/routes.js';
 import { inventoryRoutes } from './modules/inventory/routes.js';
-import { registerInventoryJobs } from './modules/inventory/index.js';
+import { createWarehouses, registerInventoryJobs, stockKeeper } from './modules/inventory/index.js';
 import { cartRoutes } from './modules/cart/routes.js';
 import { ordersRoutes } from './modules/orders/routes.js';
 import { paymentsRoutes } from './modules/payments/routes.js';
@@ -30,6 +30,10 @@ import { aftersalesRoutes } from './modules/aftersales/routes.js';
 import { registerAftersalesJobs } from './modules/aftersales/index.js';
 import { settlementRoutes } from './modules/settlement/routes.js';
 import { sellersRoutes } from './modules/sellers/routes.js';
+import { listShopsForUser } from './modules/sellers/index.js';
+import { assertUserTextLinkFree } from './modules/links/index.js';
+import { listShipmentsOfOrder, shipmentView, ShipmentOut } from './modules/fulfillment/index.js';
+import { productRating, reviewsOfItems } from './modules/reviews/index.js';
 import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/index.js';
 import { managedRoutes } from './modules/managed/routes.js';
 import { linksRoutes, outRoutes } from './modules/links/routes.js';
@@ -84,11 +88,21 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerTrustJobs(jobs, clock, createPaymentProviders(clock, secrets));
   registerLiveJobs(jobs, clock);
   const ctx: AppContext = { database, db, clock, config, jobs, secrets };
+  // Lower modules' routes get what they need of higher ones here (module order: decision 021).
+  const identity = (app: FastifyInstance) => identityRoutes(app, { shopsOfUser: listShopsForUser, assertTextLinkFree: assertUserTextLinkFree });
+  const orders = (app: FastifyInstance) =>
+    ordersRoutes(app, {
+      shipmentSchema: ShipmentOut,
+      shipmentsOf: async (tx, orderId) => Promise.all((await listShipmentsOfOrder(tx, orderId)).map((s) => shipmentView(tx, s))),
+      reviewsOfItems,
+    });
+  const catalog = (app: FastifyInstance) => catalogRoutes(app, { stock: stockKeeper, rating: productRating });
+  const sellers = (app: FastifyInstance) => sellersRoutes(app, { openWarehouses: createWarehouses });
   const app = await buildHttpApp({
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
+    routes: [identity, ledgerRoutes, adminRoutes, catalog, inventoryRoutes, contentRoutes, cartRoutes, orders, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellers, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
     rootRoutes: [mediaRoutes, outRoutes],
   });
   const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));

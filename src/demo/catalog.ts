@@ -3,6 +3,7 @@ import type { Db } from '../platform/db.js';
 import { createProduct } from '../modules/catalog/index.js';
 import { signUp } from '../modules/identity/index.js';
 import { createShop, getShop, requireShopMember } from '../modules/sellers/index.js';
+import { stockKeeper } from '../modules/inventory/index.js';
 
 /**
  * Demo catalog for `seed-demo`: the demo seller's "Demo Outdoor Co." plus two more shops with
@@ -89,7 +90,7 @@ export async function seedDemoCatalog(
   let k = 0;
   for (const shop of shops) {
     for (const p of shop.products) {
-      const created = await createProduct(db, clock, shop.id, {
+      const created = await createProduct(db, clock, stockKeeper, shop.id, {
         title: p.title,
         description: p.description,
         category: p.category,

@@ -13,6 +13,7 @@ import { resolveSandboxSecrets, type SandboxSecrets } from '../platform/installa
 import { createCommissionRule } from '../modules/settlement/index.js';
 import { createInvitation } from '../modules/sellers/index.js';
 import { loadMarkets } from '../platform/markets.js';
+import { stockKeeper } from '../modules/inventory/index.js';
 
 export const DEMO_PASSWORD = 'loopshop-demo';
 export const DEMO_INVITATION_CODE = 'LOOPSHOP-DEMO-US';
@@ -51,7 +52,7 @@ export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; 
       ownerId: created[1]!.id,
     });
     const catalog = await seedDemoCatalog(tx, clock, { sellerId: created[1]!.id, shopId: shop.id });
-    const products = await getProductsByIds(tx, catalog.productIds);
+    const products = await getProductsByIds(tx, stockKeeper, catalog.productIds);
     const shops = [];
     for (const s of catalog.shops) shops.push({ id: s.id, ownerId: (await listShopMemberIds(tx, s.id))[0]!, timezone: (await getShop(tx, s.id)).timezone });
     const videos = await seedDemoVideos(tx, clock, {
@@ -73,7 +74,7 @@ export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; 
       }
     }
     const detailed = [];
-    for (const p of products) detailed.push(await getProduct(tx, p.id));
+    for (const p of products) detailed.push(await getProduct(tx, stockKeeper, p.id));
     return {
       creatorId: created[2]!.id,
       buyerIds,

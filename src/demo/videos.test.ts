@@ -7,6 +7,7 @@ import { testApp, type TestApp } from '../test/app.js';
 import { createProduct } from '../modules/catalog/index.js';
 import { deleteVideo } from '../modules/content/index.js';
 import { seedDemoVideos } from './videos.js';
+import { stockKeeper } from '../modules/inventory/index.js';
 
 describe('demo videos', () => {
   let t: TestApp;
@@ -25,7 +26,7 @@ describe('demo videos', () => {
     const creator = await t.account({ roles: ['buyer', 'creator'], name: 'Demo Creator' });
     const products = [];
     for (const title of ['Ridge 2 Tent', 'Trail Lantern', 'Oolong Sampler']) {
-      const p = await createProduct(t.db, t.clock, seller.shopId, { title, status: 'live', variants: [{ price: { amount: 2500, currency: 'USD' } }] });
+      const p = await createProduct(t.db, t.clock, stockKeeper, seller.shopId, { title, status: 'live', variants: [{ price: { amount: 2500, currency: 'USD' } }] });
       products.push({ id: p.id, title: p.title, shop_id: p.shop_id });
     }
     await seedDemoVideos(t.db, t.clock, { creatorId: creator.id, products });

@@ -19,6 +19,7 @@ import { loadConfig } from '../platform/config.js';
 import { openDatabase, rows, type Database } from '../platform/db.js';
 import { AppError } from '../platform/errors.js';
 import { Random } from './random.js';
+import { stockKeeper } from '../modules/inventory/index.js';
 
 /**
  * `loopshop simulate`: buyers, sellers (some late, some faking tracking), the sandbox carrier,
@@ -125,7 +126,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       const skuIds: string[] = [];
       const productIds: string[] = [];
       for (let p = 0; p < 3; p++) {
-        const product = await createProduct(db, clock, shop.id, {
+        const product = await createProduct(db, clock, stockKeeper, shop.id, {
           title: `Sim product ${i}.${p}`,
           category: rnd.pick(CATEGORIES),
           affiliate_rate_bps: rnd.pick([0, 500, 1000]),

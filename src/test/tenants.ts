@@ -13,6 +13,7 @@ import { createShop } from '../modules/sellers/index.js';
 import { createOperatorAction } from '../modules/trust/index.js';
 import { cardBody } from '../modules/orders/index.js';
 import { multipartBody } from './openapi.js';
+import { stockKeeper } from '../modules/inventory/index.js';
 
 /**
  * Tenant A's world for the sweeps: one account that holds every role (buyer, seller, creator,
@@ -57,7 +58,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   const a = await t.account({ roles: ['buyer', 'seller', 'creator', 'operator'], name: 'Tenant A' });
   const owner = { id: a.id, token: a.token, auth: a.auth };
   const shop = await createShop(t.db, t.clock, { name: 'A Shop', market: 'US', currency: 'USD', timezone: 'UTC', ownerId: a.id });
-  const product = await createProduct(t.db, t.clock, shop.id, {
+  const product = await createProduct(t.db, t.clock, stockKeeper, shop.id, {
     title: 'A product',
     status: 'live',
     option_names: ['Size'],
@@ -66,7 +67,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
       { option_values: ['M'], price: { amount: 1200, currency: 'USD' }, stock: { on_hand: 50 } },
     ],
   });
-  await createProduct(t.db, t.clock, shop.id, { title: 'A draft', status: 'draft', option_names: [], variants: [{ option_values: [], price: { amount: 500, currency: 'USD' }, stock: { on_hand: 1 } }] });
+  await createProduct(t.db, t.clock, stockKeeper, shop.id, { title: 'A draft', status: 'draft', option_names: [], variants: [{ option_values: [], price: { amount: 500, currency: 'USD' }, stock: { on_hand: 1 } }] });
   await call('POST', `/v1/shops/${shop.id}/warehouses`, a.auth, { name: 'A back room', address: { line1: '1 A St', city: 'Springfield', postal_code: '12345', country: 'US' } });
   const [skuS, skuM] = product.variants.map((v) => v.sku_id) as [string, string];
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { renderDemoVideo } from '../../src/demo/videos.js';
 import { newId } from '../../src/platform/ids.js';
 import { createProduct } from '../../src/modules/catalog/service.js';
+import { stockKeeper } from '../../src/modules/inventory/index.js';
 import { insertVideo, processVideo, PROCESS_VIDEO_JOB, uploadFile } from '../../src/modules/content/service.js';
 import { createShop } from '../../src/modules/sellers/service.js';
 import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, uniqueEmail, type E2E } from './support.js';
@@ -62,7 +63,7 @@ describe('operator console: overview, suspend a shop, audit log (browser)', () =
     const owner = await call<{ user: { id: string } }>(null, 'POST', '/v1/auth/sign-up', { email: uniqueEmail('quarry'), password: 'correct horse battery', name: 'Quinn Quarry' });
     const shop = await createShop(db, clock, { name: SHOP_NAME, market: 'US', currency: 'USD', timezone: 'America/Denver', ownerId: owner.user.id });
     shopId = shop.id;
-    const product = await createProduct(db, clock, shopId, {
+    const product = await createProduct(db, clock, stockKeeper, shopId, {
       title: 'Granite coaster set',
       status: 'live',
       option_names: [],

@@ -11,6 +11,7 @@ import { addToCart, checkoutReq } from '../orders/index.js';
 import { createPaymentProviders } from '../payments/index.js';
 import { createShop } from '../sellers/index.js';
 import { scheduleAnalyticsJobs } from './service.js';
+import { stockKeeper } from '../inventory/index.js';
 
 const PRICE = 1999;
 const ROUTES = ['funnel', 'completion-heatmap', 'price-bands', 'timeseries', 'top'];
@@ -31,7 +32,7 @@ describe('analytics dashboards after a real checkout and refund', () => {
     creator = await t.account({ name: 'Creator', roles: ['buyer', 'creator'] });
     const shop = await createShop(t.db, t.clock, { name: 'Lamps', market: 'US', currency: 'USD', timezone: 'America/New_York', shippingFee: 0, ownerId: seller.id });
     shopId = shop.id;
-    const product = await createProduct(t.db, t.clock, shopId, {
+    const product = await createProduct(t.db, t.clock, stockKeeper, shopId, {
       title: 'Desk lamp',
       status: 'live',
       affiliate_rate_bps: 1000,
@@ -207,7 +208,7 @@ describe('creator dashboard per live session', () => {
     const seller = await t.account({ name: 'Seller' });
     creator = await t.account({ name: 'Live Creator', roles: ['buyer', 'creator'] });
     const shop = await createShop(t.db, t.clock, { name: 'Tents', market: 'US', currency: 'USD', timezone: 'UTC', shippingFee: 0, ownerId: seller.id });
-    const product = await createProduct(t.db, t.clock, shop.id, {
+    const product = await createProduct(t.db, t.clock, stockKeeper, shop.id, {
       title: 'Trail tent',
       status: 'live',
       affiliate_rate_bps: 1000,

@@ -10,6 +10,7 @@ import { clickOutTotals, policyMode } from '../links/index.js';
 import { liveFacts } from '../live/index.js';
 import { getShop, getShops, listShopMemberIds } from '../sellers/index.js';
 import { analyticsRollups, analyticsRollupsDaily, METRICS, type Metric, type RollupDim } from './schema.js';
+import { stockKeeper } from '../inventory/index.js';
 
 /**
  * Seller and creator dashboards. Every figure is a sum over hourly rollup rows (never raw events),
@@ -153,7 +154,7 @@ export async function priceBands(db: Db, shopId: string, range: Range, bounds: n
   }
   const shop = await getShop(db, shopId);
   const perProduct = await sumRollups(db, shopDim(shopId, 'product'), range, sql`key`);
-  const price = new Map((await getProductsByIds(db, perProduct.map((p) => p.g))).map((p) => [p.id, p.price_range.min.amount]));
+  const price = new Map((await getProductsByIds(db, stockKeeper, perProduct.map((p) => p.g))).map((p) => [p.id, p.price_range.min.amount]));
   const edges = [0, ...bounds];
   const bands = edges.map((min, i) => ({ min, max: edges[i + 1] ?? null, products: 0, product_clicks: 0, add_to_carts: 0, orders: 0, gmv: 0 }));
   for (const p of perProduct) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/app.js';
 import { updateProduct } from '../catalog/index.js';
 import { addToCart, shopWithProduct, videoAnchoring } from '../orders/index.js';
+import { stockKeeper } from '../inventory/index.js';
 
 describe('cart routes', () => {
   let t: TestApp;
@@ -95,7 +96,7 @@ describe('cart routes', () => {
     const s = await shopWithProduct(t, { variants: [{ price: 1000, onHand: 5 }] });
     const buyer = await t.account();
     await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
-    await updateProduct(t.db, t.clock, s.productId, { status: 'draft' });
+    await updateProduct(t.db, t.clock, stockKeeper, s.productId, { status: 'draft' });
     const cart = (await req('GET', '/v1/cart', buyer.auth)).json();
     expect(cart.shops[0].items[0]).toMatchObject({ sku_id: s.skuIds[0], sellable: false });
     expect(cart.subtotal.amount).toBe(0);

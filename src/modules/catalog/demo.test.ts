@@ -7,6 +7,7 @@ import { authenticate, findUserByEmail } from '../identity/index.js';
 import { listShopsForUser } from '../sellers/index.js';
 import { listCommissionRules } from '../settlement/index.js';
 import { getProduct, getProductsByIds, listProducts } from './service.js';
+import { stockKeeper } from '../inventory/index.js';
 
 describe('demo catalog', () => {
   let database: Database;
@@ -26,10 +27,10 @@ describe('demo catalog', () => {
       shops.push(...(await listShopsForUser(db, (await findUserByEmail(db, email))!.id)));
     }
     expect(shops.map((s) => s.name)).toEqual(['Demo Outdoor Co.', 'Shenzhen Lights', 'Hangzhou Tea House']);
-    const out = { shops, productIds: (await listProducts(db, { limit: 100 })).data.map((p) => p.id) };
+    const out = { shops, productIds: (await listProducts(db, stockKeeper, { limit: 100 })).data.map((p) => p.id) };
     expect(out.productIds).toHaveLength(30);
 
-    const all = await getProductsByIds(db, out.productIds);
+    const all = await getProductsByIds(db, stockKeeper, out.productIds);
     expect(all.every((p) => p.status === 'live' && p.available >= 20 && p.price_range.min.currency === 'USD')).toBe(true);
     expect(new Set(all.map((p) => p.shop_id))).toEqual(new Set(out.shops.map((s) => s.id)));
     expect(all.every((p) => p.affiliate_rate_bps === 1000)).toBe(true);
@@ -38,13 +39,13 @@ describe('demo catalog', () => {
       [null, 800, null, 0],
     ]);
     for (const id of out.productIds) {
-      const p = await getProduct(db, id);
+      const p = await getProduct(db, stockKeeper, id);
       expect(p.variants.length).toBeGreaterThanOrEqual(1);
       expect(p.variants.length).toBeLessThanOrEqual(4);
       expect(p.variants.every((v) => v.available >= 20 && v.available <= 200)).toBe(true);
     }
-    expect((await listProducts(db, { q: 'tea', limit: 100 })).data.length).toBeGreaterThanOrEqual(5);
-    expect((await listProducts(db, { limit: 100 })).data).toHaveLength(30);
+    expect((await listProducts(db, stockKeeper, { q: 'tea', limit: 100 })).data.length).toBeGreaterThanOrEqual(5);
+    expect((await listProducts(db, stockKeeper, { limit: 100 })).data).toHaveLength(30);
     for (const email of ['seller2@demo.loopshop.dev', 'seller3@demo.loopshop.dev']) {
       const u = await authenticate(db, email, 'loopshop-demo');
       expect(u.roles).toContain('seller');

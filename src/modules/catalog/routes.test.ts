@@ -4,6 +4,7 @@ import { testApp, type TestApp } from '../../test/app.js';
 import { createShop } from '../sellers/index.js';
 import { products, skus } from './schema.js';
 import { getProductsByIds, getSkusForCheckout, setProductStatus } from './service.js';
+import { stockKeeper } from '../inventory/index.js';
 
 type Seller = Awaited<ReturnType<TestApp['seller']>>;
 
@@ -275,7 +276,7 @@ describe('catalog routes', () => {
     const patched = await t.app.inject({ method: 'PATCH', url: `/v1/products/${live.id}`, headers: s.auth, payload: { affiliate_rate_bps: 1200 } });
     expect(patched.json().affiliate_rate_bps).toBe(1200);
     const draft = (await create(s, lantern({ title: 'Checkout Draft', status: 'draft' }))).json();
-    const sums = await getProductsByIds(t.db, [draft.id, live.id, 'prd_missing']);
+    const sums = await getProductsByIds(t.db, stockKeeper, [draft.id, live.id, 'prd_missing']);
     expect(sums.map((p) => [p.id, p.status])).toEqual([
       [draft.id, 'draft'],
       [live.id, 'live'],

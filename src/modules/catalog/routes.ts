@@ -6,9 +6,10 @@ import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { audited } from '../audit/index.js';
 import { getShop, requireShopMember } from '../sellers/index.js';
-import { productRating } from '../reviews/index.js';
 import { PRODUCT_STATUSES } from './schema.js';
 import { createProduct, getProduct, getProductShopId, LIMITS, listProducts, updateProduct } from './service.js';
+import type { StockKeeper } from './stock.js';
+import type { Db } from '../../platform/db.js';
 
 const ProductId = Type.Object({ id: Type.String({ pattern: '^prd_[0-9a-z]{26}$' }) });
 const ShopIdParam = Type.Object({ shop_id: Type.String({ pattern: '^shp_[0-9a-z]{26}$' }) });
@@ -136,9 +137,20 @@ const ListQuery = Type.Composite([
   }),
 ]);
 
-export async function catalogRoutes(server: FastifyInstance): Promise<void> {
+/**
+ * What the product routes need of modules above catalog (decision 021), filled by the
+ * composition root: stock (inventory) and the buyers' rating of a product (reviews).
+ */
+export interface CatalogRouteDeps {
+  stock: StockKeeper;
+  /** The average of the buyers' ratings (1–5, null without any) and how many. */
+  rating(db: Db, productId: string): Promise<{ average: number | null; count: number }>;
+}
+
+export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteDeps): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
+  const { stock } = deps;
 
   app.get(
     '/products',
@@ -158,7 +170,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
         if (!req.user) throw notFound('Shop', shop_id);
         await requireShopMember(db, req.user.id, shop_id);
       }
-      return listProducts(db, { q, shopId: shop_id, category, status, limit, cursor });
+      return listProducts(db, stock, { q, shopId: shop_id, category, status, limit, cursor });
     },
   );
 
@@ -174,8 +186,8 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const product = await getProduct(db, req.params.id, { viewerId: req.user?.id });
-      return { ...product, rating: await productRating(db, product.id) };
+      const product = await getProduct(db, stock, req.params.id, { viewerId: req.user?.id });
+      return { ...product, rating: await deps.rating(db, product.id) };
     },
   );
 
@@ -198,7 +210,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
       if ((await getShop(db, req.params.shop_id)).mode === 'managed') {
         throw forbidden('A managed shop lists through supply offers (POST /v1/shops/{id}/supply-offers)', 'managed_listing');
       }
-      const product = await createProduct(db, clock, req.params.shop_id, req.body);
+      const product = await createProduct(db, clock, stock, req.params.shop_id, req.body);
       return reply.code(201).send(product);
     },
   );
@@ -224,7 +236,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
         return audited(
           db,
           clock,
-          (tx) => updateProduct(tx, clock, req.params.id, req.body),
+          (tx) => updateProduct(tx, clock, stock, req.params.id, req.body),
           (p) => ({ actorId: user.id, action: 'product.update', targetType: 'product', targetId: p.id, data: { shop_id: shopId, changes: req.body } }),
         );
       }
@@ -237,7 +249,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
       if (managed && req.body.variants?.some((v) => v.stock !== undefined)) {
         throw forbidden("A managed shop's stock is what the platform warehouse received", 'managed_stock');
       }
-      return updateProduct(db, clock, req.params.id, req.body);
+      return updateProduct(db, clock, stock, req.params.id, req.body);
     },
   );
 }

@@ -4,12 +4,12 @@ import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
-import { addStock, ensureDefaultWarehouse, getAvailability, getWarehouse, setStock } from '../inventory/index.js';
 import { assertLinkFree } from '../links/index.js';
 import { activeShopIds, lockShop } from '../sellers/index.js';
 import { getShop, getShops, requireShopMember } from '../sellers/index.js';
 import { feedSourcesChanged } from '../feed/index.js';
 import { products, skus, type ProductStatus, type SkuStatus } from './schema.js';
+import type { StockInput, StockKeeper } from './stock.js';
 import { plainText, textLength } from './text.js';
 
 /**
@@ -85,11 +85,6 @@ export interface CheckoutSku {
   /** Frozen into the order item at checkout (settlement reads them). */
   affiliate_rate_bps: number;
   category: string | null;
-}
-
-export interface StockInput {
-  warehouse_id?: string;
-  on_hand: number;
 }
 
 export interface VariantInput {
@@ -261,13 +256,6 @@ async function checkCodesFree(db: Db, shopId: string, codes: Array<{ code: strin
   }
 }
 
-async function warehouseFor(db: Db, clock: Clock, shopId: string, stockInput: StockInput): Promise<string> {
-  if (!stockInput.warehouse_id) return (await ensureDefaultWarehouse(db, clock, shopId)).id;
-  const wh = await getWarehouse(db, stockInput.warehouse_id).catch(() => null);
-  if (!wh || wh.shop_id !== shopId) throw notFound('Warehouse', stockInput.warehouse_id);
-  return wh.id;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writing
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +290,7 @@ async function checkMayList(tx: Db, clock: Clock, shop: { id: string; status: st
  * default warehouse (or the given one of the shop). All or nothing. Returns the product as its
  * members see it.
  */
-export async function createProduct(db: Db, clock: Clock, shopId: string, input: CreateProductInput): Promise<ProductDetail> {
+export async function createProduct(db: Db, clock: Clock, stock: StockKeeper, shopId: string, input: CreateProductInput): Promise<ProductDetail> {
   const title = cleanTitle(input.title);
   const description = cleanDescription(input.description);
   const category = cleanCategory(input.category);
@@ -364,17 +352,10 @@ export async function createProduct(db: Db, clock: Clock, shopId: string, input:
       if (isUniqueViolation(e, 'skus_shop_code_idx')) throw conflict('sku_code_taken', 'A SKU code is already used in this shop');
       throw e;
     }
-    // New SKUs: their stock rows are new too, so one insert sets them all.
-    const warehouseIds = new Map<string, string>();
-    const stocked: Array<{ skuId: string; warehouseId: string; onHand: number }> = [];
-    for (const v of variants) {
-      if (!v.stock) continue;
-      const key = v.stock.warehouse_id ?? '';
-      if (!warehouseIds.has(key)) warehouseIds.set(key, await warehouseFor(tx, clock, shopId, v.stock));
-      stocked.push({ skuId: v.id, warehouseId: warehouseIds.get(key)!, onHand: v.stock.on_hand });
-    }
-    await addStock(tx, clock, stocked);
-    const availability = new Map(stocked.map((s) => [s.skuId, s.onHand]));
+    // New SKUs: their stock rows are new too, and what they have on hand is what they can sell.
+    const stocked = variants.flatMap((v) => (v.stock ? [{ skuId: v.id, stock: v.stock }] : []));
+    await stock.putStock(tx, clock, shopId, stocked, true);
+    const availability = new Map(stocked.map((s) => [s.skuId, s.stock.on_hand]));
     return toDetail(product, skuRows, availability, shop);
   });
 }
@@ -384,7 +365,7 @@ export async function createProduct(db: Db, clock: Clock, shopId: string, input:
  * status), existing variants by `sku_id` (price, compare-at price, code, status, stock) and new
  * variants. Shop and currency never change. At least one variant stays active. All or nothing.
  */
-export async function updateProduct(db: Db, clock: Clock, productId: string, patch: ProductPatch): Promise<ProductDetail> {
+export async function updateProduct(db: Db, clock: Clock, stock: StockKeeper, productId: string, patch: ProductPatch): Promise<ProductDetail> {
   return db.transaction(async (tx) => {
     const [product] = await tx.select().from(products).where(eq(products.id, productId)).for('update');
     if (!product) throw notFound('Product', productId);
@@ -476,9 +457,9 @@ export async function updateProduct(db: Db, clock: Clock, productId: string, pat
       if (isUniqueViolation(e, 'skus_shop_code_idx')) throw conflict('sku_code_taken', 'A SKU code is already used in this shop');
       throw e;
     }
-    for (const w of stockWrites) await setStock(tx, clock, w.skuId, await warehouseFor(tx, clock, product.shopId, w.stock), w.stock.on_hand);
+    await stock.putStock(tx, clock, product.shopId, stockWrites, false);
     const [row] = await tx.select().from(products).where(eq(products.id, productId));
-    return detail(tx, row!, true);
+    return detail(tx, stock, row!, true);
   });
 }
 
@@ -523,13 +504,13 @@ function summarize(p: ProductFields, skuRows: SkuRow[], availability: Map<string
   };
 }
 
-async function summaries(db: Db, rows: ProductRow[]): Promise<ProductSummary[]> {
+async function summaries(db: Db, stock: StockKeeper, rows: ProductRow[]): Promise<ProductSummary[]> {
   if (rows.length === 0) return [];
   const skuRows = await db
     .select()
     .from(skus)
     .where(and(inArray(skus.productId, rows.map((r) => r.id)), eq(skus.status, 'active')));
-  const availability = await getAvailability(db, skuRows.map((s) => s.id));
+  const availability = await stock.availability(db, skuRows.map((s) => s.id));
   const inactive = new Set((await getShops(db, [...new Set(rows.map((r) => r.shopId))])).filter((s) => s.status !== 'active').map((s) => s.id));
   return rows.map((p) => summarize(p, skuRows, availability, !inactive.has(p.shopId)));
 }
@@ -556,12 +537,12 @@ function toDetail(p: ProductFields, skuRows: SkuRow[], availability: Map<string,
 }
 
 /** The product with its variants; archived variants only for the shop's members. */
-async function detail(db: Db, product: ProductRow, member: boolean): Promise<ProductDetail> {
+async function detail(db: Db, stock: StockKeeper, product: ProductRow, member: boolean): Promise<ProductDetail> {
   const skuRows = await db
     .select()
     .from(skus)
     .where(and(eq(skus.productId, product.id), member ? undefined : eq(skus.status, 'active')));
-  const availability = await getAvailability(db, skuRows.map((s) => s.id));
+  const availability = await stock.availability(db, skuRows.map((s) => s.id));
   return toDetail(product, skuRows, availability, await getShop(db, product.shopId));
 }
 
@@ -577,18 +558,18 @@ async function isMember(db: Db, userId: string | undefined, shopId: string): Pro
 }
 
 /** A product as `viewerId` may see it: live for everyone, any status for the shop's members, else 404. */
-export async function getProduct(db: Db, id: string, opts: { viewerId?: string } = {}): Promise<ProductDetail> {
+export async function getProduct(db: Db, stock: StockKeeper, id: string, opts: { viewerId?: string } = {}): Promise<ProductDetail> {
   const [product] = await db.select().from(products).where(eq(products.id, id));
   if (!product) throw notFound('Product', id);
   const member = await isMember(db, opts.viewerId, product.shopId);
   if (!member && product.status !== 'live') throw notFound('Product', id);
-  return detail(db, product, member);
+  return detail(db, stock, product, member);
 }
 
 /** Summaries of the products with these ids (any status: callers filter), in the order asked. */
-export async function getProductsByIds(db: Db, ids: string[]): Promise<ProductSummary[]> {
+export async function getProductsByIds(db: Db, stock: StockKeeper, ids: string[]): Promise<ProductSummary[]> {
   if (ids.length === 0) return [];
-  const found = await summaries(db, await db.select().from(products).where(inArray(products.id, [...new Set(ids)])));
+  const found = await summaries(db, stock, await db.select().from(products).where(inArray(products.id, [...new Set(ids)])));
   const byId = new Map(found.map((p) => [p.id, p]));
   return [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
 }
@@ -656,7 +637,18 @@ function decodeCursor(cursor: string): { id?: string; offset?: number } {
  * Products, newest first; with `q`, full-text matches by rank (`websearch_to_tsquery` syntax:
  * words, "phrases", -exclusions, or).
  */
-export async function listProducts(db: Db, query: ListProductsQuery): Promise<{ data: ProductSummary[]; next_cursor: string | null }> {
+export async function listProducts(db: Db, stock: StockKeeper, query: ListProductsQuery): Promise<{ data: ProductSummary[]; next_cursor: string | null }> {
+  const { page, next_cursor } = await findProducts(db, query);
+  return { data: await summaries(db, stock, page), next_cursor };
+}
+
+/** `listProducts` without prices and stock: ids and titles only. */
+export async function listProductTitles(db: Db, query: ListProductsQuery): Promise<{ data: Array<{ id: string; title: string }>; next_cursor: string | null }> {
+  const { page, next_cursor } = await findProducts(db, query);
+  return { data: page.map((p) => ({ id: p.id, title: p.title })), next_cursor };
+}
+
+async function findProducts(db: Db, query: ListProductsQuery): Promise<{ page: ProductRow[]; next_cursor: string | null }> {
   const limit = query.limit ?? 20;
   const status = query.status ?? 'live';
   const q = query.q?.trim() ? query.q.trim() : undefined;
@@ -682,5 +674,5 @@ export async function listProducts(db: Db, query: ListProductsQuery): Promise<{ 
   const more = found.length > limit;
   const page = found.slice(0, limit);
   const next = !more ? null : tsq ? encodeCursor({ offset: offset + limit }) : encodeCursor({ id: page[page.length - 1]!.id });
-  return { data: await summaries(db, page), next_cursor: next };
+  return { page, next_cursor: next };
 }

@@ -9,6 +9,7 @@ import { testApp, type TestApp } from '../../test/app.js';
 import { createProduct, setProductStatus } from '../catalog/index.js';
 import { videos } from './schema.js';
 import { insertVideo, processVideo } from './service.js';
+import { stockKeeper } from '../inventory/index.js';
 
 type Auth = { authorization: string };
 
@@ -47,7 +48,7 @@ describe('content: videos, anchors, media pipeline, feed, showcase', () => {
     t = await testApp({ mediaDir });
     const seller = await t.seller();
     const product = (title: string, status: 'live' | 'draft') =>
-      createProduct(t.db, t.clock, seller.shopId, { title, status, variants: [{ price: { amount: 1999, currency: 'USD' }, stock: { on_hand: 10 } }] });
+      createProduct(t.db, t.clock, stockKeeper, seller.shopId, { title, status, variants: [{ price: { amount: 1999, currency: 'USD' }, stock: { on_hand: 10 } }] });
     live = [];
     for (let i = 1; i <= 6; i++) live.push((await product(`Ridge ${i} Tent`, 'live')).id);
     draft = (await product('Secret Prototype', 'draft')).id;
@@ -209,7 +210,7 @@ describe('content: videos, anchors, media pipeline, feed, showcase', () => {
     const small = await testApp({ mediaDir: path.join(dir, 'small'), maxUploadBytes: 10_000, webDist });
     try {
       const seller = await small.seller();
-      const p = await createProduct(small.db, small.clock, seller.shopId, { title: 'Lamp', status: 'live', variants: [{ price: { amount: 500, currency: 'USD' } }] });
+      const p = await createProduct(small.db, small.clock, stockKeeper, seller.shopId, { title: 'Lamp', status: 'live', variants: [{ price: { amount: 500, currency: 'USD' } }] });
       const res = await upload(seller.auth, { file: files.mp4, productIds: [p.id] }, small);
       expect(res.statusCode).toBe(413);
       expect(res.json().error.code).toBe('file_too_large');

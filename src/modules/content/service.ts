@@ -16,6 +16,7 @@ import { getUser, userNames } from '../identity/index.js';
 import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/index.js';
 import { feedSourcesChanged } from '../feed/index.js';
 import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
+import { stockKeeper } from '../inventory/index.js';
 
 export const MAX_CAPTION_CHARS = 2200;
 export const MAX_ANCHORS = 5;
@@ -101,7 +102,7 @@ function toSummary(p: CatalogProduct): ProductSummary {
 async function productsById(db: Db, ids: string[]): Promise<Map<string, CatalogProduct>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  return new Map((await getProductsByIds(db, unique)).map((p) => [p.id, p]));
+  return new Map((await getProductsByIds(db, stockKeeper, unique)).map((p) => [p.id, p]));
 }
 
 /**

@@ -11,6 +11,7 @@ import { closeFeedIndex, FEED_INDEX_MAX_AGE_MS, FEED_INDEX_REFRESH_MS, FeedIndex
 import { betaSampler, posteriorParams, rankPositions, rankTable, type RankTable } from './ranking.js';
 import { rankCandidates, sampleBeta, seededRng, spreadShops } from './service.js';
 import { feedSourcesChanged } from './signals.js';
+import { stockKeeper } from '../inventory/index.js';
 
 type FeedPage = { data: Array<{ id: string; anchors: Array<{ type: string; product?: { shop_id: string } }> }>; next_cursor: string | null };
 
@@ -87,7 +88,7 @@ describe('feed: ranking, exploration, shops spread, stable pagination', () => {
     creatorId = (await t.account({ roles: ['buyer', 'creator'] })).id;
     for (let s = 0; s < 4; s++) {
       const seller = await t.seller({ shopName: `Shop ${s}` });
-      const p = await createProduct(t.db, t.clock, seller.shopId, { title: `Thing ${s}`, status: 'live', variants: [{ price: { amount: 1000, currency: 'USD' }, stock: { on_hand: 10 } }] });
+      const p = await createProduct(t.db, t.clock, stockKeeper, seller.shopId, { title: `Thing ${s}`, status: 'live', variants: [{ price: { amount: 1000, currency: 'USD' }, stock: { on_hand: 10 } }] });
       shops.push({ shopId: seller.shopId, productId: p.id });
     }
     // 16 established videos over 4 shops, average signals (near the priors' means).

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireUser, SESSION_COOKIE } from '../../platform/auth.js';
@@ -6,8 +6,7 @@ import { DAY } from '../../platform/clock.js';
 import { errors } from '../../platform/http-schemas.js';
 import { enforceLimits } from '../../platform/rate-limit.js';
 import { clientAddress, perAddressRateLimit } from '../../platform/security.js';
-import { listShopsForUser } from '../sellers/index.js';
-import { assertUserTextLinkFree } from '../links/index.js';
+import type { Db } from '../../platform/db.js';
 import { authenticate, createSession, getUser, LOCALES, normalizeEmail, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
 
 const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));
@@ -33,10 +32,23 @@ const Shop = Type.Object({
   status: Type.String(),
   role: Type.String(),
 });
+type ShopOfUser = Static<typeof Shop>;
+
+/**
+ * What the account routes need of modules above identity (decision 021), filled by the
+ * composition root: identity is the bottom module and imports none.
+ */
+export interface IdentityRouteDeps {
+  /** The shops the user is a member of, with the user's role (sellers). */
+  shopsOfUser(db: Db, userId: string): Promise<ShopOfUser[]>;
+  /** Refuses links in text a user writes; `userId` null while signing up (links). */
+  assertTextLinkFree(db: Db, userId: string | null, fields: Record<string, string | null | undefined>): Promise<void>;
+}
+
 const Me = Type.Object({ user: Type.Composite([User, Type.Object({ shops: Type.Array(Shop) })]) });
 const AuthResult = Type.Object({ token: Type.String(), user: User });
 
-export async function identityRoutes(server: FastifyInstance): Promise<void> {
+export async function identityRoutes(server: FastifyInstance, deps: IdentityRouteDeps): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
 
@@ -72,7 +84,7 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      await assertUserTextLinkFree(db, null, { name: req.body.name });
+      await deps.assertTextLinkFree(db, null, { name: req.body.name });
       const user = await signUp(db, clock, req.body);
       const token = await startSession(reply, user.id);
       return reply.code(201).send({ token, user: toPublicUser(user) });
@@ -119,7 +131,7 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
   );
 
   const me = async (userId: string) => {
-    const [user, shops] = await Promise.all([getUser(db, userId), listShopsForUser(db, userId)]);
+    const [user, shops] = await Promise.all([getUser(db, userId), deps.shopsOfUser(db, userId)]);
     return { user: { ...toPublicUser(user), shops } };
   };
 
@@ -144,7 +156,7 @@ export async function identityRoutes(server: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const user = requireUser(req);
-      await assertUserTextLinkFree(db, user.id, { name: req.body.name });
+      await deps.assertTextLinkFree(db, user.id, { name: req.body.name });
       await updateProfile(db, user.id, req.body);
       return me(user.id);
     },

@@ -9,6 +9,7 @@ import { getProductsByIds } from '../catalog/index.js';
 import { listExternalAnchorsOf, lockExternalAnchors, replaceExternalAnchors, type AnchorKind, type ExternalAnchorRecord, type ReplacementItem } from '../content/index.js';
 import { listShopMemberIds } from '../sellers/index.js';
 import { importedProducts } from './schema.js';
+import { stockKeeper } from '../inventory/index.js';
 
 /**
  * "Replace external anchors", the step after a Shopify import (issue 6): for each external anchor
@@ -101,7 +102,7 @@ export async function proposeAnchorReplacements(
   const handles = page.data.map((a) => handleFromUrl(a.url));
   const byHandle = await importedByHandle(db, shopId, handles.filter((h): h is string => h !== null));
   const ids = [...byHandle.values(), ...page.data.flatMap((a) => (a.replacedByProductId ? [a.replacedByProductId] : []))];
-  const products = new Map((await getProductsByIds(db, ids)).map((p) => [p.id, p]));
+  const products = new Map((await getProductsByIds(db, stockKeeper, ids)).map((p) => [p.id, p]));
   const product = (id: string | null | undefined) => {
     const p = id ? products.get(id) : undefined;
     return p && p.shop_id === shopId ? brief(p) : null;
@@ -158,7 +159,7 @@ export async function applyAnchorReplacements(db: Db, clock: Clock, userId: stri
     const members = new Set(await listShopMemberIds(tx, shopId));
     const anchors = await lockExternalAnchors(tx, choices.map((c) => c.anchor_id));
     const chosen = choices.flatMap((c) => (c.product_id ? [c.product_id] : []));
-    const products = new Map((await getProductsByIds(tx, chosen)).map((p) => [p.id, p]));
+    const products = new Map((await getProductsByIds(tx, stockKeeper, chosen)).map((p) => [p.id, p]));
     const problems: ChoiceProblem[] = [];
     const items: ReplacementItem[] = [];
     const seen = new Set<string>();

@@ -8,6 +8,7 @@ import { createShop } from '../sellers/index.js';
 import { createImport, processImport, type ImportSummary, type ImportView } from './service.js';
 import { categorySlug, parseAmount } from './shopify.js';
 import { bigExport } from './testing.js';
+import { stockKeeper } from '../inventory/index.js';
 
 const FIXTURE = readFileSync(path.join(import.meta.dirname, 'fixtures/products.csv'));
 
@@ -76,13 +77,13 @@ describe('imports: Shopify product export → draft products', () => {
       [15, 'lantern', 'bad_image_url'],
     ]);
 
-    const { data } = await listProducts(t.db, { shopId: seller.shopId, status: 'all', limit: 10 });
+    const { data } = await listProducts(t.db, stockKeeper, { shopId: seller.shopId, status: 'all', limit: 10 });
     expect(data.map((p) => [p.title, p.status]).sort()).toEqual([
       ['Camp Mug', 'draft'],
       ['Lantern', 'draft'],
       ['Trail Tee', 'draft'],
     ]);
-    const byTitle = (title: string) => getProduct(t.db, data.find((p) => p.title === title)!.id, { viewerId: seller.id });
+    const byTitle = (title: string) => getProduct(t.db, stockKeeper, data.find((p) => p.title === title)!.id, { viewerId: seller.id });
 
     const tee = await byTitle('Trail Tee');
     expect(tee).toMatchObject({
@@ -121,7 +122,7 @@ describe('imports: Shopify product export → draft products', () => {
     const rerun = await t.app.inject({ method: 'POST', url: `/v1/imports/${first.id}/run`, headers: seller.auth });
     expect(rerun.statusCode).toBe(409);
     expect(rerun.json().error.code).toBe('import_finished');
-    expect((await listProducts(t.db, { shopId: seller.shopId, status: 'all' })).data).toHaveLength(3);
+    expect((await listProducts(t.db, stockKeeper, { shopId: seller.shopId, status: 'all' })).data).toHaveLength(3);
   });
 
   it('lists a shop’s imports newest first, paginated, for members only', async () => {
@@ -174,8 +175,8 @@ describe('imports: Shopify product export → draft products', () => {
     const created = await createImport(t.db, t.clock, dir, { shopId: seller.shopId, userId: seller.id, data: Buffer.from(csv) }, { enqueue: false });
     const done = await processImport(t.db, t.clock, dir, created.id);
     expect(done).toMatchObject({ status: 'done', products_created: 1, variants_created: 2, rows_skipped: 0, report: [] });
-    const { data } = await listProducts(t.db, { shopId: seller.shopId, status: 'all', q: 'cap' });
-    const cap = await getProduct(t.db, data[0]!.id, { viewerId: seller.id });
+    const { data } = await listProducts(t.db, stockKeeper, { shopId: seller.shopId, status: 'all', q: 'cap' });
+    const cap = await getProduct(t.db, stockKeeper, data[0]!.id, { viewerId: seller.id });
     expect(cap).toMatchObject({ title: 'New Cap', description: 'Warm\nwool', category: 'hats', images: ['https://cdn.example.com/cap.jpg'] });
     expect(cap.variants.map((v) => [v.option_values, v.price.amount, v.compare_at_price?.amount ?? null, v.available])).toEqual([
       [['Red'], 2500, 3000, 4],
@@ -197,7 +198,7 @@ describe('imports: Shopify product export → draft products', () => {
       [2, 'taken-sku', 'sku_code_taken'],
       [3, 'long-title', 'invalid_product'],
     ]);
-    expect((await listProducts(t.db, { shopId: seller.shopId, status: 'all', q: 'fine' })).data.map((p) => p.title)).toEqual(['Fine Product']);
+    expect((await listProducts(t.db, stockKeeper, { shopId: seller.shopId, status: 'all', q: 'fine' })).data.map((p) => p.title)).toEqual(['Fine Product']);
   });
 
   it('marks an import failed after the job’s last attempt, and runs a failed one again on request', async () => {
@@ -250,8 +251,8 @@ describe('imports: Shopify product export → draft products', () => {
     expect(progress.length).toBeGreaterThan(10);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(new Set(progress).size).toBe(progress.length);
-    const sample = (await listProducts(t.db, { shopId: shop.shopId, status: 'all', q: '"Product 1234"' })).data[0]!;
-    const detail = await getProduct(t.db, sample.id, { viewerId: shop.id });
+    const sample = (await listProducts(t.db, stockKeeper, { shopId: shop.shopId, status: 'all', q: '"Product 1234"' })).data[0]!;
+    const detail = await getProduct(t.db, stockKeeper, sample.id, { viewerId: shop.id });
     expect(detail.variants.map((v) => [v.code, v.price.amount, v.available])).toEqual([
       ['P1234-S', 7434, 1],
       ['P1234-M', 7434, 2],

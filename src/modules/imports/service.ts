@@ -13,6 +13,7 @@ import { getShop, requireShopMember } from '../sellers/index.js';
 import { tryTransitionImport } from './lifecycle.js';
 import { importedProducts, imports, type ImportStatus, type ReportLine } from './schema.js';
 import { buildProduct, countRows, groupByHandle, readRows, type Row } from './shopify.js';
+import { stockKeeper } from '../inventory/index.js';
 
 /**
  * Shopify migration: a shop member uploads a product export; a job in its own lane imports it
@@ -181,7 +182,7 @@ async function importBatch(db: Db, clock: Clock, row: ImportRow, currency: strin
         continue;
       }
       try {
-        const product = await createProduct(tx, clock, row.shopId, built.product); // its own savepoint
+        const product = await createProduct(tx, clock, stockKeeper, row.shopId, built.product); // its own savepoint
         const mapped = await tx
           .insert(importedProducts)
           .values({ shopId: row.shopId, handle, productId: product.id, importId: row.id, createdAt: clock.now() })

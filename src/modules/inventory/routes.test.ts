@@ -3,6 +3,7 @@ import { MINUTE } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { createProduct } from '../catalog/index.js';
 import { getStockLevels, releaseReservations, reserveStock } from './service.js';
+import { stockKeeper } from './stock-keeper.js';
 
 type Seller = Awaited<ReturnType<TestApp['seller']>>;
 
@@ -18,7 +19,7 @@ describe('inventory routes', () => {
     s = await t.seller({ shopName: 'Stock Shop' });
     other = await t.seller({ shopName: 'Other Shop' });
     buyer = await t.account();
-    const p = await createProduct(t.db, t.clock, s.shopId, { title: 'Headlamp', status: 'live', variants: [{ price: { amount: 1500, currency: 'USD' } }] });
+    const p = await createProduct(t.db, t.clock, stockKeeper, s.shopId, { title: 'Headlamp', status: 'live', variants: [{ price: { amount: 1500, currency: 'USD' } }] });
     skuId = p.variants[0]!.sku_id;
   });
   afterAll(() => t.close());

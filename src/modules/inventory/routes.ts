@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { AddressSchema } from './views.js';
+import { AddressSchema } from '../../platform/address.js';
 import { requireUser } from '../../platform/auth.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';

@@ -2,18 +2,9 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { skus } from '../catalog/index.js';
 import { shops } from '../sellers/index.js';
+import type { Address } from '../../platform/address.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-
-export interface Address {
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postal_code?: string;
-  /** ISO 3166-1 alpha-2 */
-  country: string;
-}
 
 /** Where stock sits. `shop_id` null = a platform warehouse (managed fulfilment). */
 export const warehouses = pgTable(

@@ -27,6 +27,7 @@ import {
   setStock,
 } from './service.js';
 import { refused } from '../../test/expect.js';
+import { stockKeeper } from './stock-keeper.js';
 
 const clock = new SettableClock('2026-03-02T09:00:00Z');
 
@@ -40,7 +41,7 @@ describe('inventory service', () => {
 
   /** A live product with one variant per entry of `onHands`, stocked in the default warehouse. */
   async function skusWith(...onHands: number[]): Promise<string[]> {
-    const p = await createProduct(db, clock, shopId, {
+    const p = await createProduct(db, clock, stockKeeper, shopId, {
       title: `Thing ${randomBytes(3).toString('hex')}`,
       option_names: ['Size'],
       status: 'live',

@@ -6,7 +6,8 @@ import { plainName } from '../../platform/text.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { jobs } from '../../platform/schema.js';
-import { reservations, stock, stockHolds, warehouses, type Address, type HoldStatus, type ReservationStatus } from './schema.js';
+import type { Address } from '../../platform/address.js';
+import { reservations, stock, stockHolds, warehouses, type HoldStatus, type ReservationStatus } from './schema.js';
 
 /**
  * Inventory: warehouses, stock per SKU per warehouse, and reservations.
@@ -105,6 +106,11 @@ export async function createWarehouse(
     .values({ id: newId('wh'), shopId, name, address: input.address ?? null, isDefault: false, createdAt: clock.now() })
     .returning();
   return toWarehouse(row!);
+}
+
+/** Creates these warehouses of a shop one by one in the caller's transaction (a seller application's, on approval). */
+export async function createWarehouses(db: Db, clock: Clock, shopId: string, list: Array<{ name: string; address?: Address | null }>): Promise<void> {
+  for (const w of list) await createWarehouse(db, clock, shopId, w);
 }
 
 export async function getWarehouse(db: Db, id: string): Promise<Warehouse> {

@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../../platform/errors.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { loadMarkets, market, MARKETS, updateMarket } from '../../platform/markets.js';
 import { listAudit, recordAudit } from '../audit/index.js';
-import { listProducts } from '../catalog/index.js';
+import { listProductTitles } from '../catalog/index.js';
 import { deactivateExternalAnchors, flagLinkedCaptions, getExternalAnchor, getShowcase, getVideo, listActiveExternalAnchors, listLinkOwners, type ExternalAnchor } from '../content/index.js';
 import { getUser } from '../identity/index.js';
 import { notify } from '../notifications/index.js';
@@ -236,7 +236,7 @@ export async function followAnchor(
   const shops = await listShopsForUser(db, owner.id);
   const products = new Map<string, string>();
   if (anchor.videoId) for (const a of (await getVideo(db, anchor.videoId, owner.id)).anchors) if (a.type === 'product' && a.product.status === 'live') products.set(a.product.id, a.product.title);
-  for (const shop of shops) for (const p of (await listProducts(db, { shopId: shop.id, limit: 12 })).data) products.set(p.id, p.title);
+  for (const shop of shops) for (const p of (await listProductTitles(db, { shopId: shop.id, limit: 12 })).data) products.set(p.id, p.title);
   for (const p of (await getShowcase(db, owner.id)).products) products.set(p.id, p.title);
   const items = [...products].slice(0, 24).map(([id, title]) => `<li><a href="/products/${id}">${escapeHtml(title)}</a></li>`);
   const name = escapeHtml(owner.name);

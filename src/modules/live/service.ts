@@ -8,7 +8,7 @@ import { notifyExpr, publish } from '../../platform/pubsub.js';
 import { plainText, textLength } from '../catalog/index.js';
 import { getProduct, getProductsByIds, getSkusForCheckout, type ProductSummary } from '../catalog/index.js';
 import { getUser } from '../identity/index.js';
-import { closeHolds, getHolds, setHold } from '../inventory/index.js';
+import { closeHolds, getHolds, setHold, stockKeeper } from '../inventory/index.js';
 import { assertUserTextLinkFree } from '../links/index.js';
 import { listShopsForUser } from '../sellers/index.js';
 import { transitionLive } from './lifecycle.js';
@@ -138,7 +138,7 @@ async function toViews(db: Db, list: LiveRow[]): Promise<LiveView[]> {
   const creators = new Map<string, string>();
   for (const id of new Set(list.map((r) => r.creatorId))) creators.set(id, (await getUser(db, id)).name);
   const pins = await db.select().from(livePins).where(inArray(livePins.liveId, ids)).orderBy(asc(livePins.liveId), asc(livePins.position));
-  const products = new Map((await getProductsByIds(db, [...new Set(pins.map((p) => p.productId))])).map((p) => [p.id, p]));
+  const products = new Map((await getProductsByIds(db, stockKeeper, [...new Set(pins.map((p) => p.productId))])).map((p) => [p.id, p]));
   const holds = new Map(await Promise.all(ids.map(async (id) => [id, await getHolds(db, id)] as const)));
   const skuIds = [...new Set([...holds.values()].flat().map((h) => h.sku_id))];
   const skus = new Map((await getSkusForCheckout(db, skuIds)).map((s) => [s.sku_id, s]));
@@ -286,7 +286,7 @@ export async function createLive(db: Db, clock: Clock, creatorId: string, input:
 /** Products a creator may pin: live products (the same rule as anchors and the showcase). */
 async function pinnable(db: Db, productIds: string[]): Promise<string[]> {
   const ids = [...new Set(productIds)];
-  const found = new Map((await getProductsByIds(db, ids.filter((id) => isId(id, 'prd')))).map((p) => [p.id, p]));
+  const found = new Map((await getProductsByIds(db, stockKeeper, ids.filter((id) => isId(id, 'prd')))).map((p) => [p.id, p]));
   const bad = ids.filter((id) => found.get(id)?.status !== 'live');
   if (bad.length > 0) throw unprocessable('invalid_product', `Pinned products must be live products: ${bad.join(', ')}`, { product_ids: bad });
   return ids;
@@ -596,7 +596,7 @@ export async function roomState(db: Db, clock: Clock, id: string): Promise<RoomS
 }
 
 async function roomProduct(db: Db, live: LiveView, productId: string): Promise<RoomProduct | null> {
-  const product = await getProduct(db, productId).catch(() => null);
+  const product = await getProduct(db, stockKeeper, productId).catch(() => null);
   if (!product) return null;
   const open = new Map(live.allotments.filter((a) => a.status === 'open').map((a) => [a.sku_id, a]));
   return {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { TestApp } from '../../test/app.js';
 import { createProduct } from '../catalog/index.js';
 import { createShop } from '../sellers/index.js';
+import { stockKeeper } from '../inventory/index.js';
 
 /** Test fixtures for live selling (used by *.test.ts only). */
 
@@ -14,7 +15,7 @@ export interface Creator {
 export async function creatorWithShop(t: TestApp, opts: { name?: string; price?: number; stock: number[] }) {
   const a = await t.account({ roles: ['buyer', 'creator'], name: opts.name ?? 'Live Creator' });
   const shop = await createShop(t.db, t.clock, { name: `${opts.name ?? 'Live'} Shop`, market: 'US', currency: 'USD', timezone: 'UTC', shippingFee: 0, ownerId: a.id });
-  const product = await createProduct(t.db, t.clock, shop.id, {
+  const product = await createProduct(t.db, t.clock, stockKeeper, shop.id, {
     title: `${opts.name ?? 'Live'} product`,
     status: 'live',
     option_names: opts.stock.length > 1 ? ['Size'] : [],

@@ -6,7 +6,7 @@ import { isId, newId, type IdPrefix } from '../../platform/ids.js';
 import { money, type Money } from '../../platform/money.js';
 import { createProduct, LIMITS, type CreateProductInput } from '../catalog/index.js';
 import { plainText } from '../catalog/index.js';
-import { addStock, ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse } from '../inventory/index.js';
+import { addStock, ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse, stockKeeper } from '../inventory/index.js';
 import type { OrderStatus } from '../orders/index.js';
 import { getOrderItems, listOrdersByStatus, type OrderRow } from '../orders/index.js';
 import { getShop } from '../sellers/index.js';
@@ -172,7 +172,7 @@ export async function submitOffer(db: Db, clock: Clock, userId: string, shopId: 
   const trial = listingOf(input, variants.map((v) => ({ option_values: v.option_values, price: v.supply_price })), shop.currency, 'draft');
   await db
     .transaction(async (tx) => {
-      await createProduct(tx, clock, shopId, trial);
+      await createProduct(tx, clock, stockKeeper, shopId, trial);
       throw DRY_RUN;
     })
     .catch((e: unknown) => {
@@ -267,7 +267,7 @@ export async function acceptOffer(db: Db, clock: Clock, operatorId: string, offe
     const prices = retailPrices(o, input.retail_prices);
     const wh = input.warehouse_id ? await platformWarehouse(tx, input.warehouse_id) : await ensureDefaultWarehouse(tx, clock, null);
     const listing = { title: o.title, description: o.description, category: o.category, images: o.images, option_names: o.optionNames };
-    const product = await createProduct(tx, clock, o.shopId, listingOf(listing, o.variants.map((v, i) => ({ option_values: v.option_values, price: prices[i]! })), o.currency, 'live'));
+    const product = await createProduct(tx, clock, stockKeeper, o.shopId, listingOf(listing, o.variants.map((v, i) => ({ option_values: v.option_values, price: prices[i]! })), o.currency, 'live'));
     // Variants come back in creation order (monotonic ids), which is the offer's order.
     const skuIds = product.variants.map((v) => v.sku_id);
     const now = clock.now();

@@ -4,7 +4,7 @@ import { MINUTE } from '../../platform/clock.js';
 import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { updateProduct } from '../catalog/index.js';
-import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock } from '../inventory/index.js';
+import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock, stockKeeper } from '../inventory/index.js';
 import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import type { PaymentProvider } from '../payments/index.js';
 import { SANDBOX_CARDS, SandboxProvider } from '../payments/index.js';
@@ -168,7 +168,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     expect(short.statusCode).toBe(409);
     expect(short.json().error).toMatchObject({ code: 'out_of_stock', details: { sku_id: s.skuIds[0], requested: 3, available: 2 } });
 
-    await updateProduct(t.db, t.clock, s.productId, { status: 'draft' });
+    await updateProduct(t.db, t.clock, stockKeeper, s.productId, { status: 'draft' });
     const gone = await checkoutReq(t, buyer.auth);
     expect(gone.statusCode).toBe(409);
     expect(gone.json().error).toMatchObject({ code: 'sku_unavailable', details: { sku_ids: [s.skuIds[0]] } });

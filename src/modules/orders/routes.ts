@@ -1,13 +1,11 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
+import type { Db } from '../../platform/db.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { perCallerRateLimit } from '../../platform/security.js';
 import { MoneyOut } from '../cart/index.js';
-import { ShipmentOut } from '../fulfillment/index.js';
-import { reviewsOfItems } from '../reviews/index.js';
-import { listShipmentsOfOrder, shipmentView } from '../fulfillment/index.js';
 import { createPaymentProviders } from '../payments/index.js';
 import { cancelOrder, checkout } from './checkout.js';
 import { ORDER_STATUSES } from './schema.js';
@@ -91,22 +89,24 @@ const OrderSummaryFields = {
   created_at: Type.String({ format: 'date-time' }),
 };
 const OrderSummary = Type.Object(OrderSummaryFields);
-const OrderDetail = Type.Object({
-  ...OrderSummaryFields,
-  shipping_address: Type.Object({
-    name: Type.String(),
-    line1: Type.String(),
-    line2: Type.Optional(Type.String()),
-    city: Type.String(),
-    region: Type.Optional(Type.String()),
-    postal_code: Type.String(),
-    country: Type.String(),
-    phone: Type.Optional(Type.String()),
-  }),
-  payment: Type.Object({ id: Type.String(), status: Type.String(), card_last4: Nullable(Type.String()) }),
-  shipments: Type.Array(ShipmentOut),
-  timeline: Type.Array(Type.Object({ type: Type.String(), at: Type.String({ format: 'date-time' }), data: Type.Record(Type.String(), Type.Unknown()) })),
-});
+/** The order detail: an order with its shipments, whose shape fulfillment owns. */
+const orderDetailSchema = <S extends TSchema>(shipment: S) =>
+  Type.Object({
+    ...OrderSummaryFields,
+    shipping_address: Type.Object({
+      name: Type.String(),
+      line1: Type.String(),
+      line2: Type.Optional(Type.String()),
+      city: Type.String(),
+      region: Type.Optional(Type.String()),
+      postal_code: Type.String(),
+      country: Type.String(),
+      phone: Type.Optional(Type.String()),
+    }),
+    payment: Type.Object({ id: Type.String(), status: Type.String(), card_last4: Nullable(Type.String()) }),
+    shipments: Type.Array(shipment),
+    timeline: Type.Array(Type.Object({ type: Type.String(), at: Type.String({ format: 'date-time' }), data: Type.Record(Type.String(), Type.Unknown()) })),
+  });
 
 const OrderId = IdParam('id', 'ord');
 /** `{}` or no body at all (JSON Schema without `type`, so an absent body passes). */
@@ -116,17 +116,30 @@ const EmptyBody = Type.Unsafe<Record<string, never> | undefined>({
   description: 'Empty: `{}` or no body',
 });
 
-export async function ordersRoutes(server: FastifyInstance): Promise<void> {
+/**
+ * What the order detail needs of modules above orders (decision 021), filled by the composition
+ * root: the order's shipments (fulfillment) and the buyer's reviews of its items (reviews).
+ */
+export interface OrdersRouteDeps<S extends TSchema> {
+  /** A shipment as the order detail shows it. */
+  shipmentSchema: S;
+  /** The order's shipments, oldest first. */
+  shipmentsOf(db: Db, orderId: string): Promise<Array<Static<S>>>;
+  /** The buyer's review of each of these order items that has one, by item id. */
+  reviewsOfItems(db: Db, itemIds: string[]): Promise<Map<string, { id: string; rating: number; text: string; editable_until: string }>>;
+}
+
+export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, deps: OrdersRouteDeps<S>): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
   const providers = createPaymentProviders(clock, app.ctx.secrets);
+  const OrderDetail = orderDetailSchema(deps.shipmentSchema);
   const withShipments = async (detail: OrderDetailView) => {
-    const shipments = await listShipmentsOfOrder(db, detail.id);
-    const reviewed = await reviewsOfItems(db, detail.items.map((i) => i.id));
+    const reviewed = await deps.reviewsOfItems(db, detail.items.map((i) => i.id));
     return {
       ...detail,
       items: detail.items.map((i) => ({ ...i, review: reviewed.get(i.id) ?? null })),
-      shipments: await Promise.all(shipments.map((s) => shipmentView(db, s))),
+      shipments: await deps.shipmentsOf(db, detail.id),
     };
   };
 

@@ -5,6 +5,7 @@ import { SANDBOX_CARDS } from '../payments/index.js';
 import { newId } from '../../platform/ids.js';
 import { videoAnchors, videos } from '../content/index.js';
 import { livePins, liveSessions } from '../live/index.js';
+import { stockKeeper } from '../inventory/index.js';
 
 /** Test fixtures for cart, checkout and orders (used by *.test.ts only). */
 
@@ -30,7 +31,7 @@ export async function shopWithProduct(
     shippingFee: opts.shippingFee ?? 0,
     ownerId: owner.id,
   });
-  const product = await createProduct(t.db, t.clock, shop.id, {
+  const product = await createProduct(t.db, t.clock, stockKeeper, shop.id, {
     title: `${opts.name ?? 'Test'} product`,
     status: opts.status ?? 'live',
     option_names: opts.variants.length > 1 ? ['Size'] : [],

@@ -8,7 +8,6 @@ import { isId, newId } from '../../platform/ids.js';
 import { lockMarket, market } from '../../platform/markets.js';
 import { minorDigits } from '../../platform/money.js';
 import { fileTooLarge, readPrivateFile, sniffType, writePrivateFile } from '../../platform/uploads.js';
-import { createWarehouse } from '../inventory/index.js';
 import { redeemInvitation } from './invitations.js';
 import { invalidTransition } from '../../platform/lifecycle.js';
 import { applicationLifecycle, transitionApplication, type ApplicationEvent } from './lifecycle.js';
@@ -462,8 +461,14 @@ export interface ReviewInput {
   questions?: string[];
 }
 
+/**
+ * Opens the warehouses an approved application declared for its new shop, in the approval's
+ * transaction. Warehouses are inventory's, above sellers: the caller hands this in (decision 021).
+ */
+export type OpenWarehouses = (tx: Db, clock: Clock, shopId: string, warehouses: ApplicationWarehouse[]) => Promise<void>;
+
 /** Creates the approved applicant's shop (market currency and timezone) with its warehouses; the applicant becomes its owner and a seller. */
-async function openShop(tx: Db, clock: Clock, a: AppRow): Promise<string> {
+async function openShop(tx: Db, clock: Clock, a: AppRow, openWarehouses: OpenWarehouses): Promise<string> {
   await lockMarket(tx, a.market);
   const m = market(a.market);
   const taken = (await shopCountsByMarket(tx)).get(a.market) ?? 0;
@@ -473,11 +478,18 @@ async function openShop(tx: Db, clock: Clock, a: AppRow): Promise<string> {
   const duplicates = await duplicateReasons(tx, a, false);
   if (duplicates.length > 0) throw conflict('duplicate_company', duplicates.join('; '));
   const shop = await createShop(tx, clock, { name: a.companyName, market: m.code, currency: m.currency, timezone: m.timezone, mode: a.mode, ownerId: a.applicantId });
-  for (const w of a.warehouses) await createWarehouse(tx, clock, shop.id, w);
+  await openWarehouses(tx, clock, shop.id, a.warehouses);
   return shop.id;
 }
 
-export async function reviewApplication(db: Db, clock: Clock, operatorId: string, applicationId: string, input: ReviewInput): Promise<ApplicationView> {
+export async function reviewApplication(
+  db: Db,
+  clock: Clock,
+  operatorId: string,
+  applicationId: string,
+  input: ReviewInput,
+  openWarehouses: OpenWarehouses,
+): Promise<ApplicationView> {
   const note = (input.note === undefined || input.note === null ? '' : plainText(input.note, { multiline: true })) || null;
   const questions = (input.questions ?? []).map((q) => q.trim()).filter(Boolean);
   if (input.action === 'needs_info' && questions.length === 0) throw badRequest('questions_required', 'Ask the applicant at least one question');
@@ -487,7 +499,7 @@ export async function reviewApplication(db: Db, clock: Clock, operatorId: string
     const a = await lockApplication(tx, applicationId);
     // Checked before the shop opens; the locked row cannot move meanwhile.
     if (applicationLifecycle.next(a.status, input.action) === null) throw refused(a, input.action);
-    const shopId = input.action === 'approve' ? await openShop(tx, clock, a) : a.shopId;
+    const shopId = input.action === 'approve' ? await openShop(tx, clock, a, openWarehouses) : a.shopId;
     const moved = await transitionApplication(tx, a.id, input.action, {
       from: a.status,
       set: { autoRejected: false, questions: input.action === 'needs_info' ? questions : null, shopId, updatedAt: clock.now() },

@@ -6,7 +6,7 @@ import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
 import { audited } from '../audit/index.js';
-import { AddressSchema } from '../inventory/index.js';
+import { AddressSchema } from '../../platform/address.js';
 import {
   getApplication,
   getDocumentFile,
@@ -18,6 +18,7 @@ import {
   reviewApplication,
   saveDocument,
   submitApplication,
+  type OpenWarehouses,
 } from './applications.js';
 import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
 import { adminMarkets, editMarket, MARKET_DURATIONS, publicMarkets } from './markets.js';
@@ -190,7 +191,13 @@ const mkTags = ['markets'];
 const invTags = ['invitations'];
 const appTags = ['seller applications'];
 
-export async function sellersRoutes(server: FastifyInstance): Promise<void> {
+/** What the seller routes need of modules above sellers (decision 021), filled by the composition root. */
+export interface SellersRouteDeps {
+  /** Approval opens the new shop's declared warehouses (inventory). */
+  openWarehouses: OpenWarehouses;
+}
+
+export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteDeps): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
 
@@ -411,7 +418,7 @@ export async function sellersRoutes(server: FastifyInstance): Promise<void> {
       return audited(
         db,
         clock,
-        (tx) => reviewApplication(tx, clock, operatorId, req.params.id as string, req.body),
+        (tx) => reviewApplication(tx, clock, operatorId, req.params.id as string, req.body, deps.openWarehouses),
         (a) => ({
           actorId: operatorId,
           action: `application.${action}`,

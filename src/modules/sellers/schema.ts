@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { Warehouse } from '../inventory/index.js';
+import type { Address } from '../../platform/address.js';
 import { users } from '../identity/index.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -76,7 +76,7 @@ export interface ApplicationContact {
 }
 export interface ApplicationWarehouse {
   name: string;
-  address: NonNullable<Warehouse['address']>;
+  address: Address;
 }
 export interface CheckResult {
   check: 'slots' | 'sales_threshold' | 'documents' | 'duplicate' | 'local_warehouse';

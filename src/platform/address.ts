@@ -1,5 +1,19 @@
 import { Type } from '@sinclair/typebox';
 
+/**
+ * A postal address as shops declare their warehouses (seller applications, inventory). A value
+ * type shared by several modules, like money, so it lives below them all.
+ */
+export interface Address {
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postal_code?: string;
+  /** ISO 3166-1 alpha-2 */
+  country: string;
+}
+
 export const AddressSchema = Type.Object(
   {
     line1: Type.String({ minLength: 1, maxLength: 200 }),
