@@ -8,7 +8,7 @@ import { MoneyOut } from '../cart/index.js';
 import { ShipmentOut } from '../fulfillment/index.js';
 import { reviewsOfItems } from '../reviews/index.js';
 import { listShipmentsOfOrder, shipmentView } from '../fulfillment/index.js';
-import { createPaymentProviders, toPaymentView } from '../payments/index.js';
+import { toPaymentView } from '../payments/index.js';
 import { cancelOrder, checkout, type CheckoutOutcome } from './checkout.js';
 import { ORDER_STATUSES } from './schema.js';
 import { CheckoutResult, checkoutView, PaymentOut } from './views.js';
@@ -119,7 +119,7 @@ const EmptyBody = Type.Unsafe<Record<string, never> | undefined>({
 export async function ordersRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
-  const providers = createPaymentProviders(clock, app.ctx.secrets);
+  const providers = app.ctx.strategies.payments;
   const withShipments = async (detail: OrderDetailView) => {
     const shipments = await listShipmentsOfOrder(db, detail.id);
     const reviewed = await reviewsOfItems(db, detail.items.map((i) => i.id));
