@@ -138,7 +138,7 @@ describe('a second payment provider and carrier: configuration only', () => {
     expect(claimed.map((e) => e.type)).toEqual(['payment.succeeded', 'refund.succeeded']);
   });
 
-  it('a seller ships with the second carrier; its scans are accepted with its own secret only, and its simulated scans deliver', async () => {
+  it('a seller ships with the second carrier; its scans are accepted with its own secret only, its simulated scans deliver, a return may use it', async () => {
     const { s, buyer, orderId } = await order(SANDBOX_CARDS.succeeds);
     const shipped = await post(`/v1/orders/${orderId}/shipments`, s.owner.auth, { carrier: 'altpost' });
     expect(shipped.statusCode, shipped.body).toBe(201);
@@ -160,5 +160,15 @@ describe('a second payment provider and carrier: configuration only', () => {
     expect((await webhookJobs('fulfillment.sandbox_carrier_event')).filter((j) => j.name === 'altpost' && j.status === 'done')).toHaveLength(4);
     expect((await get(`/v1/shipments/${shipmentId}`, buyer.auth)).json().status).toBe('delivered');
     expect((await get(`/v1/orders/${orderId}`, buyer.auth)).json().status).toBe('delivered');
+
+    // A return may go with any configured carrier, and only with one.
+    const opened = await post(`/v1/orders/${orderId}/after-sales`, buyer.auth, { type: 'return_and_refund', reason: 'Wrong size' });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const caseId = opened.json().id as string;
+    expect((await post(`/v1/after-sales/${caseId}/accept`, s.owner.auth, {})).statusCode).toBe(200);
+    expect((await post(`/v1/after-sales/${caseId}/return`, buyer.auth, { carrier: 'pigeon', tracking_number: 'RT1' })).json().error.code).toBe('unknown_carrier');
+    const returned = await post(`/v1/after-sales/${caseId}/return`, buyer.auth, { carrier: 'altpost', tracking_number: 'RT1' });
+    expect(returned.statusCode, returned.body).toBe(200);
+    expect(returned.json()).toMatchObject({ status: 'return_shipped', return: { carrier: 'altpost', tracking_number: 'RT1' } });
   });
 });
