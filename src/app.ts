@@ -23,9 +23,8 @@ import { cartRoutes } from './modules/cart/routes.js';
 import { ordersRoutes } from './modules/orders/routes.js';
 import { paymentsRoutes } from './modules/payments/routes.js';
 import { registerCheckoutJobs } from './modules/orders/index.js';
-import { createPaymentProviders } from './modules/payments/index.js';
 import { fulfillmentRoutes } from './modules/fulfillment/routes.js';
-import { createCarriers, registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/index.js';
+import { registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/index.js';
 import { aftersalesRoutes } from './modules/aftersales/routes.js';
 import { registerAftersalesJobs } from './modules/aftersales/index.js';
 import { settlementRoutes } from './modules/settlement/routes.js';
@@ -51,6 +50,7 @@ import { registerImportJobs } from './modules/imports/index.js';
 import { trustRoutes } from './modules/trust/routes.js';
 import { registerTrustJobs, scheduleTrustJobs } from './modules/trust/index.js';
 import { reviewsRoutes } from './modules/reviews/routes.js';
+import { buildStrategies, type StrategiesOption } from './strategies.js';
 
 /**
  * The composition root: wires every module's routes and job handlers onto one app.
@@ -61,6 +61,8 @@ export interface CreateAppOptions {
   clock: Clock;
   config: Config;
   logger?: FastifyServerOptions['logger'];
+  /** Payment providers, carriers, payout rail, media processor in place of the built-in sandboxes (src/strategies.ts). */
+  strategies?: StrategiesOption;
 }
 
 export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance> {
@@ -68,6 +70,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   const db = database.db;
   await loadMarkets(db);
   const secrets = await resolveSandboxSecrets(db, clock, config);
+  const strategiesOn = (on: Clock) => buildStrategies({ clock: on, secrets, config }, opts.strategies);
+  const strategies = strategiesOn(clock);
+  const { payments, carriers, payoutRail } = strategies;
+  const media = { ...strategies.media, mediaDir: config.mediaDir };
   const jobs = new JobRunner(db, clock);
   // Hourly housekeeping of request bookkeeping: expired Idempotency-Keys and ended rate-limit windows.
   jobs.register('platform.purge_idempotency_keys', async (tx) => {
@@ -76,18 +82,18 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
   registerInventoryJobs(jobs, clock);
-  registerCheckoutJobs(jobs, clock, createPaymentProviders(clock, secrets));
-  registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock, secrets), createCarriers(clock, secrets));
-  registerAftersalesJobs(jobs, clock, createPaymentProviders(clock, secrets));
-  registerSettlementJobs(jobs, clock);
+  registerCheckoutJobs(jobs, clock, payments);
+  registerFulfillmentJobs(jobs, clock, payments, carriers);
+  registerAftersalesJobs(jobs, clock, payments);
+  registerSettlementJobs(jobs, clock, { payoutRail });
   registerLinksJobs(jobs, clock);
   registerAnalyticsJobs(jobs, clock);
-  registerContentJobs(jobs, { clock, config });
-  registerDemoVideoJobs(jobs, { clock, config });
+  registerContentJobs(jobs, { clock, media });
+  registerDemoVideoJobs(jobs, { clock, media });
   registerImportJobs(jobs, { clock, config });
-  registerTrustJobs(jobs, clock, createPaymentProviders(clock, secrets));
+  registerTrustJobs(jobs, clock, payments);
   registerLiveJobs(jobs, clock);
-  const ctx: AppContext = { database, db, clock, config, jobs, secrets };
+  const ctx: AppContext = { database, db, clock, config, jobs, secrets, strategies, strategiesOn };
   // Lower modules' routes get what they need of higher ones here (module order: decision 021).
   const identity = (app: FastifyInstance) => identityRoutes(app, { shopsOfUser: listShopsForUser, assertTextLinkFree: assertUserTextLinkFree });
   const orders = (app: FastifyInstance) =>

@@ -6,6 +6,7 @@ import { openDatabase } from './platform/db.js';
 import { SystemClock } from './platform/clock.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
 import { startServer } from './server.js';
+import { createApp } from './app.js';
 import { reconcile } from './modules/ledger/index.js';
 import { formatSummary, runSimulation } from './simulate/simulate.js';
 import { createImport, processImport, REPORT_LIMIT } from './modules/imports/index.js';
@@ -80,7 +81,9 @@ export async function main(argv: string[]): Promise<number> {
       return withDatabase(async (d) => {
         await d.migrate();
         const clock = new SystemClock();
-        const seeded = await seedDemo(d.db, clock, { secrets: await resolveSandboxSecrets(d.db, clock, loadConfig()) });
+        // The app only for its strategies (the history's orders pay and ship with them); it never listens.
+        const app = await createApp({ database: d, clock, config: loadConfig(), logger: false });
+        const seeded = await seedDemo(d.db, clock, { strategiesOn: app.ctx.strategiesOn }).finally(() => app.close());
         console.log(seeded ? 'demo data seeded' : 'database not empty: nothing seeded');
         return 0;
       });

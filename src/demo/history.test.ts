@@ -19,7 +19,7 @@ describe('demo history', () => {
 
   beforeAll(async () => {
     t = await testApp();
-    expect(await seedDemo(t.db, t.clock)).toBe(true);
+    expect(await seedDemo(t.db, t.clock, { strategiesOn: t.app.ctx.strategiesOn })).toBe(true);
     seller = await session('seller@demo.loopshop.dev');
     operator = await session('operator@demo.loopshop.dev');
     shopId = (await listShopsForUser(t.db, (await findUserByEmail(t.db, 'seller@demo.loopshop.dev'))!.id))[0]!.id;

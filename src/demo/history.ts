@@ -3,15 +3,13 @@ import type { Db } from '../platform/db.js';
 import { JobRunner } from '../platform/jobs.js';
 import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/index.js';
 import { addCartItem } from '../modules/cart/index.js';
-import { createCarriers, createShipment, registerFulfillmentJobs } from '../modules/fulfillment/index.js';
-import type { SandboxCarrier, Scenario } from '../modules/fulfillment/index.js';
-import type { SandboxSecrets } from '../platform/installation-secrets.js';
+import { createShipment, registerFulfillmentJobs, SandboxCarrier, type Scenario } from '../modules/fulfillment/index.js';
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
 import { checkout, registerCheckoutJobs } from '../modules/orders/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
-import { createPaymentProviders } from '../modules/payments/index.js';
 import { registerSettlementJobs } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';
+import type { Strategies } from '../strategies.js';
 import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
 
 /**
@@ -65,7 +63,7 @@ type Action =
   | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string } }
   | { at: number; kind: 'ship'; orderId: string; ownerId: string; postalCode: string; scenario: Scenario };
 
-export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { secrets: SandboxSecrets; days?: number; seed?: number }): Promise<HistorySummary> {
+export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { strategiesOn: (clock: Clock) => Strategies; days?: number; seed?: number }): Promise<HistorySummary> {
   const started = Date.now();
   const days = opts.days ?? HISTORY_DAYS;
   const rnd = new Random(opts.seed ?? HISTORY_SEED);
@@ -136,14 +134,15 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
 
   // The orders, walked through in time with the jobs that fall due in between.
   const history = new SettableClock(begin);
-  const providers = createPaymentProviders(history, opts.secrets);
-  const carriers = createCarriers(history, opts.secrets);
-  const sandbox = carriers.get('sandbox') as SandboxCarrier;
+  // The app's strategies on the history's clock; parcels go with its sandbox carrier, which plays their scans.
+  const { payments: providers, carriers, payoutRail } = opts.strategiesOn(history);
+  const sandbox = [...carriers.values()].find((c): c is SandboxCarrier => c instanceof SandboxCarrier);
+  if (!sandbox) throw new Error('The demo history needs a sandbox carrier among the configured carriers');
   const jobs = new JobRunner(db, history);
   registerInventoryJobs(jobs, history);
   registerCheckoutJobs(jobs, history, providers);
   registerFulfillmentJobs(jobs, history, providers, carriers);
-  registerSettlementJobs(jobs, history);
+  registerSettlementJobs(jobs, history, { payoutRail });
   const stock = new Map<string, { orig: number }>();
   const skuStock = async (skuId: string) => {
     if (!stock.has(skuId)) stock.set(skuId, { orig: (await getAvailability(db, [skuId])).get(skuId) ?? 0 });
@@ -185,7 +184,7 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
         }
       }
     } else {
-      const s = await createShipment(db, history, carriers, a.ownerId, a.orderId, { carrier: 'sandbox' });
+      const s = await createShipment(db, history, carriers, a.ownerId, a.orderId, { carrier: sandbox.name });
       await sandbox.simulate(db, s.trackingNumber, a.scenario, { postalCode: a.postalCode });
       shipped++;
     }

@@ -9,11 +9,11 @@ import { seedDemoCatalog } from './catalog.js';
 import { seedDemoVideos } from './videos.js';
 import { seedDemoLive } from './live.js';
 import { seedDemoHistory, type HistoryWorld } from './history.js';
-import { resolveSandboxSecrets, type SandboxSecrets } from '../platform/installation-secrets.js';
 import { createCommissionRule } from '../modules/settlement/index.js';
 import { createInvitation } from '../modules/sellers/index.js';
 import { loadMarkets } from '../platform/markets.js';
 import { stockKeeper } from '../modules/inventory/index.js';
+import type { Strategies } from '../strategies.js';
 
 export const DEMO_PASSWORD = 'loopshop-demo';
 export const DEMO_INVITATION_CODE = 'LOOPSHOP-DEMO-US';
@@ -32,7 +32,7 @@ export const DEMO_SHOPPERS = 6;
  * only when the database has no users; then (unless `history: false`) 90 days of history before
  * the clock's now (src/demo/history.ts). Returns whether it seeded.
  */
-export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; secrets?: SandboxSecrets } = {}): Promise<boolean> {
+export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; /** The app's strategies on a clock (app.ctx.strategiesOn): the history's orders pay and ship with them. */ strategiesOn?: (clock: Clock) => Strategies } = {}): Promise<boolean> {
   const world = await db.transaction(async (tx): Promise<HistoryWorld | null> => {
     // Several nodes starting on one empty database: only the first seeds.
     await tx.execute(sql`select pg_advisory_xact_lock(735560802)`);
@@ -86,9 +86,8 @@ export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; 
   if (!world) return false;
   // After the accounts commit: checkouts run their own transactions, and the rollup folds only committed events.
   if (opts.history !== false) {
-    // The history's sandbox webhooks are signed with the installation's secrets (its generated ones when none are passed).
-    const secrets = opts.secrets ?? (await resolveSandboxSecrets(db, clock, { sandboxWebhookSecret: undefined, sandboxCarrierSecret: undefined }));
-    await seedDemoHistory(db, clock, world, { secrets });
+    if (!opts.strategiesOn) throw new Error('The demo history needs the app\'s strategies (app.ctx.strategiesOn)');
+    await seedDemoHistory(db, clock, world, { strategiesOn: opts.strategiesOn });
   }
   return true;
 }

@@ -173,12 +173,12 @@ export async function renderDemoVideo(media: MediaConfig, out: string, opts: { t
 }
 
 /** The `content.generate_demo_video` job: render the clip as the upload, then process it normally. */
-export function registerDemoVideoJobs(jobs: JobRunner, ctx: { clock: Clock; config: MediaConfig }): void {
+export function registerDemoVideoJobs(jobs: JobRunner, ctx: { clock: Clock; media: MediaConfig }): void {
   jobs.register(DEMO_VIDEO_JOB, async (db, payload, job) => {
     const p = payload as { video_id: string; title: string; pattern: number; duration_s: number };
-    await processVideo(db, ctx.clock, ctx.config, p.video_id, {
+    await processVideo(db, ctx.clock, ctx.media, p.video_id, {
       lastAttempt: job.attempts >= 3,
-      render: (file) => renderDemoVideo(ctx.config, file, { title: p.title, pattern: p.pattern, durationS: p.duration_s }),
+      render: (file) => renderDemoVideo(ctx.media, file, { title: p.title, pattern: p.pattern, durationS: p.duration_s }),
     });
   }, { transaction: false, lane: 'media' }); // long ffmpeg work: no transaction, own polling loop
 }

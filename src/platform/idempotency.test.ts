@@ -2,8 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildStrategies } from '../strategies.js';
 import { freshDatabase } from '../test/db.js';
-import { SettableClock } from './clock.js';
+import { SettableClock, type Clock } from './clock.js';
 import { loadConfig } from './config.js';
 import type { Database } from './db.js';
 import { errorBody } from './errors.js';
@@ -38,8 +39,10 @@ describe('Idempotency-Key', () => {
   beforeAll(async () => {
     database = await freshDatabase();
     const config = loadConfig({}, { webDist: '/nonexistent' });
+    const secrets = { payments: 'whsec_idempotency_test', carrier: 'whsec_idempotency_test' };
+    const strategiesOn = (on: Clock) => buildStrategies({ clock: on, secrets, config });
     app = await buildHttpApp({
-      ctx: { database, db: database.db, clock, config, jobs: new JobRunner(database.db, clock), secrets: { payments: 'whsec_idempotency_test', carrier: 'whsec_idempotency_test' } },
+      ctx: { database, db: database.db, clock, config, jobs: new JobRunner(database.db, clock), secrets, strategies: strategiesOn(clock), strategiesOn },
       resolveSession: async () => null,
       routes: [effectRoutes],
     });

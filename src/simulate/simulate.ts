@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { createApp, scheduleRecurringJobs } from '../app.js';
 import { addCartItem, removeCartSkus } from '../modules/cart/index.js';
 import { createProduct } from '../modules/catalog/index.js';
-import { createCarriers, createShipment, clearFlag, listFlags } from '../modules/fulfillment/index.js';
+import { createShipment, clearFlag, listFlags } from '../modules/fulfillment/index.js';
 import { SandboxCarrier, type Scenario } from '../modules/fulfillment/index.js';
 import { signUp } from '../modules/identity/index.js';
 import { accounts, getBalance, reconcile, type ReconcileReport } from '../modules/ledger/index.js';
@@ -10,7 +10,6 @@ import { insertVideo } from '../modules/content/index.js';
 import { checkout } from '../modules/orders/index.js';
 import { getOrderForViewer } from '../modules/orders/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
-import { createPaymentProviders } from '../modules/payments/index.js';
 import { createShop } from '../modules/sellers/index.js';
 import { createCommissionRule } from '../modules/settlement/index.js';
 import { acceptCase, confirmReceipt, decideCase, escalateCase, getCase, listCases, openCase, rejectCase, shipReturn } from '../modules/aftersales/index.js';
@@ -110,8 +109,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const app = await createApp({ database, clock, config, logger: false });
     const { db, jobs } = app.ctx;
     await scheduleRecurringJobs({ db, clock });
-    const providers = createPaymentProviders(clock, app.ctx.secrets);
-    const carriers = createCarriers(clock, app.ctx.secrets);
+    // The app's strategies (src/strategies.ts): the sandbox carrier plays the parcels' scans.
+    const { payments: providers, carriers } = app.ctx.strategies;
     const sandbox = carriers.get('sandbox') as SandboxCarrier;
     const user = async (name: string, roles: Array<'buyer' | 'seller' | 'creator' | 'operator'>) =>
       signUp(db, clock, { email: `${name}-${opts.seed}@sim.loopshop.dev`, password: 'simulation-only', name, roles });
@@ -242,7 +241,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       } else if (a.kind === 'buyer_return') {
         const c = await getCase(db, a.buyerId, a.caseId);
         if (c.status !== 'seller_accepted') return;
-        await shipReturn(db, clock, providers, a.buyerId, a.caseId, { carrier: 'sandbox', tracking_number: `RET${rnd.int(1e8, 9e8)}` });
+        await shipReturn(carriers)(db, clock, providers, a.buyerId, a.caseId, { carrier: 'sandbox', tracking_number: `RET${rnd.int(1e8, 9e8)}` });
         if (rnd.chance(0.7)) at(hour + rnd.int(24, 120), { kind: 'seller_receipt', caseId: a.caseId, shop: a.shop });
       } else if (a.kind === 'seller_receipt') {
         const c = await getCase(db, a.shop.ownerId, a.caseId);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../app.js';
+import type { StrategiesOption } from '../strategies.js';
 import { SettableClock } from '../platform/clock.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import type { Database } from '../platform/db.js';
@@ -26,7 +27,7 @@ export interface TestApp {
 }
 
 /** A full app (all modules) on a fresh database and a settable clock, for app.inject tests. */
-export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?: number } = {}): Promise<TestApp> {
+export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?: number; strategies?: StrategiesOption } = {}): Promise<TestApp> {
   const database = await freshDatabase(opts);
   const clock = new SettableClock('2026-03-02T09:00:00Z');
   // Rate limits raised so tests are never throttled by accident; a test of a limit passes its own.
@@ -44,7 +45,7 @@ export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?
       ...overrides,
     },
   );
-  const app = await createApp({ database, clock, config });
+  const app = await createApp({ database, clock, config, strategies: opts.strategies });
   await app.ready();
   const db = database.db;
   const account: TestApp['account'] = async (o = {}) => {

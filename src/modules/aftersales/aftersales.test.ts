@@ -9,7 +9,6 @@ import { SandboxCarrier } from '../fulfillment/index.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/index.js';
 import { refundOrder } from '../orders/index.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { hasHolds } from '../settlement/index.js';
 import { hasOpenCase } from './service.js';
 
@@ -255,7 +254,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
 
   it('a refund never exceeds what the escrow holds; bad amounts change nothing', async () => {
     const { buyer, order } = await deliveredOrder();
-    const providers = createPaymentProviders(t.clock, t.secrets);
+    const providers = t.app.ctx.strategies.payments;
     const refund = (amount: number, key: string) => t.db.transaction((tx) => refundOrder(tx, t.clock, providers, { orderId: order.id, amount, reason: 'test', key }));
     await refused(refund(4001, 'k1'), 'refund_exceeds_escrow');
     await refused(refund(0, 'k0'), 'invalid_amount');

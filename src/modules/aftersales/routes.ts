@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { CASE_STATUSES, CASE_TYPES, DECISION_OUTCOMES, REASON_CODES } from './schema.js';
 import {
   acceptCase,
@@ -75,7 +74,7 @@ const tags = ['aftersales'];
 export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
-  const providers = createPaymentProviders(clock, app.ctx.secrets);
+  const { payments: providers, carriers } = app.ctx.strategies;
 
   app.post(
     '/orders/:id/after-sales',
@@ -233,7 +232,7 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
       },
       { additionalProperties: false },
     ),
-    (u, id, body) => shipReturn(db, clock, providers, u, id, body),
+    (u, id, body) => shipReturn(carriers)(db, clock, providers, u, id, body),
   );
   mutation(
     'confirm-receipt',

@@ -9,7 +9,7 @@ import { market } from '../../platform/markets.js';
 import { fileTooLarge, readPrivateFile, sniffType, writePrivateFile } from '../../platform/uploads.js';
 import type { Money } from '../../platform/money.js';
 import { plainText } from '../catalog/index.js';
-import { CARRIER_NAMES, grantReplacement, listShipmentsOfOrder } from '../fulfillment/index.js';
+import { grantReplacement, listShipmentsOfOrder, type Carriers } from '../fulfillment/index.js';
 import { getUser } from '../identity/index.js';
 import { recordAudit } from '../audit/index.js';
 import { assertLinkFree } from '../links/index.js';
@@ -554,11 +554,14 @@ export const decideCase: Act<DecideInput> = action(['operator'], async (tx, cloc
   return refundAndClose(tx, clock, providers, c, amount, 'decide_for_buyer', event, { decision: decision(amount) });
 });
 
-/** The buyer shipped an accepted return (carrier from fulfillment's carriers) within the window; the seller has `returnReceiptWithinMs` to confirm. */
-export const shipReturn: Act<{ carrier: string; tracking_number: string }> = action(['buyer'], async (tx, clock, _providers, c, actor, input) => {
+/**
+ * The buyer shipped an accepted return within the window, with one of the configured `carriers`
+ * (the composition root's); the seller has `returnReceiptWithinMs` to confirm.
+ */
+export const shipReturn = (carriers: Carriers): Act<{ carrier: string; tracking_number: string }> => action(['buyer'], async (tx, clock, _providers, c, actor, input) => {
   requireStatus(c, 'ship_return');
   if (!RETURN_TYPES.includes(c.type)) throw conflict('invalid_state', 'This case needs no return');
-  if (!CARRIER_NAMES.includes(input.carrier)) throw badRequest('unknown_carrier', `Unknown carrier ${input.carrier}`);
+  if (!carriers.has(input.carrier)) throw badRequest('unknown_carrier', `Unknown carrier ${input.carrier}`);
   const now = clock.now();
   if (c.returnDueAt && now > c.returnDueAt) throw conflict('return_window_closed', 'The return had to be shipped by ' + c.returnDueAt.toISOString());
   const m = await orderMarket(tx, c.orderId);

@@ -8,7 +8,6 @@ import { insertVideo } from '../content/index.js';
 import { STREAM_URL } from '../live/index.js';
 import { refundOrder } from '../orders/index.js';
 import { addToCart, checkoutReq } from '../orders/index.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { createShop } from '../sellers/index.js';
 import { scheduleAnalyticsJobs } from './service.js';
 import { stockKeeper } from '../inventory/index.js';
@@ -70,7 +69,7 @@ describe('analytics dashboards after a real checkout and refund', () => {
       orderIds.push(res.json().orders[0].id);
     }
     // A partial refund through after-sales' path, and a cancellation (full refund) through checkout's.
-    await t.db.transaction((tx) => refundOrder(tx, t.clock, createPaymentProviders(t.clock, t.secrets), { orderId: orderIds[0]!, amount: 500, reason: 'test', key: 'r1' }));
+    await t.db.transaction((tx) => refundOrder(tx, t.clock, t.app.ctx.strategies.payments, { orderId: orderIds[0]!, amount: 500, reason: 'test', key: 'r1' }));
     expect((await t.app.inject({ method: 'POST', url: `/v1/orders/${orderIds[1]}/cancel`, headers: buyer.auth, payload: {} })).statusCode).toBe(200);
 
     await scheduleAnalyticsJobs(t.db, t.clock);

@@ -107,7 +107,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
           if (statusCode === 413) throw new AppError('payload_too_large', 413, 'Too many parts in the form');
           throw err;
         }
-        const video = await createVideo(db, clock, config, { creatorId: user.id, caption, productIds, file });
+        const video = await createVideo(db, clock, { ...app.ctx.strategies.media, mediaDir: config.mediaDir }, { creatorId: user.id, caption, productIds, file });
         return reply.code(202).send({ video });
       },
     );

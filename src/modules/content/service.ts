@@ -8,7 +8,7 @@ import { rows, type Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound, unprocessable } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
-import { ffmpeg, MediaToolError, probe, sniffVideo, type ProbeResult } from '../../platform/media.js';
+import { ffmpeg, MediaToolError, probe, sniffVideo, type MediaTools, type ProbeResult } from '../../platform/media.js';
 import type { Money } from '../../platform/money.js';
 import { getProductsByIds } from '../catalog/index.js';
 import { plainText, textLength } from '../catalog/index.js';
@@ -25,8 +25,8 @@ export const MAX_DURATION_MS = 10 * 60_000;
 export const PROCESS_VIDEO_JOB = 'content.process_video';
 const PROCESS_ATTEMPTS = 3;
 
-/** What the media pipeline needs from the configuration. */
-export type MediaConfig = Pick<Config, 'mediaDir' | 'ffmpegPath' | 'ffprobePath'>;
+/** What the media pipeline needs: the media processor (the composition root's, src/strategies.ts) and where the files live. */
+export type MediaConfig = MediaTools & Pick<Config, 'mediaDir'>;
 
 // ---------------------------------------------------------------------------------------------
 // Views
@@ -686,10 +686,10 @@ export async function processVideo(
   feedSourcesChanged();
 }
 
-export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; config: MediaConfig }): void {
+export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; media: MediaConfig }): void {
   jobs.register(PROCESS_VIDEO_JOB, async (db, payload, job) => {
     const { video_id } = payload as { video_id: string };
-    await processVideo(db, ctx.clock, ctx.config, video_id, { lastAttempt: job.attempts >= PROCESS_ATTEMPTS });
+    await processVideo(db, ctx.clock, ctx.media, video_id, { lastAttempt: job.attempts >= PROCESS_ATTEMPTS });
   }, { transaction: false, lane: 'media' }); // long ffmpeg work: no transaction, own polling loop
 }
 

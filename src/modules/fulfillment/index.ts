@@ -1,3 +1,4 @@
+export type * from './carriers.js';
 export * from './lifecycle.js';
 export * from './sandbox-carrier.js';
 export * from './schema.js';

@@ -9,7 +9,6 @@ import { BREACH_KINDS, FLAG_RULES } from './schema.js';
 import { Nullable, ShipmentItem, ShipmentOut } from './views.js';
 import {
   clearFlag,
-  createCarriers,
   createShipment,
   getShipmentForViewer,
   listBreaches,
@@ -56,7 +55,7 @@ const BreachOut = Type.Object({
 export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
-  const carriers = createCarriers(clock, app.ctx.secrets);
+  const carriers = app.ctx.strategies.carriers;
 
   app.post(
     '/orders/:id/shipments',

@@ -56,12 +56,12 @@ interface WireEvent {
  * each job signs its event and feeds it through the same path as `POST /v1/webhooks/carriers/sandbox`.
  */
 export class SandboxCarrier implements Carrier {
-  readonly name = 'sandbox';
-
   constructor(
     private readonly clock: Clock,
     /** The installation's signing secret (configured, or generated at first start: src/platform/installation-secrets.ts). */
     private readonly secret: string,
+    /** Its name in the carrier map and webhook path; a second sandbox under another name and secret is a second carrier. */
+    readonly name: string = 'sandbox',
   ) {}
 
   async registerLabel(): Promise<{ tracking_number: string }> {
@@ -87,7 +87,7 @@ export class SandboxCarrier implements Carrier {
       description,
     }));
     for (const event of events) {
-      await enqueue(db, this.clock, SANDBOX_CARRIER_EVENT_JOB, { event }, { runAt: new Date(event.at), uniqueKey: `sbxevt:${event.id}` });
+      await enqueue(db, this.clock, SANDBOX_CARRIER_EVENT_JOB, { carrier: this.name, event }, { runAt: new Date(event.at), uniqueKey: `sbxevt:${event.id}` });
     }
     return events;
   }

@@ -5,7 +5,6 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../platf
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
-import type { SandboxSecrets } from '../../platform/installation-secrets.js';
 import { plainText } from '../../platform/text.js';
 import { cancelPaid } from '../orders/index.js';
 import {
@@ -49,14 +48,6 @@ export const JOBS = {
   dispatchSweep: 'fulfillment.dispatch_sweep',
 } as const;
 export const DISPATCH_SWEEP_EVERY_MS = 60 * 60_000;
-
-/** Names of the carriers the platform knows (what `createCarriers` builds). */
-export const CARRIER_NAMES: readonly string[] = ['sandbox'];
-
-/** The carriers by name. `secrets`: the installation's (app.ctx.secrets), resolved once at startup. */
-export function createCarriers(clock: Clock, secrets: Pick<SandboxSecrets, 'carrier'>): Carriers {
-  return new Map<string, Carrier>([['sandbox', new SandboxCarrier(clock, secrets.carrier)]]);
-}
 
 function getCarrier(carriers: Carriers, name: string): Carrier {
   const c = carriers.get(name);
@@ -565,10 +556,12 @@ export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers
     await enqueue(tx, clock, JOBS.dispatchSweep, {}, { runAt: after(clock.now(), DISPATCH_SWEEP_EVERY_MS) });
   });
   jobs.register(SANDBOX_CARRIER_EVENT_JOB, async (tx, payload) => {
-    const sandbox = carriers.get('sandbox');
+    // `carrier`: the sandbox that scheduled the scan (jobs enqueued before it was named: `sandbox`).
+    const { carrier = 'sandbox', event } = payload as { carrier?: string; event: Parameters<SandboxCarrier['sign']>[0][number] };
+    const sandbox = carriers.get(carrier);
     if (!(sandbox instanceof SandboxCarrier)) return;
-    const { rawBody, headers } = sandbox.sign([(payload as { event: Parameters<SandboxCarrier['sign']>[0][number] }).event]);
-    await receiveCarrierWebhook(tx, clock, carriers, 'sandbox', rawBody, headers);
+    const { rawBody, headers } = sandbox.sign([event]);
+    await receiveCarrierWebhook(tx, clock, carriers, sandbox.name, rawBody, headers);
   });
 }
 

@@ -18,7 +18,7 @@ import { SandboxProvider } from '../payments/index.js';
 import type { PaymentStatus } from '../payments/index.js';
 import {
   claimWebhookEvent,
-  DEFAULT_PROVIDER,
+  checkoutProvider,
   emitProviderEvent,
   findPayment,
   findPaymentByKey,
@@ -115,7 +115,7 @@ export async function checkout(
 ): Promise<CheckoutOutcome> {
   const { type: _type, ...card } = input.payment_method;
   checkCard(card, clock.now());
-  const provider = getProvider(providers, DEFAULT_PROVIDER);
+  const provider = checkoutProvider(providers);
   if (idempotencyKey) {
     const existing = await findPaymentByKey(db, buyerId, idempotencyKey);
     if (existing) return resume(db, clock, providers, existing, card);
@@ -613,9 +613,11 @@ export function registerCheckoutJobs(jobs: JobRunner, clock: Clock, providers: P
     await expirePayment(tx, clock, (payload as { payment_id: string }).payment_id);
   });
   jobs.register(SANDBOX_WEBHOOK_JOB, async (tx, payload) => {
-    const sandbox = providers.get('sandbox');
+    // `provider`: the sandbox that sent the event (jobs enqueued before it was named: `sandbox`).
+    const { provider = 'sandbox', event } = payload as { provider?: string; event: WebhookEvent };
+    const sandbox = providers.get(provider);
     if (!(sandbox instanceof SandboxProvider)) return;
-    const { rawBody, headers } = sandbox.sign((payload as { event: WebhookEvent }).event);
+    const { rawBody, headers } = sandbox.sign(event);
     await receiveWebhook(tx, clock, providers, sandbox.name, rawBody, headers);
   });
   jobs.register(LATE_CAPTURE_REFUND_JOB, async (tx, payload) => {

@@ -7,7 +7,6 @@ import { testApp, type TestApp } from '../../test/app.js';
 import { sweepOverdueDispatch } from '../fulfillment/index.js';
 import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { SandboxProvider } from '../payments/index.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { createOperatorAction } from '../trust/index.js';
 import { refundOrder } from './refunds.js';
 import { shopOrderStats } from './stats.js';
@@ -22,7 +21,7 @@ type Auth = { authorization: string };
  */
 describe('one refund path', () => {
   let t: TestApp;
-  const providers = () => createPaymentProviders(t.clock, t.secrets);
+  const providers = () => t.app.ctx.strategies.payments;
   beforeAll(async () => {
     t = await testApp();
   });

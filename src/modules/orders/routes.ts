@@ -6,7 +6,6 @@ import type { Db } from '../../platform/db.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { perCallerRateLimit } from '../../platform/security.js';
 import { MoneyOut } from '../cart/index.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { cancelOrder, checkout } from './checkout.js';
 import { ORDER_STATUSES } from './schema.js';
 import { CheckoutResult, checkoutView } from './views.js';
@@ -132,7 +131,7 @@ export interface OrdersRouteDeps<S extends TSchema> {
 export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, deps: OrdersRouteDeps<S>): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
-  const providers = createPaymentProviders(clock, app.ctx.secrets);
+  const providers = app.ctx.strategies.payments;
   const OrderDetail = orderDetailSchema(deps.shipmentSchema);
   const withShipments = async (detail: OrderDetailView) => {
     const reviewed = await deps.reviewsOfItems(db, detail.items.map((i) => i.id));

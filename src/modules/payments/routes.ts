@@ -5,14 +5,14 @@ import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam } from '../../platform/http-schemas.js';
 import { confirmPayment, loadOutcome, receiveWebhook } from '../orders/index.js';
 import { CheckoutResult, checkoutView } from '../orders/index.js';
-import { createPaymentProviders, getPaymentForBuyer } from './service.js';
+import { getPaymentForBuyer } from './service.js';
 
 const PaymentId = IdParam('id', 'pay');
 
 export async function paymentsRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
-  const providers = createPaymentProviders(clock, app.ctx.secrets);
+  const providers = app.ctx.strategies.payments;
 
   app.get(
     '/payments/:id',

@@ -26,12 +26,12 @@ const EVENT_TYPES: readonly WebhookEventType[] = ['payment.succeeded', 'payment.
  * `loopshop-signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
  */
 export class SandboxProvider implements PaymentProvider {
-  readonly name = 'sandbox';
-
   constructor(
     private readonly clock: Clock,
     /** The installation's signing secret (configured, or generated at first start: src/platform/installation-secrets.ts). */
     private readonly secret: string,
+    /** Its name in the provider map and webhook path; a second sandbox under another name and secret is a second provider. */
+    readonly name: string = 'sandbox',
   ) {}
 
   async createIntent(input: { amount: number; currency: string; metadata: Record<string, string>; idempotencyKey?: string }): Promise<PaymentIntent> {

@@ -6,7 +6,6 @@ import { newId } from '../../platform/ids.js';
 import { enqueue } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
 import type { PaymentProvider, WebhookEvent, WebhookEventType } from './provider.js';
-import type { SandboxSecrets } from '../../platform/installation-secrets.js';
 import { SandboxProvider } from './sandbox.js';
 import { payments, refunds, webhookEvents, type PaymentStatus } from './schema.js';
 
@@ -23,16 +22,14 @@ export const OPEN_PAYMENT_STATUSES: readonly PaymentStatus[] = ['pending', 'requ
 export const SANDBOX_WEBHOOK_JOB = 'payments.sandbox_webhook';
 
 /**
- * The configured providers by name (only the built-in sandbox so far). `secrets`: the
- * installation's (app.ctx.secrets), resolved once at startup by resolveSandboxSecrets.
+ * The provider checkout charges new payments with: the first configured one. Every configured
+ * provider keeps answering for its own payments (refunds, webhooks) by the name on the payment.
  */
-export function createPaymentProviders(clock: Clock, secrets: Pick<SandboxSecrets, 'payments'>): Providers {
-  const sandbox = new SandboxProvider(clock, secrets.payments);
-  return new Map<string, PaymentProvider>([[sandbox.name, sandbox]]);
+export function checkoutProvider(providers: Providers): PaymentProvider {
+  const first = providers.values().next();
+  if (first.done) throw notFound('Payment provider', 'any');
+  return first.value;
 }
-
-/** The provider checkout uses for new payments. */
-export const DEFAULT_PROVIDER = 'sandbox';
 
 export function getProvider(providers: Providers, name: string): PaymentProvider {
   const p = providers.get(name);
@@ -215,7 +212,7 @@ export async function emitProviderEvent(
   data: WebhookEvent['data'],
 ): Promise<void> {
   if (!(provider instanceof SandboxProvider)) return;
-  await enqueue(tx, clock, SANDBOX_WEBHOOK_JOB, { event: provider.event(type, data) });
+  await enqueue(tx, clock, SANDBOX_WEBHOOK_JOB, { provider: provider.name, event: provider.event(type, data) });
 }
 
 export interface PaymentView {

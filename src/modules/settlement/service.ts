@@ -12,7 +12,7 @@ import { supplyOwed } from '../managed/index.js';
 import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/index.js';
 import { getShop, listShopMemberIds } from '../sellers/index.js';
 import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
-import { SandboxPayoutRail, type PayoutOutcome, type PayoutRail } from './payout-rail.js';
+import type { PayoutOutcome, PayoutRail } from './payout-rail.js';
 import { tryTransitionPayout } from './lifecycle.js';
 import { applyReserve, getPayoutRestriction, recordReserve, restrictionsInForce } from './restrictions.js';
 import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, type SettlementLine } from './schema.js';
@@ -692,14 +692,14 @@ export async function earningsOfCreator(db: Db, userId: string, opts: { currency
 // ---------------------------------------------------------------------------------------------
 
 export interface SettlementJobOptions {
-  /** Where payouts go; the sandbox rail (pays everyone) by default. */
-  payoutRail?: PayoutRail;
+  /** Where payouts go: the composition root's rail (src/strategies.ts; the sandbox pays everyone). */
+  payoutRail: PayoutRail;
   /** How long a payout stays in transit before it is settled (PAYOUT_SETTLE_MS by default). */
   payoutSettleMs?: number;
 }
 
-export function registerSettlementJobs(jobs: JobRunner, clock: Clock, opts: SettlementJobOptions = {}): void {
-  const rail = opts.payoutRail ?? new SandboxPayoutRail();
+export function registerSettlementJobs(jobs: JobRunner, clock: Clock, opts: SettlementJobOptions): void {
+  const rail = opts.payoutRail;
   jobs.register(RELEASE_ORDER_JOB, async (tx, p) => {
     await releaseOrder(tx, clock, (p as { order_id: string }).order_id);
   });

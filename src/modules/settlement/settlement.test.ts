@@ -8,7 +8,6 @@ import { createSession } from '../identity/index.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/index.js';
 import { refundOrder } from '../orders/index.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/index.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { jobs } from '../../platform/schema.js';
 import { orderItems } from '../orders/index.js';
 import { hasHolds, liftHold, placeHold, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
@@ -40,7 +39,7 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
   const usd = (amount: number) => ({ amount, currency: 'USD' });
   const escrow = (orderId: string) => getBalance(t.db, accounts.escrow(orderId), 'USD');
   const settlementEntries = async (orderId: string) => (await listEntriesByReference(t.db, orderId)).filter((e) => e.kind === 'settlement');
-  const providers = () => createPaymentProviders(t.clock, t.secrets);
+  const providers = () => t.app.ctx.strategies.payments;
 
   /** A shop whose one product has these variants, affiliate rate and category. */
   async function shop(opts: { prices?: number[]; affiliate?: number; category?: string } = {}): Promise<ShopFixture> {

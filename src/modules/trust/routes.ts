@@ -5,7 +5,6 @@ import { hasRole, requireRole, requireUser } from '../../platform/auth.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { getShop, requireShopMember } from '../sellers/index.js';
 import { ACTION_TYPES, COMPARISONS, METRICS } from './schema.js';
 import {
@@ -141,7 +140,7 @@ async function requireShopViewer(db: Db, req: FastifyRequest, shopId: string): P
 export async function trustRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
-  const providers = createPaymentProviders(clock, app.ctx.secrets);
+  const providers = app.ctx.strategies.payments;
 
   app.get(
     '/shops/:id/health',

@@ -12,7 +12,6 @@ import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { listNotifications } from '../notifications/index.js';
 import { refundOrder } from '../orders/index.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
-import { createPaymentProviders } from '../payments/index.js';
 import { payouts } from '../settlement/index.js';
 import { runPayouts, scheduleSettlementJobs } from '../settlement/index.js';
 import { EVALUATE_JOB, scheduleTrustJobs, type Thresholds } from './service.js';
@@ -60,7 +59,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
     await run();
   };
   const usd = (amount: number) => ({ amount, currency: 'USD' });
-  const providers = () => createPaymentProviders(t.clock, t.secrets);
+  const providers = () => t.app.ctx.strategies.payments;
   const payable = (shopId: string) => getBalance(t.db, accounts.sellerPayable(shopId), 'USD');
   const escrow = (orderId: string) => getBalance(t.db, accounts.escrow(orderId), 'USD');
   const balanced = async () => expect((await reconcile(t.db)).problems).toEqual([]);
