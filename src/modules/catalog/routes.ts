@@ -143,6 +143,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/products',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['catalog'],
         summary: 'Live products, newest first, or full-text matches by rank; a shop member may list drafts',
@@ -165,6 +166,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/products/:id',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['catalog'],
         summary: 'A product with its variants and availability (drafts only for the shop)',
@@ -182,7 +184,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/shops/:shop_id/products',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['catalog'],
         summary: 'Create a product with its variants (and their stock in the default warehouse)',
@@ -206,6 +208,7 @@ export async function catalogRoutes(server: FastifyInstance): Promise<void> {
   app.patch(
     '/products/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['catalog'],
         summary: 'Edit a product and its variants; add variants',
