@@ -56,7 +56,8 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/videos',
       {
-        config: { auth: ['creator', 'seller'],
+        config: {
+          auth: ['creator', 'seller'],
           docsBody: Type.Object({
             file: Type.String({ format: 'binary', description: 'The video (MP4, MOV, WebM, …); checked by content' }),
             caption: Type.Optional(Type.String({ maxLength: 2200 })),
