@@ -49,8 +49,28 @@ export function requireRole(req: FastifyRequest, ...roles: string[]): AuthUser {
   return user;
 }
 
+/**
+ * Who may call a route, declared once per route as `config: { auth }` and checked by one
+ * `onRequest` hook of the /v1 scope (src/platform/http.ts), before the body is parsed and validated:
+ * `'public'` anyone; `'user'` any signed-in account; a list of roles: an account holding one of them.
+ * Routes under /v1/admin are for operators by their scope and declare nothing. Per-object checks
+ * (shop membership, ownership → 404) stay in the services.
+ */
+export type RouteAuth = 'public' | 'user' | readonly string[];
+
+/** Refuses a request its route's `auth` does not let in: 401 without a session, 403 role_required without the role. */
+export function checkAccess(req: FastifyRequest, auth: RouteAuth): void {
+  if (auth === 'public') return;
+  if (auth === 'user') requireUser(req);
+  else requireRole(req, ...auth);
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser | null;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route (see RouteAuth). */
+    auth?: RouteAuth;
   }
 }

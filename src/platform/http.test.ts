@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../test/app.js';
+import { buildHttpApp } from './http.js';
 
 describe('http platform', () => {
   let t: TestApp;
@@ -52,6 +53,19 @@ describe('http platform', () => {
     expect(denied.json().error.code).toBe('role_required');
     const ok = await t.app.inject({ url: '/v1/admin/ledger/reconcile', headers: op.auth });
     expect(ok.json()).toMatchObject({ balanced: true, problems: [] });
+  });
+
+  it('refuses at startup a /v1 route that declares no access, and an admin route that declares another', async () => {
+    const build = (route: (v1: Parameters<Parameters<typeof buildHttpApp>[0]['routes'][number]>[0]) => void) =>
+      buildHttpApp({ ctx: t.app.ctx, resolveSession: async () => null, routes: [async (v1) => route(v1)] });
+    await expect(build((v1) => v1.get('/open', async () => ({})))).rejects.toThrow('GET /v1/open declares no config.auth');
+    await expect(build((v1) => v1.get('/admin/open', { config: { auth: 'public' } }, async () => ({})))).rejects.toThrow(
+      'GET /v1/admin/open: routes under /v1/admin/ are for operators by their scope',
+    );
+    const app = await build((v1) => v1.post('/admin/thing', async () => ({ ok: true })));
+    const anonymous = await app.inject({ method: 'POST', url: '/v1/admin/thing', headers: { 'content-type': 'application/json' }, payload: '{' });
+    await app.close();
+    expect([anonymous.statusCode, anonymous.json().error.code]).toEqual([401, 'unauthorized']);
   });
 
   it('moves the simulated clock for operators', async () => {

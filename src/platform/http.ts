@@ -9,9 +9,9 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { CSRF_HEADER, tokenFrom, type SessionResolver } from './auth.js';
+import { checkAccess, CSRF_HEADER, tokenFrom, type RouteAuth, type SessionResolver } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db.js';
@@ -68,6 +68,38 @@ export function bearerMatches(header: string | undefined, expected: string): boo
   if (!m) return false;
   const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
   return timingSafeEqual(digest(m[1]!), digest(expected));
+}
+
+/** The admin scope: every route under it is for operators, and none declares otherwise. */
+const ADMIN_PREFIX = '/v1/admin/';
+const OPERATOR: RouteAuth = ['operator'];
+
+/**
+ * The access of a /v1 route, fixed when it is added: a route under /v1/admin gets the operator
+ * rule of its scope; any other route must declare `config.auth`, so none is open by omission.
+ */
+function settleAuth(route: RouteOptions): void {
+  const declared = route.config?.auth;
+  if (route.url.startsWith(ADMIN_PREFIX)) {
+    if (declared !== undefined) throw new Error(`${String(route.method)} ${route.url}: routes under ${ADMIN_PREFIX} are for operators by their scope; remove config.auth`);
+    route.config = { ...route.config, auth: OPERATOR };
+  } else if (declared === undefined) {
+    throw new Error(`${String(route.method)} ${route.url} declares no config.auth ('public', 'user' or a list of roles)`);
+  }
+}
+
+/**
+ * What a route's access adds to its OpenAPI operation: `security: []` on a public one; on the
+ * others 401 (and 403 and `x-roles` when roles are needed) if the route did not list them.
+ */
+function documentAuth(schema: Record<string, unknown>, auth: RouteAuth | undefined): Record<string, unknown> {
+  if (auth === undefined) return schema;
+  if (auth === 'public') return schema.security ? schema : { ...schema, security: [] };
+  const response = { ...(schema.response as Record<string, unknown> | undefined) };
+  response[401] ??= Type.Ref(ErrorResponse);
+  if (auth === 'user') return { ...schema, response };
+  response[403] ??= Type.Ref(ErrorResponse);
+  return { ...schema, response, 'x-roles': [...auth] };
 }
 
 export interface HttpOptions {
@@ -191,8 +223,9 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     },
     // Routes whose body is not JSON (multipart uploads) describe it for the document only.
     transform: ({ schema, url, route }) => {
-      const docsBody = (route.config as { docsBody?: object } | undefined)?.docsBody;
-      return { schema: docsBody ? { ...schema, body: docsBody } : schema, url };
+      const config = route.config as { docsBody?: object; auth?: RouteAuth } | undefined;
+      const docsBody = config?.docsBody;
+      return { schema: documentAuth({ ...schema, ...(docsBody ? { body: docsBody } : {}) }, config?.auth), url };
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
@@ -251,9 +284,17 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     return metrics.registry.metrics();
   });
 
+  // The /v1 scope: each module's routes are a plugin of their own (their hooks and parsers stay
+  // theirs). Access runs in onRequest, after the session and before the body is read, so an
+  // anonymous caller gets 401 and a caller without the role 403 before any validation error.
   await app.register(
     async (v1) => {
-      for (const r of opts.routes) await r(v1);
+      v1.addHook('onRoute', settleAuth);
+      v1.addHook('onRequest', async (req) => {
+        const auth = req.routeOptions.config.auth;
+        if (auth) checkAccess(req, auth);
+      });
+      for (const r of opts.routes) await v1.register(r);
     },
     { prefix: '/v1' },
   );

@@ -18,7 +18,7 @@ async function effectRoutes(app: FastifyInstance) {
   const { db, clock } = app.ctx;
   app.post(
     '/effects',
-    { config: { idempotent: true }, schema: { body: Type.Object({ label: Type.String(), fail: Type.Optional(Type.Boolean()) }) } },
+    { config: { auth: 'public', idempotent: true }, schema: { body: Type.Object({ label: Type.String(), fail: Type.Optional(Type.Boolean()) }) } },
     async (req, reply) => {
       const body = req.body as { label: string; fail?: boolean };
       await new Promise((r) => setTimeout(r, 30)); // widen the race window

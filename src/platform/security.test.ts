@@ -132,7 +132,7 @@ describe('security basics', () => {
       logger: { level: 'error', stream },
       routes: [
         async (v1) => {
-          v1.get('/boom', async () => {
+          v1.get('/boom', { config: { auth: 'public' } }, async () => {
             throw new Error('connection to db-internal.example:5432 failed for user loopshop');
           });
         },

@@ -48,6 +48,8 @@ export interface Operation {
   body: { type: 'json' | 'multipart'; schema: JsonSchema; required: boolean } | null;
   /** Declared security; `[]` means public. */
   security: unknown[] | undefined;
+  /** `x-roles`: the caller needs one of these roles (undefined: any signed-in caller, or public). */
+  roles: string[] | undefined;
   /** Content types of the declared responses. */
   produces: string[];
   tags: string[];
@@ -89,6 +91,7 @@ export function operations(doc: OpenApiDoc): Operation[] {
         params,
         body,
         security: op.security as unknown[] | undefined,
+        roles: op['x-roles'] as string[] | undefined,
         produces: [...produces],
         tags: (op.tags as string[] | undefined) ?? [],
       });

@@ -79,7 +79,7 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/orders/:id/after-sales',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags,
         summary: 'Open an after-sales case on your shipped or delivered order (its buyer only)',
@@ -113,6 +113,7 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/after-sales',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'After-sales cases: your own (buyer), your shops\' (seller), or every case with escalated ones first (operator)',
@@ -136,7 +137,7 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/after-sales/evidence',
       {
-        config: { docsBody: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG or WebP, at most 5 MB; checked by content' }) }) },
+        config: { auth: 'user', docsBody: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG or WebP, at most 5 MB; checked by content' }) }) },
         schema: {
           tags,
           summary: 'Upload an evidence photo (multipart field `file`); attach it with `evidence_ids`',
@@ -156,6 +157,7 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/after-sales/evidence/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'An evidence photo (its uploader, the shop of its case, operators)',
@@ -172,6 +174,7 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/after-sales/:id',
     {
+      config: { auth: 'user' },
       schema: { tags, summary: 'A case with its timeline (its buyer, a member of its shop, or an operator)', params: CaseId, response: { 200: CaseOut, ...errors(401, 404) } },
     },
     async (req) => getCase(db, requireUser(req).id, req.params.id as string),
@@ -187,7 +190,7 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
     app.post(
       `/after-sales/:id/${name}`,
       {
-        config: { idempotent: true },
+        config: { auth: 'user', idempotent: true },
         schema: { tags, summary, ...(description ? { description } : {}), params: CaseId, body, response: { 200: CaseOut, ...errors(400, 401, 403, 404, 409, 422, 502) } },
       },
       async (req) => act(requireUser(req).id, req.params.id as string, req.body as B['static']),

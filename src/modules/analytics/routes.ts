@@ -65,6 +65,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
         },
       },
       config: {
+        auth: 'public',
         docsBody: Type.Object({ device_id: Type.Optional(DeviceId), events: Type.Array(ClientEvent, { minItems: 1, maxItems: MAX_BATCH }) }),
         rateLimit: perCallerRateLimit('events', app.ctx.config.eventsRateLimit),
       },
@@ -83,6 +84,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:shop_id/analytics/funnel',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['analytics'],
         summary: 'Funnel per video, product or live session: impressions → views → 3-s views → completed → product clicks → add-to-cart → checkouts → orders, GMV',
@@ -105,6 +107,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:shop_id/analytics/completion-heatmap',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['analytics'],
         summary: "Completion rate and orders by the videos' publish weekday × hour (shop time zone), with the best slot",
@@ -123,6 +126,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:shop_id/analytics/price-bands',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['analytics'],
         summary: "Add-to-cart rate and conversion by the product's lowest price",
@@ -162,6 +166,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:shop_id/analytics/timeseries',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['analytics'],
         summary: 'GMV, orders and refunds per hour, day, week or month (starting in the shop time zone)',
@@ -190,6 +195,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:shop_id/analytics/top',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['analytics'],
         summary: "The shop's top videos or creators by GMV",
@@ -229,6 +235,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:shop_id/analytics/cutover',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['analytics'],
         summary: "The shop's click-outs, orders, GMV and conversion in the window before and after its market's cut-over to the closed loop",
@@ -270,6 +277,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/creators/me/analytics',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['analytics'],
         summary: "The signed-in creator's videos and live sessions: views or room joins, clicks, orders, GMV and earnings estimate",

@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireRole } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { findUserByEmail, getUser } from '../identity/index.js';
@@ -46,7 +45,6 @@ export async function auditRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       const { action, actor, target_type, target_id, from, to, ...rest } = req.query;
       const fromAt = from === undefined ? undefined : new Date(from);
       const toAt = to === undefined ? undefined : new Date(to);

@@ -70,13 +70,14 @@ export async function cartRoutes(server: FastifyInstance): Promise<void> {
 
   app.get(
     '/cart',
-    { schema: { tags: ['cart'], summary: "The signed-in buyer's cart, grouped by shop, priced by the server", response: { 200: Cart, ...errors(401) } } },
+    { config: { auth: 'user' }, schema: { tags: ['cart'], summary: "The signed-in buyer's cart, grouped by shop, priced by the server", response: { 200: Cart, ...errors(401) } } },
     async (req) => priceCart(db, requireUser(req).id),
   );
 
   app.post(
     '/cart/items',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['cart'],
         summary: 'Add a SKU (adding one already in the cart raises its quantity); answers the cart',
@@ -95,6 +96,7 @@ export async function cartRoutes(server: FastifyInstance): Promise<void> {
   app.patch(
     '/cart/items/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['cart'],
         summary: "Set a line's quantity; answers the cart",
@@ -112,7 +114,7 @@ export async function cartRoutes(server: FastifyInstance): Promise<void> {
 
   app.delete(
     '/cart/items/:id',
-    { schema: { tags: ['cart'], summary: 'Remove a line', params: ItemId, response: { 204: NoContent, ...errors(401, 404) } } },
+    { config: { auth: 'user' }, schema: { tags: ['cart'], summary: 'Remove a line', params: ItemId, response: { 204: NoContent, ...errors(401, 404) } } },
     async (req, reply) => {
       await removeCartItem(db, requireUser(req).id, req.params.id as string);
       return reply.code(204).send(null);

@@ -155,6 +155,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
   app.get(
     '/products',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['catalog'],
         summary: 'Live products, newest first, or full-text matches by rank; a shop member may list drafts',
@@ -177,6 +178,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
   app.get(
     '/products/:id',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['catalog'],
         summary: 'A product with its variants and availability (drafts only for the shop)',
@@ -194,7 +196,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
   app.post(
     '/shops/:shop_id/products',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['catalog'],
         summary: 'Create a product with its variants (and their stock in the default warehouse)',
@@ -218,6 +220,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
   app.patch(
     '/products/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['catalog'],
         summary: 'Edit a product and its variants; add variants',

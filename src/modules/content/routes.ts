@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireRole, requireUser } from '../../platform/auth.js';
+import { requireUser } from '../../platform/auth.js';
 import { AppError, badRequest } from '../../platform/errors.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { ExternalLink, Nullable, ProductSummary, Video } from './views.js';
@@ -57,6 +57,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
       '/videos',
       {
         config: {
+          auth: ['creator', 'seller'],
           docsBody: Type.Object({
             file: Type.String({ format: 'binary', description: 'The video (MP4, MOV, WebM, …); checked by content' }),
             caption: Type.Optional(Type.String({ maxLength: 2200 })),
@@ -74,7 +75,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
         },
       },
       async (req, reply) => {
-        const user = requireRole(req, 'creator', 'seller');
+        const user = requireUser(req);
         if (!req.isMultipart()) throw new AppError('unsupported_media_type', 415, 'Send the video as multipart/form-data');
         ensureMediaDirs(config.mediaDir);
         const file = incomingFile(config.mediaDir);
@@ -116,6 +117,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/videos/:id',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['content'],
         summary: 'A video with its creator and product anchors (not yet ready: only its creator sees it)',
@@ -130,6 +132,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.delete(
     '/videos/:id',
     {
+      config: { auth: 'user' },
       schema: { tags: ['content'], summary: 'Delete one of your videos', params: VideoId, response: { 204: Type.Null(), ...errors(400, 401, 404) } },
     },
     async (req, reply) => {
@@ -142,6 +145,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.patch(
     '/videos/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['content'],
         summary: 'Edit the caption of one of your videos (a closed market refuses links: 422 `external_link_forbidden`)',
@@ -156,6 +160,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.put(
     '/videos/:id/external-anchors',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['content'],
         summary: "Replace your video's external anchors (semi-closed markets only; with product anchors at most 5)",
@@ -171,6 +176,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/creators/:id/videos',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['content'],
         summary: "A creator's videos, newest first (the creator also sees processing and failed ones)",
@@ -186,6 +192,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/creators/:id/showcase',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['content'],
         summary: "A creator's showcase of products (live ones)",
@@ -200,6 +207,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.put(
     '/creators/me/showcase',
     {
+      config: { auth: ['creator'] },
       schema: {
         tags: ['content'],
         summary: 'Replace your showcase (up to 50 live products, in order)',
@@ -208,7 +216,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const user = requireRole(req, 'creator');
+      const user = requireUser(req);
       return setShowcase(db, clock, user.id, req.body.product_ids);
     },
   );
@@ -216,6 +224,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
   app.put(
     '/creators/me/showcase-links',
     {
+      config: { auth: ['creator', 'seller'] },
       schema: {
         tags: ['content'],
         summary: 'Replace the external links on your showcase (semi-closed markets only, up to 10)',
@@ -225,7 +234,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const user = requireRole(req, 'creator', 'seller');
+      const user = requireUser(req);
       return setShowcaseLinks(db, clock, user.id, req.body.links, [req.hostname]);
     },
   );

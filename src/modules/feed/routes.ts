@@ -17,6 +17,7 @@ export async function feedRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/feed',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['feed'],
         summary: 'Ready videos with live anchors, ranked for the viewer (signed-in user or X-Device-Id); the cursor keeps one ordering while scrolling',

@@ -69,7 +69,7 @@ export async function identityRoutes(server: FastifyInstance, deps: IdentityRout
   app.post(
     '/auth/sign-up',
     {
-      config: { rateLimit: perAddressRateLimit('signup', config.signUpRateLimit) },
+      config: { auth: 'public', rateLimit: perAddressRateLimit('signup', config.signUpRateLimit) },
       schema: {
         tags: ['identity'],
         summary: 'Create an account (buyer role) and start a session',
@@ -94,6 +94,7 @@ export async function identityRoutes(server: FastifyInstance, deps: IdentityRout
   app.post(
     '/auth/sign-in',
     {
+      config: { auth: 'public' },
       // Two limits in one counting statement: per account (the email exactly as sign-in looks it
       // up, so no spelling of it escapes the count) from any address, and per client address
       // whatever the email. Counted before the password is checked; a locked account refuses
@@ -122,7 +123,7 @@ export async function identityRoutes(server: FastifyInstance, deps: IdentityRout
 
   app.post(
     '/auth/sign-out',
-    { schema: { tags: ['identity'], summary: 'End the current session (a no-op when signed out)', response: { 204: Type.Null() } } },
+    { config: { auth: 'public' }, schema: { tags: ['identity'], summary: 'End the current session (a no-op when signed out)', response: { 204: Type.Null() } } },
     async (req, reply) => {
       if (req.user) await revokeSession(db, clock, req.user.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure || req.protocol === 'https' });
@@ -137,13 +138,14 @@ export async function identityRoutes(server: FastifyInstance, deps: IdentityRout
 
   app.get(
     '/me',
-    { schema: { tags: ['identity'], summary: 'The signed-in account, its roles and shops', response: { 200: Me, ...errors(401) } } },
+    { config: { auth: 'user' }, schema: { tags: ['identity'], summary: 'The signed-in account, its roles and shops', response: { 200: Me, ...errors(401) } } },
     async (req) => me(requireUser(req).id),
   );
 
   app.patch(
     '/me',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['identity'],
         summary: 'Update name or preferred language',

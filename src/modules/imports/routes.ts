@@ -78,6 +78,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
       '/shops/:id/imports',
       {
         config: {
+          auth: 'user',
           docsBody: Type.Object({
             file: Type.String({ format: 'binary', description: 'A Shopify product export (CSV, UTF-8), at most 50 MB' }),
             file_name: Type.Optional(Type.String({ description: 'The name to show for it (default products.csv)' })),
@@ -108,6 +109,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:id/imports',
     {
+      config: { auth: 'user' },
       schema: { tags, summary: "A shop's imports, newest first (members)", params: ShopParam, querystring: PageQuery, response: { 200: page(ImportSummary), ...errors(401, 404) } },
     },
     async (req) => {
@@ -120,6 +122,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:id/anchor-replacements',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: "Proposals for replacing the shop's external anchors with imported products (members)",
@@ -142,6 +145,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/shops/:id/anchor-replacements',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'Replace external anchors with products of the shop (members); product_id null skips one',
@@ -178,13 +182,14 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
 
   app.get(
     '/imports/:id',
-    { schema: { tags, summary: 'An import: status, progress, counts and report (members of its shop)', params: ImportParam, response: { 200: ImportView, ...errors(401, 404) } } },
+    { config: { auth: 'user' }, schema: { tags, summary: 'An import: status, progress, counts and report (members of its shop)', params: ImportParam, response: { 200: ImportView, ...errors(401, 404) } } },
     async (req) => getImport(db, requireUser(req).id, req.params.id),
   );
 
   app.post(
     '/imports/:id/run',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'Run an import again: a failed one resumes after its last saved batch',

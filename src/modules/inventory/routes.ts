@@ -44,7 +44,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
   app.put(
     '/skus/:sku_id/stock',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['inventory'],
         summary: "Set the counted stock of a SKU in one of its shop's warehouses",
@@ -72,6 +72,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/skus/:sku_id/stock',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['inventory'],
         summary: 'Stock of a SKU per warehouse',
@@ -89,6 +90,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:shop_id/warehouses',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['inventory'],
         summary: "The shop's warehouses (the default one is created on first use)",
@@ -108,7 +110,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/shops/:shop_id/warehouses',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['inventory'],
         summary: 'Add a warehouse to the shop',

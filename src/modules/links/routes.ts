@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireRole, requireUser } from '../../platform/auth.js';
+import { requireUser } from '../../platform/auth.js';
 import { errors, Money, PageQuery } from '../../platform/http-schemas.js';
 import { cutoverReport, followAnchor, linkPolicyView, setLinkPolicy } from './cutover.js';
 import { getUser } from '../identity/index.js';
@@ -84,7 +84,6 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
       schema: { tags, summary: "A market's link policy, click-outs and last cut-over (operators)", params: MarketParam, response: { 200: LinkPolicy, ...errors(401, 403, 404) } },
     },
     async (req) => {
-      requireRole(req, 'operator');
       return linkPolicyView(db, req.params.market);
     },
   );
@@ -101,7 +100,6 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       return cutoverReport(db, req.params.market, req.query);
     },
   );
@@ -122,7 +120,7 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const user = requireRole(req, 'operator');
+      const user = requireUser(req);
       const { mode, cutover_at } = req.body;
       return setLinkPolicy(db, clock, user.id, req.params.market, { mode, cutoverAt: cutover_at === undefined ? undefined : new Date(cutover_at) });
     },
@@ -131,6 +129,7 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/creators/:id/shops',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: "The shops a creator or seller sells through (active ones): where a retired external link's buyers land",
@@ -150,6 +149,7 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/links/check',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'External links in a text, as a write would see them (to mark them while typing)',

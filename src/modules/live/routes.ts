@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireRole } from '../../platform/auth.js';
+import { requireUser } from '../../platform/auth.js';
 import { HOUR, MINUTE } from '../../platform/clock.js';
 import { NoContent } from '../../platform/http.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
@@ -85,6 +85,7 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/live',
     {
+      config: { auth: ['creator'] },
       schema: {
         tags,
         summary: 'Schedule a live session (creator)',
@@ -101,12 +102,13 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
         response: { 201: Live, ...errors(400, 401, 403, 422) },
       },
     },
-    async (req, reply) => reply.code(201).send(await createLive(db, clock, requireRole(req, 'creator').id, req.body)),
+    async (req, reply) => reply.code(201).send(await createLive(db, clock, requireUser(req).id, req.body)),
   );
 
   app.get(
     '/live',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: 'Live sessions, newest first (default: the ones live now)',
@@ -120,6 +122,7 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/creators/me/live',
     {
+      config: { auth: ['creator'] },
       schema: {
         tags,
         summary: "The signed-in creator's own live sessions, newest first",
@@ -127,12 +130,13 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: page(Live), ...errors(400, 401, 403) },
       },
     },
-    async (req) => listLive(db, { creatorId: requireRole(req, 'creator').id, status: req.query.status, limit: req.query.limit, cursor: req.query.cursor }),
+    async (req) => listLive(db, { creatorId: requireUser(req).id, status: req.query.status, limit: req.query.limit, cursor: req.query.cursor }),
   );
 
   app.get(
     '/live/attestation',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: 'The exclusivity attestation a creator confirms when going live (text and version)',
@@ -144,14 +148,14 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
 
   app.get(
     '/live/:id',
-    { schema: { tags, summary: 'One live session (public)', params: LiveId, response: { 200: Live, ...errors(400, 404) } } },
+    { config: { auth: 'public' }, schema: { tags, summary: 'One live session (public)', params: LiveId, response: { 200: Live, ...errors(400, 404) } } },
     async (req) => getLive(db, req.params.id as string),
   );
 
   app.post(
     '/live/:id/start',
     {
-      config: { idempotent: true },
+      config: { auth: ['creator'], idempotent: true },
       schema: {
         tags,
         summary: 'Go live (creator of the session)',
@@ -163,13 +167,13 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (req) => startLive(db, clock, requireRole(req, 'creator').id, req.params.id as string, req.body),
+    async (req) => startLive(db, clock, requireUser(req).id, req.params.id as string, req.body),
   );
 
   app.post(
     '/live/:id/pin',
     {
-      config: { idempotent: true },
+      config: { auth: ['creator'], idempotent: true },
       schema: {
         tags,
         summary: 'Pin a product and feature it in the room',
@@ -179,13 +183,13 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (req) => pinProduct(db, clock, requireRole(req, 'creator').id, req.params.id as string, req.body.product_id),
+    async (req) => pinProduct(db, clock, requireUser(req).id, req.params.id as string, req.body.product_id),
   );
 
   app.put(
     '/live/:id/allotments',
     {
-      config: { idempotent: true },
+      config: { auth: ['creator'], idempotent: true },
       schema: {
         tags,
         summary: 'Set flash-sale allotments: stock set aside for this live, per SKU',
@@ -201,13 +205,13 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (req) => setAllotments(db, clock, requireRole(req, 'creator').id, req.params.id as string, req.body),
+    async (req) => setAllotments(db, clock, requireUser(req).id, req.params.id as string, req.body),
   );
 
   app.post(
     '/live/:id/end',
     {
-      config: { idempotent: true },
+      config: { auth: ['creator'], idempotent: true },
       schema: {
         tags,
         summary: 'End the session; unsold allotments go back to general stock',
@@ -215,12 +219,13 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: Live, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => endLive(db, clock, requireRole(req, 'creator').id, req.params.id as string),
+    async (req) => endLive(db, clock, requireUser(req).id, req.params.id as string),
   );
 
   app.post(
     '/live/:id/heartbeat',
     {
+      config: { auth: ['creator'] },
       schema: {
         tags,
         summary: 'Keep the session going: the creator console is still open',
@@ -233,7 +238,7 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      await heartbeatLive(db, clock, requireRole(req, 'creator').id, req.params.id as string);
+      await heartbeatLive(db, clock, requireUser(req).id, req.params.id as string);
       return reply.code(204).send(null);
     },
   );
@@ -241,6 +246,7 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/live/:id/stream',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: 'The live room as Server-Sent Events (text/event-stream)',

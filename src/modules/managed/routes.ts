@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { hasRole, requireRole, requireUser, type AuthUser } from '../../platform/auth.js';
+import { hasRole, requireUser, type AuthUser } from '../../platform/auth.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { audited } from '../audit/index.js';
@@ -160,7 +160,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/shops/:id/supply-offers',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['managed'],
         summary: 'Offer goods at a supply price (members of a managed shop)',
@@ -181,6 +181,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:id/supply-offers',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['managed'],
         summary: "The shop's supply offers, newest first (members)",
@@ -199,6 +200,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/supply-offers/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['managed'],
         summary: 'A supply offer (members of its shop, operators)',
@@ -216,6 +218,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/platform-warehouses',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['managed'],
         summary: 'The platform warehouses inbound shipments go to (signed-in users)',
@@ -224,7 +227,6 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireUser(req);
       return listPlatformWarehouses(db, clock, req.query);
     },
   );
@@ -232,7 +234,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/shops/:id/inbound-shipments',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['managed'],
         summary: 'Announce goods sent to a platform warehouse (members of a managed shop)',
@@ -252,6 +254,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:id/inbound-shipments',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['managed'],
         summary: "The shop's inbound shipments, newest first (members)",
@@ -270,6 +273,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/inbound-shipments/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['managed'],
         summary: 'An inbound shipment with expected and received quantities (members of its shop, operators)',
@@ -297,7 +301,6 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       const { shop_id, ...q } = req.query;
       return listOffers(db, { ...q, shopId: shop_id });
     },
@@ -325,7 +328,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       return audited(
         db,
         clock,
@@ -347,7 +350,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       return audited(
         db,
         clock,
@@ -368,7 +371,6 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       const { shop_id, ...q } = req.query;
       return listInbound(db, { ...q, shopId: shop_id });
     },
@@ -393,7 +395,7 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       return audited(
         db,
         clock,
@@ -414,7 +416,6 @@ export async function managedRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       const found = await listManagedOrders(db, req.query);
       const data = await Promise.all(
         found.data.map(async (o) => {

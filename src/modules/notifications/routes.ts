@@ -23,6 +23,7 @@ export async function notificationsRoutes(server: FastifyInstance): Promise<void
   app.get(
     '/notifications',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'Your in-app notifications, newest first',
@@ -36,6 +37,7 @@ export async function notificationsRoutes(server: FastifyInstance): Promise<void
   app.post(
     '/notifications/:id/read',
     {
+      config: { auth: 'user' },
       schema: { tags, summary: 'Mark one of your notifications read', params: IdParam('id', 'ntf'), response: { 200: Notification, ...errors(400, 401, 404) } },
     },
     async (req) => markRead(db, clock, requireUser(req).id, req.params.id as string),

@@ -145,7 +145,7 @@ export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, d
   app.post(
     '/checkout',
     {
-      config: { idempotent: true, rateLimit: perCallerRateLimit('checkout', config.checkoutRateLimit) },
+      config: { auth: 'user', idempotent: true, rateLimit: perCallerRateLimit('checkout', config.checkoutRateLimit) },
       schema: {
         tags: ['orders'],
         summary: 'Buy the cart: one payment, one order per shop',
@@ -167,6 +167,7 @@ export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, d
   app.get(
     '/orders',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['orders'],
         summary: "The buyer's orders, or (role=seller) the orders of the user's shops; newest first",
@@ -187,6 +188,7 @@ export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, d
   app.get(
     '/orders/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['orders'],
         summary: 'An order with items, totals, payment, shipments and timeline (its buyer, its shop, or an operator)',
@@ -204,7 +206,7 @@ export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, d
   app.post(
     '/orders/:id/cancel',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['orders'],
         summary: 'Cancel before shipping (buyer or shop); a paid order is refunded and its escrow reversed',

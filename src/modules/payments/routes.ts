@@ -17,6 +17,7 @@ export async function paymentsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/payments/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['payments'],
         summary: 'A payment and the orders it pays for (its buyer only)',
@@ -33,7 +34,7 @@ export async function paymentsRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/payments/:id/confirm',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: ['payments'],
         summary: 'Answer the 3-D-Secure-style challenge of a payment in requires_action (its buyer only)',
@@ -53,6 +54,7 @@ export async function paymentsRoutes(server: FastifyInstance): Promise<void> {
     hooks.withTypeProvider<TypeBoxTypeProvider>().post(
       '/webhooks/payments/:provider',
       {
+        config: { auth: 'public' },
         schema: {
           tags: ['payments'],
           summary: 'Signed payment provider webhooks (payment.succeeded, payment.failed, refund.succeeded)',

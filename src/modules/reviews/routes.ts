@@ -38,6 +38,7 @@ export async function reviewsRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/orders/:order_id/items/:item_id/review',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'Rate and review a delivered item of your order (once per item)',
@@ -58,6 +59,7 @@ export async function reviewsRoutes(server: FastifyInstance): Promise<void> {
   app.patch(
     '/reviews/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'Edit your review (within 30 days of writing it)',
@@ -72,6 +74,7 @@ export async function reviewsRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/products/:id/reviews',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: "A product's reviews, newest first (public)",

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireRole, requireUser } from '../../platform/auth.js';
+import { requireUser } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
@@ -205,15 +205,14 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
 
   app.get(
     '/markets',
-    { schema: { tags: mkTags, summary: 'Markets: currency, tax, shipping time, seller requirements and slots left (public)', response: { 200: Type.Object({ data: Type.Array(PublicMarket) }) } } },
+    { config: { auth: 'public' }, schema: { tags: mkTags, summary: 'Markets: currency, tax, shipping time, seller requirements and slots left (public)', response: { 200: Type.Object({ data: Type.Array(PublicMarket) }) } } },
     async () => ({ data: await publicMarkets(db) }),
   );
 
   app.get(
     '/admin/markets',
     { schema: { tags: mkTags, summary: 'Every market setting (operators)', response: { 200: Type.Object({ data: Type.Array(AdminMarket) }), ...errors(401, 403) } } },
-    async (req) => {
-      requireRole(req, 'operator');
+    async () => {
       return { data: await adminMarkets(db) };
     },
   );
@@ -231,7 +230,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       return audited(
         db,
         clock,
@@ -246,6 +245,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
   app.post(
     '/invitations',
     {
+      config: { auth: ['operator'] },
       schema: {
         tags: invTags,
         summary: 'Issue an invitation code for a market and category (operators); the code is shown only in this answer',
@@ -262,7 +262,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
       },
     },
     async (req, reply) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       const invitation = await audited(
         db,
         clock,
@@ -276,18 +276,17 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
 
   app.get(
     '/invitations',
-    { schema: { tags: invTags, summary: 'Invitation codes with their uses, newest first (operators)', querystring: PageQuery, response: { 200: page(Invitation), ...errors(400, 401, 403) } } },
+    { config: { auth: ['operator'] }, schema: { tags: invTags, summary: 'Invitation codes with their uses, newest first (operators)', querystring: PageQuery, response: { 200: page(Invitation), ...errors(400, 401, 403) } } },
     async (req) => {
-      requireRole(req, 'operator');
       return listInvitations(db, clock, req.query);
     },
   );
 
   app.post(
     '/invitations/:id/revoke',
-    { schema: { tags: invTags, summary: 'Revoke an invitation code (operators)', params: IdParam('id', 'inv'), response: { 200: Invitation, ...errors(401, 403, 404) } } },
+    { config: { auth: ['operator'] }, schema: { tags: invTags, summary: 'Revoke an invitation code (operators)', params: IdParam('id', 'inv'), response: { 200: Invitation, ...errors(401, 403, 404) } } },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       return audited(
         db,
         clock,
@@ -305,6 +304,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
       '/seller-applications/documents',
       {
         config: {
+          auth: 'user',
           docsBody: Type.Object({
             file: Type.String({ format: 'binary', description: 'PDF, JPEG or PNG, at most 10 MB; checked by content' }),
             kind: Literals(DOCUMENT_KINDS),
@@ -333,6 +333,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
   app.get(
     '/seller-applications/documents/:id',
     {
+      config: { auth: 'user' },
       schema: {
         tags: appTags,
         summary: 'A qualification document (its uploader and operators)',
@@ -351,7 +352,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
   app.post(
     '/seller-applications',
     {
-      config: { idempotent: true },
+      config: { auth: 'user', idempotent: true },
       schema: {
         tags: appTags,
         summary: 'Apply to sell with an invitation code (any signed-in user)',
@@ -367,13 +368,14 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
 
   app.get(
     '/seller-applications/mine',
-    { schema: { tags: appTags, summary: 'Your applications, newest first', querystring: PageQuery, response: { 200: page(ApplicationOut), ...errors(400, 401) } } },
+    { config: { auth: 'user' }, schema: { tags: appTags, summary: 'Your applications, newest first', querystring: PageQuery, response: { 200: page(ApplicationOut), ...errors(400, 401) } } },
     async (req) => listMyApplications(db, requireUser(req).id, req.query),
   );
 
   app.get(
     '/seller-applications',
     {
+      config: { auth: ['operator'] },
       schema: {
         tags: appTags,
         summary: 'The review queue, oldest first (operators)',
@@ -382,20 +384,20 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       return listApplications(db, req.query);
     },
   );
 
   app.get(
     '/seller-applications/:id',
-    { schema: { tags: appTags, summary: 'An application with its checks, documents and timeline (its applicant or operators)', params: AppId, response: { 200: ApplicationOut, ...errors(401, 404) } } },
+    { config: { auth: 'user' }, schema: { tags: appTags, summary: 'An application with its checks, documents and timeline (its applicant or operators)', params: AppId, response: { 200: ApplicationOut, ...errors(401, 404) } } },
     async (req) => getApplication(db, requireUser(req), req.params.id as string),
   );
 
   app.post(
     '/seller-applications/:id/review',
     {
+      config: { auth: ['operator'] },
       schema: {
         tags: appTags,
         summary: 'Review an application (operators): start_review, then approve | reject (with note) | needs_info (with questions)',
@@ -413,7 +415,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       const { action, note, questions } = req.body;
       return audited(
         db,
@@ -433,6 +435,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
   app.post(
     '/seller-applications/:id/resubmit',
     {
+      config: { auth: 'user' },
       schema: {
         tags: appTags,
         summary: 'Resubmit your application after needs_info (or after failed automatic checks) with changed fields and more documents',

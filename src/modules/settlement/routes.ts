@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireRole, requireUser } from '../../platform/auth.js';
+import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { audited, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
@@ -79,7 +79,6 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       return listCommissionRules(db, req.query);
     },
   );
@@ -98,7 +97,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       const rule = await audited(
         db,
         clock,
@@ -129,7 +128,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       return audited(
         db,
         clock,
@@ -153,7 +152,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       // Each payout commits on its own (a failure leaves the others paid), so the batch is recorded after it.
       const data = await runPayouts(db, clock);
       await recordAudit(db, clock, [
@@ -178,7 +177,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const operatorId = requireRole(req, 'operator').id;
+      const operatorId = requireUser(req).id;
       const { hold, reason } = req.body;
       return audited(
         db,
@@ -192,6 +191,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:id/finance',
     {
+      config: { auth: 'user' },
       schema: {
         tags: ['settlement'],
         summary: "The shop's money: pending in escrow, available, paid out, and its statement (members of the shop)",
@@ -216,6 +216,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/creators/me/earnings',
     {
+      config: { auth: ['creator'] },
       schema: {
         tags: ['settlement'],
         summary: "The signed-in creator's affiliate earnings: pending (estimated), available, paid out, lines",
@@ -223,6 +224,6 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: Type.Object({ ...Balances, lines: page(Line) }), ...errors(400, 401, 403) },
       },
     },
-    async (req) => earningsOfCreator(db, requireRole(req, 'creator').id, req.query),
+    async (req) => earningsOfCreator(db, requireUser(req).id, req.query),
   );
 }

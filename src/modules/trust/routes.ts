@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hasRole, requireRole, requireUser } from '../../platform/auth.js';
+import { hasRole, requireUser } from '../../platform/auth.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
@@ -145,6 +145,7 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:id/health',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: "The shop's health: metrics over its market's rolling window, breached rules, active actions (its members and operators)",
@@ -162,6 +163,7 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
   app.get(
     '/shops/:id/actions',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: "The shop's actions, newest first (its members and operators)",
@@ -180,6 +182,7 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
   app.post(
     '/shop-actions/:id/appeal',
     {
+      config: { auth: 'user' },
       schema: {
         tags,
         summary: 'Appeal an action in force, once (members of the shop)',
@@ -229,7 +232,6 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       return listShopsWithHealth(db, clock, req.query);
     },
   );
@@ -252,7 +254,7 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const operator = requireRole(req, 'operator');
+      const operator = requireUser(req);
       const action = await createOperatorAction(db, clock, providers, operator.id, req.params.id as string, req.body);
       return reply.code(201).send(action);
     },
@@ -269,7 +271,7 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: ActionOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => reverseAction(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.reason),
+    async (req) => reverseAction(db, clock, requireUser(req).id, req.params.id as string, req.body.reason),
   );
 
   app.get(
@@ -283,7 +285,6 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       return listActions(db, { appeal: req.query.appeal, limit: req.query.limit, cursor: req.query.cursor });
     },
   );
@@ -299,7 +300,7 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: ActionOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => decideAppeal(db, clock, requireRole(req, 'operator').id, req.params.id as string, req.body.decision, req.body.reason),
+    async (req) => decideAppeal(db, clock, requireUser(req).id, req.params.id as string, req.body.decision, req.body.reason),
   );
 
   app.get(
@@ -313,7 +314,6 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      requireRole(req, 'operator');
       return getThresholds(db, req.params.market);
     },
   );
@@ -331,6 +331,6 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: ThresholdsOut, ...errors(400, 401, 403, 404) },
       },
     },
-    async (req) => putThresholds(db, clock, requireRole(req, 'operator').id, req.params.market, req.body),
+    async (req) => putThresholds(db, clock, requireUser(req).id, req.params.market, req.body),
   );
 }
