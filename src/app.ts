@@ -5,6 +5,7 @@ import type { Database } from './platform/db.js';
 import { buildHttpApp, type AppContext } from './platform/http.js';
 import { purgeIdempotencyKeys } from './platform/idempotency.js';
 import { resolveSandboxSecrets } from './platform/installation-secrets.js';
+import { EventSubscriptions } from './platform/events.js';
 import { enqueue, JobRunner } from './platform/jobs.js';
 import { purgeRateLimitCounters } from './platform/rate-limit.js';
 import { HOUR } from './platform/clock.js';
@@ -30,7 +31,7 @@ import { aftersalesRoutes } from './modules/aftersales/routes.js';
 import { registerAftersalesJobs } from './modules/aftersales/index.js';
 import { settlementRoutes } from './modules/settlement/routes.js';
 import { sellersRoutes } from './modules/sellers/routes.js';
-import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/index.js';
+import { registerSettlementJobs, scheduleSettlementJobs, subscribeSettlement } from './modules/settlement/index.js';
 import { managedRoutes } from './modules/managed/routes.js';
 import { linksRoutes, outRoutes } from './modules/links/routes.js';
 import { registerLinksJobs } from './modules/links/index.js';
@@ -83,6 +84,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerImportJobs(jobs, { clock, config });
   registerTrustJobs(jobs, clock, createPaymentProviders(clock, secrets));
   registerLiveJobs(jobs, clock);
+  // Durable subscribers of domain events (src/platform/events.ts), delivered by the job runner.
+  const events = new EventSubscriptions();
+  subscribeSettlement(events);
+  events.register(jobs, clock);
   const ctx: AppContext = { database, db, clock, config, jobs, secrets };
   const app = await buildHttpApp({
     ctx,

@@ -1,5 +1,6 @@
 import { DAY, HOUR, MINUTE, SettableClock, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
+import { EventSubscriptions } from '../platform/events.js';
 import { JobRunner } from '../platform/jobs.js';
 import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/index.js';
 import { addCartItem } from '../modules/cart/index.js';
@@ -10,7 +11,7 @@ import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } 
 import { checkout, registerCheckoutJobs } from '../modules/orders/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
 import { createPaymentProviders } from '../modules/payments/index.js';
-import { registerSettlementJobs } from '../modules/settlement/index.js';
+import { registerSettlementJobs, subscribeSettlement } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';
 import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
 
@@ -144,6 +145,9 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
   registerCheckoutJobs(jobs, history, providers);
   registerFulfillmentJobs(jobs, history, providers, carriers);
   registerSettlementJobs(jobs, history);
+  const subscriptions = new EventSubscriptions();
+  subscribeSettlement(subscriptions);
+  subscriptions.register(jobs, history);
   const stock = new Map<string, { orig: number }>();
   const skuStock = async (skuId: string) => {
     if (!stock.has(skuId)) stock.set(skuId, { orig: (await getAvailability(db, [skuId])).get(skuId) ?? 0 });

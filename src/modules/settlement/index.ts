@@ -3,3 +3,4 @@ export * from './lifecycle.js';
 export * from './restrictions.js';
 export * from './schema.js';
 export * from './service.js';
+export * from './subscriptions.js';
