@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../test/db.js';
@@ -121,5 +122,19 @@ describe('domain events (outbox)', () => {
     expect(() => new EventSubscriptions().subscribe('order.paid', 'someone.else', async () => {})).toThrow(/not a subscriber/);
     const jobs = new JobRunner(database.db, clock);
     expect(() => new EventSubscriptions().register(jobs, clock)).toThrow(/no handler/);
+  });
+});
+
+describe('the event catalog in docs/architecture.md', () => {
+  it('lists every event with its emitter, subscribers and listeners as EVENT_CATALOG does', () => {
+    const doc = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
+    const table = doc.slice(doc.indexOf('| event | emitted by |')).split('\n\n')[0]!.split('\n').slice(2);
+    const list = (cell: string) => (cell === '—' ? [] : cell.split(', '));
+    const documented = table.map((row) => {
+      const [event, emittedBy, , subscribers, listeners] = row.split(' | ').map((c) => c.replace(/^\| /, '').replace(/ \|$/, ''));
+      return { name: /`([^`]+)`/.exec(event!)![1], emittedBy, subscribers: list(subscribers!), listeners: list(listeners!) };
+    });
+    const catalog = Object.entries(EVENT_CATALOG).map(([name, e]) => ({ name, emittedBy: e.emittedBy, subscribers: [...e.subscribers], listeners: [...(e.listeners ?? [])] }));
+    expect(documented).toEqual(catalog);
   });
 });
