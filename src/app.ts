@@ -5,6 +5,7 @@ import type { Database } from './platform/db.js';
 import { buildHttpApp, type AppContext } from './platform/http.js';
 import { purgeIdempotencyKeys } from './platform/idempotency.js';
 import { resolveSandboxSecrets } from './platform/installation-secrets.js';
+import { EventSubscriptions } from './platform/events.js';
 import { enqueue, JobRunner } from './platform/jobs.js';
 import { purgeRateLimitCounters } from './platform/rate-limit.js';
 import { HOUR } from './platform/clock.js';
@@ -33,7 +34,7 @@ import { listShopsForUser } from './modules/sellers/index.js';
 import { assertUserTextLinkFree } from './modules/links/index.js';
 import { listShipmentsOfOrder, shipmentView, ShipmentOut } from './modules/fulfillment/index.js';
 import { productRating, reviewsOfItems } from './modules/reviews/index.js';
-import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/index.js';
+import { registerSettlementJobs, scheduleSettlementJobs, subscribeSettlement } from './modules/settlement/index.js';
 import { managedRoutes } from './modules/managed/routes.js';
 import { linksRoutes, outRoutes } from './modules/links/routes.js';
 import { registerLinksJobs } from './modules/links/index.js';
@@ -93,6 +94,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerImportJobs(jobs, { clock, config });
   registerTrustJobs(jobs, clock, payments);
   registerLiveJobs(jobs, clock);
+  // Durable subscribers of domain events (src/platform/events.ts), delivered by the job runner.
+  const events = new EventSubscriptions();
+  subscribeSettlement(events);
+  events.register(jobs, clock);
   const ctx: AppContext = { database, db, clock, config, jobs, secrets, strategies, strategiesOn };
   // Lower modules' routes get what they need of higher ones here (module order: decision 021).
   const identity = (app: FastifyInstance) => identityRoutes(app, { shopsOfUser: listShopsForUser, assertTextLinkFree: assertUserTextLinkFree });

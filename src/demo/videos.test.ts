@@ -43,7 +43,7 @@ describe('demo videos', () => {
 
     // Render only the first one (rendering all twelve takes a while): delete the others.
     const first = mine.data[mine.data.length - 1];
-    for (const v of mine.data) if (v.id !== first.id) await deleteVideo(t.db, t.config, v.id, creator.id);
+    for (const v of mine.data) if (v.id !== first.id) await deleteVideo(t.db, t.clock, t.config, v.id, creator.id);
     await t.app.ctx.jobs.runDue();
 
     const video = (await t.app.inject({ url: `/v1/videos/${first.id}` })).json();

@@ -11,7 +11,7 @@ export const ID_PREFIXES = [
   'prd', 'sku', 'vid', 'ord', 'pay', 'crt', 'evt', 'inv', 'app', 'mkt', 'ntf', 'aud',
   'res', 'oit', 'oev', 'rfd', 'anc', 'cti', 'whe', 'med', 'chk', 'spm', 'tev', 'slb', 'ffl', 'hld', 'cmr', 'stl', 'pyo', 'cas', 'cev', 'evd', 'sof', 'inb', 'doc', 'aev', 'imp', 'clk',
   'sac', 'rvw',
-  'liv',
+  'liv', 'dom',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -27,6 +27,34 @@ export const jobs = pgTable(
   ],
 );
 
+/**
+ * The domain event outbox (decision 019, src/platform/events.ts): one row per emitted event,
+ * written in the transaction of its fact.
+ */
+export const domainEvents = pgTable(
+  'domain_events',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    payload: jsonb('payload').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+  },
+  (t) => [index('domain_events_name_idx').on(t.name, t.occurredAt)],
+);
+
+/** One row per event delivered to a durable subscriber: a second delivery finds it and does nothing. */
+export const eventDeliveries = pgTable(
+  'event_deliveries',
+  {
+    eventId: text('event_id')
+      .notNull()
+      .references(() => domainEvents.id),
+    subscriber: text('subscriber').notNull(),
+    deliveredAt: ts('delivered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
+);
+
 /** First response of a mutating request, replayed for 24 h to retries with the same key. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',

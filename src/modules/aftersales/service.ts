@@ -3,6 +3,7 @@ import { and, count, desc, eq, inArray, isNull, notInArray, sql, type SQL } from
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
@@ -471,6 +472,7 @@ export async function openCase(db: Db, clock: Clock, providers: Providers, userI
     await attachEvidence(tx, userId, c, input.evidence_ids ?? []);
     await record(tx, clock, c, 'opened', buyer, reason, { type: c.type, amount: claim, currency: c.currency });
     await placeHold(tx, clock, orderId, 'case', c.id);
+    await emit(tx, clock, { name: 'case.opened', payload: { case_id: c.id, order_id: orderId, type: c.type } });
     if (input.reason_code === 'not_received' && (await deliverySlaPassed(tx, clock, o))) {
       return accept(tx, clock, providers, c, SYSTEM, 'Not received after the delivery deadline: refunded from escrow');
     }

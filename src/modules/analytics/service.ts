@@ -4,8 +4,8 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { DAY, HOUR, MINUTE, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
+import { notify } from '../../platform/events.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
-import { viewsRecorded } from '../feed/index.js';
 import { analyticsEvents, analyticsRollups, analyticsRollupsDaily, analyticsRollupState, CLIENT_EVENT_TYPES, METRICS, SERVER_EVENT_TYPES, type ClientEventType, type Metric } from './schema.js';
 
 /**
@@ -133,7 +133,8 @@ export async function ingestEvents(db: Db, clock: Clock, input: IngestInput): Pr
           returning 1)
         select count(*)::int as n from ins`,
   );
-  viewsRecorded(actor, good.flatMap((e) => (e.type === 'view' && e.video_id ? [{ videoId: e.video_id, at: Date.parse(e.at) }] : [])));
+  const views = good.flatMap((e) => (e.type === 'view' && e.video_id ? [{ videoId: e.video_id, at: Date.parse(e.at) }] : []));
+  if (views.length > 0) notify({ name: 'views.recorded', payload: { actor, views } });
   return { accepted: res!.n, duplicates: valid - res!.n, rejected };
 }
 

@@ -2,12 +2,12 @@ import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events.js';
 import { newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
 import { assertLinkFree } from '../links/index.js';
 import { activeShopIds, lockShop } from '../sellers/index.js';
 import { getShop, getShops, requireShopMember } from '../sellers/index.js';
-import { feedSourcesChanged } from '../feed/index.js';
 import { products, skus, type ProductStatus, type SkuStatus } from './schema.js';
 import type { StockInput, StockKeeper } from './stock.js';
 import { plainText, textLength } from './text.js';
@@ -380,7 +380,7 @@ export async function updateProduct(db: Db, clock: Clock, stock: StockKeeper, pr
       if (patch.status !== 'draft' && patch.status !== 'live') throw invalid('/status', 'enum', 'Sellers set draft or live');
       if (product.status === 'suspended') throw conflict('product_suspended', 'This product is suspended by the platform');
       set.status = patch.status;
-      feedSourcesChanged();
+      await emit(tx, clock, { name: 'product.status_changed', payload: { product_id: productId, status: patch.status } });
     }
 
     const existing = await tx.select().from(skus).where(eq(skus.productId, productId));
@@ -465,9 +465,11 @@ export async function updateProduct(db: Db, clock: Clock, stock: StockKeeper, pr
 
 /** Operator action: take a product off sale (or back to draft). */
 export async function setProductStatus(db: Db, clock: Clock, productId: string, status: ProductStatus): Promise<void> {
-  const res = await db.update(products).set({ status, updatedAt: clock.now() }).where(eq(products.id, productId)).returning({ id: products.id });
-  if (res.length === 0) throw notFound('Product', productId);
-  feedSourcesChanged();
+  await db.transaction(async (tx) => {
+    const res = await tx.update(products).set({ status, updatedAt: clock.now() }).where(eq(products.id, productId)).returning({ id: products.id });
+    if (res.length === 0) throw notFound('Product', productId);
+    await emit(tx, clock, { name: 'product.status_changed', payload: { product_id: productId, status } });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

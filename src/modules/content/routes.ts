@@ -137,7 +137,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const user = requireUser(req);
-      await deleteVideo(db, config, req.params.id, user.id);
+      await deleteVideo(db, clock, config, req.params.id, user.id);
       return reply.code(204).send(null);
     },
   );
@@ -154,7 +154,7 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
         response: { 200: Video, ...errors(400, 401, 404, 422) },
       },
     },
-    async (req) => updateVideoCaption(db, req.params.id, requireUser(req).id, req.body.caption),
+    async (req) => updateVideoCaption(db, clock, req.params.id, requireUser(req).id, req.body.caption),
   );
 
   app.put(

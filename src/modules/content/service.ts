@@ -6,6 +6,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { rows, type Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound, unprocessable } from '../../platform/errors.js';
+import { emit } from '../../platform/events.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { ffmpeg, MediaToolError, probe, sniffVideo, type MediaTools, type ProbeResult } from '../../platform/media.js';
@@ -14,7 +15,6 @@ import { getProductsByIds } from '../catalog/index.js';
 import { plainText, textLength } from '../catalog/index.js';
 import { getUser, userNames } from '../identity/index.js';
 import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/index.js';
-import { feedSourcesChanged } from '../feed/index.js';
 import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
 import { stockKeeper } from '../inventory/index.js';
 
@@ -371,13 +371,15 @@ export async function feedVideos(
 }
 
 /** Deletes a video and its media; only its creator may (others: 404). */
-export async function deleteVideo(db: Db, media: Pick<MediaConfig, 'mediaDir'>, videoId: string, userId: string): Promise<void> {
-  const deleted = await db
-    .delete(videos)
-    .where(and(eq(videos.id, videoId), eq(videos.creatorId, userId)))
-    .returning({ id: videos.id });
-  if (deleted.length === 0) throw notFound('Video', videoId);
-  feedSourcesChanged();
+export async function deleteVideo(db: Db, clock: Clock, media: Pick<MediaConfig, 'mediaDir'>, videoId: string, userId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(videos)
+      .where(and(eq(videos.id, videoId), eq(videos.creatorId, userId)))
+      .returning({ id: videos.id });
+    if (deleted.length === 0) throw notFound('Video', videoId);
+    await emit(tx, clock, { name: 'video.removed', payload: { video_id: videoId } });
+  });
   await removeFiles(media.mediaDir, videoId, { upload: true });
 }
 
@@ -432,23 +434,26 @@ export async function setVideoExternalAnchors(
     if (links.length > 0) {
       await tx.insert(videoAnchors).values(links.map((l, i) => ({ id: newId('anc'), videoId, position: next + i, type: 'external' as const, url: l.url, title: l.title })));
     }
+    await emit(tx, clock, { name: 'video.changed', payload: { video_id: videoId, what: 'anchors' } });
   });
-  feedSourcesChanged();
   const [view] = await toViews(db, [row], userId);
   return view!;
 }
 
 /** Edits a caption (its creator only); in a closed market a link is refused. Clears the cut-over flag once no link is left. */
-export async function updateVideoCaption(db: Db, videoId: string, userId: string, caption: string): Promise<VideoView> {
+export async function updateVideoCaption(db: Db, clock: Clock, videoId: string, userId: string, caption: string): Promise<VideoView> {
   await ownVideo(db, videoId, userId);
   const text = cleanCaption(caption);
   assertLinkFree(await userMarket(db, userId), { caption });
-  const [row] = await db
-    .update(videos)
-    .set({ caption: text, captionFlaggedAt: externalLinks(text).length > 0 ? sql`${videos.captionFlaggedAt}` : null })
-    .where(eq(videos.id, videoId))
-    .returning();
-  feedSourcesChanged();
+  const row = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(videos)
+      .set({ caption: text, captionFlaggedAt: externalLinks(text).length > 0 ? sql`${videos.captionFlaggedAt}` : null })
+      .where(eq(videos.id, videoId))
+      .returning();
+    await emit(tx, clock, { name: 'video.changed', payload: { video_id: videoId, what: 'caption' } });
+    return updated;
+  });
   const [view] = await toViews(db, [row!], userId);
   return view!;
 }
@@ -529,10 +534,16 @@ export async function listLinkOwners(db: Db): Promise<string[]> {
 export async function deactivateExternalAnchors(db: Db, clock: Clock, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const now = clock.now();
-  const a = await db.update(videoAnchors).set({ deactivatedAt: now }).where(and(inArray(videoAnchors.id, ids), isNull(videoAnchors.deactivatedAt))).returning({ id: videoAnchors.id });
-  const b = await db.update(showcaseLinks).set({ deactivatedAt: now }).where(and(inArray(showcaseLinks.id, ids), isNull(showcaseLinks.deactivatedAt))).returning({ id: showcaseLinks.id });
-  if (a.length > 0) feedSourcesChanged();
-  return [...a, ...b].map((r) => r.id);
+  return db.transaction(async (tx) => {
+    const a = await tx
+      .update(videoAnchors)
+      .set({ deactivatedAt: now })
+      .where(and(inArray(videoAnchors.id, ids), isNull(videoAnchors.deactivatedAt)))
+      .returning({ id: videoAnchors.id, videoId: videoAnchors.videoId });
+    const b = await tx.update(showcaseLinks).set({ deactivatedAt: now }).where(and(inArray(showcaseLinks.id, ids), isNull(showcaseLinks.deactivatedAt))).returning({ id: showcaseLinks.id });
+    for (const videoId of new Set(a.map((r) => r.videoId))) await emit(tx, clock, { name: 'video.changed', payload: { video_id: videoId, what: 'anchors' } });
+    return [...a, ...b].map((r) => r.id);
+  });
 }
 
 /**
@@ -667,23 +678,26 @@ export async function processVideo(
     await removeFiles(media.mediaDir, videoId, { upload: true });
     return;
   }
-  const updated = await db
-    .update(videos)
-    .set({
-      status: 'ready',
-      durationMs: result.durationMs,
-      width: result.width,
-      height: result.height,
-      sizeBytes: result.sizeBytes,
-      mediaPath: mediaRel(videoId),
-      posterPath: posterRel(videoId),
-      publishedAt: sql`coalesce(${videos.publishedAt}, ${clock.now()})`,
-    })
-    .where(processing)
-    .returning({ id: videos.id });
+  const updated = await db.transaction(async (tx) => {
+    const ready = await tx
+      .update(videos)
+      .set({
+        status: 'ready',
+        durationMs: result.durationMs,
+        width: result.width,
+        height: result.height,
+        sizeBytes: result.sizeBytes,
+        mediaPath: mediaRel(videoId),
+        posterPath: posterRel(videoId),
+        publishedAt: sql`coalesce(${videos.publishedAt}, ${clock.now()})`,
+      })
+      .where(processing)
+      .returning({ id: videos.id });
+    if (ready.length > 0) await emit(tx, clock, { name: 'video.published', payload: { video_id: videoId } });
+    return ready;
+  });
   if (updated.length === 0) await removeFiles(media.mediaDir, videoId, { upload: true }); // deleted meanwhile
   else await rm(uploadFile(media.mediaDir, videoId), { force: true });
-  feedSourcesChanged();
 }
 
 export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; media: MediaConfig }): void {

@@ -228,7 +228,7 @@ describe('feed: ranking, exploration, shops spread, stable pagination', () => {
     const first = await feed({ device, limit: 3 });
     // Deleted through the service (it signals the index) …
     const deleted = whole[4]!;
-    await deleteVideo(t.db, t.config, deleted, creatorId);
+    await deleteVideo(t.db, t.clock, t.config, deleted, creatorId);
     // … and one taken down behind the index's back (seen after the periodic rebuild).
     const failed = whole[7]!;
     await t.db.update(videos).set({ status: 'failed' }).where(eq(videos.id, failed));

@@ -1,15 +1,19 @@
+import { onEvent, type DomainEvents } from '../../platform/events.js';
+
 /**
- * In-process signals to the feed's ranking index (src/modules/feed/ranking-index.ts). This file
- * imports nothing, so the modules that change what the feed shows (content, catalog, sellers,
- * analytics) can call it without an import cycle through the feed.
+ * In-process signals to the feed's ranking index (src/modules/feed/ranking-index.ts). The modules
+ * that change what the feed shows do not call the feed: they emit domain events
+ * (src/platform/events.ts), and this file listens to them in this process.
  *
  * - `feedSourcesChanged()`: something the feed shows changed in this process — a video was
- *   published, deleted or edited, a product's or a shop's status changed. The next feed request
- *   of this process waits for an index rebuild that starts after the call (read-your-writes), and
- *   one more rebuild follows shortly after, for a change whose transaction committed later.
- *   Changes made by other processes reach the index with the periodic rebuild.
+ *   published, deleted or edited, a product's or a shop's status changed (the events in
+ *   `FEED_SOURCE_EVENTS`, told at emit time). The next feed request of this process waits for an
+ *   index rebuild that starts after the call (read-your-writes), and one more rebuild follows
+ *   shortly after, for a change whose transaction committed later. Changes made by other
+ *   processes reach the index with the periodic rebuild.
  * - `viewsRecorded(actor, views)`: view events were stored for a sender (`u:<user id>` or
- *   `d:<device id>`): the cached watch history of that sender's viewers is updated in place.
+ *   `d:<device id>`; the `views.recorded` notice): the cached watch history of that sender's
+ *   viewers is updated in place.
  */
 
 export interface RecordedView {
@@ -50,3 +54,9 @@ export function onViewsRecorded(listener: (actor: string, views: RecordedView[])
   viewListeners.add(listener);
   return () => void viewListeners.delete(listener);
 }
+
+/** The domain events after which the feed's index is rebuilt. */
+export const FEED_SOURCE_EVENTS = ['product.status_changed', 'video.published', 'video.removed', 'video.changed', 'shop.restrictions_changed'] as const satisfies ReadonlyArray<keyof DomainEvents>;
+
+for (const name of FEED_SOURCE_EVENTS) onEvent(name, () => feedSourcesChanged());
+onEvent('views.recorded', ({ actor, views }) => viewsRecorded(actor, views));

@@ -198,6 +198,7 @@ describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking fl
     const { shop, order } = await paidOrder();
     const s = await ship(order.id, shop.owner.auth);
     await scan(s.tracking_number, 'rv-1', 'delivered', t.clock.now(), '00000');
+    await run(); // settlement places the hold on the flag's event
     expect(await hasHolds(t.db, order.id)).toBe(true);
     const operator = await t.account({ roles: ['operator'] });
     const queue = (await get('/v1/admin/fulfillment/flags?limit=100', operator.auth)).json();
@@ -209,6 +210,7 @@ describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking fl
     const cleared = await post(`/v1/admin/fulfillment/flags/${flag.id}/clear`, operator.auth, { note: 'Buyer confirmed the neighbour took it' });
     expect(cleared.json()).toMatchObject({ status: 'cleared', note: 'Buyer confirmed the neighbour took it' });
     expect((await post(`/v1/admin/fulfillment/flags/${flag.id}/clear`, operator.auth, { note: 'again' })).statusCode).toBe(409);
+    await run(); // settlement lifts the hold on the clearing's event
     expect(await hasHolds(t.db, order.id)).toBe(false);
     expect(await hasOpenFlags(t.db, order.id)).toBe(false);
 

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { market } from '../../platform/markets.js';
@@ -18,7 +19,6 @@ import {
 } from '../orders/index.js';
 import type { Providers } from '../payments/index.js';
 import { getShop, requireShopMember } from '../sellers/index.js';
-import { liftHold, placeHold, requestRelease } from '../settlement/index.js';
 import type { Carrier, Carriers, TrackingEvent } from './carriers.js';
 import { shipmentLifecycle, transitionShipment } from './lifecycle.js';
 import { SANDBOX_CARRIER_EVENT_JOB, SandboxCarrier } from './sandbox-carrier.js';
@@ -85,7 +85,7 @@ export async function flagShipment(tx: Db, clock: Clock, s: ShipmentRow, rule: F
     .onConflictDoNothing()
     .returning({ id: fulfillmentFlags.id });
   if (res.length === 0) return false;
-  await placeHold(tx, clock, s.orderId, 'flag', res[0]!.id);
+  await emit(tx, clock, { name: 'fulfillment.flagged', payload: { flag_id: res[0]!.id, order_id: s.orderId, shipment_id: s.id, rule } });
   await tx
     .update(shipments)
     .set({ flags: sql`(select coalesce(jsonb_agg(distinct f), '[]'::jsonb) from jsonb_array_elements_text(${shipments.flags} || ${JSON.stringify([rule])}::jsonb) f)` })
@@ -119,7 +119,8 @@ export async function listFlags(db: Db, filter: { orderId?: string; shopId?: str
 
 /**
  * An operator reviewed a flag and found the shipment genuine: the flag is cleared with a note and
- * its escrow hold lifted (the order settles once nothing else holds it). Clearing twice is 409.
+ * its escrow hold lifted by settlement on `fulfillment.flag_cleared` (the order settles once nothing
+ * else holds it). Clearing twice is 409.
  */
 export async function clearFlag(db: Db, clock: Clock, operatorId: string, flagId: string, rawNote: string): Promise<FlagRow> {
   const note = plainText(rawNote, { multiline: true });
@@ -134,7 +135,7 @@ export async function clearFlag(db: Db, clock: Clock, operatorId: string, flagId
       .where(eq(fulfillmentFlags.id, flagId))
       .returning();
     await addOrderEvents(tx, clock, [{ orderId: f.orderId, type: 'fulfillment_flag_cleared', data: { flag_id: f.id, rule: f.rule, note } }]);
-    await liftHold(tx, clock, 'flag', f.id);
+    await emit(tx, clock, { name: 'fulfillment.flag_cleared', payload: { flag_id: f.id, order_id: f.orderId } });
     return row!;
   });
 }
@@ -512,7 +513,7 @@ async function checkScan(tx: Db, clock: Clock, shipmentId: string): Promise<void
 }
 
 async function completeOrder(tx: Db, clock: Clock, orderId: string): Promise<void> {
-  if (await transitionOrder(tx, clock, orderId, 'complete', { type: 'completed' })) await requestRelease(tx, clock, orderId);
+  if (await transitionOrder(tx, clock, orderId, 'complete', { type: 'completed' })) await emit(tx, clock, { name: 'order.completed', payload: { order_id: orderId } });
 }
 
 /**

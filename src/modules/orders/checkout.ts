@@ -2,6 +2,7 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
+import { emit as emitDomainEvent } from '../../platform/events.js';
 import { invalidTransition } from '../../platform/lifecycle.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
@@ -420,6 +421,7 @@ async function recordSuccess(
   const committed = await commitReservationsOf(tx, clock, ids);
   if (ids.length === 0 || ids.some((id) => !committed.has(id))) throw new StockLapsed();
   await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'paid', data: { payment_id: p.id, amount: o.total, currency: o.currency } })));
+  await emitDomainEvent(tx, clock, { name: 'order.paid', payload: { order_ids: ids, payment_id: p.id } });
   await recordServerEvent(tx, clock, { type: 'order_paid', orders: list, items: tx.select().from(orderItems).where(inArray(orderItems.orderId, ids)) });
   await recordLivePurchases(tx, clock, p.buyerId, tx.select().from(orderItems).where(inArray(orderItems.orderId, ids)));
   await removeCartSkus(tx, p.buyerId, tx.selectDistinct({ skuId: orderItems.skuId }).from(orderItems).where(inArray(orderItems.orderId, ids)));

@@ -2,7 +2,8 @@ import { and, asc, eq, gt, ilike, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { isId } from '../../platform/ids.js';
-import { feedSourcesChanged } from '../feed/index.js';
+import type { Clock } from '../../platform/clock.js';
+import { emit } from '../../platform/events.js';
 import { shopMembers, shops } from './schema.js';
 
 /**
@@ -19,14 +20,14 @@ export interface ShopRestrictions {
   maxOrdersPerDay: number | null;
 }
 
-export async function setShopRestrictions(tx: Db, shopId: string, r: ShopRestrictions): Promise<void> {
+export async function setShopRestrictions(tx: Db, clock: Clock, shopId: string, r: ShopRestrictions): Promise<void> {
   const res = await tx
     .update(shops)
     .set({ status: r.status, maxNewListingsPerDay: r.maxNewListingsPerDay, maxOrdersPerDay: r.maxOrdersPerDay })
     .where(eq(shops.id, shopId))
     .returning({ id: shops.id });
   if (res.length === 0) throw notFound('Shop', shopId);
-  feedSourcesChanged();
+  await emit(tx, clock, { name: 'shop.restrictions_changed', payload: { shop_id: shopId, status: r.status } });
 }
 
 /** The shop row locked until the transaction ends (a listing limit counts under it). */

@@ -4,3 +4,4 @@ export * from './payout-rail.js';
 export * from './restrictions.js';
 export * from './schema.js';
 export * from './service.js';
+export * from './subscriptions.js';

@@ -346,7 +346,7 @@ export async function syncEffects(tx: Db, clock: Clock, shopId: string): Promise
   const active = await activeActions(tx, shopId);
   const of = (type: ActionType) => active.filter((a) => a.type === type);
   const status: ShopStatus = of('freeze').length > 0 ? 'frozen' : of('suspension').length > 0 ? 'suspended' : 'active';
-  await setShopRestrictions(tx, shopId, {
+  await setShopRestrictions(tx, clock, shopId, {
     status,
     maxNewListingsPerDay: minOf(of('listing_limit'), 'max_new_listings_per_day'),
     maxOrdersPerDay: minOf(of('order_cap'), 'max_orders_per_day'),
