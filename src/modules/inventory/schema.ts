@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { skus } from '../catalog/index.js';
-import { shops } from '../sellers/index.js';
+import { skus } from '../catalog/schema.js';
+import { shops } from '../sellers/schema.js';
 import type { Address } from '../../platform/address.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { CartSource } from '../cart/index.js';
-import { payments } from '../payments/index.js';
+import type { CartSource } from '../cart/schema.js';
+import { payments } from '../payments/schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
