@@ -21,8 +21,8 @@ import { inventoryRoutes } from './modules/inventory/routes.js';
 import { registerInventoryJobs } from './modules/inventory/index.js';
 import { cartRoutes } from './modules/cart/routes.js';
 import { ordersRoutes } from './modules/orders/routes.js';
-import { paymentsRoutes } from './modules/payments/routes.js';
-import { registerCheckoutJobs } from './modules/orders/index.js';
+import { checkoutRoutes, paymentFlowRoutes } from './flows/checkout.routes.js';
+import { registerFlowJobs } from './flows/index.js';
 import { createPaymentProviders } from './modules/payments/index.js';
 import { fulfillmentRoutes } from './modules/fulfillment/routes.js';
 import { createCarriers, registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/index.js';
@@ -32,8 +32,8 @@ import { settlementRoutes } from './modules/settlement/routes.js';
 import { sellersRoutes } from './modules/sellers/routes.js';
 import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/index.js';
 import { managedRoutes } from './modules/managed/routes.js';
-import { linksRoutes, outRoutes } from './modules/links/routes.js';
-import { registerLinksJobs } from './modules/links/index.js';
+import { linksRoutes } from './modules/links/routes.js';
+import { cutoverRoutes, outRoutes } from './flows/cutover.routes.js';
 import { notificationsRoutes } from './modules/notifications/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
@@ -72,11 +72,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
   registerInventoryJobs(jobs, clock);
-  registerCheckoutJobs(jobs, clock, createPaymentProviders(clock, secrets));
+  registerFlowJobs(jobs, clock, createPaymentProviders(clock, secrets));
   registerFulfillmentJobs(jobs, clock, createPaymentProviders(clock, secrets), createCarriers(clock, secrets));
   registerAftersalesJobs(jobs, clock, createPaymentProviders(clock, secrets));
   registerSettlementJobs(jobs, clock);
-  registerLinksJobs(jobs, clock);
   registerAnalyticsJobs(jobs, clock);
   registerContentJobs(jobs, { clock, config });
   registerDemoVideoJobs(jobs, { clock, config });
@@ -88,7 +87,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, ordersRoutes, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
+    routes: [identityRoutes, ledgerRoutes, adminRoutes, catalogRoutes, inventoryRoutes, contentRoutes, cartRoutes, checkoutRoutes, ordersRoutes, paymentFlowRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellersRoutes, linksRoutes, cutoverRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
     rootRoutes: [mediaRoutes, outRoutes],
   });
   const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));

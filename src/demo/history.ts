@@ -7,7 +7,7 @@ import { createCarriers, createShipment, registerFulfillmentJobs } from '../modu
 import type { SandboxCarrier, Scenario } from '../modules/fulfillment/index.js';
 import type { SandboxSecrets } from '../platform/installation-secrets.js';
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
-import { checkout, registerCheckoutJobs } from '../modules/orders/index.js';
+import { checkout, registerCheckoutJobs } from '../flows/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
 import { createPaymentProviders } from '../modules/payments/index.js';
 import { registerSettlementJobs } from '../modules/settlement/index.js';

@@ -17,7 +17,7 @@ import { AppError } from './errors.js';
  */
 export interface FlowSteps {
   /** Runs `run`; if it returns, `undo` (given its result) is remembered for a later failure. */
-  step<T>(name: string, run: () => Promise<T>, undo?: (result: T) => Promise<void>): Promise<T>;
+  step<T>(name: string, run: () => Promise<T>, undo?: (result: T) => Promise<unknown>): Promise<T>;
 }
 
 export interface UndoFailure {
@@ -42,7 +42,7 @@ export class FlowUndoFailed extends AppError {
 
 /** Runs `body` as the flow `name`: each `steps.step(...)` is one step (see the module comment). */
 export async function runFlow<T>(name: string, body: (steps: FlowSteps) => Promise<T>): Promise<T> {
-  const done: Array<{ name: string; undo: () => Promise<void> }> = [];
+  const done: Array<{ name: string; undo: () => Promise<unknown> }> = [];
   const steps: FlowSteps = {
     async step(stepName, run, undo) {
       const result = await run();
