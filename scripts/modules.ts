@@ -2,7 +2,8 @@
  * The module graph, drawn from the code by dependency-cruiser, and its rules (issue 15):
  *  - outside a module, code imports it only through its `index.ts` (`routes.ts` only from the
  *    composition root `src/app.ts`);
- *  - modules point one way: no loop in the module-to-module graph.
+ *  - modules point one way: no loop in the module-to-module graph;
+ *  - modules never import `src/flows/` (the processes over several modules sit above them all).
  *
  *   npx tsx scripts/modules.ts          check (a step of `npm test`; exit 1 on a violation)
  *   npx tsx scripts/modules.ts --docs   also write the graph (Mermaid) into docs/architecture.md
@@ -51,11 +52,14 @@ export interface ModuleGraph {
   edges: Map<string, Set<string>>;
   /** `from → to` imports that reach past a module's index.ts. */
   pastIndex: string[];
+  /** `from → to` imports of `src/flows/` by a module's (non-test) code. */
+  intoFlows: string[];
 }
 
 export function moduleGraph(modules: IModule[]): ModuleGraph {
   const edges = new Map<string, Set<string>>();
   const pastIndex: string[] = [];
+  const intoFlows: string[] = [];
   for (const mod of modules) {
     const from = mod.source;
     const fromPart = partOf(from);
@@ -63,13 +67,14 @@ export function moduleGraph(modules: IModule[]): ModuleGraph {
     for (const dep of mod.dependencies) {
       const to = dep.resolved;
       const toPart = partOf(to);
+      if (toPart === 'flows' && fromPart && fromPart !== 'flows' && !isTest(from)) intoFlows.push(`${from} → ${to}`);
       if (!toPart || toPart === 'flows' || toPart === fromPart) continue;
       const surface = to === `src/modules/${toPart}/index.ts` || (from === 'src/app.ts' && to === `src/modules/${toPart}/routes.ts`);
       if (!surface) pastIndex.push(`${from} → ${to}`);
       if (fromPart && fromPart !== 'flows' && !isTest(from)) edges.get(fromPart)!.add(toPart);
     }
   }
-  return { edges, pastIndex };
+  return { edges, pastIndex, intoFlows };
 }
 
 /** Strongly connected components with more than one module (Tarjan). */
@@ -138,9 +143,10 @@ export function withModuleDocs(doc: string, edges: Map<string, Set<string>>): st
 }
 
 async function main(): Promise<void> {
-  const { edges, pastIndex } = moduleGraph((await cruiseSource()).modules);
+  const { edges, pastIndex, intoFlows } = moduleGraph((await cruiseSource()).modules);
   const problems: string[] = [];
   for (const p of pastIndex) problems.push(`imports past the module's index.ts: ${p}`);
+  for (const p of intoFlows) problems.push(`a module imports a flow (flows sit above all modules): ${p}`);
   const known = new Set<string>(JSON.parse(readFileSync(knownFile, 'utf8')) as string[]);
   const now = loopEdges(edges);
   for (const e of now) if (!known.has(e)) problems.push(`a new module loop edge: ${e} (the module graph must point one way)`);
