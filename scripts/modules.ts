@@ -3,7 +3,8 @@
  *  - outside a module, code imports it only through its `index.ts` (`routes.ts` only from the
  *    composition root `src/app.ts`; a `schema.ts` may import another module's `schema.ts` for
  *    its foreign keys, so drizzle-kit can read the schema files alone);
- *  - modules point one way: no loop in the module-to-module graph.
+ *  - modules point one way: no loop in the module-to-module graph;
+ *  - modules never import `src/flows/` (the processes over several modules sit above them all).
  *
  *   npx tsx scripts/modules.ts          check (a step of `npm test`; exit 1 on a violation)
  *   npx tsx scripts/modules.ts --docs   also write the graph (Mermaid) into docs/architecture.md
@@ -52,11 +53,14 @@ export interface ModuleGraph {
   edges: Map<string, Set<string>>;
   /** `from → to` imports that reach past a module's index.ts. */
   pastIndex: string[];
+  /** `from → to` imports of `src/flows/` by a module's (non-test) code. */
+  intoFlows: string[];
 }
 
 export function moduleGraph(modules: IModule[]): ModuleGraph {
   const edges = new Map<string, Set<string>>();
   const pastIndex: string[] = [];
+  const intoFlows: string[] = [];
   for (const mod of modules) {
     const from = mod.source;
     const fromPart = partOf(from);
@@ -64,6 +68,7 @@ export function moduleGraph(modules: IModule[]): ModuleGraph {
     for (const dep of mod.dependencies) {
       const to = dep.resolved;
       const toPart = partOf(to);
+      if (toPart === 'flows' && fromPart && fromPart !== 'flows' && !isTest(from)) intoFlows.push(`${from} → ${to}`);
       if (!toPart || toPart === 'flows' || toPart === fromPart) continue;
       // A table's foreign keys name the other module's table: schema.ts may import schema.ts
       // (drizzle-kit reads schema files alone, without the modules' services).
@@ -75,7 +80,7 @@ export function moduleGraph(modules: IModule[]): ModuleGraph {
       if (fromPart && fromPart !== 'flows' && !isTest(from)) edges.get(fromPart)!.add(toPart);
     }
   }
-  return { edges, pastIndex };
+  return { edges, pastIndex, intoFlows };
 }
 
 /** Strongly connected components with more than one module (Tarjan). */
@@ -144,9 +149,10 @@ export function withModuleDocs(doc: string, edges: Map<string, Set<string>>): st
 }
 
 async function main(): Promise<void> {
-  const { edges, pastIndex } = moduleGraph((await cruiseSource()).modules);
+  const { edges, pastIndex, intoFlows } = moduleGraph((await cruiseSource()).modules);
   const problems: string[] = [];
   for (const p of pastIndex) problems.push(`imports past the module's index.ts: ${p}`);
+  for (const p of intoFlows) problems.push(`a module imports a flow (flows sit above all modules): ${p}`);
   const known = new Set<string>(JSON.parse(readFileSync(knownFile, 'utf8')) as string[]);
   const now = loopEdges(edges);
   for (const e of now) if (!known.has(e)) problems.push(`a new module loop edge: ${e} (the module graph must point one way)`);

@@ -22,8 +22,8 @@ import { inventoryRoutes } from './modules/inventory/routes.js';
 import { createWarehouses, registerInventoryJobs, stockKeeper } from './modules/inventory/index.js';
 import { cartRoutes } from './modules/cart/routes.js';
 import { ordersRoutes } from './modules/orders/routes.js';
-import { paymentsRoutes } from './modules/payments/routes.js';
-import { registerCheckoutJobs } from './modules/orders/index.js';
+import { checkoutRoutes, paymentFlowRoutes } from './flows/checkout.routes.js';
+import { registerFlowJobs } from './flows/index.js';
 import { fulfillmentRoutes } from './modules/fulfillment/routes.js';
 import { registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/index.js';
 import { aftersalesRoutes } from './modules/aftersales/routes.js';
@@ -36,8 +36,8 @@ import { listShipmentsOfOrder, shipmentView, ShipmentOut } from './modules/fulfi
 import { productRating, reviewsOfItems } from './modules/reviews/index.js';
 import { registerSettlementJobs, scheduleSettlementJobs, subscribeSettlement } from './modules/settlement/index.js';
 import { managedRoutes } from './modules/managed/routes.js';
-import { linksRoutes, outRoutes } from './modules/links/routes.js';
-import { registerLinksJobs } from './modules/links/index.js';
+import { linksRoutes } from './modules/links/routes.js';
+import { cutoverRoutes, outRoutes } from './flows/cutover.routes.js';
 import { notificationsRoutes } from './modules/notifications/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
@@ -83,11 +83,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     await enqueue(tx, clock, 'platform.purge_idempotency_keys', {}, { runAt: new Date(clock.now().getTime() + HOUR) });
   });
   registerInventoryJobs(jobs, clock);
-  registerCheckoutJobs(jobs, clock, payments);
+  registerFlowJobs(jobs, clock, payments);
   registerFulfillmentJobs(jobs, clock, payments, carriers);
   registerAftersalesJobs(jobs, clock, payments);
   registerSettlementJobs(jobs, clock, { payoutRail });
-  registerLinksJobs(jobs, clock);
   registerAnalyticsJobs(jobs, clock);
   registerContentJobs(jobs, { clock, media });
   registerDemoVideoJobs(jobs, { clock, media });
@@ -113,7 +112,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identity, ledgerRoutes, adminRoutes, catalog, inventoryRoutes, contentRoutes, cartRoutes, orders, paymentsRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellers, linksRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
+    routes: [identity, ledgerRoutes, adminRoutes, catalog, inventoryRoutes, contentRoutes, cartRoutes, checkoutRoutes, orders, paymentFlowRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellers, linksRoutes, cutoverRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
     rootRoutes: [mediaRoutes, outRoutes],
   });
   const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));

@@ -6,7 +6,7 @@ import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/anal
 import { addCartItem } from '../modules/cart/index.js';
 import { createShipment, registerFulfillmentJobs, SandboxCarrier, type Scenario } from '../modules/fulfillment/index.js';
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
-import { checkout, registerCheckoutJobs } from '../modules/orders/index.js';
+import { checkout, registerCheckoutJobs } from '../flows/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
 import { registerSettlementJobs, subscribeSettlement } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';

@@ -7,7 +7,7 @@ import { SandboxCarrier, type Scenario } from '../modules/fulfillment/index.js';
 import { signUp } from '../modules/identity/index.js';
 import { accounts, getBalance, reconcile, type ReconcileReport } from '../modules/ledger/index.js';
 import { insertVideo } from '../modules/content/index.js';
-import { checkout } from '../modules/orders/index.js';
+import { checkout } from '../flows/index.js';
 import { getOrderForViewer } from '../modules/orders/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
 import { createShop } from '../modules/sellers/index.js';

@@ -1,2 +1,4 @@
-export * from './cutover.js';
+export * from './policy.js';
+export * from './schema.js';
 export * from './service.js';
+export * from './views.js';

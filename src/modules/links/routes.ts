@@ -1,35 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
-import { errors, Money, PageQuery } from '../../platform/http-schemas.js';
-import { cutoverReport, followAnchor, linkPolicyView, setLinkPolicy } from './cutover.js';
+import { errors, PageQuery } from '../../platform/http-schemas.js';
+import { cutoverReport, linkPolicyView } from './policy.js';
 import { getUser } from '../identity/index.js';
 import { listShopsForUser } from '../sellers/index.js';
-import { externalLinks, LINK_POLICY_MODES, policyMode, userMarket } from './service.js';
-
-const Mode = Type.Union(LINK_POLICY_MODES.map((m) => Type.Literal(m)));
-const MarketParam = Type.Object({ market: Type.String({ pattern: '^[A-Z]{2}$' }) });
-
-const LinkPolicy = Type.Object({
-  market: Type.String(),
-  mode: Mode,
-  cutover_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Scheduled (mode still semi_closed) or done (mode closed)' }),
-  clicks: Type.Object({ count: Type.Integer(), cost: Type.Ref(Money) }, { description: 'Click-outs recorded in the market and their cost' }),
-  last_cutover: Type.Union([
-    Type.Object({
-      market: Type.String(),
-      at: Type.String({ format: 'date-time' }),
-      anchors_deactivated: Type.Integer(),
-      video_anchors_deactivated: Type.Optional(Type.Integer()),
-      store_links_retired: Type.Optional(Type.Integer()),
-      captions_flagged: Type.Integer(),
-      owners_notified: Type.Integer(),
-    }),
-    Type.Null(),
-  ]),
-});
+import { externalLinks, policyMode, userMarket } from './service.js';
+import { LinkPolicy, MarketParam, Mode } from './views.js';
 
 const Count = (description: string) => Type.Union([Type.Integer(), Type.Null()], { description });
 const CutoverReport = Type.Object({
@@ -71,11 +49,9 @@ const Span = Type.Object({
   reason: Type.String({ description: 'url, www, domain, ip, email, shortener, obfuscated' }),
 });
 
-const DEVICE_COOKIE = 'loopshop_device';
-
 export async function linksRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, clock } = app.ctx;
+  const { db } = app.ctx;
   const tags = ['links'];
 
   app.get(
@@ -101,28 +77,6 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
     },
     async (req) => {
       return cutoverReport(db, req.params.market, req.query);
-    },
-  );
-
-  app.put(
-    '/admin/markets/:market/link-policy',
-    {
-      schema: {
-        tags,
-        summary: 'Set a market link policy (operators): semi_closed now, or closed now / at cutover_at',
-        description:
-          '`closed` with a future `cutover_at` schedules the cut-over (a job on the platform clock); without one it runs now. ' +
-          'The cut-over turns off every external anchor and showcase link of the market, flags captions with links, notifies each owner ' +
-          'and writes the audit log. `semi_closed` reopens the market and cancels a scheduled cut-over; what was turned off stays off.',
-        params: MarketParam,
-        body: Type.Object({ mode: Mode, cutover_at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
-        response: { 200: LinkPolicy, ...errors(400, 401, 403, 404) },
-      },
-    },
-    async (req) => {
-      const user = requireUser(req);
-      const { mode, cutover_at } = req.body;
-      return setLinkPolicy(db, clock, user.id, req.params.market, { mode, cutoverAt: cutover_at === undefined ? undefined : new Date(cutover_at) });
     },
   );
 
@@ -163,35 +117,6 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
       const spans = externalLinks(req.body.text);
       const mode = policyMode(market);
       return { market, mode, forbidden: mode === 'closed' && spans.length > 0, spans };
-    },
-  );
-}
-
-/** `GET /out/<anchor id>`: the way out through an external anchor (mounted at the root, not under /v1). */
-export async function outRoutes(server: FastifyInstance): Promise<void> {
-  const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, clock, config } = app.ctx;
-  app.get(
-    '/out/:anchor',
-    {
-      schema: {
-        tags: ['links'],
-        summary: 'Follow an external anchor: 302 to it (click recorded with its cost) while allowed, else a page with the seller\'s products',
-        security: [],
-        params: Type.Object({ anchor: Type.String({ pattern: '^anc_[0-9a-z]{26}$' }) }),
-        response: { 302: Type.Null(), 200: Type.String({ description: 'text/html' }), ...errors(400, 404) },
-      },
-    },
-    async (req, reply) => {
-      let device = req.cookies[DEVICE_COOKIE] ?? null;
-      if (!device || !/^[A-Za-z0-9_-]{16,64}$/.test(device)) {
-        device = randomBytes(16).toString('base64url');
-        reply.setCookie(DEVICE_COOKIE, device, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 365 * 86400 });
-      }
-      const answer = await followAnchor(db, clock, req.params.anchor, { userId: req.user?.id ?? null, deviceId: device }, [req.hostname]);
-      reply.header('cache-control', 'no-store');
-      if ('redirect' in answer) return reply.redirect(answer.redirect, 302);
-      return reply.type('text/html; charset=utf-8').send(answer.html);
     },
   );
 }

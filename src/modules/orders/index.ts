@@ -1,5 +1,6 @@
-export * from './checkout.js';
+export * from './cancel.js';
 export * from './lifecycle.js';
+export * from './paying.js';
 export * from './refunds.js';
 export * from './schema.js';
 export * from './service.js';

@@ -4,48 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import type { Db } from '../../platform/db.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
-import { perCallerRateLimit } from '../../platform/security.js';
 import { MoneyOut } from '../cart/index.js';
-import { cancelOrder, checkout } from './checkout.js';
+import { cancelOrder } from './cancel.js';
 import { ORDER_STATUSES } from './schema.js';
-import { CheckoutResult, checkoutView } from './views.js';
 import { getOrderDetail, listOrders, orderDetail, type OrderDetail as OrderDetailView } from './service.js';
-
-const Str = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
-
-const ShippingAddress = Type.Object(
-  {
-    name: Str(100),
-    line1: Str(200),
-    line2: Type.Optional(Str(200, 0)),
-    city: Str(100),
-    region: Type.Optional(Str(100, 0)),
-    postal_code: Str(20),
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
-    phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+() .-]*$' })),
-  },
-  { additionalProperties: false },
-);
-
-const CardMethod = Type.Object(
-  {
-    type: Type.Literal('card'),
-    number: Type.String({ minLength: 1, maxLength: 30, description: 'Digits, spaces and dashes allowed' }),
-    exp_month: Type.Integer({ minimum: 1, maximum: 12 }),
-    exp_year: Type.Integer({ minimum: 2000, maximum: 2100 }),
-    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
-  },
-  { additionalProperties: false },
-);
-
-export const CheckoutBody = Type.Object(
-  { shipping_address: ShippingAddress, payment_method: CardMethod },
-  {
-    additionalProperties: false,
-    description: 'No amounts: prices, shipping fees, tax and totals are computed by the server; a request carrying any other field is refused (400).',
-  },
-);
-
 
 const NameRef = Type.Object({ id: Type.String(), name: Type.String() });
 const SourceOut = Type.Object({ video_id: Type.Optional(Type.String()), live_id: Type.Optional(Type.String()), creator_id: Type.Optional(Type.String()) });
@@ -130,7 +92,7 @@ export interface OrdersRouteDeps<S extends TSchema> {
 
 export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, deps: OrdersRouteDeps<S>): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, clock, config } = app.ctx;
+  const { db, clock } = app.ctx;
   const providers = app.ctx.strategies.payments;
   const OrderDetail = orderDetailSchema(deps.shipmentSchema);
   const withShipments = async (detail: OrderDetailView) => {
@@ -141,28 +103,6 @@ export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, d
       shipments: await deps.shipmentsOf(db, detail.id),
     };
   };
-
-  app.post(
-    '/checkout',
-    {
-      config: { auth: 'user', idempotent: true, rateLimit: perCallerRateLimit('checkout', config.checkoutRateLimit) },
-      schema: {
-        tags: ['orders'],
-        summary: 'Buy the cart: one payment, one order per shop',
-        description:
-          'Totals are computed by the server (catalog prices × quantities, per-shop shipping fee, market tax); the client sends none. ' +
-          '201 when paid; 200 with `payment.status` `requires_action` when the card needs a challenge (POST /v1/payments/{id}/confirm). ' +
-          'Send an Idempotency-Key: a retried checkout never makes a second payment or order.',
-        body: CheckoutBody,
-        response: { 200: CheckoutResult, 201: CheckoutResult, ...errors(400, 401, 402, 409, 422, 429, 502) },
-      },
-    },
-    async (req, reply) => {
-      const user = requireUser(req);
-      const outcome = await checkout(db, clock, providers, user.id, req.body, req.idempotency?.key);
-      return reply.code(outcome.payment.status === 'succeeded' ? 201 : 200).send(checkoutView(outcome));
-    },
-  );
 
   app.get(
     '/orders',

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { MoneyOut } from '../cart/index.js';
 import { toPaymentView } from '../payments/index.js';
-import type { CheckoutOutcome } from './checkout.js';
+import type { CheckoutOutcome } from './paying.js';
 
 export const PaymentOut = Type.Object({
   id: Type.String(),

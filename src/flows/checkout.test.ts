@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE } from '../../platform/clock.js';
-import { rows } from '../../platform/db.js';
-import { testApp, type TestApp } from '../../test/app.js';
-import { updateProduct } from '../catalog/index.js';
-import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock, stockKeeper } from '../inventory/index.js';
-import { accounts, getBalance, reconcile } from '../ledger/index.js';
-import type { PaymentProvider } from '../payments/index.js';
-import { SANDBOX_CARDS, SandboxProvider } from '../payments/index.js';
+import { MINUTE } from '../platform/clock.js';
+import { rows } from '../platform/db.js';
+import { testApp, type TestApp } from '../test/app.js';
+import { updateProduct } from '../modules/catalog/index.js';
+import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock, stockKeeper } from '../modules/inventory/index.js';
+import { accounts, getBalance, reconcile } from '../modules/ledger/index.js';
+import type { PaymentProvider } from '../modules/payments/index.js';
+import { SANDBOX_CARDS, SandboxProvider } from '../modules/payments/index.js';
 import { checkout } from './checkout.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from './testing.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from '../modules/orders/index.js';
 
 describe('checkout, payments, escrow (HTTP API)', () => {
   let t: TestApp;

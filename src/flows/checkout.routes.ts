@@ -1,0 +1,146 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../platform/auth.js';
+import { errors, IdParam } from '../platform/http-schemas.js';
+import { perCallerRateLimit } from '../platform/security.js';
+import { CheckoutResult, checkoutView } from '../modules/orders/index.js';
+import { getPaymentForBuyer } from '../modules/payments/index.js';
+import { checkout, confirmPayment, loadOutcome } from './checkout.js';
+import { receiveWebhook } from './payment-webhook.js';
+
+/**
+ * HTTP of the checkout flow: `POST /v1/checkout` (registered where the orders routes were) and
+ * the payment routes that answer with a checkout (`GET /v1/payments/{id}`, its 3-D-Secure
+ * confirmation, the provider webhooks; registered where the payments routes were).
+ */
+const Str = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
+
+const ShippingAddress = Type.Object(
+  {
+    name: Str(100),
+    line1: Str(200),
+    line2: Type.Optional(Str(200, 0)),
+    city: Str(100),
+    region: Type.Optional(Str(100, 0)),
+    postal_code: Str(20),
+    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+    phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+() .-]*$' })),
+  },
+  { additionalProperties: false },
+);
+
+const CardMethod = Type.Object(
+  {
+    type: Type.Literal('card'),
+    number: Type.String({ minLength: 1, maxLength: 30, description: 'Digits, spaces and dashes allowed' }),
+    exp_month: Type.Integer({ minimum: 1, maximum: 12 }),
+    exp_year: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CheckoutBody = Type.Object(
+  { shipping_address: ShippingAddress, payment_method: CardMethod },
+  {
+    additionalProperties: false,
+    description: 'No amounts: prices, shipping fees, tax and totals are computed by the server; a request carrying any other field is refused (400).',
+  },
+);
+
+const PaymentId = IdParam('id', 'pay');
+
+export async function checkoutRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock, config } = app.ctx;
+  const providers = app.ctx.strategies.payments;
+
+  app.post(
+    '/checkout',
+    {
+      config: { auth: 'user', idempotent: true, rateLimit: perCallerRateLimit('checkout', config.checkoutRateLimit) },
+      schema: {
+        tags: ['orders'],
+        summary: 'Buy the cart: one payment, one order per shop',
+        description:
+          'Totals are computed by the server (catalog prices × quantities, per-shop shipping fee, market tax); the client sends none. ' +
+          '201 when paid; 200 with `payment.status` `requires_action` when the card needs a challenge (POST /v1/payments/{id}/confirm). ' +
+          'Send an Idempotency-Key: a retried checkout never makes a second payment or order.',
+        body: CheckoutBody,
+        response: { 200: CheckoutResult, 201: CheckoutResult, ...errors(400, 401, 402, 409, 422, 429, 502) },
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      const outcome = await checkout(db, clock, providers, user.id, req.body, req.idempotency?.key);
+      return reply.code(outcome.payment.status === 'succeeded' ? 201 : 200).send(checkoutView(outcome));
+    },
+  );
+}
+
+export async function paymentFlowRoutes(server: FastifyInstance): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, clock } = app.ctx;
+  const providers = app.ctx.strategies.payments;
+
+  app.get(
+    '/payments/:id',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['payments'],
+        summary: 'A payment and the orders it pays for (its buyer only)',
+        params: PaymentId,
+        response: { 200: CheckoutResult, ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const payment = await getPaymentForBuyer(db, requireUser(req).id, req.params.id as string);
+      return checkoutView(await loadOutcome(db, payment.id));
+    },
+  );
+
+  app.post(
+    '/payments/:id/confirm',
+    {
+      config: { auth: 'user', idempotent: true },
+      schema: {
+        tags: ['payments'],
+        summary: 'Answer the 3-D-Secure-style challenge of a payment in requires_action (its buyer only)',
+        description: 'Sandbox: `pass` completes the payment (orders paid), `fail` declines it (402 card_declined, orders cancelled, stock released).',
+        params: PaymentId,
+        body: Type.Object({ challenge: Type.Union([Type.Literal('pass'), Type.Literal('fail')]) }, { additionalProperties: false }),
+        response: { 200: CheckoutResult, ...errors(400, 401, 402, 404, 409, 502) },
+      },
+    },
+    async (req) => checkoutView(await confirmPayment(db, clock, providers, requireUser(req).id, req.params.id as string, req.body.challenge)),
+  );
+
+  // Webhooks are verified over the exact bytes received: this encapsulated plugin keeps the JSON
+  // body raw (a Buffer) for this route only.
+  await app.register(async (hooks) => {
+    hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    hooks.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/webhooks/payments/:provider',
+      {
+        config: { auth: 'public' },
+        schema: {
+          tags: ['payments'],
+          summary: 'Signed payment provider webhooks (payment.succeeded, payment.failed, refund.succeeded)',
+          description:
+            'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock. ' +
+            'Events are applied once by event id; a replay answers 200 with `duplicate: true`.',
+          security: [],
+          params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }) }),
+          response: { 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean(), event_id: Type.String() }), ...errors(400, 401, 404) },
+        },
+      },
+      async (req) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const r = await receiveWebhook(db, clock, providers, req.params.provider, raw, req.headers);
+        return { received: true, ...r };
+      },
+    );
+  });
+}
