@@ -8,17 +8,12 @@
  *
  *   npx tsx scripts/modules.ts          check (a step of `npm test`; exit 1 on a violation)
  *   npx tsx scripts/modules.ts --docs   also write the graph (Mermaid) into docs/architecture.md
- *
- * While modules are moved one by one, `scripts/module-loops.known.json` lists the module edges
- * that still close a loop; an edge in a loop that is not listed fails, and so does a listed edge
- * that no longer closes one (so the list only shrinks).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cruise, type ICruiseResult, type IModule } from 'dependency-cruiser';
 
 const root = path.join(import.meta.dirname, '..');
-const knownFile = path.join(root, 'scripts', 'module-loops.known.json');
 const docsFile = path.join(root, 'docs', 'architecture.md');
 
 /** The module (`modules/<name>`), `flows`, or the other top-level part a source file belongs to. */
@@ -153,10 +148,8 @@ async function main(): Promise<void> {
   const problems: string[] = [];
   for (const p of pastIndex) problems.push(`imports past the module's index.ts: ${p}`);
   for (const p of intoFlows) problems.push(`a module imports a flow (flows sit above all modules): ${p}`);
-  const known = new Set<string>(JSON.parse(readFileSync(knownFile, 'utf8')) as string[]);
   const now = loopEdges(edges);
-  for (const e of now) if (!known.has(e)) problems.push(`a new module loop edge: ${e} (the module graph must point one way)`);
-  for (const e of known) if (!now.includes(e)) problems.push(`${e} no longer closes a loop: remove it from scripts/module-loops.known.json`);
+  for (const e of now) problems.push(`a module loop edge: ${e} (the module graph must point one way: docs/architecture.md, Module order)`);
   const before = readFileSync(docsFile, 'utf8');
   const after = withModuleDocs(before, edges);
   if (after !== before) {
