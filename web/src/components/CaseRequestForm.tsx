@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api';
-import { aftersales, CASE_TYPES, REASON_CODES, type CaseType } from '../lib/aftersales';
+import { aftersales, CASE_TYPES, REASON_CODES, type CaseType, type ReasonCode } from '../lib/aftersales';
 import { newIdempotencyKey, type Order } from '../lib/commerce';
 import { useErrorMessage } from '../lib/errors';
 import { parseMoneyInput } from '../lib/money';
@@ -16,7 +16,7 @@ export function CaseRequestForm({ order, onDone }: { order: Order; onDone: () =>
   const qc = useQueryClient();
   const errorMessage = useErrorMessage();
   const [type, setType] = useState<CaseType>('refund_only');
-  const [reasonCode, setReasonCode] = useState<string>('damaged');
+  const [reasonCode, setReasonCode] = useState<ReasonCode>('damaged');
   const [reason, setReason] = useState('');
   const [itemId, setItemId] = useState('');
   const [amount, setAmount] = useState('');
@@ -73,7 +73,7 @@ export function CaseRequestForm({ order, onDone }: { order: Order; onDone: () =>
         </div>
         <div className="field">
           <label htmlFor="field-reason-code">{t('caseRequest.reasonCode')}</label>
-          <select id="field-reason-code" value={reasonCode} onChange={(e) => setReasonCode(e.target.value)}>
+          <select id="field-reason-code" value={reasonCode} onChange={(e) => setReasonCode(e.target.value as ReasonCode)}>
             {REASON_CODES.map((c) => (
               <option key={c} value={c}>
                 {t(`reasonCode.${c}`)}

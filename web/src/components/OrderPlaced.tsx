@@ -21,7 +21,7 @@ export function OrderPlaced({ result, shopNames }: { result: CheckoutResult; sho
         {result.orders.map((o) => (
           <li key={o.id} className="order-row" data-testid="placed-order">
             <div>
-              <p className="order-row__shop">{o.shop?.name ?? shopNames[o.shop_id] ?? t('orders.shopFallback')}</p>
+              <p className="order-row__shop">{shopNames[o.shop_id] ?? t('orders.shopFallback')}</p>
               <p className="muted order-row__id">{t('orders.number', { id: o.id })}</p>
             </div>
             <StatusBadge kind="orderStatus" status={o.status} />

@@ -49,7 +49,7 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
   const a = order.shipping_address;
   // The shipping deadline is a rule of the shop's time zone: shown there when known (the shop's
   // own members know it), else in the viewer's zone.
-  const shopZone = order.shop.timezone ?? me?.shops.find((s) => s.id === order.shop.id)?.timezone;
+  const shopZone = me?.shops.find((s) => s.id === order.shop.id)?.timezone;
   return (
     <div data-testid="order-detail" data-order-id={order.id}>
       <PageHeader

@@ -2,32 +2,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiError, request } from '../api';
+import { ApiError } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { useToast } from '../components/Toast';
 import { useErrorMessage } from '../lib/errors';
+import { content, type Video } from '../lib/content';
 import { hasRole, useMe } from '../lib/session';
 import '../closing.css';
-
-interface LinkSpan {
-  start: number;
-  end: number;
-  text: string;
-  url: string;
-}
-
-interface OwnVideo {
-  id: string;
-  caption: string;
-  caption_flagged: boolean;
-  status: string;
-  anchors: Array<{ type: string; id?: string; url?: string; title?: string | null; active?: boolean; product?: { id: string; title: string } }>;
-}
-
-const getVideo = (id: string) => request<OwnVideo>('GET', `/v1/videos/${encodeURIComponent(id)}`);
-const checkLinks = (text: string) => request<{ mode: string; forbidden: boolean; spans: LinkSpan[] }>('POST', '/v1/links/check', { text });
 
 /**
  * Edit one of your videos' caption (`/videos/:id/edit`), e.g. after a cut-over flagged it: the
@@ -36,7 +19,7 @@ const checkLinks = (text: string) => request<{ mode: string; forbidden: boolean;
 export function VideoEdit() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const video = useQuery({ queryKey: ['video-edit', id], queryFn: () => getVideo(id) });
+  const video = useQuery({ queryKey: ['video-edit', id], queryFn: () => content.video(id) });
   return (
     <>
       <PageHeader title={t('videoEdit.title')} subtitle={t('videoEdit.subtitle')} />
@@ -47,7 +30,7 @@ export function VideoEdit() {
   );
 }
 
-function CaptionForm({ video }: { video: OwnVideo }) {
+function CaptionForm({ video }: { video: Video }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();
@@ -59,9 +42,9 @@ function CaptionForm({ video }: { video: OwnVideo }) {
     const timer = setTimeout(() => setChecked(caption), 400);
     return () => clearTimeout(timer);
   }, [caption]);
-  const links = useQuery({ queryKey: ['link-check', checked], queryFn: () => checkLinks(checked), enabled: checked.trim() !== '' });
+  const links = useQuery({ queryKey: ['link-check', checked], queryFn: () => content.checkLinks(checked), enabled: checked.trim() !== '' });
   const save = useMutation({
-    mutationFn: () => request<OwnVideo>('PATCH', `/v1/videos/${encodeURIComponent(video.id)}`, { caption }),
+    mutationFn: () => content.editCaption(video.id, caption),
     onSuccess: (next) => {
       qc.setQueryData(['video-edit', video.id], next);
       void qc.invalidateQueries({ queryKey: ['creator-videos'] });

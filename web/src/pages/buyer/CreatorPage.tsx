@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiError, request } from '../../api';
+import { ApiError } from '../../api';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StoreIcon } from '../../components/Icons';
@@ -14,11 +14,6 @@ import { content } from '../../lib/content';
 import { useFormat } from '../../lib/format';
 import '../../closing.css';
 
-interface CreatorShops {
-  creator: { id: string; name: string };
-  data: Array<{ id: string; name: string; market: string }>;
-}
-
 /**
  * A creator's or seller's products (`/creators/:id`): their showcase, then each of their shops'
  * live products. Where "All of …'s products" leads from a retired external link.
@@ -28,7 +23,7 @@ export function CreatorPage() {
   const { id = '' } = useParams();
   const shops = useQuery({
     queryKey: ['creator-shops', id],
-    queryFn: () => request<CreatorShops>('GET', `/v1/creators/${encodeURIComponent(id)}/shops`),
+    queryFn: () => content.creatorShops(id),
     retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2,
   });
   const showcase = useQuery({ queryKey: ['showcase', id], queryFn: () => content.showcase(id), enabled: shops.isSuccess });

@@ -107,7 +107,7 @@ export function OperatorHealthThresholds() {
       ) : thresholds.isError ? (
         <ErrorAlert error={thresholds.error} onRetry={() => void thresholds.refetch()} />
       ) : thresholds.data ? (
-        <ThresholdsForm key={`${code}-${thresholds.data.updated_at ?? ''}`} market={code} value={thresholds.data} />
+        <ThresholdsForm key={code} market={code} value={thresholds.data} />
       ) : null}
     </section>
   );
@@ -276,7 +276,6 @@ function ThresholdsForm({ market, value }: { market: string; value: HealthThresh
           {errorMessage(save.error)}
         </p>
       )}
-      {value.updated_at && <p className="muted">{t('console.thresholds.updated', { time: fmt.dateTime(value.updated_at) })}</p>}
     </form>
   );
 }

@@ -10,7 +10,7 @@ import { formatRegion } from '../../i18n/format';
 import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { moneyInputValue, parseMoneyInput } from '../../lib/money';
-import { DOCUMENT_KINDS, sellers, type AdminMarket, type DocumentKind, type MarketEdit } from '../../lib/sellers';
+import { DOCUMENT_KINDS, sellers, type AdminMarket, type DocumentKind, isDocumentKind, type MarketEdit } from '../../lib/sellers';
 
 /** Markets as data: tax rate, slot quota, sales threshold, affiliate attribution window and required documents, editable. */
 export function OperatorMarkets() {
@@ -46,7 +46,7 @@ function MarketCard({ market }: { market: AdminMarket }) {
   const [quota, setQuota] = useState(market.slot_quota === null ? '' : String(market.slot_quota));
   const [threshold, setThreshold] = useState(market.sales_threshold ? moneyInputValue(market.sales_threshold.amount, market.currency) : '');
   const [windowDays, setWindowDays] = useState(String(market.attribution_window_days));
-  const [docs, setDocs] = useState<DocumentKind[]>(market.required_documents);
+  const [docs, setDocs] = useState<DocumentKind[]>(market.required_documents.filter(isDocumentKind));
   const [invalid, setInvalid] = useState<Record<string, boolean>>({});
   const save = useMutation({
     mutationFn: (edit: MarketEdit) => sellers.editMarket(market.code, edit),

@@ -54,7 +54,7 @@ export function OperatorShops() {
     const id = setTimeout(() => setQ(typed.trim()), 300);
     return () => clearTimeout(id);
   }, [typed]);
-  const list = usePaged(['admin-shops', q, status], (cursor) => operator.shops({ q: q || undefined, status, limit: 20, cursor }));
+  const list = usePaged(['admin-shops', q, status], (cursor) => operator.shops({ q: q || undefined, status: status || undefined, limit: 20, cursor }));
   return (
     <section className="panel" aria-labelledby="shops-title">
       <div className="panel__head">
