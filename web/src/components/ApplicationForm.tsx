@@ -23,6 +23,7 @@ import { checkEmail } from '../lib/validation';
 import { AddressFields } from './AddressFields';
 import { DocumentUpload } from './DocumentUpload';
 import { Field } from './Field';
+import { keys } from '../api/keys';
 
 const PHONE = /^[0-9+()./ -]{3,40}$/;
 
@@ -71,7 +72,7 @@ export function ApplicationForm({ application, onDone }: { application?: Applica
   const { t } = useTranslation();
   const fmt = useFormat();
   const errorMessage = useErrorMessage();
-  const markets = useQuery({ queryKey: ['markets'], queryFn: sellers.markets });
+  const markets = useQuery({ queryKey: keys.markets(), queryFn: sellers.markets });
   const [f, setF] = useState(() => initialForm(application));
   const [docs, setDocs] = useState<ApplicationDocument[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});

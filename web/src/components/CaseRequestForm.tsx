@@ -7,6 +7,7 @@ import { newIdempotencyKey, type Order } from '../lib/commerce';
 import { useErrorMessage } from '../lib/errors';
 import { parseMoneyInput } from '../lib/money';
 import { Field } from './Field';
+import { keys } from '../api/keys';
 
 const MAX_PHOTOS = 10;
 
@@ -44,9 +45,9 @@ export function CaseRequestForm({ order, onDone }: { order: Order; onDone: () =>
         key.current,
       ),
     onSuccess: (c) => {
-      qc.setQueryData(['case', c.id], c);
-      void qc.invalidateQueries({ queryKey: ['order', order.id] });
-      void qc.invalidateQueries({ queryKey: ['cases'] });
+      qc.setQueryData(keys.case(c.id), c);
+      void qc.invalidateQueries({ queryKey: keys.order(order.id) });
+      void qc.invalidateQueries({ queryKey: keys.cases() });
       onDone();
     },
   });

@@ -9,6 +9,7 @@ import { forbiddenSpans, RATINGS, trust, type Review } from '../lib/trust';
 import { Stars } from './Stars';
 import { useToast } from './Toast';
 import '../trust.css';
+import { keys } from '../api/keys';
 
 /**
  * The buyer's review of one delivered item of their order: a 1–5 rating and an optional text,
@@ -92,15 +93,15 @@ function ReviewForm({
     },
     onSuccess: (review) => {
       toast({ text: existing ? t('reviews.updated') : t('reviews.posted') });
-      void qc.invalidateQueries({ queryKey: ['order', orderId] });
-      void qc.invalidateQueries({ queryKey: ['product', item.product_id] });
-      void qc.invalidateQueries({ queryKey: ['product-reviews', item.product_id] });
+      void qc.invalidateQueries({ queryKey: keys.order(orderId) });
+      void qc.invalidateQueries({ queryKey: keys.product(item.product_id) });
+      void qc.invalidateQueries({ queryKey: keys.productReviews(item.product_id) });
       onDone(review);
     },
     onError: (err) => {
       if (err instanceof ApiError && err.code === 'review_locked') onLocked();
       // Reviewed elsewhere meanwhile: the refreshed order shows that review.
-      if (err instanceof ApiError && err.code === 'already_reviewed') void qc.invalidateQueries({ queryKey: ['order', orderId] });
+      if (err instanceof ApiError && err.code === 'already_reviewed') void qc.invalidateQueries({ queryKey: keys.order(orderId) });
     },
   });
   const submit = (e: FormEvent) => {

@@ -9,6 +9,7 @@ import { CaseDetails } from './CaseDetails';
 import { CaseRequestForm } from './CaseRequestForm';
 import { ErrorAlert } from './ErrorAlert';
 import { Loading } from './Loading';
+import { keys } from '../api/keys';
 
 /** Orders the buyer may open a case on (the server also checks the after-sales window). */
 const CASE_OPENABLE: readonly string[] = ['shipped', 'delivered'];
@@ -18,7 +19,7 @@ export function OrderAfterSales({ order, seller }: { order: Order; seller: boole
   const { t } = useTranslation();
   const [requesting, setRequesting] = useState(false);
   const caseId = latestCaseId(order.timeline);
-  const current = useQuery({ queryKey: ['case', caseId], queryFn: () => aftersales.get(caseId!), enabled: caseId !== null });
+  const current = useQuery({ queryKey: keys.case(caseId), queryFn: () => aftersales.get(caseId!), enabled: caseId !== null });
   const canRequest = !seller && CASE_OPENABLE.includes(order.status) && (!current.data || !isOpen(current.data));
 
   return (

@@ -5,12 +5,13 @@ import { trust, type RatingSummary } from '../lib/trust';
 import { PagedList } from './PagedList';
 import { Stars } from './Stars';
 import '../trust.css';
+import { keys } from '../api/keys';
 
 /** A product's rating (average and count) and its reviews, newest first, with "Load more". */
 export function ProductReviews({ productId, rating }: { productId: string; rating?: RatingSummary }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const list = usePaged(['product-reviews', productId], (cursor) => trust.productReviews(productId, { limit: 10, cursor }));
+  const list = usePaged(keys.productReviews(productId), (cursor) => trust.productReviews(productId, { limit: 10, cursor }));
   const average = rating?.average ?? null;
   return (
     <section className="product-reviews" aria-labelledby="product-reviews-title" data-testid="product-reviews">

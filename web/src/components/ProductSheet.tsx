@@ -14,6 +14,7 @@ import { Loading } from './Loading';
 import { QuantityStepper } from './QuantityStepper';
 import { useToast } from './Toast';
 import { VariantPicker } from './VariantPicker';
+import { keys } from '../api/keys';
 
 /**
  * The bottom sheet a product anchor opens: pictures (or the video's poster), variants, price,
@@ -35,7 +36,7 @@ export function ProductSheet({
 }) {
   const { t } = useTranslation();
   const closeRef = useRef<HTMLButtonElement>(null);
-  const product = useQuery({ queryKey: ['product', summary.id], queryFn: () => commerce.product(summary.id) });
+  const product = useQuery({ queryKey: keys.product(summary.id), queryFn: () => commerce.product(summary.id) });
   useTrackOnce('product_click', summary.id, { product_id: summary.id, shop_id: summary.shop_id, ...source, ...(creatorId ? { creator_id: creatorId } : {}) });
 
   useEffect(() => {

@@ -4,6 +4,7 @@ import { client, data, idempotent, q, type Query } from '../api/client';
 import type { BodyOf, QueryOf, ResponseOf } from '../api/types';
 import { newIdempotencyKey, type OrderEvent } from './commerce';
 import { postMultipart } from './upload';
+import { keys } from '../api/keys';
 
 export const CASE_TYPES = ['refund_only', 'return_and_refund', 'replacement'] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
@@ -63,9 +64,9 @@ export function useCaseAction(c: AfterSalesCase) {
   return useMutation({
     mutationFn: ({ action, body }: { action: CaseAction; body?: CaseActionBody }) => aftersales.act(c.id, action, body),
     onSuccess: (updated) => {
-      qc.setQueryData(['case', c.id], updated);
-      void qc.invalidateQueries({ queryKey: ['cases'] });
-      void qc.invalidateQueries({ queryKey: ['order', c.order_id] });
+      qc.setQueryData(keys.case(c.id), updated);
+      void qc.invalidateQueries({ queryKey: keys.cases() });
+      void qc.invalidateQueries({ queryKey: keys.order(c.order_id) });
     },
   });
 }

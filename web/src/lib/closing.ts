@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { client, data, q, type Query } from '../api/client';
 import type { BodyOf, ItemOf, ResponseOf } from '../api/types';
 import { postMultipart, type Upload } from './upload';
+import { keys } from '../api/keys';
 
 export type LinkPolicy = ResponseOf<'/v1/admin/markets/{market}/link-policy'>;
 export type LinkPolicyMode = LinkPolicy['mode'];
@@ -82,7 +83,7 @@ export function uploadImport(shopId: string, file: File, onProgress: (fraction: 
 /** Unread notifications for the badge: up to 10 are counted ("9+" beyond), refreshed every minute. */
 export function useUnreadCount(enabled: boolean) {
   const q = useQuery({
-    queryKey: ['notifications', 'unread-count'],
+    queryKey: keys.notifications('unread-count'),
     queryFn: () => closing.notifications({ unread: true, limit: 10 }),
     enabled,
     refetchInterval: 60_000,

@@ -4,6 +4,7 @@ import { client, data, idempotent, q, type Query } from '../api/client';
 import type { BodyOf, ItemOf, QueryOf, ResponseOf } from '../api/types';
 import { EMPTY_ADDRESS, toShippingAddress, type AddressForm } from './address';
 import { postMultipart } from './upload';
+import { keys } from '../api/keys';
 
 export const SHOP_MODES = ['self_fulfilled', 'managed'] as const;
 export type ShopMode = (typeof SHOP_MODES)[number];
@@ -63,8 +64,8 @@ export function useApplicationMutation<V>(fn: (v: V) => Promise<Application>) {
   return useMutation({
     mutationFn: fn,
     onSuccess: (a) => {
-      qc.setQueryData(['application', a.id], a);
-      void qc.invalidateQueries({ queryKey: ['applications'] });
+      qc.setQueryData(keys.application(a.id), a);
+      void qc.invalidateQueries({ queryKey: keys.applications() });
     },
   });
 }

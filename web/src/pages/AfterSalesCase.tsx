@@ -6,12 +6,13 @@ import { CaseDetails } from '../components/CaseDetails';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { aftersales } from '../lib/aftersales';
+import { keys } from '../api/keys';
 
 /** One case for its shop (answer it) or an operator (decide it), with a way back to the queue. */
 export function AfterSalesCase({ role }: { role: 'seller' | 'operator' }) {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const c = useQuery({ queryKey: ['case', id], queryFn: () => aftersales.get(id) });
+  const c = useQuery({ queryKey: keys.case(id), queryFn: () => aftersales.get(id) });
   return (
     <>
       <p className="back-link">

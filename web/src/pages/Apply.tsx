@@ -10,11 +10,12 @@ import { PagedList } from '../components/PagedList';
 import { usePaged } from '../lib/paging';
 import { hasRole, ME_KEY, useMe } from '../lib/session';
 import { canResubmit, sellers, type Application } from '../lib/sellers';
+import { keys } from '../api/keys';
 
 /** /apply: apply to sell with an invitation code, then follow the application (checks, questions, timeline). */
 export function Apply() {
   const { t } = useTranslation();
-  const mine = usePaged(['applications', 'mine'], (cursor) => sellers.mine({ limit: 10, cursor }));
+  const mine = usePaged(keys.applications('mine'), (cursor) => sellers.mine({ limit: 10, cursor }));
   const [applying, setApplying] = useState(false);
   const none = !mine.query.isPending && !mine.query.isError && mine.rows.length === 0;
 

@@ -18,6 +18,7 @@ import { useErrorMessage } from '../lib/errors';
 import { useFormat } from '../lib/format';
 import { useMe } from '../lib/session';
 import { useCheckoutStarted } from '../lib/trackers';
+import { keys } from '../api/keys';
 
 /** The errors of the fields the user has not changed since they were reported. */
 function withoutChanged<T extends object>(errors: Partial<Record<keyof T, string>>, before: T, after: T): Partial<Record<keyof T, string>> {
@@ -51,7 +52,7 @@ export function Checkout() {
 
   const finish = (result: CheckoutResult) => {
     void qc.invalidateQueries({ queryKey: CART_KEY });
-    void qc.invalidateQueries({ queryKey: ['orders'] });
+    void qc.invalidateQueries({ queryKey: keys.orders() });
     setStage(result.payment.status === 'requires_action' ? { step: 'verify', result } : { step: 'done', result });
   };
 

@@ -6,6 +6,7 @@ import type { Money } from '../i18n/format';
 import { analytics, creatorAnalyticsUrl, type CreatorLiveStats, type CreatorVideoStats } from '../lib/analytics';
 import { finance } from '../lib/finance';
 import { CsvLink, escapeHtml, NameCell, QueryView, RangePicker, TableHead, useAnalyticsFormat, useRangeChoice, type AnalyticsFormat } from './analytics/common';
+import { keys } from '../api/keys';
 
 /** Videos the chart shows (the table and the CSV have them all). */
 const CHART_VIDEOS = 10;
@@ -27,8 +28,8 @@ export function CreatorAnalytics() {
   const { t } = useTranslation();
   const f = useAnalyticsFormat();
   const { choice, range, valid, update } = useRangeChoice('30');
-  const q = useQuery({ queryKey: ['creator-analytics', range], queryFn: () => analytics.creator(range), placeholderData: keepPreviousData });
-  const earned = useQuery({ queryKey: ['creator-earnings-summary'], queryFn: () => finance.earnings({ limit: 1 }) });
+  const q = useQuery({ queryKey: keys.creatorAnalytics(range), queryFn: () => analytics.creator(range), placeholderData: keepPreviousData });
+  const earned = useQuery({ queryKey: keys.creatorEarningsSummary(), queryFn: () => finance.earnings({ limit: 1 }) });
   const option = useMemo(() => (q.data ? chartOption(q.data.videos.slice(0, CHART_VIDEOS), t, f) : null), [q.data, t, f]);
   const list = (ms: Money[]) => (ms.length === 0 ? f.money({ amount: 0, currency: earned.data?.currency ?? 'USD' }) : ms.map((m) => f.money(m)).join(' · '));
 

@@ -15,6 +15,7 @@ import { content } from '../lib/content';
 import { finance } from '../lib/finance';
 import { useFormat } from '../lib/format';
 import { useMe } from '../lib/session';
+import { keys } from '../api/keys';
 
 /** Loads with ECharts, outside the main bundle. */
 const CreatorAnalytics = lazy(() => import('./CreatorAnalytics').then((m) => ({ default: m.CreatorAnalytics })));
@@ -23,7 +24,7 @@ const CreatorAnalytics = lazy(() => import('./CreatorAnalytics').then((m) => ({ 
 export function CreatorCenter() {
   const { t } = useTranslation();
   const { data: me } = useMe();
-  const key = ['creator-videos', me?.id] as const;
+  const key = keys.creatorVideos(me?.id);
   return (
     <>
       <PageHeader
@@ -68,7 +69,7 @@ export function CreatorCenter() {
 function Earnings() {
   const { t } = useTranslation();
   const q = useInfiniteQuery({
-    queryKey: ['earnings'],
+    queryKey: keys.earnings(),
     queryFn: ({ pageParam }) => finance.earnings({ limit: 20, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.lines.next_cursor ?? undefined,
@@ -95,7 +96,7 @@ function Earnings() {
 function ShowcasePreview({ creatorId }: { creatorId: string }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const showcase = useQuery({ queryKey: ['showcase', creatorId], queryFn: () => content.showcase(creatorId) });
+  const showcase = useQuery({ queryKey: keys.showcase(creatorId), queryFn: () => content.showcase(creatorId) });
   if (showcase.isPending) return <Loading />;
   if (showcase.isError) return <ErrorAlert error={showcase.error} onRetry={() => void showcase.refetch()} />;
   if (showcase.data.products.length === 0) {

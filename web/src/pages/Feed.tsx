@@ -10,6 +10,7 @@ import { ProductSheet } from '../components/ProductSheet';
 import type { ProductSummary } from '../lib/commerce';
 import { content, type Video } from '../lib/content';
 import { LiveNowLink } from './live/LiveList';
+import { keys } from '../api/keys';
 
 const PAGE_SIZE = 8;
 
@@ -17,7 +18,7 @@ const PAGE_SIZE = 8;
 export function Feed() {
   const { t } = useTranslation();
   const feed = useInfiniteQuery({
-    queryKey: ['feed'],
+    queryKey: keys.feed(),
     queryFn: ({ pageParam }) => content.feed({ limit: PAGE_SIZE, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,

@@ -22,6 +22,7 @@ import { OperatorHealthThresholds } from './operator/OperatorHealthThresholds';
 import { OperatorOverview } from './operator/OperatorOverview';
 import { OperatorShop, OperatorShops } from './operator/OperatorShops';
 import { OperatorLinkPolicy } from './operator/OperatorLinkPolicy';
+import { keys } from '../api/keys';
 
 const SECTIONS = [
   { to: '/operator', labelKey: 'console.tabs.overview', end: true },
@@ -86,7 +87,7 @@ function LedgerStatus() {
   const { t } = useTranslation();
   const locale = useLocale();
   const errorMessage = useErrorMessage();
-  const recon = useQuery({ queryKey: ['ledger', 'reconcile'], queryFn: api.reconcile });
+  const recon = useQuery({ queryKey: keys.ledger('reconcile'), queryFn: api.reconcile });
 
   return (
     <section className="panel" aria-labelledby="ledger-title" data-testid="ledger-status">

@@ -19,12 +19,13 @@ import { CANCELLABLE, commerce, newIdempotencyKey, type Order } from '../lib/com
 import { useErrorMessage } from '../lib/errors';
 import { useFormat } from '../lib/format';
 import { useMe } from '../lib/session';
+import { keys } from '../api/keys';
 
 /** One order: items, totals, address, payment, status and timeline; cancel while allowed. */
 export function OrderDetail({ seller = false }: { seller?: boolean }) {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const order = useQuery({ queryKey: ['order', id], queryFn: () => commerce.order(id) });
+  const order = useQuery({ queryKey: keys.order(id), queryFn: () => commerce.order(id) });
 
   return (
     <>
@@ -251,8 +252,8 @@ function CancelOrder({ order }: { order: Order }) {
     mutationFn: () => commerce.cancelOrder(order.id, key.current),
     onSuccess: () => {
       setConfirming(false);
-      void qc.invalidateQueries({ queryKey: ['order', order.id] });
-      void qc.invalidateQueries({ queryKey: ['orders'] });
+      void qc.invalidateQueries({ queryKey: keys.order(order.id) });
+      void qc.invalidateQueries({ queryKey: keys.orders() });
     },
   });
   return (

@@ -11,6 +11,7 @@ import { useErrorMessage } from '../lib/errors';
 import { content, type Video } from '../lib/content';
 import { hasRole, useMe } from '../lib/session';
 import '../closing.css';
+import { keys } from '../api/keys';
 
 /**
  * Edit one of your videos' caption (`/videos/:id/edit`), e.g. after a cut-over flagged it: the
@@ -19,7 +20,7 @@ import '../closing.css';
 export function VideoEdit() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const video = useQuery({ queryKey: ['video-edit', id], queryFn: () => content.video(id) });
+  const video = useQuery({ queryKey: keys.videoEdit(id), queryFn: () => content.video(id) });
   return (
     <>
       <PageHeader title={t('videoEdit.title')} subtitle={t('videoEdit.subtitle')} />
@@ -42,12 +43,12 @@ function CaptionForm({ video }: { video: Video }) {
     const timer = setTimeout(() => setChecked(caption), 400);
     return () => clearTimeout(timer);
   }, [caption]);
-  const links = useQuery({ queryKey: ['link-check', checked], queryFn: () => content.checkLinks(checked), enabled: checked.trim() !== '' });
+  const links = useQuery({ queryKey: keys.linkCheck(checked), queryFn: () => content.checkLinks(checked), enabled: checked.trim() !== '' });
   const save = useMutation({
     mutationFn: () => content.editCaption(video.id, caption),
     onSuccess: (next) => {
-      qc.setQueryData(['video-edit', video.id], next);
-      void qc.invalidateQueries({ queryKey: ['creator-videos'] });
+      qc.setQueryData(keys.videoEdit(video.id), next);
+      void qc.invalidateQueries({ queryKey: keys.creatorVideos() });
       toast({ text: t('videoEdit.saved') });
     },
   });

@@ -11,6 +11,7 @@ import { commerce } from '../../lib/commerce';
 import { content } from '../../lib/content';
 import { useLocale } from '../../lib/language';
 import './analytics.css';
+import { keys } from '../../api/keys';
 
 /**
  * A query's panel body: loading, the error with a retry, the empty state when `empty(data)`
@@ -128,7 +129,7 @@ export type NamedKind = 'video' | 'product' | 'creator' | 'live';
 export function useNames(kind: NamedKind, ids: string[]): Map<string, string> {
   const results = useQueries({
     queries: ids.map((id) => ({
-      queryKey: ['analytics-name', kind, id],
+      queryKey: keys.analyticsName(kind, id),
       queryFn: async (): Promise<string> => {
         if (kind === 'video') return (await content.video(id)).caption;
         if (kind === 'product') return (await commerce.product(id)).title;

@@ -13,6 +13,7 @@ import { commerce, type ProductSummary } from '../../lib/commerce';
 import { content } from '../../lib/content';
 import { useFormat } from '../../lib/format';
 import '../../closing.css';
+import { keys } from '../../api/keys';
 
 /**
  * A creator's or seller's products (`/creators/:id`): their showcase, then each of their shops'
@@ -22,11 +23,11 @@ export function CreatorPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
   const shops = useQuery({
-    queryKey: ['creator-shops', id],
+    queryKey: keys.creatorShops(id),
     queryFn: () => content.creatorShops(id),
     retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2,
   });
-  const showcase = useQuery({ queryKey: ['showcase', id], queryFn: () => content.showcase(id), enabled: shops.isSuccess });
+  const showcase = useQuery({ queryKey: keys.showcase(id), queryFn: () => content.showcase(id), enabled: shops.isSuccess });
 
   if (shops.isPending) return <Loading />;
   if (shops.isError) {
@@ -71,7 +72,7 @@ export function CreatorPage() {
 function ShopProducts({ shop }: { shop: { id: string; name: string } }) {
   const { t } = useTranslation();
   const products = useInfiniteQuery({
-    queryKey: ['shop-live-products', shop.id],
+    queryKey: keys.shopLiveProducts(shop.id),
     queryFn: ({ pageParam }) => commerce.products({ shop_id: shop.id, limit: 24, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,

@@ -11,6 +11,7 @@ import { ProductDetails } from '../../components/ProductSheet';
 import { ApiError } from '../../api';
 import { commerce } from '../../lib/commerce';
 import '../../closing.css';
+import { keys } from '../../api/keys';
 
 /**
  * A product on its own page (`/products/:id`): pictures, variants with price and availability,
@@ -19,7 +20,7 @@ import '../../closing.css';
 export function ProductPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const product = useQuery({ queryKey: ['product', id], queryFn: () => commerce.product(id), retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2 });
+  const product = useQuery({ queryKey: keys.product(id), queryFn: () => commerce.product(id), retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2 });
   const appName = t('app.name');
   useEffect(() => {
     if (product.data) document.title = `${product.data.title} · ${appName}`;

@@ -15,8 +15,9 @@ import { useFormat } from '../../lib/format';
 import { HEARTBEAT_MS, live, useLiveRoom, type LiveSession } from '../../lib/live';
 import { LiveBadge, RoomFigures } from './LiveRoom';
 import './live.css';
+import { keys } from '../../api/keys';
 
-const MINE = ['live', 'mine'] as const;
+const MINE = keys.live('mine');
 
 /** Creator live console: schedule, go live (attestation), pin, flash-sale allotments, live figures, end. */
 export function CreatorLive() {
@@ -94,7 +95,7 @@ function ScheduleForm({ onCreated }: { onCreated: (id: string) => void }) {
       setTitle('');
       setStreamUrl('');
       setAt('');
-      void qc.invalidateQueries({ queryKey: ['live'] });
+      void qc.invalidateQueries({ queryKey: keys.live() });
       onCreated(s.id);
     },
   });
@@ -135,7 +136,7 @@ function SessionPanel({ session }: { session: LiveSession }) {
   const errorMessage = useErrorMessage();
   const fmt = useFormat();
   const { room } = useLiveRoom(session.status === 'ended' ? undefined : session.id);
-  const refresh = () => qc.invalidateQueries({ queryKey: ['live'] });
+  const refresh = () => qc.invalidateQueries({ queryKey: keys.live() });
   const end = useMutation({ mutationFn: () => live.end(session.id), onSuccess: refresh });
   // The stream's state is the freshest (pins and allotments change it); the list is the fallback.
   const current = room?.live ?? session;
@@ -238,7 +239,7 @@ function PinBox({ session, onPinned }: { session: LiveSession; onPinned: () => v
   const errorMessage = useErrorMessage();
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
-  const products = useQuery({ queryKey: ['live-pick-products', search], queryFn: () => commerce.products({ q: search || undefined, limit: 20 }) });
+  const products = useQuery({ queryKey: keys.livePickProducts(search), queryFn: () => commerce.products({ q: search || undefined, limit: 20 }) });
   const pin = useMutation({ mutationFn: (productId: string) => live.pin(session.id, productId), onSuccess: onPinned });
   return (
     <div className="form-section" data-testid="live-pin">
@@ -297,7 +298,7 @@ function Allotments({ session, onSaved }: { session: LiveSession; onSaved: () =>
   const { t } = useTranslation();
   const fmt = useFormat();
   const errorMessage = useErrorMessage();
-  const details = useQueries({ queries: session.products.map((p) => ({ queryKey: ['product', p.id], queryFn: () => commerce.product(p.id) })) });
+  const details = useQueries({ queries: session.products.map((p) => ({ queryKey: keys.product(p.id), queryFn: () => commerce.product(p.id) })) });
   const [draft, setDraft] = useState<Record<string, string>>({});
   const save = useMutation({
     mutationFn: () =>

@@ -11,12 +11,13 @@ import { useFormat } from '../../lib/format';
 import { live, type LiveSession } from '../../lib/live';
 import { LiveBadge } from './LiveRoom';
 import './live.css';
+import { keys } from '../../api/keys';
 
 /** Lives now, and the ones coming up. */
 export function LiveList() {
   const { t } = useTranslation();
-  const now = useQuery({ queryKey: ['live', 'live'], queryFn: () => live.list({ status: 'live', limit: 50 }), refetchInterval: 15_000 });
-  const upcoming = useQuery({ queryKey: ['live', 'scheduled'], queryFn: () => live.list({ status: 'scheduled', limit: 20 }) });
+  const now = useQuery({ queryKey: keys.live('live'), queryFn: () => live.list({ status: 'live', limit: 50 }), refetchInterval: 15_000 });
+  const upcoming = useQuery({ queryKey: keys.live('scheduled'), queryFn: () => live.list({ status: 'scheduled', limit: 20 }) });
   return (
     <>
       <PageHeader title={t('live.list.title')} subtitle={t('live.list.subtitle')} />
@@ -77,7 +78,7 @@ function Sessions({ list, testId }: { list: LiveSession[]; testId: string }) {
 export function LiveNowLink() {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const now = useQuery({ queryKey: ['live', 'live'], queryFn: () => live.list({ status: 'live', limit: 50 }), refetchInterval: 30_000 });
+  const now = useQuery({ queryKey: keys.live('live'), queryFn: () => live.list({ status: 'live', limit: 50 }), refetchInterval: 30_000 });
   const count = now.data?.data.length ?? 0;
   if (count === 0) return null;
   return (

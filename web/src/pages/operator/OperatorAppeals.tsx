@@ -4,12 +4,13 @@ import { PagedList } from '../../components/PagedList';
 import { operator } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
 import { ActionCard } from './OperatorShops';
+import { keys } from '../../api/keys';
 
 /** Shops' appeals against actions: pending ones wait for a decision (grant reverses the action); all for the record. */
 export function OperatorAppeals() {
   const { t } = useTranslation();
   const [which, setWhich] = useState<'pending' | 'all'>('pending');
-  const list = usePaged(['shop-actions', which], (cursor) => operator.actions({ appeal: which, limit: 20, cursor }));
+  const list = usePaged(keys.shopActions(which), (cursor) => operator.actions({ appeal: which, limit: 20, cursor }));
   return (
     <section className="panel" aria-labelledby="appeals-title">
       <div className="panel__head">

@@ -13,13 +13,14 @@ import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { usePaged } from '../../lib/paging';
 import { APPLICATION_STATUSES, sellers, useApplicationMutation, type Application, type ApplicationStatus, type ReviewAction } from '../../lib/sellers';
+import { keys } from '../../api/keys';
 
 /** The review queue of seller applications, oldest first, by status. */
 export function OperatorApplications() {
   const { t } = useTranslation();
   const fmt = useFormat();
   const [status, setStatus] = useState<ApplicationStatus | ''>('submitted');
-  const list = usePaged(['applications', 'queue', status], (cursor) => sellers.queue({ status: status || undefined, limit: 20, cursor }));
+  const list = usePaged(keys.applications('queue', status), (cursor) => sellers.queue({ status: status || undefined, limit: 20, cursor }));
   return (
     <section className="panel" aria-labelledby="applications-title">
       <div className="panel__head">
@@ -78,7 +79,7 @@ export function OperatorApplications() {
 export function OperatorApplication() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const app = useQuery({ queryKey: ['application', id], queryFn: () => sellers.application(id) });
+  const app = useQuery({ queryKey: keys.application(id), queryFn: () => sellers.application(id) });
   return (
     <>
       <p className="back-link">

@@ -4,6 +4,7 @@ import { PagedList } from '../../components/PagedList';
 import { useFormat } from '../../lib/format';
 import { auditReason, operator, type AuditEntry, type AuditFilter } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
+import { keys } from '../../api/keys';
 
 /** Kinds of action the filter offers (the API matches `<kind>.*`). */
 const ACTION_KINDS = [
@@ -38,7 +39,7 @@ export function OperatorAudit() {
   const { t } = useTranslation();
   const [draft, setDraft] = useState({ kind: '', actor: '', target: '', from: '', to: '' });
   const [filter, setFilter] = useState<AuditFilter>({});
-  const list = usePaged(['audit', filter], (cursor) => operator.audit({ ...filter, limit: 25, cursor }));
+  const list = usePaged(keys.audit(filter), (cursor) => operator.audit({ ...filter, limit: 25, cursor }));
   const set = (k: keyof typeof draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
   const apply = (e: FormEvent) => {
     e.preventDefault();

@@ -8,6 +8,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { operator, type CommissionRule, type CommissionRuleInput } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
+import { keys } from '../../api/keys';
 
 const CATEGORY = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -36,7 +37,7 @@ function isoOf(local: string): string | null {
 export function OperatorCommission() {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const list = usePaged(['commission-rules'], (cursor) => operator.commissionRules({ limit: 20, cursor }));
+  const list = usePaged(keys.commissionRules(), (cursor) => operator.commissionRules({ limit: 20, cursor }));
   const pct = (bps: number) => fmt.percent(bps / 10_000);
   return (
     <>
@@ -104,7 +105,7 @@ function EndRule({ rule }: { rule: CommissionRule }) {
     mutationFn: (iso: string) => operator.endCommissionRule(rule.id, iso),
     onSuccess: () => {
       setOpen(false);
-      void qc.invalidateQueries({ queryKey: ['commission-rules'] });
+      void qc.invalidateQueries({ queryKey: keys.commissionRules() });
     },
   });
   if (!open) {
@@ -150,7 +151,7 @@ function CreateRule() {
     onSuccess: () => {
       toast({ text: t('commission.created') });
       setForm({ category: '', rate: '', newShopDays: '', subsidy: '', from: '', to: '' });
-      void qc.invalidateQueries({ queryKey: ['commission-rules'] });
+      void qc.invalidateQueries({ queryKey: keys.commissionRules() });
     },
   });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });

@@ -10,13 +10,14 @@ import { NoteForm } from '../../components/NoteForm';
 import { StatusBadge } from '../../components/StatusBadge';
 import { fulfillment, type FulfillmentFlag } from '../../lib/fulfillment';
 import { useFormat } from '../../lib/format';
+import { keys } from '../../api/keys';
 
 /** Fake-tracking flags waiting for review; clearing one (with a note) lifts its escrow hold. */
 export function OperatorFlags() {
   const { t } = useTranslation();
   const [status, setStatus] = useState<'open' | 'cleared'>('open');
   const flags = useInfiniteQuery({
-    queryKey: ['flags', status],
+    queryKey: keys.flags(status),
     queryFn: ({ pageParam }) => fulfillment.flags({ status, limit: 20, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
@@ -60,7 +61,7 @@ function FlagRow({ flag }: { flag: FulfillmentFlag }) {
   const qc = useQueryClient();
   const clear = useMutation({
     mutationFn: (note: string) => fulfillment.clearFlag(flag.id, note),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['flags'] }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.flags() }),
   });
   return (
     <li className="case-card" data-testid="flag" data-flag-id={flag.id}>

@@ -10,6 +10,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { ACTION_TYPES, HEALTH_METRICS, operator, RATE_METRICS, type ActionType, type HealthMetric, type HealthRule, type HealthThresholds } from '../../lib/operator';
 import { sellers } from '../../lib/sellers';
+import { keys } from '../../api/keys';
 
 /** A rule as the form holds it: rates as percentages, everything as typed text. */
 interface RuleForm {
@@ -80,10 +81,10 @@ function fromForm(f: RuleForm): HealthRule | string[] {
 export function OperatorHealthThresholds() {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const markets = useQuery({ queryKey: ['admin-markets'], queryFn: sellers.adminMarkets });
+  const markets = useQuery({ queryKey: keys.adminMarkets(), queryFn: sellers.adminMarkets });
   const [market, setMarket] = useState('');
   const code = market || markets.data?.[0]?.code || '';
-  const thresholds = useQuery({ queryKey: ['health-thresholds', code], queryFn: () => operator.thresholds(code), enabled: code !== '' });
+  const thresholds = useQuery({ queryKey: keys.healthThresholds(code), queryFn: () => operator.thresholds(code), enabled: code !== '' });
   return (
     <section className="panel" aria-labelledby="thresholds-title">
       <div className="panel__head">
@@ -127,7 +128,7 @@ function ThresholdsForm({ market, value }: { market: string; value: HealthThresh
     mutationFn: (body: { window_days: number; freeze_after_days: number; rules: HealthRule[] }) => operator.saveThresholds(market, body),
     onSuccess: () => {
       toast({ text: t('console.thresholds.saved', { market: formatRegion(market, fmt.locale) }) });
-      void qc.invalidateQueries({ queryKey: ['health-thresholds', market] });
+      void qc.invalidateQueries({ queryKey: keys.healthThresholds(market) });
     },
   });
   const days = (s: string) => {

@@ -9,6 +9,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { usePaged } from '../../lib/paging';
 import { sellers, type Invitation } from '../../lib/sellers';
+import { keys } from '../../api/keys';
 
 const CATEGORY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
 /** The default expiry: 30 days from today, as a date input's value. */
@@ -18,7 +19,7 @@ const inThirtyDays = () => new Date(Date.now() + 30 * 86_400_000).toISOString().
 export function OperatorInvitations() {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const list = usePaged(['invitations'], (cursor) => sellers.invitations({ limit: 20, cursor }));
+  const list = usePaged(keys.invitations(), (cursor) => sellers.invitations({ limit: 20, cursor }));
   return (
     <>
       <CreateInvitation />
@@ -71,7 +72,7 @@ function RevokeButton({ invitation }: { invitation: Invitation }) {
   const { t } = useTranslation();
   const errorMessage = useErrorMessage();
   const qc = useQueryClient();
-  const revoke = useMutation({ mutationFn: () => sellers.revokeInvitation(invitation.id), onSuccess: () => void qc.invalidateQueries({ queryKey: ['invitations'] }) });
+  const revoke = useMutation({ mutationFn: () => sellers.revokeInvitation(invitation.id), onSuccess: () => void qc.invalidateQueries({ queryKey: keys.invitations() }) });
   return (
     <>
       <button type="button" className="button button--small button--danger" disabled={revoke.isPending} onClick={() => revoke.mutate()}>
@@ -87,7 +88,7 @@ function CreateInvitation() {
   const fmt = useFormat();
   const qc = useQueryClient();
   const errorMessage = useErrorMessage();
-  const markets = useQuery({ queryKey: ['admin-markets'], queryFn: sellers.adminMarkets });
+  const markets = useQuery({ queryKey: keys.adminMarkets(), queryFn: sellers.adminMarkets });
   const [form, setForm] = useState({ market: 'US', category: '', maxUses: '1', expires: inThirtyDays() });
   const [invalid, setInvalid] = useState<Record<string, boolean>>({});
   const [copied, setCopied] = useState(false);
@@ -102,7 +103,7 @@ function CreateInvitation() {
       }),
     onSuccess: () => {
       setCopied(false);
-      void qc.invalidateQueries({ queryKey: ['invitations'] });
+      void qc.invalidateQueries({ queryKey: keys.invitations() });
     },
   });
   const submit = (e: FormEvent) => {

@@ -11,6 +11,7 @@ import { closing, type LinkPolicy, type LinkPolicyMode } from '../../lib/closing
 import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { sellers, type AdminMarket } from '../../lib/sellers';
+import { keys } from '../../api/keys';
 
 /**
  * The link policy per market: semi-closed (external links allowed, click-outs paid) or closed;
@@ -18,7 +19,7 @@ import { sellers, type AdminMarket } from '../../lib/sellers';
  */
 export function OperatorLinkPolicy() {
   const { t } = useTranslation();
-  const markets = useQuery({ queryKey: ['admin-markets'], queryFn: sellers.adminMarkets });
+  const markets = useQuery({ queryKey: keys.adminMarkets(), queryFn: sellers.adminMarkets });
   return (
     <section className="panel" aria-labelledby="link-policy-title">
       <h2 id="link-policy-title">{t('linkPolicy.title')}</h2>
@@ -49,7 +50,7 @@ function localInputValue(d: Date): string {
 function MarketPolicy({ market }: { market: AdminMarket }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const policy = useQuery({ queryKey: ['link-policy', market.code], queryFn: () => closing.linkPolicy(market.code) });
+  const policy = useQuery({ queryKey: keys.linkPolicy(market.code), queryFn: () => closing.linkPolicy(market.code) });
   const name = formatRegion(market.code, fmt.locale);
   return (
     <li className="case-card" data-testid="link-policy" data-market={market.code}>
@@ -85,8 +86,8 @@ function PolicyDetails({ market, policy, name }: { market: AdminMarket; policy: 
   const save = useMutation({
     mutationFn: (body: { mode: LinkPolicyMode; cutover_at?: string }) => closing.setLinkPolicy(market.code, body),
     onSuccess: (next, body) => {
-      qc.setQueryData(['link-policy', market.code], next);
-      void qc.invalidateQueries({ queryKey: ['cutover-report', market.code] });
+      qc.setQueryData(keys.linkPolicy(market.code), next);
+      void qc.invalidateQueries({ queryKey: keys.cutoverReport(market.code) });
       setConfirmNow(false);
       const key = body.mode === 'semi_closed' ? (scheduled ? 'cancelled' : 'reopened') : body.cutover_at ? 'scheduled' : 'closedNow';
       toast({ text: t(`linkPolicy.saved.${key}`, { market: name }) });
@@ -186,7 +187,7 @@ function CutoverReportView({ market }: { market: AdminMarket }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const report = useInfiniteQuery({
-    queryKey: ['cutover-report', market.code],
+    queryKey: keys.cutoverReport(market.code),
     queryFn: ({ pageParam }) => closing.cutoverReport(market.code, { limit: 20, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.owners.next_cursor ?? undefined,

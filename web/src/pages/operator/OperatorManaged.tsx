@@ -15,6 +15,7 @@ import { useFormat } from '../../lib/format';
 import { INBOUND_STATUSES, managed, OFFER_STATUSES, type InboundShipment, type InboundStatus, type OfferStatus, type SupplyOffer } from '../../lib/managed';
 import { parseMoneyInput } from '../../lib/money';
 import { usePaged } from '../../lib/paging';
+import { keys } from '../../api/keys';
 
 /** A status filter for a queue: one of `statuses`, or all. */
 function StatusFilter<S extends string>({ value, statuses, kind, onChange }: { value: S | ''; statuses: readonly S[]; kind: string; onChange: (s: S | '') => void }) {
@@ -38,7 +39,7 @@ function StatusFilter<S extends string>({ value, statuses, kind, onChange }: { v
 export function OperatorSupplyOffers() {
   const { t } = useTranslation();
   const [status, setStatus] = useState<OfferStatus | ''>('submitted');
-  const list = usePaged(['supply-offers', 'queue', status], (cursor) => managed.offerQueue({ status: status || undefined, limit: 20, cursor }));
+  const list = usePaged(keys.supplyOffers('queue', status), (cursor) => managed.offerQueue({ status: status || undefined, limit: 20, cursor }));
   return (
     <section className="panel" aria-labelledby="managed-catalog-title">
       <div className="panel__head">
@@ -69,7 +70,7 @@ function OfferDecision({ offer }: { offer: SupplyOffer }) {
   const [prices, setPrices] = useState<string[]>(() => offer.variants.map(() => ''));
   const [invalid, setInvalid] = useState<Set<number>>(new Set());
   const key = useRef(newIdempotencyKey());
-  const done = () => void qc.invalidateQueries({ queryKey: ['supply-offers'] });
+  const done = () => void qc.invalidateQueries({ queryKey: keys.supplyOffers() });
   const accept = useMutation({
     mutationFn: () =>
       managed.acceptOffer(
@@ -148,7 +149,7 @@ function OfferDecision({ offer }: { offer: SupplyOffer }) {
 export function OperatorReceiving() {
   const { t } = useTranslation();
   const [status, setStatus] = useState<InboundStatus | ''>('expected');
-  const list = usePaged(['inbound', 'queue', status], (cursor) => managed.inboundQueue({ status: status || undefined, limit: 20, cursor }));
+  const list = usePaged(keys.inbound('queue', status), (cursor) => managed.inboundQueue({ status: status || undefined, limit: 20, cursor }));
   return (
     <section className="panel" aria-labelledby="receiving-title">
       <div className="panel__head">
@@ -181,7 +182,7 @@ function ReceiveForm({ shipment }: { shipment: InboundShipment }) {
   const receive = useMutation({
     mutationFn: () =>
       managed.receive(shipment.id, { items: shipment.items.map((i) => ({ sku_id: i.sku_id, received_quantity: counts[i.sku_id] ?? 0 })), note: note.trim() || undefined }, key.current),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['inbound'] }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.inbound() }),
   });
   return (
     <form
@@ -242,7 +243,7 @@ export function OperatorManagedOrders() {
   const { t } = useTranslation();
   const fmt = useFormat();
   // Under ['orders'], so the ship form's refresh of the order lists includes this one.
-  const list = usePaged(['orders', 'managed'], (cursor) => managed.orders({ limit: 20, cursor }));
+  const list = usePaged(keys.orders('managed'), (cursor) => managed.orders({ limit: 20, cursor }));
   return (
     <section className="panel" aria-labelledby="managed-orders-title">
       <h2 id="managed-orders-title">{t('operator.managedOrders.title')}</h2>

@@ -11,11 +11,12 @@ import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { moneyInputValue, parseMoneyInput } from '../../lib/money';
 import { DOCUMENT_KINDS, sellers, type AdminMarket, type DocumentKind, isDocumentKind, type MarketEdit } from '../../lib/sellers';
+import { keys } from '../../api/keys';
 
 /** Markets as data: tax rate, slot quota, sales threshold, affiliate attribution window and required documents, editable. */
 export function OperatorMarkets() {
   const { t } = useTranslation();
-  const markets = useQuery({ queryKey: ['admin-markets'], queryFn: sellers.adminMarkets });
+  const markets = useQuery({ queryKey: keys.adminMarkets(), queryFn: sellers.adminMarkets });
   return (
     <section className="panel" aria-labelledby="markets-title">
       <h2 id="markets-title">{t('operator.markets.title')}</h2>
@@ -52,8 +53,8 @@ function MarketCard({ market }: { market: AdminMarket }) {
     mutationFn: (edit: MarketEdit) => sellers.editMarket(market.code, edit),
     onSuccess: () => {
       toast({ text: t('operator.markets.saved', { market: formatRegion(market.code, fmt.locale) }) });
-      void qc.invalidateQueries({ queryKey: ['admin-markets'] });
-      void qc.invalidateQueries({ queryKey: ['markets'] });
+      void qc.invalidateQueries({ queryKey: keys.adminMarkets() });
+      void qc.invalidateQueries({ queryKey: keys.markets() });
     },
   });
   const submit = (e: FormEvent) => {

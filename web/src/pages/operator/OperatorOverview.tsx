@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { useFormat } from '../../lib/format';
 import { byCurrency, formatDay, operator, utcDay, type OverviewDay } from '../../lib/operator';
+import { keys } from '../../api/keys';
 
 /** The console's front page: one UTC day of platform figures, the queues waiting, and 14 days of paid orders. */
 export function OperatorOverview() {
@@ -12,7 +13,7 @@ export function OperatorOverview() {
   const fmt = useFormat();
   const day = (d: string) => formatDay(d, fmt.locale);
   const [date, setDate] = useState('');
-  const overview = useQuery({ queryKey: ['admin-overview', date], queryFn: () => operator.overview(date || undefined) });
+  const overview = useQuery({ queryKey: keys.adminOverview(date), queryFn: () => operator.overview(date || undefined) });
   const o = overview.data;
   return (
     <section className="panel" aria-labelledby="overview-title" data-testid="overview">

@@ -14,6 +14,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { ACTION_TYPES, operator, RATE_METRICS, SHOP_STATUSES, type ActionParams, type ActionType, type Breach, type HealthMetrics, type ShopAction, type ShopStatus } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
+import { keys } from '../../api/keys';
 
 /** The metrics the shop list shows next to the order count. */
 const LIST_METRICS = ['late_dispatch_rate', 'cancellation_rate', 'refund_rate', 'average_rating'] as const;
@@ -54,7 +55,7 @@ export function OperatorShops() {
     const id = setTimeout(() => setQ(typed.trim()), 300);
     return () => clearTimeout(id);
   }, [typed]);
-  const list = usePaged(['admin-shops', q, status], (cursor) => operator.shops({ q: q || undefined, status: status || undefined, limit: 20, cursor }));
+  const list = usePaged(keys.adminShops(q, status), (cursor) => operator.shops({ q: q || undefined, status: status || undefined, limit: 20, cursor }));
   return (
     <section className="panel" aria-labelledby="shops-title">
       <div className="panel__head">
@@ -161,7 +162,7 @@ export function OperatorShop() {
   const fmt = useFormat();
   const { id = '' } = useParams();
   const name = (useLocation().state as { name?: string } | null)?.name;
-  const health = useQuery({ queryKey: ['shop-health', id], queryFn: () => operator.health(id) });
+  const health = useQuery({ queryKey: keys.shopHealth(id), queryFn: () => operator.health(id) });
   return (
     <>
       <p>
@@ -294,9 +295,9 @@ function ApplyAction({ shopId }: { shopId: string }) {
       toast({ text: t('shopAction.applied', { type: t(`actionType.${a.type}`) }) });
       setReason('');
       setParam('');
-      void qc.invalidateQueries({ queryKey: ['shop-health', shopId] });
-      void qc.invalidateQueries({ queryKey: ['admin-shops'] });
-      void qc.invalidateQueries({ queryKey: ['admin-overview'] });
+      void qc.invalidateQueries({ queryKey: keys.shopHealth(shopId) });
+      void qc.invalidateQueries({ queryKey: keys.adminShops() });
+      void qc.invalidateQueries({ queryKey: keys.adminOverview() });
     },
   });
   const submit = (e: FormEvent) => {
@@ -366,9 +367,9 @@ export function ActionCard({ action, showShop = false }: { action: ShopAction; s
   const { t } = useTranslation();
   const qc = useQueryClient();
   const refresh = () => {
-    void qc.invalidateQueries({ queryKey: ['shop-health', action.shop_id] });
-    void qc.invalidateQueries({ queryKey: ['admin-shops'] });
-    void qc.invalidateQueries({ queryKey: ['shop-actions'] });
+    void qc.invalidateQueries({ queryKey: keys.shopHealth(action.shop_id) });
+    void qc.invalidateQueries({ queryKey: keys.adminShops() });
+    void qc.invalidateQueries({ queryKey: keys.shopActions() });
   };
   const reverse = useMutation({ mutationFn: (reason: string) => operator.reverseAction(action.id, reason), onSuccess: refresh });
   const [decision, setDecision] = useState<'grant' | 'deny'>('deny');

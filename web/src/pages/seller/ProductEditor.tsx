@@ -11,13 +11,14 @@ import { commerce, newIdempotencyKey, type Product, type StockRow } from '../../
 import { useErrorMessage } from '../../lib/errors';
 import { checkDraft, draftFromProduct, EMPTY_DRAFT, toCreateBody, toUpdate, type DraftErrors, type ProductDraft } from '../../lib/productForm';
 import { useSellerShop } from '../../lib/shops';
+import { keys } from '../../api/keys';
 
 /** /seller/products/new and /seller/products/:productId. */
 export function ProductEditor() {
   const { productId } = useParams();
   const shop = useSellerShop();
   const loaded = useQuery({
-    queryKey: ['seller-product', productId],
+    queryKey: keys.sellerProduct(productId),
     enabled: !!productId,
     queryFn: async () => {
       const product = await commerce.product(productId!);
@@ -55,9 +56,9 @@ function Editor({ product, initial }: { product?: Product; initial: ProductDraft
     },
     onSuccess: (saved) => {
       // The list shows fresh figures, never the ones from before the save.
-      qc.removeQueries({ queryKey: ['seller-products'] });
-      void qc.invalidateQueries({ queryKey: ['seller-product', saved.id] });
-      void qc.invalidateQueries({ queryKey: ['product', saved.id] });
+      qc.removeQueries({ queryKey: keys.sellerProducts() });
+      void qc.invalidateQueries({ queryKey: keys.sellerProduct(saved.id) });
+      void qc.invalidateQueries({ queryKey: keys.product(saved.id) });
       toast({ text: t('productForm.saved', { title: saved.title }), path: '/seller/products' });
       navigate('/seller/products');
     },

@@ -25,6 +25,7 @@ import {
 } from '../../lib/analytics';
 import { useSellerShop } from '../../lib/shops';
 import { ChartIcon, CsvLink, NameCell, QueryView, RangePicker, TableHead, useAnalyticsFormat, useNames, useRangeChoice, type AnalyticsFormat } from '../analytics/common';
+import { keys } from '../../api/keys';
 
 /** Rows a funnel or top table shows (the CSV has them all). */
 const TABLE_ROWS = 20;
@@ -82,7 +83,7 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
   const [by, setBy] = useState<FunnelBy>('video');
   const [selected, setSelected] = useState<string | null>(null);
   const q = useQuery({
-    queryKey: ['analytics', shop.id, 'funnel', by, range],
+    queryKey: keys.analytics(shop.id, 'funnel', by, range),
     queryFn: () => analytics.funnel(shop.id, { ...range, by, limit: TABLE_ROWS }),
     placeholderData: keepPreviousData,
   });
@@ -225,7 +226,7 @@ function funnelOption(row: FunnelRow, t: (k: string, o?: Record<string, unknown>
 function HeatmapPanel({ shop, range }: { shop: Shop; range: Range }) {
   const { t } = useTranslation();
   const f = useAnalyticsFormat();
-  const q = useQuery({ queryKey: ['analytics', shop.id, 'heatmap', range], queryFn: () => analytics.heatmap(shop.id, range), placeholderData: keepPreviousData });
+  const q = useQuery({ queryKey: keys.analytics(shop.id, 'heatmap', range), queryFn: () => analytics.heatmap(shop.id, range), placeholderData: keepPreviousData });
   const completion = useMemo(() => (q.data ? heatmapOption(q.data.cells, q.data.best, 'completion', t, f) : null), [q.data, t, f]);
   const orders = useMemo(() => (q.data ? heatmapOption(q.data.cells, q.data.best, 'orders', t, f) : null), [q.data, t, f]);
   return (
@@ -326,7 +327,7 @@ function PriceBandsPanel({ shop, range }: { shop: Shop; range: Range }) {
   const [bands, setBands] = useState<string | undefined>(undefined);
   const [invalid, setInvalid] = useState(false);
   const q = useQuery({
-    queryKey: ['analytics', shop.id, 'price-bands', range, bands],
+    queryKey: keys.analytics(shop.id, 'price-bands', range, bands),
     queryFn: () => analytics.priceBands(shop.id, { ...range, bands }),
     placeholderData: keepPreviousData,
   });
@@ -412,7 +413,7 @@ function TimeseriesPanel({ shop, range }: { shop: Shop; range: Range }) {
   const [chosen, setChosen] = useState<Interval | 'auto'>('auto');
   const interval = chosen === 'auto' ? intervalFor(range) : chosen;
   const q = useQuery({
-    queryKey: ['analytics', shop.id, 'timeseries', range, interval],
+    queryKey: keys.analytics(shop.id, 'timeseries', range, interval),
     queryFn: () => analytics.timeseries(shop.id, { ...range, interval }),
     placeholderData: keepPreviousData,
   });
@@ -512,7 +513,7 @@ function TopPanel({ shop, range, by }: { shop: Shop; range: Range; by: 'video' |
   const { t } = useTranslation();
   const f = useAnalyticsFormat();
   const q = useQuery({
-    queryKey: ['analytics', shop.id, 'top', by, range],
+    queryKey: keys.analytics(shop.id, 'top', by, range),
     queryFn: () => analytics.top(shop.id, { ...range, by, limit: TABLE_ROWS }),
     placeholderData: keepPreviousData,
   });
@@ -559,7 +560,7 @@ const CUTOVER_ROWS = ['click_outs', 'click_out_cost', 'orders', 'paid_gmv', 'con
 function CutoverPanel({ shop }: { shop: Shop }) {
   const { t } = useTranslation();
   const f = useAnalyticsFormat();
-  const q = useQuery({ queryKey: ['analytics', shop.id, 'cutover'], queryFn: () => analytics.cutover(shop.id) });
+  const q = useQuery({ queryKey: keys.analytics(shop.id, 'cutover'), queryFn: () => analytics.cutover(shop.id) });
   const value = (p: CutoverPeriod | null, k: (typeof CUTOVER_ROWS)[number]): string => {
     if (!p) return t('analytics.noValue');
     const v = p[k];

@@ -18,6 +18,7 @@ import { useFormat } from '../../lib/format';
 import { usePaged } from '../../lib/paging';
 import { useSellerShop } from '../../lib/shops';
 import '../../closing.css';
+import { keys } from '../../api/keys';
 
 /** Products offered in each picker: the shop's first 100 (drafts included). */
 const PICKER_LIMIT = 100;
@@ -33,8 +34,8 @@ export function SellerAnchors() {
   const qc = useQueryClient();
   const toast = useToast();
   const errorMessage = useErrorMessage();
-  const list = usePaged(['anchor-replacements', shop.id], (cursor) => closing.proposals(shop.id, { limit: 50, cursor }));
-  const products = useQuery({ queryKey: ['pick-products', shop.id, 'all'], queryFn: () => shopProducts(shop.id, { limit: PICKER_LIMIT }) });
+  const list = usePaged(keys.anchorReplacements(shop.id), (cursor) => closing.proposals(shop.id, { limit: 50, cursor }));
+  const products = useQuery({ queryKey: keys.pickProducts(shop.id, 'all'), queryFn: () => shopProducts(shop.id, { limit: PICKER_LIMIT }) });
   /** The seller's picks by anchor id; '' keeps the link. Unset: the proposal. */
   const [picks, setPicks] = useState<Record<string, string>>({});
   const [problems, setProblems] = useState<Record<string, string>>({});
@@ -53,8 +54,8 @@ export function SellerAnchors() {
       setPicks({});
       setApplied(n);
       toast({ text: t('anchorReplacement.applied', { n: fmt.number(n) }) });
-      void qc.invalidateQueries({ queryKey: ['anchor-replacements', shop.id] });
-      void qc.invalidateQueries({ queryKey: ['creator-videos'] });
+      void qc.invalidateQueries({ queryKey: keys.anchorReplacements(shop.id) });
+      void qc.invalidateQueries({ queryKey: keys.creatorVideos() });
     },
     onError: (err) => {
       if (err instanceof ApiError && err.code === 'invalid_choices') {

@@ -7,13 +7,14 @@ import { Loading } from '../../components/Loading';
 import { BalanceStats, Statement } from '../../components/Statement';
 import { finance } from '../../lib/finance';
 import { useSellerShop } from '../../lib/shops';
+import { keys } from '../../api/keys';
 
 /** The shop's money: pending in escrow, available, paid out, payout hold, and its statement. */
 export function SellerFinance() {
   const { t } = useTranslation();
   const shop = useSellerShop();
   const q = useInfiniteQuery({
-    queryKey: ['finance', shop.id],
+    queryKey: keys.finance(shop.id),
     queryFn: ({ pageParam }) => finance.shop(shop.id, { limit: 20, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.statement.next_cursor ?? undefined,

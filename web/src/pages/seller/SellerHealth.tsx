@@ -12,6 +12,7 @@ import { useSellerShop } from '../../lib/shops';
 import { trust } from '../../lib/trust';
 import { ActionFacts, Breaches, ConsoleBadge, Metrics } from '../operator/OperatorShops';
 import '../../trust.css';
+import { keys } from '../../api/keys';
 
 const STATUS_TONE = { active: 'alert--ok', frozen: 'alert--warn', suspended: 'alert--error' } as const;
 
@@ -23,8 +24,8 @@ export function SellerHealth() {
   const { t } = useTranslation();
   const fmt = useFormat();
   const shop = useSellerShop();
-  const health = useQuery({ queryKey: ['seller-health', shop.id], queryFn: () => trust.shopHealth(shop.id) });
-  const actions = usePaged(['seller-shop-actions', shop.id], (cursor) => trust.shopActions(shop.id, { limit: 20, cursor }));
+  const health = useQuery({ queryKey: keys.sellerHealth(shop.id), queryFn: () => trust.shopHealth(shop.id) });
+  const actions = usePaged(keys.sellerShopActions(shop.id), (cursor) => trust.shopActions(shop.id, { limit: 20, cursor }));
   return (
     <>
       <section className="panel" aria-labelledby="shop-health-title" data-testid="seller-health">
@@ -71,8 +72,8 @@ function SellerActionCard({ action }: { action: ShopAction }) {
     mutationFn: (message: string) => trust.appeal(action.id, message),
     onSuccess: () => {
       toast({ text: t('shopHealth.appealed') });
-      void qc.invalidateQueries({ queryKey: ['seller-shop-actions', action.shop_id] });
-      void qc.invalidateQueries({ queryKey: ['seller-health', action.shop_id] });
+      void qc.invalidateQueries({ queryKey: keys.sellerShopActions(action.shop_id) });
+      void qc.invalidateQueries({ queryKey: keys.sellerHealth(action.shop_id) });
     },
   });
   return (

@@ -13,6 +13,7 @@ import { useFormat } from '../../lib/format';
 import { usePaged } from '../../lib/paging';
 import { useSellerShop } from '../../lib/shops';
 import '../../closing.css';
+import { keys } from '../../api/keys';
 
 const TONES: Record<string, string> = { queued: 'neutral', running: 'info', done: 'ok', failed: 'bad' };
 /** Report lines shown at first and added by each "Load more". */
@@ -31,7 +32,7 @@ function ImportStatusBadge({ status }: { status: string }) {
 export function SellerImports() {
   const { t } = useTranslation();
   const shop = useSellerShop();
-  const list = usePaged(['imports', shop.id], (cursor) => closing.imports(shop.id, { limit: 20, cursor }));
+  const list = usePaged(keys.imports(shop.id), (cursor) => closing.imports(shop.id, { limit: 20, cursor }));
   return (
     <div className="grid grid--split">
       <section className="panel" aria-labelledby="import-upload-title">
@@ -84,8 +85,8 @@ function UploadForm({ shopId }: { shopId: string }) {
   const upload = useMutation({
     mutationFn: (f: File) => uploadImport(shopId, f, setSent).promise,
     onSuccess: (created) => {
-      void qc.invalidateQueries({ queryKey: ['imports', shopId] });
-      qc.setQueryData(['import', created.id], created);
+      void qc.invalidateQueries({ queryKey: keys.imports(shopId) });
+      qc.setQueryData(keys.import(created.id), created);
       navigate(`/seller/imports/${created.id}`);
     },
     onSettled: () => setSent(null),
@@ -138,7 +139,7 @@ export function SellerImport() {
   const { t } = useTranslation();
   const { importId = '' } = useParams();
   const view = useQuery({
-    queryKey: ['import', importId],
+    queryKey: keys.import(importId),
     queryFn: () => closing.import(importId),
     refetchInterval: (q) => (q.state.data && importFinished(q.state.data) ? false : 1000),
   });
@@ -163,7 +164,7 @@ function ImportDetails({ item }: { item: ImportView }) {
   const [shown, setShown] = useState(REPORT_PAGE);
   const rerun = useMutation({
     mutationFn: () => closing.rerunImport(item.id),
-    onSuccess: (next) => qc.setQueryData(['import', item.id], next),
+    onSuccess: (next) => qc.setQueryData(keys.import(item.id), next),
   });
   const fraction = item.rows_total === 0 ? 1 : item.rows_done / item.rows_total;
   const finished = importFinished(item);

@@ -10,11 +10,12 @@ import { useErrorMessage } from '../../lib/errors';
 import { managed } from '../../lib/managed';
 import { usePaged } from '../../lib/paging';
 import { useSellerShop } from '../../lib/shops';
+import { keys } from '../../api/keys';
 
 /** The SKUs of the shop's accepted offers, with a readable label each. */
 function useAcceptedSkus(shopId: string) {
   const { t } = useTranslation();
-  const offers = useQuery({ queryKey: ['supply-offers', shopId, 'accepted'], queryFn: () => managed.offers(shopId, { status: 'accepted', limit: 100 }) });
+  const offers = useQuery({ queryKey: keys.supplyOffers(shopId, 'accepted'), queryFn: () => managed.offers(shopId, { status: 'accepted', limit: 100 }) });
   const skus = (offers.data?.data ?? []).flatMap((o) =>
     o.variants.filter((v) => v.sku_id).map((v) => ({ skuId: v.sku_id!, label: `${o.title} · ${variantLabel(o, v.index, t('supply.single'))}` })),
   );
@@ -26,7 +27,7 @@ export function SellerInbound() {
   const { t } = useTranslation();
   const shop = useSellerShop();
   const { skus, label } = useAcceptedSkus(shop.id);
-  const list = usePaged(['inbound', shop.id], (cursor) => managed.inbound(shop.id, { limit: 20, cursor }));
+  const list = usePaged(keys.inbound(shop.id), (cursor) => managed.inbound(shop.id, { limit: 20, cursor }));
   return (
     <>
       <InboundForm skus={skus} />
@@ -52,7 +53,7 @@ function InboundForm({ skus }: { skus: { skuId: string; label: string }[] }) {
   const qc = useQueryClient();
   const toast = useToast();
   const errorMessage = useErrorMessage();
-  const warehouses = useQuery({ queryKey: ['platform-warehouses'], queryFn: managed.warehouses });
+  const warehouses = useQuery({ queryKey: keys.platformWarehouses(), queryFn: managed.warehouses });
   const [warehouse, setWarehouse] = useState('');
   const [carrier, setCarrier] = useState('');
   const [tracking, setTracking] = useState('');
@@ -68,7 +69,7 @@ function InboundForm({ skus }: { skus: { skuId: string; label: string }[] }) {
       setQuantities({});
       setTracking('');
       toast({ text: t('inbound.sent') });
-      void qc.invalidateQueries({ queryKey: ['inbound'] });
+      void qc.invalidateQueries({ queryKey: keys.inbound() });
     },
   });
   const submit = (e: FormEvent) => {

@@ -10,6 +10,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { shopProducts } from '../../lib/catalog';
 import { useFormat } from '../../lib/format';
 import { useSellerShop } from '../../lib/shops';
+import { keys } from '../../api/keys';
 
 /** The shop's products (drafts included) with status, price range and stock. */
 export function SellerProducts() {
@@ -17,7 +18,7 @@ export function SellerProducts() {
   const fmt = useFormat();
   const shop = useSellerShop();
   const products = useInfiniteQuery({
-    queryKey: ['seller-products', shop.id],
+    queryKey: keys.sellerProducts(shop.id),
     queryFn: ({ pageParam }) => shopProducts(shop.id, { cursor: pageParam, limit: 50 }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,

@@ -11,6 +11,7 @@ import { managed } from '../../lib/managed';
 import { parseMoneyInput } from '../../lib/money';
 import { usePaged } from '../../lib/paging';
 import { useSellerShop } from '../../lib/shops';
+import { keys } from '../../api/keys';
 
 /** Comma-separated words ("Colour, Size") → trimmed, non-empty values. */
 const words = (s: string) => s.split(',').map((w) => w.trim()).filter(Boolean);
@@ -19,7 +20,7 @@ const words = (s: string) => s.split(',').map((w) => w.trim()).filter(Boolean);
 export function SellerSupplyOffers() {
   const { t } = useTranslation();
   const shop = useSellerShop();
-  const list = usePaged(['supply-offers', shop.id], (cursor) => managed.offers(shop.id, { limit: 20, cursor }));
+  const list = usePaged(keys.supplyOffers(shop.id), (cursor) => managed.offers(shop.id, { limit: 20, cursor }));
   return (
     <>
       <OfferForm />
@@ -85,7 +86,7 @@ function OfferForm() {
       setOptionNames('');
       setRows([{ ...EMPTY_ROW }]);
       toast({ text: t('supply.sent') });
-      void qc.invalidateQueries({ queryKey: ['supply-offers'] });
+      void qc.invalidateQueries({ queryKey: keys.supplyOffers() });
     },
   });
   const submit = (e: FormEvent) => {

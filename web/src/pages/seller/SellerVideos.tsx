@@ -3,13 +3,14 @@ import { VideoList } from '../../components/VideoList';
 import { VideoUploader } from '../../components/VideoUploader';
 import { useMe } from '../../lib/session';
 import { useSellerShop } from '../../lib/shops';
+import { keys } from '../../api/keys';
 
 /** The seller's own videos, anchored to the shop's products. */
 export function SellerVideos() {
   const { t } = useTranslation();
   const { data: me } = useMe();
   const shop = useSellerShop();
-  const key = ['creator-videos', me?.id] as const;
+  const key = keys.creatorVideos(me?.id);
   return (
     <div className="grid grid--split">
       <section className="panel" aria-labelledby="seller-upload-title">
