@@ -7,9 +7,11 @@ import { errors } from '../../platform/http-schemas.js';
 import { enforceLimits } from '../../platform/rate-limit.js';
 import { clientAddress, perAddressRateLimit } from '../../platform/security.js';
 import type { Db } from '../../platform/db.js';
+import { ROLES } from './schema.js';
 import { authenticate, createSession, getUser, LOCALES, normalizeEmail, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
 
-const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));
+const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const Locale = Literals(LOCALES);
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 200 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
@@ -18,7 +20,7 @@ const User = Type.Object({
   id: Type.String(),
   email: Type.String(),
   name: Type.String(),
-  roles: Type.Array(Type.String()),
+  roles: Type.Array(Literals(ROLES)),
   locale: Type.Union([Locale, Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
 });
@@ -28,9 +30,9 @@ const Shop = Type.Object({
   market: Type.String(),
   currency: Type.String(),
   timezone: Type.String(),
-  mode: Type.String(),
-  status: Type.String(),
-  role: Type.String(),
+  mode: Literals(['self_fulfilled', 'managed']),
+  status: Literals(['active', 'suspended', 'frozen']),
+  role: Literals(['owner', 'staff']),
 });
 type ShopOfUser = Static<typeof Shop>;
 

@@ -114,12 +114,12 @@ const ThresholdsOut = Type.Object({
   freeze_after_days: Type.Integer(),
   rules: Type.Array(
     Type.Object({
-      metric: Type.String(),
+      metric: Literals(METRICS),
       threshold: Type.Number(),
       min_orders: Type.Integer(),
       min_ratings: Type.Optional(Type.Integer()),
-      comparison: Type.Optional(Type.String()),
-      action: Type.String(),
+      comparison: Type.Optional(Literals(COMPARISONS)),
+      action: Literals(ACTION_TYPES),
       params: Type.Optional(ParamsOut),
     }),
   ),

@@ -10,6 +10,7 @@ import { ReceiptIcon } from './Icons';
 import { Loading } from './Loading';
 import { LoadMore } from './LoadMore';
 import { StatusBadge } from './StatusBadge';
+import { keys } from '../api/keys';
 
 /** After-sales cases of the seller's shop or (operator) the platform, newest first, with their deadline. */
 export function CaseList({
@@ -28,7 +29,7 @@ export function CaseList({
   const { t } = useTranslation();
   const fmt = useFormat();
   const cases = useInfiniteQuery({
-    queryKey: ['cases', role, shopId ?? null, status ?? null],
+    queryKey: keys.cases(role, shopId ?? null, status ?? null),
     queryFn: ({ pageParam }) => aftersales.list({ role, shop_id: shopId, status, limit: 20, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,

@@ -10,6 +10,7 @@ import { BoxIcon } from './Icons';
 import { Loading } from './Loading';
 import { LoadMore } from './LoadMore';
 import { StatusBadge } from './StatusBadge';
+import { keys } from '../api/keys';
 
 /**
  * Orders of the buyer, or of a shop (seller), with status, total, date and a link to each.
@@ -33,7 +34,7 @@ export function OrdersTable({
   const { t } = useTranslation();
   const fmt = useFormat();
   const orders = useInfiniteQuery({
-    queryKey: ['orders', role, shopId ?? null, limit ?? null],
+    queryKey: keys.orders(role, shopId ?? null, limit ?? null),
     queryFn: ({ pageParam }) => commerce.orders({ role, shop_id: shopId, limit: limit ?? 20, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (limit ? undefined : (last.next_cursor ?? undefined)),

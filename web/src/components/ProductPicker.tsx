@@ -7,6 +7,7 @@ import { useFormat } from '../lib/format';
 import { ErrorAlert } from './ErrorAlert';
 import { Loading } from './Loading';
 import { ProductImage } from './ProductImage';
+import { keys } from '../api/keys';
 
 /**
  * Choose up to `max` live products to attach to a video: a shop's own (seller) or any live
@@ -30,7 +31,7 @@ export function ProductPicker({
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const products = useQuery({
-    queryKey: ['pick-products', shopId ?? null, search],
+    queryKey: keys.pickProducts(shopId ?? null, search),
     queryFn: async () => {
       const page = shopId ? await shopProducts(shopId, { q: search || undefined, limit: 50 }) : await commerce.products({ q: search || undefined, limit: 50 });
       return page.data.filter((p) => !p.status || p.status === 'live');

@@ -6,6 +6,7 @@ import { useErrorMessage } from '../lib/errors';
 import { CARRIERS, fulfillment, unshipped, type Shipment } from '../lib/fulfillment';
 import { Field } from './Field';
 import { useToast } from './Toast';
+import { keys } from '../api/keys';
 
 /** What shipping needs of an order: its items and what its shipments already hold. */
 export type ShippableOrder = Pick<Order, 'id'> & { items: Pick<Order['items'][number], 'id' | 'title' | 'quantity'>[]; shipments: Pick<Shipment, 'items'>[] };
@@ -35,8 +36,8 @@ export function ShipForm({ order }: { order: ShippableOrder }) {
       key.current = newIdempotencyKey();
       setTracking('');
       toast({ text: t('ship.done', { tracking: s.tracking_number }) });
-      void qc.invalidateQueries({ queryKey: ['order', order.id] });
-      void qc.invalidateQueries({ queryKey: ['orders'] });
+      void qc.invalidateQueries({ queryKey: keys.order(order.id) });
+      void qc.invalidateQueries({ queryKey: keys.orders() });
     },
   });
   const nothing = open.every((i) => !quantities[i.id]);

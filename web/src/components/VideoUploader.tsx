@@ -8,6 +8,7 @@ import { useFormat } from '../lib/format';
 import { ProductPicker } from './ProductPicker';
 import { StatusBadge } from './StatusBadge';
 import { UploadIcon } from './Icons';
+import { keys } from '../api/keys';
 
 const MAX_BYTES = 200 * 1024 * 1024;
 const MAX_CAPTION = 2200;
@@ -127,7 +128,7 @@ function UploadStatus({ video, videosKey }: { video: Video; videosKey: readonly 
   const { t } = useTranslation();
   const qc = useQueryClient();
   const status = useQuery({
-    queryKey: ['video', video.id],
+    queryKey: keys.video(video.id),
     queryFn: () => content.video(video.id),
     initialData: video,
     refetchInterval: (q) => (q.state.data?.status === 'processing' ? 2000 : false),

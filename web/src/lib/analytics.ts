@@ -1,149 +1,30 @@
 /** Seller and creator dashboards (`/v1/shops/{id}/analytics/…`, `/v1/creators/me/analytics`): shapes and calls. */
-import { ApiError, query, request } from '../api';
-import type { Money } from '../i18n/format';
+import { ApiError, query } from '../api';
+import { client, data } from '../api/client';
+import type { QueryOf, ResponseOf } from '../api/types';
 import type { Interval, Range } from './analyticsRange';
 
 export * from './analyticsRange';
 
 export const FUNNEL_STEPS = ['impressions', 'views', 'views_3s', 'completed_views', 'product_clicks', 'add_to_carts', 'checkouts', 'orders'] as const;
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
-export type FunnelBy = 'video' | 'product' | 'live';
-
-export interface FunnelRow extends Record<FunnelStep, number> {
-  id: string;
-  gmv: Money;
-  /** Each step over the step before it; null when that one is 0. */
-  rates: Record<Exclude<FunnelStep, 'impressions'>, number | null>;
-}
-
-export interface Funnel {
-  by: FunnelBy;
-  from: string;
-  to: string;
-  rows: FunnelRow[];
-  totals: FunnelRow;
-}
-
-export interface HeatCell {
-  /** ISO weekday: Monday = 1. */
-  weekday: number;
-  hour: number;
-  videos: number;
-  views: number;
-  completed_views: number;
-  completion_rate: number | null;
-  orders: number;
-}
-
-export interface Heatmap {
-  timezone: string;
-  from: string;
-  to: string;
-  cells: HeatCell[];
-  best: HeatCell | null;
-}
-
-export interface PriceBand {
-  min: Money;
-  max: Money | null;
-  products: number;
-  product_clicks: number;
-  add_to_carts: number;
-  orders: number;
-  gmv: Money;
-  add_to_cart_rate: number | null;
-  conversion: number | null;
-}
-
-export interface PriceBands {
-  currency: string;
-  bands: PriceBand[];
-}
-
-export interface TimePoint {
-  start: string;
-  orders: number;
-  gmv: Money;
-  refunds: number;
-  refund_amount: Money;
-}
-
-export interface Timeseries {
-  currency: string;
-  timezone: string;
-  interval: Interval;
-  points: TimePoint[];
-}
-
-export interface TopRow {
-  id: string;
-  views: number;
-  completed_views: number;
-  product_clicks: number;
-  orders: number;
-  gmv: Money;
-  refunds: number;
-  commission: Money;
-}
-
-export interface Top {
-  by: 'video' | 'creator';
-  rows: TopRow[];
-}
-
-export interface CutoverPeriod {
-  from: string;
-  to: string;
-  click_outs: number;
-  click_out_cost: Money;
-  orders: number;
-  paid_gmv: Money;
-  conversion_rate: number;
-}
-
-export interface Cutover {
-  market: string;
-  cutover_at: string | null;
-  window_days: number;
-  before: CutoverPeriod | null;
-  after: CutoverPeriod | null;
-}
-
-export interface CreatorVideoStats {
-  video_id: string;
-  caption: string;
-  views: number;
-  completed_views: number;
-  completion_rate: number | null;
-  orders: number;
-  /** One per currency sold in. */
-  gmv: Money[];
-  earnings_estimate: Money[];
-}
-
-export interface CreatorLiveStats {
-  live_id: string;
-  title: string;
-  status: 'scheduled' | 'live' | 'ended';
-  scheduled_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-  /** Viewers entering the room (`live_join` events). */
-  live_joins: number;
-  product_clicks: number;
-  add_to_carts: number;
-  /** Paid orders with an item bought from the room. */
-  orders: number;
-  /** One per currency sold in. */
-  gmv: Money[];
-  earnings_estimate: Money[];
-}
-
-export interface CreatorAnalytics {
-  videos: CreatorVideoStats[];
-  /** Sessions with data in the range, started in it or live now; newest start first. */
-  lives: CreatorLiveStats[];
-}
+type Analytics<R extends string> = ResponseOf<`/v1/shops/{shop_id}/analytics/${R}` & keyof import('../api/schema').paths>;
+export type Funnel = Analytics<'funnel'>;
+export type FunnelBy = NonNullable<QueryOf<'/v1/shops/{shop_id}/analytics/funnel'>['by']>;
+export type FunnelRow = Funnel['totals'];
+export type Heatmap = Analytics<'completion-heatmap'>;
+export type HeatCell = Heatmap['cells'][number];
+export type PriceBands = Analytics<'price-bands'>;
+export type PriceBand = PriceBands['bands'][number];
+export type Timeseries = Analytics<'timeseries'>;
+export type TimePoint = Timeseries['points'][number];
+export type Top = Analytics<'top'>;
+export type TopRow = Top['rows'][number];
+export type Cutover = Analytics<'cutover'>;
+export type CutoverPeriod = NonNullable<Cutover['before']>;
+export type CreatorAnalytics = ResponseOf<'/v1/creators/me/analytics'>;
+export type CreatorVideoStats = CreatorAnalytics['videos'][number];
+export type CreatorLiveStats = CreatorAnalytics['lives'][number];
 
 export type CreatorTable = 'videos' | 'lives';
 
@@ -158,20 +39,22 @@ export function analyticsUrl(shopId: string, route: string, params: Record<strin
 export const creatorAnalyticsUrl = (range: Range, csv = false, table: CreatorTable = 'videos') =>
   `/v1/creators/me/analytics${query({ ...range, ...(csv ? { format: 'csv', ...(table === 'videos' ? {} : { table }) } : {}) })}`;
 
+const shop = <Q>(shopId: string, query: Q) => ({ params: { path: { shop_id: shopId }, query } });
+
 export const analytics = {
-  funnel: (shopId: string, p: Range & { by: FunnelBy; limit?: number }) => request<Funnel>('GET', analyticsUrl(shopId, 'funnel', { ...p })),
-  heatmap: (shopId: string, p: Range) => request<Heatmap>('GET', analyticsUrl(shopId, 'completion-heatmap', { ...p })),
-  priceBands: (shopId: string, p: Range & { bands?: string }) => request<PriceBands>('GET', analyticsUrl(shopId, 'price-bands', { ...p })),
-  timeseries: (shopId: string, p: Range & { interval: Interval }) => request<Timeseries>('GET', analyticsUrl(shopId, 'timeseries', { ...p })),
-  top: (shopId: string, p: Range & { by: 'video' | 'creator'; limit?: number }) => request<Top>('GET', analyticsUrl(shopId, 'top', { ...p })),
+  funnel: (shopId: string, p: Range & { by: FunnelBy; limit?: number }) => data(client.GET('/v1/shops/{shop_id}/analytics/funnel', shop(shopId, p))),
+  heatmap: (shopId: string, p: Range) => data(client.GET('/v1/shops/{shop_id}/analytics/completion-heatmap', shop(shopId, p))),
+  priceBands: (shopId: string, p: Range & { bands?: string }) => data(client.GET('/v1/shops/{shop_id}/analytics/price-bands', shop(shopId, p))),
+  timeseries: (shopId: string, p: Range & { interval: Interval }) => data(client.GET('/v1/shops/{shop_id}/analytics/timeseries', shop(shopId, p))),
+  top: (shopId: string, p: Range & { by: 'video' | 'creator'; limit?: number }) => data(client.GET('/v1/shops/{shop_id}/analytics/top', shop(shopId, p))),
   /** Click-outs and conversion before and after the market's cut-over; null where the route is missing (404). */
   cutover: async (shopId: string): Promise<Cutover | null> => {
     try {
-      return await request<Cutover>('GET', shopPath(shopId, 'cutover'));
+      return await data(client.GET('/v1/shops/{shop_id}/analytics/cutover', { params: { path: { shop_id: shopId } } }));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return null;
       throw err;
     }
   },
-  creator: (p: Range) => request<CreatorAnalytics>('GET', creatorAnalyticsUrl(p)),
+  creator: (p: Range) => data(client.GET('/v1/creators/me/analytics', { params: { query: p } })),
 };

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { commerce, type Cart, type CartSource } from './commerce';
 import { useMe } from './session';
+import { keys } from '../api/keys';
 
-export const CART_KEY = ['cart'] as const;
+export const CART_KEY = keys.cart();
 
 /** The signed-in user's cart (shared by the badge, the cart page and checkout). */
 export function useCart() {

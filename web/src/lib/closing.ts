@@ -3,61 +3,22 @@
  * imports and replacing external anchors with in-platform products.
  */
 import { useQuery } from '@tanstack/react-query';
-import { query, request, type Page } from '../api';
-import type { Money } from '../i18n/format';
+import { client, data, q, type Query } from '../api/client';
+import type { BodyOf, ItemOf, ResponseOf } from '../api/types';
 import { postMultipart, type Upload } from './upload';
+import { keys } from '../api/keys';
 
-export type LinkPolicyMode = 'semi_closed' | 'closed';
-
-export interface CutoverCounts {
-  market: string;
-  at: string;
-  anchors_deactivated: number;
-  video_anchors_deactivated?: number | null;
-  store_links_retired?: number | null;
-  captions_flagged: number;
-  owners_notified: number;
-}
-
-export interface LinkPolicy {
-  market: string;
-  mode: LinkPolicyMode;
-  cutover_at: string | null;
-  clicks: { count: number; cost: Money };
-  last_cutover: CutoverCounts | null;
-}
-
-export interface CutoverOwner {
-  id: string;
-  name: string;
-  /** -1: not recorded. */
-  anchors: number;
-  store_links: number;
-  captions: number;
-}
-
-export interface CutoverReport {
-  market: string;
-  mode: LinkPolicyMode;
-  cutover_at: string | null;
-  report: CutoverCounts | null;
-  owners: Page<CutoverOwner>;
-}
-
-export interface Notification {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  data: unknown;
-  read_at: string | null;
-  created_at: string;
-}
+export type LinkPolicy = ResponseOf<'/v1/admin/markets/{market}/link-policy'>;
+export type LinkPolicyMode = LinkPolicy['mode'];
+export type CutoverCounts = NonNullable<LinkPolicy['last_cutover']>;
+export type CutoverReport = ResponseOf<'/v1/admin/markets/{market}/cutover-report'>;
+export type CutoverOwner = CutoverReport['owners']['data'][number];
+export type Notification = ItemOf<'/v1/notifications'>;
 
 /** What a `links.cutover` notification carries. */
 export interface CutoverNotice {
   market: string;
-  anchors: Array<{ id: string; kind: 'video_anchor' | 'showcase_link' | string; video_id: string | null; url: string; title: string | null }>;
+  anchors: Array<{ id: string; kind: string; video_id: string | null; url: string; title: string | null }>;
   flagged_videos: string[];
 }
 
@@ -67,85 +28,47 @@ export function cutoverNotice(n: Notification): CutoverNotice | null {
   return { market: d.market ?? '', anchors: Array.isArray(d.anchors) ? d.anchors : [], flagged_videos: Array.isArray(d.flagged_videos) ? d.flagged_videos : [] };
 }
 
-export type ImportStatus = 'queued' | 'running' | 'done' | 'failed';
-
-export interface ImportSummary {
-  id: string;
-  shop_id: string;
-  status: ImportStatus | string;
-  file_name: string;
-  rows_total: number;
-  rows_done: number;
-  products_created: number;
-  products_skipped: number;
-  variants_created: number;
-  rows_skipped: number;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-export interface ReportLine {
-  row: number;
-  handle: string;
-  reason: string;
-  message: string;
-}
-
-export interface ImportView extends ImportSummary {
-  report: ReportLine[];
-}
+export type ImportSummary = ItemOf<'/v1/shops/{id}/imports'>;
+export type ImportView = ResponseOf<'/v1/imports/{id}'>;
+export type ImportStatus = ImportSummary['status'];
+export type ReportLine = ImportView['report'][number];
 
 export const importFinished = (i: Pick<ImportSummary, 'status'>) => i.status === 'done' || i.status === 'failed';
 
-export interface ProductBrief {
-  id: string;
-  title: string;
-  status: string;
-  images: string[];
-  price_range: { min: Money; max: Money };
-  available: number;
-}
+export type AnchorProposal = ItemOf<'/v1/shops/{id}/anchor-replacements'>;
+export type ProductBrief = NonNullable<AnchorProposal['product']>;
+export type ReplacementChoice = BodyOf<'/v1/shops/{id}/anchor-replacements'>['choices'][number];
 
-export interface AnchorProposal {
-  anchor: { id: string; kind: 'video' | 'showcase'; video_id: string | null; url: string; title: string | null; active: boolean };
-  handle: string | null;
-  product: ProductBrief | null;
-  replaced_by: ProductBrief | null;
-}
-
-export interface ReplacementChoice {
-  anchor_id: string;
-  product_id: string | null;
-}
-
+/** One refused choice (a 422's details). */
 export interface ChoiceProblem {
   index: number;
   anchor_id: string;
   reason: string;
 }
 
-const enc = encodeURIComponent;
+type PageParams = Query<{ limit?: number; cursor?: string }>;
+const market = (code: string) => ({ params: { path: { market: code } } });
+const id = (value: string) => ({ params: { path: { id: value } } });
+const page = (value: string, query: PageParams) => ({ params: { path: { id: value }, query: q(query) } });
 
 export const closing = {
-  linkPolicy: (market: string) => request<LinkPolicy>('GET', `/v1/admin/markets/${enc(market)}/link-policy`),
-  setLinkPolicy: (market: string, body: { mode: LinkPolicyMode; cutover_at?: string }) => request<LinkPolicy>('PUT', `/v1/admin/markets/${enc(market)}/link-policy`, body),
-  cutoverReport: (market: string, params: { limit?: number; cursor?: string | null } = {}) =>
-    request<CutoverReport>('GET', `/v1/admin/markets/${enc(market)}/cutover-report${query(params)}`),
+  linkPolicy: (code: string) => data(client.GET('/v1/admin/markets/{market}/link-policy', market(code))),
+  setLinkPolicy: (code: string, body: { mode: LinkPolicyMode; cutover_at?: string }) =>
+    data(client.PUT('/v1/admin/markets/{market}/link-policy', { ...market(code), body })),
+  cutoverReport: (code: string, params: PageParams = {}) =>
+    data(client.GET('/v1/admin/markets/{market}/cutover-report', { params: { path: { market: code }, query: q(params) } })),
 
-  notifications: (params: { limit?: number; cursor?: string | null; unread?: boolean } = {}) =>
-    request<Page<Notification>>('GET', `/v1/notifications${query({ limit: params.limit, cursor: params.cursor, unread: params.unread ? 'true' : undefined })}`),
-  markRead: (id: string) => request<Notification>('POST', `/v1/notifications/${enc(id)}/read`),
+  notifications: (params: PageParams & { unread?: boolean } = {}) =>
+    data(client.GET('/v1/notifications', { params: { query: q({ limit: params.limit, cursor: params.cursor, unread: params.unread || undefined }) } })),
+  markRead: (notificationId: string) => data(client.POST('/v1/notifications/{id}/read', id(notificationId))),
 
-  imports: (shopId: string, params: { limit?: number; cursor?: string | null } = {}) => request<Page<ImportSummary>>('GET', `/v1/shops/${enc(shopId)}/imports${query(params)}`),
-  import: (id: string) => request<ImportView>('GET', `/v1/imports/${enc(id)}`),
-  rerunImport: async (id: string) => (await request<{ import: ImportView }>('POST', `/v1/imports/${enc(id)}/run`)).import,
+  imports: (shopId: string, params: PageParams = {}) => data(client.GET('/v1/shops/{id}/imports', page(shopId, params))),
+  import: (importId: string) => data(client.GET('/v1/imports/{id}', id(importId))),
+  rerunImport: async (importId: string) => (await data(client.POST('/v1/imports/{id}/run', id(importId)))).import,
 
-  proposals: (shopId: string, params: { limit?: number; cursor?: string | null } = {}) =>
-    request<Page<AnchorProposal>>('GET', `/v1/shops/${enc(shopId)}/anchor-replacements${query(params)}`),
+  proposals: (shopId: string, params: PageParams = {}) => data(client.GET('/v1/shops/{id}/anchor-replacements', page(shopId, params))),
   applyReplacements: (shopId: string, choices: ReplacementChoice[]) =>
-    request<{ results: Array<{ index: number; anchor_id: string; outcome: 'replaced' | 'unchanged' | 'skipped' }> }>('POST', `/v1/shops/${enc(shopId)}/anchor-replacements`, { choices }),
+    data(client.POST('/v1/shops/{id}/anchor-replacements', { ...id(shopId), body: { choices } })),
 };
 
 /** Upload a Shopify product export (multipart, with upload progress 0…1). */
@@ -153,14 +76,14 @@ export function uploadImport(shopId: string, file: File, onProgress: (fraction: 
   const form = new FormData();
   form.append('file_name', file.name);
   form.append('file', file, file.name);
-  const upload = postMultipart<{ import: ImportView }>(`/v1/shops/${enc(shopId)}/imports`, form, onProgress);
+  const upload = postMultipart('/v1/shops/{id}/imports', form, onProgress, { id: shopId });
   return { promise: upload.promise.then((r) => r.import), abort: upload.abort };
 }
 
 /** Unread notifications for the badge: up to 10 are counted ("9+" beyond), refreshed every minute. */
 export function useUnreadCount(enabled: boolean) {
   const q = useQuery({
-    queryKey: ['notifications', 'unread-count'],
+    queryKey: keys.notifications('unread-count'),
     queryFn: () => closing.notifications({ unread: true, limit: 10 }),
     enabled,
     refetchInterval: 60_000,

@@ -1,56 +1,36 @@
 /** Videos with product anchors, the feed, creator showcases, and the upload with progress. */
-import { query, request, type Page } from '../api';
+import { client, data, q, type Query } from '../api/client';
+import type { ItemOf, ResponseOf } from '../api/types';
 import type { ProductSummary } from './commerce';
 import { deviceId } from './events';
 import { postMultipart, type Upload } from './upload';
 
-export type VideoStatus = 'processing' | 'ready' | 'failed';
-
-export interface Anchor {
-  type: 'product' | 'external' | string;
-  product?: ProductSummary;
-  url?: string;
-}
-
-export interface Video {
-  id: string;
-  caption: string;
-  status: VideoStatus | string;
-  failure_reason?: string | null;
-  media_url: string | null;
-  poster_url: string | null;
-  duration_ms: number | null;
-  width: number | null;
-  height: number | null;
-  creator: { id: string; name: string };
-  anchors: Anchor[];
-  created_at?: string;
-  published_at?: string | null;
-}
-
-export interface Showcase {
-  creator: { id: string; name: string };
-  products: ProductSummary[];
-}
+export type Video = ResponseOf<'/v1/videos/{id}'>;
+export type VideoStatus = Video['status'];
+export type Anchor = Video['anchors'][number];
+export type FeedVideo = ItemOf<'/v1/feed'>;
+export type Showcase = ResponseOf<'/v1/creators/{id}/showcase'>;
 
 /** The product anchors of a video (external ones are for a later issue). */
 export function productAnchors(video: Video): ProductSummary[] {
   return video.anchors.flatMap((a) => (a.type === 'product' && a.product ? [a.product] : []));
 }
 
+type PageParams = Query<{ limit?: number; cursor?: string }>;
+
 export const content = {
   /** With the device id, so an anonymous viewer's watched videos come last (as the events name them). */
-  feed: (params: { limit?: number; cursor?: string | null }) =>
-    request<Page<Video>>('GET', `/v1/feed${query(params)}`, undefined, { headers: { 'x-device-id': deviceId() } }),
-  video: async (id: string): Promise<Video> => unwrapVideo(await request<Video | { video: Video }>('GET', `/v1/videos/${encodeURIComponent(id)}`)),
-  creatorVideos: (creatorId: string, params: { limit?: number; cursor?: string | null } = {}) =>
-    request<Page<Video>>('GET', `/v1/creators/${encodeURIComponent(creatorId)}/videos${query(params)}`),
-  showcase: (creatorId: string) => request<Showcase>('GET', `/v1/creators/${encodeURIComponent(creatorId)}/showcase`),
+  feed: (params: PageParams) => data(client.GET('/v1/feed', { params: { query: q(params), header: { 'x-device-id': deviceId() } } })),
+  video: (id: string) => data(client.GET('/v1/videos/{id}', { params: { path: { id } } })),
+  creatorVideos: (creatorId: string, params: PageParams = {}) =>
+    data(client.GET('/v1/creators/{id}/videos', { params: { path: { id: creatorId }, query: q(params) } })),
+  showcase: (creatorId: string) => data(client.GET('/v1/creators/{id}/showcase', { params: { path: { id: creatorId } } })),
+  /** A creator's (or seller's) shops, for the page that lists their products. */
+  creatorShops: (creatorId: string) => data(client.GET('/v1/creators/{id}/shops', { params: { path: { id: creatorId } } })),
+  editCaption: (id: string, caption: string) => data(client.PATCH('/v1/videos/{id}', { params: { path: { id } }, body: { caption } })),
+  /** The external links a text carries and whether the market's policy refuses them. */
+  checkLinks: (text: string) => data(client.POST('/v1/links/check', { body: { text } })),
 };
-
-function unwrapVideo(res: Video | { video: Video }): Video {
-  return 'video' in res && res.video && typeof res.video === 'object' ? res.video : (res as Video);
-}
 
 export interface UploadInput {
   file: File;
@@ -65,6 +45,6 @@ export function uploadVideo(input: UploadInput, onProgress: (fraction: number) =
   for (const id of input.productIds) form.append('product_ids[]', id);
   // The file last, so the server has the other fields when the (large) file arrives.
   form.append('file', input.file, input.file.name);
-  const upload = postMultipart<Video | { video: Video }>('/v1/videos', form, onProgress);
-  return { promise: upload.promise.then(unwrapVideo), abort: upload.abort };
+  const upload = postMultipart('/v1/videos', form, onProgress);
+  return { promise: upload.promise.then((res) => res.video), abort: upload.abort };
 }

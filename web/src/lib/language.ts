@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Locale, type Me } from '../api';
 import i18n, { LANGUAGE_STORAGE_KEY, LOCALES, toLocale } from '../i18n';
+import { keys } from '../api/keys';
 
 /** The language chosen explicitly on this device, if any. */
 export function storedLanguageChoice(): Locale | null {
@@ -45,7 +46,7 @@ export function useChooseLanguage(me: Me | null | undefined) {
     mutationFn: (locale: Locale) => api.updateMe({ locale }),
     // A slower answer to an older choice must not switch the screen back.
     onSuccess: (user, locale) => {
-      if (locale === toLocale(i18n.resolvedLanguage)) qc.setQueryData(['me'], user);
+      if (locale === toLocale(i18n.resolvedLanguage)) qc.setQueryData(keys.me(), user);
     },
   });
   return {

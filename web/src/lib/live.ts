@@ -2,43 +2,21 @@
  * Live selling: sessions, the creator's console calls and the room's event stream (SSE).
  */
 import { useEffect, useState } from 'react';
-import { query, request, type Page } from '../api';
+import { client, data, q, type Query } from '../api/client';
+import type { BodyOf, ResponseOf } from '../api/types';
 import type { Money } from '../i18n/format';
 import type { ProductSummary } from './commerce';
 
-export type LiveStatus = 'scheduled' | 'live' | 'ended';
+export type LiveSession = ResponseOf<'/v1/live/{id}'>;
+export type LiveStatus = LiveSession['status'];
 /** Who ended a live: its creator, or the platform (no sign of life from the console; too long). */
-export type LiveEndReason = 'creator' | 'idle' | 'max_duration';
+export type LiveEndReason = NonNullable<LiveSession['end_reason']>;
+export type Allotment = LiveSession['allotments'][number];
 
 /** How often the creator console tells the server it is still open (the server ends a live after 30 minutes without). */
 export const HEARTBEAT_MS = 60_000;
 
-export interface Allotment {
-  sku_id: string;
-  product_id: string;
-  option_values: string[];
-  quantity: number;
-  remaining: number;
-  sold: number;
-  status: 'open' | 'closed';
-}
-
-export interface LiveSession {
-  id: string;
-  creator: { id: string; name: string };
-  title: string;
-  stream_url: string;
-  status: LiveStatus;
-  scheduled_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-  end_reason: LiveEndReason | null;
-  attestation: { by: string; at: string; version: string } | null;
-  pinned_product_id: string | null;
-  products: ProductSummary[];
-  allotments: Allotment[];
-}
-
+// The room's event stream (SSE, not described by the OpenAPI document) carries these.
 export interface RoomSku {
   sku_id: string;
   option_values: string[];
@@ -73,20 +51,19 @@ export interface RoomState {
   purchases: Purchase[];
 }
 
+const id = (value: string) => ({ params: { path: { id: value } } });
+
 export const live = {
-  list: (opts: { status?: LiveStatus; limit?: number; cursor?: string | null } = {}) =>
-    request<Page<LiveSession>>('GET', `/v1/live${query({ status: opts.status, limit: opts.limit, cursor: opts.cursor })}`),
-  mine: (opts: { limit?: number; cursor?: string | null } = {}) =>
-    request<Page<LiveSession>>('GET', `/v1/creators/me/live${query({ limit: opts.limit, cursor: opts.cursor })}`),
-  get: (id: string) => request<LiveSession>('GET', `/v1/live/${encodeURIComponent(id)}`),
-  attestation: () => request<{ version: string; text: string }>('GET', '/v1/live/attestation'),
-  create: (body: { title: string; stream_url: string; scheduled_at?: string; product_ids?: string[] }) => request<LiveSession>('POST', '/v1/live', body),
-  start: (id: string) => request<LiveSession>('POST', `/v1/live/${encodeURIComponent(id)}/start`, { attestation: true }),
-  pin: (id: string, productId: string) => request<LiveSession>('POST', `/v1/live/${encodeURIComponent(id)}/pin`, { product_id: productId }),
-  allot: (id: string, items: Array<{ sku_id: string; quantity: number }>) =>
-    request<LiveSession>('PUT', `/v1/live/${encodeURIComponent(id)}/allotments`, items),
-  end: (id: string) => request<LiveSession>('POST', `/v1/live/${encodeURIComponent(id)}/end`),
-  heartbeat: (id: string) => request<void>('POST', `/v1/live/${encodeURIComponent(id)}/heartbeat`),
+  list: (opts: Query<{ status?: LiveStatus; limit?: number; cursor?: string }> = {}) => data(client.GET('/v1/live', { params: { query: q(opts) } })),
+  mine: (opts: Query<{ limit?: number; cursor?: string }> = {}) => data(client.GET('/v1/creators/me/live', { params: { query: q(opts) } })),
+  get: (liveId: string) => data(client.GET('/v1/live/{id}', id(liveId))),
+  attestation: () => data(client.GET('/v1/live/attestation')),
+  create: (body: BodyOf<'/v1/live'>) => data(client.POST('/v1/live', { body })),
+  start: (liveId: string) => data(client.POST('/v1/live/{id}/start', { ...id(liveId), body: { attestation: true } })),
+  pin: (liveId: string, productId: string) => data(client.POST('/v1/live/{id}/pin', { ...id(liveId), body: { product_id: productId } })),
+  allot: (liveId: string, items: BodyOf<'/v1/live/{id}/allotments', 'put'>) => data(client.PUT('/v1/live/{id}/allotments', { ...id(liveId), body: items })),
+  end: (liveId: string) => data(client.POST('/v1/live/{id}/end', id(liveId))),
+  heartbeat: (liveId: string) => data(client.POST('/v1/live/{id}/heartbeat', id(liveId))),
 };
 
 export type RoomConnection = 'connecting' | 'open' | 'reconnecting';

@@ -1,30 +1,12 @@
 /** The operator console's API: overview, shops and their health, shop actions and appeals, health thresholds, commission rules, the audit log. */
-import { query, request, type Money, type Page } from '../api';
+import type { Money } from '../api';
+import { client, data, q, type Query } from '../api/client';
+import type { BodyOf, ItemOf, QueryOf, ResponseOf } from '../api/types';
 
-type PageParams = { limit?: number; cursor?: string | null };
+type PageParams = Query<{ limit?: number; cursor?: string }>;
 
-export interface OverviewDay {
-  date: string;
-  orders: number;
-  paid_orders: number;
-  gmv: Money[];
-}
-
-export interface Overview {
-  date: string;
-  timezone: string;
-  gmv: Money[];
-  orders: number;
-  paid_orders: number;
-  open_cases: number;
-  escalated_cases: number;
-  sla_breaches: number;
-  flags: number;
-  open_flags: number;
-  new_applications: number;
-  shops: { active: number; suspended: number; frozen: number };
-  series: OverviewDay[];
-}
+export type Overview = ResponseOf<'/v1/admin/overview'>;
+export type OverviewDay = Overview['series'][number];
 
 export const SHOP_STATUSES = ['active', 'frozen', 'suspended'] as const;
 export type ShopStatus = (typeof SHOP_STATUSES)[number];
@@ -37,126 +19,18 @@ export type HealthMetric = (typeof HEALTH_METRICS)[number];
 /** Metrics that are fractions 0..1 (shown and typed as percentages). */
 export const RATE_METRICS: readonly string[] = ['late_dispatch_rate', 'cancellation_rate', 'refund_rate'];
 
-export interface ActionParams {
-  max_new_listings_per_day?: number;
-  max_orders_per_day?: number;
-  reserve_bps?: number;
-}
-
-export interface Appeal {
-  message: string;
-  at: string;
-  status: 'pending' | 'granted' | 'denied';
-  decided_at: string | null;
-  decided_by: string | null;
-  decision_reason: string | null;
-}
-
-export interface ShopAction {
-  id: string;
-  shop_id: string;
-  type: ActionType;
-  status: 'active' | 'reversed';
-  source: 'automatic' | 'operator';
-  reason: string;
-  params: ActionParams;
-  created_at: string;
-  created_by: string | null;
-  reversed_at: string | null;
-  reversed_by: string | null;
-  reverse_reason: string | null;
-  appeal: Appeal | null;
-}
-
-export interface HealthMetrics {
-  orders: number;
-  late_dispatch_rate: number;
-  cancellation_rate: number;
-  fake_tracking_flags: number;
-  refund_rate: number;
-  not_as_described_cases: number;
-  dispute_losses: number;
-  average_rating: number | null;
-  rating_count: number;
-}
-
-export interface Breach {
-  metric: string;
-  value: number | null;
-  threshold: number;
-  action: ActionType;
-}
-
-export interface ShopHealth {
-  shop_id: string;
-  status: ShopStatus;
-  computed_at: string;
-  window_days: number;
-  metrics: HealthMetrics;
-  breaches: Breach[];
-  actions: ShopAction[];
-}
-
-export interface AdminShop {
-  id: string;
-  name: string;
-  market: string;
-  mode: string;
-  status: ShopStatus;
-  health: { metrics: HealthMetrics; breaches: Breach[] };
-  active_actions: ShopAction[];
-}
-
-export interface HealthRule {
-  metric: HealthMetric;
-  threshold: number;
-  min_orders: number;
-  min_ratings?: number;
-  comparison?: 'gt' | 'gte' | 'lt' | 'lte';
-  action: ActionType;
-  params?: ActionParams;
-}
-
-export interface HealthThresholds {
-  market?: string;
-  window_days: number;
-  freeze_after_days: number;
-  rules: HealthRule[];
-  updated_at?: string | null;
-  updated_by?: string | null;
-}
-
-export interface CommissionRule {
-  id: string;
-  category: string | null;
-  rate_bps: number;
-  new_shop_days: number | null;
-  subsidy_bps: number;
-  effective_from: string;
-  effective_to: string | null;
-  created_by: string;
-  created_at: string;
-}
-
-export interface CommissionRuleInput {
-  category?: string | null;
-  rate_bps: number;
-  new_shop_days?: number | null;
-  subsidy_bps?: number;
-  effective_from?: string;
-  effective_to?: string | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor_id: string | null;
-  actor: { id: string; name: string; email: string } | null;
-  action: string;
-  target_type: string;
-  target_id: string;
-  data: unknown;
-}
+export type ShopHealth = ResponseOf<'/v1/shops/{id}/health'>;
+export type ShopAction = ShopHealth['actions'][number];
+export type ActionParams = ShopAction['params'];
+export type Appeal = NonNullable<ShopAction['appeal']>;
+export type HealthMetrics = ShopHealth['metrics'];
+export type Breach = ShopHealth['breaches'][number];
+export type AdminShop = ItemOf<'/v1/admin/shops'>;
+export type HealthThresholds = ResponseOf<'/v1/admin/markets/{market}/health-thresholds'>;
+export type HealthRule = BodyOf<'/v1/admin/markets/{market}/health-thresholds', 'put'>['rules'][number];
+export type CommissionRule = ItemOf<'/v1/admin/commission-rules'>;
+export type CommissionRuleInput = BodyOf<'/v1/admin/commission-rules'>;
+export type AuditEntry = ItemOf<'/v1/admin/audit'>;
 
 export interface AuditFilter {
   action?: string;
@@ -167,28 +41,28 @@ export interface AuditFilter {
   to?: string;
 }
 
-const id = encodeURIComponent;
+const id = (value: string) => ({ params: { path: { id: value } } });
+const market = (code: string) => ({ params: { path: { market: code } } });
 
 export const operator = {
-  overview: (date?: string) => request<Overview>('GET', `/v1/admin/overview${query({ date })}`),
+  overview: (date?: string) => data(client.GET('/v1/admin/overview', { params: { query: { date } } })),
 
-  shops: (params: PageParams & { q?: string; status?: ShopStatus | '' }) => request<Page<AdminShop>>('GET', `/v1/admin/shops${query(params)}`),
-  health: (shopId: string) => request<ShopHealth>('GET', `/v1/shops/${id(shopId)}/health`),
-  applyAction: (shopId: string, body: { type: ActionType; reason: string; params?: ActionParams }) =>
-    request<ShopAction>('POST', `/v1/admin/shops/${id(shopId)}/actions`, body),
-  reverseAction: (actionId: string, reason: string) => request<ShopAction>('POST', `/v1/admin/shop-actions/${id(actionId)}/reverse`, { reason }),
-  actions: (params: PageParams & { appeal?: 'pending' | 'all' }) => request<Page<ShopAction>>('GET', `/v1/admin/shop-actions${query(params)}`),
-  decideAppeal: (actionId: string, body: { decision: 'grant' | 'deny'; reason: string }) =>
-    request<ShopAction>('POST', `/v1/admin/shop-actions/${id(actionId)}/appeal-decision`, body),
-  thresholds: (market: string) => request<HealthThresholds>('GET', `/v1/admin/markets/${id(market)}/health-thresholds`),
-  saveThresholds: (market: string, body: { window_days: number; freeze_after_days: number; rules: HealthRule[] }) =>
-    request<HealthThresholds>('PUT', `/v1/admin/markets/${id(market)}/health-thresholds`, body),
+  shops: (params: Query<QueryOf<'/v1/admin/shops'>>) => data(client.GET('/v1/admin/shops', { params: { query: q(params) } })),
+  health: (shopId: string) => data(client.GET('/v1/shops/{id}/health', id(shopId))),
+  applyAction: (shopId: string, body: BodyOf<'/v1/admin/shops/{id}/actions'>) => data(client.POST('/v1/admin/shops/{id}/actions', { ...id(shopId), body })),
+  reverseAction: (actionId: string, reason: string) => data(client.POST('/v1/admin/shop-actions/{id}/reverse', { ...id(actionId), body: { reason } })),
+  actions: (params: Query<QueryOf<'/v1/admin/shop-actions'>>) => data(client.GET('/v1/admin/shop-actions', { params: { query: q(params) } })),
+  decideAppeal: (actionId: string, body: BodyOf<'/v1/admin/shop-actions/{id}/appeal-decision'>) =>
+    data(client.POST('/v1/admin/shop-actions/{id}/appeal-decision', { ...id(actionId), body })),
+  thresholds: (code: string) => data(client.GET('/v1/admin/markets/{market}/health-thresholds', market(code))),
+  saveThresholds: (code: string, body: BodyOf<'/v1/admin/markets/{market}/health-thresholds', 'put'>) =>
+    data(client.PUT('/v1/admin/markets/{market}/health-thresholds', { ...market(code), body })),
 
-  commissionRules: (params: PageParams) => request<Page<CommissionRule>>('GET', `/v1/admin/commission-rules${query(params)}`),
-  createCommissionRule: (body: CommissionRuleInput) => request<CommissionRule>('POST', '/v1/admin/commission-rules', body),
-  endCommissionRule: (ruleId: string, effectiveTo: string) => request<CommissionRule>('PATCH', `/v1/admin/commission-rules/${id(ruleId)}`, { effective_to: effectiveTo }),
+  commissionRules: (params: PageParams) => data(client.GET('/v1/admin/commission-rules', { params: { query: q(params) } })),
+  createCommissionRule: (body: CommissionRuleInput) => data(client.POST('/v1/admin/commission-rules', { body })),
+  endCommissionRule: (ruleId: string, effectiveTo: string) => data(client.PATCH('/v1/admin/commission-rules/{id}', { ...id(ruleId), body: { effective_to: effectiveTo } })),
 
-  audit: (params: PageParams & AuditFilter) => request<Page<AuditEntry>>('GET', `/v1/admin/audit${query({ ...params })}`),
+  audit: (params: Query<QueryOf<'/v1/admin/audit'>>) => data(client.GET('/v1/admin/audit', { params: { query: q(params) } })),
 };
 
 /** Amounts in several currencies, in currency order (stable for display). */

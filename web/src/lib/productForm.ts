@@ -2,7 +2,7 @@
  * The seller's product form as plain data: options (name + values), one variant row per
  * combination of values, validation (translation keys) and the API bodies it turns into.
  */
-import type { Product, ProductInput, ProductPatch, StockRow, VariantInput } from './commerce';
+import type { NewVariant, Product, ProductInput, ProductPatch, StockRow, VariantInput } from './commerce';
 import { moneyInputValue, parseMoneyInput } from './money';
 
 export const MAX_OPTIONS = 3;
@@ -130,8 +130,8 @@ export function imageList(text: string): string[] {
     .filter(Boolean);
 }
 
-function variantBody(v: VariantDraft, currency: string): VariantInput {
-  const body: VariantInput = { price: { amount: parseMoneyInput(v.price, currency)!, currency } };
+function variantBody(v: VariantDraft, currency: string): NewVariant {
+  const body: NewVariant = { price: { amount: parseMoneyInput(v.price, currency)!, currency } };
   if (v.option_values.length > 0) body.option_values = v.option_values;
   if (v.compare_at.trim()) body.compare_at_price = { amount: parseMoneyInput(v.compare_at, currency)!, currency };
   if (v.code.trim()) body.code = v.code.trim();

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type Me, type Role } from '../api';
 import { applyAccountLocale, storedLanguageChoice } from './language';
+import { keys } from '../api/keys';
 
-export const ME_KEY = ['me'] as const;
+export const ME_KEY = keys.me();
 
 /** The signed-in account (null when signed out). */
 export function useMe() {

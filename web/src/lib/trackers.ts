@@ -1,7 +1,7 @@
 /** React hooks that turn what the buyer sees and does into analytics events (lib/events.ts). */
 import { useEffect, useRef, type RefObject } from 'react';
 import type { Cart } from './commerce';
-import type { Video } from './content';
+import { productAnchors, type Video } from './content';
 import { onPageHide, track, type EventFields } from './events';
 
 /** Share of a video that must be on screen for it to count as shown (the feed plays it from there). */
@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
 
 /** The video's ids as events carry them: its creator, and the shop of its first product anchor. */
 export function videoRefs(video: Video): EventFields {
-  const shop = video.anchors.find((a) => a.type === 'product' && a.product)?.product?.shop_id;
+  const shop = productAnchors(video)[0]?.shop_id;
   return { video_id: video.id, creator_id: video.creator.id, shop_id: shop };
 }
 

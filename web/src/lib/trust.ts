@@ -1,44 +1,18 @@
 /** Reviews (buyers rate delivered items; products show them) and a shop's own health, actions and appeals. */
-import { query, request, type Page } from '../api';
-import type { ShopAction, ShopHealth } from './operator';
+import { client, data } from '../api/client';
+import type { ItemOf, ResponseOf } from '../api/types';
 
 /** A buyer's own review, as the write routes answer it. */
-export interface Review {
-  id: string;
-  order_id: string;
-  order_item_id: string;
-  product_id: string;
-  shop_id: string;
-  rating: number;
-  text: string;
-  /** Until then its author may edit it. */
-  editable_until: string;
-  created_at: string;
-  updated_at: string;
-}
+export type Review = ResponseOf<'/v1/orders/{order_id}/items/{item_id}/review', 'post'>;
 
 /** A review as anyone sees it on the product's page. */
-export interface PublicReview {
-  id: string;
-  rating: number;
-  text: string;
-  author: { name: string };
-  created_at: string;
-  updated_at: string;
-}
+export type PublicReview = ItemOf<'/v1/products/{id}/reviews'>;
 
-export interface RatingSummary {
-  average: number | null;
-  count: number;
-}
+/** A product's average rating and review count. */
+export type RatingSummary = NonNullable<ResponseOf<'/v1/products/{id}'>['rating']>;
 
 /** Links the market's policy refuses in a text (422 `external_link_forbidden` details). */
-export interface LinkSpan {
-  start: number;
-  end: number;
-  text: string;
-  url?: string;
-}
+export type LinkSpan = ResponseOf<'/v1/links/check', 'post'>['spans'][number];
 
 export const RATINGS = [1, 2, 3, 4, 5] as const;
 
@@ -48,14 +22,16 @@ export function forbiddenSpans(details: unknown): LinkSpan[] {
   return Array.isArray(spans) ? spans.filter((s): s is LinkSpan => typeof (s as LinkSpan | null)?.text === 'string') : [];
 }
 
+type PageParams = { limit?: number; cursor?: string | null };
+
 export const trust = {
   review: (orderId: string, itemId: string, body: { rating: number; text?: string }) =>
-    request<Review>('POST', `/v1/orders/${encodeURIComponent(orderId)}/items/${encodeURIComponent(itemId)}/review`, body),
-  editReview: (id: string, body: { rating?: number; text?: string }) => request<Review>('PATCH', `/v1/reviews/${encodeURIComponent(id)}`, body),
-  productReviews: (productId: string, p: { limit?: number; cursor?: string | null } = {}) =>
-    request<Page<PublicReview>>('GET', `/v1/products/${encodeURIComponent(productId)}/reviews${query({ limit: p.limit, cursor: p.cursor })}`),
-  shopHealth: (shopId: string) => request<ShopHealth>('GET', `/v1/shops/${encodeURIComponent(shopId)}/health`),
-  shopActions: (shopId: string, p: { limit?: number; cursor?: string | null } = {}) =>
-    request<Page<ShopAction>>('GET', `/v1/shops/${encodeURIComponent(shopId)}/actions${query({ limit: p.limit, cursor: p.cursor })}`),
-  appeal: (actionId: string, message: string) => request<ShopAction>('POST', `/v1/shop-actions/${encodeURIComponent(actionId)}/appeal`, { message }),
+    data(client.POST('/v1/orders/{order_id}/items/{item_id}/review', { params: { path: { order_id: orderId, item_id: itemId } }, body })),
+  editReview: (id: string, body: { rating?: number; text?: string }) => data(client.PATCH('/v1/reviews/{id}', { params: { path: { id } }, body })),
+  productReviews: (productId: string, p: PageParams = {}) =>
+    data(client.GET('/v1/products/{id}/reviews', { params: { path: { id: productId }, query: { limit: p.limit, cursor: p.cursor ?? undefined } } })),
+  shopHealth: (shopId: string) => data(client.GET('/v1/shops/{id}/health', { params: { path: { id: shopId } } })),
+  shopActions: (shopId: string, p: PageParams = {}) =>
+    data(client.GET('/v1/shops/{id}/actions', { params: { path: { id: shopId }, query: { limit: p.limit, cursor: p.cursor ?? undefined } } })),
+  appeal: (actionId: string, message: string) => data(client.POST('/v1/shop-actions/{id}/appeal', { params: { path: { id: actionId } }, body: { message } })),
 };

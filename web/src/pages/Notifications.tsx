@@ -10,11 +10,12 @@ import { useFormat } from '../lib/format';
 import { usePaged } from '../lib/paging';
 import { hasRole, useMe } from '../lib/session';
 import '../closing.css';
+import { keys } from '../api/keys';
 
 /** Your notifications, newest first: unread ones marked, each can be marked read. */
 export function Notifications() {
   const { t } = useTranslation();
-  const list = usePaged(['notifications', 'list'], (cursor) => closing.notifications({ limit: 20, cursor }));
+  const list = usePaged(keys.notifications('list'), (cursor) => closing.notifications({ limit: 20, cursor }));
   return (
     <>
       <PageHeader title={t('notifications.title')} subtitle={t('notifications.subtitle')} />
@@ -40,7 +41,7 @@ function NotificationItem({ notification: n }: { notification: Notification }) {
   const errorMessage = useErrorMessage();
   const read = useMutation({
     mutationFn: () => closing.markRead(n.id),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['notifications'] }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.notifications() }),
   });
   const unread = n.read_at === null;
   const cutover = cutoverNotice(n);

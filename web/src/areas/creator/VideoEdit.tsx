@@ -1,0 +1,123 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../api';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Loading } from '../../components/Loading';
+import { PageHeader } from '../../components/PageHeader';
+import { useToast } from '../../components/Toast';
+import { useErrorMessage } from '../../lib/errors';
+import { content, type Video } from '../../lib/content';
+import { hasRole, useMe } from '../../lib/session';
+import '../../closing.css';
+import { keys } from '../../api/keys';
+
+/**
+ * Edit one of your videos' caption (`/videos/:id/edit`), e.g. after a cut-over flagged it: the
+ * external links it still carries are listed while typing; the anchors show what is on and off.
+ */
+export function VideoEdit() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const video = useQuery({ queryKey: keys.videoEdit(id), queryFn: () => content.video(id) });
+  return (
+    <>
+      <PageHeader title={t('videoEdit.title')} subtitle={t('videoEdit.subtitle')} />
+      <section className="panel">
+        {video.isPending ? <Loading /> : video.isError ? <ErrorAlert error={video.error} onRetry={() => void video.refetch()} /> : <CaptionForm video={video.data} />}
+      </section>
+    </>
+  );
+}
+
+function CaptionForm({ video }: { video: Video }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const errorMessage = useErrorMessage();
+  const { data: me } = useMe();
+  const [caption, setCaption] = useState(video.caption);
+  const [checked, setChecked] = useState(video.caption);
+  useEffect(() => {
+    const timer = setTimeout(() => setChecked(caption), 400);
+    return () => clearTimeout(timer);
+  }, [caption]);
+  const links = useQuery({ queryKey: keys.linkCheck(checked), queryFn: () => content.checkLinks(checked), enabled: checked.trim() !== '' });
+  const save = useMutation({
+    mutationFn: () => content.editCaption(video.id, caption),
+    onSuccess: (next) => {
+      qc.setQueryData(keys.videoEdit(video.id), next);
+      void qc.invalidateQueries({ queryKey: keys.creatorVideos() });
+      toast({ text: t('videoEdit.saved') });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  const spans = checked.trim() === '' ? [] : (links.data?.spans ?? []);
+  const refused = save.error instanceof ApiError && save.error.code === 'external_link_forbidden';
+  const external = video.anchors.filter((a) => a.type === 'external');
+  const seller = hasRole(me, 'seller');
+  return (
+    <div className="stack" data-testid="video-edit">
+      {video.caption_flagged && (
+        <p className="alert alert--warn" data-testid="caption-flagged">
+          {t('videoEdit.flagged')}
+        </p>
+      )}
+      <form className="form" onSubmit={submit} noValidate>
+        <div className={`field${refused ? ' field--invalid' : ''}`}>
+          <label htmlFor="video-caption">{t('videoEdit.caption')}</label>
+          <textarea id="video-caption" rows={4} maxLength={2200} value={caption} onChange={(e) => setCaption(e.target.value)} aria-describedby="video-caption-links" />
+          <div id="video-caption-links" className={spans.length > 0 ? 'field__error' : 'field__hint'} aria-live="polite">
+            {spans.length === 0 ? (
+              t('videoEdit.noLinks')
+            ) : (
+              <>
+                {links.data?.forbidden ? t('videoEdit.linksForbidden') : t('videoEdit.linksFound')}
+                <ul className="link-list">
+                  {spans.map((s) => (
+                    <li key={`${s.start}-${s.end}`} className="url">
+                      {s.text}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </div>
+        </div>
+        {save.error && (
+          <p role="alert" className="error-text">
+            {errorMessage(save.error)}
+          </p>
+        )}
+        <div className="button-row">
+          <button type="submit" className="button button--primary" disabled={save.isPending || caption === video.caption} data-testid="save-caption">
+            {t('videoEdit.save')}
+          </button>
+          <Link to="/notifications">{t('videoEdit.backToNotifications')}</Link>
+        </div>
+      </form>
+      {external.length > 0 && (
+        <div>
+          <h2>{t('videoEdit.externalAnchors')}</h2>
+          <ul className="link-list">
+            {external.map((a) => (
+              <li key={a.id}>
+                {a.title && <strong>{a.title}</strong>} <span className="url">{a.url}</span>{' '}
+                <span className={`badge badge--${a.active ? 'ok' : 'neutral'}`}>{a.active ? t('videoEdit.anchorOn') : t('videoEdit.anchorOff')}</span>
+              </li>
+            ))}
+          </ul>
+          {seller && (
+            <p>
+              <Link to="/seller/anchors">{t('notifications.cutover.replace')}</Link>
+            </p>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
