@@ -19,6 +19,7 @@ export * from './follow-anchor.js';
 export * from './payment-outcome.js';
 export * from './payment-webhook.js';
 export * from './release.js';
+export * from './trust-freeze.js';
 
 /** Job handlers of all flows (the composition root registers them once). */
 export function registerFlowJobs(jobs: JobRunner, clock: Clock, providers: Providers): void {
