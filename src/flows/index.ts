@@ -16,6 +16,7 @@ import { registerReleaseJobs } from './release.js';
 export * from './checkout.js';
 export * from './cutover.js';
 export * from './follow-anchor.js';
+export * from './managed-fulfilment.js';
 export * from './payment-outcome.js';
 export * from './payment-webhook.js';
 export * from './release.js';
