@@ -29,7 +29,9 @@ import {
  * quantities, discrepancies kept, stock added). The platform ships managed orders and answers
  * their after-sales cases (fulfillment, aftersales); a received return goes back on the platform
  * warehouse's shelf (`restockReturn`); settlement pays the shop the supply price of every unit
- * sold and kept (`supplyOwed`).
+ * sold and kept (`supplyOwed`). Accepting an offer and receiving an inbound shipment span
+ * catalog and inventory: they are the flows in `flows/managed-fulfilment.ts`, built from the
+ * steps here.
  */
 
 export type OfferRow = typeof supplyOffers.$inferSelect;
