@@ -23,7 +23,7 @@ import { createWarehouses, registerInventoryJobs, stockKeeper } from './modules/
 import { cartRoutes } from './modules/cart/routes.js';
 import { ordersRoutes } from './modules/orders/routes.js';
 import { checkoutRoutes, paymentFlowRoutes } from './flows/checkout.routes.js';
-import { registerFlowJobs } from './flows/index.js';
+import { acceptOffer, freezeShop, receiveInbound, registerFlowJobs } from './flows/index.js';
 import { fulfillmentRoutes } from './modules/fulfillment/routes.js';
 import { registerFulfillmentJobs, scheduleDispatchSweep } from './modules/fulfillment/index.js';
 import { aftersalesRoutes } from './modules/aftersales/routes.js';
@@ -91,7 +91,8 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerContentJobs(jobs, { clock, media });
   registerDemoVideoJobs(jobs, { clock, media });
   registerImportJobs(jobs, { clock, config });
-  registerTrustJobs(jobs, clock, payments);
+  const freeze = freezeShop(payments);
+  registerTrustJobs(jobs, clock, freeze);
   registerLiveJobs(jobs, clock);
   // Durable subscribers of domain events (src/platform/events.ts), delivered by the job runner.
   const events = new EventSubscriptions();
@@ -108,11 +109,13 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     });
   const catalog = (app: FastifyInstance) => catalogRoutes(app, { stock: stockKeeper, rating: productRating });
   const sellers = (app: FastifyInstance) => sellersRoutes(app, { openWarehouses: createWarehouses });
+  const trust = (app: FastifyInstance) => trustRoutes(app, { freeze });
+  const managed = (app: FastifyInstance) => managedRoutes(app, { acceptOffer, receiveInbound });
   const app = await buildHttpApp({
     ctx,
     logger: opts.logger,
     resolveSession: (token) => resolveSession(db, clock, token),
-    routes: [identity, ledgerRoutes, adminRoutes, catalog, inventoryRoutes, contentRoutes, cartRoutes, checkoutRoutes, orders, paymentFlowRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managedRoutes, sellers, linksRoutes, cutoverRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trustRoutes, reviewsRoutes, liveRoutes, operatorRoutes],
+    routes: [identity, ledgerRoutes, adminRoutes, catalog, inventoryRoutes, contentRoutes, cartRoutes, checkoutRoutes, orders, paymentFlowRoutes, fulfillmentRoutes, settlementRoutes, aftersalesRoutes, managed, sellers, linksRoutes, cutoverRoutes, notificationsRoutes, auditRoutes, analyticsRoutes, importsRoutes, feedRoutes, trust, reviewsRoutes, liveRoutes, operatorRoutes],
     rootRoutes: [mediaRoutes, outRoutes],
   });
   const stopMarketRefresh = startMarketRefresh(db, (err) => app.log.warn({ err }, 'reloading markets failed'));

@@ -6,7 +6,7 @@ import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/anal
 import { addCartItem } from '../modules/cart/index.js';
 import { createShipment, registerFulfillmentJobs, SandboxCarrier, type Scenario } from '../modules/fulfillment/index.js';
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
-import { checkout, registerCheckoutJobs } from '../flows/index.js';
+import { checkout, registerCheckoutJobs, registerReleaseJobs } from '../flows/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
 import { registerSettlementJobs, subscribeSettlement } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';
@@ -144,6 +144,7 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
   registerCheckoutJobs(jobs, history, providers);
   registerFulfillmentJobs(jobs, history, providers, carriers);
   registerSettlementJobs(jobs, history, { payoutRail });
+  registerReleaseJobs(jobs, history);
   const subscriptions = new EventSubscriptions();
   subscribeSettlement(subscriptions);
   subscriptions.register(jobs, history);

@@ -5,6 +5,7 @@ import { SANDBOX_WEBHOOK_JOB, SandboxProvider, type Providers, type WebhookEvent
 import { registerCutoverJobs } from './cutover.js';
 import { expirePayment, LATE_CAPTURE_REFUND_JOB } from './payment-outcome.js';
 import { receiveWebhook, refundLateCapture } from './payment-webhook.js';
+import { registerReleaseJobs } from './release.js';
 
 /**
  * Processes that span modules (decision 020): each a sequence of steps over module services,
@@ -15,13 +16,17 @@ import { receiveWebhook, refundLateCapture } from './payment-webhook.js';
 export * from './checkout.js';
 export * from './cutover.js';
 export * from './follow-anchor.js';
+export * from './managed-fulfilment.js';
 export * from './payment-outcome.js';
 export * from './payment-webhook.js';
+export * from './release.js';
+export * from './trust-freeze.js';
 
 /** Job handlers of all flows (the composition root registers them once). */
 export function registerFlowJobs(jobs: JobRunner, clock: Clock, providers: Providers): void {
   registerCheckoutJobs(jobs, clock, providers);
   registerCutoverJobs(jobs, clock);
+  registerReleaseJobs(jobs, clock);
 }
 
 /** Job handlers of checkout: order expiry, sandbox webhook delivery, refunds of late captures. */

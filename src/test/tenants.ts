@@ -10,6 +10,7 @@ import { flagShipment } from '../modules/fulfillment/index.js';
 import { notify } from '../modules/notifications/index.js';
 import { createShop } from '../modules/sellers/index.js';
 import { createOperatorAction } from '../modules/trust/index.js';
+import { freezeShop } from '../flows/index.js';
 import { cardBody } from '../modules/orders/index.js';
 import { multipartBody } from './openapi.js';
 import { stockKeeper } from '../modules/inventory/index.js';
@@ -119,7 +120,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   // Operator objects.
   const invitation = await call('POST', '/v1/invitations', a.auth, { market: 'US', category: 'outdoor', max_uses: 5, expires_at: new Date(t.clock.now().getTime() + 7 * DAY).toISOString() });
   await call('POST', '/v1/admin/commission-rules', a.auth, { rate_bps: 500 });
-  await createOperatorAction(t.db, t.clock, t.app.ctx.strategies.payments, a.id, shop.id, { type: 'warning', reason: 'Late dispatches' });
+  await createOperatorAction(t.db, t.clock, freezeShop(t.app.ctx.strategies.payments), a.id, shop.id, { type: 'warning', reason: 'Late dispatches' });
 
   // A's creator schedules a live session pinning A's product.
   await call('POST', '/v1/live', a.auth, { title: 'A live', stream_url: 'https://video.example.com/live/a.m3u8', product_ids: [product.id] });

@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser, type AuthUser } from '../../platform/auth.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { audited } from '../audit/index.js';
@@ -12,7 +14,6 @@ import { orderDetail } from '../orders/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { INBOUND_STATUSES, OFFER_STATUSES } from './schema.js';
 import {
-  acceptOffer,
   createInbound,
   getInbound,
   getOffer,
@@ -22,9 +23,12 @@ import {
   listOffers,
   listPlatformWarehouses,
   offerView,
-  receiveInbound,
   rejectOffer,
   submitOffer,
+  type AcceptInput,
+  type InboundView,
+  type OfferView,
+  type ReceiveInput,
 } from './service.js';
 
 const MoneyIn = Type.Object(
@@ -143,9 +147,16 @@ const ManagedOrderOut = Type.Object({
   shipments: Type.Array(Type.Object({ id: Type.String(), carrier: Type.String(), tracking_number: Type.String(), status: Type.String() })),
 });
 
-export async function managedRoutes(server: FastifyInstance): Promise<void> {
+/** The managed-mode processes over several modules (the flows in flows/managed-fulfilment.ts, wired by the composition root). */
+export interface ManagedRouteDeps {
+  acceptOffer(tx: Db, clock: Clock, operatorId: string, offerId: string, input: AcceptInput): Promise<OfferView>;
+  receiveInbound(tx: Db, clock: Clock, operatorId: string, id: string, input: ReceiveInput): Promise<InboundView>;
+}
+
+export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteDeps): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
+  const { acceptOffer, receiveInbound } = deps;
 
   /** Operators see every managed shop's objects; members see their shop's; anyone else 404. */
   const mayView = async (user: AuthUser, shopId: string, kind: string, id: string) => {

@@ -6,7 +6,7 @@ import { isId, newId, type IdPrefix } from '../../platform/ids.js';
 import { money, type Money } from '../../platform/money.js';
 import { createProduct, LIMITS, type CreateProductInput } from '../catalog/index.js';
 import { plainText } from '../catalog/index.js';
-import { addStock, ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse, stockKeeper } from '../inventory/index.js';
+import { ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse, stockKeeper } from '../inventory/index.js';
 import type { OrderStatus } from '../orders/index.js';
 import { getOrderItems, listOrdersByStatus, type OrderRow } from '../orders/index.js';
 import { getShop } from '../sellers/index.js';
@@ -29,7 +29,9 @@ import {
  * quantities, discrepancies kept, stock added). The platform ships managed orders and answers
  * their after-sales cases (fulfillment, aftersales); a received return goes back on the platform
  * warehouse's shelf (`restockReturn`); settlement pays the shop the supply price of every unit
- * sold and kept (`supplyOwed`).
+ * sold and kept (`supplyOwed`). Accepting an offer and receiving an inbound shipment span
+ * catalog and inventory: they are the flows in `flows/managed-fulfilment.ts`, built from the
+ * steps here.
  */
 
 export type OfferRow = typeof supplyOffers.$inferSelect;
@@ -50,7 +52,7 @@ async function managedShop(db: Db, shopId: string) {
 }
 
 /** A platform warehouse (no shop), else 404 as for a missing one. */
-async function platformWarehouse(db: Db, warehouseId: string): Promise<Warehouse> {
+export async function platformWarehouse(db: Db, warehouseId: string): Promise<Warehouse> {
   const wh = await getWarehouse(db, warehouseId);
   if (wh.shop_id !== null) throw notFound('Warehouse', warehouseId);
   return wh;
@@ -221,7 +223,8 @@ export async function listOffers(db: Db, q: { shopId?: string; status?: OfferSta
   return { data: data.map(offerView), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
 }
 
-async function lockOffer(tx: Db, offerId: string, action: string): Promise<OfferRow> {
+/** The offer locked for a decision, if still `submitted` (else 409 `invalid_state`; 404 unknown). */
+export async function lockOffer(tx: Db, offerId: string, action: string): Promise<OfferRow> {
   const [o] = await tx.select().from(supplyOffers).where(eq(supplyOffers.id, offerId)).for('update');
   if (!o) throw notFound('Supply offer', offerId);
   if (o.status !== 'submitted') throw conflict('invalid_state', `A ${o.status} offer cannot be ${action}`, { status: o.status });
@@ -234,7 +237,7 @@ export interface AcceptInput {
 }
 
 /** One retail price per variant, in variant order: each variant exactly once, never below its supply price. */
-function retailPrices(o: OfferRow, input: AcceptInput['retail_prices']): number[] {
+export function retailPrices(o: OfferRow, input: AcceptInput['retail_prices']): number[] {
   const prices: Array<number | undefined> = o.variants.map(() => undefined);
   input.forEach((r, i) => {
     const field = `/retail_prices/${i}`;
@@ -255,41 +258,42 @@ function retailPrices(o: OfferRow, input: AcceptInput['retail_prices']): number[
   return prices as number[];
 }
 
-/**
- * An operator accepts a submitted offer (else 409 `invalid_state`): the listing is created live
- * for the shop at the retail prices (catalog rules apply: currency, price range), each SKU
- * recorded with its supply price and located in the platform warehouse (`warehouse_id`, default
- * the platform's default one) with nothing on hand until an inbound shipment is received.
- */
-export async function acceptOffer(db: Db, clock: Clock, operatorId: string, offerId: string, input: AcceptInput): Promise<OfferView> {
-  return db.transaction(async (tx) => {
-    const o = await lockOffer(tx, offerId, 'accepted');
-    const prices = retailPrices(o, input.retail_prices);
-    const wh = input.warehouse_id ? await platformWarehouse(tx, input.warehouse_id) : await ensureDefaultWarehouse(tx, clock, null);
-    const listing = { title: o.title, description: o.description, category: o.category, images: o.images, option_names: o.optionNames };
-    const product = await createProduct(tx, clock, stockKeeper, o.shopId, listingOf(listing, o.variants.map((v, i) => ({ option_values: v.option_values, price: prices[i]! })), o.currency, 'live'));
-    // Variants come back in creation order (monotonic ids), which is the offer's order.
-    const skuIds = product.variants.map((v) => v.sku_id);
-    const now = clock.now();
-    await tx.insert(managedSkus).values(
-      o.variants.map((v, i) => ({ skuId: skuIds[i]!, shopId: o.shopId, productId: product.id, offerId, supplyPrice: v.supply_price, currency: o.currency, createdAt: now })),
-    );
-    await addStock(tx, clock, skuIds.map((skuId) => ({ skuId, warehouseId: wh.id, onHand: 0 })));
-    const [row] = await tx
-      .update(supplyOffers)
-      .set({
-        status: 'accepted',
-        productId: product.id,
-        warehouseId: wh.id,
-        variants: o.variants.map((v, i) => ({ ...v, sku_id: skuIds[i]!, retail_price: prices[i]! })),
-        reviewedBy: operatorId,
-        reviewedAt: now,
-        updatedAt: now,
-      })
-      .where(eq(supplyOffers.id, offerId))
-      .returning();
-    return offerView(row!);
-  });
+/** The catalog listing an accepted offer becomes: live, at the retail prices (one per variant, in order). */
+export function acceptedListing(o: OfferRow, prices: number[]): CreateProductInput {
+  const listing = { title: o.title, description: o.description, category: o.category, images: o.images, option_names: o.optionNames };
+  return listingOf(listing, o.variants.map((v, i) => ({ option_values: v.option_values, price: prices[i]! })), o.currency, 'live');
+}
+
+/** Records each SKU of an accepted offer's listing with its supply price (in the offer's variant order). */
+export async function recordManagedSkus(tx: Db, clock: Clock, o: OfferRow, productId: string, skuIds: string[]): Promise<void> {
+  const now = clock.now();
+  await tx.insert(managedSkus).values(
+    o.variants.map((v, i) => ({ skuId: skuIds[i]!, shopId: o.shopId, productId, offerId: o.id, supplyPrice: v.supply_price, currency: o.currency, createdAt: now })),
+  );
+}
+
+/** The offer `accepted`, with its product, warehouse, SKUs and retail prices. */
+export async function markOfferAccepted(
+  tx: Db,
+  clock: Clock,
+  o: OfferRow,
+  a: { operatorId: string; productId: string; warehouseId: string; skuIds: string[]; prices: number[] },
+): Promise<OfferView> {
+  const now = clock.now();
+  const [row] = await tx
+    .update(supplyOffers)
+    .set({
+      status: 'accepted',
+      productId: a.productId,
+      warehouseId: a.warehouseId,
+      variants: o.variants.map((v, i) => ({ ...v, sku_id: a.skuIds[i]!, retail_price: a.prices[i]! })),
+      reviewedBy: a.operatorId,
+      reviewedAt: now,
+      updatedAt: now,
+    })
+    .where(eq(supplyOffers.id, o.id))
+    .returning();
+  return offerView(row!);
 }
 
 /** An operator rejects a submitted offer with a note for the seller (else 409 `invalid_state`). */
@@ -409,43 +413,47 @@ export interface ReceiveInput {
   note?: string;
 }
 
+/** The inbound shipment locked for its count, if still `expected` (else 409 `invalid_state`; 404 unknown). */
+export async function lockExpectedInbound(tx: Db, id: string): Promise<InboundRow> {
+  const [s] = await tx.select().from(inboundShipments).where(eq(inboundShipments.id, id)).for('update');
+  if (!s) throw notFound('Inbound shipment', id);
+  if (s.status !== 'expected') throw conflict('invalid_state', 'This inbound shipment was received already', { status: s.status });
+  return s;
+}
+
 /**
- * An operator counts an expected inbound shipment once (again: 409 `invalid_state`). Every
- * announced SKU is counted exactly once (400 `count_missing`, `unknown_sku`, `duplicate_sku`);
- * what arrived is added to the platform warehouse's on_hand; any difference from the notice
- * makes it `received_with_discrepancies`, each item keeping expected and received.
+ * The operator's count of an inbound shipment: every announced SKU counted exactly once (400
+ * `count_missing`, `unknown_sku`, `duplicate_sku`, `invalid_quantity`); the items with expected
+ * and received quantities.
  */
-export async function receiveInbound(db: Db, clock: Clock, operatorId: string, id: string, input: ReceiveInput): Promise<InboundView> {
-  return db.transaction(async (tx) => {
-    const [s] = await tx.select().from(inboundShipments).where(eq(inboundShipments.id, id)).for('update');
-    if (!s) throw notFound('Inbound shipment', id);
-    if (s.status !== 'expected') throw conflict('invalid_state', 'This inbound shipment was received already', { status: s.status });
-    const counted = new Map<string, number>();
-    for (const it of input.items) {
-      if (!s.items.some((x) => x.sku_id === it.sku_id)) throw badRequest('unknown_sku', `SKU ${it.sku_id} is not in this inbound shipment`, { sku_id: it.sku_id });
-      if (counted.has(it.sku_id)) throw badRequest('duplicate_sku', `SKU ${it.sku_id} is counted twice`, { sku_id: it.sku_id });
-      if (!Number.isSafeInteger(it.received_quantity) || it.received_quantity < 0 || it.received_quantity > MAX_QUANTITY) {
-        throw badRequest('invalid_quantity', `Counted quantities are whole numbers from 0 to ${MAX_QUANTITY}`, { sku_id: it.sku_id });
-      }
-      counted.set(it.sku_id, it.received_quantity);
+export function countInbound(s: InboundRow, input: ReceiveInput): Array<InboundItem & { received_quantity: number }> {
+  const counted = new Map<string, number>();
+  for (const it of input.items) {
+    if (!s.items.some((x) => x.sku_id === it.sku_id)) throw badRequest('unknown_sku', `SKU ${it.sku_id} is not in this inbound shipment`, { sku_id: it.sku_id });
+    if (counted.has(it.sku_id)) throw badRequest('duplicate_sku', `SKU ${it.sku_id} is counted twice`, { sku_id: it.sku_id });
+    if (!Number.isSafeInteger(it.received_quantity) || it.received_quantity < 0 || it.received_quantity > MAX_QUANTITY) {
+      throw badRequest('invalid_quantity', `Counted quantities are whole numbers from 0 to ${MAX_QUANTITY}`, { sku_id: it.sku_id });
     }
-    const missing = s.items.find((x) => !counted.has(x.sku_id));
-    if (missing) throw badRequest('count_missing', `SKU ${missing.sku_id} was announced but not counted (send 0 if none arrived)`, { sku_id: missing.sku_id });
-    const items = s.items.map((x) => ({ ...x, received_quantity: counted.get(x.sku_id)! }));
-    await receiveStock(
-      tx,
-      clock,
-      items.filter((x) => x.received_quantity > 0).map((x) => ({ skuId: x.sku_id, warehouseId: s.warehouseId, quantity: x.received_quantity })),
-    );
-    const status: InboundStatus = items.every((x) => x.received_quantity === x.expected_quantity) ? 'received' : 'received_with_discrepancies';
-    const note = input.note === undefined ? null : plainText(input.note, { multiline: true }) || null;
-    const [row] = await tx
-      .update(inboundShipments)
-      .set({ status, items, note, receivedBy: operatorId, receivedAt: clock.now() })
-      .where(eq(inboundShipments.id, id))
-      .returning();
-    return inboundView(row!);
-  });
+    counted.set(it.sku_id, it.received_quantity);
+  }
+  const missing = s.items.find((x) => !counted.has(x.sku_id));
+  if (missing) throw badRequest('count_missing', `SKU ${missing.sku_id} was announced but not counted (send 0 if none arrived)`, { sku_id: missing.sku_id });
+  return s.items.map((x) => ({ ...x, received_quantity: counted.get(x.sku_id)! }));
+}
+
+/**
+ * Records the count (the flow `flows/managed-fulfilment.ts` put the goods on the shelf first):
+ * `received`, or `received_with_discrepancies` when any count differs from the notice.
+ */
+export async function markInboundReceived(tx: Db, clock: Clock, id: string, operatorId: string, items: InboundItem[], noteText: string | undefined): Promise<InboundView> {
+  const status: InboundStatus = items.every((x) => x.received_quantity === x.expected_quantity) ? 'received' : 'received_with_discrepancies';
+  const note = noteText === undefined ? null : plainText(noteText, { multiline: true }) || null;
+  const [row] = await tx
+    .update(inboundShipments)
+    .set({ status, items, note, receivedBy: operatorId, receivedAt: clock.now() })
+    .where(eq(inboundShipments.id, id))
+    .returning();
+  return inboundView(row!);
 }
 
 // ---------------------------------------------------------------------------------------------

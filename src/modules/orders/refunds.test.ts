@@ -8,6 +8,7 @@ import { sweepOverdueDispatch } from '../fulfillment/index.js';
 import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { SandboxProvider } from '../payments/index.js';
 import { createOperatorAction } from '../trust/index.js';
+import { freezeShop } from '../../flows/index.js';
 import { refundOrder } from './refunds.js';
 import { shopOrderStats } from './stats.js';
 import { addToCart, checkoutReq, shopWithProduct, type ShopFixture } from './testing.js';
@@ -90,7 +91,7 @@ describe('one refund path', () => {
     const frozenShop = await shopWithProduct(t, { name: 'Frozen', variants: [{ price: 1000, onHand: 10 }] });
     const frozen = await paidOrder(frozenShop);
     const operator = await t.account({ roles: ['operator'] });
-    await createOperatorAction(t.db, t.clock, providers(), operator.id, frozenShop.shopId, { type: 'freeze', reason: 'Stopped answering' });
+    await createOperatorAction(t.db, t.clock, freezeShop(providers()), operator.id, frozenShop.shopId, { type: 'freeze', reason: 'Stopped answering' });
 
     for (const o of [byBuyer, bySeller, byProvider, late, frozen, partialThenCancel]) {
       expect(await order(o.id, o.buyer.auth)).toMatchObject({ status: 'cancelled', refunded: { amount: 1000, currency: 'USD' } });

@@ -6,12 +6,11 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
-import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, postSettlement, postSubsidy, type AccountPosting } from '../ledger/index.js';
+import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, type AccountPosting } from '../ledger/index.js';
 import type { OrderStatus } from '../orders/index.js';
-import { supplyOwed } from '../managed/index.js';
-import { getOrderItems, itemsAttributedTo, listOrdersByStatus, lockOrder } from '../orders/index.js';
-import { getShop, listShopMemberIds } from '../sellers/index.js';
-import { hasHolds, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
+import { itemsAttributedTo, listOrdersByStatus } from '../orders/index.js';
+import { getShop } from '../sellers/index.js';
+import { hasHolds, requestRelease } from './holds.js';
 import type { PayoutOutcome, PayoutRail } from './payout-rail.js';
 import { tryTransitionPayout } from './lifecycle.js';
 import { applyReserve, getPayoutRestriction, recordReserve, restrictionsInForce } from './restrictions.js';
@@ -20,7 +19,8 @@ import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, typ
 /**
  * Settlement (SPEC §11): the escrow of a completed order with no hold is released once —
  * commission to the platform, the creator's affiliate share to `creator_payable:<creator>`, the
- * rest to `seller_payable:<shop>` — by rules in force at payment time; payouts move available
+ * rest to `seller_payable:<shop>` — by rules in force at payment time (the release is the flow
+ * `flows/release.ts`; settlement keeps the rules, the split and its rows); payouts move available
  * balances to `payouts_in_transit` in a batch, and the payout rail settles each of them once
  * (paid, or failed and back on the payable); finance views for shops and creators.
  */
@@ -270,78 +270,38 @@ export const PLATFORM_MARGIN_ACCOUNT = accounts.platformMargin();
 
 export type SettlementRow = typeof settlements.$inferSelect;
 
+/** What `recordSettlement` writes: the order's split, planned by the release flow (flows/release.ts). */
+export interface NewSettlement {
+  orderId: string;
+  shopId: string;
+  currency: string;
+  held: number;
+  plan: SettlementPlan;
+}
+
 /**
- * Releases a completed order's escrow exactly once: under the order's row lock, only if it is
- * `completed`, has no hold and no settlement yet. One ledger entry empties `escrow:<order>`
- * (commission, affiliate per creator, seller), plus a subsidy entry when a rule grants one.
- * Returns null when there is nothing to do (safe to call any number of times).
+ * Records an order's settlement (at most one per order: a second one finds the row taken and
+ * returns null, so a racing release posts nothing).
  */
-export async function releaseOrder(tx: Db, clock: Clock, orderId: string): Promise<SettlementRow | null> {
-  const order = await lockOrder(tx, orderId);
-  if (!order || order.status !== 'completed' || !order.paidAt) return null;
-  if (await hasHolds(tx, orderId)) return null;
-  const [done] = await tx.select({ id: settlements.id }).from(settlements).where(eq(settlements.orderId, orderId));
-  if (done) return null;
-  const escrow = accounts.escrow(orderId);
-  // One statement at a time: a transaction is one connection (pg 9 refuses overlapping queries).
-  const items = await getOrderItems(tx, orderId);
-  const shop = await getShop(tx, order.shopId);
-  // Defence in depth (issue 14): checkout attributes only proven content, but nobody is paid
-  // affiliate on their own purchase, nor on the products of a shop they belong to.
-  const members = new Set(await listShopMemberIds(tx, order.shopId));
-  const payable = (creatorId: string | null | undefined) => (creatorId && creatorId !== order.buyerId && !members.has(creatorId) ? creatorId : null);
-  const rules = await rulesInForce(tx, order.paidAt);
-  const held = await getBalance(tx, escrow, order.currency);
-  const shopAge = order.paidAt.getTime() - shop.createdAt.getTime();
-  const planned = items.map((i) => ({
-    id: i.id,
-    lineTotal: i.lineTotal,
-    category: i.category,
-    affiliateRateBps: i.affiliateRateBps,
-    creatorId: payable(i.source?.creator_id),
-    rule: pickRule(rules, i.category, shopAge),
-  }));
-  const managed = shop.mode === 'managed';
-  const supply = managed ? await supplyOwed(tx, orderId) : null;
-  const plan = supply
-    ? planManagedSettlement(held, order.total, planned.map((i) => ({ ...i, rule: null, supply: supply.get(i.id) ?? 0 })))
-    : planSettlement(held, order.total, planned);
+export async function recordSettlement(tx: Db, clock: Clock, s: NewSettlement): Promise<SettlementRow | null> {
   const [row] = await tx
     .insert(settlements)
     .values({
       id: newId('stl'),
-      orderId,
-      shopId: order.shopId,
-      currency: order.currency,
-      held,
-      commission: plan.commission,
-      affiliate: plan.affiliate,
-      subsidy: plan.subsidy,
-      sellerAmount: plan.seller,
-      lines: plan.lines,
+      orderId: s.orderId,
+      shopId: s.shopId,
+      currency: s.currency,
+      held: s.held,
+      commission: s.plan.commission,
+      affiliate: s.plan.affiliate,
+      subsidy: s.plan.subsidy,
+      sellerAmount: s.plan.seller,
+      lines: s.plan.lines,
       createdAt: clock.now(),
     })
     .onConflictDoNothing()
     .returning();
-  if (!row) return null;
-  const c = order.currency;
-  const creators = new Map<string, number>();
-  for (const l of plan.lines) if (l.creator_id && l.affiliate > 0) creators.set(l.creator_id, (creators.get(l.creator_id) ?? 0) + l.affiliate);
-  if (held > 0) {
-    await postSettlement(tx, clock, {
-      orderId,
-      currency: c,
-      held,
-      platform: { account: managed ? PLATFORM_MARGIN_ACCOUNT : accounts.platformCommission(), amount: plan.commission },
-      creators: [...creators].map(([creatorId, amount]) => ({ creatorId, amount })),
-      seller: { shopId: order.shopId, amount: plan.seller },
-      memo: managed
-        ? `Escrow released (managed): platform margin ${plan.commission}, affiliate ${plan.affiliate}, supply price to the seller ${plan.seller}`
-        : `Escrow released: commission ${plan.commission}, affiliate ${plan.affiliate}, seller ${plan.seller}`,
-    });
-  }
-  if (plan.subsidy > 0) await postSubsidy(tx, clock, { orderId, shopId: order.shopId, amount: plan.subsidy, currency: c });
-  return row;
+  return row ?? null;
 }
 
 export async function getSettlement(db: Db, orderId: string): Promise<SettlementRow | null> {
@@ -700,9 +660,6 @@ export interface SettlementJobOptions {
 
 export function registerSettlementJobs(jobs: JobRunner, clock: Clock, opts: SettlementJobOptions): void {
   const rail = opts.payoutRail;
-  jobs.register(RELEASE_ORDER_JOB, async (tx, p) => {
-    await releaseOrder(tx, clock, (p as { order_id: string }).order_id);
-  });
   jobs.register(SWEEP_JOB, async (tx) => {
     await sweepUnsettled(tx, clock);
     await enqueue(tx, clock, SWEEP_JOB, {}, { runAt: new Date(clock.now().getTime() + HOUR) });

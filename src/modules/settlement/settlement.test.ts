@@ -12,7 +12,8 @@ import { jobs } from '../../platform/schema.js';
 import { orderItems } from '../orders/index.js';
 import { hasHolds, liftHold, placeHold, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
 import { commissionRules } from './schema.js';
-import { earningsOfCreator, getSettlement, planSettlement, releaseOrder, scheduleSettlementJobs, sweepUnsettled, type SettlementItem } from './service.js';
+import { releaseOrder } from '../../flows/index.js';
+import { earningsOfCreator, getSettlement, planSettlement, scheduleSettlementJobs, sweepUnsettled, type SettlementItem } from './service.js';
 
 type Auth = { authorization: string };
 type Account = { id: string; auth: Auth };

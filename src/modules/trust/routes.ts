@@ -18,6 +18,7 @@ import {
   putThresholds,
   reverseAction,
   shopHealth,
+  type FreezeShop,
 } from './service.js';
 
 const tags = ['trust'];
@@ -137,10 +138,14 @@ async function requireShopViewer(db: Db, req: FastifyRequest, shopId: string): P
   await requireShopMember(db, user.id, shopId);
 }
 
-export async function trustRoutes(server: FastifyInstance): Promise<void> {
+export interface TrustRouteDeps {
+  /** What a freeze does outside trust (the flow flows/trust-freeze.ts, wired by the composition root). */
+  freeze: FreezeShop;
+}
+
+export async function trustRoutes(server: FastifyInstance, deps: TrustRouteDeps): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock } = app.ctx;
-  const providers = app.ctx.strategies.payments;
 
   app.get(
     '/shops/:id/health',
@@ -255,7 +260,7 @@ export async function trustRoutes(server: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const operator = requireUser(req);
-      const action = await createOperatorAction(db, clock, providers, operator.id, req.params.id as string, req.body);
+      const action = await createOperatorAction(db, clock, deps.freeze, operator.id, req.params.id as string, req.body);
       return reply.code(201).send(action);
     },
   );

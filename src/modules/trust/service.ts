@@ -6,14 +6,11 @@ import { plainText } from '../../platform/text.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { MARKETS } from '../../platform/markets.js';
-import { resolveOpenCasesForBuyer } from '../aftersales/index.js';
 import { hasCaseOpenedBetween, lastSellerAnswerAt, shopCaseStats } from '../aftersales/index.js';
 import { recordAudit } from '../audit/index.js';
 import { lastShipmentAt, shopFulfillmentStats } from '../fulfillment/index.js';
 import { notify } from '../notifications/index.js';
-import { cancelPaid } from '../orders/index.js';
-import { hasUnhandledOrder, paidUnshippedOrders, shopOrderStats } from '../orders/index.js';
-import type { Providers } from '../payments/index.js';
+import { hasUnhandledOrder, shopOrderStats } from '../orders/index.js';
 import { shopRating } from '../reviews/index.js';
 import { memberIdsOfShop, searchShops, setShopRestrictions, shopIdsPage, type ShopStatus } from '../sellers/index.js';
 import { getShop } from '../sellers/index.js';
@@ -405,13 +402,19 @@ export interface NewAction {
 }
 
 /**
+ * What a freeze does beyond trust's own tables: the flow `flows/trust-freeze.ts` (cancel and
+ * refund the paid unshipped orders, decide the open cases for the buyers), given by the
+ * composition root. Runs in the action's transaction; returns its effects for the audit entry.
+ */
+export type FreezeShop = (tx: Db, clock: Clock, shop: { id: string }, action: ActionRow) => Promise<Record<string, unknown>>;
+
+/**
  * Creates an action and applies it in the caller's transaction: the shop's restrictions, a
- * notification to every member of the shop, an audit entry; a freeze also cancels and refunds
- * every paid order that has not shipped and decides the shop's open cases for the buyers (not
+ * notification to every member of the shop, an audit entry; a freeze also runs `freeze` (not
  * for a managed shop, whose orders the platform runs). Null when an automatic action with the
  * same `dedupeKey` is already active (nothing changed).
  */
-export async function createAction(tx: Db, clock: Clock, providers: Providers, input: NewAction): Promise<ActionRow | null> {
+export async function createAction(tx: Db, clock: Clock, freeze: FreezeShop, input: NewAction): Promise<ActionRow | null> {
   const reason = input.reason.trim();
   if (reason.length === 0 || reason.length > MAX_REASON) throw badRequest('invalid_reason', `Give a reason of 1–${MAX_REASON} characters`, [{ field: '/reason', rule: 'length' }]);
   const params = checkParams(input.type, input.params, (field, message) => badRequest('invalid_params', message, [{ field: `/${field}`, rule: 'range' }]));
@@ -435,30 +438,7 @@ export async function createAction(tx: Db, clock: Clock, providers: Providers, i
     .returning();
   if (!row) return null;
   await syncEffects(tx, clock, shop.id);
-  const effects: Record<string, unknown> = {};
-  if (row.type === 'freeze' && shop.mode !== 'managed') {
-    const cancelled: string[] = [];
-    for (const o of await paidUnshippedOrders(tx, shop.id)) {
-      try {
-        await cancelPaid(tx, clock, providers, o.id, 'seller_frozen');
-        cancelled.push(o.id);
-        await notify(tx, clock, [
-          {
-            userId: o.buyerId,
-            type: 'order_cancelled_seller_frozen',
-            title: 'Your order was cancelled and refunded',
-            body: 'The shop stopped answering, so the platform cancelled your order and refunded you in full.',
-            data: { order_id: o.id, shop_id: shop.id },
-          },
-        ]);
-      } catch (e) {
-        // Shipped or cancelled meanwhile (its own savepoint rolled back): nothing to do.
-        if (!(e instanceof AppError && e.code === 'invalid_transition')) throw e;
-      }
-    }
-    effects.cancelled_orders = cancelled;
-    effects.resolved_cases = await resolveOpenCasesForBuyer(tx, clock, providers, shop.id, row.createdBy, `The shop was frozen: ${reason}`);
-  }
+  const effects = row.type === 'freeze' && shop.mode !== 'managed' ? await freeze(tx, clock, shop, row) : {};
   await notifyShop(tx, clock, row, 'shop_action', TITLES[row.type], `${reason} ${effectText(row.type, params)} You can appeal this decision.`);
   await recordAudit(tx, clock, [
     {
@@ -476,12 +456,12 @@ export async function createAction(tx: Db, clock: Clock, providers: Providers, i
 export async function createOperatorAction(
   db: Db,
   clock: Clock,
-  providers: Providers,
+  freeze: FreezeShop,
   operatorId: string,
   shopId: string,
   input: { type: ActionType; reason: string; params?: ActionParams },
 ): Promise<ActionView> {
-  const row = await db.transaction((tx) => createAction(tx, clock, providers, { shopId, type: input.type, reason: input.reason, params: input.params, source: 'operator', createdBy: operatorId }));
+  const row = await db.transaction((tx) => createAction(tx, clock, freeze, { shopId, type: input.type, reason: input.reason, params: input.params, source: 'operator', createdBy: operatorId }));
   return actionView(row!);
 }
 
@@ -649,7 +629,7 @@ export async function hasVanished(db: Db, clock: Clock, shop: { id: string; mode
  * actions) or an operator reversed one within the window; then the vanished-seller freeze.
  * Returns the actions it created.
  */
-export async function evaluateShop(db: Db, clock: Clock, providers: Providers, shopId: string): Promise<ActionRow[]> {
+export async function evaluateShop(db: Db, clock: Clock, freeze: FreezeShop, shopId: string): Promise<ActionRow[]> {
   const shop = await getShop(db, shopId);
   const t = await getThresholds(db, shop.market).catch(() => structuredClone(DEFAULT_THRESHOLDS));
   const now = clock.now();
@@ -658,7 +638,7 @@ export async function evaluateShop(db: Db, clock: Clock, providers: Providers, s
   const created: ActionRow[] = [];
   const active = await activeActions(db, shop.id);
   const take = async (input: Omit<NewAction, 'shopId' | 'source' | 'createdBy'>) => {
-    const row = await db.transaction((tx) => createAction(tx, clock, providers, { ...input, shopId: shop.id, source: 'automatic', createdBy: null }));
+    const row = await db.transaction((tx) => createAction(tx, clock, freeze, { ...input, shopId: shop.id, source: 'automatic', createdBy: null }));
     if (row) {
       created.push(row);
       active.push(row);
@@ -696,7 +676,7 @@ export async function evaluateShop(db: Db, clock: Clock, providers: Providers, s
  * fails does not stop the others, and the run then fails with their errors (the job retries,
  * which never duplicates an action).
  */
-export async function evaluateAll(db: Db, clock: Clock, providers: Providers): Promise<number> {
+export async function evaluateAll(db: Db, clock: Clock, freeze: FreezeShop): Promise<number> {
   let made = 0;
   let after: string | null = null;
   const failed: string[] = [];
@@ -705,7 +685,7 @@ export async function evaluateAll(db: Db, clock: Clock, providers: Providers): P
     if (page.length === 0) break;
     for (const s of page) {
       try {
-        made += (await evaluateShop(db, clock, providers, s.id)).length;
+        made += (await evaluateShop(db, clock, freeze, s.id)).length;
       } catch (e) {
         failed.push(`${s.id}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -716,14 +696,14 @@ export async function evaluateAll(db: Db, clock: Clock, providers: Providers): P
   return made;
 }
 
-export function registerTrustJobs(jobs: JobRunner, clock: Clock, providers: Providers): void {
+export function registerTrustJobs(jobs: JobRunner, clock: Clock, freeze: FreezeShop): void {
   jobs.register(
     EVALUATE_JOB,
     async (db) => {
       // The next run first (keyed by its slot, so a retry of this one does not start a second chain).
       const next = Math.floor(clock.now().getTime() / EVALUATE_EVERY_MS + 1) * EVALUATE_EVERY_MS;
       await enqueue(db, clock, EVALUATE_JOB, {}, { runAt: new Date(next), uniqueKey: `${EVALUATE_JOB}:${next}` });
-      await evaluateAll(db, clock, providers);
+      await evaluateAll(db, clock, freeze);
     },
     // Outside one long transaction: every action commits with its own effects.
     { transaction: false },
