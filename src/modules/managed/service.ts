@@ -16,7 +16,6 @@ import {
   managedReturns,
   managedSkus,
   supplyOffers,
-  type InboundItem,
   type InboundStatus,
   type OfferStatus,
   type OfferVariant,
