@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
-import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
 import { CASE_STATUSES, CASE_TYPES, DECISION_OUTCOMES, REASON_CODES } from './schema.js';
 import {
@@ -23,10 +23,8 @@ import {
   withdrawCase,
   type CaseView,
 } from './service.js';
+import { CaseOut, Literals } from './views.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Time = Type.String({ format: 'date-time' });
 const Note = (max = 1000) => Type.String({ minLength: 1, maxLength: max });
 const EvidenceIds = Type.Array(Type.String({ pattern: '^evd_[0-9a-z]{26}$' }), { minItems: 1, maxItems: MAX_EVIDENCE_PER_CASE });
 
@@ -41,31 +39,6 @@ const EmptyBody = Type.Unsafe<Record<string, never> | undefined>({
   maxProperties: 0,
   not: { type: ['string', 'number', 'integer', 'boolean', 'array'] },
   description: 'Empty: `{}` or no body',
-});
-
-export const CaseOut = Type.Object({
-  id: Type.String(),
-  order_id: Type.String(),
-  shop_id: Type.String(),
-  buyer_id: Type.String(),
-  type: Literals(CASE_TYPES),
-  status: Literals(CASE_STATUSES),
-  reason: Type.String(),
-  reason_code: Nullable(Literals(REASON_CODES)),
-  order_item_id: Nullable(Type.String()),
-  quantity: Nullable(Type.Integer()),
-  amount: Type.Ref(Money),
-  refunded: Type.Ref(Money),
-  evidence: Type.Array(Type.Object({ id: Type.String(), url: Type.String() })),
-  return: Nullable(Type.Object({ carrier: Type.String(), tracking_number: Type.String(), shipped_at: Time })),
-  seller_due_at: Nullable(Time),
-  return_due_at: Nullable(Time),
-  receipt_due_at: Nullable(Time),
-  escalation_due_at: Nullable(Time),
-  decision: Nullable(Type.Object({ outcome: Literals(DECISION_OUTCOMES), amount: Type.Ref(Money), note: Type.String(), by: Type.String(), at: Time })),
-  timeline: Type.Array(Type.Object({ type: Type.String(), at: Time, by_role: Type.String(), note: Nullable(Type.String()) })),
-  created_at: Time,
-  updated_at: Time,
 });
 
 const CaseId = IdParam('id', 'cas');

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import path from 'node:path';
 import { and, count, desc, eq, inArray, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
@@ -33,6 +34,7 @@ import {
   type DecisionOutcome,
   type ReasonCode,
 } from './schema.js';
+import type { CaseOut } from './views.js';
 
 /**
  * After-sales cases (issue 4 item 4): a buyer asks for a refund, a return or a replacement on a
@@ -68,30 +70,7 @@ const SYSTEM: Actor = { role: 'system', userId: null };
 // Views
 // ---------------------------------------------------------------------------------------------
 
-export interface CaseView {
-  id: string;
-  order_id: string;
-  shop_id: string;
-  buyer_id: string;
-  type: CaseType;
-  status: CaseStatus;
-  reason: string;
-  reason_code: ReasonCode | null;
-  order_item_id: string | null;
-  quantity: number | null;
-  amount: Money;
-  refunded: Money;
-  evidence: Array<{ id: string; url: string }>;
-  return: { carrier: string; tracking_number: string; shipped_at: string } | null;
-  seller_due_at: string | null;
-  return_due_at: string | null;
-  receipt_due_at: string | null;
-  escalation_due_at: string | null;
-  decision: { outcome: DecisionOutcome; amount: Money; note: string; by: string; at: string } | null;
-  timeline: Array<{ type: string; at: string; by_role: ActorRole; note: string | null }>;
-  created_at: string;
-  updated_at: string;
-}
+export type CaseView = Static<typeof CaseOut>;
 
 export const evidenceUrl = (id: string) => `/v1/after-sales/evidence/${id}`;
 

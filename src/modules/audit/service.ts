@@ -1,9 +1,11 @@
+import type { Static } from '@sinclair/typebox';
 import { and, desc, eq, gte, like, lt } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import { auditLog } from './schema.js';
+import type { AuditEntry as AuditEntrySchema } from './views.js';
 
 export interface AuditEntry {
   /** The operator who acted; null for the system (a scheduled job). */
@@ -14,15 +16,8 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
-export interface AuditView {
-  id: string;
-  at: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string;
-  target_id: string;
-  data: unknown;
-}
+/** An entry as the service reads it; the route adds `actor`. */
+export type AuditView = Omit<Static<typeof AuditEntrySchema>, 'actor'>;
 
 /** Appends entries to the audit log (in the caller's transaction, so they commit with the change). */
 export async function recordAudit(db: Db, clock: Clock, entries: AuditEntry[]): Promise<void> {

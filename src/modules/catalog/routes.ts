@@ -9,6 +9,7 @@ import { getShop, requireShopMember } from '../sellers/index.js';
 import { PRODUCT_STATUSES } from './schema.js';
 import { createProduct, getProduct, getProductShopId, LIMITS, listProducts, updateProduct } from './service.js';
 import type { StockKeeper } from './stock.js';
+import { ProductDetailOut, ProductSummaryOut, SkuStatus } from './views.js';
 import type { Db } from '../../platform/db.js';
 
 const ProductId = Type.Object({ id: Type.String({ pattern: '^prd_[0-9a-z]{26}$' }) });
@@ -17,7 +18,6 @@ const MoneyIn = Type.Object(
   { amount: Type.Integer({ description: 'Integer minor units (cents)' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
   { additionalProperties: false },
 );
-const MoneyOut = Type.Object({ amount: Type.Integer(), currency: Type.String() });
 const StockIn = Type.Object(
   {
     warehouse_id: Type.Optional(Type.String({ pattern: '^wh_[0-9a-z]{26}$', description: "Default: the shop's default warehouse" })),
@@ -37,7 +37,6 @@ const AffiliateRate = Type.Integer({
   description: "The creator's affiliate commission on this product's sales, basis points (default 0)",
 });
 const SellerStatus = Type.Union([Type.Literal('draft'), Type.Literal('live')]);
-const SkuStatus = Type.Union([Type.Literal('active'), Type.Literal('archived')]);
 
 const VariantIn = Type.Object(
   {
@@ -88,41 +87,6 @@ const PatchBody = Type.Object(
   { additionalProperties: false },
 );
 
-const ProductSummary = Type.Object({
-  id: Type.String(),
-  shop_id: Type.String(),
-  title: Type.String(),
-  description: Type.String(),
-  category: Type.Union([Type.String(), Type.Null()]),
-  affiliate_rate_bps: Type.Integer({ description: 'Affiliate commission for creators, basis points' }),
-  status: Type.Union(PRODUCT_STATUSES.map((s) => Type.Literal(s))),
-  images: Type.Array(Type.String()),
-  option_names: Type.Array(Type.String()),
-  price_range: Type.Object({ min: MoneyOut, max: MoneyOut }),
-  available: Type.Integer({ description: 'Sellable now, summed over active variants and warehouses' }),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-});
-const Variant = Type.Object({
-  sku_id: Type.String(),
-  option_values: Type.Array(Type.String()),
-  price: MoneyOut,
-  compare_at_price: Type.Union([MoneyOut, Type.Null()]),
-  code: Type.Union([Type.String(), Type.Null()]),
-  status: SkuStatus,
-  available: Type.Integer(),
-});
-const ProductDetail = Type.Composite([
-  ProductSummary,
-  Type.Object({
-    variants: Type.Array(Variant),
-    shop: Type.Object({ id: Type.String(), name: Type.String() }),
-    rating: Type.Optional(
-      Type.Object({ average: Type.Union([Type.Number(), Type.Null()]), count: Type.Integer() }, { description: 'GET only: the average of the buyers’ ratings (1–5) and how many' }),
-    ),
-  }),
-]);
-
 const ListQuery = Type.Composite([
   PageQuery,
   Type.Object({
@@ -161,7 +125,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
         summary: 'Live products, newest first, or full-text matches by rank; a shop member may list drafts',
         security: [],
         querystring: ListQuery,
-        response: { 200: page(ProductSummary), ...errors(400, 404) },
+        response: { 200: page(ProductSummaryOut), ...errors(400, 404) },
       },
     },
     async (req) => {
@@ -184,7 +148,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
         summary: 'A product with its variants and availability (drafts only for the shop)',
         security: [],
         params: ProductId,
-        response: { 200: ProductDetail, ...errors(404) },
+        response: { 200: ProductDetailOut, ...errors(404) },
       },
     },
     async (req) => {
@@ -203,7 +167,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
         description: 'Not for managed shops (403 `managed_listing`): they offer goods through supply offers.',
         params: ShopIdParam,
         body: CreateBody,
-        response: { 201: ProductDetail, ...errors(400, 401, 403, 404, 409, 422) },
+        response: { 201: ProductDetailOut, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
     async (req, reply) => {
@@ -227,7 +191,7 @@ export async function catalogRoutes(server: FastifyInstance, deps: CatalogRouteD
         description: "A managed shop's prices, variants and stock are the platform's (403 `managed_price`, `managed_stock` for the shop; operators may edit).",
         params: ProductId,
         body: PatchBody,
-        response: { 200: ProductDetail, ...errors(400, 401, 403, 404, 409, 422) },
+        response: { 200: ProductDetailOut, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
     async (req) => {

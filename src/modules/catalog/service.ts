@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -11,6 +12,7 @@ import { getShop, getShops, requireShopMember } from '../sellers/index.js';
 import { products, skus, type ProductStatus, type SkuStatus } from './schema.js';
 import type { StockInput, StockKeeper } from './stock.js';
 import { plainText, textLength } from './text.js';
+import type { ProductDetailOut, ProductSummaryOut, VariantOut } from './views.js';
 
 /**
  * Catalog: products (a listing of a shop, draft → live, suspended by operators) and their SKUs
@@ -37,38 +39,11 @@ const IMAGE_RE = /^(?:https?:\/\/[^\s]+|\/media\/[^\s]+)$/;
 // Shapes
 // ---------------------------------------------------------------------------------------------
 
-export interface ProductSummary {
-  id: string;
-  shop_id: string;
-  title: string;
-  description: string;
-  category: string | null;
-  /** The creator's affiliate commission on sales, basis points (0–5000), set by the seller. */
-  affiliate_rate_bps: number;
-  status: ProductStatus;
-  images: string[];
-  option_names: string[];
-  price_range: { min: Money; max: Money };
-  /** Sum over the active SKUs of what can be sold now. */
-  available: number;
-  created_at: string;
-  updated_at: string;
-}
+export type ProductSummary = Static<typeof ProductSummaryOut>;
 
-export interface Variant {
-  sku_id: string;
-  option_values: string[];
-  price: Money;
-  compare_at_price: Money | null;
-  code: string | null;
-  status: SkuStatus;
-  available: number;
-}
+export type Variant = Static<typeof VariantOut>;
 
-export interface ProductDetail extends ProductSummary {
-  variants: Variant[];
-  shop: { id: string; name: string };
-}
+export type ProductDetail = Static<typeof ProductDetailOut>;
 
 export interface CheckoutSku {
   sku_id: string;

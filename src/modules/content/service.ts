@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { existsSync, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,13 +11,13 @@ import { emit } from '../../platform/events.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { ffmpeg, MediaToolError, probe, sniffVideo, type MediaTools, type ProbeResult } from '../../platform/media.js';
-import type { Money } from '../../platform/money.js';
 import { getProductsByIds } from '../catalog/index.js';
 import { plainText, textLength } from '../catalog/index.js';
 import { getUser, userNames } from '../identity/index.js';
 import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/index.js';
-import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
+import { creatorShowcase, showcaseLinks, videoAnchors, videos } from './schema.js';
 import { stockKeeper } from '../inventory/index.js';
+import type { Anchor, ExternalLink, ProductSummary as ProductSummarySchema, Video } from './views.js';
 
 export const MAX_CAPTION_CHARS = 2200;
 export const MAX_ANCHORS = 5;
@@ -31,29 +32,12 @@ export type MediaConfig = MediaTools & Pick<Config, 'mediaDir'>;
 // ---------------------------------------------------------------------------------------------
 // Views
 
-export interface ProductSummary {
-  id: string;
-  shop_id: string;
-  title: string;
-  status: string;
-  images: string[];
-  category: string | null;
-  option_names: string[];
-  price_range: { min: Money; max: Money };
-  available: number;
-}
+export type ProductSummary = Static<typeof ProductSummarySchema>;
 
 /** An external link (semi-closed markets): buyers open `out_url`, which records the click and redirects. */
-export interface ExternalAnchorView {
-  id: string;
-  url: string;
-  title: string | null;
-  out_url: string;
-  /** false once a cut-over turned it off (only its owner still sees it). */
-  active: boolean;
-}
+export type ExternalAnchorView = Static<typeof ExternalLink>;
 
-export type AnchorView = { type: 'product'; product: ProductSummary } | ({ type: 'external' } & ExternalAnchorView);
+export type AnchorView = Static<typeof Anchor>;
 
 const externalView = (a: { id: string; url: string; title: string | null; deactivatedAt: Date | null }): ExternalAnchorView => ({
   id: a.id,
@@ -63,23 +47,7 @@ const externalView = (a: { id: string; url: string; title: string | null; deacti
   active: a.deactivatedAt === null,
 });
 
-export interface VideoView {
-  id: string;
-  caption: string;
-  /** To the creator: a link-policy cut-over found an external link in the caption; edit it. */
-  caption_flagged: boolean;
-  status: VideoStatus;
-  failure_reason: string | null;
-  media_url: string | null;
-  poster_url: string | null;
-  duration_ms: number | null;
-  width: number | null;
-  height: number | null;
-  creator: { id: string; name: string };
-  anchors: AnchorView[];
-  created_at: string;
-  published_at: string | null;
-}
+export type VideoView = Static<typeof Video>;
 
 type VideoRow = typeof videos.$inferSelect;
 

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -33,6 +34,7 @@ import {
   type ShipmentItem,
   type ShipmentStatus,
 } from './schema.js';
+import type { ShipmentOut } from './views.js';
 
 /**
  * Shipments, carrier tracking, SLA clocks and fake-tracking flags. Every time rule runs on the
@@ -293,22 +295,7 @@ export async function createShipment(
 // Reading
 // ---------------------------------------------------------------------------------------------
 
-export interface ShipmentView {
-  id: string;
-  order_id: string;
-  shop_id: string;
-  carrier: string;
-  tracking_number: string;
-  status: ShipmentStatus;
-  items: ShipmentItem[];
-  destination_postal_code: string;
-  flags: string[];
-  has_open_flags: boolean;
-  created_at: string;
-  picked_up_at: string | null;
-  delivered_at: string | null;
-  timeline: Array<{ status: ShipmentStatus; at: string; postal_code: string | null; description: string }>;
-}
+export type ShipmentView = Static<typeof ShipmentOut>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

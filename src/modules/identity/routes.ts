@@ -7,23 +7,13 @@ import { errors } from '../../platform/http-schemas.js';
 import { enforceLimits } from '../../platform/rate-limit.js';
 import { clientAddress, perAddressRateLimit } from '../../platform/security.js';
 import type { Db } from '../../platform/db.js';
-import { ROLES } from './schema.js';
-import { authenticate, createSession, getUser, LOCALES, normalizeEmail, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
+import { authenticate, createSession, getUser, normalizeEmail, revokeSession, signUp, toPublicUser, updateProfile } from './service.js';
+import { Literals, Locale, User } from './views.js';
 
-const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Locale = Literals(LOCALES);
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 200 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 
-const User = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  roles: Type.Array(Literals(ROLES)),
-  locale: Type.Union([Locale, Type.Null()]),
-  created_at: Type.String({ format: 'date-time' }),
-});
 const Shop = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../platform/auth.js';
@@ -9,18 +10,12 @@ import { newId } from '../../platform/ids.js';
 import { assertStrongPassword } from './password-policy.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { ROLES, sessions, users, type Role } from './schema.js';
+import type { User } from './views.js';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-  locale: Locale | null;
-  created_at: string;
-}
+export type PublicUser = Static<typeof User>;
 
 type UserRow = typeof users.$inferSelect;
 

@@ -1,15 +1,16 @@
+import type { Static } from '@sinclair/typebox';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, unprocessable } from '../../platform/errors.js';
 import { isId } from '../../platform/ids.js';
-import type { Money } from '../../platform/money.js';
 import { recordAudit } from '../audit/index.js';
 import { getProductsByIds } from '../catalog/index.js';
-import { listExternalAnchorsOf, lockExternalAnchors, replaceExternalAnchors, type AnchorKind, type ExternalAnchorRecord, type ReplacementItem } from '../content/index.js';
+import { listExternalAnchorsOf, lockExternalAnchors, replaceExternalAnchors, type ExternalAnchorRecord, type ReplacementItem } from '../content/index.js';
 import { listShopMemberIds } from '../sellers/index.js';
 import { importedProducts } from './schema.js';
 import { stockKeeper } from '../inventory/index.js';
+import type { AnchorProposalOut, ChoiceResultOut, ProductBriefOut } from './views.js';
 
 /**
  * "Replace external anchors", the step after a Shopify import (issue 6): for each external anchor
@@ -22,24 +23,9 @@ import { stockKeeper } from '../inventory/index.js';
  * (content/replacement.ts), so this module never touches content's tables.
  */
 
-export interface ProductBrief {
-  id: string;
-  title: string;
-  status: string;
-  images: string[];
-  price_range: { min: Money; max: Money };
-  available: number;
-}
+export type ProductBrief = Static<typeof ProductBriefOut>;
 
-export interface AnchorProposal {
-  anchor: { id: string; kind: AnchorKind; video_id: string | null; url: string; title: string | null; active: boolean };
-  /** The handle read from the URL (last path segment, lower case), or null when it has none. */
-  handle: string | null;
-  /** The imported product with that handle in this shop, or null. */
-  product: ProductBrief | null;
-  /** The product this anchor was already replaced with, or null. */
-  replaced_by: ProductBrief | null;
-}
+export type AnchorProposal = Static<typeof AnchorProposalOut>;
 
 /**
  * The handle an external URL names: the last segment of its path (query, fragment and a
@@ -129,12 +115,7 @@ export interface ReplacementChoice {
 
 export type ChoiceOutcome = 'replaced' | 'unchanged' | 'skipped';
 
-export interface ChoiceResult {
-  index: number;
-  anchor_id: string;
-  product_id: string | null;
-  outcome: ChoiceOutcome;
-}
+export type ChoiceResult = Static<typeof ChoiceResultOut>;
 
 export interface ChoiceProblem {
   index: number;

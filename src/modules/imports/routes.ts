@@ -1,70 +1,15 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
-import { errors, Money, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
 import { requireShopMember } from '../sellers/index.js';
 import { applyAnchorReplacements, proposeAnchorReplacements } from './anchors.js';
-import { IMPORT_STATUSES } from './schema.js';
-import { createImport, getImport, listImports, MAX_IMPORT_BYTES, REPORT_LIMIT, rerunImport } from './service.js';
+import { createImport, getImport, listImports, MAX_IMPORT_BYTES, rerunImport } from './service.js';
+import { AnchorProposalOut, ChoiceResultOut, ImportOut, ImportSummaryOut, Nullable } from './views.js';
 
 const tags = ['imports'];
-const ImportSummary = Type.Object({
-  id: Type.String(),
-  shop_id: Type.String(),
-  status: Type.Union(IMPORT_STATUSES.map((s) => Type.Literal(s))),
-  file_name: Type.String(),
-  rows_total: Type.Integer({ description: 'Data rows in the file (the header is row 1)' }),
-  rows_done: Type.Integer({ description: 'Data rows processed so far: rows_done / rows_total is the progress' }),
-  products_created: Type.Integer(),
-  products_skipped: Type.Integer(),
-  variants_created: Type.Integer(),
-  rows_skipped: Type.Integer(),
-  error: Type.Union([Type.String(), Type.Null()], { description: 'Why a failed import stopped' }),
-  created_at: Type.String({ format: 'date-time' }),
-  started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-const ReportLine = Type.Object({
-  row: Type.Integer({ description: 'Row in the file, the header being row 1' }),
-  handle: Type.String(),
-  reason: Type.String({
-    description:
-      'missing_handle, missing_title, handle_exists, no_variants, missing_option_value, bad_price, bad_compare_at_price, bad_quantity, bad_sku, duplicate_sku, ' +
-      'duplicate_options, too_many_variants, bad_image_url, too_many_images, empty_row, invalid_product, sku_code_taken; description_shortened (imported, text cut)',
-  }),
-  message: Type.String(),
-});
-const ImportView = Type.Composite([ImportSummary, Type.Object({ report: Type.Array(ReportLine, { description: `The first ${REPORT_LIMIT} lines` }) })]);
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const ProductBrief = Type.Object({
-  id: Type.String(),
-  title: Type.String(),
-  status: Type.String({ description: 'draft, live or suspended: imported products start as drafts' }),
-  images: Type.Array(Type.String()),
-  price_range: Type.Object({ min: Type.Ref(Money), max: Type.Ref(Money) }),
-  available: Type.Integer(),
-});
-const AnchorProposal = Type.Object({
-  anchor: Type.Object({
-    id: Type.String({ description: 'anc_… id' }),
-    kind: Type.Union([Type.Literal('video'), Type.Literal('showcase')]),
-    video_id: Nullable(Type.String()),
-    url: Type.String(),
-    title: Nullable(Type.String()),
-    active: Type.Boolean({ description: 'false once turned off (by a cut-over or a replacement); still replaceable' }),
-  }),
-  handle: Nullable(Type.String({ description: "The URL's last path segment, lower case" })),
-  product: Nullable(ProductBrief),
-  replaced_by: Nullable(ProductBrief),
-});
-const ChoiceResult = Type.Object({
-  index: Type.Integer(),
-  anchor_id: Type.String(),
-  product_id: Nullable(Type.String()),
-  outcome: Type.Union([Type.Literal('replaced'), Type.Literal('unchanged'), Type.Literal('skipped')]),
-});
 const ShopParam = Type.Object({ id: Type.String({ pattern: '^shp_[0-9a-z]{26}$', description: 'shp_… id' }) });
 const ImportParam = Type.Object({ id: Type.String({ pattern: '^imp_[0-9a-z]{26}$', description: 'imp_… id' }) });
 
@@ -93,7 +38,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
             'Follow the progress and the report at GET /v1/imports/{id}.',
           consumes: ['multipart/form-data'],
           params: ShopParam,
-          response: { 202: Type.Object({ import: ImportView }), ...errors(400, 401, 403, 404, 413, 415) },
+          response: { 202: Type.Object({ import: ImportOut }), ...errors(400, 401, 403, 404, 413, 415) },
         },
       },
       async (req, reply) => {
@@ -110,7 +55,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
     '/shops/:id/imports',
     {
       config: { auth: 'user' },
-      schema: { tags, summary: "A shop's imports, newest first (members)", params: ShopParam, querystring: PageQuery, response: { 200: page(ImportSummary), ...errors(401, 404) } },
+      schema: { tags, summary: "A shop's imports, newest first (members)", params: ShopParam, querystring: PageQuery, response: { 200: page(ImportSummaryOut), ...errors(401, 404) } },
     },
     async (req) => {
       const user = requireUser(req);
@@ -132,7 +77,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
           'ignored, case-insensitive), or null.',
         params: ShopParam,
         querystring: PageQuery,
-        response: { 200: page(AnchorProposal), ...errors(400, 401, 404) },
+        response: { 200: page(AnchorProposalOut), ...errors(400, 401, 404) },
       },
     },
     async (req) => {
@@ -170,7 +115,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ results: Type.Array(ChoiceResult) }), ...errors(400, 401, 404, 422) },
+        response: { 200: Type.Object({ results: Type.Array(ChoiceResultOut) }), ...errors(400, 401, 404, 422) },
       },
     },
     async (req) => {
@@ -182,7 +127,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
 
   app.get(
     '/imports/:id',
-    { config: { auth: 'user' }, schema: { tags, summary: 'An import: status, progress, counts and report (members of its shop)', params: ImportParam, response: { 200: ImportView, ...errors(401, 404) } } },
+    { config: { auth: 'user' }, schema: { tags, summary: 'An import: status, progress, counts and report (members of its shop)', params: ImportParam, response: { 200: ImportOut, ...errors(401, 404) } } },
     async (req) => getImport(db, requireUser(req).id, req.params.id),
   );
 
@@ -195,7 +140,7 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
         summary: 'Run an import again: a failed one resumes after its last saved batch',
         description: 'A queued or running import is left as it is; a done one answers 409 `import_finished` (upload the file again: imported handles are skipped).',
         params: ImportParam,
-        response: { 202: Type.Object({ import: ImportView }), ...errors(401, 404, 409) },
+        response: { 202: Type.Object({ import: ImportOut }), ...errors(401, 404, 409) },
       },
     },
     async (req, reply) => {

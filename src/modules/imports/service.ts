@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,9 +12,10 @@ import { writePrivateFile } from '../../platform/uploads.js';
 import { createProduct } from '../catalog/index.js';
 import { getShop, requireShopMember } from '../sellers/index.js';
 import { tryTransitionImport } from './lifecycle.js';
-import { importedProducts, imports, type ImportStatus, type ReportLine } from './schema.js';
+import { importedProducts, imports, type ReportLine } from './schema.js';
 import { buildProduct, countRows, groupByHandle, readRows, type Row } from './shopify.js';
 import { stockKeeper } from '../inventory/index.js';
+import type { ImportOut, ImportSummaryOut } from './views.js';
 
 /**
  * Shopify migration: a shop member uploads a product export; a job in its own lane imports it
@@ -29,28 +31,9 @@ const IMPORT_ATTEMPTS = 3;
 /** Rows per batch (a batch holds whole products, so it may be a little larger). */
 const BATCH_ROWS = 250;
 
-export interface ImportSummary {
-  id: string;
-  shop_id: string;
-  status: ImportStatus;
-  file_name: string;
-  rows_total: number;
-  rows_done: number;
-  products_created: number;
-  products_skipped: number;
-  variants_created: number;
-  rows_skipped: number;
-  /** Why a failed import stopped. */
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
+export type ImportSummary = Static<typeof ImportSummaryOut>;
 
-export interface ImportView extends ImportSummary {
-  /** The first 1000 report lines, in file order. */
-  report: ReportLine[];
-}
+export type ImportView = Static<typeof ImportOut>;
 
 type ImportRow = typeof imports.$inferSelect;
 

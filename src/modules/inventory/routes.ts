@@ -8,25 +8,10 @@ import { errors, page, PageQuery } from '../../platform/http-schemas.js';
 import { getSkuShopId } from '../catalog/index.js';
 import { getShop, requireShopMember } from '../sellers/index.js';
 import { createWarehouse, ensureDefaultWarehouse, getStockLevels, getWarehouse, listWarehouses, setStock } from './service.js';
+import { StockLevelOut, WarehouseOut } from './views.js';
 
 const SkuIdParam = Type.Object({ sku_id: Type.String({ pattern: '^sku_[0-9a-z]{26}$' }) });
 const ShopIdParam = Type.Object({ shop_id: Type.String({ pattern: '^shp_[0-9a-z]{26}$' }) });
-const Warehouse = Type.Object({
-  id: Type.String(),
-  shop_id: Type.Union([Type.String(), Type.Null()]),
-  name: Type.String(),
-  address: Type.Union([AddressSchema, Type.Null()]),
-  is_default: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' }),
-});
-const StockLevel = Type.Object({
-  sku_id: Type.String(),
-  warehouse_id: Type.String(),
-  on_hand: Type.Integer(),
-  reserved: Type.Integer({ description: 'Held for checkouts not yet paid' }),
-  available: Type.Integer({ description: 'on_hand − reserved' }),
-  updated_at: Type.String({ format: 'date-time' }),
-});
 
 export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
@@ -54,7 +39,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
           { warehouse_id: Type.String({ pattern: '^wh_[0-9a-z]{26}$' }), on_hand: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) },
           { additionalProperties: false },
         ),
-        response: { 200: StockLevel, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: StockLevelOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (req) => {
@@ -77,7 +62,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
         tags: ['inventory'],
         summary: 'Stock of a SKU per warehouse',
         params: SkuIdParam,
-        response: { 200: Type.Object({ data: Type.Array(StockLevel) }), ...errors(401, 404) },
+        response: { 200: Type.Object({ data: Type.Array(StockLevelOut) }), ...errors(401, 404) },
       },
     },
     async (req) => {
@@ -96,7 +81,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
         summary: "The shop's warehouses (the default one is created on first use)",
         params: ShopIdParam,
         querystring: PageQuery,
-        response: { 200: page(Warehouse), ...errors(401, 404) },
+        response: { 200: page(WarehouseOut), ...errors(401, 404) },
       },
     },
     async (req) => {
@@ -116,7 +101,7 @@ export async function inventoryRoutes(server: FastifyInstance): Promise<void> {
         summary: 'Add a warehouse to the shop',
         params: ShopIdParam,
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), address: AddressSchema }, { additionalProperties: false }),
-        response: { 201: Warehouse, ...errors(400, 401, 404) },
+        response: { 201: WarehouseOut, ...errors(400, 401, 404) },
       },
     },
     async (req, reply) => {

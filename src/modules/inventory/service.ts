@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
@@ -8,6 +9,7 @@ import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { jobs } from '../../platform/schema.js';
 import type { Address } from '../../platform/address.js';
 import { reservations, stock, stockHolds, warehouses, type HoldStatus, type ReservationStatus } from './schema.js';
+import type { StockLevelOut, WarehouseOut } from './views.js';
 
 /**
  * Inventory: warehouses, stock per SKU per warehouse, and reservations.
@@ -33,23 +35,9 @@ export const FOLD_JOB = 'inventory.fold_committed';
 const MAX_QUANTITY = 1_000_000;
 const MAX_ON_HAND = 1_000_000_000;
 
-export interface Warehouse {
-  id: string;
-  shop_id: string | null;
-  name: string;
-  address: Address | null;
-  is_default: boolean;
-  created_at: string;
-}
+export type Warehouse = Static<typeof WarehouseOut>;
 
-export interface StockLevel {
-  sku_id: string;
-  warehouse_id: string;
-  on_hand: number;
-  reserved: number;
-  available: number;
-  updated_at: string;
-}
+export type StockLevel = Static<typeof StockLevelOut>;
 
 type WarehouseRow = typeof warehouses.$inferSelect;
 type StockRow = typeof stock.$inferSelect;

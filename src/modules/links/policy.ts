@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { count, eq, sum } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
@@ -5,7 +6,8 @@ import { MARKETS } from '../../platform/markets.js';
 import { listAudit } from '../audit/index.js';
 import { getUser } from '../identity/index.js';
 import { linkClicks } from './schema.js';
-import { policyMode, type LinkPolicyMode } from './service.js';
+import { policyMode } from './service.js';
+import type { CutoverReportOut, LinkPolicy } from './views.js';
 
 /**
  * A market's link policy as operators read it: its mode, click-outs, and the report the last
@@ -33,15 +35,7 @@ export interface CutoverOwner {
   captions: number;
 }
 
-export interface LinkPolicyView {
-  market: string;
-  mode: LinkPolicyMode;
-  cutover_at: string | null;
-  /** Click-outs recorded in the market and what they cost their owners. */
-  clicks: { count: number; cost: { amount: number; currency: string } };
-  /** What the last cut-over turned off, from the audit log. */
-  last_cutover: CutoverReport | null;
-}
+export type LinkPolicyView = Static<typeof LinkPolicy>;
 
 export async function linkPolicyView(db: Db, code: string): Promise<LinkPolicyView> {
   const m = MARKETS[code];
@@ -57,16 +51,7 @@ export async function linkPolicyView(db: Db, code: string): Promise<LinkPolicyVi
   };
 }
 
-export interface CutoverReportView {
-  market: string;
-  mode: LinkPolicyMode;
-  /** Scheduled (mode still semi_closed) or done (mode closed). */
-  cutover_at: string | null;
-  /** The last cut-over's report, null before any. */
-  report: (Omit<CutoverReport, 'video_anchors_deactivated' | 'store_links_retired'> & { video_anchors_deactivated: number | null; store_links_retired: number | null }) | null;
-  /** Who was notified and what was turned off of theirs, a page at a time. */
-  owners: { data: Array<CutoverOwner & { name: string }>; next_cursor: string | null };
-}
+export type CutoverReportView = Static<typeof CutoverReportOut>;
 
 /**
  * The last cut-over of a market, from its audit entry: the counts, and the owners notified with

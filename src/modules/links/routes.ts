@@ -7,38 +7,7 @@ import { cutoverReport, linkPolicyView } from './policy.js';
 import { getUser } from '../identity/index.js';
 import { listShopsForUser } from '../sellers/index.js';
 import { externalLinks, policyMode, userMarket } from './service.js';
-import { LinkPolicy, MarketParam, Mode } from './views.js';
-
-const Count = (description: string) => Type.Union([Type.Integer(), Type.Null()], { description });
-const CutoverReport = Type.Object({
-  market: Type.String(),
-  mode: Mode,
-  cutover_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Scheduled (mode still semi_closed) or done (mode closed)' }),
-  report: Type.Union([
-    Type.Object({
-      market: Type.String(),
-      at: Type.String({ format: 'date-time' }),
-      anchors_deactivated: Type.Integer({ description: 'External anchors on videos and showcase links turned off' }),
-      video_anchors_deactivated: Count('Of those, on videos (null in reports written before this was counted)'),
-      store_links_retired: Count('Of those, showcase links: sellers\' store links'),
-      captions_flagged: Type.Integer(),
-      owners_notified: Type.Integer(),
-    }),
-    Type.Null(),
-  ], { description: 'The last cut-over, null before any' }),
-  owners: Type.Object({
-    data: Type.Array(
-      Type.Object({
-        id: Type.String(),
-        name: Type.String(),
-        anchors: Type.Integer({ description: 'Video anchors turned off (-1: not recorded)' }),
-        store_links: Type.Integer({ description: 'Showcase links turned off (-1: not recorded)' }),
-        captions: Type.Integer({ description: 'Captions flagged (-1: not recorded)' }),
-      }),
-    ),
-    next_cursor: Type.Union([Type.String(), Type.Null()]),
-  }, { description: 'The owners notified, a page at a time (`limit`, `cursor`)' }),
-});
+import { CutoverReportOut, LinkPolicy, MarketParam, Mode } from './views.js';
 
 const Span = Type.Object({
   field: Type.Optional(Type.String()),
@@ -72,7 +41,7 @@ export async function linksRoutes(server: FastifyInstance): Promise<void> {
         summary: "A market's last cut-over: what was turned off and who was notified (operators)",
         params: MarketParam,
         querystring: PageQuery,
-        response: { 200: CutoverReport, ...errors(400, 401, 403, 404) },
+        response: { 200: CutoverReportOut, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {

@@ -6,7 +6,7 @@ import { HOUR, MINUTE } from '../../platform/clock.js';
 import { NoContent } from '../../platform/http.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { LiveHub, type RoomClient } from './hub.js';
-import { LIVE_END_REASONS, LIVE_STATUSES } from './schema.js';
+import { LIVE_STATUSES } from './schema.js';
 import {
   ATTESTATION,
   createLive,
@@ -24,51 +24,7 @@ import {
   setAllotments,
   startLive,
 } from './service.js';
-
-const MoneyOut = Type.Object({ amount: Type.Integer({ description: 'Integer minor units' }), currency: Type.String() });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-const ProductSummary = Type.Object({
-  id: Type.String(),
-  shop_id: Type.String(),
-  title: Type.String(),
-  status: Type.String(),
-  images: Type.Array(Type.String()),
-  option_names: Type.Array(Type.String()),
-  price_range: Type.Object({ min: MoneyOut, max: MoneyOut }),
-  available: Type.Integer(),
-});
-
-const Allotment = Type.Object({
-  sku_id: Type.String(),
-  product_id: Type.String(),
-  option_values: Type.Array(Type.String()),
-  quantity: Type.Integer({ description: 'Set aside for the live in total' }),
-  remaining: Type.Integer({ description: 'Left for buyers now (units in open checkouts are not left)' }),
-  sold: Type.Integer({ description: 'Paid units bought from the room' }),
-  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
-});
-
-const Live = Type.Object({
-  id: Type.String(),
-  creator: Type.Object({ id: Type.String(), name: Type.String() }),
-  title: Type.String(),
-  stream_url: Type.String({ description: 'HLS playlist (.m3u8) or MP4 the room plays; ingest is not Loopshop’s' }),
-  status: Type.Union(LIVE_STATUSES.map((s) => Type.Literal(s))),
-  scheduled_at: Type.String({ format: 'date-time' }),
-  started_at: Nullable(Type.String({ format: 'date-time' })),
-  ended_at: Nullable(Type.String({ format: 'date-time' })),
-  end_reason: Nullable(
-    Type.Union(
-      LIVE_END_REASONS.map((r) => Type.Literal(r)),
-      { description: 'Who ended it: the creator, or the platform (`idle`: no sign of life from the console; `max_duration`: live too long); null until ended' },
-    ),
-  ),
-  attestation: Nullable(Type.Object({ by: Type.String(), at: Type.String({ format: 'date-time' }), version: Type.String() })),
-  pinned_product_id: Nullable(Type.String()),
-  products: Type.Array(ProductSummary, { description: 'Pinned products, in pin order (live products only)' }),
-  allotments: Type.Array(Allotment, { description: 'Flash-sale allotments per SKU' }),
-});
+import { Live } from './views.js';
 
 const LiveId = IdParam('id', 'liv');
 const ProductId = Type.String({ pattern: '^prd_[0-9a-z]{26}$' });

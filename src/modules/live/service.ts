@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { HOUR, MINUTE, type Clock } from '../../platform/clock.js';
 import { rows, type Db } from '../../platform/db.js';
@@ -6,13 +7,14 @@ import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { notifyExpr, publish } from '../../platform/pubsub.js';
 import { plainText, textLength } from '../catalog/index.js';
-import { getProduct, getProductsByIds, getSkusForCheckout, type ProductSummary } from '../catalog/index.js';
+import { getProduct, getProductsByIds, getSkusForCheckout } from '../catalog/index.js';
 import { getUser } from '../identity/index.js';
 import { closeHolds, getHolds, setHold, stockKeeper } from '../inventory/index.js';
 import { assertUserTextLinkFree } from '../links/index.js';
 import { listShopsForUser } from '../sellers/index.js';
 import { transitionLive } from './lifecycle.js';
 import { livePins, livePurchases, liveSessions, liveViewers, type LiveEndReason, type LiveStatus } from './schema.js';
+import type { Allotment, Live } from './views.js';
 
 /**
  * Live selling: a creator schedules a session, starts it (exclusivity attestation; one live
@@ -52,35 +54,9 @@ export const ATTESTATION = {
 
 type LiveRow = typeof liveSessions.$inferSelect;
 
-export interface AllotmentView {
-  sku_id: string;
-  product_id: string;
-  option_values: string[];
-  /** Set aside for the live in total. */
-  quantity: number;
-  /** Left for buyers now (units in open checkouts are not left). */
-  remaining: number;
-  /** Paid units bought from the room. */
-  sold: number;
-  status: 'open' | 'closed';
-}
+export type AllotmentView = Static<typeof Allotment>;
 
-export interface LiveView {
-  id: string;
-  creator: { id: string; name: string };
-  title: string;
-  stream_url: string;
-  status: LiveStatus;
-  scheduled_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-  /** Who ended it: the creator, or the platform (`idle`, `max_duration`); null until ended. */
-  end_reason: LiveEndReason | null;
-  attestation: { by: string; at: string; version: string } | null;
-  pinned_product_id: string | null;
-  products: ProductSummary[];
-  allotments: AllotmentView[];
-}
+export type LiveView = Static<typeof Live>;
 
 export interface PurchaseView {
   id: string;

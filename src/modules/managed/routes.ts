@@ -30,14 +30,12 @@ import {
   type OfferView,
   type ReceiveInput,
 } from './service.js';
+import { InboundOut, MoneyOut, Nullable, OfferOut, Time } from './views.js';
 
 const MoneyIn = Type.Object(
   { amount: Type.Integer({ description: 'Integer minor units (cents)' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
   { additionalProperties: false },
 );
-const MoneyOut = Type.Object({ amount: Type.Integer(), currency: Type.String() });
-const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
-const Time = Type.String({ format: 'date-time' });
 const SkuId = Type.String({ pattern: '^sku_[0-9a-z]{26}$' });
 const Quantity = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 
@@ -62,32 +60,6 @@ const OfferBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const OfferOut = Type.Object({
-  id: Type.String(),
-  shop_id: Type.String(),
-  status: Type.Union(OFFER_STATUSES.map((s) => Type.Literal(s))),
-  title: Type.String(),
-  description: Type.String(),
-  category: Nullable(Type.String()),
-  images: Type.Array(Type.String()),
-  option_names: Type.Array(Type.String()),
-  variants: Type.Array(
-    Type.Object({
-      index: Type.Integer(),
-      option_values: Type.Array(Type.String()),
-      supply_price: MoneyOut,
-      quantity_available: Type.Integer(),
-      sku_id: Nullable(Type.String()),
-      retail_price: Type.Union([MoneyOut, Type.Null()]),
-    }),
-  ),
-  product_id: Nullable(Type.String()),
-  warehouse_id: Nullable(Type.String()),
-  note: Nullable(Type.String()),
-  reviewed_at: Nullable(Time),
-  created_at: Time,
-  updated_at: Time,
-});
 const OfferStatusQuery = Type.Optional(Type.Union(OFFER_STATUSES.map((s) => Type.Literal(s))));
 
 const InboundBody = Type.Object(
@@ -102,25 +74,6 @@ const InboundBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const InboundOut = Type.Object({
-  id: Type.String(),
-  shop_id: Type.String(),
-  warehouse_id: Type.String(),
-  carrier: Nullable(Type.String()),
-  tracking_number: Nullable(Type.String()),
-  status: Type.Union(INBOUND_STATUSES.map((s) => Type.Literal(s))),
-  items: Type.Array(
-    Type.Object({
-      sku_id: Type.String(),
-      expected_quantity: Type.Integer(),
-      received_quantity: Nullable(Type.Integer()),
-      discrepancy: Nullable(Type.Integer({ description: 'received − expected' })),
-    }),
-  ),
-  note: Nullable(Type.String()),
-  received_at: Nullable(Time),
-  created_at: Time,
-});
 const InboundStatusQuery = Type.Optional(Type.Union(INBOUND_STATUSES.map((s) => Type.Literal(s))));
 
 const WarehouseOut = Type.Object({ id: Type.String(), name: Type.String(), is_default: Type.Boolean(), created_at: Time });

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -15,11 +16,11 @@ import {
   managedReturns,
   managedSkus,
   supplyOffers,
-  type InboundItem,
   type InboundStatus,
   type OfferStatus,
   type OfferVariant,
 } from './schema.js';
+import type { InboundOut, OfferOut } from './views.js';
 
 /**
  * Fully-managed mode (SPEC §5, issue 5 item 4). A managed shop only supplies goods: it submits
@@ -81,30 +82,7 @@ export interface OfferInput {
   variants: Array<{ option_values?: string[]; supply_price: Money; quantity_available: number }>;
 }
 
-export interface OfferView {
-  id: string;
-  shop_id: string;
-  status: OfferStatus;
-  title: string;
-  description: string;
-  category: string | null;
-  images: string[];
-  option_names: string[];
-  variants: Array<{
-    index: number;
-    option_values: string[];
-    supply_price: Money;
-    quantity_available: number;
-    sku_id: string | null;
-    retail_price: Money | null;
-  }>;
-  product_id: string | null;
-  warehouse_id: string | null;
-  note: string | null;
-  reviewed_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type OfferView = Static<typeof OfferOut>;
 
 export function offerView(o: OfferRow): OfferView {
   return {
@@ -323,18 +301,7 @@ export interface InboundInput {
   items: Array<{ sku_id: string; quantity: number }>;
 }
 
-export interface InboundView {
-  id: string;
-  shop_id: string;
-  warehouse_id: string;
-  carrier: string | null;
-  tracking_number: string | null;
-  status: InboundStatus;
-  items: Array<InboundItem & { discrepancy: number | null }>;
-  note: string | null;
-  received_at: string | null;
-  created_at: string;
-}
+export type InboundView = Static<typeof InboundOut>;
 
 export const inboundView = (s: InboundRow): InboundView => ({
   id: s.id,

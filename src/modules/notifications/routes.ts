@@ -4,16 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { listNotifications, markRead } from './service.js';
-
-const Notification = Type.Object({
-  id: Type.String(),
-  type: Type.String({ description: 'e.g. `links.cutover`' }),
-  title: Type.String(),
-  body: Type.String(),
-  data: Type.Unknown({ description: 'Per type; `links.cutover`: { market, anchors: [{ id, kind, video_id, url, title }], flagged_videos: [id] }' }),
-  read_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  created_at: Type.String({ format: 'date-time' }),
-});
+import { Notification } from './views.js';
 
 export async function notificationsRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();

@@ -1,19 +1,13 @@
+import type { Static } from '@sinclair/typebox';
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import { notifications } from './schema.js';
+import type { Notification } from './views.js';
 
-export interface NotificationView {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  data: unknown;
-  read_at: string | null;
-  created_at: string;
-}
+export type NotificationView = Static<typeof Notification>;
 
 type Row = typeof notifications.$inferSelect;
 

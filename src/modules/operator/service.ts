@@ -1,12 +1,13 @@
+import type { Static } from '@sinclair/typebox';
 import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
-import type { Money } from '../../platform/money.js';
 import { openCaseCounts } from '../aftersales/index.js';
 import { fulfillmentIncidentCounts } from '../fulfillment/index.js';
 import { orderFiguresByDay } from '../orders/index.js';
 import { countApplicationsSubmitted } from '../sellers/index.js';
 import { shopCountsByStatus } from '../sellers/index.js';
+import type { OverviewOut } from './views.js';
 
 /**
  * The operator console's overview: one UTC day of platform figures (the platform spans markets
@@ -15,28 +16,8 @@ import { shopCountsByStatus } from '../sellers/index.js';
  */
 export const SERIES_DAYS = 14;
 
-export interface OverviewDay {
-  date: string;
-  orders: number;
-  paid_orders: number;
-  gmv: Money[];
-}
-
-export interface Overview {
-  date: string;
-  timezone: 'UTC';
-  gmv: Money[];
-  orders: number;
-  paid_orders: number;
-  open_cases: number;
-  escalated_cases: number;
-  sla_breaches: number;
-  flags: number;
-  open_flags: number;
-  new_applications: number;
-  shops: { active: number; suspended: number; frozen: number };
-  series: OverviewDay[];
-}
+export type Overview = Static<typeof OverviewOut>;
+export type OverviewDay = Overview['series'][number];
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -4,70 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import type { Db } from '../../platform/db.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
-import { MoneyOut } from '../cart/index.js';
 import { cancelOrder } from './cancel.js';
 import { ORDER_STATUSES } from './schema.js';
-import { getOrderDetail, listOrders, orderDetail, type OrderDetail as OrderDetailView } from './service.js';
+import { getOrderDetail, listOrders, orderDetail } from './service.js';
+import { orderDetailSchema, OrderSummaryOut, type OrderDetail as OrderDetailView } from './views.js';
 
-const NameRef = Type.Object({ id: Type.String(), name: Type.String() });
-const SourceOut = Type.Object({ video_id: Type.Optional(Type.String()), live_id: Type.Optional(Type.String()), creator_id: Type.Optional(Type.String()) });
-const OrderItemOut = Type.Object({
-  id: Type.String(),
-  sku_id: Type.String(),
-  product_id: Type.String(),
-  title: Type.String(),
-  option_values: Type.Array(Type.String()),
-  image: Type.Union([Type.String(), Type.Null()]),
-  unit_price: MoneyOut,
-  quantity: Type.Integer(),
-  line_total: MoneyOut,
-  source: SourceOut,
-  review: Type.Optional(
-    Type.Union([Type.Object({ id: Type.String(), rating: Type.Integer(), text: Type.String(), editable_until: Type.String({ format: 'date-time' }) }), Type.Null()], { description: "Order pages: the buyer's review of this item, if any" }),
-  ),
-});
-const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()]);
-const OrderSummaryFields = {
-  id: Type.String(),
-  shop_id: Type.String(),
-  shop: NameRef,
-  buyer: NameRef,
-  status: Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)), { description: 'The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded`' }),
-  items: Type.Array(OrderItemOut),
-  item_count: Type.Integer(),
-  subtotal: MoneyOut,
-  shipping_fee: MoneyOut,
-  tax: MoneyOut,
-  total: MoneyOut,
-  payment_id: Type.String(),
-  ship_by: Nullable(Type.String({ format: 'date-time' })),
-  paid_at: Nullable(Type.String({ format: 'date-time' })),
-  cancelled_at: Nullable(Type.String({ format: 'date-time' })),
-  cancel_reason: Nullable(Type.String()),
-  delivered_at: Nullable(Type.String({ format: 'date-time' })),
-  completed_at: Nullable(Type.String({ format: 'date-time' })),
-  refunded: MoneyOut,
-  created_at: Type.String({ format: 'date-time' }),
-};
-const OrderSummary = Type.Object(OrderSummaryFields);
 /** The order detail: an order with its shipments, whose shape fulfillment owns. */
-const orderDetailSchema = <S extends TSchema>(shipment: S) =>
-  Type.Object({
-    ...OrderSummaryFields,
-    shipping_address: Type.Object({
-      name: Type.String(),
-      line1: Type.String(),
-      line2: Type.Optional(Type.String()),
-      city: Type.String(),
-      region: Type.Optional(Type.String()),
-      postal_code: Type.String(),
-      country: Type.String(),
-      phone: Type.Optional(Type.String()),
-    }),
-    payment: Type.Object({ id: Type.String(), status: Type.String(), card_last4: Nullable(Type.String()) }),
-    shipments: Type.Array(shipment),
-    timeline: Type.Array(Type.Object({ type: Type.String(), at: Type.String({ format: 'date-time' }), data: Type.Record(Type.String(), Type.Unknown()) })),
-  });
 
 const OrderId = IdParam('id', 'ord');
 /** `{}` or no body at all (JSON Schema without `type`, so an absent body passes). */
@@ -119,7 +61,7 @@ export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, d
             status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
           }),
         ]),
-        response: { 200: page(OrderSummary), ...errors(400, 401, 404) },
+        response: { 200: page(OrderSummaryOut), ...errors(400, 401, 404) },
       },
     },
     async (req) => listOrders(db, requireUser(req).id, req.query),

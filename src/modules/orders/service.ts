@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, asc, desc, eq, gt, inArray, lt, ne, not, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -7,9 +8,9 @@ import type { Money } from '../../platform/money.js';
 import { getUser } from '../identity/index.js';
 import { getPayment } from '../payments/index.js';
 import { getShops, isShopMemberSql, listShopsForUser, requireShopMember } from '../sellers/index.js';
-import type { CartSource } from '../cart/index.js';
 import { tryOrderTransition, type OrderEvent } from './lifecycle.js';
-import { orderEvents, orderItems, orders, type OrderStatus, type ShippingAddress } from './schema.js';
+import { orderEvents, orderItems, orders, type OrderStatus } from './schema.js';
+import type { OrderDetail, OrderItemOut, OrderSummaryOut } from './views.js';
 
 /** Reading orders: per-object access, views, the timeline, lists for buyers and sellers. */
 export type OrderRow = typeof orders.$inferSelect;
@@ -49,50 +50,9 @@ export async function getOrderForViewer(db: Db, userId: string, orderId: string)
   return { order, as: 'seller' };
 }
 
-export interface OrderItemView {
-  id: string;
-  sku_id: string;
-  product_id: string;
-  title: string;
-  option_values: string[];
-  image: string | null;
-  unit_price: Money;
-  quantity: number;
-  line_total: Money;
-  source: CartSource;
-}
+export type OrderItemView = Static<typeof OrderItemOut>;
 
-export interface OrderSummary {
-  id: string;
-  shop_id: string;
-  shop: { id: string; name: string };
-  buyer: { id: string; name: string };
-  status: OrderStatus;
-  items: OrderItemView[];
-  item_count: number;
-  subtotal: Money;
-  shipping_fee: Money;
-  tax: Money;
-  total: Money;
-  payment_id: string;
-  ship_by: string | null;
-  paid_at: string | null;
-  cancelled_at: string | null;
-  cancel_reason: string | null;
-  delivered_at: string | null;
-  completed_at: string | null;
-  /** Refunded to the buyer so far (after-sales or cancellation). */
-  refunded: Money;
-  created_at: string;
-}
-
-export interface OrderDetail extends OrderSummary {
-  shipping_address: ShippingAddress;
-  payment: { id: string; status: string; card_last4: string | null };
-  /** Filled by the HTTP layer from the fulfillment module (orders does not depend on it). */
-  shipments: unknown[];
-  timeline: Array<{ type: string; at: string; data: Record<string, unknown> }>;
-}
+export type OrderSummary = Static<typeof OrderSummaryOut>;
 
 const toItemView = (i: OrderItemRow, currency: string): OrderItemView => ({
   id: i.id,

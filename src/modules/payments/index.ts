@@ -3,3 +3,4 @@ export * from './provider.js';
 export * from './sandbox.js';
 export * from './schema.js';
 export * from './service.js';
+export * from './views.js';

@@ -1,13 +1,14 @@
+import type { Static } from '@sinclair/typebox';
 import { and, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue } from '../../platform/jobs.js';
-import type { Money } from '../../platform/money.js';
 import type { PaymentProvider, WebhookEvent, WebhookEventType } from './provider.js';
 import { SandboxProvider } from './sandbox.js';
 import { payments, refunds, webhookEvents, type PaymentStatus } from './schema.js';
+import type { PaymentOut } from './views.js';
 
 /**
  * Payment rows, refunds and webhook bookkeeping. This module knows nothing about orders: the
@@ -215,19 +216,7 @@ export async function emitProviderEvent(
   await enqueue(tx, clock, SANDBOX_WEBHOOK_JOB, { provider: provider.name, event: provider.event(type, data) });
 }
 
-export interface PaymentView {
-  id: string;
-  status: PaymentStatus;
-  amount: Money;
-  refunded_amount: Money;
-  provider: string;
-  card_last4: string | null;
-  failure_code: string | null;
-  /** What the buyer must do next (3-D-Secure-style challenge), else null. */
-  next_action: { type: 'confirm_challenge'; url: string } | null;
-  expires_at: string;
-  created_at: string;
-}
+export type PaymentView = Static<typeof PaymentOut>;
 
 export function toPaymentView(p: PaymentRow): PaymentView {
   return {

@@ -4,32 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { createReview, listProductReviews, MAX_TEXT, updateReview } from './service.js';
+import { PublicReviewOut, ReviewOut } from './views.js';
 
 const tags = ['reviews'];
-const Time = Type.String({ format: 'date-time' });
 const Rating = Type.Integer({ minimum: 1, maximum: 5 });
 const Text = Type.String({ maxLength: MAX_TEXT, description: `Plain text (HTML is stripped), at most ${MAX_TEXT} characters; passes the market's link policy` });
-
-const ReviewOut = Type.Object({
-  id: Type.String(),
-  order_id: Type.String(),
-  order_item_id: Type.String(),
-  product_id: Type.String(),
-  shop_id: Type.String(),
-  rating: Type.Integer(),
-  text: Type.String(),
-  editable_until: Time,
-  created_at: Time,
-  updated_at: Time,
-});
-const PublicReviewOut = Type.Object({
-  id: Type.String(),
-  rating: Type.Integer(),
-  text: Type.String(),
-  author: Type.Object({ name: Type.String() }),
-  created_at: Time,
-  updated_at: Time,
-});
 
 export async function reviewsRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, avg, count, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import { DAY, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -9,6 +10,7 @@ import { getUser } from '../identity/index.js';
 import { assertLinkFree } from '../links/index.js';
 import { getOrderForViewer, getOrderItems } from '../orders/index.js';
 import { reviews } from './schema.js';
+import type { PublicReviewOut, ReviewOut } from './views.js';
 
 /**
  * Reviews (issue 8 item 2): the buyer of a delivered order rates each item once (1–5) with an
@@ -20,28 +22,9 @@ export const MAX_TEXT = 2000;
 
 export type ReviewRow = typeof reviews.$inferSelect;
 
-export interface ReviewView {
-  id: string;
-  order_id: string;
-  order_item_id: string;
-  product_id: string;
-  shop_id: string;
-  rating: number;
-  text: string;
-  /** Until then its author may edit it. */
-  editable_until: string;
-  created_at: string;
-  updated_at: string;
-}
+export type ReviewView = Static<typeof ReviewOut>;
 
-export interface PublicReview {
-  id: string;
-  rating: number;
-  text: string;
-  author: { name: string };
-  created_at: string;
-  updated_at: string;
-}
+export type PublicReview = Static<typeof PublicReviewOut>;
 
 export interface RatingSummary {
   /** Mean of the ratings, two decimals; null without ratings. */

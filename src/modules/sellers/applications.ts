@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import path from 'node:path';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
@@ -23,6 +24,7 @@ import {
   type ShopMode,
 } from './schema.js';
 import { createShop, shopCountsByMarket } from './service.js';
+import type { ApplicationOut, DocumentOut } from './views.js';
 
 /**
  * Seller applications: submit with an invitation code → automatic checks (rejected at once with
@@ -51,14 +53,7 @@ const DOCUMENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
 const documentsDir = (dataDir: string) => path.join(dataDir, 'documents');
 export const documentUrl = (id: string) => `/v1/seller-applications/documents/${id}`;
 
-export interface DocumentView {
-  id: string;
-  kind: DocumentKind;
-  content_type: string;
-  bytes: number;
-  url: string;
-  created_at: string;
-}
+export type DocumentView = Static<typeof DocumentOut>;
 
 const documentView = (d: DocRow): DocumentView => ({
   id: d.id,
@@ -120,28 +115,7 @@ export interface TimelineEntry {
   questions: string[] | null;
 }
 
-export interface ApplicationView {
-  id: string;
-  applicant_id: string;
-  invitation_id: string;
-  market: string;
-  category: string;
-  mode: ShopMode;
-  company_name: string;
-  registration_number: string;
-  tax_id: string;
-  contact: ApplicationContact;
-  yearly_sales: { amount: number; currency: string; marketplace: string };
-  warehouses: ApplicationWarehouse[];
-  documents: DocumentView[];
-  status: ApplicationStatus;
-  checks: CheckResult[];
-  questions: string[] | null;
-  shop_id: string | null;
-  timeline: TimelineEntry[];
-  created_at: string;
-  updated_at: string;
-}
+export type ApplicationView = Static<typeof ApplicationOut>;
 
 async function views(db: Db, apps: AppRow[]): Promise<ApplicationView[]> {
   if (apps.length === 0) return [];

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
@@ -6,6 +7,7 @@ import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import { MARKETS } from '../../platform/markets.js';
 import { invitations } from './schema.js';
+import type { Invitation } from './views.js';
 
 /**
  * Invitation codes: 140 random bits as 28 Crockford base32 characters (no I, L, O, U) in seven
@@ -33,21 +35,7 @@ const hashCode = (code: string) => createHash('sha256').update(normalizeCode(cod
 
 type InvitationRow = typeof invitations.$inferSelect;
 
-export interface InvitationView {
-  id: string;
-  /** The full code, only in the answer that created it; lists show `code_hint`. */
-  code?: string;
-  code_hint: string;
-  market: string;
-  category: string;
-  max_uses: number;
-  uses: number;
-  expires_at: string;
-  revoked_at: string | null;
-  status: 'active' | 'expired' | 'revoked' | 'used_up';
-  created_by: string;
-  created_at: string;
-}
+export type InvitationView = Static<typeof Invitation>;
 
 function invitationStatus(i: InvitationRow, now: Date): InvitationView['status'] {
   if (i.revokedAt) return 'revoked';

@@ -6,7 +6,6 @@ import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
 import { audited } from '../audit/index.js';
-import { AddressSchema } from '../../platform/address.js';
 import {
   getApplication,
   getDocumentFile,
@@ -22,13 +21,10 @@ import {
 } from './applications.js';
 import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
 import { adminMarkets, editMarket, MARKET_DURATIONS, publicMarkets } from './markets.js';
-import { APPLICATION_STATUSES, DOCUMENT_KINDS, SHOP_MODES, type DocumentKind } from './schema.js';
+import { DOCUMENT_KINDS, SHOP_MODES, type DocumentKind } from './schema.js';
+import { ApplicationOut, ApplicationWarehouse, Contact, DocumentOut, Invitation, Literals, Nullable, Status, Strict, Time } from './views.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Time = Type.String({ format: 'date-time' });
 const MoneyRef = Type.Ref(Money);
-const Strict = { additionalProperties: false } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -79,29 +75,6 @@ const MarketEditBody = Type.Object(
   { ...Strict, minProperties: 1 },
 );
 
-const Invitation = Type.Object({
-  id: Type.String(),
-  code: Type.Optional(Type.String({ description: 'The full code: only in the answer that created it' })),
-  code_hint: Type.String({ description: 'The code\'s last four characters' }),
-  market: Type.String(),
-  category: Type.String(),
-  max_uses: Type.Integer(),
-  uses: Type.Integer(),
-  expires_at: Time,
-  revoked_at: Nullable(Time),
-  status: Literals(['active', 'expired', 'revoked', 'used_up'] as const),
-  created_by: Type.String(),
-  created_at: Time,
-});
-
-const Contact = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    email: Type.String({ format: 'email', maxLength: 254 }),
-    phone: Type.String({ minLength: 3, maxLength: 40, pattern: '^[0-9+()./ -]+$' }),
-  },
-  Strict,
-);
 const YearlySales = Type.Object(
   {
     amount: Type.Integer({ minimum: 0, maximum: 1e15, description: 'Minor units, in the market currency' }),
@@ -110,7 +83,6 @@ const YearlySales = Type.Object(
   },
   Strict,
 );
-const ApplicationWarehouse = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), address: AddressSchema }, Strict);
 const DocumentIds = Type.Array(Type.String({ pattern: '^doc_[0-9a-z]{26}$' }), { maxItems: 20 });
 
 const editable = {
@@ -136,55 +108,6 @@ const SubmitBody = Type.Object(
 const ResubmitBody = Type.Partial(
   Type.Object({ ...editable, note: Type.String({ maxLength: 2000, description: 'Answers to the operator\'s questions' }) }, Strict),
 );
-
-const DocumentOut = Type.Object({
-  id: Type.String(),
-  kind: Literals(DOCUMENT_KINDS),
-  content_type: Type.String(),
-  bytes: Type.Integer(),
-  url: Type.String(),
-  created_at: Time,
-});
-
-const Check = Type.Object({
-  check: Literals(['slots', 'sales_threshold', 'documents', 'duplicate', 'local_warehouse'] as const),
-  passed: Type.Boolean(),
-  reason: Nullable(Type.String()),
-});
-
-const Status = Literals(APPLICATION_STATUSES);
-const ApplicationOut = Type.Object({
-  id: Type.String(),
-  applicant_id: Type.String(),
-  invitation_id: Type.String(),
-  market: Type.String(),
-  category: Type.String(),
-  mode: Literals(SHOP_MODES),
-  company_name: Type.String(),
-  registration_number: Type.String(),
-  tax_id: Type.String(),
-  contact: Contact,
-  yearly_sales: Type.Object({ amount: Type.Integer(), currency: Type.String(), marketplace: Type.String() }),
-  warehouses: Type.Array(ApplicationWarehouse),
-  documents: Type.Array(DocumentOut),
-  status: Status,
-  checks: Type.Array(Check),
-  questions: Nullable(Type.Array(Type.String())),
-  shop_id: Nullable(Type.String()),
-  timeline: Type.Array(
-    Type.Object({
-      from: Nullable(Status),
-      to: Status,
-      at: Time,
-      actor_id: Nullable(Type.String()),
-      actor_role: Literals(['applicant', 'operator', 'system'] as const),
-      note: Nullable(Type.String()),
-      questions: Nullable(Type.Array(Type.String())),
-    }),
-  ),
-  created_at: Time,
-  updated_at: Time,
-});
 
 const AppId = IdParam('id', 'app');
 const mkTags = ['markets'];

@@ -5,24 +5,11 @@ import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
 import { audited, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
-import { PAYEE_TYPES, PAYOUT_STATUSES } from './schema.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
+import { Nullable, PayoutHoldOut, PayoutOut, RuleOut, Time } from './views.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Bps = (description: string) => Type.Integer({ minimum: 0, maximum: 10_000, description });
-const Time = Type.String({ format: 'date-time' });
 
-const RuleOut = Type.Object({
-  id: Type.String(),
-  category: Nullable(Type.String()),
-  rate_bps: Type.Integer(),
-  new_shop_days: Nullable(Type.Integer()),
-  subsidy_bps: Type.Integer(),
-  effective_from: Time,
-  effective_to: Nullable(Time),
-  created_by: Type.String(),
-  created_at: Time,
-});
 const RuleIn = Type.Object(
   {
     category: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'Category slug; null or absent = every category' }))),
@@ -34,17 +21,6 @@ const RuleIn = Type.Object(
   },
   { additionalProperties: false },
 );
-const PayoutOut = Type.Object({
-  id: Type.String(),
-  payee_type: Type.Union(PAYEE_TYPES.map((t) => Type.Literal(t))),
-  payee_id: Type.String(),
-  amount: Type.Ref(Money),
-  status: Type.Union(PAYOUT_STATUSES.map((s) => Type.Literal(s)), { description: 'in_transit → paid | failed (the rail settles it once, a day after the batch)' }),
-  created_at: Time,
-  paid_at: Nullable(Time),
-  failed_at: Nullable(Time),
-  failure_reason: Nullable(Type.String({ description: 'Failed payouts: the rail\'s reason, e.g. account_closed' })),
-});
 const Line = Type.Object({
   at: Time,
   kind: Type.String({ description: 'settlement · commission_subsidy · payout · payout_failed · …' }),
@@ -171,7 +147,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
         params: IdParam('id', 'shp'),
         body: Type.Object({ hold: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
         response: {
-          200: Type.Object({ shop_id: Type.String(), hold: Type.Boolean(), reason: Nullable(Type.String()), updated_at: Nullable(Time) }),
+          200: PayoutHoldOut,
           ...errors(400, 401, 403, 404),
         },
       },

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { DAY, HOUR } from '../../platform/clock.js';
@@ -15,6 +16,7 @@ import type { PayoutOutcome, PayoutRail } from './payout-rail.js';
 import { tryTransitionPayout } from './lifecycle.js';
 import { applyReserve, getPayoutRestriction, recordReserve, restrictionsInForce } from './restrictions.js';
 import { commissionRules, payoutHolds, payouts, settlements, type PayeeType, type SettlementLine } from './schema.js';
+import type { PayoutHoldOut, PayoutOut, RuleOut } from './views.js';
 
 /**
  * Settlement (SPEC §11): the escrow of a completed order with no hold is released once —
@@ -64,17 +66,7 @@ export interface CommissionRuleInput {
   effective_to?: string | null;
 }
 
-export interface CommissionRuleView {
-  id: string;
-  category: string | null;
-  rate_bps: number;
-  new_shop_days: number | null;
-  subsidy_bps: number;
-  effective_from: string;
-  effective_to: string | null;
-  created_by: string;
-  created_at: string;
-}
+export type CommissionRuleView = Static<typeof RuleOut>;
 
 export const ruleView = (r: CommissionRule): CommissionRuleView => ({
   id: r.id,
@@ -343,17 +335,7 @@ export async function sweepUnsettled(db: Db, clock: Clock): Promise<number> {
 
 export type PayoutRow = typeof payouts.$inferSelect;
 
-export interface PayoutView {
-  id: string;
-  payee_type: PayeeType;
-  payee_id: string;
-  amount: Money;
-  status: PayoutRow['status'];
-  created_at: string;
-  paid_at: string | null;
-  failed_at: string | null;
-  failure_reason: string | null;
-}
+export type PayoutView = Static<typeof PayoutOut>;
 
 export const payoutView = (p: PayoutRow): PayoutView => ({
   id: p.id,
@@ -410,12 +392,7 @@ export async function runPayouts(db: Db, clock: Clock): Promise<PayoutView[]> {
   return made;
 }
 
-export interface PayoutHoldView {
-  shop_id: string;
-  hold: boolean;
-  reason: string | null;
-  updated_at: string | null;
-}
+export type PayoutHoldView = Static<typeof PayoutHoldOut>;
 
 /** Sets or clears a shop's payout hold (operator; later also trust & safety). 404 for an unknown shop. */
 export async function setPayoutHold(db: Db, clock: Clock, by: string, shopId: string, hold: boolean, reason?: string): Promise<PayoutHoldView> {

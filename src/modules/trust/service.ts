@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { and, desc, eq, isNotNull, lt, type SQL } from 'drizzle-orm';
 import { DAY, HOUR, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -27,6 +28,7 @@ import {
   type HealthRule,
   type Metric,
 } from './schema.js';
+import type { ActionOut, HealthOut } from './views.js';
 
 /**
  * Trust & safety (issue 8 item 1, decision 012): seller health per shop over a rolling window,
@@ -227,29 +229,7 @@ export function breachesOf(metrics: HealthMetrics, rules: HealthRule[]): Breach[
 
 export type ActionRow = typeof shopActions.$inferSelect;
 
-export interface ActionView {
-  id: string;
-  shop_id: string;
-  type: ActionType;
-  status: 'active' | 'reversed';
-  source: 'automatic' | 'operator';
-  reason: string;
-  params: ActionParams;
-  metric: string | null;
-  created_at: string;
-  created_by: string | null;
-  reversed_at: string | null;
-  reversed_by: string | null;
-  reverse_reason: string | null;
-  appeal: {
-    message: string;
-    at: string;
-    status: 'pending' | 'granted' | 'denied';
-    decided_at: string | null;
-    decided_by: string | null;
-    decision_reason: string | null;
-  } | null;
-}
+export type ActionView = Static<typeof ActionOut>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -545,15 +525,7 @@ export async function decideAppeal(db: Db, clock: Clock, operatorId: string, act
 // Health views
 // ---------------------------------------------------------------------------------------------
 
-export interface HealthView {
-  shop_id: string;
-  status: ShopStatus;
-  computed_at: string;
-  window_days: number;
-  metrics: HealthMetrics;
-  breaches: Breach[];
-  actions: ActionView[];
-}
+export type HealthView = Static<typeof HealthOut>;
 
 /** A shop's health now: metrics over its market's window, the rules they breach, its active actions. */
 export async function shopHealth(db: Db, clock: Clock, shopId: string): Promise<HealthView> {

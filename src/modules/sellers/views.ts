@@ -1,0 +1,89 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { AddressSchema } from '../../platform/address.js';
+import { APPLICATION_STATUSES, DOCUMENT_KINDS, SHOP_MODES } from './schema.js';
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const Time = Type.String({ format: 'date-time' });
+
+export const Strict = { additionalProperties: false } as const;
+
+/** An invitation as the API shows it. */
+export const Invitation = Type.Object({
+  id: Type.String(),
+  code: Type.Optional(Type.String({ description: 'The full code: only in the answer that created it' })),
+  code_hint: Type.String({ description: 'The code\'s last four characters' }),
+  market: Type.String(),
+  category: Type.String(),
+  max_uses: Type.Integer(),
+  uses: Type.Integer(),
+  expires_at: Time,
+  revoked_at: Nullable(Time),
+  status: Literals(['active', 'expired', 'revoked', 'used_up'] as const),
+  created_by: Type.String(),
+  created_at: Time,
+});
+
+export const Contact = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    phone: Type.String({ minLength: 3, maxLength: 40, pattern: '^[0-9+()./ -]+$' }),
+  },
+  Strict,
+);
+
+export const ApplicationWarehouse = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), address: AddressSchema }, Strict);
+
+export const DocumentOut = Type.Object({
+  id: Type.String(),
+  kind: Literals(DOCUMENT_KINDS),
+  content_type: Type.String(),
+  bytes: Type.Integer(),
+  url: Type.String(),
+  created_at: Time,
+});
+
+export const Check = Type.Object({
+  check: Literals(['slots', 'sales_threshold', 'documents', 'duplicate', 'local_warehouse'] as const),
+  passed: Type.Boolean(),
+  reason: Nullable(Type.String()),
+});
+
+export const Status = Literals(APPLICATION_STATUSES);
+
+/** A seller application as the API shows it. */
+export const ApplicationOut = Type.Object({
+  id: Type.String(),
+  applicant_id: Type.String(),
+  invitation_id: Type.String(),
+  market: Type.String(),
+  category: Type.String(),
+  mode: Literals(SHOP_MODES),
+  company_name: Type.String(),
+  registration_number: Type.String(),
+  tax_id: Type.String(),
+  contact: Contact,
+  yearly_sales: Type.Object({ amount: Type.Integer(), currency: Type.String(), marketplace: Type.String() }),
+  warehouses: Type.Array(ApplicationWarehouse),
+  documents: Type.Array(DocumentOut),
+  status: Status,
+  checks: Type.Array(Check),
+  questions: Nullable(Type.Array(Type.String())),
+  shop_id: Nullable(Type.String()),
+  timeline: Type.Array(
+    Type.Object({
+      from: Nullable(Status),
+      to: Status,
+      at: Time,
+      actor_id: Nullable(Type.String()),
+      actor_role: Literals(['applicant', 'operator', 'system'] as const),
+      note: Nullable(Type.String()),
+      questions: Nullable(Type.Array(Type.String())),
+    }),
+  ),
+  created_at: Time,
+  updated_at: Time,
+});
