@@ -16,6 +16,7 @@ import {
   managedReturns,
   managedSkus,
   supplyOffers,
+  type InboundItem,
   type InboundStatus,
   type OfferStatus,
   type OfferVariant,
