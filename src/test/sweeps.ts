@@ -81,7 +81,10 @@ export function injectOptions(op: Operation, parts: RequestParts, auth: Record<s
     const { payload, contentType } = multipartBody(fields, [['file', ...sampleFile(op)] as [string, Buffer, string]]);
     return { method: op.method as InjectOptions['method'], url, headers: { ...headers, 'content-type': contentType }, payload };
   }
-  return { method: op.method as InjectOptions['method'], url, headers, ...(parts.body === undefined ? {} : { payload: parts.body as object }) };
+  if (parts.body === undefined) return { method: op.method as InjectOptions['method'], url, headers };
+  // Serialized here: light-my-request sends no body at all for a falsy payload (false, 0, ''),
+  // which would turn a corrupted root body into a valid empty one.
+  return { method: op.method as InjectOptions['method'], url, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(parts.body) };
 }
 
 /** True when a response is `{ error: { code, message, … } }`. */
