@@ -1,12 +1,12 @@
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import { badRequest, notFound } from '../platform/errors.js';
+import { emit } from '../platform/events.js';
 import { enqueue, type JobRunner } from '../platform/jobs.js';
 import { loadMarkets, market, MARKETS, updateMarket } from '../platform/markets.js';
 import { recordAudit } from '../modules/audit/index.js';
 import { deactivateExternalAnchors, flagLinkedCaptions, listActiveExternalAnchors, listLinkOwners, type ExternalAnchor } from '../modules/content/index.js';
 import { linkPolicyView, policyMode, userMarket, type CutoverOwner, type CutoverReport, type LinkPolicyMode, type LinkPolicyView } from '../modules/links/index.js';
-import { notify } from '../modules/notifications/index.js';
 
 /**
  * The market cut-over flow: switching a market from the semi-closed to the closed loop
@@ -72,24 +72,12 @@ export async function runCutover(tx: Db, clock: Clock, code: string): Promise<Cu
   await deactivateExternalAnchors(tx, clock, anchors.map((a) => a.id));
   const flagged = await flagLinkedCaptions(tx, clock, owners);
   const affected = [...new Set([...anchors.map((a) => a.ownerId), ...flagged.map((v) => v.creatorId)])];
-  await notify(
-    tx,
-    clock,
-    affected.map((userId) => {
-      const off = anchors.filter((a) => a.ownerId === userId);
-      const videos = flagged.filter((v) => v.creatorId === userId).map((v) => v.id);
-      return {
-        userId,
-        type: 'links.cutover',
-        title: `External links are off in ${code}`,
-        body:
-          `The ${code} market now keeps the whole purchase inside Loopshop. ${off.length} external link(s) were turned off` +
-          (videos.length > 0 ? ` and ${videos.length} caption(s) with links need an edit.` : '.') +
-          ' Import your catalog and anchor your products instead.',
-        data: { market: code, anchors: off.map(describe), flagged_videos: videos },
-      };
-    }),
-  );
+  const notices = affected.map((userId) => ({
+    user_id: userId,
+    anchors: anchors.filter((a) => a.ownerId === userId).map(describe),
+    flagged_videos: flagged.filter((v) => v.creatorId === userId).map((v) => v.id),
+  }));
+  await emit(tx, clock, { name: 'links.cut_over', payload: { market: code, owners: notices } });
   const ownerCounts = (id: string): CutoverOwner => ({
     id,
     anchors: anchors.filter((a) => a.ownerId === id && a.kind === 'video_anchor').length,

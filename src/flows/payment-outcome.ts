@@ -3,7 +3,6 @@ import type { Db } from '../platform/db.js';
 import { AppError } from '../platform/errors.js';
 import { emit as emitDomainEvent } from '../platform/events.js';
 import { enqueue } from '../platform/jobs.js';
-import { recordServerEvent } from '../modules/analytics/index.js';
 import { removeCartSkus } from '../modules/cart/index.js';
 import { commitReservationsOf, scheduleFold } from '../modules/inventory/index.js';
 import { postCaptures } from '../modules/ledger/index.js';
@@ -95,7 +94,6 @@ async function recordSuccess(
   if (ids.length === 0 || ids.some((id) => !committed.has(id))) throw new StockLapsed();
   await addOrderEvents(tx, clock, list.map((o) => ({ orderId: o.id, type: 'paid', data: { payment_id: p.id, amount: o.total, currency: o.currency } })));
   await emitDomainEvent(tx, clock, { name: 'order.paid', payload: { order_ids: ids, payment_id: p.id } });
-  await recordServerEvent(tx, clock, { type: 'order_paid', orders: list, items: itemsOfOrders(tx, ids) });
   await recordLivePurchases(tx, clock, p.buyerId, itemsOfOrders(tx, ids));
   await removeCartSkus(tx, p.buyerId, skusOfOrders(tx, ids));
   if (emit) {

@@ -3,7 +3,6 @@ import type { Db } from '../platform/db.js';
 import { AppError } from '../platform/errors.js';
 import { runFlow } from '../platform/flow.js';
 import { resolveOpenCasesForBuyer } from '../modules/aftersales/index.js';
-import { notify } from '../modules/notifications/index.js';
 import { cancelPaid, paidUnshippedOrders } from '../modules/orders/index.js';
 import type { Providers } from '../modules/payments/index.js';
 import type { FreezeShop } from '../modules/trust/index.js';
@@ -14,7 +13,7 @@ import type { FreezeShop } from '../modules/trust/index.js';
  * action, in the same transaction. Steps (the transaction's rollback is their undo; the provider
  * refunds are idempotent by key, decision 017):
  *   cancel and refund every paid order that has not shipped (orders `cancelPaid`, one refund path)
- *   and tell its buyer (notifications) → decide the shop's open cases for the buyers (aftersales).
+ *   (its `order.cancelled` tells the buyer: notifications) → decide the shop's open cases for the buyers (aftersales).
  * Returns the effects trust writes into the action's audit entry. The composition root gives
  * trust `freezeShop(providers)`; a managed shop is never frozen here (trust does not call it).
  */
@@ -35,15 +34,6 @@ async function cancelUnshipped(tx: Db, clock: Clock, providers: Providers, shopI
     try {
       await cancelPaid(tx, clock, providers, o.id, 'seller_frozen');
       cancelled.push(o.id);
-      await notify(tx, clock, [
-        {
-          userId: o.buyerId,
-          type: 'order_cancelled_seller_frozen',
-          title: 'Your order was cancelled and refunded',
-          body: 'The shop stopped answering, so the platform cancelled your order and refunded you in full.',
-          data: { order_id: o.id, shop_id: shopId },
-        },
-      ]);
     } catch (e) {
       // Shipped or cancelled meanwhile (its own savepoint rolled back): nothing to do.
       if (!(e instanceof AppError && e.code === 'invalid_transition')) throw e;

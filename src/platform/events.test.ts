@@ -29,6 +29,7 @@ describe('domain events (outbox)', () => {
           if (opts.failFirst?.delete(orderId)) throw new Error('handler failed once');
         });
       }
+      for (const projection of entry.projections ?? []) subs.project(name, projection, async () => {});
     }
     return { subs, calls };
   };
@@ -118,6 +119,27 @@ describe('domain events (outbox)', () => {
     await expect(emit(database.db, clock, { name: 'views.recorded', payload: { actor: 'd:dev', views: [] } })).rejects.toThrow(/local notice/);
   });
 
+  it('a projection runs inside emit, in the fact’s transaction: it rolls back with the fact, no job involved', async () => {
+    const { subs } = recording();
+    const jobs = runner(subs, 'w-projection');
+    subs.project('refund.posted', 'analytics.facts', async (tx, _clock, payload, event) => {
+      await tx.execute(sql`insert into event_effects (event_id, subscriber, order_id) values (${event.id}, 'analytics.facts', ${payload.order_id})`);
+    });
+    const refund = (orderId: string) => ({ name: 'refund.posted' as const, payload: { refund_id: 'rfd_x', order_id: orderId, shop_id: 'shp_x', buyer_id: 'usr_x', amount: 100, currency: 'USD' } });
+    await expect(
+      database.db.transaction(async (tx) => {
+        await emit(tx, clock, refund('ord_projection_rolled_back'));
+        expect(await rows(tx, sql`select 1 from event_effects where order_id = 'ord_projection_rolled_back'`)).toHaveLength(1);
+        throw new Error('the fact failed');
+      }),
+    ).rejects.toThrow('the fact failed');
+    expect(await effects('ord_projection_rolled_back')).toEqual([]);
+    const id = await database.db.transaction((tx) => emit(tx, clock, refund('ord_projection')));
+    expect(await effects('ord_projection')).toEqual([{ event_id: id, subscriber: 'analytics.facts' }]);
+    expect(await jobs.runDue()).toBe(0);
+    expect(() => subs.project('refund.posted', 'someone.else', async () => {})).toThrow(/not a projection/);
+  });
+
   it('subscribers are the catalog’s: an unknown one is refused, and a missing handler stops wiring', () => {
     expect(() => new EventSubscriptions().subscribe('order.paid', 'someone.else', async () => {})).toThrow(/not a subscriber/);
     const jobs = new JobRunner(database.db, clock);
@@ -126,15 +148,21 @@ describe('domain events (outbox)', () => {
 });
 
 describe('the event catalog in docs/architecture.md', () => {
-  it('lists every event with its emitter, subscribers and listeners as EVENT_CATALOG does', () => {
+  it('lists every event with its emitter, projections, subscribers and listeners as EVENT_CATALOG does', () => {
     const doc = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
     const table = doc.slice(doc.indexOf('| event | emitted by |')).split('\n\n')[0]!.split('\n').slice(2);
     const list = (cell: string) => (cell === '—' ? [] : cell.split(', '));
     const documented = table.map((row) => {
-      const [event, emittedBy, , subscribers, listeners] = row.split(' | ').map((c) => c.replace(/^\| /, '').replace(/ \|$/, ''));
-      return { name: /`([^`]+)`/.exec(event!)![1], emittedBy, subscribers: list(subscribers!), listeners: list(listeners!) };
+      const [event, emittedBy, , projections, subscribers, listeners] = row.split(' | ').map((c) => c.replace(/^\| /, '').replace(/ \|$/, ''));
+      return { name: /`([^`]+)`/.exec(event!)![1], emittedBy, projections: list(projections!), subscribers: list(subscribers!), listeners: list(listeners!) };
     });
-    const catalog = Object.entries(EVENT_CATALOG).map(([name, e]) => ({ name, emittedBy: e.emittedBy, subscribers: [...e.subscribers], listeners: [...(e.listeners ?? [])] }));
+    const catalog = Object.entries(EVENT_CATALOG).map(([name, e]) => ({
+      name,
+      emittedBy: e.emittedBy,
+      projections: [...(e.projections ?? [])],
+      subscribers: [...e.subscribers],
+      listeners: [...(e.listeners ?? [])],
+    }));
     expect(documented).toEqual(catalog);
   });
 });

@@ -17,6 +17,9 @@ import { domainEvents, eventDeliveries } from './schema.js';
  *   spread over every server process and at least once. Each delivery writes a record
  *   (`event_deliveries`, one per event and subscriber) in the transaction of its handler: a second
  *   delivery of the same event to the same subscriber changes nothing.
+ * - Projections (`EventSubscriptions.project`) run inside `emit`, in the fact's transaction: a
+ *   record that must be exact the moment the fact commits (analytics' order and refund facts,
+ *   which dashboards recount right after a checkout or refund). They commit or roll back with it.
  * - In-process listeners (`onEvent`) are told synchronously when the event is emitted in this
  *   process, before the transaction commits. They are for caches only (the feed's index), which
  *   must tolerate a fact that commits a moment later or not at all.
@@ -48,6 +51,29 @@ export interface DomainEvents {
   'fulfillment.flag_cleared': { flag_id: string; order_id: string };
   /** A buyer opened an after-sales case. */
   'case.opened': { case_id: string; order_id: string; type: string };
+  /** Money went back to an order's buyer (a refund recorded once per provider refund). */
+  'refund.posted': { refund_id: string; order_id: string; shop_id: string; buyer_id: string; amount: number; currency: string };
+  /** A paid order was cancelled (and what escrow held refunded); `reason` as on the order. */
+  'order.cancelled': { order_id: string; shop_id: string; buyer_id: string; reason: string };
+  /**
+   * Trust & safety took, reversed or upheld (appeal denied) an action on a shop. `reason` is the
+   * action's reason (taken), the operator's (reversed) or the decision's text (appeal denied);
+   * `limits` are the action's effective parameters.
+   */
+  'shop.health_action': {
+    shop_id: string;
+    action_id: string;
+    action_type: 'warning' | 'listing_limit' | 'order_cap' | 'payout_hold' | 'suspension' | 'freeze';
+    change: 'taken' | 'reversed' | 'appeal_denied';
+    reason: string;
+    via?: 'operator' | 'appeal';
+    limits: { max_new_listings_per_day: number; max_orders_per_day: number; reserve_bps: number };
+  };
+  /** A market cut over to the closed loop: per link owner, the external links turned off and captions flagged. */
+  'links.cut_over': {
+    market: string;
+    owners: Array<{ user_id: string; anchors: Array<{ id: string; kind: string; video_id: string | null; url: string; title: string | null }>; flagged_videos: string[] }>;
+  };
 }
 
 export type EventName = keyof DomainEvents;
@@ -56,20 +82,27 @@ export type DomainEvent<N extends EventName = EventName> = { [K in N]: { name: K
 /**
  * Who emits each event and which durable subscribers receive it (`<module>.<purpose>`). A
  * subscriber named here gets a delivery job for every emitted event; `subscribe` accepts only
- * the names listed here. Cache listeners (`onEvent`) are listed under `listeners` for the docs.
+ * the names listed here. `projections` run in the emitting transaction; `project` accepts only
+ * those listed. Cache listeners (`onEvent`) are listed under `listeners` for the docs.
  */
-export const EVENT_CATALOG: { readonly [N in EventName]: { emittedBy: string; subscribers: readonly string[]; listeners?: readonly string[]; localOnly?: true } } = {
+export const EVENT_CATALOG: {
+  readonly [N in EventName]: { emittedBy: string; subscribers: readonly string[]; projections?: readonly string[]; listeners?: readonly string[]; localOnly?: true };
+} = {
   'product.status_changed': { emittedBy: 'catalog', subscribers: [], listeners: ['feed'] },
   'video.published': { emittedBy: 'content', subscribers: [], listeners: ['feed'] },
   'video.removed': { emittedBy: 'content', subscribers: [], listeners: ['feed'] },
   'video.changed': { emittedBy: 'content', subscribers: [], listeners: ['feed'] },
   'shop.restrictions_changed': { emittedBy: 'sellers', subscribers: [], listeners: ['feed'] },
   'views.recorded': { emittedBy: 'analytics', subscribers: [], listeners: ['feed'], localOnly: true },
-  'order.paid': { emittedBy: 'orders', subscribers: [] },
+  'order.paid': { emittedBy: 'orders', subscribers: [], projections: ['analytics.facts'] },
   'order.completed': { emittedBy: 'fulfillment', subscribers: ['settlement.release'] },
   'fulfillment.flagged': { emittedBy: 'fulfillment', subscribers: ['settlement.hold'] },
   'fulfillment.flag_cleared': { emittedBy: 'fulfillment', subscribers: ['settlement.hold'] },
   'case.opened': { emittedBy: 'aftersales', subscribers: [] },
+  'refund.posted': { emittedBy: 'orders', subscribers: [], projections: ['analytics.facts'] },
+  'order.cancelled': { emittedBy: 'orders', subscribers: ['notifications.inbox'] },
+  'shop.health_action': { emittedBy: 'trust', subscribers: ['notifications.inbox'] },
+  'links.cut_over': { emittedBy: 'flows/cutover', subscribers: ['notifications.inbox'] },
 };
 
 export const DELIVER_EVENT_JOB = 'events.deliver';
@@ -78,6 +111,11 @@ export type EventHandler<N extends EventName> = (tx: Db, clock: Clock, payload: 
 type Listener<N extends EventName> = (payload: DomainEvents[N]) => void;
 
 const listeners = new Map<EventName, Set<Listener<never>>>();
+/**
+ * Projection handlers by `<event> <projection>`. Process-wide, because `emit` has only the
+ * transaction: wiring a projection again (another application in this process) replaces it.
+ */
+const projectionHandlers = new Map<string, EventHandler<EventName>>();
 
 /** Writes the event in the caller's transaction and queues its deliveries; tells local listeners. */
 export async function emit<N extends EventName>(tx: Db, clock: Clock, event: DomainEvent<N>): Promise<string> {
@@ -86,6 +124,11 @@ export async function emit<N extends EventName>(tx: Db, clock: Clock, event: Dom
   const id = newId('dom');
   const now = clock.now();
   await tx.insert(domainEvents).values({ id, name: event.name, payload: event.payload as object, occurredAt: now });
+  for (const projection of entry.projections ?? []) {
+    const handler = projectionHandlers.get(`${event.name} ${projection}`);
+    if (!handler) throw new Error(`projection "${projection}" of "${event.name}" is not wired (createApp wires it)`);
+    await handler(tx, clock, event.payload as never, { id, occurredAt: now });
+  }
   for (const subscriber of entry.subscribers) {
     await enqueue(tx, clock, DELIVER_EVENT_JOB, { event_id: id, subscriber }, { runAt: now, uniqueKey: `${DELIVER_EVENT_JOB}:${id}:${subscriber}`, maxAttempts: 10 });
   }
@@ -125,11 +168,21 @@ export class EventSubscriptions {
     return this;
   }
 
-  /** Every subscriber the catalog names must have a handler here. */
+  /** Runs `handler` inside every `emit` of `name`, in the fact's transaction (catalog: `projections`). */
+  project<N extends EventName>(name: N, projection: string, handler: EventHandler<N>): this {
+    if (!(EVENT_CATALOG[name].projections ?? []).includes(projection)) throw new Error(`"${projection}" is not a projection of "${name}" in EVENT_CATALOG`);
+    projectionHandlers.set(`${name} ${projection}`, handler as EventHandler<EventName>);
+    return this;
+  }
+
+  /** Every subscriber and projection the catalog names must have a handler here. */
   register(jobs: JobRunner, clock: Clock): void {
     for (const [name, entry] of Object.entries(EVENT_CATALOG)) {
       for (const subscriber of entry.subscribers) {
         if (!this.#handlers.has(`${name} ${subscriber}`)) throw new Error(`no handler for "${subscriber}" of "${name}"`);
+      }
+      for (const projection of entry.projections ?? []) {
+        if (!projectionHandlers.has(`${name} ${projection}`)) throw new Error(`no handler for projection "${projection}" of "${name}"`);
       }
     }
     jobs.register(DELIVER_EVENT_JOB, async (tx, p) => {

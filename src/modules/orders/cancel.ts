@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { forbidden, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events.js';
 import { invalidTransition } from '../../platform/lifecycle.js';
 import { restockCommitted } from '../inventory/index.js';
 import { lockPayment, OPEN_PAYMENT_STATUSES, type Providers } from '../payments/index.js';
@@ -64,6 +65,7 @@ export async function cancelPaidLocked(tx: Db, clock: Clock, providers: Provider
   await restockCommitted(tx, clock, o.id);
   await applyOrderTransition(tx, o.id, 'cancel', { from: o.status, now: clock.now(), set: { cancelReason: reason } });
   await addOrderEvents(tx, clock, [{ orderId: o.id, type: 'cancelled', data: { reason, ...(refund ? { refund: { id: refund.id, amount, currency: o.currency } } : {}) } }]);
+  await emit(tx, clock, { name: 'order.cancelled', payload: { order_id: o.id, shop_id: o.shopId, buyer_id: o.buyerId, reason } });
   const [after] = await tx.select().from(orders).where(eq(orders.id, orderId));
   return after!;
 }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
-import { recordServerEvent } from '../analytics/index.js';
+import { emit } from '../../platform/events.js';
 import { accounts, getBalance, postRefund } from '../ledger/index.js';
 import { emitProviderEvent, getPayment, getProvider, recordRefund, type Providers, type RefundRow } from '../payments/index.js';
 import { applyOrderTransition } from './lifecycle.js';
@@ -50,8 +50,8 @@ export async function refundableAmount(db: Db, o: OrderRow): Promise<number> {
  *   outside a cancellation also takes the lifecycle's `refund` (status `refunded`) in the same
  *   conditional update; a partial one keeps the order's status (decision 017);
  * - posts the ledger refund `escrow:<order> → buyer_funds` (postRefund);
- * - adds an order event `refunded` and the analytics refund event, and (sandbox) the provider's
- *   `refund.succeeded` webhook.
+ * - adds an order event `refunded`, emits `refund.posted` (analytics records it in this
+ *   transaction) and (sandbox) the provider's `refund.succeeded` webhook.
  * Refuses 400 `invalid_amount` (≤ 0) and 409 `refund_exceeds_escrow` (more than the escrow still
  * holds), writing nothing.
  */
@@ -96,7 +96,7 @@ export async function refundOrder(
     await tx.update(orders).set({ ...raised, updatedAt: now }).where(eq(orders.id, o.id));
   }
   await postRefund(tx, clock, { orderId: o.id, amount, currency: o.currency });
-  await recordServerEvent(tx, clock, { type: 'refund', refundId: refund.id, orderId: o.id, shopId: o.shopId, buyerId: o.buyerId, amount, currency: o.currency });
+  await emit(tx, clock, { name: 'refund.posted', payload: { refund_id: refund.id, order_id: o.id, shop_id: o.shopId, buyer_id: o.buyerId, amount, currency: o.currency } });
   if (!input.providerRefundId) {
     await emitProviderEvent(tx, clock, provider, 'refund.succeeded', {
       intent_id: p.providerRef!,

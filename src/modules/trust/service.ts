@@ -3,6 +3,7 @@ import { and, desc, eq, isNotNull, lt, type SQL } from 'drizzle-orm';
 import { DAY, HOUR, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
+import { emit, type DomainEvents } from '../../platform/events.js';
 import { plainText } from '../../platform/text.js';
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
@@ -10,10 +11,9 @@ import { MARKETS } from '../../platform/markets.js';
 import { hasCaseOpenedBetween, lastSellerAnswerAt, shopCaseStats } from '../aftersales/index.js';
 import { recordAudit } from '../audit/index.js';
 import { lastShipmentAt, shopFulfillmentStats } from '../fulfillment/index.js';
-import { notify } from '../notifications/index.js';
 import { hasUnhandledOrder, shopOrderStats } from '../orders/index.js';
 import { shopRating } from '../reviews/index.js';
-import { memberIdsOfShop, searchShops, setShopRestrictions, shopIdsPage, type ShopStatus } from '../sellers/index.js';
+import { searchShops, setShopRestrictions, shopIdsPage, type ShopStatus } from '../sellers/index.js';
 import { getShop } from '../sellers/index.js';
 import { setPayoutRestriction } from '../settlement/index.js';
 import {
@@ -335,39 +335,14 @@ export async function syncEffects(tx: Db, clock: Clock, shopId: string): Promise
   });
 }
 
-const TITLES: Record<ActionType, string> = {
-  warning: 'Warning about your shop’s health',
-  listing_limit: 'New listings are limited',
-  order_cap: 'Daily orders are capped',
-  payout_hold: 'Payouts are held back',
-  suspension: 'Your shop is suspended',
-  freeze: 'Your shop is frozen',
-};
-
-async function notifyShop(tx: Db, clock: Clock, a: ActionRow, type: string, title: string, body: string): Promise<void> {
-  const members = await memberIdsOfShop(tx, a.shopId);
-  await notify(
-    tx,
-    clock,
-    members.map((userId) => ({ userId, type, title, body, data: { shop_id: a.shopId, action_id: a.id, action_type: a.type } })),
-  );
-}
-
-function effectText(type: ActionType, params: ActionParams): string {
-  switch (type) {
-    case 'warning':
-      return 'No restriction yet; further breaches lead to limits.';
-    case 'listing_limit':
-      return `You may create at most ${params.max_new_listings_per_day ?? DEFAULT_PARAMS.max_new_listings_per_day} products per day.`;
-    case 'order_cap':
-      return `Your shop takes at most ${params.max_orders_per_day ?? DEFAULT_PARAMS.max_orders_per_day} orders per day.`;
-    case 'payout_hold':
-      return `${(params.reserve_bps ?? DEFAULT_PARAMS.reserve_bps) / 100}% of what you earn stays in reserve and is not paid out while the hold is active.`;
-    case 'suspension':
-      return 'Your products are off sale and payouts are held; open orders and after-sales continue.';
-    case 'freeze':
-      return 'Your shop stopped answering: open orders were cancelled and refunded, open cases decided for the buyers, and payouts are held.';
-  }
+/** Tells whoever listens (the shop's members are notified) that an action was taken, reversed or upheld. */
+async function announce(tx: Db, clock: Clock, a: ActionRow, change: DomainEvents['shop.health_action']['change'], reason: string, via?: 'operator' | 'appeal'): Promise<void> {
+  const limits = {
+    max_new_listings_per_day: a.params.max_new_listings_per_day ?? DEFAULT_PARAMS.max_new_listings_per_day,
+    max_orders_per_day: a.params.max_orders_per_day ?? DEFAULT_PARAMS.max_orders_per_day,
+    reserve_bps: a.params.reserve_bps ?? DEFAULT_PARAMS.reserve_bps,
+  };
+  await emit(tx, clock, { name: 'shop.health_action', payload: { shop_id: a.shopId, action_id: a.id, action_type: a.type, change, reason, ...(via ? { via } : {}), limits } });
 }
 
 export interface NewAction {
@@ -419,7 +394,7 @@ export async function createAction(tx: Db, clock: Clock, freeze: FreezeShop, inp
   if (!row) return null;
   await syncEffects(tx, clock, shop.id);
   const effects = row.type === 'freeze' && shop.mode !== 'managed' ? await freeze(tx, clock, shop, row) : {};
-  await notifyShop(tx, clock, row, 'shop_action', TITLES[row.type], `${reason} ${effectText(row.type, params)} You can appeal this decision.`);
+  await announce(tx, clock, row, 'taken', reason);
   await recordAudit(tx, clock, [
     {
       actorId: row.createdBy,
@@ -453,7 +428,7 @@ async function reverse(tx: Db, clock: Clock, a: ActionRow, by: string, reason: s
     .where(eq(shopActions.id, a.id))
     .returning();
   await syncEffects(tx, clock, a.shopId);
-  await notifyShop(tx, clock, row!, 'shop_action_reversed', `Lifted: ${TITLES[a.type].toLowerCase()}`, `An operator reversed this action${via === 'appeal' ? ' on your appeal' : ''}: ${reason}`);
+  await announce(tx, clock, row!, 'reversed', reason, via);
   await recordAudit(tx, clock, [{ actorId: by, action: 'shop_action.reversed', targetType: 'shop', targetId: a.shopId, data: { action_id: a.id, type: a.type, reason, via } }]);
   return row!;
 }
@@ -516,7 +491,7 @@ export async function decideAppeal(db: Db, clock: Clock, operatorId: string, act
       { actorId: operatorId, action: decision === 'grant' ? 'shop_action.appeal_granted' : 'shop_action.appeal_denied', targetType: 'shop', targetId: a.shopId, data: { action_id: a.id, type: a.type, reason: text } },
     ]);
     if (decision === 'grant') return actionView(await reverse(tx, clock, decided!, operatorId, text, 'appeal'));
-    await notifyShop(tx, clock, decided!, 'shop_action_appeal_denied', 'Your appeal was denied', text);
+    await announce(tx, clock, decided!, 'appeal_denied', text);
     return actionView(decided!);
   });
 }

@@ -201,6 +201,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
     const s = await shop();
     const w = await operatorAction(s, { type: 'warning', reason: 'Many complaints about packaging' });
     expect(w).toMatchObject({ shop_id: s.shopId, type: 'warning', status: 'active', source: 'operator', created_by: operator.id, appeal: null });
+    await run(); // the notification is delivered after the action commits (decision 019)
     const note = (await listNotifications(t.db, s.owner.id)).data[0]!;
     expect(note).toMatchObject({ type: 'shop_action', data: { shop_id: s.shopId, action_id: w.id, action_type: 'warning' } });
     expect(note.body).toContain('Many complaints about packaging');
@@ -234,6 +235,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
       'shop_action.appealed',
       'shop_action.created',
     ]);
+    await run();
     expect((await listNotifications(t.db, s.owner.id)).data[0]).toMatchObject({ type: 'shop_action_reversed' });
   });
 
