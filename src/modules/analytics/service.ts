@@ -373,6 +373,30 @@ export async function watchedVideoIds(db: Db, viewer: { userId: string | null; d
   return new Set(found.map((r) => r.video_id));
 }
 
+/**
+ * Per sender (`u:<user id>`, `d:<device id>`): video id → time of the sender's first view (ms),
+ * for the `limit` videos it viewed most recently, from the raw `view` events. Senders without
+ * views are left out.
+ */
+export async function firstViewsBySender(db: Db, actors: string[], limit = 5000): Promise<Map<string, Map<string, number>>> {
+  const found = await rows<{ actor: string; video_id: string; first_ms: string | number }>(
+    db,
+    sql`select actor, video_id, first_ms from (
+          select actor, video_id, (extract(epoch from min(at)) * 1000)::bigint as first_ms,
+                 row_number() over (partition by actor order by max(at) desc) as n
+          from ${analyticsEvents}
+          where actor in (select json_array_elements_text(${JSON.stringify(actors)}::json)) and type = 'view' and video_id is not null
+          group by actor, video_id) r
+        where n <= ${limit}`,
+  );
+  const byActor = new Map<string, Map<string, number>>();
+  for (const r of found) {
+    const first = byActor.get(r.actor) ?? new Map<string, number>();
+    byActor.set(r.actor, first.set(r.video_id, Number(r.first_ms)));
+  }
+  return byActor;
+}
+
 /** A client event as recorded, for `appendHistory` (the sender is `d:<device_id>`). */
 export interface HistoricEvent {
   event_id: string;

@@ -1,8 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { HOUR, type Clock } from '../../platform/clock.js';
-import { rows, type Db } from '../../platform/db.js';
-import { analyticsEvents } from '../analytics/index.js';
-import { videoTotals, type VideoTotals } from '../analytics/index.js';
+import type { Db } from '../../platform/db.js';
+import { firstViewsBySender, videoTotals, type VideoTotals } from '../analytics/index.js';
 import { feedVideos, type FeedPageAfter, type VideoView } from '../content/index.js';
 import { drawScores, posteriorParams, rankTable, scoreOrder, seededRng, type RankTable } from './ranking.js';
 import { feedSourcesGeneration, onFeedSourcesChanged, onViewsRecorded, type RecordedView } from './signals.js';
@@ -269,20 +267,9 @@ class WatchedCache {
       const part = batch.slice(i, i + WATCHED_BATCH);
       try {
         const loaded = performance.now();
-        const found = await rows<{ actor: string; video_id: string; first_ms: string | number }>(
-          this.db,
-          sql`select actor, video_id, first_ms from (
-                select actor, video_id, (extract(epoch from min(at)) * 1000)::bigint as first_ms,
-                       row_number() over (partition by actor order by max(at) desc) as n
-                from ${analyticsEvents}
-                where actor in (select json_array_elements_text(${JSON.stringify(part.map((p) => p.actor))}::json)) and type = 'view' and video_id is not null
-                group by actor, video_id) r
-              where n <= 5000`,
-        );
-        const byActor = new Map(part.map((p) => [p.actor, new Map<string, number>()]));
-        for (const r of found) byActor.get(r.actor)?.set(r.video_id, Number(r.first_ms));
+        const found = await firstViewsBySender(this.db, part.map((p) => p.actor));
         for (const p of part) {
-          const first = byActor.get(p.actor)!;
+          const first = found.get(p.actor) ?? new Map<string, number>();
           this.store(p.actor, loaded, first);
           p.resolve(first);
         }
