@@ -7,10 +7,10 @@ import { bigint, text, timestamp } from 'drizzle-orm/pg-core';
  */
 
 /** A point in time: `timestamp with time zone`, read as a `Date`. */
-export const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+export const timestamptz = <TName extends string>(name: TName) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /** Money in integer minor units (src/platform/money.ts): `int8`, read as a JS number. */
-export const minorUnits = (name: string) => bigint(name, { mode: 'number' });
+export const minorUnits = <TName extends string>(name: TName) => bigint(name, { mode: 'number' });
 
 /** An amount and the currency of its minor units, both required. */
 export const money = () => ({
