@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { minorUnits, timestamptz } from './columns.js';
 
 /** Durable jobs: claimed with FOR UPDATE SKIP LOCKED so any number of nodes can share them. */
 export const jobs = pgTable(
@@ -10,16 +9,16 @@ export const jobs = pgTable(
     id: text('id').primaryKey(),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull().default({}),
-    runAt: ts('run_at').notNull(),
+    runAt: timestamptz('run_at').notNull(),
     status: text('status', { enum: ['queued', 'running', 'done', 'failed'] }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     maxAttempts: integer('max_attempts').notNull().default(5),
     lastError: text('last_error'),
     lockedBy: text('locked_by'),
-    lockedAt: ts('locked_at'),
+    lockedAt: timestamptz('locked_at'),
     uniqueKey: text('unique_key'),
-    createdAt: ts('created_at').notNull(),
-    finishedAt: ts('finished_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    finishedAt: timestamptz('finished_at'),
   },
   (t) => [
     index('jobs_due_idx').on(t.status, t.runAt),
@@ -37,7 +36,7 @@ export const domainEvents = pgTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     payload: jsonb('payload').notNull(),
-    occurredAt: ts('occurred_at').notNull(),
+    occurredAt: timestamptz('occurred_at').notNull(),
   },
   (t) => [index('domain_events_name_idx').on(t.name, t.occurredAt)],
 );
@@ -50,7 +49,7 @@ export const eventDeliveries = pgTable(
       .notNull()
       .references(() => domainEvents.id),
     subscriber: text('subscriber').notNull(),
-    deliveredAt: ts('delivered_at').notNull(),
+    deliveredAt: timestamptz('delivered_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
 );
@@ -66,7 +65,7 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
     responseType: text('response_type'),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_created_idx').on(t.createdAt)],
 );
@@ -98,15 +97,15 @@ export const markets = pgTable(
     /** Documents a seller application must carry (local_stock_proof, sales_statement, licence). */
     requiredDocuments: text('required_documents').array().notNull().default(sql`'{}'::text[]`),
     /** Yearly sales in one category another marketplace must prove, minor units of `currency`; null = none. */
-    salesThreshold: bigint('sales_threshold', { mode: 'number' }),
+    salesThreshold: minorUnits('sales_threshold'),
     /** Most shops the market takes; null = unlimited. */
     slotQuota: integer('slot_quota'),
     /** An affiliate is paid only when the click that led to the cart line is at most this many days old at checkout. */
     attributionWindowDays: integer('attribution_window_days').notNull().default(7),
     /** `semi_closed` (external anchors allowed, click-outs recorded) or `closed` (decision on link detection). */
     linkPolicyMode: text('link_policy_mode').notNull().default('semi_closed'),
-    cutoverAt: timestamp('cutover_at', { withTimezone: true, mode: 'date' }),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }),
+    cutoverAt: timestamptz('cutover_at'),
+    updatedAt: timestamptz('updated_at'),
     updatedBy: text('updated_by'),
   },
   (t) => [
@@ -125,9 +124,9 @@ export const rateLimitCounters = pgTable(
   'rate_limit_counters',
   {
     key: text('key').notNull(),
-    windowStart: ts('window_start').notNull(),
+    windowStart: timestamptz('window_start').notNull(),
     count: integer('count').notNull(),
-    expiresAt: ts('expires_at').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index('rate_limit_counters_expires_idx').on(t.expiresAt)],
 );
@@ -140,5 +139,5 @@ export const rateLimitCounters = pgTable(
 export const installationSecrets = pgTable('installation_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
-  createdAt: ts('created_at').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
 });

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { minorUnits, money, timestamps, timestamptz } from '../../platform/columns.js';
 
 export const CASE_TYPES = ['refund_only', 'return_and_refund', 'replacement'] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
@@ -61,20 +60,18 @@ export const afterSalesCases = pgTable(
     reasonCode: text('reason_code', { enum: REASON_CODES }),
     orderItemId: text('order_item_id'),
     quantity: integer('quantity'),
-    amount: bigint('amount', { mode: 'number' }).notNull(),
-    currency: text('currency').notNull(),
-    refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
+    ...money(),
+    refundedAmount: minorUnits('refunded_amount').notNull().default(0),
     returnCarrier: text('return_carrier'),
     returnTrackingNumber: text('return_tracking_number'),
-    returnShippedAt: ts('return_shipped_at'),
+    returnShippedAt: timestamptz('return_shipped_at'),
     /** Deadlines on the platform clock: seller answer, return shipment, receipt, escalation after a rejection. */
-    sellerDueAt: ts('seller_due_at'),
-    returnDueAt: ts('return_due_at'),
-    receiptDueAt: ts('receipt_due_at'),
-    escalationDueAt: ts('escalation_due_at'),
+    sellerDueAt: timestamptz('seller_due_at'),
+    returnDueAt: timestamptz('return_due_at'),
+    receiptDueAt: timestamptz('receipt_due_at'),
+    escalationDueAt: timestamptz('escalation_due_at'),
     decision: jsonb('decision').$type<Decision>(),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('after_sales_cases_one_open_idx')
@@ -100,7 +97,7 @@ export const afterSalesEvents = pgTable(
     byRole: text('by_role').$type<ActorRole>().notNull(),
     byUserId: text('by_user_id'),
     note: text('note'),
-    at: ts('at').notNull(),
+    at: timestamptz('at').notNull(),
   },
   (t) => [index('after_sales_events_case_idx').on(t.caseId, t.id)],
 );
@@ -114,7 +111,7 @@ export const afterSalesEvidence = pgTable(
     caseId: text('case_id').references(() => afterSalesCases.id),
     contentType: text('content_type').notNull(),
     bytes: integer('bytes').notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('after_sales_evidence_case_idx').on(t.caseId), index('after_sales_evidence_uploader_idx').on(t.uploaderId)],
 );

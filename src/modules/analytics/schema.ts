@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { minorUnits, timestamptz } from '../../platform/columns.js';
 
 /** PostgreSQL's 64-bit transaction id (never wraps); compared as text literals cast to xid8. */
 const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
@@ -36,8 +35,8 @@ export const analyticsEvents = pgTable(
     actor: text('actor').notNull(),
     eventId: text('event_id').notNull(),
     type: text('type', { enum: [...CLIENT_EVENT_TYPES, ...SERVER_EVENT_TYPES] }).notNull(),
-    at: ts('at').notNull(),
-    receivedAt: ts('received_at').notNull(),
+    at: timestamptz('at').notNull(),
+    receivedAt: timestamptz('received_at').notNull(),
     userId: text('user_id'),
     deviceId: text('device_id'),
     shopId: text('shop_id'),
@@ -51,7 +50,7 @@ export const analyticsEvents = pgTable(
     completed: boolean('completed'),
     orderId: text('order_id'),
     /** order_paid: the order total; refund: the amount refunded (minor units of `currency`). */
-    amount: bigint('amount', { mode: 'number' }),
+    amount: minorUnits('amount'),
     currency: text('currency'),
     /** order_paid: `{ gmv, items: [{ product_id, sku_id, video_id, live_id, creator_id, quantity, line_total, commission }] }`; outbound_click: `{ url }`. */
     data: jsonb('data').$type<Record<string, unknown>>(),
@@ -88,7 +87,7 @@ const counter = (name: Metric) => bigint(name, { mode: 'number' }).notNull().def
 const rollupColumns = () => ({
   shopId: text('shop_id').notNull(),
   dim: text('dim', { enum: ROLLUP_DIMS }).notNull(),
-  bucket: ts('bucket').notNull(),
+  bucket: timestamptz('bucket').notNull(),
   key: text('key').notNull(),
   impressions: counter('impressions'),
   views: counter('views'),
@@ -127,5 +126,5 @@ export const analyticsRollupsDaily = pgTable('analytics_rollups_daily', rollupCo
 export const analyticsRollupState = pgTable('analytics_rollup_state', {
   id: text('id').primaryKey(),
   watermark: xid8('watermark').notNull(),
-  updatedAt: ts('updated_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
 });

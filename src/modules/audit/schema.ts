@@ -1,13 +1,12 @@
-import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../platform/columns.js';
 
 /** Append-only record of policy actions: who (an operator, or null for the system), what, on which object. */
 export const auditLog = pgTable(
   'audit_log',
   {
     id: text('id').primaryKey(),
-    at: ts('at').notNull(),
+    at: timestamptz('at').notNull(),
     actorId: text('actor_id'),
     action: text('action').notNull(),
     targetType: text('target_type').notNull(),

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamps } from '../../platform/columns.js';
 
 /**
  * Where a cart line came from, written by the server only (cart/attribution.ts): the video or
@@ -28,8 +27,7 @@ export const cartItems = pgTable(
     skuId: text('sku_id').notNull(),
     quantity: integer('quantity').notNull(),
     source: jsonb('source').$type<CartSource>().notNull().default({}),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('cart_items_user_sku_idx').on(t.userId, t.skuId),

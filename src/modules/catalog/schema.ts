@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, customType, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { shops } from '../sellers/schema.js';
+import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const PRODUCT_STATUSES = ['draft', 'live', 'suspended'] as const;
@@ -31,8 +31,7 @@ export const products = pgTable(
     search: tsvector('search')
       .notNull()
       .generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, title || ' ' || description || ' ' || coalesce(category, ''))`),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     index('products_shop_idx').on(t.shopId, t.id),
@@ -51,12 +50,12 @@ export const skus = pgTable(
     shopId: text('shop_id').notNull().references(() => shops.id),
     optionValues: jsonb('option_values').$type<string[]>().notNull().default([]),
     /** Minor units of the product's currency. */
-    price: bigint('price', { mode: 'number' }).notNull(),
-    compareAtPrice: bigint('compare_at_price', { mode: 'number' }),
+    price: minorUnits('price').notNull(),
+    compareAtPrice: minorUnits('compare_at_price'),
     /** The seller's own SKU code, unique per shop when set. */
     code: text('code'),
     status: text('status', { enum: SKU_STATUSES }).notNull().default('active'),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
     index('skus_product_idx').on(t.productId),

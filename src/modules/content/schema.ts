@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from '../identity/schema.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { timestamptz } from '../../platform/columns.js';
 
 export const VIDEO_STATUSES = ['processing', 'ready', 'failed'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
@@ -26,10 +25,10 @@ export const videos = pgTable(
     sizeBytes: bigint('size_bytes', { mode: 'number' }),
     mediaPath: text('media_path'),
     posterPath: text('poster_path'),
-    publishedAt: ts('published_at'),
-    createdAt: ts('created_at').notNull(),
+    publishedAt: timestamptz('published_at'),
+    createdAt: timestamptz('created_at').notNull(),
     /** Set by a link-policy cut-over when the caption carries an external link; cleared by an edit without one. */
-    captionFlaggedAt: ts('caption_flagged_at'),
+    captionFlaggedAt: timestamptz('caption_flagged_at'),
   },
   (t) => [
     index('videos_feed_idx').on(t.status, t.publishedAt, t.id),
@@ -58,7 +57,7 @@ export const videoAnchors = pgTable(
     url: text('url'),
     title: text('title'),
     /** An external anchor turned off by a link-policy cut-over (or by replacing it with a product). */
-    deactivatedAt: ts('deactivated_at'),
+    deactivatedAt: timestamptz('deactivated_at'),
     /** An external anchor its seller replaced with this in-platform product (anchored on the same video). */
     replacedByProductId: text('replaced_by_product_id'),
   },
@@ -81,7 +80,7 @@ export const creatorShowcase = pgTable(
       .references(() => users.id),
     productId: text('product_id').notNull(),
     position: integer('position').notNull(),
-    addedAt: ts('added_at').notNull(),
+    addedAt: timestamptz('added_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.creatorId, t.productId] })],
 );
@@ -100,8 +99,8 @@ export const showcaseLinks = pgTable(
     position: integer('position').notNull(),
     url: text('url').notNull(),
     title: text('title'),
-    createdAt: ts('created_at').notNull(),
-    deactivatedAt: ts('deactivated_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    deactivatedAt: timestamptz('deactivated_at'),
     /** A link its seller replaced with this in-platform product (added to the same showcase). */
     replacedByProductId: text('replaced_by_product_id'),
   },

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../platform/columns.js';
 
 /** Shipment states (DESIGN.md): label_created → picked_up → in_transit → out_for_delivery → delivered, exception. */
 export const SHIPMENT_STATUSES = ['label_created', 'picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'] as const;
@@ -36,11 +35,11 @@ export const shipments = pgTable(
     destinationPostalCode: text('destination_postal_code').notNull(),
     flags: jsonb('flags').$type<string[]>().notNull().default([]),
     /** When the seller marked it shipped (the label). */
-    createdAt: ts('created_at').notNull(),
-    pickedUpAt: ts('picked_up_at'),
-    deliveredAt: ts('delivered_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    pickedUpAt: timestamptz('picked_up_at'),
+    deliveredAt: timestamptz('delivered_at'),
     /** Carrier time of the event that set `status` (older events never move it back). */
-    lastEventAt: ts('last_event_at'),
+    lastEventAt: timestamptz('last_event_at'),
     /** Set on a replacement parcel: the after-sales case it answers (not part of the order's own delivery). */
     replacementCaseId: text('replacement_case_id'),
   },
@@ -62,7 +61,7 @@ export const replacementAllowances = pgTable(
     orderId: text('order_id').notNull(),
     items: jsonb('items').$type<ShipmentItem[]>().notNull(),
     shipmentId: text('shipment_id'),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('replacement_allowances_order_idx').on(t.orderId)],
 );
@@ -76,10 +75,10 @@ export const trackingEvents = pgTable(
     carrier: text('carrier').notNull(),
     carrierEventId: text('carrier_event_id').notNull(),
     status: text('status', { enum: SHIPMENT_STATUSES }).notNull(),
-    at: ts('at').notNull(),
+    at: timestamptz('at').notNull(),
     postalCode: text('postal_code'),
     description: text('description').notNull().default(''),
-    receivedAt: ts('received_at').notNull(),
+    receivedAt: timestamptz('received_at').notNull(),
   },
   (t) => [
     uniqueIndex('tracking_events_carrier_event_idx').on(t.carrier, t.carrierEventId, t.shipmentId),
@@ -96,8 +95,8 @@ export const slaBreaches = pgTable(
     orderId: text('order_id').notNull(),
     shipmentId: text('shipment_id'),
     kind: text('kind', { enum: BREACH_KINDS }).notNull(),
-    dueAt: ts('due_at').notNull(),
-    recordedAt: ts('recorded_at').notNull(),
+    dueAt: timestamptz('due_at').notNull(),
+    recordedAt: timestamptz('recorded_at').notNull(),
   },
   (t) => [uniqueIndex('sla_breaches_order_kind_idx').on(t.orderId, t.kind), index('sla_breaches_shop_idx').on(t.shopId, t.id)],
 );
@@ -113,10 +112,10 @@ export const fulfillmentFlags = pgTable(
     rule: text('rule', { enum: FLAG_RULES }).notNull(),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     status: text('status', { enum: ['open', 'cleared'] }).notNull().default('open'),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
     /** The operator who cleared it, when, and why. */
     clearedBy: text('cleared_by'),
-    clearedAt: ts('cleared_at'),
+    clearedAt: timestamptz('cleared_at'),
     note: text('note'),
   },
   (t) => [

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { shops } from '../sellers/schema.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { timestamptz } from '../../platform/columns.js';
 
 export const IMPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
@@ -37,9 +36,9 @@ export const imports = pgTable(
     rowsSkipped: integer('rows_skipped').notNull().default(0),
     report: jsonb('report').$type<ReportLine[]>().notNull().default([]),
     error: text('error'),
-    createdAt: ts('created_at').notNull(),
-    startedAt: ts('started_at'),
-    finishedAt: ts('finished_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    startedAt: timestamptz('started_at'),
+    finishedAt: timestamptz('finished_at'),
   },
   (t) => [index('imports_shop_idx').on(t.shopId, t.id), check('imports_rows_done', sql`${t.rowsDone} between 0 and ${t.rowsTotal}`)],
 );
@@ -56,7 +55,7 @@ export const importedProducts = pgTable(
     importId: text('import_id')
       .notNull()
       .references(() => imports.id),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.handle] })],
 );

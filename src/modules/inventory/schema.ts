@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { skus } from '../catalog/schema.js';
 import { shops } from '../sellers/schema.js';
 import type { Address } from '../../platform/address.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { timestamps, timestamptz } from '../../platform/columns.js';
 
 /** Where stock sits. `shop_id` null = a platform warehouse (managed fulfilment). */
 export const warehouses = pgTable(
@@ -15,7 +14,7 @@ export const warehouses = pgTable(
     name: text('name').notNull(),
     address: jsonb('address').$type<Address>(),
     isDefault: boolean('is_default').notNull().default(false),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
     index('warehouses_shop_idx').on(t.shopId, t.id),
@@ -33,7 +32,7 @@ export const stock = pgTable(
     warehouseId: text('warehouse_id').notNull().references(() => warehouses.id),
     onHand: integer('on_hand').notNull().default(0),
     reserved: integer('reserved').notNull().default(0),
-    updatedAt: ts('updated_at').notNull(),
+    updatedAt: timestamptz('updated_at').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.skuId, t.warehouseId] }),
@@ -58,9 +57,9 @@ export const reservations = pgTable(
     warehouseId: text('warehouse_id').notNull(),
     quantity: integer('quantity').notNull(),
     status: text('status', { enum: RESERVATION_STATUSES }).notNull().default('active'),
-    expiresAt: ts('expires_at').notNull(),
-    createdAt: ts('created_at').notNull(),
-    settledAt: ts('settled_at'),
+    expiresAt: timestamptz('expires_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+    settledAt: timestamptz('settled_at'),
     /**
      * Committed, but its quantity is still counted in the stock row's `on_hand` and `reserved`
      * (both too high by it, so `available` is exact): the fold job subtracts it in a batch, so a
@@ -101,9 +100,8 @@ export const stockHolds = pgTable(
     quantity: integer('quantity').notNull(),
     remaining: integer('remaining').notNull(),
     status: text('status', { enum: HOLD_STATUSES }).notNull().default('open'),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
-    closedAt: ts('closed_at'),
+    ...timestamps(),
+    closedAt: timestamptz('closed_at'),
   },
   (t) => [
     primaryKey({ columns: [t.holder, t.skuId] }),

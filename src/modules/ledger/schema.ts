@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { boolean, check, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { minorUnits, timestamptz } from '../../platform/columns.js';
 
 /**
  * One row per (account, currency). `balance` is a cache of the sum of its postings, kept under
@@ -13,8 +12,8 @@ export const ledgerAccounts = pgTable(
     account: text('account').notNull(),
     currency: text('currency').notNull(),
     nonNegative: boolean('non_negative').notNull(),
-    balance: bigint('balance', { mode: 'number' }).notNull().default(0),
-    createdAt: ts('created_at').notNull(),
+    balance: minorUnits('balance').notNull().default(0),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.account, t.currency] })],
 );
@@ -26,7 +25,7 @@ export const ledgerEntries = pgTable(
     kind: text('kind').notNull(),
     reference: text('reference'),
     memo: text('memo'),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('ledger_entries_reference_idx').on(t.reference)],
 );
@@ -38,7 +37,7 @@ export const ledgerPostings = pgTable(
     entryId: text('entry_id').notNull().references(() => ledgerEntries.id),
     account: text('account').notNull(),
     currency: text('currency').notNull(),
-    amount: bigint('amount', { mode: 'number' }).notNull(),
+    amount: minorUnits('amount').notNull(),
   },
   (t) => [
     index('ledger_postings_entry_idx').on(t.entryId),

@@ -1,6 +1,5 @@
-import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../platform/columns.js';
 
 /**
  * A buyer's tap on an external anchor (`GET /out/<anchor>`) in a semi-closed market, with the
@@ -17,7 +16,7 @@ export const linkClicks = pgTable(
     deviceId: text('device_id'),
     costAmount: integer('cost_amount').notNull(),
     currency: text('currency').notNull(),
-    at: ts('at').notNull(),
+    at: timestamptz('at').notNull(),
   },
   (t) => [index('link_clicks_anchor_idx').on(t.anchorId), index('link_clicks_market_idx').on(t.market, t.at)],
 );

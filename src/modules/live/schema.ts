@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamps, timestamptz } from '../../platform/columns.js';
 
 export const LIVE_STATUSES = ['scheduled', 'live', 'ended'] as const;
 export type LiveStatus = (typeof LIVE_STATUSES)[number];
@@ -27,17 +26,16 @@ export const liveSessions = pgTable(
     title: text('title').notNull(),
     streamUrl: text('stream_url').notNull(),
     status: text('status', { enum: LIVE_STATUSES }).notNull().default('scheduled'),
-    scheduledAt: ts('scheduled_at').notNull(),
-    startedAt: ts('started_at'),
-    endedAt: ts('ended_at'),
+    scheduledAt: timestamptz('scheduled_at').notNull(),
+    startedAt: timestamptz('started_at'),
+    endedAt: timestamptz('ended_at'),
     endReason: text('end_reason', { enum: LIVE_END_REASONS }),
-    lastActiveAt: ts('last_active_at'),
+    lastActiveAt: timestamptz('last_active_at'),
     attestedBy: text('attested_by'),
-    attestedAt: ts('attested_at'),
+    attestedAt: timestamptz('attested_at'),
     attestationVersion: text('attestation_version'),
     pinnedProductId: text('pinned_product_id'),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('live_sessions_one_live_per_creator').on(t.creatorId).where(sql`${t.status} = 'live'`),
@@ -55,7 +53,7 @@ export const livePins = pgTable(
       .references(() => liveSessions.id),
     productId: text('product_id').notNull(),
     position: integer('position').notNull(),
-    pinnedAt: ts('pinned_at').notNull(),
+    pinnedAt: timestamptz('pinned_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.liveId, t.productId] })],
 );
@@ -75,7 +73,7 @@ export const livePurchases = pgTable(
     skuId: text('sku_id').notNull(),
     title: text('title').notNull(),
     quantity: integer('quantity').notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('live_purchases_live_idx').on(t.liveId, t.createdAt)],
 );
@@ -91,7 +89,7 @@ export const liveViewers = pgTable(
     liveId: text('live_id').notNull(),
     nodeId: text('node_id').notNull(),
     viewers: integer('viewers').notNull(),
-    seenAt: ts('seen_at').notNull(),
+    seenAt: timestamptz('seen_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.liveId, t.nodeId] }), check('live_viewers_count', sql`${t.viewers} >= 0`)],
 );

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
 
 export const OFFER_STATUSES = ['submitted', 'accepted', 'rejected'] as const;
 export type OfferStatus = (typeof OFFER_STATUSES)[number];
@@ -42,9 +41,8 @@ export const supplyOffers = pgTable(
     note: text('note'),
     submittedBy: text('submitted_by').notNull(),
     reviewedBy: text('reviewed_by'),
-    reviewedAt: ts('reviewed_at'),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    reviewedAt: timestamptz('reviewed_at'),
+    ...timestamps(),
   },
   (t) => [index('supply_offers_shop_idx').on(t.shopId, t.id), index('supply_offers_status_idx').on(t.status, t.id)],
 );
@@ -59,9 +57,9 @@ export const managedSkus = pgTable(
     offerId: text('offer_id')
       .notNull()
       .references(() => supplyOffers.id),
-    supplyPrice: bigint('supply_price', { mode: 'number' }).notNull(),
+    supplyPrice: minorUnits('supply_price').notNull(),
     currency: text('currency').notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('managed_skus_shop_idx').on(t.shopId), check('managed_skus_supply_positive', sql`${t.supplyPrice} > 0`)],
 );
@@ -90,8 +88,8 @@ export const inboundShipments = pgTable(
     note: text('note'),
     createdBy: text('created_by').notNull(),
     receivedBy: text('received_by'),
-    receivedAt: ts('received_at'),
-    createdAt: ts('created_at').notNull(),
+    receivedAt: timestamptz('received_at'),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('inbound_shipments_shop_idx').on(t.shopId, t.id), index('inbound_shipments_status_idx').on(t.status, t.id)],
 );
@@ -109,7 +107,7 @@ export const managedReturns = pgTable(
     skuId: text('sku_id').notNull(),
     warehouseId: text('warehouse_id').notNull(),
     quantity: integer('quantity').notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.caseId, t.orderItemId] }),

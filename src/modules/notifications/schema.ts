@@ -1,6 +1,5 @@
-import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../platform/columns.js';
 
 /** An in-app message to one user; `data` carries what the page needs to show it (per `type`). */
 export const notifications = pgTable(
@@ -12,8 +11,8 @@ export const notifications = pgTable(
     title: text('title').notNull(),
     body: text('body').notNull(),
     data: jsonb('data').notNull().default({}),
-    createdAt: ts('created_at').notNull(),
-    readAt: ts('read_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    readAt: timestamptz('read_at'),
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.id)],
 );

@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import type { CartSource } from '../cart/schema.js';
 import { payments } from '../payments/schema.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
 
 /**
  * Order states (DESIGN.md): pending_payment → paid → shipped → delivered → completed, side exits
@@ -41,22 +40,21 @@ export const orders = pgTable(
     paymentId: text('payment_id').notNull().references(() => payments.id),
     status: text('status', { enum: ORDER_STATUSES }).notNull(),
     currency: text('currency').notNull(),
-    subtotal: bigint('subtotal', { mode: 'number' }).notNull(),
-    shippingFee: bigint('shipping_fee', { mode: 'number' }).notNull(),
-    tax: bigint('tax', { mode: 'number' }).notNull(),
-    total: bigint('total', { mode: 'number' }).notNull(),
+    subtotal: minorUnits('subtotal').notNull(),
+    shippingFee: minorUnits('shipping_fee').notNull(),
+    tax: minorUnits('tax').notNull(),
+    total: minorUnits('total').notNull(),
     shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
-    shipBy: ts('ship_by'),
-    paidAt: ts('paid_at'),
-    deliveredAt: ts('delivered_at'),
-    completedAt: ts('completed_at'),
+    shipBy: timestamptz('ship_by'),
+    paidAt: timestamptz('paid_at'),
+    deliveredAt: timestamptz('delivered_at'),
+    completedAt: timestamptz('completed_at'),
     /** Refunded so far (cancellation, after-sales, partial or full: all through refundOrder); escrow holds total − refunded until released. */
-    refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
-    cancelledAt: ts('cancelled_at'),
+    refundedAmount: minorUnits('refunded_amount').notNull().default(0),
+    cancelledAt: timestamptz('cancelled_at'),
     /** payment_declined · payment_expired · cancelled_by_buyer · cancelled_by_seller */
     cancelReason: text('cancel_reason'),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     index('orders_buyer_idx').on(t.buyerId, t.id),
@@ -76,9 +74,9 @@ export const orderItems = pgTable(
     title: text('title').notNull(),
     optionValues: jsonb('option_values').$type<string[]>().notNull(),
     image: text('image'),
-    unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
+    unitPrice: minorUnits('unit_price').notNull(),
     quantity: integer('quantity').notNull(),
-    lineTotal: bigint('line_total', { mode: 'number' }).notNull(),
+    lineTotal: minorUnits('line_total').notNull(),
     source: jsonb('source').$type<CartSource>().notNull().default({}),
     /** Frozen at checkout from the product: the creator's affiliate rate and the category (settlement). */
     affiliateRateBps: integer('affiliate_rate_bps').notNull().default(0),
@@ -98,7 +96,7 @@ export const orderEvents = pgTable(
     orderId: text('order_id').notNull().references(() => orders.id),
     type: text('type').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
-    at: ts('at').notNull(),
+    at: timestamptz('at').notNull(),
   },
   (t) => [index('order_events_order_idx').on(t.orderId, t.id)],
 );

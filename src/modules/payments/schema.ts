@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { minorUnits, money, timestamps, timestamptz } from '../../platform/columns.js';
 
 /**
  * `pending`: created by checkout, the provider not answered yet · `requires_action`: waiting for
@@ -31,16 +30,14 @@ export const payments = pgTable(
     providerRef: text('provider_ref'),
     /** The checkout's Idempotency-Key: one payment per (buyer, key), even across a crash. */
     idempotencyKey: text('idempotency_key'),
-    amount: bigint('amount', { mode: 'number' }).notNull(),
-    currency: text('currency').notNull(),
+    ...money(),
     status: text('status', { enum: PAYMENT_STATUSES }).notNull(),
     cardLast4: text('card_last4'),
     failureCode: text('failure_code'),
-    refundedAmount: bigint('refunded_amount', { mode: 'number' }).notNull().default(0),
+    refundedAmount: minorUnits('refunded_amount').notNull().default(0),
     /** When the stock held for this payment runs out (unpaid orders are cancelled then). */
-    expiresAt: ts('expires_at').notNull(),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('payments_buyer_idempotency_idx').on(t.buyerId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
@@ -57,11 +54,10 @@ export const refunds = pgTable(
     paymentId: text('payment_id').notNull().references(() => payments.id),
     /** The order refunded (null for a payment-wide refund, e.g. a capture that arrived too late). */
     orderId: text('order_id'),
-    amount: bigint('amount', { mode: 'number' }).notNull(),
-    currency: text('currency').notNull(),
+    ...money(),
     reason: text('reason').notNull(),
     providerRef: text('provider_ref').notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('refunds_provider_ref_idx').on(t.paymentId, t.providerRef),
@@ -79,7 +75,7 @@ export const webhookEvents = pgTable(
     eventId: text('event_id').notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull(),
-    receivedAt: ts('received_at').notNull(),
+    receivedAt: timestamptz('received_at').notNull(),
   },
   (t) => [uniqueIndex('webhook_events_provider_event_idx').on(t.provider, t.eventId)],
 );

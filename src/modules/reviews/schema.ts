@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamps } from '../../platform/columns.js';
 
 /**
  * A buyer's rating (1–5) and optional text for one delivered order item; one per item. `order_id`,
@@ -18,8 +17,7 @@ export const reviews = pgTable(
     buyerId: text('buyer_id').notNull(),
     rating: integer('rating').notNull(),
     text: text('text').notNull().default(''),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('reviews_order_item_idx').on(t.orderItemId),

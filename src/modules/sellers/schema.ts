@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Address } from '../../platform/address.js';
 import { users } from '../identity/schema.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
 
 export const shops = pgTable('shops', {
   id: text('id').primaryKey(),
@@ -14,12 +13,12 @@ export const shops = pgTable('shops', {
   mode: text('mode', { enum: ['self_fulfilled', 'managed'] }).notNull().default('self_fulfilled'),
   status: text('status', { enum: ['active', 'suspended', 'frozen'] }).notNull().default('active'),
   /** Flat shipping fee per order of this shop, minor units of `currency`. */
-  shippingFee: bigint('shipping_fee', { mode: 'number' }).notNull().default(0),
+  shippingFee: minorUnits('shipping_fee').notNull().default(0),
   /** Set by trust & safety (listing_limit action): products the shop may create per rolling 24 h; null = no limit. */
   maxNewListingsPerDay: integer('max_new_listings_per_day'),
   /** Set by trust & safety (order_cap action): orders the shop may take per rolling 24 h; null = no cap. */
   maxOrdersPerDay: integer('max_orders_per_day'),
-  createdAt: ts('created_at').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
 });
 
 export const SHOP_ROLES = ['owner', 'staff'] as const;
@@ -31,7 +30,7 @@ export const shopMembers = pgTable(
     shopId: text('shop_id').notNull().references(() => shops.id),
     userId: text('user_id').notNull().references(() => users.id),
     role: text('role', { enum: SHOP_ROLES }).notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.userId] }), index('shop_members_user_idx').on(t.userId)],
 );
@@ -51,10 +50,10 @@ export const invitations = pgTable(
     category: text('category').notNull(),
     maxUses: integer('max_uses').notNull(),
     uses: integer('uses').notNull().default(0),
-    expiresAt: ts('expires_at').notNull(),
-    revokedAt: ts('revoked_at'),
+    expiresAt: timestamptz('expires_at').notNull(),
+    revokedAt: timestamptz('revoked_at'),
     createdBy: text('created_by').notNull().references(() => users.id),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('invitations_code_hash_idx').on(t.codeHash),
@@ -100,7 +99,7 @@ export const sellerApplications = pgTable(
     registrationKey: text('registration_key').notNull(),
     taxKey: text('tax_key').notNull(),
     contact: jsonb('contact').$type<ApplicationContact>().notNull(),
-    yearlySales: bigint('yearly_sales', { mode: 'number' }).notNull(),
+    yearlySales: minorUnits('yearly_sales').notNull(),
     salesCurrency: text('sales_currency').notNull(),
     salesMarketplace: text('sales_marketplace').notNull(),
     warehouses: jsonb('warehouses').$type<ApplicationWarehouse[]>().notNull(),
@@ -112,8 +111,7 @@ export const sellerApplications = pgTable(
     /** Open questions of the last needs_info, else null. */
     questions: jsonb('questions').$type<string[]>(),
     shopId: text('shop_id').references(() => shops.id),
-    createdAt: ts('created_at').notNull(),
-    updatedAt: ts('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     index('seller_applications_status_idx').on(t.status, t.id),
@@ -133,7 +131,7 @@ export const applicationDocuments = pgTable(
     kind: text('kind', { enum: DOCUMENT_KINDS }).notNull(),
     contentType: text('content_type').notNull(),
     bytes: integer('bytes').notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('seller_application_documents_application_idx').on(t.applicationId), index('seller_application_documents_uploader_idx').on(t.uploaderId)],
 );
@@ -150,7 +148,7 @@ export const applicationEvents = pgTable(
     actorRole: text('actor_role', { enum: ['applicant', 'operator', 'system'] }).notNull(),
     note: text('note'),
     questions: jsonb('questions').$type<string[]>(),
-    at: ts('at').notNull(),
+    at: timestamptz('at').notNull(),
   },
   (t) => [index('seller_application_events_application_idx').on(t.applicationId, t.id)],
 );

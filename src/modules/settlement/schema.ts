@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { minorUnits, money, timestamptz } from '../../platform/columns.js';
 
 /**
  * Something that keeps an order's escrow from being released: an open after-sales case, an open
@@ -17,8 +16,8 @@ export const escrowHolds = pgTable(
     kind: text('kind').notNull(),
     /** The id of the case or flag. */
     ref: text('ref').notNull(),
-    createdAt: ts('created_at').notNull(),
-    liftedAt: ts('lifted_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    liftedAt: timestamptz('lifted_at'),
   },
   (t) => [uniqueIndex('escrow_holds_ref_idx').on(t.kind, t.ref), index('escrow_holds_order_idx').on(t.orderId)],
 );
@@ -40,10 +39,10 @@ export const commissionRules = pgTable(
     newShopDays: integer('new_shop_days'),
     /** Ad-subsidy credit of the item's share: platform_subsidy → seller_payable. */
     subsidyBps: integer('subsidy_bps').notNull().default(0),
-    effectiveFrom: ts('effective_from').notNull(),
-    effectiveTo: ts('effective_to'),
+    effectiveFrom: timestamptz('effective_from').notNull(),
+    effectiveTo: timestamptz('effective_to'),
     createdBy: text('created_by').notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
     index('commission_rules_from_idx').on(t.effectiveFrom),
@@ -78,14 +77,14 @@ export const settlements = pgTable(
     shopId: text('shop_id').notNull(),
     currency: text('currency').notNull(),
     /** What escrow held at release (captured − refunded). */
-    held: bigint('held', { mode: 'number' }).notNull(),
-    commission: bigint('commission', { mode: 'number' }).notNull(),
-    affiliate: bigint('affiliate', { mode: 'number' }).notNull(),
-    subsidy: bigint('subsidy', { mode: 'number' }).notNull(),
+    held: minorUnits('held').notNull(),
+    commission: minorUnits('commission').notNull(),
+    affiliate: minorUnits('affiliate').notNull(),
+    subsidy: minorUnits('subsidy').notNull(),
     /** held − commission − affiliate (+ subsidy arrives on its own entry). */
-    sellerAmount: bigint('seller_amount', { mode: 'number' }).notNull(),
+    sellerAmount: minorUnits('seller_amount').notNull(),
     lines: jsonb('lines').$type<SettlementLine[]>().notNull(),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [uniqueIndex('settlements_order_idx').on(t.orderId), index('settlements_shop_idx').on(t.shopId, t.id)],
 );
@@ -108,12 +107,11 @@ export const payouts = pgTable(
     id: text('id').primaryKey(),
     payeeType: text('payee_type', { enum: PAYEE_TYPES }).notNull(),
     payeeId: text('payee_id').notNull(),
-    amount: bigint('amount', { mode: 'number' }).notNull(),
-    currency: text('currency').notNull(),
+    ...money(),
     status: text('status', { enum: PAYOUT_STATUSES }).notNull().default('in_transit'),
-    createdAt: ts('created_at').notNull(),
-    paidAt: ts('paid_at'),
-    failedAt: ts('failed_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    paidAt: timestamptz('paid_at'),
+    failedAt: timestamptz('failed_at'),
     /** The rail's reason, e.g. `account_closed` (failed payouts only). */
     failureReason: text('failure_reason'),
   },
@@ -135,7 +133,7 @@ export const payoutHolds = pgTable('payout_holds', {
   hold: boolean('hold').notNull(),
   reason: text('reason'),
   updatedBy: text('updated_by').notNull(),
-  updatedAt: ts('updated_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
 });
 
 /**
@@ -150,5 +148,5 @@ export const payoutRestrictions = pgTable('payout_restrictions', {
   fullHold: boolean('full_hold').notNull().default(false),
   reserveBps: integer('reserve_bps').notNull().default(0),
   reserved: jsonb('reserved').$type<Record<string, number>>().notNull().default({}),
-  updatedAt: ts('updated_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
 });

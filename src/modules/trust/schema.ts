@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../platform/columns.js';
 
 /** What a health rule or an operator can do to a shop (decision 012). */
 export const ACTION_TYPES = ['warning', 'listing_limit', 'order_cap', 'payout_hold', 'suspension', 'freeze'] as const;
@@ -56,7 +55,7 @@ export const healthThresholds = pgTable(
     windowDays: integer('window_days').notNull(),
     freezeAfterDays: integer('freeze_after_days').notNull(),
     rules: jsonb('rules').$type<HealthRule[]>().notNull(),
-    updatedAt: ts('updated_at'),
+    updatedAt: timestamptz('updated_at'),
     updatedBy: text('updated_by'),
   },
   (t) => [check('health_thresholds_days', sql`${t.windowDays} between 1 and 365 and ${t.freezeAfterDays} between 1 and 365`)],
@@ -81,15 +80,15 @@ export const shopActions = pgTable(
     /** Automatic actions: the metric whose rule breached. */
     metric: text('metric'),
     dedupeKey: text('dedupe_key'),
-    createdAt: ts('created_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
     createdBy: text('created_by'),
-    reversedAt: ts('reversed_at'),
+    reversedAt: timestamptz('reversed_at'),
     reversedBy: text('reversed_by'),
     reverseReason: text('reverse_reason'),
     appealMessage: text('appeal_message'),
-    appealAt: ts('appeal_at'),
+    appealAt: timestamptz('appeal_at'),
     appealStatus: text('appeal_status', { enum: ['pending', 'granted', 'denied'] }),
-    appealDecidedAt: ts('appeal_decided_at'),
+    appealDecidedAt: timestamptz('appeal_decided_at'),
     appealDecidedBy: text('appeal_decided_by'),
     appealDecisionReason: text('appeal_decision_reason'),
   },
