@@ -9,6 +9,8 @@ export interface Column<T> {
   hideHeader?: boolean;
   /** The cells' class, when it is not just `num`. */
   className?: string | ((row: T) => string | undefined);
+  /** The cells' test id. */
+  testId?: string;
   cell?: (row: T, index: number) => ReactNode;
 }
 
@@ -29,6 +31,7 @@ export function DataTable<T>({
   caption,
   className,
   testId,
+  wrapTestId,
   wrap = true,
   children,
 }: {
@@ -40,6 +43,8 @@ export function DataTable<T>({
   caption?: string;
   className?: string;
   testId?: string;
+  /** The `.table-wrap`'s test id. */
+  wrapTestId?: string;
   wrap?: boolean;
   children?: ReactNode;
 }) {
@@ -62,7 +67,7 @@ export function DataTable<T>({
           ) : (
             <tr key={rowKey(row, r)} {...rowProps?.(row)}>
               {columns.map((c, i) => (
-                <td key={i} className={typeof c.className === 'function' ? c.className(row) : (c.className ?? (c.num ? 'num' : undefined))}>
+                <td key={i} className={typeof c.className === 'function' ? c.className(row) : (c.className ?? (c.num ? 'num' : undefined))} data-testid={c.testId}>
                   {c.cell?.(row, r)}
                 </td>
               ))}
@@ -74,7 +79,7 @@ export function DataTable<T>({
   );
   if (!wrap) return table;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" data-testid={wrapTestId}>
       {table}
       {children}
     </div>
