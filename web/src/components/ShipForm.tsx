@@ -3,10 +3,10 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { newIdempotencyKey, type Order } from '../lib/commerce';
 import { CARRIERS, fulfillment, unshipped, type Shipment } from '../lib/fulfillment';
+import { CarrierField } from './CarrierField';
 import { DataTable } from './DataTable';
 import { Field } from './Field';
 import { FormError } from './FormError';
-import { SelectField } from './SelectField';
 import { useToast } from './Toast';
 import { keys } from '../api/keys';
 
@@ -52,13 +52,7 @@ export function ShipForm({ order }: { order: ShippableOrder }) {
       <h2 id="ship-title">{t('ship.title')}</h2>
       <form className="form" onSubmit={submit} data-testid="ship-form" noValidate>
         <div className="form-row">
-          <SelectField label={t('ship.carrier')} name="carrier" value={carrier} onChange={(e) => setCarrier(e.target.value)}>
-            {CARRIERS.map((c) => (
-              <option key={c} value={c}>
-                {t(`carriers.${c}`)}
-              </option>
-            ))}
-          </SelectField>
+          <CarrierField name="carrier" value={carrier} onChange={setCarrier} />
           <Field label={t('ship.tracking')} name="tracking" value={tracking} hint={t('ship.trackingHint')} maxLength={100} onChange={(e) => setTracking(e.target.value)} />
         </div>
         <DataTable

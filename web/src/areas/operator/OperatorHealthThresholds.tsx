@@ -3,10 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { useToast } from '../../components/Toast';
 import { formatRegion } from '../../i18n/format';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { ACTION_TYPES, HEALTH_METRICS, operator, RATE_METRICS, type ActionType, type HealthMetric, type HealthRule, type HealthThresholds } from '../../lib/operator';
 import { sellers } from '../../lib/sellers';
@@ -119,7 +119,6 @@ function ThresholdsForm({ market, value }: { market: string; value: HealthThresh
   const fmt = useFormat();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [windowDays, setWindowDays] = useState(String(value.window_days));
   const [freezeDays, setFreezeDays] = useState(String(value.freeze_after_days));
   const [rules, setRules] = useState<RuleForm[]>(value.rules.map(toForm));
@@ -272,11 +271,7 @@ function ThresholdsForm({ market, value }: { market: string; value: HealthThresh
           {t('console.thresholds.save')}
         </button>
       </div>
-      {save.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} />
     </form>
   );
 }

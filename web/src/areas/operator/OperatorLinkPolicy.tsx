@@ -3,12 +3,12 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { LoadMore } from '../../components/LoadMore';
 import { useToast } from '../../components/Toast';
 import { formatRegion } from '../../i18n/format';
 import { closing, type LinkPolicy, type LinkPolicyMode } from '../../lib/closing';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { sellers, type AdminMarket } from '../../lib/sellers';
 import { keys } from '../../api/keys';
@@ -78,7 +78,6 @@ function PolicyDetails({ market, policy, name }: { market: AdminMarket; policy: 
   const fmt = useFormat();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const scheduled = policy.mode === 'semi_closed' && policy.cutover_at ? policy.cutover_at : null;
   const [when, setWhen] = useState(() => localInputValue(scheduled ? new Date(scheduled) : new Date(Date.now() + 7 * 86_400_000)));
   const [invalid, setInvalid] = useState(false);
@@ -172,11 +171,7 @@ function PolicyDetails({ market, policy, name }: { market: AdminMarket; policy: 
           <span className="muted">{t('linkPolicy.reopenNote')}</span>
         </div>
       )}
-      {save.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} />
       {policy.last_cutover && <CutoverReportView market={market} />}
     </div>
   );

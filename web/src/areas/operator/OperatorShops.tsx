@@ -5,12 +5,12 @@ import { Link, useLocation, useParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { NoteForm } from '../../components/NoteForm';
 import { PagedList } from '../../components/PagedList';
 import { useToast } from '../../components/Toast';
 import { formatRegion } from '../../i18n/format';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { ACTION_TYPES, operator, RATE_METRICS, SHOP_STATUSES, type ActionParams, type ActionType, type Breach, type HealthMetrics, type ShopAction, type ShopStatus } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
@@ -284,7 +284,6 @@ function ApplyAction({ shopId }: { shopId: string }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [type, setType] = useState<ActionType>('warning');
   const [reason, setReason] = useState('');
   const [param, setParam] = useState('');
@@ -349,11 +348,7 @@ function ApplyAction({ shopId }: { shopId: string }) {
           <textarea id="field-action-reason" rows={2} maxLength={2000} value={reason} aria-invalid={!!invalid.reason} onChange={(e) => setReason(e.target.value)} />
           {invalid.reason && <p className="field__error">{t('validation.noteRequired')}</p>}
         </div>
-        {apply.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(apply.error)}
-          </p>
-        )}
+        <FormError error={apply.error} />
         <button type="submit" className={`button ${type === 'suspension' || type === 'freeze' ? 'button--danger' : 'button--primary'}`} disabled={apply.isPending} data-testid="apply-action">
           {t('shopAction.apply')}
         </button>
