@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FormError } from '../../components/FormError';
@@ -217,36 +218,19 @@ function CutoverReportView({ market }: { market: AdminMarket }) {
       {owners.length === 0 ? (
         <p className="muted">{t('linkPolicy.report.nobody')}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{t('linkPolicy.report.ownersCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('linkPolicy.report.owner')}</th>
-                <th scope="col" className="num">
-                  {t('linkPolicy.report.anchors')}
-                </th>
-                <th scope="col" className="num">
-                  {t('linkPolicy.report.storeLinks')}
-                </th>
-                <th scope="col" className="num">
-                  {t('linkPolicy.report.captions')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {owners.map((o) => (
-                <tr key={o.id}>
-                  <td>{o.name || o.id}</td>
-                  <td className="num">{count(o.anchors)}</td>
-                  <td className="num">{count(o.store_links)}</td>
-                  <td className="num">{count(o.captions)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <DataTable
+          caption={t('linkPolicy.report.ownersCaption')}
+          columns={[
+            { header: t('linkPolicy.report.owner'), cell: (o) => o.name || o.id },
+            { header: t('linkPolicy.report.anchors'), num: true, cell: (o) => count(o.anchors) },
+            { header: t('linkPolicy.report.storeLinks'), num: true, cell: (o) => count(o.store_links) },
+            { header: t('linkPolicy.report.captions'), num: true, cell: (o) => count(o.captions) },
+          ]}
+          rows={owners}
+          rowKey={(o) => o.id}
+        >
           <LoadMore query={report} />
-        </div>
+        </DataTable>
       )}
     </section>
   );
