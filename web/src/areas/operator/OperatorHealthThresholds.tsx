@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Field } from '../../components/Field';
+import { FilterSelect } from '../../components/FilterSelect';
 import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { useToast } from '../../components/Toast';
@@ -89,16 +90,13 @@ export function OperatorHealthThresholds() {
     <section className="panel" aria-labelledby="thresholds-title">
       <div className="panel__head">
         <h2 id="thresholds-title">{t('console.thresholds.title')}</h2>
-        <label className="shop-picker">
-          <span>{t('application.market')}</span>
-          <select value={code} onChange={(e) => setMarket(e.target.value)} data-testid="thresholds-market">
-            {(markets.data ?? []).map((m) => (
-              <option key={m.code} value={m.code}>
-                {formatRegion(m.code, fmt.locale)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t('application.market')} value={code} onChange={(e) => setMarket(e.target.value)} data-testid="thresholds-market">
+          {(markets.data ?? []).map((m) => (
+            <option key={m.code} value={m.code}>
+              {formatRegion(m.code, fmt.locale)}
+            </option>
+          ))}
+        </FilterSelect>
       </div>
       <p className="muted">{t('console.thresholds.intro')}</p>
       {markets.isError ? (
