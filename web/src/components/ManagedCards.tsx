@@ -2,13 +2,14 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../lib/format';
 import type { InboundShipment, SupplyOffer } from '../lib/managed';
-import { DataTable } from './DataTable';
+import { DataTable, type Column } from './DataTable';
 import { StatusBadge } from './StatusBadge';
 
 /** A supply offer with its variants (supply price, quantity, retail price once accepted); `children` are actions. */
 export function OfferCard({ offer, children }: { offer: SupplyOffer; children?: ReactNode }) {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const variantColumns = useOfferVariantColumns(offer);
   return (
     <li className="case-card" data-testid="supply-offer" data-offer-id={offer.id}>
       <div className="shipment__head">
@@ -24,9 +25,7 @@ export function OfferCard({ offer, children }: { offer: SupplyOffer; children?: 
         <DataTable
           wrap={false}
           columns={[
-            { header: t('supply.variant'), cell: (v) => variantLabel(offer, v.index, t('supply.single')) },
-            { header: t('supply.supplyPrice'), num: true, cell: (v) => fmt.money(v.supply_price) },
-            { header: t('supply.quantity'), num: true, cell: (v) => fmt.number(v.quantity_available) },
+            ...variantColumns,
             { header: t('supply.retailPrice'), num: true, cell: (v) => (v.retail_price ? fmt.money(v.retail_price) : '—') },
           ]}
           rows={offer.variants}
@@ -35,6 +34,19 @@ export function OfferCard({ offer, children }: { offer: SupplyOffer; children?: 
       )}
     </li>
   );
+}
+
+type OfferVariant = SupplyOffer['variants'][number];
+
+/** The columns every table of an offer's variants starts with: the variant, its supply price and quantity. */
+export function useOfferVariantColumns(offer: SupplyOffer): Column<OfferVariant>[] {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  return [
+    { header: t('supply.variant'), cell: (v) => variantLabel(offer, v.index, t('supply.single')) },
+    { header: t('supply.supplyPrice'), num: true, cell: (v) => fmt.money(v.supply_price) },
+    { header: t('supply.quantity'), num: true, cell: (v) => fmt.number(v.quantity_available) },
+  ];
 }
 
 /** "Red / L", or `single` for an offer without options. */

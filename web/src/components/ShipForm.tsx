@@ -7,6 +7,7 @@ import { CarrierField } from './CarrierField';
 import { DataTable } from './DataTable';
 import { Field } from './Field';
 import { FormError } from './FormError';
+import { QuantityInput } from './QuantityInput';
 import { useToast } from './Toast';
 import { keys } from '../api/keys';
 
@@ -63,14 +64,11 @@ export function ShipForm({ order }: { order: ShippableOrder }) {
               header: t('ship.quantity'),
               num: true,
               cell: (i) => (
-                <input
-                  type="number"
-                  className="qty-input"
-                  min={0}
-                  max={left.get(i.id)}
+                <QuantityInput
                   value={quantities[i.id] ?? 0}
-                  aria-label={t('ship.quantityOf', { title: i.title, max: left.get(i.id) })}
-                  onChange={(e) => setQuantities({ ...quantities, [i.id]: Math.max(0, Math.min(left.get(i.id) ?? 0, Math.floor(Number(e.target.value) || 0))) })}
+                  max={left.get(i.id) ?? 0}
+                  label={t('ship.quantityOf', { title: i.title, max: left.get(i.id) })}
+                  onChange={(n) => setQuantities({ ...quantities, [i.id]: n })}
                 />
               ),
             },

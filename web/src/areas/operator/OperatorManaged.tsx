@@ -6,9 +6,10 @@ import { DataTable } from '../../components/DataTable';
 import { Field } from '../../components/Field';
 import { StatusFilter } from '../../components/FilterSelect';
 import { FormError } from '../../components/FormError';
-import { InboundCard, OfferCard, variantLabel } from '../../components/ManagedCards';
+import { InboundCard, OfferCard, useOfferVariantColumns, variantLabel } from '../../components/ManagedCards';
 import { NoteForm } from '../../components/NoteForm';
 import { PagedList } from '../../components/PagedList';
+import { QuantityInput } from '../../components/QuantityInput';
 import { ShipForm } from '../../components/ShipForm';
 import { formatRegion } from '../../i18n/format';
 import { addressLines } from '../../lib/address';
@@ -47,7 +48,7 @@ export function OperatorSupplyOffers() {
 
 function OfferDecision({ offer }: { offer: SupplyOffer }) {
   const { t } = useTranslation();
-  const fmt = useFormat();
+  const variantColumns = useOfferVariantColumns(offer);
   const qc = useQueryClient();
   const currency = offer.variants[0]?.supply_price.currency ?? 'USD';
   const [prices, setPrices] = useState<string[]>(() => offer.variants.map(() => ''));
@@ -76,9 +77,7 @@ function OfferDecision({ offer }: { offer: SupplyOffer }) {
         <DataTable
           wrap={false}
           columns={[
-            { header: t('supply.variant'), cell: (v) => variantLabel(offer, v.index, t('supply.single')) },
-            { header: t('supply.supplyPrice'), num: true, cell: (v) => fmt.money(v.supply_price) },
-            { header: t('supply.quantity'), num: true, cell: (v) => fmt.number(v.quantity_available) },
+            ...variantColumns,
             {
               header: t('operator.offers.retailPrice', { currency }),
               cell: (v, i) => (
@@ -170,16 +169,7 @@ function ReceiveForm({ shipment }: { shipment: InboundShipment }) {
           {
             header: t('inbound.received'),
             num: true,
-            cell: (i) => (
-              <input
-                type="number"
-                className="qty-input"
-                min={0}
-                value={counts[i.sku_id] ?? 0}
-                aria-label={t('operator.receiving.countOf', { sku: i.sku_id })}
-                onChange={(e) => setCounts({ ...counts, [i.sku_id]: Math.max(0, Math.min(1_000_000, Math.floor(Number(e.target.value) || 0))) })}
-              />
-            ),
+            cell: (i) => <QuantityInput value={counts[i.sku_id] ?? 0} label={t('operator.receiving.countOf', { sku: i.sku_id })} onChange={(n) => setCounts({ ...counts, [i.sku_id]: n })} />,
           },
         ]}
         rows={shipment.items}

@@ -6,6 +6,7 @@ import { Field } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { InboundCard, variantLabel } from '../../components/ManagedCards';
 import { PagedList } from '../../components/PagedList';
+import { QuantityInput } from '../../components/QuantityInput';
 import { SelectField } from '../../components/SelectField';
 import { useToast } from '../../components/Toast';
 import { newIdempotencyKey } from '../../lib/commerce';
@@ -102,16 +103,7 @@ function InboundForm({ skus }: { skus: { skuId: string; label: string }[] }) {
               {
                 header: t('inbound.quantity'),
                 num: true,
-                cell: (s) => (
-                  <input
-                    type="number"
-                    className="qty-input"
-                    min={0}
-                    value={quantities[s.skuId] ?? 0}
-                    aria-label={t('inbound.quantityOf', { sku: s.label })}
-                    onChange={(e) => setQuantities({ ...quantities, [s.skuId]: Math.max(0, Math.min(1_000_000, Math.floor(Number(e.target.value) || 0))) })}
-                  />
-                ),
+                cell: (s) => <QuantityInput value={quantities[s.skuId] ?? 0} label={t('inbound.quantityOf', { sku: s.label })} onChange={(n) => setQuantities({ ...quantities, [s.skuId]: n })} />,
               },
             ]}
             rows={skus}
