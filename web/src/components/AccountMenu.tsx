@@ -3,13 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { Me } from '../api';
 import { formatList } from '../i18n/format';
-import { useErrorMessage } from '../lib/errors';
 import { useLocale } from '../lib/language';
 import { hasRole, useSignOut } from '../lib/session';
+import { FormError } from './FormError';
 
 export function AccountMenu({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const errorMessage = useErrorMessage();
   const locale = useLocale();
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
@@ -71,11 +70,7 @@ export function AccountMenu({ me }: { me: Me }) {
           >
             {t('account.signOut')}
           </button>
-          {signOut.error && (
-            <p role="alert" className="error-text">
-              {errorMessage(signOut.error)}
-            </p>
-          )}
+          <FormError error={signOut.error} />
         </div>
       )}
     </div>

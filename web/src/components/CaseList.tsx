@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { aftersales, caseDueAt, type CaseStatus } from '../lib/aftersales';
 import { useFormat } from '../lib/format';
 import { Countdown } from './Countdown';
+import { DataTable } from './DataTable';
 import { EmptyState } from './EmptyState';
 import { ErrorAlert } from './ErrorAlert';
 import { ReceiptIcon } from './Icons';
@@ -45,44 +46,37 @@ export function CaseList({
     );
   }
   return (
-    <div className="table-wrap" data-testid="cases">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('cases.columns.case')}</th>
-            <th scope="col">{t('cases.columns.type')}</th>
-            <th scope="col">{t('cases.columns.opened')}</th>
-            <th scope="col">{t('cases.columns.status')}</th>
-            <th scope="col">{t('cases.columns.due')}</th>
-            <th scope="col" className="num">
-              {t('cases.columns.amount')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((c) => {
+    <DataTable
+      wrapTestId="cases"
+      columns={[
+        {
+          header: t('cases.columns.case'),
+          cell: (c) => (
+            <>
+              <Link to={detailPath(c.id)} className="mono order-id">
+                {c.id}
+              </Link>
+              <div className="muted mono">{c.order_id}</div>
+            </>
+          ),
+        },
+        { header: t('cases.columns.type'), cell: (c) => t(`caseType.${c.type}`) },
+        { header: t('cases.columns.opened'), cell: (c) => fmt.dateTime(c.created_at) },
+        { header: t('cases.columns.status'), cell: (c) => <StatusBadge kind="caseStatus" status={c.status} /> },
+        {
+          header: t('cases.columns.due'),
+          cell: (c) => {
             const due = caseDueAt(c);
-            return (
-              <tr key={c.id} data-testid="case-row" data-case-id={c.id}>
-                <td>
-                  <Link to={detailPath(c.id)} className="mono order-id">
-                    {c.id}
-                  </Link>
-                  <div className="muted mono">{c.order_id}</div>
-                </td>
-                <td>{t(`caseType.${c.type}`)}</td>
-                <td>{fmt.dateTime(c.created_at)}</td>
-                <td>
-                  <StatusBadge kind="caseStatus" status={c.status} />
-                </td>
-                <td>{due && <Countdown to={due} />}</td>
-                <td className="num">{fmt.money(c.amount)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            return due && <Countdown to={due} />;
+          },
+        },
+        { header: t('cases.columns.amount'), num: true, cell: (c) => fmt.money(c.amount) },
+      ]}
+      rows={rows}
+      rowKey={(c) => c.id}
+      rowProps={(c) => ({ 'data-testid': 'case-row', 'data-case-id': c.id })}
+    >
       <LoadMore query={cases} />
-    </div>
+    </DataTable>
   );
 }

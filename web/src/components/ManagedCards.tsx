@@ -2,12 +2,14 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../lib/format';
 import type { InboundShipment, SupplyOffer } from '../lib/managed';
+import { DataTable, type Column } from './DataTable';
 import { StatusBadge } from './StatusBadge';
 
 /** A supply offer with its variants (supply price, quantity, retail price once accepted); `children` are actions. */
 export function OfferCard({ offer, children }: { offer: SupplyOffer; children?: ReactNode }) {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const variantColumns = useOfferVariantColumns(offer);
   return (
     <li className="case-card" data-testid="supply-offer" data-offer-id={offer.id}>
       <div className="shipment__head">
@@ -20,35 +22,31 @@ export function OfferCard({ offer, children }: { offer: SupplyOffer; children?: 
       </p>
       {offer.note && <p className="facts__note">{t('supply.note', { note: offer.note })}</p>}
       {children ?? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('supply.variant')}</th>
-              <th scope="col" className="num">
-                {t('supply.supplyPrice')}
-              </th>
-              <th scope="col" className="num">
-                {t('supply.quantity')}
-              </th>
-              <th scope="col" className="num">
-                {t('supply.retailPrice')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {offer.variants.map((v) => (
-              <tr key={v.index}>
-                <td>{variantLabel(offer, v.index, t('supply.single'))}</td>
-                <td className="num">{fmt.money(v.supply_price)}</td>
-                <td className="num">{fmt.number(v.quantity_available)}</td>
-                <td className="num">{v.retail_price ? fmt.money(v.retail_price) : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          wrap={false}
+          columns={[
+            ...variantColumns,
+            { header: t('supply.retailPrice'), num: true, cell: (v) => (v.retail_price ? fmt.money(v.retail_price) : '—') },
+          ]}
+          rows={offer.variants}
+          rowKey={(v) => v.index}
+        />
       )}
     </li>
   );
+}
+
+type OfferVariant = SupplyOffer['variants'][number];
+
+/** The columns every table of an offer's variants starts with: the variant, its supply price and quantity. */
+export function useOfferVariantColumns(offer: SupplyOffer): Column<OfferVariant>[] {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  return [
+    { header: t('supply.variant'), cell: (v) => variantLabel(offer, v.index, t('supply.single')) },
+    { header: t('supply.supplyPrice'), num: true, cell: (v) => fmt.money(v.supply_price) },
+    { header: t('supply.quantity'), num: true, cell: (v) => fmt.number(v.quantity_available) },
+  ];
 }
 
 /** "Red / L", or `single` for an offer without options. */
@@ -73,34 +71,23 @@ export function InboundCard({ shipment, skuLabel, children }: { shipment: Inboun
       </p>
       {shipment.note && <p className="facts__note">{t('inbound.note', { note: shipment.note })}</p>}
       {children ?? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('inbound.sku')}</th>
-              <th scope="col" className="num">
-                {t('inbound.expected')}
-              </th>
-              <th scope="col" className="num">
-                {t('inbound.received')}
-              </th>
-              <th scope="col" className="num">
-                {t('inbound.discrepancy')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {shipment.items.map((i) => (
-              <tr key={i.sku_id}>
-                <td>{skuLabel?.(i.sku_id) ?? <span className="mono">{i.sku_id}</span>}</td>
-                <td className="num">{fmt.number(i.expected_quantity)}</td>
-                <td className="num">{i.received_quantity === null ? '—' : fmt.number(i.received_quantity)}</td>
-                <td className={`num${i.discrepancy ? ' text-bad' : ''}`} data-testid="discrepancy">
-                  {i.discrepancy === null ? '—' : i.discrepancy > 0 ? `+${fmt.number(i.discrepancy)}` : fmt.number(i.discrepancy)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          wrap={false}
+          columns={[
+            { header: t('inbound.sku'), cell: (i) => skuLabel?.(i.sku_id) ?? <span className="mono">{i.sku_id}</span> },
+            { header: t('inbound.expected'), num: true, cell: (i) => fmt.number(i.expected_quantity) },
+            { header: t('inbound.received'), num: true, cell: (i) => (i.received_quantity === null ? '—' : fmt.number(i.received_quantity)) },
+            {
+              header: t('inbound.discrepancy'),
+              num: true,
+              className: (i) => `num${i.discrepancy ? ' text-bad' : ''}`,
+              testId: 'discrepancy',
+              cell: (i) => (i.discrepancy === null ? '—' : i.discrepancy > 0 ? `+${fmt.number(i.discrepancy)}` : fmt.number(i.discrepancy)),
+            },
+          ]}
+          rows={shipment.items}
+          rowKey={(i) => i.sku_id}
+        />
       )}
     </li>
   );

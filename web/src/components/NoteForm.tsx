@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useErrorMessage } from '../lib/errors';
+import { FormError } from './FormError';
 
 /**
  * A short form with a note (why a flag is cleared, why a case is rejected…): the note is
@@ -28,7 +28,6 @@ export function NoteForm({
   onSubmit: (note: string) => void;
 }) {
   const { t } = useTranslation();
-  const errorMessage = useErrorMessage();
   const [note, setNote] = useState('');
   const [missing, setMissing] = useState(false);
   const id = `field-${name}`;
@@ -51,11 +50,7 @@ export function NoteForm({
           }} />
         {missing && <p className="field__error">{t('validation.noteRequired')}</p>}
       </div>
-      {error != null && (
-        <p role="alert" className="error-text">
-          {errorMessage(error)}
-        </p>
-      )}
+      <FormError error={error} />
       <button type="submit" className={`button ${danger ? 'button--danger' : 'button--primary'}`} disabled={pending}>
         {submitLabel}
       </button>

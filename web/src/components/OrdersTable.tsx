@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { commerce } from '../lib/commerce';
 import { useFormat } from '../lib/format';
+import { DataTable } from './DataTable';
 import { EmptyState } from './EmptyState';
 import { ErrorAlert } from './ErrorAlert';
 import { BoxIcon } from './Icons';
@@ -52,38 +53,28 @@ export function OrdersTable({
     );
   }
   return (
-    <div className="table-wrap" data-testid={testId ?? 'orders-table'}>
-      <table className="table table--orders">
-        <thead>
-          <tr>
-            <th scope="col">{t('orders.columns.order')}</th>
-            <th scope="col">{role === 'seller' ? t('orders.columns.buyer') : t('orders.columns.shop')}</th>
-            <th scope="col">{t('orders.columns.date')}</th>
-            <th scope="col">{t('orders.columns.status')}</th>
-            <th scope="col" className="num">
-              {t('orders.columns.total')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((o) => (
-            <tr key={o.id} data-testid="order-row" data-order-id={o.id}>
-              <td>
-                <Link to={detailPath(o.id)} className="mono order-id">
-                  {o.id}
-                </Link>
-              </td>
-              <td>{role === 'seller' ? (o.buyer?.name ?? '') : (o.shop?.name ?? '')}</td>
-              <td>{fmt.dateTime(o.created_at)}</td>
-              <td>
-                <StatusBadge kind="orderStatus" status={o.status} />
-              </td>
-              <td className="num">{fmt.money(o.total)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <DataTable
+      wrapTestId={testId ?? 'orders-table'}
+      className="table--orders"
+      columns={[
+        {
+          header: t('orders.columns.order'),
+          cell: (o) => (
+            <Link to={detailPath(o.id)} className="mono order-id">
+              {o.id}
+            </Link>
+          ),
+        },
+        { header: role === 'seller' ? t('orders.columns.buyer') : t('orders.columns.shop'), cell: (o) => (role === 'seller' ? (o.buyer?.name ?? '') : (o.shop?.name ?? '')) },
+        { header: t('orders.columns.date'), cell: (o) => fmt.dateTime(o.created_at) },
+        { header: t('orders.columns.status'), cell: (o) => <StatusBadge kind="orderStatus" status={o.status} /> },
+        { header: t('orders.columns.total'), num: true, cell: (o) => fmt.money(o.total) },
+      ]}
+      rows={rows}
+      rowKey={(o) => o.id}
+      rowProps={(o) => ({ 'data-testid': 'order-row', 'data-order-id': o.id })}
+    >
       <LoadMore query={orders} />
-    </div>
+    </DataTable>
   );
 }

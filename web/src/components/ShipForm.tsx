@@ -2,9 +2,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { newIdempotencyKey, type Order } from '../lib/commerce';
-import { useErrorMessage } from '../lib/errors';
 import { CARRIERS, fulfillment, unshipped, type Shipment } from '../lib/fulfillment';
+import { CarrierField } from './CarrierField';
+import { DataTable } from './DataTable';
 import { Field } from './Field';
+import { FormError } from './FormError';
+import { QuantityInput } from './QuantityInput';
 import { useToast } from './Toast';
 import { keys } from '../api/keys';
 
@@ -19,7 +22,6 @@ export function ShipForm({ order }: { order: ShippableOrder }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const left = unshipped(order.items, order.shipments);
   const open = order.items.filter((i) => (left.get(i.id) ?? 0) > 0);
   const [carrier, setCarrier] = useState<string>(CARRIERS[0]);
@@ -51,51 +53,30 @@ export function ShipForm({ order }: { order: ShippableOrder }) {
       <h2 id="ship-title">{t('ship.title')}</h2>
       <form className="form" onSubmit={submit} data-testid="ship-form" noValidate>
         <div className="form-row">
-          <div className="field">
-            <label htmlFor="field-carrier">{t('ship.carrier')}</label>
-            <select id="field-carrier" value={carrier} onChange={(e) => setCarrier(e.target.value)}>
-              {CARRIERS.map((c) => (
-                <option key={c} value={c}>
-                  {t(`carriers.${c}`)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CarrierField name="carrier" value={carrier} onChange={setCarrier} />
           <Field label={t('ship.tracking')} name="tracking" value={tracking} hint={t('ship.trackingHint')} maxLength={100} onChange={(e) => setTracking(e.target.value)} />
         </div>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('ship.item')}</th>
-              <th scope="col" className="num">
-                {t('ship.quantity')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {open.map((i) => (
-              <tr key={i.id}>
-                <td>{i.title}</td>
-                <td className="num">
-                  <input
-                    type="number"
-                    className="qty-input"
-                    min={0}
-                    max={left.get(i.id)}
-                    value={quantities[i.id] ?? 0}
-                    aria-label={t('ship.quantityOf', { title: i.title, max: left.get(i.id) })}
-                    onChange={(e) => setQuantities({ ...quantities, [i.id]: Math.max(0, Math.min(left.get(i.id) ?? 0, Math.floor(Number(e.target.value) || 0))) })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {ship.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(ship.error)}
-          </p>
-        )}
+        <DataTable
+          wrap={false}
+          columns={[
+            { header: t('ship.item'), cell: (i) => i.title },
+            {
+              header: t('ship.quantity'),
+              num: true,
+              cell: (i) => (
+                <QuantityInput
+                  value={quantities[i.id] ?? 0}
+                  max={left.get(i.id) ?? 0}
+                  label={t('ship.quantityOf', { title: i.title, max: left.get(i.id) })}
+                  onChange={(n) => setQuantities({ ...quantities, [i.id]: n })}
+                />
+              ),
+            },
+          ]}
+          rows={open}
+          rowKey={(i) => i.id}
+        />
+        <FormError error={ship.error} />
         <button type="submit" className="button button--primary" disabled={ship.isPending || nothing} data-testid="ship-submit">
           {ship.isPending ? t('ship.shipping') : t('ship.submit')}
         </button>

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Balances, Payout, StatementLine } from '../lib/finance';
 import { useFormat } from '../lib/format';
+import { DataTable } from './DataTable';
 import { LoadMore } from './LoadMore';
 import { StatusBadge } from './StatusBadge';
 
@@ -41,44 +42,38 @@ export function Statement({
   const fmt = useFormat();
   if (lines.length === 0) return empty;
   return (
-    <div className="table-wrap" data-testid="statement">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('finance.columns.date')}</th>
-            <th scope="col">{t('finance.columns.line')}</th>
-            <th scope="col">{t('finance.columns.order')}</th>
-            <th scope="col" className="num">
-              {t('finance.columns.amount')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.map((l, i) => (
-            <tr key={`${l.at}-${i}`} data-testid="statement-line">
-              <td>{fmt.dateTime(l.at)}</td>
-              <td>
-                {t(`statementKind.${l.kind}`, { defaultValue: l.description })}
-                {l.breakdown && (
-                  <p className="muted timeline__detail">
-                    {t('finance.breakdown', {
-                      held: fmt.money(l.breakdown.held),
-                      commission: fmt.money(l.breakdown.commission),
-                      affiliate: fmt.money(l.breakdown.affiliate),
-                      subsidy: fmt.money(l.breakdown.subsidy),
-                    })}
-                  </p>
-                )}
-                {l.payout && <PayoutDetail payout={l.payout} badge={l.kind === 'payout'} />}
-              </td>
-              <td className="mono">{l.order_id}</td>
-              <td className="num">{fmt.money(l.amount)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <DataTable
+      wrapTestId="statement"
+      columns={[
+        { header: t('finance.columns.date'), cell: (l) => fmt.dateTime(l.at) },
+        {
+          header: t('finance.columns.line'),
+          cell: (l) => (
+            <>
+              {t(`statementKind.${l.kind}`, { defaultValue: l.description })}
+              {l.breakdown && (
+                <p className="muted timeline__detail">
+                  {t('finance.breakdown', {
+                    held: fmt.money(l.breakdown.held),
+                    commission: fmt.money(l.breakdown.commission),
+                    affiliate: fmt.money(l.breakdown.affiliate),
+                    subsidy: fmt.money(l.breakdown.subsidy),
+                  })}
+                </p>
+              )}
+              {l.payout && <PayoutDetail payout={l.payout} badge={l.kind === 'payout'} />}
+            </>
+          ),
+        },
+        { header: t('finance.columns.order'), className: 'mono', cell: (l) => l.order_id },
+        { header: t('finance.columns.amount'), num: true, cell: (l) => fmt.money(l.amount) },
+      ]}
+      rows={lines}
+      rowKey={(l, i) => `${l.at}-${i}`}
+      rowProps={() => ({ 'data-testid': 'statement-line' })}
+    >
       <LoadMore query={more} />
-    </div>
+    </DataTable>
   );
 }
 

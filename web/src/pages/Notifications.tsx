@@ -1,11 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { FormError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
 import { PagedList } from '../components/PagedList';
 import { formatRegion } from '../i18n/format';
 import { closing, cutoverNotice, type CutoverNotice, type Notification } from '../lib/closing';
-import { useErrorMessage } from '../lib/errors';
 import { useFormat } from '../lib/format';
 import { usePaged } from '../lib/paging';
 import { hasRole, useMe } from '../lib/session';
@@ -38,7 +38,6 @@ function NotificationItem({ notification: n }: { notification: Notification }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const read = useMutation({
     mutationFn: () => closing.markRead(n.id),
     onSuccess: () => void qc.invalidateQueries({ queryKey: keys.notifications() }),
@@ -64,11 +63,7 @@ function NotificationItem({ notification: n }: { notification: Notification }) {
           <span className="muted">{t('notifications.readAt', { time: fmt.dateTime(n.read_at!) })}</span>
         )}
       </div>
-      {read.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(read.error)}
-        </p>
-      )}
+      <FormError error={read.error} />
     </li>
   );
 }

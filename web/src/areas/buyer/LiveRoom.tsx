@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
+import { FormError } from '../../components/FormError';
 import { VideoIcon } from '../../components/Icons';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
@@ -9,7 +10,6 @@ import { ProductImage } from '../../components/ProductImage';
 import { ProductSheet } from './components/ProductSheet';
 import { useAddToCart } from '../../lib/cart';
 import type { ProductSummary } from '../../lib/commerce';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useLiveRoom, type LiveSession, type Purchase, type RoomProduct, type RoomState } from '../../lib/live';
 import { useLivePresenceEvents } from '../../lib/trackers';
@@ -129,7 +129,6 @@ function PinnedProduct({ product, live }: { product: RoomProduct; live: LiveSess
   const { t } = useTranslation();
   const fmt = useFormat();
   const navigate = useNavigate();
-  const errorMessage = useErrorMessage();
   const add = useAddToCart();
   const [skuId, setSkuId] = useState(() => (product.skus.find((s) => s.available > 0) ?? product.skus[0])?.sku_id);
   const sku = product.skus.find((s) => s.sku_id === skuId) ?? product.skus[0];
@@ -185,11 +184,7 @@ function PinnedProduct({ product, live }: { product: RoomProduct; live: LiveSess
       <button type="button" className="button button--primary button--block" data-testid="live-buy" disabled={!canBuy || add.isPending} onClick={buy}>
         {add.isPending ? t('live.room.adding') : live.status !== 'live' ? t('live.room.notLive') : left > 0 ? t('live.room.buy') : t('live.room.soldOut')}
       </button>
-      {add.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(add.error)}
-        </p>
-      )}
+      <FormError error={add.error} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { Countdown } from '../../components/Countdown';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormError } from '../../components/FormError';
 import { ItemReview } from './components/ItemReview';
 import { Loading } from '../../components/Loading';
 import { OrderAfterSales } from './components/OrderAfterSales';
@@ -16,7 +17,6 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { formatRegion } from '../../i18n/format';
 import { addressLines } from '../../lib/address';
 import { CANCELLABLE, commerce, newIdempotencyKey, type Order } from '../../lib/commerce';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useMe } from '../../lib/session';
 import { keys } from '../../api/keys';
@@ -245,7 +245,6 @@ function BreachNotices({ order }: { order: Order }) {
 function CancelOrder({ order }: { order: Order }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const [confirming, setConfirming] = useState(false);
   const key = useRef(newIdempotencyKey());
   const cancel = useMutation({
@@ -258,11 +257,7 @@ function CancelOrder({ order }: { order: Order }) {
   });
   return (
     <div className="cancel-box">
-      {cancel.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(cancel.error)}
-        </p>
-      )}
+      <FormError error={cancel.error} />
       {confirming ? (
         <>
           <p>{order.status === 'paid' ? t('orders.cancel.confirmRefund') : t('orders.cancel.confirm')}</p>

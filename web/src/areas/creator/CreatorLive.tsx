@@ -5,12 +5,12 @@ import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { VideoIcon } from '../../components/Icons';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { ProductImage } from '../../components/ProductImage';
 import { commerce } from '../../lib/commerce';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { HEARTBEAT_MS, live, useLiveRoom, type LiveSession } from '../../lib/live';
 import { LiveBadge, RoomFigures } from '../buyer/LiveRoom';
@@ -85,7 +85,6 @@ export function CreatorLive() {
 function ScheduleForm({ onCreated }: { onCreated: (id: string) => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const [title, setTitle] = useState('');
   const [streamUrl, setStreamUrl] = useState('');
   const [at, setAt] = useState('');
@@ -115,11 +114,7 @@ function ScheduleForm({ onCreated }: { onCreated: (id: string) => void }) {
         onChange={(e) => setStreamUrl(e.target.value)}
       />
       <Field label={t('live.console.whenLabel')} name="live-when" type="datetime-local" value={at} hint={t('live.console.whenHint')} onChange={(e) => setAt(e.target.value)} />
-      {create.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(create.error)}
-        </p>
-      )}
+      <FormError error={create.error} />
       <div className="form-actions">
         <button type="submit" className="button button--primary" disabled={create.isPending || !title.trim() || !streamUrl.trim()}>
           {create.isPending ? t('live.console.scheduling') : t('live.console.scheduleButton')}
@@ -133,7 +128,6 @@ function ScheduleForm({ onCreated }: { onCreated: (id: string) => void }) {
 function SessionPanel({ session }: { session: LiveSession }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const fmt = useFormat();
   const { room } = useLiveRoom(session.status === 'ended' ? undefined : session.id);
   const refresh = () => qc.invalidateQueries({ queryKey: keys.live() });
@@ -200,18 +194,13 @@ function SessionPanel({ session }: { session: LiveSession }) {
           </button>
         </div>
       )}
-      {end.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(end.error)}
-        </p>
-      )}
+      <FormError error={end.error} />
     </section>
   );
 }
 
 function StartBox({ id, onStarted }: { id: string; onStarted: () => void }) {
   const { t } = useTranslation();
-  const errorMessage = useErrorMessage();
   const [agreed, setAgreed] = useState(false);
   const start = useMutation({ mutationFn: () => live.start(id), onSuccess: onStarted });
   return (
@@ -221,11 +210,7 @@ function StartBox({ id, onStarted }: { id: string; onStarted: () => void }) {
         <input type="checkbox" checked={agreed} onChange={(e) => setAgreed(e.target.checked)} data-testid="live-attestation" />
         <span>{t('live.console.attestation')}</span>
       </label>
-      {start.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(start.error)}
-        </p>
-      )}
+      <FormError error={start.error} />
       <button type="button" className="button button--primary" data-testid="live-start-button" disabled={!agreed || start.isPending} onClick={() => start.mutate()}>
         {start.isPending ? t('live.console.starting') : t('live.console.start')}
       </button>
@@ -236,7 +221,6 @@ function StartBox({ id, onStarted }: { id: string; onStarted: () => void }) {
 function PinBox({ session, onPinned }: { session: LiveSession; onPinned: () => void }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const errorMessage = useErrorMessage();
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const products = useQuery({ queryKey: keys.livePickProducts(search), queryFn: () => commerce.products({ q: search || undefined, limit: 20 }) });
@@ -259,11 +243,7 @@ function PinBox({ session, onPinned }: { session: LiveSession; onPinned: () => v
           {t('live.console.search')}
         </button>
       </div>
-      {pin.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(pin.error)}
-        </p>
-      )}
+      <FormError error={pin.error} />
       {products.isPending ? (
         <Loading />
       ) : products.isError ? (
@@ -297,7 +277,6 @@ function PinBox({ session, onPinned }: { session: LiveSession; onPinned: () => v
 function Allotments({ session, onSaved }: { session: LiveSession; onSaved: () => void }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const errorMessage = useErrorMessage();
   const details = useQueries({ queries: session.products.map((p) => ({ queryKey: keys.product(p.id), queryFn: () => commerce.product(p.id) })) });
   const [draft, setDraft] = useState<Record<string, string>>({});
   const save = useMutation({
@@ -368,11 +347,7 @@ function Allotments({ session, onSaved }: { session: LiveSession; onSaved: () =>
         </div>
       )}
       {invalid && <p className="field__error">{t('live.console.allotmentInvalid')}</p>}
-      {save.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} />
       <button type="button" className="button" disabled={!changed || invalid || save.isPending} onClick={() => save.mutate()}>
         {save.isPending ? t('live.console.saving') : t('live.console.saveAllotments')}
       </button>

@@ -4,10 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { useToast } from '../../components/Toast';
-import { useErrorMessage } from '../../lib/errors';
 import { content, type Video } from '../../lib/content';
 import { hasRole, useMe } from '../../lib/session';
 import '../../closing.css';
@@ -35,7 +35,6 @@ function CaptionForm({ video }: { video: Video }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const { data: me } = useMe();
   const [caption, setCaption] = useState(video.caption);
   const [checked, setChecked] = useState(video.caption);
@@ -88,11 +87,7 @@ function CaptionForm({ video }: { video: Video }) {
             )}
           </div>
         </div>
-        {save.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(save.error)}
-          </p>
-        )}
+        <FormError error={save.error} />
         <div className="button-row">
           <button type="submit" className="button button--primary" disabled={save.isPending || caption === video.caption} data-testid="save-caption">
             {t('videoEdit.save')}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FilterSelect } from '../../components/FilterSelect';
 import { PagedList } from '../../components/PagedList';
 import { operator } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
@@ -15,13 +16,10 @@ export function OperatorAppeals() {
     <section className="panel" aria-labelledby="appeals-title">
       <div className="panel__head">
         <h2 id="appeals-title">{t('console.appeals.title')}</h2>
-        <label className="shop-picker">
-          <span>{t('operator.show')}</span>
-          <select value={which} onChange={(e) => setWhich(e.target.value as 'pending' | 'all')} data-testid="appeals-filter">
-            <option value="pending">{t('console.appeals.pending')}</option>
-            <option value="all">{t('console.appeals.all')}</option>
-          </select>
-        </label>
+        <FilterSelect label={t('operator.show')} value={which} onChange={(e) => setWhich(e.target.value as 'pending' | 'all')} data-testid="appeals-filter">
+          <option value="pending">{t('console.appeals.pending')}</option>
+          <option value="all">{t('console.appeals.all')}</option>
+        </FilterSelect>
       </div>
       <PagedList list={list} emptyTitle={t('console.appeals.emptyTitle')} emptyText={t('console.appeals.emptyText')} testId="appeals">
         {(rows) => (

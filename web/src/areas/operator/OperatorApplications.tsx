@@ -3,13 +3,15 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApplicationDetails } from '../../components/ApplicationDetails';
+import { DataTable } from '../../components/DataTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { StatusFilter } from '../../components/FilterSelect';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { NoteForm } from '../../components/NoteForm';
 import { PagedList } from '../../components/PagedList';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatRegion } from '../../i18n/format';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { usePaged } from '../../lib/paging';
 import { APPLICATION_STATUSES, sellers, useApplicationMutation, type Application, type ApplicationStatus, type ReviewAction } from '../../lib/sellers';
@@ -25,50 +27,23 @@ export function OperatorApplications() {
     <section className="panel" aria-labelledby="applications-title">
       <div className="panel__head">
         <h2 id="applications-title">{t('operator.applications.title')}</h2>
-        <label className="shop-picker">
-          <span>{t('operator.show')}</span>
-          <select value={status} onChange={(e) => setStatus(e.target.value as ApplicationStatus | '')} data-testid="applications-status">
-            <option value="">{t('operator.all')}</option>
-            {APPLICATION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`applicationStatus.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter value={status} statuses={APPLICATION_STATUSES} kind="applicationStatus" testId="applications-status" onChange={setStatus} />
       </div>
       <PagedList list={list} emptyTitle={t('operator.applications.emptyTitle')} emptyText={t('operator.applications.emptyText')} testId="applications">
         {(rows) => (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('operator.applications.company')}</th>
-                  <th scope="col">{t('application.market')}</th>
-                  <th scope="col">{t('application.category')}</th>
-                  <th scope="col">{t('application.mode')}</th>
-                  <th scope="col">{t('application.submitted')}</th>
-                  <th scope="col">{t('operator.applications.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((a) => (
-                  <tr key={a.id} data-testid="application-row">
-                    <td>
-                      <Link to={`/operator/applications/${a.id}`}>{a.company_name}</Link>
-                    </td>
-                    <td>{formatRegion(a.market, fmt.locale)}</td>
-                    <td>{a.category}</td>
-                    <td>{t(`shopMode.${a.mode}`)}</td>
-                    <td>{fmt.dateTime(a.created_at)}</td>
-                    <td>
-                      <StatusBadge kind="applicationStatus" status={a.status} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={[
+              { header: t('operator.applications.company'), cell: (a) => <Link to={`/operator/applications/${a.id}`}>{a.company_name}</Link> },
+              { header: t('application.market'), cell: (a) => formatRegion(a.market, fmt.locale) },
+              { header: t('application.category'), cell: (a) => a.category },
+              { header: t('application.mode'), cell: (a) => t(`shopMode.${a.mode}`) },
+              { header: t('application.submitted'), cell: (a) => fmt.dateTime(a.created_at) },
+              { header: t('operator.applications.status'), cell: (a) => <StatusBadge kind="applicationStatus" status={a.status} /> },
+            ]}
+            rows={rows}
+            rowKey={(a) => a.id}
+            rowProps={() => ({ 'data-testid': 'application-row' })}
+          />
         )}
       </PagedList>
     </section>
@@ -100,7 +75,6 @@ export function OperatorApplication() {
 
 function ReviewActions({ a }: { a: Application }) {
   const { t } = useTranslation();
-  const errorMessage = useErrorMessage();
   const review = useApplicationMutation((body: { action: ReviewAction; note?: string; questions?: string[] }) => sellers.review(a.id, body));
   const [questions, setQuestions] = useState('');
   const [missing, setMissing] = useState(false);
@@ -116,7 +90,7 @@ function ReviewActions({ a }: { a: Application }) {
         <button type="button" className="button button--primary" disabled={review.isPending} onClick={() => review.mutate({ action: 'start_review' })} data-testid="start-review">
           {t('operator.applications.startReview')}
         </button>
-        {review.error != null && <p role="alert" className="error-text">{errorMessage(review.error)}</p>}
+        <FormError error={review.error} />
       </div>
     );
   }
@@ -138,11 +112,7 @@ function ReviewActions({ a }: { a: Application }) {
           <textarea id="field-questions" rows={3} value={questions} aria-invalid={missing} onChange={(e) => setQuestions(e.target.value)} />
           {missing ? <p className="field__error">{t('operator.applications.questionsRequired')}</p> : <p className="field__hint">{t('operator.applications.questionsHint')}</p>}
         </div>
-        {review.variables?.action === 'needs_info' && review.error != null && (
-          <p role="alert" className="error-text">
-            {errorMessage(review.error)}
-          </p>
-        )}
+        {review.variables?.action === 'needs_info' && <FormError error={review.error} />}
         <button type="submit" className="button" disabled={review.isPending}>
           {t('operator.applications.askForInfo')}
         </button>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable } from '../../components/DataTable';
 import { PagedList } from '../../components/PagedList';
 import { useFormat } from '../../lib/format';
 import { auditReason, operator, type AuditEntry, type AuditFilter } from '../../lib/operator';
@@ -100,24 +101,12 @@ export function OperatorAudit() {
       </form>
       <PagedList list={list} emptyTitle={t('audit.emptyTitle')} emptyText={t('audit.emptyText')} testId="audit">
         {(rows) => (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('audit.when')}</th>
-                  <th scope="col">{t('audit.who')}</th>
-                  <th scope="col">{t('audit.what')}</th>
-                  <th scope="col">{t('audit.target')}</th>
-                  <th scope="col">{t('audit.why')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((e) => (
-                  <AuditRow key={e.id} entry={e} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={[{ header: t('audit.when') }, { header: t('audit.who') }, { header: t('audit.what') }, { header: t('audit.target') }, { header: t('audit.why') }]}
+            rows={rows}
+            rowKey={(e) => e.id}
+            renderRow={(e) => <AuditRow key={e.id} entry={e} />}
+          />
         )}
       </PagedList>
     </section>

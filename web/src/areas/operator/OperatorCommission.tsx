@@ -1,7 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable } from '../../components/DataTable';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { PagedList } from '../../components/PagedList';
 import { useToast } from '../../components/Toast';
 import { useErrorMessage } from '../../lib/errors';
@@ -47,52 +49,31 @@ export function OperatorCommission() {
         <p className="muted">{t('commission.intro')}</p>
         <PagedList list={list} emptyTitle={t('commission.emptyTitle')} emptyText={t('commission.emptyText')} testId="commission-rules">
           {(rows) => (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('commission.category')}</th>
-                    <th scope="col" className="num">
-                      {t('commission.rate')}
-                    </th>
-                    <th scope="col">{t('commission.newShops')}</th>
-                    <th scope="col" className="num">
-                      {t('commission.subsidy')}
-                    </th>
-                    <th scope="col">{t('commission.from')}</th>
-                    <th scope="col">{t('commission.to')}</th>
-                    <th scope="col">{t('operator.applications.status')}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t('operator.actions')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => {
-                    const state = ruleState(r);
-                    return (
-                      <tr key={r.id} data-testid="commission-rule" data-rule-id={r.id}>
-                        <td>{r.category ?? <span className="muted">{t('commission.everyCategory')}</span>}</td>
-                        <td className="num">{pct(r.rate_bps)}</td>
-                        <td>{r.new_shop_days === null ? <span className="muted">{t('commission.anyShop')}</span> : t('commission.firstDays', { days: fmt.number(r.new_shop_days) })}</td>
-                        <td className="num">{r.subsidy_bps === 0 ? <span className="muted">{t('commission.none')}</span> : pct(r.subsidy_bps)}</td>
-                        <td>{fmt.dateTime(r.effective_from)}</td>
-                        <td>{r.effective_to ? fmt.dateTime(r.effective_to) : <span className="muted">{t('commission.openEnded')}</span>}</td>
-                        <td>
-                          <span className={`badge badge--${state === 'in_force' ? 'ok' : state === 'scheduled' ? 'info' : 'neutral'}`}>{t(`commission.state.${state}`)}</span>
-                        </td>
-                        <td className="num">{state !== 'ended' && <EndRule rule={r} />}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[
+                { header: t('commission.category'), cell: (r) => r.category ?? <span className="muted">{t('commission.everyCategory')}</span> },
+                { header: t('commission.rate'), num: true, cell: (r) => pct(r.rate_bps) },
+                { header: t('commission.newShops'), cell: (r) => (r.new_shop_days === null ? <span className="muted">{t('commission.anyShop')}</span> : t('commission.firstDays', { days: fmt.number(r.new_shop_days) })) },
+                { header: t('commission.subsidy'), num: true, cell: (r) => (r.subsidy_bps === 0 ? <span className="muted">{t('commission.none')}</span> : pct(r.subsidy_bps)) },
+                { header: t('commission.from'), cell: (r) => fmt.dateTime(r.effective_from) },
+                { header: t('commission.to'), cell: (r) => (r.effective_to ? fmt.dateTime(r.effective_to) : <span className="muted">{t('commission.openEnded')}</span>) },
+                { header: t('operator.applications.status'), cell: (r) => <RuleStateBadge state={ruleState(r)} /> },
+                { header: t('operator.actions'), hideHeader: true, className: 'num', cell: (r) => ruleState(r) !== 'ended' && <EndRule rule={r} /> },
+              ]}
+              rows={rows}
+              rowKey={(r) => r.id}
+              rowProps={(r) => ({ 'data-testid': 'commission-rule', 'data-rule-id': r.id })}
+            />
           )}
         </PagedList>
       </section>
     </>
   );
+}
+
+function RuleStateBadge({ state }: { state: ReturnType<typeof ruleState> }) {
+  const { t } = useTranslation();
+  return <span className={`badge badge--${state === 'in_force' ? 'ok' : state === 'scheduled' ? 'info' : 'neutral'}`}>{t(`commission.state.${state}`)}</span>;
 }
 
 function EndRule({ rule }: { rule: CommissionRule }) {
@@ -143,7 +124,6 @@ function CreateRule() {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [form, setForm] = useState({ category: '', rate: '', newShopDays: '', subsidy: '', from: '', to: '' });
   const [invalid, setInvalid] = useState<Record<string, boolean>>({});
   const create = useMutation({
@@ -204,11 +184,7 @@ function CreateRule() {
           <Field label={t('commission.from')} name="rule-from" type="datetime-local" value={form.from} onChange={set('from')} hint={t('commission.fromHint')} error={invalid.from ? t('commission.fromInvalid') : null} />
           <Field label={t('commission.to')} name="rule-to" type="datetime-local" value={form.to} onChange={set('to')} hint={t('commission.toHint')} error={invalid.to ? t('commission.toInvalid') : null} />
         </div>
-        {create.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(create.error)}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button type="submit" className="button button--primary" disabled={create.isPending}>
           {t('commission.create')}
         </button>

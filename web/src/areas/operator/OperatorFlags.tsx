@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FilterSelect } from '../../components/FilterSelect';
 import { BoxIcon } from '../../components/Icons';
 import { Loading } from '../../components/Loading';
 import { LoadMore } from '../../components/LoadMore';
@@ -27,13 +28,10 @@ export function OperatorFlags() {
     <section className="panel" aria-labelledby="flags-title">
       <div className="panel__head">
         <h2 id="flags-title">{t('operator.flags.title')}</h2>
-        <label className="shop-picker">
-          <span>{t('operator.flags.show')}</span>
-          <select value={status} onChange={(e) => setStatus(e.target.value as 'open' | 'cleared')}>
-            <option value="open">{t('operator.flags.open')}</option>
-            <option value="cleared">{t('operator.flags.cleared')}</option>
-          </select>
-        </label>
+        <FilterSelect label={t('operator.flags.show')} value={status} onChange={(e) => setStatus(e.target.value as 'open' | 'cleared')}>
+          <option value="open">{t('operator.flags.open')}</option>
+          <option value="cleared">{t('operator.flags.cleared')}</option>
+        </FilterSelect>
       </div>
       {flags.isPending ? (
         <Loading />

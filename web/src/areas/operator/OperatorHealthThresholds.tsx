@@ -3,10 +3,11 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Field } from '../../components/Field';
+import { FilterSelect } from '../../components/FilterSelect';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { useToast } from '../../components/Toast';
 import { formatRegion } from '../../i18n/format';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { ACTION_TYPES, HEALTH_METRICS, operator, RATE_METRICS, type ActionType, type HealthMetric, type HealthRule, type HealthThresholds } from '../../lib/operator';
 import { sellers } from '../../lib/sellers';
@@ -89,16 +90,13 @@ export function OperatorHealthThresholds() {
     <section className="panel" aria-labelledby="thresholds-title">
       <div className="panel__head">
         <h2 id="thresholds-title">{t('console.thresholds.title')}</h2>
-        <label className="shop-picker">
-          <span>{t('application.market')}</span>
-          <select value={code} onChange={(e) => setMarket(e.target.value)} data-testid="thresholds-market">
-            {(markets.data ?? []).map((m) => (
-              <option key={m.code} value={m.code}>
-                {formatRegion(m.code, fmt.locale)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t('application.market')} value={code} onChange={(e) => setMarket(e.target.value)} data-testid="thresholds-market">
+          {(markets.data ?? []).map((m) => (
+            <option key={m.code} value={m.code}>
+              {formatRegion(m.code, fmt.locale)}
+            </option>
+          ))}
+        </FilterSelect>
       </div>
       <p className="muted">{t('console.thresholds.intro')}</p>
       {markets.isError ? (
@@ -119,7 +117,6 @@ function ThresholdsForm({ market, value }: { market: string; value: HealthThresh
   const fmt = useFormat();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [windowDays, setWindowDays] = useState(String(value.window_days));
   const [freezeDays, setFreezeDays] = useState(String(value.freeze_after_days));
   const [rules, setRules] = useState<RuleForm[]>(value.rules.map(toForm));
@@ -272,11 +269,7 @@ function ThresholdsForm({ market, value }: { market: string; value: HealthThresh
           {t('console.thresholds.save')}
         </button>
       </div>
-      {save.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} />
     </form>
   );
 }

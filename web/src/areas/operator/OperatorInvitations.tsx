@@ -1,8 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable } from '../../components/DataTable';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { PagedList } from '../../components/PagedList';
+import { SelectField } from '../../components/SelectField';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatRegion } from '../../i18n/format';
 import { useErrorMessage } from '../../lib/errors';
@@ -27,40 +30,20 @@ export function OperatorInvitations() {
         <h2 id="invitations-title">{t('operator.invitations.title')}</h2>
         <PagedList list={list} emptyTitle={t('operator.invitations.emptyTitle')} emptyText={t('operator.invitations.emptyText')} testId="invitations">
           {(rows) => (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('operator.invitations.code')}</th>
-                    <th scope="col">{t('application.market')}</th>
-                    <th scope="col">{t('application.category')}</th>
-                    <th scope="col" className="num">
-                      {t('operator.invitations.uses')}
-                    </th>
-                    <th scope="col">{t('operator.invitations.expires')}</th>
-                    <th scope="col">{t('operator.applications.status')}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t('operator.actions')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((inv) => (
-                    <tr key={inv.id} data-testid="invitation-row">
-                      <td className="mono">{t('operator.invitations.hint', { hint: inv.code_hint })}</td>
-                      <td>{formatRegion(inv.market, fmt.locale)}</td>
-                      <td>{inv.category}</td>
-                      <td className="num">{t('operator.invitations.usesOf', { uses: fmt.number(inv.uses), max: fmt.number(inv.max_uses) })}</td>
-                      <td>{fmt.dateTime(inv.expires_at)}</td>
-                      <td>
-                        <StatusBadge kind="invitationStatus" status={inv.status} />
-                      </td>
-                      <td className="num">{inv.status === 'active' && <RevokeButton invitation={inv} />}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[
+                { header: t('operator.invitations.code'), className: 'mono', cell: (inv) => t('operator.invitations.hint', { hint: inv.code_hint }) },
+                { header: t('application.market'), cell: (inv) => formatRegion(inv.market, fmt.locale) },
+                { header: t('application.category'), cell: (inv) => inv.category },
+                { header: t('operator.invitations.uses'), num: true, cell: (inv) => t('operator.invitations.usesOf', { uses: fmt.number(inv.uses), max: fmt.number(inv.max_uses) }) },
+                { header: t('operator.invitations.expires'), cell: (inv) => fmt.dateTime(inv.expires_at) },
+                { header: t('operator.applications.status'), cell: (inv) => <StatusBadge kind="invitationStatus" status={inv.status} /> },
+                { header: t('operator.actions'), hideHeader: true, className: 'num', cell: (inv) => inv.status === 'active' && <RevokeButton invitation={inv} /> },
+              ]}
+              rows={rows}
+              rowKey={(inv) => inv.id}
+              rowProps={() => ({ 'data-testid': 'invitation-row' })}
+            />
           )}
         </PagedList>
       </section>
@@ -87,7 +70,6 @@ function CreateInvitation() {
   const { t } = useTranslation();
   const fmt = useFormat();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const markets = useQuery({ queryKey: keys.adminMarkets(), queryFn: sellers.adminMarkets });
   const [form, setForm] = useState({ market: 'US', category: '', maxUses: '1', expires: inThirtyDays() });
   const [invalid, setInvalid] = useState<Record<string, boolean>>({});
@@ -124,16 +106,13 @@ function CreateInvitation() {
       <h2 id="new-invitation-title">{t('operator.invitations.new')}</h2>
       <form className="form" onSubmit={submit} noValidate data-testid="invitation-form">
         <div className="form-row">
-          <div className="field">
-            <label htmlFor="field-inv-market">{t('application.market')}</label>
-            <select id="field-inv-market" value={form.market} onChange={set('market')}>
-              {(markets.data ?? []).map((m) => (
-                <option key={m.code} value={m.code}>
-                  {formatRegion(m.code, fmt.locale)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField label={t('application.market')} name="inv-market" value={form.market} onChange={set('market')}>
+            {(markets.data ?? []).map((m) => (
+              <option key={m.code} value={m.code}>
+                {formatRegion(m.code, fmt.locale)}
+              </option>
+            ))}
+          </SelectField>
           <Field
             label={t('application.category')}
             name="inv-category"
@@ -161,11 +140,7 @@ function CreateInvitation() {
             error={invalid.expires ? t('operator.invitations.expiresInvalid') : null}
           />
         </div>
-        {create.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(create.error)}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button type="submit" className="button button--primary" disabled={create.isPending}>
           {t('operator.invitations.create')}
         </button>

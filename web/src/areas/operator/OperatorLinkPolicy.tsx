@@ -1,14 +1,15 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { LoadMore } from '../../components/LoadMore';
 import { useToast } from '../../components/Toast';
 import { formatRegion } from '../../i18n/format';
 import { closing, type LinkPolicy, type LinkPolicyMode } from '../../lib/closing';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { sellers, type AdminMarket } from '../../lib/sellers';
 import { keys } from '../../api/keys';
@@ -78,7 +79,6 @@ function PolicyDetails({ market, policy, name }: { market: AdminMarket; policy: 
   const fmt = useFormat();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const scheduled = policy.mode === 'semi_closed' && policy.cutover_at ? policy.cutover_at : null;
   const [when, setWhen] = useState(() => localInputValue(scheduled ? new Date(scheduled) : new Date(Date.now() + 7 * 86_400_000)));
   const [invalid, setInvalid] = useState(false);
@@ -172,11 +172,7 @@ function PolicyDetails({ market, policy, name }: { market: AdminMarket; policy: 
           <span className="muted">{t('linkPolicy.reopenNote')}</span>
         </div>
       )}
-      {save.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} />
       {policy.last_cutover && <CutoverReportView market={market} />}
     </div>
   );
@@ -222,36 +218,19 @@ function CutoverReportView({ market }: { market: AdminMarket }) {
       {owners.length === 0 ? (
         <p className="muted">{t('linkPolicy.report.nobody')}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{t('linkPolicy.report.ownersCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('linkPolicy.report.owner')}</th>
-                <th scope="col" className="num">
-                  {t('linkPolicy.report.anchors')}
-                </th>
-                <th scope="col" className="num">
-                  {t('linkPolicy.report.storeLinks')}
-                </th>
-                <th scope="col" className="num">
-                  {t('linkPolicy.report.captions')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {owners.map((o) => (
-                <tr key={o.id}>
-                  <td>{o.name || o.id}</td>
-                  <td className="num">{count(o.anchors)}</td>
-                  <td className="num">{count(o.store_links)}</td>
-                  <td className="num">{count(o.captions)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <DataTable
+          caption={t('linkPolicy.report.ownersCaption')}
+          columns={[
+            { header: t('linkPolicy.report.owner'), cell: (o) => o.name || o.id },
+            { header: t('linkPolicy.report.anchors'), num: true, cell: (o) => count(o.anchors) },
+            { header: t('linkPolicy.report.storeLinks'), num: true, cell: (o) => count(o.store_links) },
+            { header: t('linkPolicy.report.captions'), num: true, cell: (o) => count(o.captions) },
+          ]}
+          rows={owners}
+          rowKey={(o) => o.id}
+        >
           <LoadMore query={report} />
-        </div>
+        </DataTable>
       )}
     </section>
   );

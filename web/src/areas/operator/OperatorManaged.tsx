@@ -2,38 +2,23 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Countdown } from '../../components/Countdown';
+import { DataTable } from '../../components/DataTable';
 import { Field } from '../../components/Field';
-import { InboundCard, OfferCard, variantLabel } from '../../components/ManagedCards';
+import { StatusFilter } from '../../components/FilterSelect';
+import { FormError } from '../../components/FormError';
+import { InboundCard, OfferCard, useOfferVariantColumns, variantLabel } from '../../components/ManagedCards';
 import { NoteForm } from '../../components/NoteForm';
 import { PagedList } from '../../components/PagedList';
+import { QuantityInput } from '../../components/QuantityInput';
 import { ShipForm } from '../../components/ShipForm';
 import { formatRegion } from '../../i18n/format';
 import { addressLines } from '../../lib/address';
 import { newIdempotencyKey } from '../../lib/commerce';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { INBOUND_STATUSES, managed, OFFER_STATUSES, type InboundShipment, type InboundStatus, type OfferStatus, type SupplyOffer } from '../../lib/managed';
 import { parseMoneyInput } from '../../lib/money';
 import { usePaged } from '../../lib/paging';
 import { keys } from '../../api/keys';
-
-/** A status filter for a queue: one of `statuses`, or all. */
-function StatusFilter<S extends string>({ value, statuses, kind, onChange }: { value: S | ''; statuses: readonly S[]; kind: string; onChange: (s: S | '') => void }) {
-  const { t } = useTranslation();
-  return (
-    <label className="shop-picker">
-      <span>{t('operator.show')}</span>
-      <select value={value} onChange={(e) => onChange(e.target.value as S | '')}>
-        <option value="">{t('operator.all')}</option>
-        {statuses.map((s) => (
-          <option key={s} value={s}>
-            {t(`${kind}.${s}`)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /** Managed catalog: supply offers to accept (with retail prices) or reject (with a note). */
 export function OperatorSupplyOffers() {
@@ -63,9 +48,8 @@ export function OperatorSupplyOffers() {
 
 function OfferDecision({ offer }: { offer: SupplyOffer }) {
   const { t } = useTranslation();
-  const fmt = useFormat();
+  const variantColumns = useOfferVariantColumns(offer);
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const currency = offer.variants[0]?.supply_price.currency ?? 'USD';
   const [prices, setPrices] = useState<string[]>(() => offer.variants.map(() => ''));
   const [invalid, setInvalid] = useState<Set<number>>(new Set());
@@ -90,44 +74,28 @@ function OfferDecision({ offer }: { offer: SupplyOffer }) {
   return (
     <>
       <form className="form" onSubmit={submit} noValidate data-testid="accept-offer-form">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('supply.variant')}</th>
-              <th scope="col" className="num">
-                {t('supply.supplyPrice')}
-              </th>
-              <th scope="col" className="num">
-                {t('supply.quantity')}
-              </th>
-              <th scope="col">{t('operator.offers.retailPrice', { currency })}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {offer.variants.map((v, i) => (
-              <tr key={v.index}>
-                <td>{variantLabel(offer, v.index, t('supply.single'))}</td>
-                <td className="num">{fmt.money(v.supply_price)}</td>
-                <td className="num">{fmt.number(v.quantity_available)}</td>
-                <td>
-                  <Field
-                    label={t('operator.offers.retailPriceOf', { variant: variantLabel(offer, v.index, t('supply.single')) })}
-                    name={`retail-${offer.id}-${i}`}
-                    inputMode="decimal"
-                    value={prices[i] ?? ''}
-                    onChange={(e) => setPrices(prices.map((p, j) => (j === i ? e.target.value : p)))}
-                    error={invalid.has(i) ? t('operator.offers.retailInvalid') : null}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {accept.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(accept.error)}
-          </p>
-        )}
+        <DataTable
+          wrap={false}
+          columns={[
+            ...variantColumns,
+            {
+              header: t('operator.offers.retailPrice', { currency }),
+              cell: (v, i) => (
+                <Field
+                  label={t('operator.offers.retailPriceOf', { variant: variantLabel(offer, v.index, t('supply.single')) })}
+                  name={`retail-${offer.id}-${i}`}
+                  inputMode="decimal"
+                  value={prices[i] ?? ''}
+                  onChange={(e) => setPrices(prices.map((p, j) => (j === i ? e.target.value : p)))}
+                  error={invalid.has(i) ? t('operator.offers.retailInvalid') : null}
+                />
+              ),
+            },
+          ]}
+          rows={offer.variants}
+          rowKey={(v) => v.index}
+        />
+        <FormError error={accept.error} />
         <button type="submit" className="button button--primary" disabled={accept.isPending}>
           {t('operator.offers.accept')}
         </button>
@@ -175,7 +143,6 @@ function ReceiveForm({ shipment }: { shipment: InboundShipment }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const [counts, setCounts] = useState<Record<string, number>>(() => Object.fromEntries(shipment.items.map((i) => [i.sku_id, i.expected_quantity])));
   const [note, setNote] = useState('');
   const key = useRef(newIdempotencyKey());
@@ -194,43 +161,22 @@ function ReceiveForm({ shipment }: { shipment: InboundShipment }) {
         receive.mutate();
       }}
     >
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('inbound.sku')}</th>
-            <th scope="col" className="num">
-              {t('inbound.expected')}
-            </th>
-            <th scope="col" className="num">
-              {t('inbound.received')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {shipment.items.map((i) => (
-            <tr key={i.sku_id}>
-              <td className="mono">{i.sku_id}</td>
-              <td className="num">{fmt.number(i.expected_quantity)}</td>
-              <td className="num">
-                <input
-                  type="number"
-                  className="qty-input"
-                  min={0}
-                  value={counts[i.sku_id] ?? 0}
-                  aria-label={t('operator.receiving.countOf', { sku: i.sku_id })}
-                  onChange={(e) => setCounts({ ...counts, [i.sku_id]: Math.max(0, Math.min(1_000_000, Math.floor(Number(e.target.value) || 0))) })}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        wrap={false}
+        columns={[
+          { header: t('inbound.sku'), className: 'mono', cell: (i) => i.sku_id },
+          { header: t('inbound.expected'), num: true, cell: (i) => fmt.number(i.expected_quantity) },
+          {
+            header: t('inbound.received'),
+            num: true,
+            cell: (i) => <QuantityInput value={counts[i.sku_id] ?? 0} label={t('operator.receiving.countOf', { sku: i.sku_id })} onChange={(n) => setCounts({ ...counts, [i.sku_id]: n })} />,
+          },
+        ]}
+        rows={shipment.items}
+        rowKey={(i) => i.sku_id}
+      />
       <Field label={t('operator.receiving.note')} name={`receive-note-${shipment.id}`} value={note} maxLength={2000} hint={t('common.optional')} onChange={(e) => setNote(e.target.value)} />
-      {receive.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(receive.error)}
-        </p>
-      )}
+      <FormError error={receive.error} />
       <button type="submit" className="button button--primary" disabled={receive.isPending}>
         {t('operator.receiving.submit')}
       </button>

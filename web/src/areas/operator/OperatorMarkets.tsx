@@ -4,10 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { useToast } from '../../components/Toast';
 import { formatRegion } from '../../i18n/format';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { moneyInputValue, parseMoneyInput } from '../../lib/money';
 import { DOCUMENT_KINDS, sellers, type AdminMarket, type DocumentKind, isDocumentKind, type MarketEdit } from '../../lib/sellers';
@@ -42,7 +42,6 @@ function MarketCard({ market }: { market: AdminMarket }) {
   const fmt = useFormat();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [tax, setTax] = useState(String(market.tax_rate_bps / 100));
   const [quota, setQuota] = useState(market.slot_quota === null ? '' : String(market.slot_quota));
   const [threshold, setThreshold] = useState(market.sales_threshold ? moneyInputValue(market.sales_threshold.amount, market.currency) : '');
@@ -134,11 +133,7 @@ function MarketCard({ market }: { market: AdminMarket }) {
             </label>
           ))}
         </fieldset>
-        {save.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(save.error)}
-          </p>
-        )}
+        <FormError error={save.error} />
         <button type="submit" className="button button--primary" disabled={save.isPending}>
           {t('operator.markets.save')}
         </button>

@@ -2,15 +2,16 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
+import { DataTable, type Column } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { NoteForm } from '../../components/NoteForm';
 import { PagedList } from '../../components/PagedList';
 import { useToast } from '../../components/Toast';
 import { formatRegion } from '../../i18n/format';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { ACTION_TYPES, operator, RATE_METRICS, SHOP_STATUSES, type ActionParams, type ActionType, type Breach, type HealthMetrics, type ShopAction, type ShopStatus } from '../../lib/operator';
 import { usePaged } from '../../lib/paging';
@@ -85,74 +86,59 @@ export function OperatorShops() {
   );
 }
 
-function ShopsTable({ rows }: { rows: Awaited<ReturnType<typeof operator.shops>>['data'] }) {
+type Row = Awaited<ReturnType<typeof operator.shops>>['data'][number];
+
+function ShopsTable({ rows }: { rows: Row[] }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const metric = useMetricFormat();
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('console.shops.shop')}</th>
-            <th scope="col">{t('application.market')}</th>
-            <th scope="col">{t('console.shops.status')}</th>
-            <th scope="col" className="num">
-              {t('health.metric.orders')}
-            </th>
-            {LIST_METRICS.map((m) => (
-              <th key={m} scope="col" className="num">
-                {t(`health.metric.${m}`)}
-              </th>
-            ))}
-            <th scope="col">{t('health.breaches')}</th>
-            <th scope="col">{t('console.shops.activeActions')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((s) => (
-            <tr key={s.id} data-testid="admin-shop-row" data-shop-id={s.id}>
-              <td>
-                <Link to={`/operator/shops/${s.id}`} state={{ name: s.name }}>
-                  {s.name}
-                </Link>
-                <div className="muted">{t(`shopMode.${s.mode}`, { defaultValue: s.mode })}</div>
-              </td>
-              <td>{formatRegion(s.market, fmt.locale)}</td>
-              <td>
-                <ConsoleBadge kind="shopStatus" status={s.status} />
-              </td>
-              <td className="num">{fmt.number(s.health.metrics.orders)}</td>
-              {LIST_METRICS.map((m) => (
-                <td key={m} className="num">
-                  {metric(m, s.health.metrics[m])}
-                </td>
-              ))}
-              <td>
-                {s.health.breaches.length === 0 ? (
-                  <span className="muted">{t('health.noBreaches')}</span>
-                ) : (
-                  <span className="text-bad">{fmt.list(s.health.breaches.map((b) => t(`health.metric.${b.metric}`, { defaultValue: b.metric })))}</span>
-                )}
-              </td>
-              <td>
-                {s.active_actions.length === 0 ? (
-                  <span className="muted">{t('console.shops.noActions')}</span>
-                ) : (
-                  <span className="chips">
-                    {s.active_actions.map((a) => (
-                      <span key={a.id} className="chip">
-                        {t(`actionType.${a.type}`)}
-                      </span>
-                    ))}
+    <DataTable
+      columns={[
+        {
+          header: t('console.shops.shop'),
+          cell: (s) => (
+            <>
+              <Link to={`/operator/shops/${s.id}`} state={{ name: s.name }}>
+                {s.name}
+              </Link>
+              <div className="muted">{t(`shopMode.${s.mode}`, { defaultValue: s.mode })}</div>
+            </>
+          ),
+        },
+        { header: t('application.market'), cell: (s) => formatRegion(s.market, fmt.locale) },
+        { header: t('console.shops.status'), cell: (s) => <ConsoleBadge kind="shopStatus" status={s.status} /> },
+        { header: t('health.metric.orders'), num: true, cell: (s) => fmt.number(s.health.metrics.orders) },
+        ...LIST_METRICS.map((m): Column<Row> => ({ header: t(`health.metric.${m}`), num: true, cell: (s) => metric(m, s.health.metrics[m]) })),
+        {
+          header: t('health.breaches'),
+          cell: (s) =>
+            s.health.breaches.length === 0 ? (
+              <span className="muted">{t('health.noBreaches')}</span>
+            ) : (
+              <span className="text-bad">{fmt.list(s.health.breaches.map((b) => t(`health.metric.${b.metric}`, { defaultValue: b.metric })))}</span>
+            ),
+        },
+        {
+          header: t('console.shops.activeActions'),
+          cell: (s) =>
+            s.active_actions.length === 0 ? (
+              <span className="muted">{t('console.shops.noActions')}</span>
+            ) : (
+              <span className="chips">
+                {s.active_actions.map((a) => (
+                  <span key={a.id} className="chip">
+                    {t(`actionType.${a.type}`)}
                   </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+                ))}
+              </span>
+            ),
+        },
+      ]}
+      rows={rows}
+      rowKey={(s) => s.id}
+      rowProps={(s) => ({ 'data-testid': 'admin-shop-row', 'data-shop-id': s.id })}
+    />
   );
 }
 
@@ -233,33 +219,18 @@ export function Breaches({ breaches }: { breaches: Breach[] }) {
   const metric = useMetricFormat();
   if (breaches.length === 0) return <p className="muted">{t('health.noBreachesLong')}</p>;
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="health-breaches">
-        <caption className="visually-hidden">{t('health.breaches')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('health.metricLabel')}</th>
-            <th scope="col" className="num">
-              {t('health.value')}
-            </th>
-            <th scope="col" className="num">
-              {t('health.threshold')}
-            </th>
-            <th scope="col">{t('health.leadsTo')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {breaches.map((b) => (
-            <tr key={`${b.metric}-${b.action}`}>
-              <td>{t(`health.metric.${b.metric}`, { defaultValue: b.metric })}</td>
-              <td className="num text-bad">{metric(b.metric, b.value)}</td>
-              <td className="num">{metric(b.metric, b.threshold)}</td>
-              <td>{t(`actionType.${b.action}`)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      testId="health-breaches"
+      caption={t('health.breaches')}
+      columns={[
+        { header: t('health.metricLabel'), cell: (b) => t(`health.metric.${b.metric}`, { defaultValue: b.metric }) },
+        { header: t('health.value'), num: true, className: 'num text-bad', cell: (b) => metric(b.metric, b.value) },
+        { header: t('health.threshold'), num: true, cell: (b) => metric(b.metric, b.threshold) },
+        { header: t('health.leadsTo'), cell: (b) => t(`actionType.${b.action}`) },
+      ]}
+      rows={breaches}
+      rowKey={(b) => `${b.metric}-${b.action}`}
+    />
   );
 }
 
@@ -284,7 +255,6 @@ function ApplyAction({ shopId }: { shopId: string }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [type, setType] = useState<ActionType>('warning');
   const [reason, setReason] = useState('');
   const [param, setParam] = useState('');
@@ -349,11 +319,7 @@ function ApplyAction({ shopId }: { shopId: string }) {
           <textarea id="field-action-reason" rows={2} maxLength={2000} value={reason} aria-invalid={!!invalid.reason} onChange={(e) => setReason(e.target.value)} />
           {invalid.reason && <p className="field__error">{t('validation.noteRequired')}</p>}
         </div>
-        {apply.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(apply.error)}
-          </p>
-        )}
+        <FormError error={apply.error} />
         <button type="submit" className={`button ${type === 'suspension' || type === 'freeze' ? 'button--danger' : 'button--primary'}`} disabled={apply.isPending} data-testid="apply-action">
           {t('shopAction.apply')}
         </button>

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
+import { FilterSelect } from '../../components/FilterSelect';
 import { StoreIcon } from '../../components/Icons';
 import { PageHeader } from '../../components/PageHeader';
 import { useShopChoice, type SellerContext } from '../../lib/shops';
@@ -34,16 +35,13 @@ export function SellerCenter() {
         subtitle={t('seller.subtitle')}
         actions={
           shops.length > 1 && shop ? (
-            <label className="shop-picker">
-              <span>{t('seller.shopPicker')}</span>
-              <select value={shop.id} onChange={(e) => choose(e.target.value)}>
-                {shops.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label={t('seller.shopPicker')} value={shop.id} onChange={(e) => choose(e.target.value)}>
+              {shops.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </FilterSelect>
           ) : undefined
         }
       />

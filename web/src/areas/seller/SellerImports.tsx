@@ -4,11 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormError } from '../../components/FormError';
 import { BoxIcon } from '../../components/Icons';
 import { Loading } from '../../components/Loading';
 import { PagedList } from '../../components/PagedList';
 import { closing, importFinished, uploadImport, type ImportSummary, type ImportView } from '../../lib/closing';
-import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { usePaged } from '../../lib/paging';
 import { useSellerShop } from '../../lib/shops';
@@ -77,7 +77,6 @@ function UploadForm({ shopId }: { shopId: string }) {
   const fmt = useFormat();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [missing, setMissing] = useState(false);
@@ -122,11 +121,7 @@ function UploadForm({ shopId }: { shopId: string }) {
           <span>{fmt.percent(sent)}</span>
         </div>
       )}
-      {upload.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(upload.error)}
-        </p>
-      )}
+      <FormError error={upload.error} />
       <button type="submit" className="button button--primary" disabled={upload.isPending} data-testid="import-submit">
         {upload.isPending ? t('imports.uploading') : t('imports.start')}
       </button>
@@ -160,7 +155,6 @@ function ImportDetails({ item }: { item: ImportView }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const qc = useQueryClient();
-  const errorMessage = useErrorMessage();
   const [shown, setShown] = useState(REPORT_PAGE);
   const rerun = useMutation({
     mutationFn: () => closing.rerunImport(item.id),
@@ -212,11 +206,7 @@ function ImportDetails({ item }: { item: ImportView }) {
           </button>
         </div>
       )}
-      {rerun.error && (
-        <p role="alert" className="error-text">
-          {errorMessage(rerun.error)}
-        </p>
-      )}
+      <FormError error={rerun.error} />
       {item.status === 'done' && (
         <div className="alert alert--row" data-testid="import-done">
           <span>{t('imports.done', { n: fmt.number(item.products_created) })}</span>

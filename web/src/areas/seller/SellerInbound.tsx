@@ -1,12 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable } from '../../components/DataTable';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { InboundCard, variantLabel } from '../../components/ManagedCards';
 import { PagedList } from '../../components/PagedList';
+import { QuantityInput } from '../../components/QuantityInput';
+import { SelectField } from '../../components/SelectField';
 import { useToast } from '../../components/Toast';
 import { newIdempotencyKey } from '../../lib/commerce';
-import { useErrorMessage } from '../../lib/errors';
 import { managed } from '../../lib/managed';
 import { usePaged } from '../../lib/paging';
 import { useSellerShop } from '../../lib/shops';
@@ -52,7 +55,6 @@ function InboundForm({ skus }: { skus: { skuId: string; label: string }[] }) {
   const shop = useSellerShop();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const warehouses = useQuery({ queryKey: keys.platformWarehouses(), queryFn: managed.warehouses });
   const [warehouse, setWarehouse] = useState('');
   const [carrier, setCarrier] = useState('');
@@ -84,51 +86,30 @@ function InboundForm({ skus }: { skus: { skuId: string; label: string }[] }) {
       ) : (
         <form className="form" onSubmit={submit} noValidate data-testid="inbound-form">
           <div className="form-row">
-            <div className="field">
-              <label htmlFor="field-inbound-warehouse">{t('inbound.warehouse')}</label>
-              <select id="field-inbound-warehouse" value={warehouseId} onChange={(e) => setWarehouse(e.target.value)}>
-                {whs.map((w) => (
-                  <option key={w.id} value={w.id}>
-                    {w.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField label={t('inbound.warehouse')} name="inbound-warehouse" value={warehouseId} onChange={(e) => setWarehouse(e.target.value)}>
+              {whs.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.name}
+                </option>
+              ))}
+            </SelectField>
             <Field label={t('inbound.carrier')} name="inbound-carrier" value={carrier} maxLength={100} hint={t('common.optional')} onChange={(e) => setCarrier(e.target.value)} />
             <Field label={t('ship.tracking')} name="inbound-tracking" value={tracking} maxLength={100} hint={t('common.optional')} onChange={(e) => setTracking(e.target.value)} />
           </div>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('inbound.sku')}</th>
-                <th scope="col" className="num">
-                  {t('inbound.quantity')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {skus.map((s) => (
-                <tr key={s.skuId}>
-                  <td>{s.label}</td>
-                  <td className="num">
-                    <input
-                      type="number"
-                      className="qty-input"
-                      min={0}
-                      value={quantities[s.skuId] ?? 0}
-                      aria-label={t('inbound.quantityOf', { sku: s.label })}
-                      onChange={(e) => setQuantities({ ...quantities, [s.skuId]: Math.max(0, Math.min(1_000_000, Math.floor(Number(e.target.value) || 0))) })}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {create.error && (
-            <p role="alert" className="error-text">
-              {errorMessage(create.error)}
-            </p>
-          )}
+          <DataTable
+            wrap={false}
+            columns={[
+              { header: t('inbound.sku'), cell: (s) => s.label },
+              {
+                header: t('inbound.quantity'),
+                num: true,
+                cell: (s) => <QuantityInput value={quantities[s.skuId] ?? 0} label={t('inbound.quantityOf', { sku: s.label })} onChange={(n) => setQuantities({ ...quantities, [s.skuId]: n })} />,
+              },
+            ]}
+            rows={skus}
+            rowKey={(s) => s.skuId}
+          />
+          <FormError error={create.error} />
           <button type="submit" className="button button--primary" disabled={create.isPending || items.length === 0 || !warehouseId}>
             {t('inbound.submit')}
           </button>

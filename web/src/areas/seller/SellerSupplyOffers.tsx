@@ -2,11 +2,11 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Field } from '../../components/Field';
+import { FormError } from '../../components/FormError';
 import { OfferCard } from '../../components/ManagedCards';
 import { PagedList } from '../../components/PagedList';
 import { useToast } from '../../components/Toast';
 import { newIdempotencyKey } from '../../lib/commerce';
-import { useErrorMessage } from '../../lib/errors';
 import { managed } from '../../lib/managed';
 import { parseMoneyInput } from '../../lib/money';
 import { usePaged } from '../../lib/paging';
@@ -52,7 +52,6 @@ function OfferForm() {
   const shop = useSellerShop();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [category, setCategory] = useState('');
@@ -157,11 +156,7 @@ function OfferForm() {
             {t('supply.addVariant')}
           </button>
         </fieldset>
-        {create.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(create.error)}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button type="submit" className="button button--primary" disabled={create.isPending}>
           {t('supply.submit')}
         </button>

@@ -3,8 +3,8 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../../api';
 import { commerce, type CheckoutResult } from '../../../lib/commerce';
-import { useErrorMessage } from '../../../lib/errors';
 import { useFormat } from '../../../lib/format';
+import { FormError } from '../../../components/FormError';
 
 /**
  * The sandbox's 3-D-Secure-style step: the "bank" asks the buyer to approve the payment. Approve
@@ -21,7 +21,6 @@ export function BankVerification({
 }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const errorMessage = useErrorMessage();
   const first = useRef<HTMLButtonElement>(null);
   const confirm = useMutation({
     mutationFn: (challenge: 'pass' | 'fail') => commerce.confirmPayment(result.payment.id, challenge),
@@ -45,11 +44,7 @@ export function BankVerification({
         <h2 id="bank-title">{t('checkout.verify.title')}</h2>
         <p>{t('checkout.verify.text', { amount: fmt.money(result.payment.amount) })}</p>
         <p className="field__hint">{t('checkout.verify.sandboxNote')}</p>
-        {confirm.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(confirm.error)}
-          </p>
-        )}
+        <FormError error={confirm.error} />
         <div className="dialog__actions">
           <button type="button" className="button" disabled={confirm.isPending} onClick={() => confirm.mutate('fail')}>
             {t('checkout.verify.fail')}

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DECISION_OUTCOMES, isOpen, useCaseAction, type AfterSalesCase, type CaseAction, type DecisionOutcome } from '../../../lib/aftersales';
-import { useErrorMessage } from '../../../lib/errors';
 import { CARRIERS } from '../../../lib/fulfillment';
 import { parseMoneyInput } from '../../../lib/money';
+import { CarrierField } from '../../../components/CarrierField';
 import { Field } from '../../../components/Field';
+import { FormError } from '../../../components/FormError';
 import { NoteForm } from '../../../components/NoteForm';
 
 type Role = 'buyer' | 'seller' | 'operator';
@@ -12,7 +13,6 @@ type Role = 'buyer' | 'seller' | 'operator';
 /** What the viewer's side may do with the case now; actions that need words open a note form. */
 export function CaseActions({ c, role }: { c: AfterSalesCase; role: Role }) {
   const { t } = useTranslation();
-  const errorMessage = useErrorMessage();
   const act = useCaseAction(c);
   const [form, setForm] = useState<CaseAction | null>(null);
   const run = (action: CaseAction, body?: Record<string, unknown>) => act.mutate({ action, body }, { onSuccess: () => setForm(null) });
@@ -46,11 +46,7 @@ export function CaseActions({ c, role }: { c: AfterSalesCase; role: Role }) {
           </button>
         ))}
       </div>
-      {act.error && !form && (
-        <p role="alert" className="error-text">
-          {errorMessage(act.error)}
-        </p>
-      )}
+      {!form && <FormError error={act.error} />}
       {form === 'return' && <ReturnForm pending={act.isPending} error={act.error} onSubmit={(body) => run('return', body)} />}
       {(form === 'reject' || form === 'escalate' || form === 'withdraw') && (
         <NoteForm
@@ -72,7 +68,6 @@ export function CaseActions({ c, role }: { c: AfterSalesCase; role: Role }) {
 /** The buyer's return parcel: carrier and tracking number. */
 function ReturnForm({ pending, error, onSubmit }: { pending: boolean; error: unknown; onSubmit: (body: { carrier: string; tracking_number: string }) => void }) {
   const { t } = useTranslation();
-  const errorMessage = useErrorMessage();
   const [carrier, setCarrier] = useState<string>(CARRIERS[0]);
   const [tracking, setTracking] = useState('');
   const [invalid, setInvalid] = useState(false);
@@ -88,16 +83,7 @@ function ReturnForm({ pending, error, onSubmit }: { pending: boolean; error: unk
       }}
     >
       <div className="form-row">
-        <div className="field">
-          <label htmlFor="field-return-carrier">{t('ship.carrier')}</label>
-          <select id="field-return-carrier" value={carrier} onChange={(e) => setCarrier(e.target.value)}>
-            {CARRIERS.map((c) => (
-              <option key={c} value={c}>
-                {t(`carriers.${c}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CarrierField name="return-carrier" value={carrier} onChange={setCarrier} />
         <Field
           label={t('ship.tracking')}
           name="return-tracking"
@@ -110,11 +96,7 @@ function ReturnForm({ pending, error, onSubmit }: { pending: boolean; error: unk
           }}
         />
       </div>
-      {error != null && (
-        <p role="alert" className="error-text">
-          {errorMessage(error)}
-        </p>
-      )}
+      <FormError error={error} />
       <button type="submit" className="button button--primary" disabled={pending}>
         {t('caseAction.returnSubmit')}
       </button>

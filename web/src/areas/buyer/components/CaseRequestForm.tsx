@@ -7,6 +7,7 @@ import { newIdempotencyKey, type Order } from '../../../lib/commerce';
 import { useErrorMessage } from '../../../lib/errors';
 import { parseMoneyInput } from '../../../lib/money';
 import { Field } from '../../../components/Field';
+import { FormError } from '../../../components/FormError';
 import { keys } from '../../../api/keys';
 
 const MAX_PHOTOS = 10;
@@ -140,11 +141,7 @@ export function CaseRequestForm({ order, onDone }: { order: Order; onDone: () =>
           </ul>
         )}
       </div>
-      {open.error && (
-        <p role="alert" className="error-text" data-testid="case-request-error">
-          {errorMessage(open.error)}
-        </p>
-      )}
+      <FormError error={open.error} testId="case-request-error" />
       <div className="action-row">
         <button type="submit" className="button button--primary" disabled={open.isPending || upload.isPending} data-testid="case-request-submit">
           {open.isPending ? t('caseRequest.sending') : t('caseRequest.submit')}

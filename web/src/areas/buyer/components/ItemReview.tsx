@@ -2,10 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../../api';
-import { useErrorMessage } from '../../../lib/errors';
 import { useFormat } from '../../../lib/format';
 import type { OrderItem } from '../../../lib/commerce';
 import { forbiddenSpans, RATINGS, trust, type Review } from '../../../lib/trust';
+import { FormError } from '../../../components/FormError';
 import { Stars } from './Stars';
 import { useToast } from '../../../components/Toast';
 import '../../../trust.css';
@@ -81,7 +81,6 @@ function ReviewForm({
   const { t } = useTranslation();
   const qc = useQueryClient();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const [rating, setRating] = useState(existing?.rating ?? 0);
   const [text, setText] = useState(existing?.text ?? '');
   const [missing, setMissing] = useState(false);
@@ -174,11 +173,7 @@ function ReviewForm({
           )}
         </div>
       </div>
-      {save.error && (
-        <p role="alert" className="error-text" data-testid="review-error">
-          {errorMessage(save.error)}
-        </p>
-      )}
+      <FormError error={save.error} testId="review-error" />
       <div className="button-row">
         <button type="submit" className="button button--primary" disabled={save.isPending} data-testid="submit-review">
           {save.isPending ? t('reviews.saving') : existing ? t('reviews.save') : t('reviews.submit')}

@@ -3,12 +3,12 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAddToCart } from '../../../lib/cart';
 import { commerce, type CartSource, type Product, type ProductSummary } from '../../../lib/commerce';
-import { useErrorMessage } from '../../../lib/errors';
 import { track } from '../../../lib/events';
 import { useFormat } from '../../../lib/format';
 import { useTrackOnce } from '../../../lib/trackers';
 import { findVariant, initialSelection } from '../../../lib/variants';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { FormError } from '../../../components/FormError';
 import { CloseIcon } from '../../../components/Icons';
 import { Loading } from '../../../components/Loading';
 import { QuantityStepper } from './QuantityStepper';
@@ -100,7 +100,6 @@ export function ProductDetails({
 }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const errorMessage = useErrorMessage();
   const toast = useToast();
   const add = useAddToCart();
   // Archived variants are no longer for sale.
@@ -168,11 +167,7 @@ export function ProductDetails({
             {add.isPending ? t('product.adding') : soldOut ? t('product.soldOut') : t('product.addToCart')}
           </button>
         </div>
-        {add.error && (
-          <p role="alert" className="error-text">
-            {errorMessage(add.error)}
-          </p>
-        )}
+        <FormError error={add.error} />
         {product.description && <p className="sheet__description">{product.description}</p>}
       </div>
     </div>

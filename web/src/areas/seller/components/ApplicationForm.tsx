@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import { formatRegion } from '../../../i18n/format';
 import { checkAddress, EMPTY_ADDRESS, type AddressForm } from '../../../lib/address';
 import { newIdempotencyKey } from '../../../lib/commerce';
-import { useErrorMessage } from '../../../lib/errors';
 import { useFormat } from '../../../lib/format';
 import { moneyInputValue, parseMoneyInput } from '../../../lib/money';
 import {
@@ -23,6 +22,7 @@ import { checkEmail } from '../../../lib/validation';
 import { AddressFields } from '../../../components/AddressFields';
 import { DocumentUpload } from '../../../components/DocumentUpload';
 import { Field } from '../../../components/Field';
+import { FormError } from '../../../components/FormError';
 import { keys } from '../../../api/keys';
 
 const PHONE = /^[0-9+()./ -]{3,40}$/;
@@ -71,7 +71,6 @@ function initialForm(a?: Application): Form {
 export function ApplicationForm({ application, onDone }: { application?: Application; onDone: (a: Application) => void }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const errorMessage = useErrorMessage();
   const markets = useQuery({ queryKey: keys.markets(), queryFn: sellers.markets });
   const [f, setF] = useState(() => initialForm(application));
   const [docs, setDocs] = useState<ApplicationDocument[]>([]);
@@ -254,11 +253,7 @@ export function ApplicationForm({ application, onDone }: { application?: Applica
           {t('apply.errors.fix')}
         </p>
       )}
-      {send.error && (
-        <p role="alert" className="error-text" data-testid="application-error">
-          {errorMessage(send.error)}
-        </p>
-      )}
+      <FormError error={send.error} testId="application-error" />
       <button type="submit" className="button button--primary" disabled={send.isPending} data-testid="application-submit">
         {send.isPending ? t('apply.sending') : application ? t('apply.resubmit') : t('apply.submit')}
       </button>
