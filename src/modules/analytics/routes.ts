@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
@@ -7,7 +7,7 @@ import { toCsv } from '../../platform/csv.js';
 import { perCallerRateLimit } from '../../platform/security.js';
 import { LIVE_STATUSES } from '../live/index.js';
 import { requireShopMember } from '../sellers/index.js';
-import { completionHeatmap, creatorAnalytics, cutoverComparison, DEFAULT_CUTOVER_WINDOW_DAYS, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top } from './dashboards.js';
+import { completionHeatmap, creatorAnalytics, cutoverComparison, DEFAULT_CUTOVER_WINDOW_DAYS, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top, type Range } from './dashboards.js';
 import { ClientEvent, ingestEvents, MAX_BATCH } from './service.js';
 
 const Rate = Type.Union([Type.Number(), Type.Null()]);
@@ -81,145 +81,104 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
   };
   const ShopParams = IdParam('shop_id', 'shp');
 
-  app.get(
-    '/shops/:shop_id/analytics/funnel',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['analytics'],
-        summary: 'Funnel per video, product or live session: impressions → views → 3-s views → completed → product clicks → add-to-cart → checkouts → orders, GMV',
-        params: ShopParams,
-        querystring: Type.Object({
-          ...RangeQuery,
-          by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('product'), Type.Literal('live')], { default: 'video' })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-        }),
-        response: csvDoc(Type.Object({ by: Type.String(), from: Type.String(), to: Type.String(), rows: Type.Array(FunnelRow), totals: FunnelRow })),
+  /** A shop dashboard: `GET /shops/:shop_id/analytics/<name>` over a range, members only, JSON or with `?format=csv` its `table`. */
+  const shopDashboard = <Q extends TProperties, B>(
+    name: string,
+    summary: string,
+    query: Q,
+    response: TSchema,
+    run: (shopId: string, range: Range, q: Static<TObject<Q>>) => Promise<B>,
+    table: (b: B) => object[],
+  ) =>
+    app.get(
+      `/shops/:shop_id/analytics/${name}`,
+      {
+        config: { auth: 'user' },
+        schema: { tags: ['analytics'], summary, params: ShopParams, querystring: Type.Object({ ...RangeQuery, ...query }), response: csvDoc(response) },
       },
+      async (req, reply) => {
+        const shopId = await memberShop(req, req.params.shop_id as string);
+        const q = req.query as Static<TObject<typeof RangeQuery>> & Static<TObject<Q>>;
+        return answer(reply, q.format, name, await run(shopId, rangeOf(clock, q), q), table);
+      },
+    );
+
+  shopDashboard(
+    'funnel',
+    'Funnel per video, product or live session: impressions → views → 3-s views → completed → product clicks → add-to-cart → checkouts → orders, GMV',
+    {
+      by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('product'), Type.Literal('live')], { default: 'video' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     },
-    async (req, reply) => {
-      const shopId = await memberShop(req, req.params.shop_id as string);
-      const body = await funnel(db, shopId, req.query.by ?? 'video', rangeOf(clock, req.query), req.query.limit);
-      return answer(reply, req.query.format, 'funnel', body, (b) => b.rows);
-    },
+    Type.Object({ by: Type.String(), from: Type.String(), to: Type.String(), rows: Type.Array(FunnelRow), totals: FunnelRow }),
+    (shopId, range, q) => funnel(db, shopId, q.by ?? 'video', range, q.limit),
+    (b) => b.rows,
   );
 
-  app.get(
-    '/shops/:shop_id/analytics/completion-heatmap',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['analytics'],
-        summary: "Completion rate and orders by the videos' publish weekday × hour (shop time zone), with the best slot",
-        params: ShopParams,
-        querystring: Type.Object({ ...RangeQuery, min_views: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: 'Views a slot needs to be the best' })) }),
-        response: csvDoc(Type.Object({ timezone: Type.String(), from: Type.String(), to: Type.String(), cells: Type.Array(HeatCell), best: Type.Union([HeatCell, Type.Null()]) })),
-      },
-    },
-    async (req, reply) => {
-      const shopId = await memberShop(req, req.params.shop_id as string);
-      const body = await completionHeatmap(db, shopId, rangeOf(clock, req.query), req.query.min_views);
-      return answer(reply, req.query.format, 'completion-heatmap', body, (b) => b.cells);
-    },
+  shopDashboard(
+    'completion-heatmap',
+    "Completion rate and orders by the videos' publish weekday × hour (shop time zone), with the best slot",
+    { min_views: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: 'Views a slot needs to be the best' })) },
+    Type.Object({ timezone: Type.String(), from: Type.String(), to: Type.String(), cells: Type.Array(HeatCell), best: Type.Union([HeatCell, Type.Null()]) }),
+    (shopId, range, q) => completionHeatmap(db, shopId, range, q.min_views),
+    (b) => b.cells,
   );
 
-  app.get(
-    '/shops/:shop_id/analytics/price-bands',
+  shopDashboard(
+    'price-bands',
+    "Add-to-cart rate and conversion by the product's lowest price",
     {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['analytics'],
-        summary: "Add-to-cart rate and conversion by the product's lowest price",
-        params: ShopParams,
-        querystring: Type.Object({
-          ...RangeQuery,
-          bands: Type.Optional(Type.String({ pattern: '^\\d{1,12}(,\\d{1,12}){0,19}$', description: 'Ascending band edges in minor units, e.g. 1000,2500,5000,10000,25000 (the default)' })),
+      bands: Type.Optional(Type.String({ pattern: '^\\d{1,12}(,\\d{1,12}){0,19}$', description: 'Ascending band edges in minor units, e.g. 1000,2500,5000,10000,25000 (the default)' })),
+    },
+    Type.Object({
+      currency: Type.String(),
+      bands: Type.Array(
+        Type.Object({
+          min: Type.Ref(Money),
+          max: Type.Union([Type.Ref(Money), Type.Null()]),
+          products: Count,
+          product_clicks: Count,
+          add_to_carts: Count,
+          orders: Count,
+          gmv: Type.Ref(Money),
+          add_to_cart_rate: Rate,
+          conversion: Rate,
         }),
-        response: csvDoc(
-          Type.Object({
-            currency: Type.String(),
-            bands: Type.Array(
-              Type.Object({
-                min: Type.Ref(Money),
-                max: Type.Union([Type.Ref(Money), Type.Null()]),
-                products: Count,
-                product_clicks: Count,
-                add_to_carts: Count,
-                orders: Count,
-                gmv: Type.Ref(Money),
-                add_to_cart_rate: Rate,
-                conversion: Rate,
-              }),
-            ),
-          }),
-        ),
-      },
-    },
-    async (req, reply) => {
-      const shopId = await memberShop(req, req.params.shop_id as string);
-      const bands = req.query.bands?.split(',').map(Number);
-      const body = await priceBands(db, shopId, rangeOf(clock, req.query), bands);
-      return answer(reply, req.query.format, 'price-bands', body, (b) => b.bands);
-    },
+      ),
+    }),
+    (shopId, range, q) => priceBands(db, shopId, range, q.bands?.split(',').map(Number)),
+    (b) => b.bands,
   );
 
-  app.get(
-    '/shops/:shop_id/analytics/timeseries',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['analytics'],
-        summary: 'GMV, orders and refunds per hour, day, week or month (starting in the shop time zone)',
-        params: ShopParams,
-        querystring: Type.Object({
-          ...RangeQuery,
-          interval: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], { default: 'day' })),
-        }),
-        response: csvDoc(
-          Type.Object({
-            currency: Type.String(),
-            timezone: Type.String(),
-            interval: Type.String(),
-            points: Type.Array(Type.Object({ start: Type.String(), orders: Count, gmv: Type.Ref(Money), refunds: Count, refund_amount: Type.Ref(Money) })),
-          }),
-        ),
-      },
-    },
-    async (req, reply) => {
-      const shopId = await memberShop(req, req.params.shop_id as string);
-      const body = await timeseries(db, shopId, rangeOf(clock, req.query), req.query.interval);
-      return answer(reply, req.query.format, 'timeseries', body, (b) => b.points);
-    },
+  shopDashboard(
+    'timeseries',
+    'GMV, orders and refunds per hour, day, week or month (starting in the shop time zone)',
+    { interval: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], { default: 'day' })) },
+    Type.Object({
+      currency: Type.String(),
+      timezone: Type.String(),
+      interval: Type.String(),
+      points: Type.Array(Type.Object({ start: Type.String(), orders: Count, gmv: Type.Ref(Money), refunds: Count, refund_amount: Type.Ref(Money) })),
+    }),
+    (shopId, range, q) => timeseries(db, shopId, range, q.interval),
+    (b) => b.points,
   );
 
-  app.get(
-    '/shops/:shop_id/analytics/top',
+  shopDashboard(
+    'top',
+    "The shop's top videos or creators by GMV",
     {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['analytics'],
-        summary: "The shop's top videos or creators by GMV",
-        params: ShopParams,
-        querystring: Type.Object({
-          ...RangeQuery,
-          by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('creator')], { default: 'video' })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
-        }),
-        response: csvDoc(
-          Type.Object({
-            by: Type.String(),
-            rows: Type.Array(
-              Type.Object({ id: Type.String(), views: Count, completed_views: Count, product_clicks: Count, orders: Count, gmv: Type.Ref(Money), refunds: Count, commission: Type.Ref(Money) }),
-            ),
-          }),
-        ),
-      },
+      by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('creator')], { default: 'video' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
     },
-    async (req, reply) => {
-      const shopId = await memberShop(req, req.params.shop_id as string);
-      const body = await top(db, shopId, req.query.by ?? 'video', rangeOf(clock, req.query), req.query.limit);
-      return answer(reply, req.query.format, 'top', body, (b) => b.rows);
-    },
+    Type.Object({
+      by: Type.String(),
+      rows: Type.Array(
+        Type.Object({ id: Type.String(), views: Count, completed_views: Count, product_clicks: Count, orders: Count, gmv: Type.Ref(Money), refunds: Count, commission: Type.Ref(Money) }),
+      ),
+    }),
+    (shopId, range, q) => top(db, shopId, q.by ?? 'video', range, q.limit),
+    (b) => b.rows,
   );
 
   const CutoverPeriod = Type.Object({

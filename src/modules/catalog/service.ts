@@ -206,6 +206,21 @@ function checkCompareAt(price: number, compareAt: number | null, field: string):
 
 const optionKey = (values: string[]) => JSON.stringify(values.map((v) => v.toLowerCase()));
 
+/**
+ * A new variant's option values (unique among `seen`, which it joins), price, compare-at price
+ * and code, checked; `duplicate` is the message when its option values are taken.
+ */
+function cleanNewVariant(v: VariantInput, optionNames: string[], currency: string, field: string, seen: Set<string>, duplicate: string) {
+  const optionValues = cleanOptionValues(v.option_values, optionNames, `${field}/option_values`);
+  const key = optionKey(optionValues);
+  if (seen.has(key)) throw invalid(`${field}/option_values`, 'uniqueItems', duplicate);
+  seen.add(key);
+  const price = cleanPrice(v.price, currency, `${field}/price`);
+  const compareAt = v.compare_at_price ? cleanPrice(v.compare_at_price, currency, `${field}/compare_at_price`) : null;
+  checkCompareAt(price, compareAt, `${field}/compare_at_price`);
+  return { optionValues, price, compareAt, code: cleanCode(v.code, `${field}/code`) };
+}
+
 /** Unique-violation of a named index → a clean 409 (two requests racing past the pre-check). */
 function isUniqueViolation(e: unknown, constraint: string): boolean {
   for (let err = e as { code?: string; constraint?: string; cause?: unknown } | undefined; err; err = err.cause as typeof err) {
@@ -283,15 +298,8 @@ export async function createProduct(db: Db, clock: Clock, stock: StockKeeper, sh
     assertLinkFree(shop.market, { title: input.title, description: input.description });
     const seen = new Set<string>();
     const variants = input.variants.map((v, i) => {
-      const field = `/variants/${i}`;
-      const optionValues = cleanOptionValues(v.option_values, optionNames, `${field}/option_values`);
-      const key = optionKey(optionValues);
-      if (seen.has(key)) throw invalid(`${field}/option_values`, 'uniqueItems', 'Two variants have the same option values');
-      seen.add(key);
-      const price = cleanPrice(v.price, shop.currency, `${field}/price`);
-      const compareAt = v.compare_at_price ? cleanPrice(v.compare_at_price, shop.currency, `${field}/compare_at_price`) : null;
-      checkCompareAt(price, compareAt, `${field}/compare_at_price`);
-      return { id: newId('sku'), optionValues, price, compareAt, code: cleanCode(v.code, `${field}/code`), stock: v.stock };
+      const clean = cleanNewVariant(v, optionNames, shop.currency, `/variants/${i}`, seen, 'Two variants have the same option values');
+      return { id: newId('sku'), ...clean, stock: v.stock };
     });
     await checkCodesFree(tx, shopId, variants.flatMap((v) => (v.code ? [{ code: v.code }] : [])));
     const now = clock.now();
@@ -401,15 +409,15 @@ export async function updateProduct(db: Db, clock: Clock, stock: StockKeeper, pr
         if (v.stock) stockWrites.push({ skuId: sku.id, stock: v.stock });
       } else {
         if (v.price === undefined) throw invalid(`${field}/price`, 'required', 'A new variant needs a price');
-        const optionValues = cleanOptionValues(v.option_values, product.optionNames, `${field}/option_values`);
-        const key = optionKey(optionValues);
-        if (seenOptions.has(key)) throw invalid(`${field}/option_values`, 'uniqueItems', 'A variant with these option values exists');
-        seenOptions.add(key);
-        const price = cleanPrice(v.price, product.currency, `${field}/price`);
-        const compareAt = v.compare_at_price ? cleanPrice(v.compare_at_price, product.currency, `${field}/compare_at_price`) : null;
-        checkCompareAt(price, compareAt, `${field}/compare_at_price`);
+        const { optionValues, price, compareAt, code } = cleanNewVariant(
+          { ...v, price: v.price },
+          product.optionNames,
+          product.currency,
+          field,
+          seenOptions,
+          'A variant with these option values exists',
+        );
         const id = newId('sku');
-        const code = cleanCode(v.code, `${field}/code`);
         if (code) codes.push({ code, skuId: id });
         const status = v.status ?? 'active';
         if (status !== 'active' && status !== 'archived') throw invalid(`${field}/status`, 'enum', 'A variant is active or archived');

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { creatorShowcase, showcaseLinks, videoAnchors, videos } from './schema.js';
-import { MAX_ANCHORS, MAX_SHOWCASE } from './service.js';
+import { MAX_ANCHORS, MAX_SHOWCASE, videoExternal } from './service.js';
 
 /**
  * Content's side of replacing external anchors with in-platform products (issue 6, migration):
@@ -28,12 +28,7 @@ export interface ExternalAnchorRecord {
 }
 
 const videoCols = {
-  id: videoAnchors.id,
-  ownerId: videos.creatorId,
-  videoId: videoAnchors.videoId,
-  url: sql<string>`${videoAnchors.url}`,
-  title: videoAnchors.title,
-  deactivatedAt: videoAnchors.deactivatedAt,
+  ...videoExternal,
   replacedByProductId: videoAnchors.replacedByProductId,
 };
 

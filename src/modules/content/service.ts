@@ -2,10 +2,10 @@ import type { Static } from '@sinclair/typebox';
 import { existsSync, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import { rows, type Db } from '../../platform/db.js';
+import { pageById, rows, type Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound, unprocessable } from '../../platform/errors.js';
 import { emit } from '../../platform/events.js';
 import { isId, newId } from '../../platform/ids.js';
@@ -290,22 +290,10 @@ export async function listCreatorVideos(
   opts: { limit?: number; cursor?: string | null } = {},
 ): Promise<Page<VideoView>> {
   await getUser(db, creatorId);
-  const limit = opts.limit ?? 20;
   if (opts.cursor != null && !isId(opts.cursor, 'vid')) throw badRequest('invalid_cursor', 'Unknown cursor');
-  const rows = await db
-    .select()
-    .from(videos)
-    .where(
-      and(
-        eq(videos.creatorId, creatorId),
-        viewerId === creatorId ? undefined : eq(videos.status, 'ready'),
-        opts.cursor != null ? lt(videos.id, opts.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(videos.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  return { data: await toViews(db, page, viewerId), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  const shown = and(eq(videos.creatorId, creatorId), viewerId === creatorId ? undefined : eq(videos.status, 'ready'));
+  const { rows: page, next_cursor } = await pageById(db, videos, shown, opts);
+  return { data: await toViews(db, page, viewerId), next_cursor };
 }
 
 /** Where a page of `feedVideos` ended: the last ready video it read (its publish time as PostgreSQL prints it: microseconds). */
@@ -437,7 +425,8 @@ export interface ExternalAnchor {
   active: boolean;
 }
 
-const videoExternal = {
+/** The columns of a video's external anchor, with its owner (the video's creator); replacement.ts adds its own. */
+export const videoExternal = {
   id: videoAnchors.id,
   ownerId: videos.creatorId,
   videoId: videoAnchors.videoId,

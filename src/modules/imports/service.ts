@@ -2,9 +2,9 @@ import type { Static } from '@sinclair/typebox';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db.js';
+import { pageById, type Db } from '../../platform/db.js';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
@@ -291,13 +291,6 @@ export async function getImport(db: Db, userId: string, importId: string): Promi
 
 /** A shop's imports, newest first (the caller checks membership). */
 export async function listImports(db: Db, shopId: string, opts: { limit?: number; cursor?: string } = {}): Promise<{ data: ImportSummary[]; next_cursor: string | null }> {
-  const limit = opts.limit ?? 20;
-  const found = await db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.shopId, shopId), opts.cursor ? lt(imports.id, opts.cursor) : undefined))
-    .orderBy(desc(imports.id))
-    .limit(limit + 1);
-  const data = found.slice(0, limit).map(toSummary);
-  return { data, next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  const { rows, next_cursor } = await pageById(db, imports, eq(imports.shopId, shopId), opts);
+  return { data: rows.map(toSummary), next_cursor };
 }

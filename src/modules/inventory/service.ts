@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import { rows, type Db } from '../../platform/db.js';
+import { pageById, rows, type Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { plainName } from '../../platform/text.js';
 import { newId } from '../../platform/ids.js';
@@ -113,16 +113,9 @@ export async function listWarehouses(
   shopId: string | null,
   opts: { limit?: number; cursor?: string } = {},
 ): Promise<{ data: Warehouse[]; next_cursor: string | null }> {
-  const limit = opts.limit ?? 20;
-  const list = await db
-    .select()
-    .from(warehouses)
-    .where(and(shopId === null ? isNull(warehouses.shopId) : eq(warehouses.shopId, shopId), opts.cursor ? gt(warehouses.id, opts.cursor) : undefined))
-    .orderBy(asc(warehouses.id))
-    .limit(limit + 1);
-  const more = list.length > limit;
-  const data = list.slice(0, limit).map(toWarehouse);
-  return { data, next_cursor: more ? data[data.length - 1]!.id : null };
+  const owner = shopId === null ? isNull(warehouses.shopId) : eq(warehouses.shopId, shopId);
+  const { rows: found, next_cursor } = await pageById(db, warehouses, owner, opts, 'asc');
+  return { data: found.map(toWarehouse), next_cursor };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,26 +290,17 @@ interface Take {
  * Retried if a racer won the chosen row.
  */
 async function takeFromBestWarehouse(db: Db, t: Take): Promise<void> {
-  const { holder, skuId, quantity, now, expiresAt } = t;
+  const { skuId, quantity, now } = t;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const [held] = await rows<{ warehouse_id: string }>(
+    const held = await reserveTaken(
       db,
-      sql`with taken as (
-            update stock set reserved = reserved + ${quantity}, updated_at = ${now}
-            where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
-              and warehouse_id = (select warehouse_id from stock where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
-                                  order by on_hand - reserved desc, warehouse_id limit 1)
-            returning warehouse_id
-          ), held as (
-            insert into reservations (id, holder, sku_id, warehouse_id, quantity, status, expires_at, created_at)
-            select ${newId('res')}, ${holder}, ${skuId}, warehouse_id, ${quantity}, 'active', ${expiresAt}, ${now} from taken
-            returning warehouse_id
-          ), expiry as (
-            insert into ${jobs} (id, type, payload, run_at, max_attempts, unique_key, created_at)
-            select ${newId('job')}, ${EXPIRE_JOB}, ${JSON.stringify({ holder })}::jsonb, ${expiresAt}, 5, ${`${EXPIRE_JOB}:${holder}`}, ${now} from taken
-            on conflict do nothing
-          )
-          select warehouse_id from held`,
+      t,
+      null,
+      sql`update stock set reserved = reserved + ${quantity}, updated_at = ${now}
+          where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
+            and warehouse_id = (select warehouse_id from stock where sku_id = ${skuId} and on_hand - reserved >= ${quantity}
+                                order by on_hand - reserved desc, warehouse_id limit 1)
+          returning warehouse_id`,
     );
     if (held) return;
     // Nothing taken: no warehouse has enough, or a concurrent reservation got the chosen row
@@ -338,23 +322,14 @@ async function takeFromBestWarehouse(db: Db, t: Take): Promise<void> {
  * 409 `out_of_stock` when it has one without enough left.
  */
 async function takeFromHold(db: Db, t: Take, pool: string): Promise<boolean> {
-  const { holder, skuId, quantity, now, expiresAt } = t;
-  const [held] = await rows<{ warehouse_id: string }>(
+  const { skuId, quantity, now } = t;
+  const held = await reserveTaken(
     db,
-    sql`with h as (
-          update stock_holds set remaining = remaining - ${quantity}, updated_at = ${now}
-          where holder = ${pool} and sku_id = ${skuId} and status = 'open' and remaining >= ${quantity}
-          returning warehouse_id
-        ), held as (
-          insert into reservations (id, holder, sku_id, warehouse_id, quantity, status, expires_at, created_at, pool)
-          select ${newId('res')}, ${holder}, ${skuId}, warehouse_id, ${quantity}, 'active', ${expiresAt}, ${now}, ${pool} from h
-          returning warehouse_id
-        ), expiry as (
-          insert into ${jobs} (id, type, payload, run_at, max_attempts, unique_key, created_at)
-          select ${newId('job')}, ${EXPIRE_JOB}, ${JSON.stringify({ holder })}::jsonb, ${expiresAt}, 5, ${`${EXPIRE_JOB}:${holder}`}, ${now} from h
-          on conflict do nothing
-        )
-        select warehouse_id from held`,
+    t,
+    pool,
+    sql`update stock_holds set remaining = remaining - ${quantity}, updated_at = ${now}
+        where holder = ${pool} and sku_id = ${skuId} and status = 'open' and remaining >= ${quantity}
+        returning warehouse_id`,
   );
   if (held) return true;
   const [hold] = await db
@@ -363,6 +338,29 @@ async function takeFromHold(db: Db, t: Take, pool: string): Promise<boolean> {
     .where(and(eq(stockHolds.holder, pool), eq(stockHolds.skuId, skuId)));
   if (hold?.status !== 'open') return false;
   throw outOfStock(skuId, quantity, hold.remaining);
+}
+
+/**
+ * Runs `take` (an update returning the warehouse_id it took from, or nothing) and, in the same
+ * statement, for what it took: the reservation row (drawing from `pool`, if any) and the
+ * holder's expiry job. Returns the reservation's warehouse, or undefined when nothing was taken.
+ */
+async function reserveTaken(db: Db, t: Take, pool: string | null, take: SQL): Promise<{ warehouse_id: string } | undefined> {
+  const { holder, skuId, quantity, now, expiresAt } = t;
+  const [held] = await rows<{ warehouse_id: string }>(
+    db,
+    sql`with taken as (${take}), held as (
+          insert into reservations (id, holder, sku_id, warehouse_id, quantity, status, expires_at, created_at, pool)
+          select ${newId('res')}, ${holder}, ${skuId}, warehouse_id, ${quantity}, 'active', ${expiresAt}, ${now}, ${pool} from taken
+          returning warehouse_id
+        ), expiry as (
+          insert into ${jobs} (id, type, payload, run_at, max_attempts, unique_key, created_at)
+          select ${newId('job')}, ${EXPIRE_JOB}, ${JSON.stringify({ holder })}::jsonb, ${expiresAt}, 5, ${`${EXPIRE_JOB}:${holder}`}, ${now} from taken
+          on conflict do nothing
+        )
+        select warehouse_id from held`,
+  );
+  return held;
 }
 
 const outOfStock = (skuId: string, requested: number, available: number) =>

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
-import { and, asc, desc, eq, gt, inArray, lt, ne, not, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, ne, not, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db.js';
+import { pageById, type Db } from '../../platform/db.js';
 import { AppError, badRequest, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
@@ -150,7 +150,6 @@ export interface ListOrdersQuery {
  * of answers 404).
  */
 export async function listOrders(db: Db, userId: string, q: ListOrdersQuery): Promise<{ data: OrderSummary[]; next_cursor: string | null }> {
-  const limit = q.limit ?? 20;
   if (q.cursor !== undefined && !isId(q.cursor, 'ord')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
   const where: Array<SQL | undefined> = [];
   if (q.role === 'seller') {
@@ -167,15 +166,8 @@ export async function listOrders(db: Db, userId: string, q: ListOrdersQuery): Pr
     if (q.shop_id) where.push(eq(orders.shopId, q.shop_id));
   }
   if (q.status) where.push(eq(orders.status, q.status));
-  if (q.cursor) where.push(lt(orders.id, q.cursor));
-  const list = await db
-    .select()
-    .from(orders)
-    .where(and(...where))
-    .orderBy(desc(orders.id))
-    .limit(limit + 1);
-  const page = list.slice(0, limit);
-  return { data: await summarize(db, page), next_cursor: list.length > limit ? page[page.length - 1]!.id : null };
+  const { rows, next_cursor } = await pageById(db, orders, and(...where), q);
+  return { data: await summarize(db, rows), next_cursor };
 }
 
 /** The order row locked for update (fulfillment ships and completes under this lock). */

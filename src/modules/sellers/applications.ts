@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import path from 'node:path';
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db.js';
+import { pageById, type Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { plainName, plainText } from '../../platform/text.js';
 import { isId, newId } from '../../platform/ids.js';
@@ -179,29 +179,15 @@ function checkCursor(cursor: string | undefined) {
 /** The applicant's own applications, newest first. */
 export async function listMyApplications(db: Db, applicantId: string, q: Page) {
   checkCursor(q.cursor);
-  const limit = q.limit ?? 20;
-  const found = await db
-    .select()
-    .from(sellerApplications)
-    .where(and(eq(sellerApplications.applicantId, applicantId), q.cursor ? lt(sellerApplications.id, q.cursor) : undefined))
-    .orderBy(desc(sellerApplications.id))
-    .limit(limit + 1);
-  const data = found.slice(0, limit);
-  return { data: await views(db, data), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  const { rows, next_cursor } = await pageById(db, sellerApplications, eq(sellerApplications.applicantId, applicantId), q);
+  return { data: await views(db, rows), next_cursor };
 }
 
 /** The operators' queue: oldest first, optionally one status. */
 export async function listApplications(db: Db, q: Page & { status?: ApplicationStatus }) {
   checkCursor(q.cursor);
-  const limit = q.limit ?? 20;
-  const found = await db
-    .select()
-    .from(sellerApplications)
-    .where(and(q.status ? eq(sellerApplications.status, q.status) : undefined, q.cursor ? gt(sellerApplications.id, q.cursor) : undefined))
-    .orderBy(asc(sellerApplications.id))
-    .limit(limit + 1);
-  const data = found.slice(0, limit);
-  return { data: await views(db, data), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  const { rows, next_cursor } = await pageById(db, sellerApplications, q.status ? eq(sellerApplications.status, q.status) : undefined, q, 'asc');
+  return { data: await views(db, rows), next_cursor };
 }
 
 // ---------------------------------------------------------------------------------------------
