@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
-import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, IdParam, Nullable, page, PageQuery } from '../../platform/http-schemas.js';
 import { audited } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { BREACH_KINDS, FLAG_RULES } from './schema.js';
-import { Nullable, ShipmentItem, ShipmentOut } from './views.js';
+import { ShipmentItem, ShipmentOut } from './views.js';
 import {
   clearFlag,
   createShipment,
