@@ -203,33 +203,3 @@ export async function rows<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[
   const res = (await db.execute(query)) as unknown as { rows: T[] };
   return res.rows;
 }
-
-/** What a paginated list asks: at most `limit` rows (default 20) after the `cursor` the last page returned. */
-export interface PageAsk {
-  limit?: number;
-  cursor?: string | null;
-}
-
-/**
- * Keyset pagination by id: the rows of `table` matching `where`, in id order (newest first, or
- * oldest first with `order` 'asc'), at most `ask.limit` after `ask.cursor`; `next_cursor` is the
- * last row's id when more follow, else null. The caller checks the cursor's form if it wants to.
- */
-export async function pageById<T extends PgTable & { id: PgColumn }>(
-  db: Db,
-  table: T,
-  where: SQL | undefined,
-  ask: PageAsk,
-  order: 'asc' | 'desc' = 'desc',
-): Promise<{ rows: T['$inferSelect'][]; next_cursor: string | null }> {
-  const limit = ask.limit ?? 20;
-  const after = ask.cursor == null ? undefined : order === 'desc' ? lt(table.id, ask.cursor) : gt(table.id, ask.cursor);
-  const found = (await db
-    .select()
-    .from(table as PgTable)
-    .where(and(where, after))
-    .orderBy(order === 'desc' ? desc(table.id) : asc(table.id))
-    .limit(limit + 1)) as T['$inferSelect'][];
-  const page = found.slice(0, limit);
-  return { rows: page, next_cursor: found.length > limit ? (page[page.length - 1] as { id: string }).id : null };
-}

@@ -34,3 +34,15 @@ export const IdParam = (name: string, prefix: string) =>
 /** Standard error responses to attach to a route's schema. */
 export const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, Type.Ref(ErrorResponse)]));
+
+/** Money as response views show it (cart, orders, payments, live). */
+export const MoneyOut = Type.Object({ amount: Type.Integer({ description: 'Integer minor units' }), currency: Type.String() });
+
+/** A timestamp as response views show it. */
+export const Time = Type.String({ format: 'date-time' });
+
+/** `t` or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** One of `values`, as a union of literals. */
+export const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));

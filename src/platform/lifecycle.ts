@@ -128,9 +128,9 @@ export async function tryTransition<S extends string, E extends string, T extend
 ): Promise<Moved<S, T> | null> {
   let from = opts.from as S | undefined;
   if (from === undefined) {
-    const [row] = (await db.select({ status: target.status }).from(target.table as PgTable).where(eq(target.id, id))) as Array<{ status: S }>;
-    if (!row) return null;
-    from = row.status;
+    const status = await statusOf<S>(db, target, id);
+    if (status === null) return null;
+    from = status;
   }
   const to = lc.next(from, event);
   if (to === null) return null;
@@ -159,9 +159,28 @@ export async function applyTransition<S extends string, E extends string, T exte
 ): Promise<Moved<S, T>> {
   const moved = await tryTransition(db, lc, target, id, event, opts);
   if (moved) return moved;
-  const [row] = (await db.select({ status: target.status }).from(target.table as PgTable).where(eq(target.id, id))) as Array<{ status: S }>;
-  if (!row) throw notFound(lc.name.replace(/_/g, ' '), id);
-  throw invalidTransition(lc.name, row.status, event);
+  const status = await statusOf<S>(db, target, id);
+  if (status === null) throw notFound(lc.name.replace(/_/g, ' '), id);
+  throw invalidTransition(lc.name, status, event);
+}
+
+/** The entity's stored state, or null when there is no such entity. */
+async function statusOf<S extends string>(db: Db, target: LifecycleTarget, id: string): Promise<S | null> {
+  const [row] = (await db.select({ status: target.status }).from(target.table).where(eq(target.id, id))) as Array<{ status: S }>;
+  return row ? row.status : null;
+}
+
+/**
+ * The two status writers of a lifecycle whose entity is stored in `table` (keyed by its `id`,
+ * its state in `status`): `apply` is `applyTransition` (a refusal is an error), `try` is
+ * `tryTransition` (null instead), both bound to the lifecycle and the table.
+ */
+export function lifecycleWriters<S extends string, E extends string, T extends PgTable & { id: PgColumn; status: PgColumn }>(lc: Lifecycle<S, E>, table: T) {
+  const target: LifecycleTarget<T> = { table, id: table.id, status: table.status };
+  return {
+    apply: (db: Db, id: string, event: E, opts?: TransitionOptions) => applyTransition(db, lc, target, id, event, opts),
+    try: (db: Db, id: string, event: E, opts?: TransitionOptions) => tryTransition(db, lc, target, id, event, opts),
+  };
 }
 
 /** The Drizzle property name of a column in its table (what `.set({...})` takes). */

@@ -1,5 +1,4 @@
-import type { Db } from '../../platform/db.js';
-import { applyTransition, defineLifecycle, tryTransition, type TransitionOptions } from '../../platform/lifecycle.js';
+import { defineLifecycle, lifecycleWriters } from '../../platform/lifecycle.js';
 import { afterSalesCases, CASE_STATUSES, type CaseStatus } from './schema.js';
 
 const OPEN = ['requested', 'seller_accepted', 'seller_rejected', 'escalated', 'return_shipped', 'return_received'] as const satisfies readonly CaseStatus[];
@@ -33,10 +32,5 @@ export const caseLifecycle = defineLifecycle({
 });
 export type CaseEvent = (typeof caseLifecycle.events)[number];
 
-const target = { table: afterSalesCases, id: afterSalesCases.id, status: afterSalesCases.status };
-
-/** Applies `event` to the case (409 `invalid_transition` unless the table allows it). */
-export const transitionCase = (db: Db, id: string, event: CaseEvent, opts?: TransitionOptions) => applyTransition(db, caseLifecycle, target, id, event, opts);
-
-/** `transitionCase`, null instead of a refusal. */
-export const tryTransitionCase = (db: Db, id: string, event: CaseEvent, opts?: TransitionOptions) => tryTransition(db, caseLifecycle, target, id, event, opts);
+/** `transitionCase` applies `event` to the case (409 `invalid_transition` unless the table allows it); `tryTransitionCase` answers null instead of a refusal. */
+export const { apply: transitionCase, try: tryTransitionCase } = lifecycleWriters(caseLifecycle, afterSalesCases);

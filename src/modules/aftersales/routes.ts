@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
-import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, IdParam, Literals, page, PageQuery } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
 import { CASE_STATUSES, CASE_TYPES, DECISION_OUTCOMES, REASON_CODES } from './schema.js';
 import {
@@ -23,7 +23,7 @@ import {
   withdrawCase,
   type CaseView,
 } from './service.js';
-import { CaseOut, Literals } from './views.js';
+import { CaseOut } from './views.js';
 
 const Note = (max = 1000) => Type.String({ minLength: 1, maxLength: max });
 const EvidenceIds = Type.Array(Type.String({ pattern: '^evd_[0-9a-z]{26}$' }), { minItems: 1, maxItems: MAX_EVIDENCE_PER_CASE });

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, gte, isNotNull, lte, max, ne } from 'drizzle-orm';
+import { and, eq, gt, gte, isNotNull, lte, max, ne } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { afterSalesCases, afterSalesEvents } from './schema.js';
 
@@ -11,15 +11,11 @@ export interface ShopCaseStats {
 }
 
 export async function shopCaseStats(db: Db, shopId: string, since: Date): Promise<ShopCaseStats> {
-  const [nad] = await db
-    .select({ n: count() })
-    .from(afterSalesCases)
-    .where(and(eq(afterSalesCases.shopId, shopId), eq(afterSalesCases.reasonCode, 'not_as_described'), gte(afterSalesCases.createdAt, since)));
-  const [lost] = await db
-    .select({ n: count() })
-    .from(afterSalesCases)
-    .where(and(eq(afterSalesCases.shopId, shopId), eq(afterSalesCases.status, 'resolved_buyer'), isNotNull(afterSalesCases.decision), gte(afterSalesCases.updatedAt, since)));
-  return { notAsDescribed: nad?.n ?? 0, disputeLosses: lost?.n ?? 0 };
+  const ofShop = eq(afterSalesCases.shopId, shopId);
+  return {
+    notAsDescribed: await db.$count(afterSalesCases, and(ofShop, eq(afterSalesCases.reasonCode, 'not_as_described'), gte(afterSalesCases.createdAt, since))),
+    disputeLosses: await db.$count(afterSalesCases, and(ofShop, eq(afterSalesCases.status, 'resolved_buyer'), isNotNull(afterSalesCases.decision), gte(afterSalesCases.updatedAt, since))),
+  };
 }
 
 /** When a member of the shop last acted on one of its cases (null: never). Answers by the clock do not count. */

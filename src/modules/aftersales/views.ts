@@ -1,12 +1,6 @@
-import { Type, type TSchema } from '@sinclair/typebox';
-import { Money } from '../../platform/http-schemas.js';
+import { Type } from '@sinclair/typebox';
+import { Literals, Money, Nullable, Time } from '../../platform/http-schemas.js';
 import { CASE_STATUSES, CASE_TYPES, DECISION_OUTCOMES, REASON_CODES } from './schema.js';
-
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-
-export const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-
-export const Time = Type.String({ format: 'date-time' });
 
 /** A case as the API shows it. */
 export const CaseOut = Type.Object({

@@ -1,3 +1,2 @@
 export * from './schema.js';
 export * from './service.js';
-export * from './views.js';

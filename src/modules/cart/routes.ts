@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { MoneyOut } from './views.js';
 import { requireUser } from '../../platform/auth.js';
-import { errors, IdParam } from '../../platform/http-schemas.js';
+import { errors, IdParam, MoneyOut } from '../../platform/http-schemas.js';
 import { NoContent } from '../../platform/http.js';
 import { addCartItem, MAX_QUANTITY, priceCart, removeCartItem, updateCartItem } from './service.js';
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { and, asc, desc, eq, gt, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import { pageById, rows, type Db } from '../../platform/db.js';
+import { rows, type Db } from '../../platform/db.js';
+import { pageById } from '../../platform/pagination.js';
 import { AppError, badRequest, notFound, unprocessable } from '../../platform/errors.js';
 import { emit } from '../../platform/events.js';
 import { isId, newId } from '../../platform/ids.js';
@@ -292,7 +293,7 @@ export async function listCreatorVideos(
   await getUser(db, creatorId);
   if (opts.cursor != null && !isId(opts.cursor, 'vid')) throw badRequest('invalid_cursor', 'Unknown cursor');
   const shown = and(eq(videos.creatorId, creatorId), viewerId === creatorId ? undefined : eq(videos.status, 'ready'));
-  const { rows: page, next_cursor } = await pageById(db, videos, shown, opts);
+  const { rows: page, next_cursor } = await pageById(db, videos, { limit: opts.limit, cursor: opts.cursor ?? undefined, prefix: 'vid', order: 'newest', where: [shown] });
   return { data: await toViews(db, page, viewerId), next_cursor };
 }
 

@@ -1,5 +1,4 @@
-import type { Db } from '../../platform/db.js';
-import { applyTransition, defineLifecycle, tryTransition, type TransitionOptions } from '../../platform/lifecycle.js';
+import { defineLifecycle, lifecycleWriters } from '../../platform/lifecycle.js';
 import { SHIPMENT_STATUSES, shipments } from './schema.js';
 
 const NEWER = 'a newer scan';
@@ -26,10 +25,5 @@ export const shipmentLifecycle = defineLifecycle({
 });
 export type ShipmentEvent = (typeof shipmentLifecycle.events)[number];
 
-const target = { table: shipments, id: shipments.id, status: shipments.status };
-
-/** Applies the scan `event` to the shipment (409 `invalid_transition` unless the table allows it). */
-export const transitionShipment = (db: Db, id: string, event: ShipmentEvent, opts?: TransitionOptions) => applyTransition(db, shipmentLifecycle, target, id, event, opts);
-
-/** `transitionShipment`, null instead of a refusal. */
-export const tryTransitionShipment = (db: Db, id: string, event: ShipmentEvent, opts?: TransitionOptions) => tryTransition(db, shipmentLifecycle, target, id, event, opts);
+/** `transitionShipment` applies the scan `event` to the shipment (409 `invalid_transition` unless the table allows it); `tryTransitionShipment` answers null instead of a refusal. */
+export const { apply: transitionShipment, try: tryTransitionShipment } = lifecycleWriters(shipmentLifecycle, shipments);

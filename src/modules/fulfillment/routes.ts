@@ -2,11 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
-import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, IdParam, Nullable, page, PageQuery } from '../../platform/http-schemas.js';
+import { pageOf } from '../../platform/pagination.js';
 import { audited } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { BREACH_KINDS, FLAG_RULES } from './schema.js';
-import { Nullable, ShipmentItem, ShipmentOut } from './views.js';
+import { ShipmentItem, ShipmentOut } from './views.js';
 import {
   clearFlag,
   createShipment,
@@ -151,9 +152,8 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
     },
     async (req) => {
       const limit = req.query.limit ?? 20;
-      const rows = await listFlags(db, { status: req.query.status ?? 'open', after: req.query.cursor, limit: limit + 1 });
-      const data = rows.slice(0, limit);
-      return { data: data.map(flagOut), next_cursor: rows.length > limit ? data[data.length - 1]!.id : null };
+      const { rows, next_cursor } = pageOf(await listFlags(db, { status: req.query.status ?? 'open', after: req.query.cursor, limit: limit + 1 }), limit);
+      return { data: rows.map(flagOut), next_cursor };
     },
   );
 

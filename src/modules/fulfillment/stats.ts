@@ -1,4 +1,4 @@
-import { and, count, eq, gte, max, ne } from 'drizzle-orm';
+import { and, eq, gte, max, ne } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { fulfillmentFlags, shipments, slaBreaches } from './schema.js';
 
@@ -11,15 +11,10 @@ export interface ShopFulfillmentStats {
 }
 
 export async function shopFulfillmentStats(db: Db, shopId: string, since: Date): Promise<ShopFulfillmentStats> {
-  const [late] = await db
-    .select({ n: count() })
-    .from(slaBreaches)
-    .where(and(eq(slaBreaches.shopId, shopId), eq(slaBreaches.kind, 'late_dispatch'), gte(slaBreaches.recordedAt, since)));
-  const [flags] = await db
-    .select({ n: count() })
-    .from(fulfillmentFlags)
-    .where(and(eq(fulfillmentFlags.shopId, shopId), ne(fulfillmentFlags.status, 'cleared'), gte(fulfillmentFlags.createdAt, since)));
-  return { lateDispatch: late?.n ?? 0, fakeTrackingFlags: flags?.n ?? 0 };
+  return {
+    lateDispatch: await db.$count(slaBreaches, and(eq(slaBreaches.shopId, shopId), eq(slaBreaches.kind, 'late_dispatch'), gte(slaBreaches.recordedAt, since))),
+    fakeTrackingFlags: await db.$count(fulfillmentFlags, and(eq(fulfillmentFlags.shopId, shopId), ne(fulfillmentFlags.status, 'cleared'), gte(fulfillmentFlags.createdAt, since))),
+  };
 }
 
 /** When the shop last marked a parcel shipped (null: never). Replacement parcels count too. */

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { Nullable } from '../../platform/http-schemas.js';
 import { SHIPMENT_STATUSES } from './schema.js';
 
 export const ShipmentItem = Type.Object({ order_item_id: Type.String({ maxLength: 40 }), quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) }, { additionalProperties: false });
 export const Status = Type.Union(SHIPMENT_STATUSES.map((s) => Type.Literal(s)));
-export const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ShipmentOut = Type.Object({
   id: Type.String(),

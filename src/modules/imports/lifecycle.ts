@@ -1,5 +1,4 @@
-import { applyTransition, defineLifecycle, tryTransition, type TransitionOptions } from '../../platform/lifecycle.js';
-import type { Db } from '../../platform/db.js';
+import { defineLifecycle, lifecycleWriters } from '../../platform/lifecycle.js';
 import { IMPORT_STATUSES, imports } from './schema.js';
 
 /** A product import (decision 010): queued by the upload, run in batches by its job, rerun after a failure. */
@@ -17,10 +16,5 @@ export const importLifecycle = defineLifecycle({
 });
 export type ImportEvent = (typeof importLifecycle.events)[number];
 
-const target = { table: imports, id: imports.id, status: imports.status };
-
-/** Applies `event` to the import (409 `invalid_transition` unless the table allows it). */
-export const transitionImport = (db: Db, id: string, event: ImportEvent, opts?: TransitionOptions) => applyTransition(db, importLifecycle, target, id, event, opts);
-
-/** `transitionImport`, null instead of a refusal. */
-export const tryTransitionImport = (db: Db, id: string, event: ImportEvent, opts?: TransitionOptions) => tryTransition(db, importLifecycle, target, id, event, opts);
+/** `transitionImport` applies `event` to the import (409 `invalid_transition` unless the table allows it); `tryTransitionImport` answers null instead of a refusal. */
+export const { apply: transitionImport, try: tryTransitionImport } = lifecycleWriters(importLifecycle, imports);

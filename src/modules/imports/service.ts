@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import { pageById, type Db } from '../../platform/db.js';
+import { type Db } from '../../platform/db.js';
+import { pageById } from '../../platform/pagination.js';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
@@ -291,6 +292,6 @@ export async function getImport(db: Db, userId: string, importId: string): Promi
 
 /** A shop's imports, newest first (the caller checks membership). */
 export async function listImports(db: Db, shopId: string, opts: { limit?: number; cursor?: string } = {}): Promise<{ data: ImportSummary[]; next_cursor: string | null }> {
-  const { rows, next_cursor } = await pageById(db, imports, eq(imports.shopId, shopId), opts);
+  const { rows, next_cursor } = await pageById(db, imports, { ...opts, prefix: 'imp', order: 'newest', where: [eq(imports.shopId, shopId)] });
   return { data: rows.map(toSummary), next_cursor };
 }

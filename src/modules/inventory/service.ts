@@ -1,7 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import { pageById, rows, type Db } from '../../platform/db.js';
+import { rows, type Db } from '../../platform/db.js';
+import { pageById } from '../../platform/pagination.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { plainName } from '../../platform/text.js';
 import { newId } from '../../platform/ids.js';
@@ -114,7 +115,7 @@ export async function listWarehouses(
   opts: { limit?: number; cursor?: string } = {},
 ): Promise<{ data: Warehouse[]; next_cursor: string | null }> {
   const owner = shopId === null ? isNull(warehouses.shopId) : eq(warehouses.shopId, shopId);
-  const { rows: found, next_cursor } = await pageById(db, warehouses, owner, opts, 'asc');
+  const { rows: found, next_cursor } = await pageById(db, warehouses, { ...opts, prefix: 'wh', order: 'oldest', where: [owner] });
   return { data: found.map(toWarehouse), next_cursor };
 }
 

@@ -1,5 +1,4 @@
-import type { Db } from '../../platform/db.js';
-import { applyTransition, defineLifecycle, tryTransition, type TransitionOptions } from '../../platform/lifecycle.js';
+import { defineLifecycle, lifecycleWriters } from '../../platform/lifecycle.js';
 import { LIVE_STATUSES, liveSessions } from './schema.js';
 
 /**
@@ -19,10 +18,5 @@ export const liveLifecycle = defineLifecycle({
 });
 export type LiveEvent = (typeof liveLifecycle.events)[number];
 
-const target = { table: liveSessions, id: liveSessions.id, status: liveSessions.status };
-
-/** Applies `event` to the session (409 `invalid_transition` unless the table allows it). */
-export const transitionLive = (db: Db, id: string, event: LiveEvent, opts?: TransitionOptions) => applyTransition(db, liveLifecycle, target, id, event, opts);
-
-/** `transitionLive`, null instead of a refusal. */
-export const tryTransitionLive = (db: Db, id: string, event: LiveEvent, opts?: TransitionOptions) => tryTransition(db, liveLifecycle, target, id, event, opts);
+/** `transitionLive` applies `event` to the session (409 `invalid_transition` unless the table allows it); `tryTransitionLive` answers null instead of a refusal. */
+export const { apply: transitionLive, try: tryTransitionLive } = lifecycleWriters(liveLifecycle, liveSessions);

@@ -6,6 +6,7 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { notifyExpr, publish } from '../../platform/pubsub.js';
+import { pageOf } from '../../platform/pagination.js';
 import { plainText, textLength } from '../catalog/index.js';
 import { getProduct, getProductsByIds, getSkusForCheckout } from '../catalog/index.js';
 import { getUser } from '../identity/index.js';
@@ -196,8 +197,8 @@ export async function listLive(db: Db, opts: { status?: LiveStatus; creatorId?: 
     )
     .orderBy(desc(liveSessions.id))
     .limit(limit + 1);
-  const page = list.slice(0, limit);
-  return { data: await toViews(db, page), next_cursor: list.length > limit ? page[page.length - 1]!.id : null };
+  const { rows, next_cursor } = pageOf(list, limit);
+  return { data: await toViews(db, rows), next_cursor };
 }
 
 /** What other modules need of a creator's sessions (analytics): newest first, any status. */

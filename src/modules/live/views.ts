@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { MoneyOut, Nullable } from '../../platform/http-schemas.js';
 import { LIVE_END_REASONS, LIVE_STATUSES } from './schema.js';
-
-export const MoneyOut = Type.Object({ amount: Type.Integer({ description: 'Integer minor units' }), currency: Type.String() });
-
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ProductSummary = Type.Object({
   id: Type.String(),

@@ -5,12 +5,11 @@ import { hasRole, requireUser, type AuthUser } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
-import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, IdParam, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
 import { audited } from '../audit/index.js';
 import { LIMITS } from '../catalog/index.js';
 import { listShipmentsOfOrder } from '../fulfillment/index.js';
-import { ORDER_STATUSES } from '../orders/index.js';
-import { orderDetail } from '../orders/index.js';
+import { ORDER_STATUSES, orderDetail, ShippingAddressOut } from '../orders/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { INBOUND_STATUSES, OFFER_STATUSES } from './schema.js';
 import {
@@ -30,7 +29,7 @@ import {
   type OfferView,
   type ReceiveInput,
 } from './service.js';
-import { InboundOut, MoneyOut, Nullable, OfferOut, Time } from './views.js';
+import { InboundOut, MoneyOut, OfferOut } from './views.js';
 
 const MoneyIn = Type.Object(
   { amount: Type.Integer({ description: 'Integer minor units (cents)' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
@@ -85,16 +84,7 @@ const ManagedOrderOut = Type.Object({
   total: MoneyOut,
   item_count: Type.Integer(),
   items: Type.Array(Type.Object({ id: Type.String(), sku_id: Type.String(), title: Type.String(), option_values: Type.Array(Type.String()), quantity: Type.Integer() })),
-  shipping_address: Type.Object({
-    name: Type.String(),
-    line1: Type.String(),
-    line2: Type.Optional(Type.String()),
-    city: Type.String(),
-    region: Type.Optional(Type.String()),
-    postal_code: Type.String(),
-    country: Type.String(),
-    phone: Type.Optional(Type.String()),
-  }),
+  shipping_address: ShippingAddressOut,
   paid_at: Nullable(Time),
   ship_by: Nullable(Time),
   shipments: Type.Array(Type.Object({ id: Type.String(), carrier: Type.String(), tracking_number: Type.String(), status: Type.String() })),

@@ -1,10 +1,11 @@
 import type { Static } from '@sinclair/typebox';
-import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
-import { isId, newId, type IdPrefix } from '../../platform/ids.js';
+import { newId } from '../../platform/ids.js';
 import { money, type Money } from '../../platform/money.js';
+import { checkIdCursor, pageById, pageOf } from '../../platform/pagination.js';
 import { createProduct, LIMITS, type CreateProductInput } from '../catalog/index.js';
 import { plainText } from '../catalog/index.js';
 import { ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse, stockKeeper } from '../inventory/index.js';
@@ -64,10 +65,6 @@ export async function platformWarehouse(db: Db, warehouseId: string): Promise<Wa
 export async function listPlatformWarehouses(db: Db, clock: Clock, page: { limit?: number; cursor?: string }) {
   await ensureDefaultWarehouse(db, clock, null);
   return listWarehouses(db, null, page);
-}
-
-function checkCursor(cursor: string | undefined, prefix: IdPrefix): void {
-  if (cursor !== undefined && !isId(cursor, prefix)) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,16 +187,9 @@ export async function getOffer(db: Db, offerId: string): Promise<OfferRow> {
 
 /** Offers, newest first, paginated by id; narrowed to a shop and/or a status. */
 export async function listOffers(db: Db, q: { shopId?: string; status?: OfferStatus; limit?: number; cursor?: string }) {
-  const limit = q.limit ?? 20;
-  checkCursor(q.cursor, 'sof');
-  const where: Array<SQL | undefined> = [
-    q.shopId ? eq(supplyOffers.shopId, q.shopId) : undefined,
-    q.status ? eq(supplyOffers.status, q.status) : undefined,
-    q.cursor ? lt(supplyOffers.id, q.cursor) : undefined,
-  ];
-  const found = await db.select().from(supplyOffers).where(and(...where)).orderBy(desc(supplyOffers.id)).limit(limit + 1);
-  const data = found.slice(0, limit);
-  return { data: data.map(offerView), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  const where = [q.shopId ? eq(supplyOffers.shopId, q.shopId) : undefined, q.status ? eq(supplyOffers.status, q.status) : undefined];
+  const { rows, next_cursor } = await pageById(db, supplyOffers, { limit: q.limit, cursor: q.cursor, prefix: 'sof', order: 'newest', where });
+  return { data: rows.map(offerView), next_cursor };
 }
 
 /** The offer locked for a decision, if still `submitted` (else 409 `invalid_state`; 404 unknown). */
@@ -364,16 +354,9 @@ export async function getInbound(db: Db, id: string): Promise<InboundRow> {
 
 /** Inbound shipments, newest first, paginated by id; narrowed to a shop and/or a status. */
 export async function listInbound(db: Db, q: { shopId?: string; status?: InboundStatus; limit?: number; cursor?: string }) {
-  const limit = q.limit ?? 20;
-  checkCursor(q.cursor, 'inb');
-  const where: Array<SQL | undefined> = [
-    q.shopId ? eq(inboundShipments.shopId, q.shopId) : undefined,
-    q.status ? eq(inboundShipments.status, q.status) : undefined,
-    q.cursor ? lt(inboundShipments.id, q.cursor) : undefined,
-  ];
-  const found = await db.select().from(inboundShipments).where(and(...where)).orderBy(desc(inboundShipments.id)).limit(limit + 1);
-  const data = found.slice(0, limit);
-  return { data: data.map(inboundView), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  const where = [q.shopId ? eq(inboundShipments.shopId, q.shopId) : undefined, q.status ? eq(inboundShipments.status, q.status) : undefined];
+  const { rows, next_cursor } = await pageById(db, inboundShipments, { limit: q.limit, cursor: q.cursor, prefix: 'inb', order: 'newest', where });
+  return { data: rows.map(inboundView), next_cursor };
 }
 
 export interface ReceiveInput {
@@ -434,14 +417,13 @@ export async function markInboundReceived(tx: Db, clock: Clock, id: string, oper
  */
 export async function listManagedOrders(db: Db, q: { status?: OrderStatus; limit?: number; cursor?: string }): Promise<{ data: OrderRow[]; next_cursor: string | null }> {
   const limit = q.limit ?? 20;
-  checkCursor(q.cursor, 'ord');
+  checkIdCursor(q.cursor, 'ord');
   const shops = await db.selectDistinct({ shopId: managedSkus.shopId }).from(managedSkus).orderBy(asc(managedSkus.shopId));
   const pages = await Promise.all(
     shops.map(({ shopId }) => listOrdersByStatus(db, { statuses: [q.status ?? 'paid'], shopId, afterId: q.cursor, limit: limit + 1 })),
   );
-  const found = pages.flat().sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, limit + 1);
-  const data = found.slice(0, limit);
-  return { data, next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  const { rows, next_cursor } = pageOf(pages.flat().sort((a, b) => (a.id < b.id ? -1 : 1)), limit);
+  return { data: rows, next_cursor };
 }
 
 /**

@@ -1,11 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { Nullable, Time } from '../../platform/http-schemas.js';
 import { INBOUND_STATUSES, OFFER_STATUSES } from './schema.js';
 
 export const MoneyOut = Type.Object({ amount: Type.Integer(), currency: Type.String() });
-
-export const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
-
-export const Time = Type.String({ format: 'date-time' });
 
 /** A supply offer as the API shows it. */
 export const OfferOut = Type.Object({

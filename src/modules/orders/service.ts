@@ -1,7 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import { and, asc, eq, gt, inArray, lt, ne, not, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import { pageById, type Db } from '../../platform/db.js';
+import { type Db } from '../../platform/db.js';
+import { pageById } from '../../platform/pagination.js';
 import { AppError, badRequest, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
@@ -166,7 +167,7 @@ export async function listOrders(db: Db, userId: string, q: ListOrdersQuery): Pr
     if (q.shop_id) where.push(eq(orders.shopId, q.shop_id));
   }
   if (q.status) where.push(eq(orders.status, q.status));
-  const { rows, next_cursor } = await pageById(db, orders, and(...where), q);
+  const { rows, next_cursor } = await pageById(db, orders, { limit: q.limit, cursor: q.cursor, prefix: 'ord', order: 'newest', where });
   return { data: await summarize(db, rows), next_cursor };
 }
 

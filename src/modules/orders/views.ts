@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema, type TUnknown } from '@sinclair/typebox';
-import { MoneyOut } from '../cart/index.js';
+import { MoneyOut } from '../../platform/http-schemas.js';
 import { PaymentOut, toPaymentView } from '../payments/index.js';
 import type { CheckoutOutcome } from './paying.js';
 import { ORDER_STATUSES } from './schema.js';
@@ -65,19 +65,22 @@ const OrderSummaryFields = {
 /** An order as lists show it. */
 export const OrderSummaryOut = Type.Object(OrderSummaryFields);
 
+/** Where an order goes, as order views show it. */
+export const ShippingAddressOut = Type.Object({
+  name: Type.String(),
+  line1: Type.String(),
+  line2: Type.Optional(Type.String()),
+  city: Type.String(),
+  region: Type.Optional(Type.String()),
+  postal_code: Type.String(),
+  country: Type.String(),
+  phone: Type.Optional(Type.String()),
+});
+
 export const orderDetailSchema = <S extends TSchema>(shipment: S) =>
   Type.Object({
     ...OrderSummaryFields,
-    shipping_address: Type.Object({
-      name: Type.String(),
-      line1: Type.String(),
-      line2: Type.Optional(Type.String()),
-      city: Type.String(),
-      region: Type.Optional(Type.String()),
-      postal_code: Type.String(),
-      country: Type.String(),
-      phone: Type.Optional(Type.String()),
-    }),
+    shipping_address: ShippingAddressOut,
     payment: Type.Object({ id: Type.String(), status: Type.String(), card_last4: Nullable(Type.String()) }),
     shipments: Type.Array(shipment),
     timeline: Type.Array(Type.Object({ type: Type.String(), at: Type.String({ format: 'date-time' }), data: Type.Record(Type.String(), Type.Unknown()) })),

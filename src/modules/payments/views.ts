@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { MoneyOut } from '../../platform/http-schemas.js';
 
-/** Money as the cart, order and payment views show it (the same shape as cart's `MoneyOut`, which payments cannot import). */
-const MoneyOut = Type.Object({ amount: Type.Integer({ description: 'Integer minor units' }), currency: Type.String() });
 
 /** A payment as the API shows it. */
 export const PaymentOut = Type.Object({

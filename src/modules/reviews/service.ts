@@ -1,9 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import { and, avg, count, eq, gte, inArray } from 'drizzle-orm';
 import { DAY, type Clock } from '../../platform/clock.js';
-import { pageById, type Db } from '../../platform/db.js';
+import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
-import { isId, newId } from '../../platform/ids.js';
+import { newId } from '../../platform/ids.js';
+import { pageById } from '../../platform/pagination.js';
 import { getProductShopId } from '../catalog/index.js';
 import { plainText, textLength } from '../catalog/index.js';
 import { getUser } from '../identity/index.js';
@@ -132,8 +133,7 @@ export async function updateReview(db: Db, clock: Clock, userId: string, reviewI
 /** A product's reviews, newest first, for anyone (an unknown product: 404). */
 export async function listProductReviews(db: Db, productId: string, opts: { limit?: number; cursor?: string } = {}): Promise<{ data: PublicReview[]; next_cursor: string | null }> {
   await getProductShopId(db, productId);
-  if (opts.cursor !== undefined && !isId(opts.cursor, 'rvw')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
-  const { rows: page, next_cursor } = await pageById(db, reviews, eq(reviews.productId, productId), opts);
+  const { rows: page, next_cursor } = await pageById(db, reviews, { ...opts, prefix: 'rvw', order: 'newest', where: [eq(reviews.productId, productId)] });
   const authors = new Map<string, string>();
   for (const id of new Set(page.map((r) => r.buyerId))) authors.set(id, (await getUser(db, id).catch(() => null))?.name ?? '');
   return {

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-
-export const Time = Type.String({ format: 'date-time' });
+import { Time } from '../../platform/http-schemas.js';
 
 export const ReviewOut = Type.Object({
   id: Type.String(),

@@ -1,16 +1,17 @@
 import type { Static } from '@sinclair/typebox';
 import path from 'node:path';
-import { and, asc, count, eq, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import { pageById, type Db } from '../../platform/db.js';
+import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { plainName, plainText } from '../../platform/text.js';
-import { isId, newId } from '../../platform/ids.js';
+import { newId } from '../../platform/ids.js';
 import { lockMarket, market } from '../../platform/markets.js';
 import { minorDigits } from '../../platform/money.js';
 import { fileTooLarge, readPrivateFile, sniffType, writePrivateFile } from '../../platform/uploads.js';
 import { redeemInvitation } from './invitations.js';
 import { invalidTransition } from '../../platform/lifecycle.js';
+import { pageById } from '../../platform/pagination.js';
 import { applicationLifecycle, transitionApplication, type ApplicationEvent } from './lifecycle.js';
 import {
   applicationDocuments,
@@ -172,21 +173,15 @@ interface Page {
   cursor?: string;
 }
 
-function checkCursor(cursor: string | undefined) {
-  if (cursor !== undefined && !isId(cursor, 'app')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
-}
-
 /** The applicant's own applications, newest first. */
 export async function listMyApplications(db: Db, applicantId: string, q: Page) {
-  checkCursor(q.cursor);
-  const { rows, next_cursor } = await pageById(db, sellerApplications, eq(sellerApplications.applicantId, applicantId), q);
+  const { rows, next_cursor } = await pageById(db, sellerApplications, { ...q, prefix: 'app', order: 'newest', where: [eq(sellerApplications.applicantId, applicantId)] });
   return { data: await views(db, rows), next_cursor };
 }
 
 /** The operators' queue: oldest first, optionally one status. */
 export async function listApplications(db: Db, q: Page & { status?: ApplicationStatus }) {
-  checkCursor(q.cursor);
-  const { rows, next_cursor } = await pageById(db, sellerApplications, q.status ? eq(sellerApplications.status, q.status) : undefined, q, 'asc');
+  const { rows, next_cursor } = await pageById(db, sellerApplications, { limit: q.limit, cursor: q.cursor, prefix: 'app', order: 'oldest', where: [q.status ? eq(sellerApplications.status, q.status) : undefined] });
   return { data: await views(db, rows), next_cursor };
 }
 
@@ -472,9 +467,5 @@ export async function reviewApplication(
 
 /** Applications submitted in [from, to): the operator overview. */
 export async function countApplicationsSubmitted(db: Db, from: Date, to: Date): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(sellerApplications)
-    .where(and(gte(sellerApplications.createdAt, from), lt(sellerApplications.createdAt, to)));
-  return row?.n ?? 0;
+  return db.$count(sellerApplications, and(gte(sellerApplications.createdAt, from), lt(sellerApplications.createdAt, to)));
 }

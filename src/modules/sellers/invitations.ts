@@ -1,11 +1,12 @@
 import type { Static } from '@sinclair/typebox';
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
-import { isId, newId } from '../../platform/ids.js';
+import { newId } from '../../platform/ids.js';
 import { MARKETS } from '../../platform/markets.js';
+import { pageById } from '../../platform/pagination.js';
 import { invitations } from './schema.js';
 import type { Invitation } from './views.js';
 
@@ -96,17 +97,9 @@ export async function createInvitation(db: Db, clock: Clock, operatorId: string,
 
 /** Newest first, paginated by id. */
 export async function listInvitations(db: Db, clock: Clock, opts: { limit?: number; cursor?: string } = {}) {
-  const limit = opts.limit ?? 20;
-  if (opts.cursor !== undefined && !isId(opts.cursor, 'inv')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
-  const found = await db
-    .select()
-    .from(invitations)
-    .where(opts.cursor ? lt(invitations.id, opts.cursor) : undefined)
-    .orderBy(desc(invitations.id))
-    .limit(limit + 1);
-  const data = found.slice(0, limit);
+  const { rows, next_cursor } = await pageById(db, invitations, { ...opts, prefix: 'inv', order: 'newest' });
   const now = clock.now();
-  return { data: data.map((i) => view(i, now)), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  return { data: rows.map((i) => view(i, now)), next_cursor };
 }
 
 /** Revokes a code (idempotent: a revoked code stays revoked at its first time). */

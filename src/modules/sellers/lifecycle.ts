@@ -1,5 +1,4 @@
-import type { Db } from '../../platform/db.js';
-import { applyTransition, defineLifecycle, tryTransition, type TransitionOptions } from '../../platform/lifecycle.js';
+import { defineLifecycle, lifecycleWriters } from '../../platform/lifecycle.js';
 import { APPLICATION_STATUSES, sellerApplications } from './schema.js';
 
 /**
@@ -23,12 +22,5 @@ export const applicationLifecycle = defineLifecycle({
 });
 export type ApplicationEvent = (typeof applicationLifecycle.events)[number];
 
-const target = { table: sellerApplications, id: sellerApplications.id, status: sellerApplications.status };
-
-/** Applies `event` to the application (409 `invalid_transition` unless the table allows it). */
-export const transitionApplication = (db: Db, id: string, event: ApplicationEvent, opts?: TransitionOptions) =>
-  applyTransition(db, applicationLifecycle, target, id, event, opts);
-
-/** `transitionApplication`, null instead of a refusal. */
-export const tryTransitionApplication = (db: Db, id: string, event: ApplicationEvent, opts?: TransitionOptions) =>
-  tryTransition(db, applicationLifecycle, target, id, event, opts);
+/** `transitionApplication` applies `event` to the application (409 `invalid_transition` unless the table allows it); `tryTransitionApplication` answers null instead of a refusal. */
+export const { apply: transitionApplication, try: tryTransitionApplication } = lifecycleWriters(applicationLifecycle, sellerApplications);

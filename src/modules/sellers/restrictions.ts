@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, ilike, type SQL } from 'drizzle-orm';
+import { asc, eq, gt, ilike } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
-import { badRequest, notFound } from '../../platform/errors.js';
-import { isId } from '../../platform/ids.js';
+import { notFound } from '../../platform/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { emit } from '../../platform/events.js';
+import { pageById } from '../../platform/pagination.js';
 import { shopMembers, shops } from './schema.js';
 
 /**
@@ -60,20 +60,7 @@ export async function shopIdsPage(db: Db, afterId: string | null, limit: number)
 
 /** Shops for the operator console: name contains `q` (case-insensitive), by status, oldest id first, paginated by id. */
 export async function searchShops(db: Db, q: { q?: string; status?: ShopStatus; limit?: number; cursor?: string }): Promise<{ rows: ShopRow[]; next_cursor: string | null }> {
-  const limit = q.limit ?? 20;
-  if (q.cursor !== undefined && !isId(q.cursor, 'shp')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
   const term = q.q?.trim();
-  const where: Array<SQL | undefined> = [
-    term ? ilike(shops.name, `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
-    q.status ? eq(shops.status, q.status) : undefined,
-    q.cursor ? gt(shops.id, q.cursor) : undefined,
-  ];
-  const found = await db
-    .select()
-    .from(shops)
-    .where(and(...where))
-    .orderBy(asc(shops.id))
-    .limit(limit + 1);
-  const page = found.slice(0, limit);
-  return { rows: page, next_cursor: found.length > limit ? page[page.length - 1]!.id : null };
+  const where = [term ? ilike(shops.name, `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined, q.status ? eq(shops.status, q.status) : undefined];
+  return pageById(db, shops, { limit: q.limit, cursor: q.cursor, prefix: 'shp', order: 'oldest', where });
 }

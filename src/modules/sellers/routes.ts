@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
-import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, IdParam, Literals, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
 import { receiveUpload, registerUploads } from '../../platform/uploads.js';
 import { audited } from '../audit/index.js';
 import {
@@ -22,7 +22,7 @@ import {
 import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
 import { adminMarkets, editMarket, MARKET_DURATIONS, publicMarkets } from './markets.js';
 import { DOCUMENT_KINDS, SHOP_MODES, type DocumentKind } from './schema.js';
-import { ApplicationOut, ApplicationWarehouse, Contact, DocumentOut, Invitation, Literals, Nullable, Status, Strict, Time } from './views.js';
+import { ApplicationOut, ApplicationWarehouse, Contact, DocumentOut, Invitation, Status, Strict } from './views.js';
 
 const MoneyRef = Type.Ref(Money);
 

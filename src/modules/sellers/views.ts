@@ -1,12 +1,7 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { AddressSchema } from '../../platform/address.js';
+import { Literals, Nullable, Time } from '../../platform/http-schemas.js';
 import { APPLICATION_STATUSES, DOCUMENT_KINDS, SHOP_MODES } from './schema.js';
-
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-
-export const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-
-export const Time = Type.String({ format: 'date-time' });
 
 export const Strict = { additionalProperties: false } as const;
 

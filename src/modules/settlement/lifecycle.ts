@@ -1,5 +1,4 @@
-import type { Db } from '../../platform/db.js';
-import { applyTransition, defineLifecycle, tryTransition, type TransitionOptions } from '../../platform/lifecycle.js';
+import { defineLifecycle, lifecycleWriters } from '../../platform/lifecycle.js';
 import { PAYOUT_STATUSES, payouts } from './schema.js';
 
 /** A payout (decision 016): made in transit by the batch, settled once by the payout rail. */
@@ -15,10 +14,5 @@ export const payoutLifecycle = defineLifecycle({
 });
 export type PayoutEvent = (typeof payoutLifecycle.events)[number];
 
-const target = { table: payouts, id: payouts.id, status: payouts.status };
-
-/** Applies `event` to the payout (409 `invalid_transition` unless the table allows it). */
-export const transitionPayout = (db: Db, id: string, event: PayoutEvent, opts?: TransitionOptions) => applyTransition(db, payoutLifecycle, target, id, event, opts);
-
-/** `transitionPayout`, null instead of a refusal. */
-export const tryTransitionPayout = (db: Db, id: string, event: PayoutEvent, opts?: TransitionOptions) => tryTransition(db, payoutLifecycle, target, id, event, opts);
+/** `transitionPayout` applies `event` to the payout (409 `invalid_transition` unless the table allows it); `tryTransitionPayout` answers null instead of a refusal. */
+export const { apply: transitionPayout, try: tryTransitionPayout } = lifecycleWriters(payoutLifecycle, payouts);

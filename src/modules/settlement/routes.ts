@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
-import { errors, IdParam, Money, page, PageQuery } from '../../platform/http-schemas.js';
+import { errors, IdParam, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
 import { audited, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
-import { Nullable, PayoutHoldOut, PayoutOut, RuleOut, Time } from './views.js';
+import { PayoutHoldOut, PayoutOut, RuleOut } from './views.js';
 
 const Bps = (description: string) => Type.Integer({ minimum: 0, maximum: 10_000, description });
 

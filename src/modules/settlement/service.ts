@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { DAY, HOUR } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
@@ -7,6 +7,7 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
+import { pageById } from '../../platform/pagination.js';
 import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, type AccountPosting } from '../ledger/index.js';
 import type { OrderStatus } from '../orders/index.js';
 import { itemsAttributedTo, listOrdersByStatus } from '../orders/index.js';
@@ -137,16 +138,8 @@ export async function endCommissionRule(db: Db, clock: Clock, ruleId: string, ef
 
 /** Newest first, paginated by id. */
 export async function listCommissionRules(db: Db, opts: { limit?: number; cursor?: string } = {}) {
-  const limit = opts.limit ?? 20;
-  if (opts.cursor !== undefined && !isId(opts.cursor, 'cmr')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
-  const found = await db
-    .select()
-    .from(commissionRules)
-    .where(opts.cursor ? lt(commissionRules.id, opts.cursor) : undefined)
-    .orderBy(desc(commissionRules.id))
-    .limit(limit + 1);
-  const data = found.slice(0, limit);
-  return { data: data.map(ruleView), next_cursor: found.length > limit ? data[data.length - 1]!.id : null };
+  const { rows, next_cursor } = await pageById(db, commissionRules, { ...opts, prefix: 'cmr', order: 'newest' });
+  return { data: rows.map(ruleView), next_cursor };
 }
 
 /** The rules effective at a moment. */

@@ -1,10 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Money } from '../../platform/http-schemas.js';
+import { Money, Nullable, Time } from '../../platform/http-schemas.js';
 import { PAYEE_TYPES, PAYOUT_STATUSES } from './schema.js';
-
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-export const Time = Type.String({ format: 'date-time' });
 
 /** A commission rule as the API shows it. */
 export const RuleOut = Type.Object({

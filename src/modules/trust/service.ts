@@ -1,13 +1,14 @@
 import type { Static } from '@sinclair/typebox';
-import { and, desc, eq, isNotNull, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import { DAY, HOUR, type Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { emit, type DomainEvents } from '../../platform/events.js';
 import { plainText } from '../../platform/text.js';
-import { isId, newId } from '../../platform/ids.js';
+import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import { MARKETS } from '../../platform/markets.js';
+import { pageById } from '../../platform/pagination.js';
 import { hasCaseOpenedBetween, lastSellerAnswerAt, shopCaseStats } from '../aftersales/index.js';
 import { recordAudit } from '../audit/index.js';
 import { lastShipmentAt, shopFulfillmentStats } from '../fulfillment/index.js';
@@ -273,21 +274,9 @@ export async function listActions(
   db: Db,
   q: { shopId?: string; appeal?: 'pending' | 'all'; limit?: number; cursor?: string },
 ): Promise<{ data: ActionView[]; next_cursor: string | null }> {
-  const limit = q.limit ?? 20;
-  if (q.cursor !== undefined && !isId(q.cursor, 'sac')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
-  const where: Array<SQL | undefined> = [
-    q.shopId ? eq(shopActions.shopId, q.shopId) : undefined,
-    q.appeal === 'pending' ? eq(shopActions.appealStatus, 'pending') : undefined,
-    q.cursor ? lt(shopActions.id, q.cursor) : undefined,
-  ];
-  const found = await db
-    .select()
-    .from(shopActions)
-    .where(and(...where))
-    .orderBy(desc(shopActions.id))
-    .limit(limit + 1);
-  const page = found.slice(0, limit);
-  return { data: page.map(actionView), next_cursor: found.length > limit ? page[page.length - 1]!.id : null };
+  const where = [q.shopId ? eq(shopActions.shopId, q.shopId) : undefined, q.appeal === 'pending' ? eq(shopActions.appealStatus, 'pending') : undefined];
+  const { rows, next_cursor } = await pageById(db, shopActions, { limit: q.limit, cursor: q.cursor, prefix: 'sac', order: 'newest', where });
+  return { data: rows.map(actionView), next_cursor };
 }
 
 async function findAction(db: Db, actionId: string): Promise<ActionRow> {

@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { Nullable, Time } from '../../platform/http-schemas.js';
 import { ACTION_TYPES } from './schema.js';
-
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-export const Time = Type.String({ format: 'date-time' });
 
 export const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 
