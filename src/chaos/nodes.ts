@@ -5,6 +5,7 @@ import { CARDS, shuffle, type Clients } from './actors.js';
 import { isAnswer, type Outcome } from './http.js';
 import { idempotencyProblems, liveStockProblems, rateLimitProblems, type SeenAnswer } from './invariants.js';
 import { SIGNIN_BUDGET } from './server.js';
+import { readSse } from '../test/sse.js';
 import { createProduct, PASSWORD } from './world.js';
 
 /**
@@ -82,15 +83,9 @@ function watchRoom(baseUrl: string, node: number, liveId: string): Promise<RoomW
         reject(new Error(`live stream on node ${node}: ${res.statusCode}`));
         return;
       }
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      readSse(res, (blocks) => {
+        for (const { event, data: lines } of blocks) {
+          const data = lines.join('\n');
           if (!event || !data) continue;
           w.events++;
           const body = JSON.parse(data) as { live?: { allotments: AllotmentFact[] }; allotments?: AllotmentFact[] };

@@ -7,7 +7,8 @@ import { CARDS, Clients, roundSeed, shuffle, TRUST_REFUSALS } from './actors.js'
 import { Api, isAnswer } from './http.js';
 import { checkInvariants, idempotencyProblems, type InvariantReport } from './invariants.js';
 import { nodePair, probeNodes, seen } from './nodes.js';
-import { freePort, ServerProcess, type ServerSecrets } from './server.js';
+import { freePort } from '../test/ports.js';
+import { ServerProcess, type ServerSecrets } from './server.js';
 import { bootstrapHost, bootstrapOperator, buildWorld, createProduct, onboardSeller, stockShop, type Buyer, type Seller, type Sku } from './world.js';
 
 /**

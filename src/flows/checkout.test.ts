@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MINUTE } from '../platform/clock.js';
 import { rows } from '../platform/db.js';
-import { testApp, type TestApp } from '../test/app.js';
+import { useTestApp } from '../test/app.js';
 import { updateProduct } from '../modules/catalog/index.js';
 import { createWarehouse, getAvailability, getReservations, getStockLevels, setStock, stockKeeper } from '../modules/inventory/index.js';
 import { accounts, getBalance, reconcile } from '../modules/ledger/index.js';
@@ -12,12 +12,8 @@ import { checkout } from './checkout.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from '../modules/orders/index.js';
 
 describe('checkout, payments, escrow (HTTP API)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const sandbox = () => new SandboxProvider(t.clock, t.secrets.payments);
-  beforeAll(async () => {
-    t = await testApp();
-  });
-  afterAll(() => t.close());
 
   const get = (url: string, auth: { authorization: string }) => t.app.inject({ method: 'GET', url, headers: auth });
   const post = (url: string, auth: { authorization: string }, payload: object = {}, key?: string) =>
@@ -25,6 +21,14 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   const onHand = async (skuId: string) => (await getStockLevels(t.db, skuId)).reduce((s, l) => s + l.on_hand, 0);
   const reserved = async (skuId: string) => (await getStockLevels(t.db, skuId)).reduce((s, l) => s + l.reserved, 0);
   const available = async (skuId: string) => (await getAvailability(t.db, [skuId])).get(skuId)!;
+  /** A new shop's one-variant product (`price`, `onHand` units), `quantity` of it in a new buyer's cart, checked out with a card that awaits its challenge. */
+  const checkoutAwaitingChallenge = async (price: number, onHand: number, quantity: number) => {
+    const s = await shopWithProduct(t, { variants: [{ price, onHand }] });
+    const buyer = await t.account();
+    await addToCart(t, buyer.auth, s.skuIds[0]!, quantity);
+    const { payment, orders } = (await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction))).json();
+    return { s, buyer, payment, orders };
+  };
   const escrow = (orderId: string, currency = 'USD') => getBalance(t.db, accounts.escrow(orderId), currency);
   const balanced = async () => {
     const r = await reconcile(t.db);
@@ -351,10 +355,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('a payment.failed webhook declines an open payment once', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 500, onHand: 3 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
-    const { payment, orders } = (await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction))).json();
+    const { s, buyer, payment, orders } = await checkoutAwaitingChallenge(500, 3, 1);
     const [p] = await rows<{ provider_ref: string }>(t.db, sql`select provider_ref from payments where id = ${payment.id}`);
     const signed = sandbox().sign(sandbox().event('payment.failed', { intent_id: p!.provider_ref, payment_id: payment.id, amount: 500, currency: 'USD', decline_code: 'authentication_failed' }));
     const res = await t.app.inject({ method: 'POST', url: '/v1/webhooks/payments/sandbox', headers: signed.headers, payload: signed.rawBody });
@@ -405,10 +406,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('cancel of an unpaid order abandons its checkout and releases the stock', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 1000, onHand: 5 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 2);
-    const { payment, orders } = (await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction))).json();
+    const { s, buyer, payment, orders } = await checkoutAwaitingChallenge(1000, 5, 2);
     expect(await available(s.skuIds[0]!)).toBe(3);
     const res = await post(`/v1/orders/${orders[0].id}/cancel`, buyer.auth);
     expect(res.json()).toMatchObject({ status: 'cancelled', cancel_reason: 'cancelled_by_buyer', payment: { status: 'cancelled' } });
@@ -478,10 +476,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('a capture that arrives after the checkout expired is refunded, never paid into escrow', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 800, onHand: 3 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
-    const { payment, orders } = (await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction))).json();
+    const { s, buyer, payment, orders } = await checkoutAwaitingChallenge(800, 3, 1);
     const [p] = await rows<{ provider_ref: string }>(t.db, sql`select provider_ref from payments where id = ${payment.id}`);
     t.clock.advance(16 * MINUTE); // past the hold, before any job ran
     const signed = sandbox().sign(sandbox().event('payment.succeeded', { intent_id: p!.provider_ref, payment_id: payment.id, amount: 800, currency: 'USD' }));

@@ -1,15 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from './db.js';
+import { describe, expect, it } from 'vitest';
 import { rows } from './db.js';
-import { freshDatabase, testDbKind } from '../test/db.js';
+import { testDbKind, useFreshDatabase } from '../test/db.js';
 
 describe('database', () => {
-  let database: Database;
-  beforeAll(async () => {
-    database = await freshDatabase();
-  });
-  afterAll(() => database.close());
+  const database = useFreshDatabase();
 
   it('is migrated and of the expected kind', async () => {
     expect(database.kind).toBe(testDbKind());

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../test/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../test/app.js';
 import { buildHttpApp } from './http.js';
 
 describe('http platform', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('answers health, readiness and metrics', async () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ ok: true });

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../test/app.js';
+import { describe, expect, it } from 'vitest';
+import { testApp, useTestApp, type TestApp } from '../test/app.js';
 import { sweepDirs } from '../test/sweeps.js';
 import { PNG } from '../test/tenants.js';
 import { multipartBody } from '../test/openapi.js';
@@ -21,11 +21,7 @@ const signUp = (t: TestApp, headers: Record<string, string> = {}) =>
 const cookieOf = (res: { cookies: Array<{ name: string; value: string }> }) => `loopshop_session=${res.cookies.find((c) => c.name === 'loopshop_session')!.value}`;
 
 describe('security basics', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('sends helmet headers with a CSP that allows the web app and its media, and no CORS by default', async () => {
     const res = await t.app.inject({ url: '/healthz', headers: { origin: 'https://evil.example' } });
@@ -150,11 +146,7 @@ describe('security basics', () => {
 });
 
 describe('rate limits on checkout and events', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp({ ...sweepDirs(), checkoutRateLimit: { max: 2, timeWindowMs: 60_000 }, eventsRateLimit: { max: 3, timeWindowMs: 60_000 } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ ...sweepDirs(), checkoutRateLimit: { max: 2, timeWindowMs: 60_000 }, eventsRateLimit: { max: 3, timeWindowMs: 60_000 } });
 
   it('limits checkouts per user with 429 rate_limited and Retry-After, and never stores the 429 for an Idempotency-Key', async () => {
     const shop = await shopWithProduct(t, { variants: [{ price: 1000, onHand: 100 }] });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWarehouse } from '../modules/inventory/index.js';
 import { createShop } from '../modules/sellers/index.js';
-import { testApp, type TestApp } from '../test/app.js';
+import { useTestApp } from '../test/app.js';
 import { csvCell, toCsv } from './csv.js';
 import { plainName, plainText } from './text.js';
 
@@ -75,11 +75,7 @@ describe('stored text never becomes markup (issue 14, hole 6)', () => {
 });
 
 describe('names as stored by users, shops and warehouses', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('sign-up and profile names, shop and warehouse names keep no tags', async () => {
     const signUp = await t.app.inject({

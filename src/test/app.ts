@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../app.js';
 import type { StrategiesOption } from '../strategies.js';
 import { SettableClock } from '../platform/clock.js';
@@ -72,4 +73,28 @@ export async function testApp(overrides: Partial<Config> = {}, opts: { poolSize?
       await database.close();
     },
   };
+}
+
+/**
+ * In the calling `describe` (or file): a {@link testApp} made before its tests and closed after
+ * them. The object returned is filled in before the first test runs.
+ */
+export function useTestApp(...args: Parameters<typeof testApp>): TestApp {
+  const t = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(t, await testApp(...args));
+  });
+  afterAll(() => t.close?.());
+  return t;
+}
+
+/** POSTs `form` as multipart/form-data to `url` of `app`. */
+export async function injectForm(app: FastifyInstance, url: string, headers: Record<string, string> | undefined, form: FormData) {
+  const body = new Response(form);
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { ...headers, 'content-type': body.headers.get('content-type')! },
+    payload: Buffer.from(await body.arrayBuffer()),
+  });
 }

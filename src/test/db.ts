@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type Database } from '../platform/db.js';
 import { TEMPLATE_DB, withDatabase } from './global-setup.js';
 
@@ -59,4 +59,17 @@ export async function freshDatabase(opts: { poolSize?: number } = {}): Promise<D
   }
   const blob = new Blob([readFileSync(inject('pgliteTemplate'))]);
   return openDatabase({ loadDataDir: blob });
+}
+
+/**
+ * In the calling `describe` (or file): a {@link freshDatabase} opened before its tests and closed
+ * after them. The object returned is filled in before the first test runs.
+ */
+export function useFreshDatabase(opts: { poolSize?: number } = {}): Database {
+  const database = {} as Database;
+  beforeAll(async () => {
+    Object.assign(database, await freshDatabase(opts));
+  });
+  afterAll(() => database.close?.());
+  return database;
 }

@@ -1,6 +1,9 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SettableClock } from '../platform/clock.js';
+import type { Database, Db } from '../platform/db.js';
 import { AppError } from '../platform/errors.js';
 import type { Lifecycle } from '../platform/lifecycle.js';
+import { freshDatabase } from './db.js';
 
 /** What the walk needs to know about one lifecycle's entity. */
 export interface WalkSubject<S extends string, E extends string> {
@@ -59,4 +62,35 @@ export async function walkLifecycle<S extends string, E extends string>(lc: Life
   }
   if (wrong.length > 0) throw new Error(`${lc.name}: ${wrong.length} pair(s) misbehaved:\n  ${wrong.join('\n  ')}`);
   expect(moved).toBe(lc.rules.length);
+}
+
+/** What a subject of {@link itWalksEveryPair} is made with. */
+export interface WalkContext {
+  db: Db;
+  clock: SettableClock;
+  /** The clock's time when the walk starts. */
+  now: Date;
+}
+
+/**
+ * In the calling `describe`: a fresh database for the file and the test that walks every (state,
+ * event) pair of `lc` ({@link walkLifecycle}) over the subject `subject` builds (after setting up,
+ * in the database, whatever its entities need). `event` names the events in the test's title.
+ */
+export function itWalksEveryPair<S extends string, E extends string>(
+  lc: Lifecycle<S, E>,
+  subject: (ctx: WalkContext) => WalkSubject<S, E> | Promise<WalkSubject<S, E>>,
+  opts: { event?: string } = {},
+): void {
+  let database: Database;
+  const clock = new SettableClock('2026-03-02T09:00:00Z');
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(async () => database?.close());
+
+  it(`walks every (state, ${opts.event ?? 'event'}) pair: the table moves it, anything else is refused and changes nothing`, async () => {
+    await walkLifecycle(lc, await subject({ db: database.db, clock, now: clock.now() }));
+  });
 }

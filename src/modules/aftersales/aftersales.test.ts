@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
-import { testApp, type TestApp } from '../../test/app.js';
+import { injectForm, testApp, type TestApp } from '../../test/app.js';
 import { refused } from '../../test/expect.js';
 import { SandboxCarrier } from '../fulfillment/index.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/index.js';
@@ -57,6 +57,13 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
   const escrow = (orderId: string) => getBalance(t.db, accounts.escrow(orderId), 'USD');
   const refundEntries = async (orderId: string) => (await listEntriesByReference(t.db, orderId)).filter((e) => e.kind === 'refund');
   const balanced = async () => expect((await reconcile(t.db)).problems).toEqual([]);
+  /** The order still delivered with `refunded` refunded, `escrowLeft` in its escrow, no holds, the ledger balanced. */
+  const expectPartlyRefunded = async (orderId: string, auth: Auth, refunded: number, escrowLeft: number) => {
+    expect(await orderOf(orderId, auth)).toMatchObject({ status: 'delivered', refunded: { amount: refunded } });
+    expect(await escrow(orderId)).toBe(escrowLeft);
+    expect(await hasHolds(t.db, orderId)).toBe(false);
+    await balanced();
+  };
   const open = (orderId: string, auth: Auth, body: object, key?: string) => post(`/v1/orders/${orderId}/after-sales`, auth, body, key);
   const act = (caseId: string, action: string, auth: Auth, body?: object, key?: string) => post(`/v1/after-sales/${caseId}/${action}`, auth, body, key);
   const caseOf = async (id: string, auth: Auth) => (await get(`/v1/after-sales/${id}`, auth)).json();
@@ -128,10 +135,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     const done = ok(await act(c.id, 'confirm-receipt', shop.owner.auth, {}));
     expect(done).toMatchObject({ status: 'refunded', refunded: { amount: 1000 } });
     expect(done.timeline.map((e) => e.type)).toEqual(['opened', 'accepted', 'return_shipped', 'return_received', 'refunded']);
-    expect(await orderOf(order.id, buyer.auth)).toMatchObject({ status: 'delivered', refunded: { amount: 1000 } });
-    expect(await escrow(order.id)).toBe(3000);
-    expect(await hasHolds(t.db, order.id)).toBe(false);
-    await balanced();
+    await expectPartlyRefunded(order.id, buyer.auth, 1000, 3000);
   });
 
   it('return_and_refund: a seller who never confirms receipt is confirmed automatically 8 days after the return shipped', async () => {
@@ -212,10 +216,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
       refunded: { amount: 700 },
       decision: { outcome: 'partial_refund', amount: { amount: 700, currency: 'USD' }, note: 'One part was missing', by: operator.id },
     });
-    expect(await orderOf(order.id, buyer.auth)).toMatchObject({ status: 'delivered', refunded: { amount: 700 } });
-    expect(await escrow(order.id)).toBe(3300);
-    expect(await hasHolds(t.db, order.id)).toBe(false);
-    await balanced();
+    await expectPartlyRefunded(order.id, buyer.auth, 700, 3300);
   });
 
   it('escalated by the seller, the operator rejects → resolved_seller, nothing refunded; an unescalated rejection closes after 3 days', async () => {
@@ -401,13 +402,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     const upload = async (auth: Auth, data: Buffer, name = 'photo.png') => {
       const form = new FormData();
       form.append('file', new Blob([data]), name);
-      const body = new Response(form);
-      return t.app.inject({
-        method: 'POST',
-        url: '/v1/after-sales/evidence',
-        headers: { ...auth, 'content-type': body.headers.get('content-type')! },
-        payload: Buffer.from(await body.arrayBuffer()),
-      });
+      return injectForm(t.app, '/v1/after-sales/evidence', auth, form);
     };
     const { buyer, order } = await deliveredOrder();
     const text = await upload(buyer.auth, Buffer.from('not an image at all'), 'photo.png');

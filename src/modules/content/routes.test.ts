@@ -5,7 +5,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../platform/media.js';
-import { testApp, type TestApp } from '../../test/app.js';
+import { injectForm, testApp, type TestApp } from '../../test/app.js';
 import { createProduct, setProductStatus } from '../catalog/index.js';
 import { videos } from './schema.js';
 import { insertVideo, processVideo } from './service.js';
@@ -65,13 +65,7 @@ describe('content: videos, anchors, media pipeline, feed, showcase', () => {
     if (opts.caption !== undefined) form.append('caption', opts.caption);
     for (const id of opts.productIds ?? [live[0]!]) form.append('product_ids[]', id);
     if (opts.file) form.append('file', new Blob([readFileSync(opts.file)]), path.basename(opts.file));
-    const body = new Response(form);
-    return app.app.inject({
-      method: 'POST',
-      url: '/v1/videos',
-      headers: { ...auth, 'content-type': body.headers.get('content-type')! },
-      payload: Buffer.from(await body.arrayBuffer()),
-    });
+    return injectForm(app.app, '/v1/videos', auth, form);
   }
   const get = (url: string, auth?: Auth) => t.app.inject({ url, headers: auth });
   const feedIds = async () => ((await get('/v1/feed?limit=100')).json().data as Array<{ id: string }>).map((v) => v.id);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
-import { testApp, type TestApp } from '../../test/app.js';
+import { useTestApp } from '../../test/app.js';
 import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { SandboxCarrier } from './sandbox-carrier.js';
@@ -10,12 +10,8 @@ import { hasOpenFlags, listBreaches, listFlags, scheduleDispatchSweep } from './
 type Auth = { authorization: string };
 
 describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking flags', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const carrier = () => new SandboxCarrier(t.clock, t.secrets.carrier);
-  beforeAll(async () => {
-    t = await testApp();
-  });
-  afterAll(() => t.close());
 
   const get = (url: string, auth: Auth) => t.app.inject({ method: 'GET', url, headers: auth });
   const post = (url: string, auth: Auth, payload: object = {}) => t.app.inject({ method: 'POST', url, headers: auth, payload });

@@ -1,8 +1,8 @@
 import { count, eq } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
-import { testApp, type TestApp } from '../../test/app.js';
+import { useTestApp, type TestApp } from '../../test/app.js';
 import { weakPasswordReason } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import { users } from './schema.js';
@@ -34,15 +34,11 @@ describe('normalizeEmail', () => {
 });
 
 describe('sign-in and sign-up limits', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp({
-      signInRateLimit: { max: 3, timeWindowMs: 60_000 },
-      signInAddressRateLimit: { max: 5, timeWindowMs: 60_000 },
-      signUpRateLimit: { max: 2, timeWindowMs: 3_600_000 },
-    });
+  const t = useTestApp({
+    signInRateLimit: { max: 3, timeWindowMs: 60_000 },
+    signInAddressRateLimit: { max: 5, timeWindowMs: 60_000 },
+    signUpRateLimit: { max: 2, timeWindowMs: 3_600_000 },
   });
-  afterAll(() => t.close());
 
   it('keeps a locked account locked for padded, upper-case and NFD spellings, even with the right password', async () => {
     const email = 'zoë@example.com';
@@ -98,11 +94,7 @@ describe('sign-in and sign-up limits', () => {
 });
 
 describe('X-Forwarded-For from a configured proxy', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp({ trustProxy: '10.0.0.0/8', signInAddressRateLimit: { max: 2, timeWindowMs: 60_000 } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ trustProxy: '10.0.0.0/8', signInAddressRateLimit: { max: 2, timeWindowMs: 60_000 } });
 
   it('counts the address the proxy saw, and only when the peer is that proxy', async () => {
     const viaProxy = (client: string, i: number) =>
@@ -117,11 +109,7 @@ describe('X-Forwarded-For from a configured proxy', () => {
 });
 
 describe('weak passwords', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('refuses common, breached-list and guessable passwords and ones containing the email with 422 weak_password, writing nothing', async () => {
     const before = (await t.db.select({ n: count() }).from(users))[0]!.n;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../../test/app.js';
+import { injectForm, testApp, type TestApp } from '../../test/app.js';
 import { getProduct, listProducts } from '../catalog/index.js';
 import { createShop } from '../sellers/index.js';
 import { createImport, processImport, type ImportSummary, type ImportView } from './service.js';
@@ -33,13 +33,7 @@ describe('imports: Shopify product export → draft products', () => {
     const form = new FormData();
     if (fileName) form.append('file_name', fileName);
     form.append('file', new Blob([data]), 'export.csv');
-    const body = new Response(form);
-    return t.app.inject({
-      method: 'POST',
-      url: `/v1/shops/${shopId}/imports`,
-      headers: { ...auth, 'content-type': body.headers.get('content-type')! },
-      payload: Buffer.from(await body.arrayBuffer()),
-    });
+    return injectForm(t.app, `/v1/shops/${shopId}/imports`, auth, form);
   };
   const getImport = async (id: string, auth = seller.auth) => t.app.inject({ method: 'GET', url: `/v1/imports/${id}`, headers: auth });
   const importFixture = async (): Promise<ImportView> => {

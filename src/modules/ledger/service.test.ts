@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SettableClock } from '../../platform/clock.js';
-import { rows, type Database, type Db } from '../../platform/db.js';
+import { rows, type Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { freshDatabase } from '../../test/db.js';
+import { useFreshDatabase } from '../../test/db.js';
 import {
   getBalance,
   getBalances,
@@ -37,13 +37,11 @@ async function snapshot(db: Db) {
 const leg = (account: string, amount: number, currency = 'USD'): PostingInput => ({ account, currency, amount });
 
 describe('ledger', () => {
-  let database: Database;
+  const database = useFreshDatabase({ poolSize: 8 });
   let db: Db;
-  beforeAll(async () => {
-    database = await freshDatabase({ poolSize: 8 });
+  beforeAll(() => {
     db = database.db;
   });
-  afterAll(() => database.close());
 
   it('classifies accounts by type', () => {
     for (const a of ['escrow:ord_1', 'seller_payable:shp_1', 'creator_payable:usr_1', 'payouts_in_transit']) {
@@ -342,13 +340,11 @@ describe('ledger', () => {
 });
 
 describe('ledger reconciliation', () => {
-  let database: Database;
+  const database = useFreshDatabase();
   let db: Db;
-  beforeAll(async () => {
-    database = await freshDatabase();
+  beforeAll(() => {
     db = database.db;
   });
-  afterAll(() => database.close());
 
   const codes = async () => (await reconcile(db)).problems.map((p) => p.code).sort();
 

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { TestApp } from '../../test/app.js';
+import { readSse } from '../../test/sse.js';
 import { createProduct } from '../catalog/index.js';
 import { createShop } from '../sellers/index.js';
 import { stockKeeper } from '../inventory/index.js';
@@ -50,21 +51,10 @@ export function openStream(url: string, headers: Record<string, string> = {}): P
     const req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const queue: SseEvent[] = [];
       const waiters: Array<() => void> = [];
-      let buffer = '';
       let endResolve: () => void;
       const ended = new Promise<void>((r) => (endResolve = r));
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data.push(line.slice(6));
-          }
+      readSse(res, (blocks) => {
+        for (const { event = 'message', data } of blocks) {
           if (data.length > 0) queue.push({ event, data: JSON.parse(data.join('\n')) });
         }
         for (const w of waiters.splice(0)) w();

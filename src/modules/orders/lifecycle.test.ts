@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SettableClock } from '../../platform/clock.js';
-import type { Database, Db } from '../../platform/db.js';
+import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { freshDatabase } from '../../test/db.js';
+import { useFreshDatabase } from '../../test/db.js';
 import { payments } from '../payments/index.js';
 import { applyOrderTransition, ORDER_EVENTS, orderLifecycle, orderMayTake, type OrderEvent } from './lifecycle.js';
 import { ORDER_STATUSES, orders, type OrderStatus } from './schema.js';
@@ -49,13 +49,7 @@ async function orderIn(db: Db, status: OrderStatus): Promise<string> {
 const row = async (db: Db, id: string) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
 
 describe('order lifecycle: the walk over every (state, event) pair', () => {
-  let database: Database;
-  let db: Db;
-  beforeAll(async () => {
-    database = await freshDatabase();
-    db = database.db;
-  });
-  afterAll(() => database.close());
+  const database = useFreshDatabase();
 
   it('the table has no partially_refunded state and every state is reachable from pending_payment', () => {
     expect(ORDER_STATUSES).not.toContain('partially_refunded');
@@ -72,6 +66,7 @@ describe('order lifecycle: the walk over every (state, event) pair', () => {
     for (const event of ORDER_EVENTS) {
       const to = orderLifecycle.next(state, event);
       it(`${state} × ${event} → ${to ?? '409 invalid_transition'} (applyOrderTransition)`, async () => {
+        const { db } = database;
         const id = await orderIn(db, state);
         const before = await row(db, id);
         if (to) {
@@ -97,6 +92,7 @@ describe('order lifecycle: the walk over every (state, event) pair', () => {
       });
 
       it(`${state} × ${event}: the set-based WHERE from the table (orderMayTake) agrees`, async () => {
+        const { db } = database;
         const id = await orderIn(db, state);
         const before = await row(db, id);
         const take = orderMayTake(event, eq(orders.id, id), clock.now());
@@ -110,6 +106,7 @@ describe('order lifecycle: the walk over every (state, event) pair', () => {
   }
 
   it('a writer that read a stale state changes nothing (the from-state is in the WHERE)', async () => {
+    const { db } = database;
     const id = await orderIn(db, 'paid');
     await applyOrderTransition(db, id, 'ship', { now: clock.now() });
     // Another process still believes the order is paid and cancels it: refused, still shipped.

@@ -1,27 +1,18 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { SettableClock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db.js';
+import { describe } from 'vitest';
 import { newId } from '../../platform/ids.js';
-import { freshDatabase } from '../../test/db.js';
-import { walkLifecycle } from '../../test/lifecycle-walk.js';
+import { itWalksEveryPair } from '../../test/lifecycle-walk.js';
 import { signUp } from '../identity/index.js';
 import { applicationLifecycle, transitionApplication } from './lifecycle.js';
 import { invitations, sellerApplications } from './schema.js';
 
 describe('seller application lifecycle', () => {
-  let database: Database;
-  let applicantId: string;
-  let invitationId: string;
-  const clock = new SettableClock('2026-03-02T09:00:00Z');
-
-  beforeAll(async () => {
-    database = await freshDatabase();
-    const signUpAs = (email: string) => signUp(database.db, clock, { email, password: 'correct horse battery', name: 'Walk', roles: ['buyer'] });
+  itWalksEveryPair(applicationLifecycle, async ({ db, clock, now }) => {
+    const signUpAs = (email: string) => signUp(db, clock, { email, password: 'correct horse battery', name: 'Walk', roles: ['buyer'] });
     const operator = await signUpAs('walk-operator@test.loopshop.dev');
-    applicantId = (await signUpAs('walk-applicant@test.loopshop.dev')).id;
-    invitationId = newId('inv');
-    await database.db.insert(invitations).values({
+    const applicantId = (await signUpAs('walk-applicant@test.loopshop.dev')).id;
+    const invitationId = newId('inv');
+    await db.insert(invitations).values({
       id: invitationId,
       codeHash: 'walk',
       codeHint: 'WALK',
@@ -30,15 +21,9 @@ describe('seller application lifecycle', () => {
       maxUses: 1000,
       expiresAt: new Date('2026-12-31T00:00:00Z'),
       createdBy: operator.id,
-      createdAt: clock.now(),
+      createdAt: now,
     });
-  });
-  afterAll(async () => database?.close());
-
-  it('walks every (state, event) pair: the table moves it, anything else is refused and changes nothing', async () => {
-    const { db } = database;
-    const now = clock.now();
-    await walkLifecycle(applicationLifecycle, {
+    return {
       async make(status) {
         const id = newId('app');
         await db.insert(sellerApplications).values({
@@ -68,6 +53,6 @@ describe('seller application lifecycle', () => {
       },
       apply: (id, event) => transitionApplication(db, id, event, { set: { updatedAt: new Date(now.getTime() + 1000) } }),
       read: async (id) => (await db.select().from(sellerApplications).where(eq(sellerApplications.id, id)))[0]!,
-    });
+    };
   });
 });

@@ -8,7 +8,7 @@ import { DEMO_INVITATION_CODE, seedDemo } from '../../demo/seed.js';
 import { DAY, HOUR } from '../../platform/clock.js';
 import { loadMarkets, market } from '../../platform/markets.js';
 import { markets } from '../../platform/schema.js';
-import { testApp, type TestApp } from '../../test/app.js';
+import { injectForm, testApp, type TestApp } from '../../test/app.js';
 import { generateCode, normalizeCode } from './invitations.js';
 
 type Auth = { authorization: string };
@@ -78,13 +78,7 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     const form = new FormData();
     form.append('kind', kind);
     form.append('file', new Blob([data]), 'document.pdf');
-    const body = new Response(form);
-    return t.app.inject({
-      method: 'POST',
-      url: '/v1/seller-applications/documents',
-      headers: { ...auth, 'content-type': body.headers.get('content-type')! },
-      payload: Buffer.from(await body.arrayBuffer()),
-    });
+    return injectForm(t.app, '/v1/seller-applications/documents', auth, form);
   };
   /** A signed-in user with the documents `kinds` uploaded. */
   const applicant = async (kinds: string[] = US_DOCS) => {
