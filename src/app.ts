@@ -5,7 +5,7 @@ import type { Database } from './platform/db.js';
 import { buildHttpApp, type AppContext } from './platform/http.js';
 import { purgeIdempotencyKeys } from './platform/idempotency.js';
 import { resolveSandboxSecrets } from './platform/installation-secrets.js';
-import { EventSubscriptions } from './platform/events.js';
+import { subscribeAll } from './subscriptions.js';
 import { enqueue, JobRunner } from './platform/jobs.js';
 import { purgeRateLimitCounters } from './platform/rate-limit.js';
 import { HOUR } from './platform/clock.js';
@@ -21,7 +21,6 @@ import { catalogRoutes } from './modules/catalog/routes.js';
 import { inventoryRoutes } from './modules/inventory/routes.js';
 import { createWarehouses, registerInventoryJobs, stockKeeper } from './modules/inventory/index.js';
 import { cartRoutes } from './modules/cart/routes.js';
-import { itemsOfOrders, ordersOfPayment } from './modules/orders/index.js';
 import { ordersRoutes } from './modules/orders/routes.js';
 import { checkoutRoutes, paymentFlowRoutes } from './flows/checkout.routes.js';
 import { acceptOffer, freezeShop, receiveInbound, registerFlowJobs } from './flows/index.js';
@@ -31,19 +30,18 @@ import { aftersalesRoutes } from './modules/aftersales/routes.js';
 import { registerAftersalesJobs } from './modules/aftersales/index.js';
 import { settlementRoutes } from './modules/settlement/routes.js';
 import { sellersRoutes } from './modules/sellers/routes.js';
-import { listShopsForUser, memberIdsOfShop } from './modules/sellers/index.js';
+import { listShopsForUser } from './modules/sellers/index.js';
 import { assertUserTextLinkFree } from './modules/links/index.js';
 import { listShipmentsOfOrder, shipmentView, ShipmentOut } from './modules/fulfillment/index.js';
 import { productRating, reviewsOfItems } from './modules/reviews/index.js';
-import { registerSettlementJobs, scheduleSettlementJobs, subscribeSettlement } from './modules/settlement/index.js';
+import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/index.js';
 import { managedRoutes } from './modules/managed/routes.js';
 import { linksRoutes } from './modules/links/routes.js';
 import { cutoverRoutes, outRoutes } from './flows/cutover.routes.js';
-import { subscribeNotifications } from './modules/notifications/index.js';
 import { notificationsRoutes } from './modules/notifications/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
-import { registerAnalyticsJobs, scheduleAnalyticsJobs, subscribeAnalytics } from './modules/analytics/index.js';
+import { registerAnalyticsJobs, scheduleAnalyticsJobs } from './modules/analytics/index.js';
 import { importsRoutes } from './modules/imports/routes.js';
 import { feedRoutes } from './modules/feed/routes.js';
 import { liveRoutes } from './modules/live/routes.js';
@@ -96,15 +94,8 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   const freeze = freezeShop(payments);
   registerTrustJobs(jobs, clock, freeze);
   registerLiveJobs(jobs, clock);
-  // Durable subscribers of domain events (src/platform/events.ts), delivered by the job runner.
-  const events = new EventSubscriptions();
-  subscribeSettlement(events);
-  subscribeAnalytics(events, async (tx, paymentId, orderIds) => ({
-    orders: (await ordersOfPayment(tx, paymentId)).filter((o) => orderIds.includes(o.id)),
-    items: itemsOfOrders(tx, orderIds),
-  }));
-  subscribeNotifications(events, { shopMembers: memberIdsOfShop });
-  events.register(jobs, clock);
+  // Durable subscribers and projections of domain events (src/subscriptions.ts), delivered by the job runner.
+  subscribeAll().register(jobs, clock);
   const ctx: AppContext = { database, db, clock, config, jobs, secrets, strategies, strategiesOn };
   // Lower modules' routes get what they need of higher ones here (module order: decision 021).
   const identity = (app: FastifyInstance) => identityRoutes(app, { shopsOfUser: listShopsForUser, assertTextLinkFree: assertUserTextLinkFree });

@@ -1,6 +1,5 @@
 import { DAY, HOUR, MINUTE, SettableClock, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
-import { EventSubscriptions } from '../platform/events.js';
 import { JobRunner } from '../platform/jobs.js';
 import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/index.js';
 import { addCartItem } from '../modules/cart/index.js';
@@ -8,9 +7,10 @@ import { createShipment, registerFulfillmentJobs, SandboxCarrier, type Scenario 
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
 import { checkout, registerCheckoutJobs, registerReleaseJobs } from '../flows/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
-import { registerSettlementJobs, subscribeSettlement } from '../modules/settlement/index.js';
+import { registerSettlementJobs } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';
 import type { Strategies } from '../strategies.js';
+import { subscribeAll } from '../subscriptions.js';
 import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
 
 /**
@@ -145,9 +145,7 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
   registerFulfillmentJobs(jobs, history, providers, carriers);
   registerSettlementJobs(jobs, history, { payoutRail });
   registerReleaseJobs(jobs, history);
-  const subscriptions = new EventSubscriptions();
-  subscribeSettlement(subscriptions);
-  subscriptions.register(jobs, history);
+  subscribeAll().register(jobs, history);
   const stock = new Map<string, { orig: number }>();
   const skuStock = async (skuId: string) => {
     if (!stock.has(skuId)) stock.set(skuId, { orig: (await getAvailability(db, [skuId])).get(skuId) ?? 0 });
