@@ -32,12 +32,16 @@ export function seeded(seed: number): Rand {
 }
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ver', 'shop', 'ta', 'ron', 'bel', 'zu', 'nex', 'qui', 'dar', 'po', 'lin', 'mart', 'sa', 'fen', 'go', 'ri', 'vo'];
+/** Syllables of the labels, one list per half. */
+const SYLLABLES = [
+  ['ka', 'lo', 'mi', 'ver', 'shop', 'ta', 'ron', 'bel', 'zu', 'nex', 'qui', 'dar', 'po', 'lin', 'mart', 'sa', 'fen', 'go', 'ri', 'vo'],
+  ['bu', 'ne', 'sto', 'kir', 'mall', 'te', 'jas', 'or', 'dee', 'lux', 'pa', 'vin', 'hao', 'mo', 'tre', 'gi', 'yun', 'fa', 'cel', 'ox'],
+];
 /** A random host label of 2–4 syllables, sometimes with a digit or a hyphen. */
-function label(r: Rand): string {
+function label(r: Rand, half: 0 | 1): string {
   const n = 2 + Math.floor(r() * 3);
   let s = '';
-  for (let i = 0; i < n; i++) s += pick(r, SYLLABLES);
+  for (let i = 0; i < n; i++) s += pick(r, SYLLABLES[half]!);
   const x = r();
   if (x < 0.1) s += String(Math.floor(r() * 100));
   else if (x < 0.15) s = `${s.slice(0, 3)}-${s.slice(3)}`;
@@ -47,7 +51,11 @@ function label(r: Rand): string {
 /** TLDs people give out in shop talk. */
 export const TLDS_USED = ['com', 'net', 'org', 'cn', 'io', 'shop', 'store', 'xyz', 'top', 'vip', 'online', 'site', 'info', 'co', 'me', 'de', 'uk', 'ru', 'jp', 'biz'];
 const ALT_LETTERS: Record<string, string> = { o: '0', e: '3', i: '1', a: '4', s: '5' };
-const leet = (s: string, r: Rand) => s.replace(/[oeias]/g, (c) => (r() < 0.7 ? ALT_LETTERS[c]! : c));
+/** Digits for some letters; one letter stays, as an all-digit TLD ("io" → "10") reads as a number ("No.10"). */
+const leet = (s: string, r: Rand) => {
+  const out = s.replace(/[oeias]/g, (c) => (r() < 0.7 ? ALT_LETTERS[c]! : c));
+  return /[a-z]/.test(out) ? out : s[0] + out.slice(1);
+};
 
 const DOT_WORDS = [' dot ', ' DOT ', ' Dot ', '(dot)', '[dot]', '{dot}', ' (dot) ', ' [dot] ', '-dot-', ' d0t ', ' D0T ', '<dot>'];
 const DOT_SYMBOLS = ['(.)', '[.]', '{.}', '·', '。', '．', '点', '句号', '•', '∙', '٠', '﹒', '․', '⋅', ',', '，', '_', '*', '#', '|', '🔹', '⚫', '●', '🔴', '✨', '/./'];
@@ -61,79 +69,79 @@ const MATH_BOLD = (s: string) => [...s].map((c) => (c >= 'a' && c <= 'z' ? Strin
 const CIRCLED = (s: string) => [...s].map((c) => (c >= 'a' && c <= 'z' ? String.fromCodePoint(0x24d0 + c.charCodeAt(0) - 97) : c)).join('');
 
 /** One way of writing `host` (label.tld); returns the written form and the host it resolves to. */
-type Kind = (r: Rand, l: string, tld: string) => { written: string; host: string };
+type Kind = (r: Rand, l: string, tld: string, pick: <T>(r: Rand, xs: readonly T[]) => T) => { written: string; host: string };
 const insertAt = (s: string, r: Rand, what: () => string) => {
   const at = 1 + Math.floor(r() * (s.length - 1));
   return s.slice(0, at) + what() + s.slice(at);
 };
 
 export const KINDS: Record<string, Kind> = {
-  plain: (r, l, t) => ({ written: `${l}.${t}${r() < 0.4 ? `/${pick(r, ['p/12', 'sale', 'shop?id=7', 'x'])}` : ''}`, host: `${l}.${t}` }),
-  scheme: (r, l, t) => ({ written: `${pick(r, ['https://', 'http://', 'HTTPS://', 'hxxps://', 'hxxp://', 'https：//', 'https : //', 'h t t p s://'])}${l}.${t}/${pick(r, ['', 'item/9', 'a?b=1'])}`, host: `${l}.${t}` }),
-  www: (r, l, t) => ({ written: `${pick(r, ['www.', 'WWW.', 'www ', 'www dot ', 'www。', 'w w w . '])}${l}.${t}`, host: `www.${l}.${t}` }),
-  dot_word: (r, l, t) => {
+  plain: (r, l, t, pick) => ({ written: `${l}.${t}${r() < 0.4 ? `/${pick(r, ['p/12', 'sale', 'shop?id=7', 'x'])}` : ''}`, host: `${l}.${t}` }),
+  scheme: (r, l, t, pick) => ({ written: `${pick(r, ['https://', 'http://', 'HTTPS://', 'hxxps://', 'hxxp://', 'https：//', 'https : //', 'h t t p s://'])}${l}.${t}/${pick(r, ['', 'item/9', 'a?b=1'])}`, host: `${l}.${t}` }),
+  www: (r, l, t, pick) => ({ written: `${pick(r, ['www.', 'WWW.', 'www ', 'www dot ', 'www。', 'w w w . '])}${l}.${t}`, host: `www.${l}.${t}` }),
+  dot_word: (r, l, t, pick) => {
     const d = pick(r, DOT_WORDS);
     return { written: `${l}${d}${t}`, host: `${l}.${t}` };
   },
-  dot_symbol: (r, l, t) => {
+  dot_symbol: (r, l, t, pick) => {
     const d = pick(r, DOT_SYMBOLS);
     const sp = r() < 0.3 ? ' ' : '';
     return { written: `${l}${sp}${d}${sp}${t}`, host: `${l}.${t}` };
   },
-  spaced_dot: (r, l, t) => ({ written: `${l}${pick(r, [' . ', ' .', '. ', '  .  '])}${t}`, host: `${l}.${t}` }),
-  space_in_label: (r, l, t) => ({ written: `${insertAt(l, r, () => ' ')}.${t}`, host: `${l}.${t}` }),
-  space_in_tld: (r, l, t) => {
+  spaced_dot: (r, l, t, pick) => ({ written: `${l}${pick(r, [' . ', ' .', '. ', '  .  '])}${t}`, host: `${l}.${t}` }),
+  space_in_label: (r, l, t, _pick) => ({ written: `${insertAt(l, r, () => ' ')}.${t}`, host: `${l}.${t}` }),
+  space_in_tld: (r, l, t, _pick) => {
     const tt = t.length >= 2 ? insertAt(t, r, () => ' ') : t;
     return { written: `${l}.${tt}`, host: `${l}.${t}` };
   },
-  spaced_letters: (r, l, t) => ({ written: [...`${l}.${t}`].join(pick(r, [' ', '  ', ' '])), host: `${l}.${t}` }),
-  invisible: (r, l, t) => ({ written: `${insertAt(l, r, () => pick(r, INVISIBLES))}.${insertAt(t, r, () => pick(r, INVISIBLES))}`, host: `${l}.${t}` }),
-  combining: (r, l, t) => {
+  spaced_letters: (r, l, t, pick) => ({ written: [...`${l}.${t}`].join(pick(r, [' ', '  ', ' '])), host: `${l}.${t}` }),
+  invisible: (r, l, t, pick) => ({ written: `${insertAt(l, r, () => pick(r, INVISIBLES))}.${insertAt(t, r, () => pick(r, INVISIBLES))}`, host: `${l}.${t}` }),
+  combining: (r, l, t, pick) => {
     const m = pick(r, COMBINING);
     return { written: [...`${l}.${t}`].map((c) => (c === '.' ? c : c + m)).join(''), host: `${l}.${t}` };
   },
-  fullwidth: (r, l, t) => {
+  fullwidth: (r, l, t, pick) => {
     const f = pick(r, [FULLWIDTH, MATH_BOLD, CIRCLED]);
     return { written: f === FULLWIDTH ? f(`${l}.${t}`) : `${f(l)}.${f(t)}`, host: `${l}.${t}` };
   },
-  homoglyph: (r, l, t) => {
+  homoglyph: (r, l, t, pick) => {
     const swap = (s: string) => [...s].map((c) => (LOOKALIKES[c] && r() < 0.5 ? pick(r, LOOKALIKES[c]!) : c)).join('');
     return { written: `${swap(l)}.${swap(t)}`, host: `${l}.${t}` };
   },
-  idn: (r) => {
+  idn: (r, _l, _t, pick) => {
     const l = pick(r, IDN_LABELS);
     const t = pick(r, IDN_TLDS);
     const host = `${l}.${t}`;
     return r() < 0.3 ? { written: domainToASCII(host), host } : { written: host, host };
   },
-  instruction: (r, l, t) => {
+  instruction: (r, l, t, pick) => {
     const c = pick(r, ['#', '*', '~', '^', '$', '&', '%', '!', '@@']);
     const say = pick(r, [
       `(replace ${c} with .)`, `replace ${c} with a dot`, `(${c} = .)`, `把${c}换成.`, `（${c}换成点）`, `${c}改成.`, `(change ${c} to dot)`, `${c} means .`,
     ]);
     return { written: `${l}${c}${t} ${say}`, host: `${l}.${t}` };
   },
-  leet_tld: (r, l, t) => {
+  leet_tld: (r, l, t, pick) => {
     const lt = leet(t, r);
     const tt = lt === t ? t.replace(/o/, '0') : lt;
     const sep = pick(r, ['.', ' dot ', ' d0t ', '(.)']);
     return { written: `${l}${sep}${tt}`, host: `${l}.${t}` };
   },
-  glued_dot: (r, l, t) => ({ written: `${l}${pick(r, ['dot', 'DOT', 'Dot', 'd0t', '(dot)', '_dot_'])}${t}${r() < 0.4 ? '/shop' : ''}`, host: `${l}.${t}` }),
-  email: (r, l, t) => {
+  glued_dot: (r, l, t, pick) => ({ written: `${l}${pick(r, ['dot', 'DOT', 'Dot', 'd0t', '(dot)', '_dot_'])}${t}${r() < 0.4 ? '/shop' : ''}`, host: `${l}.${t}` }),
+  email: (r, l, t, pick) => {
     const who = pick(r, ['sales', 'jane', 'vip', 'orders', 'li.wei']);
     const at = pick(r, [' at ', '(at)', '[at]', ' (at) ', '＠', '@', ' AT ', '艾特']);
     const dot = pick(r, ['.', ' dot ', '(dot)', '.']);
     return { written: `${who}${at}${l}${dot}${t}`, host: `${l}.${t}` };
   },
-  ip: (r) => {
+  ip: (r, _l, _t, pick) => {
     const ip = [1 + Math.floor(r() * 222), Math.floor(r() * 256), Math.floor(r() * 256), 1 + Math.floor(r() * 254)].join('.');
     const sep = pick(r, ['.', '[.]', ' . ', '(.)', '点']);
     return { written: `${ip.replace(/\./g, sep)}${r() < 0.5 ? ':8080/shop' : ''}`, host: ip };
   },
-  shortener: (r) => {
+  shortener: (r, _l, _t, pick) => {
     const s = pick(r, ['bit.ly', 't.cn', 'tinyurl.com', 'is.gd', 'cutt.ly', 'rb.gy', 'amzn.to', 'wa.me']);
-    const code = label(r).slice(0, 6);
+    const code = label(r, 0).slice(0, 6);
     const written = r() < 0.5 ? `${s}/${code}` : `${s.replace('.', pick(r, [' dot ', '[.]', '点', ' . ']))}/${code}`;
     return { written, host: s };
   },
@@ -151,10 +159,12 @@ const PROSE_ZH = [
 /** `n` cases of every kind: half the sentences in English, half in Chinese. `half` picks the sentence pool. */
 export function generateCorpus(seed: number, n: number, half: 0 | 1): GeneratedCase[] {
   const r = seeded(seed);
+  // Each half writes every kind with its own share of the variants (every other one of each list).
+  const ofHalf = <T>(rr: Rand, xs: readonly T[]): T => pick(rr, xs.length < 2 ? xs : xs.filter((_, k) => k % 2 === half));
   const out: GeneratedCase[] = [];
   for (const [kind, write] of Object.entries(KINDS)) {
     for (let i = 0; i < n; i++) {
-      const { written, host } = write(r, label(r), pick(r, TLDS_USED));
+      const { written, host } = write(r, label(r, half), pick(r, TLDS_USED), ofHalf);
       const sentence = pick(r, i % 2 === 0 ? PROSE_EN[half]! : PROSE_ZH[half]!);
       const start = sentence.indexOf('{L}');
       out.push({ kind, text: sentence.replace('{L}', written), link: domainToASCII(host) || host, start, end: start + written.length });

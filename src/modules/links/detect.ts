@@ -47,19 +47,19 @@ export const SHORTENERS = new Set([
  *  5. internationalised domains: Unicode labels and TLDs (the whole root zone), punycode `xn--`;
  *  6. instructions: "replace # with .", "(# = .)", "把#换成.", "(remove spaces)";
  *  7. digits for letters in the TLD or the dot word (`c0m`, `n3t`, `1nf0`, `d0t`);
- *  8. a dot left out before `com`/`net`/`org` followed by a path (`examplecom/shop`);
+ *  8. a dot left out before `com` followed by a path (`examplecom/shop`);
  *  9. e-mail obfuscation (`(at)`, `[at]`, ` AT `, `＠`, `艾特`), IPs and shorteners in any of the above;
  * 10. all of it inside Chinese text, which runs straight into Latin without spaces.
  */
 
 /** Top-level domains common enough to count even when written as "Example. com" or "Shop.Com". */
 const COMMON_TLDS = new Set(['com', 'net', 'org', 'cn', 'io', 'co', 'uk', 'us', 'me', 'info', 'biz', 'xyz', 'shop', 'store']);
-/** TLDs people give out in shop talk: a dot written any other way than `.` counts only before one of these. */
-const GIVEN_TLDS = new Set([...COMMON_TLDS, 'top', 'vip', 'online', 'site', 'club', 'app', 'dev', 'ru', 'de', 'jp', 'fr', 'cc', 'tv']);
-/** Of those, the ones that are no English word: they count even after a spaced symbol ("shop , com"). */
-const UNAMBIGUOUS_TLDS = new Set(['com', 'org', 'cn', 'xyz', 'io', 'biz', 'ru', 'de', 'jp', 'uk']);
-/** After "label. " (a space after the dot) only these complete a domain; "well. net weight" is prose. */
-const TLDS_AFTER_SPACE = new Set([...UNAMBIGUOUS_TLDS, 'top', 'vip', 'online', 'site']);
+/** TLDs people give out in shop talk that are no English word: they count after any stand-in for the dot. */
+const UNAMBIGUOUS_TLDS = new Set(['com', 'org', 'cn', 'xyz', 'io', 'biz', 'ru', 'de', 'jp', 'uk', 'vip', 'cc', 'fr']);
+/** All TLDs people give out in shop talk: these count after a dot word or a dot look-alike (`shop dot top`, `shop•store`). */
+const GIVEN_TLDS = new Set([...UNAMBIGUOUS_TLDS, ...COMMON_TLDS, 'top', 'online', 'site', 'club', 'app', 'dev', 'tv']);
+/** After `。`, a sentence end in Chinese text, only these complete a domain. */
+const FULL_STOP_TLDS = new Set([...UNAMBIGUOUS_TLDS, 'net']);
 /** Words before " dot " that make it prose ("polka dot top", "the dot com era", "a dot of glue"). */
 const PROSE_BEFORE_DOT = new Set(['the', 'a', 'an', 'one', 'each', 'every', 'this', 'that', 'no', 'polka', 'red', 'green', 'blue', 'black', 'white', 'pink', 'tiny', 'small', 'big', 'little', 'with', 'per', 'of']);
 
@@ -85,7 +85,13 @@ interface Unit {
   to: number;
 }
 
-const joined = (units: Unit[]) => units.map((u) => u.c).join('');
+/** The normalised text of `units`, computed once per array (a pass that changes nothing returns the same array). */
+const texts = new WeakMap<Unit[], string>();
+function joined(units: Unit[]): string {
+  let text = texts.get(units);
+  if (text === undefined) texts.set(units, (text = units.map((u) => u.c).join('')));
+  return text;
+}
 
 /** Replaces every match of `re` (global) in the normalised text; the new units map to what they replaced. */
 function rewrite(units: Unit[], re: RegExp, replace: (m: RegExpExecArray) => string | null): Unit[] {
@@ -119,20 +125,23 @@ function givenTld(token: string): string | undefined {
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
 const DOT_WORD = '(?:dot|d0t|dawt|点|句号)';
+/** Dot words and look-alikes that may repeat in a chain ("shop dot example dot com", "shop点example点cn"). */
+const CHAIN_DOT = `(?:\\s+(?:dot|d0t|dawt)\\s+|\\s*(?:点|句号|[。·・•∙⋅٠‧])\\s*)`;
 /** What a dot may be written as between a label and a TLD: a dot word or `.` in brackets, hyphenated or spaced, a dot look-alike, or other punctuation, symbols and emoji. */
 const DOT_BRACKETED = `\\s*[([{<]\\s*(?:${DOT_WORD}|\\.|。)\\s*[)\\]}>]\\s*`;
-const DOT_HYPHENATED = `[-_]${DOT_WORD}[-_]|([^\\s\\p{L}\\p{N}])\\.\\3`;
+const DOT_HYPHENATED = `[-_]${DOT_WORD}[-_]|\\s*([^\\s\\p{L}\\p{N}.])\\.\\3\\s*`;
 const DOT_LOOKALIKE = '\\s*[。·・•∙⋅٠‧]\\s*|\\s*[点]\\s*|\\s*句号\\s*';
 const SYMBOL = "(?:(?![-/:@?&=%+'\"_.])[\\p{P}\\p{S}\\p{Extended_Pictographic}]\\ufe0f?|_){1,3}";
 const SEPARATED = new RegExp(
   `(?<![a-z0-9-])(${LABEL})(${DOT_BRACKETED}|${DOT_HYPHENATED}|${DOT_LOOKALIKE}|(\\s+)?${SYMBOL}(\\s+)?)([a-z0-9]{2,6})(?![a-z0-9])`,
   'giu',
 );
-const DOT_WORD_CHAIN = new RegExp(`${LABEL}(?:\\s+${DOT_WORD}\\s+${LABEL})+`, 'gi');
+const SPACED_DOTS = new RegExp(`(?<![a-z0-9-])${LABEL}(?:\\s*\\.\\s*${LABEL})+(?![a-z0-9-])`, 'gi');
+const DOT_WORD_CHAIN = new RegExp(`(?<![a-z0-9-])${LABEL}(?:${CHAIN_DOT}${LABEL})+(?![a-z0-9-])`, 'gi');
 const GLUED_DOT = new RegExp(`(?<![#a-z0-9])(${LABEL})(?:dot|d0t)([a-z0-9]{2,6})(?![a-z0-9])`, 'gi');
 const INSTRUCTIONS = [
   /(?:replace|change|swap|turn)\s+(\S{1,3})\s+(?:with|by|to|into|for)\s+(?:a\s+)?(?:\.|dot|period|点)/gi,
-  /(?<![\p{L}\p{N}])([^\p{L}\p{N}\s()[\]]{1,3})\s*(?:=|means|is|->|→|stands for)\s*(?:a\s+)?(?:\.|dot|period)(?![\p{L}\p{N}])/giu,
+  /(?<![\p{L}\p{N}])([^\p{L}\p{N}\s()[\]]{1,3})\s*(?:=|means|is|->|→|stands for)\s*(?:a\s+)?(?:\.|dot|period)(?![a-z0-9])/giu,
   /([^\p{L}\p{N}\s()[\]]{1,3})\s*(?:换成|改成|替换成|替换为|换为|改为|当作|当成|代表|是)\s*(?:\.|点|句号)/gu,
 ];
 const REMOVE_SPACES = /remove (?:the |all )?spaces|without spaces|no spaces|去掉空格|去空格|删除空格|删掉空格/i;
@@ -140,27 +149,32 @@ const REMOVE_SPACES = /remove (?:the |all )?spaces|without spaces|no spaces|去�
 /** Drops combining marks from words where they sit on most letters (strike-through, underline, keycaps). */
 function dropMarks(units: Unit[]): Unit[] {
   const text = joined(units);
+  if (!/\p{M}/u.test(text)) return units;
   const drop = new Set<number>();
-  for (const w of text.matchAll(/[\p{L}\p{N}\p{M}.-]+/gu)) {
+  for (const w of text.matchAll(/[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}\p{M}.-]+/gu)) {
     const marks = [...w[0].matchAll(/\p{M}/gu)];
     if (marks.length >= 3 && marks.length * 2 >= w[0].length - marks.length) for (const m of marks) drop.add(w.index + m.index);
   }
   return drop.size === 0 ? units : units.filter((_, k) => !drop.has(k));
 }
 
-/** Look-alike letters in host-like words that also hold Latin letters: per label, when it mixes scripts or is made of look-alikes only ("ехаmple.сом"), not in a real IDN label ("shop.рф"). */
+/** Look-alike letters in host-like words (with a Latin letter or a dot): per label, when it mixes scripts or is made of look-alikes only ("ехаmple.сом", "а00.сом"), not in a real IDN label ("shop.рф"). */
 function latinLookalikes(units: Unit[]): Unit[] {
-  for (const word of joined(units).matchAll(/[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{M}\p{N}.-]*[a-z][\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{M}\p{N}.-]*/giu)) {
+  const text = joined(units);
+  if (!/[\u0370-\u052f\u0261]/.test(text)) return units;
+  const out = [...units];
+  for (const word of text.matchAll(/[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{M}\p{N}.-]+/gu)) {
+    if (!/[a-z]|[\p{L}\p{N}]\.\p{L}/iu.test(word[0])) continue;
     let at = word.index;
     for (const label of word[0].split('.')) {
       const letters = [...label].filter((c) => /\p{L}/u.test(c));
       if (letters.some((c) => /[a-z]/i.test(c)) || letters.every((c) => HOMOGLYPHS[c])) {
-        for (let k = at; k < at + label.length; k++) units[k] = { ...units[k]!, c: HOMOGLYPHS[units[k]!.c] ?? units[k]!.c };
+        for (let k = at; k < at + label.length; k++) out[k] = { ...out[k]!, c: HOMOGLYPHS[out[k]!.c] ?? out[k]!.c };
       }
       at += label.length + 1;
     }
   }
-  return units;
+  return out;
 }
 
 /** "example#com (replace # with .)", "把*换成.": the named character becomes a dot between letters; "(remove spaces)" joins spaced-out letters. */
@@ -185,6 +199,10 @@ export function normalise(text: string): Unit[] {
   for (const cp of text) {
     const from = i;
     i += cp.length;
+    if (cp < '\u0080') {
+      units.push({ c: cp, from, to: i });
+      continue;
+    }
     if (INVISIBLE.test(cp)) continue;
     // Chinese punctuation after Chinese text separates, it does not join ("官网：www…").
     const prev = units[units.length - 1];
@@ -202,36 +220,54 @@ export function normalise(text: string): Unit[] {
     /[a-z0-9]\s*\.\s*[a-z0-9]/i.test(m[0]) ? m[0].replace(/ /g, '') : null);
   units = rewrite(units, new RegExp(`\\bwww(?:\\s*(?:${DOT_WORD}|\\.|。)\\s*|\\s+)(?=[a-z0-9])`, 'gi'), () => 'www.');
   units = rewrite(units, /(?<=[a-z0-9])\s*[([{<]\s*at\s*[)\]}>]\s*(?=[a-z0-9])|(?<=[a-z0-9])(?:\s+AT\s+|\s*艾特\s*)(?=[a-z0-9])/g, () => '@');
-  units = rewrite(units, /(?<=[a-z0-9])(?:\s*[([{<]\s*(?:dot|\.|点|。)\s*[)\]}>]\s*|\s*[点。·・]\s*)(?=[a-z0-9])/gi, () => '.');
+  units = rewrite(units, /(?<=[a-z0-9])\s*[([{<]\s*(?:dot|\.|点|。)\s*[)\]}>]\s*(?=[a-z0-9])|(?<=[0-9])\s*[点。·・]\s*(?=[0-9])/gi, () => '.');
   units = rewrite(units, DOT_WORD_CHAIN, (m) => {
-    const labels = m[0].split(new RegExp(`\\s+${DOT_WORD}\\s+`, 'i'));
+    const labels = m[0].split(new RegExp(CHAIN_DOT, 'i'));
     if (PROSE_BEFORE_DOT.has(labels[0]!.toLowerCase())) return null;
     const tld = givenTld(labels[labels.length - 1]!);
+    // `。` ends sentences: it stands for a dot only before a TLD that is no English word ("the。top" is prose).
+    if (m[0].includes('。') && !(tld && FULL_STOP_TLDS.has(tld))) return null;
     if (labels.length <= 2 && !tld && !SHORTENERS.has(labels.join('.').toLowerCase())) return null;
     return [...labels.slice(0, -1), tld ?? labels[labels.length - 1]!].join('.');
   });
   units = rewrite(units, SEPARATED, (m) => {
     const [, label, sep, , before, after, tldToken] = m;
     const tld = givenTld(tldToken!);
-    const lookalike = !/[\p{P}\p{S}\p{Extended_Pictographic}]/u.test(sep!.replace(/[.。·・•∙⋅٠‧()[\]{}<>_-]/g, ''));
+    if (SHORTENERS.has(`${label}.${tldToken}`.toLowerCase()) && sep!.trim() !== '') return `${label}.${tldToken}`;
     if (!tld || PROSE_BEFORE_DOT.has(label!.toLowerCase()) || sep!.trim() === '') return null;
-    if ((before || after) && !lookalike && !UNAMBIGUOUS_TLDS.has(tld)) return null;
+    // A dot look-alike or a dot word stands for a dot before any TLD people give out; `。` and other
+    // punctuation ("love it,me too", "the。top") only before a TLD that is no English word, and so
+    // does a symbol or emoji with spaces around it.
+    const other = sep!.replace(/[\s.。·・•∙⋅٠‧()[\]{}<>_-]|dot|d0t|dawt|点|句号/gi, '');
+    if (sep!.includes('。') && !FULL_STOP_TLDS.has(tld)) return null;
+    const punctuation = /\p{P}/u.test(other);
+    if ((punctuation || (other !== '' && (before || after))) && !UNAMBIGUOUS_TLDS.has(tld)) return null;
     return `${label}.${tld}`;
   });
   units = rewrite(units, GLUED_DOT, (m) => {
     const tld = givenTld(m[2]!);
     return tld && m[1]!.length >= 2 ? `${m[1]}.${tld}` : null;
   });
-  // "examplecom/shop": a dot left out, seen from the path that follows.
-  units = rewrite(units, /(?<![a-z0-9.])([a-z0-9-]{3,})(com|net|org)(?=\/[a-z0-9])/gi, (m) => `${m[1]}.${m[2]}`);
-  units = rewrite(units, /(?<=[a-z0-9])\s+\.\s*(?=[a-z0-9])/gi, () => '.');
-  units = rewrite(units, new RegExp(`(?<=[A-Za-z0-9]{2})\\.\\s+(?=(${LABEL})(?![a-z0-9-]|\\.[a-z0-9]))`, 'g'), (m) => (TLDS_AFTER_SPACE.has(m[1]!) ? '.' : null));
+  // "examplecom/shop": a dot left out before com, seen from the path that follows (not "sitcom/drama").
+  units = rewrite(units, /(?<![a-z0-9.])([a-z0-9-]{3,})com(?=\/[a-z0-9])/gi, (m) => (/(?:sit|tele|inter|dot)$/i.test(m[1]!) ? null : `${m[1]}.com`));
+  // "example . com", "example. com": spaces around dots, when the chain is an IP address or a
+  // shortener or ends in a TLD people give out; with a space only after the dot, one that is no
+  // English word ("well. net weight" is prose).
+  units = rewrite(units, SPACED_DOTS, (m) => {
+    const labels = m[0].split(/\s*\.\s*/);
+    const last = labels[labels.length - 1]!;
+    const ip = labels.length === 4 && labels.every((l) => /^\d{1,3}$/.test(l));
+    const tlds = /\s\./.test(m[0]) ? GIVEN_TLDS : UNAMBIGUOUS_TLDS;
+    const joinedUp = labels.join('.');
+    return /\s/.test(m[0]) && (ip || SHORTENERS.has(joinedUp.toLowerCase()) || (tlds.has(last) && labels[0]!.length >= 2)) ? joinedUp : null;
+  });
   // "example.c om", "example.c0m": a space inside the TLD, digits for its letters.
   units = rewrite(units, /(?<=[a-z0-9]\.)([a-z]{1,5}) ([a-z]{1,5})(?![a-z0-9])/gi, (m) => (GIVEN_TLDS.has(`${m[1]}${m[2]}`.toLowerCase()) ? `${m[1]}${m[2]}` : null));
-  units = rewrite(units, /(?<=[a-z]{2}[a-z0-9-]*\.)([a-z0-9]*[0-9][a-z0-9]*)(?![a-z0-9])/gi, (m) => givenTld(m[1]!) ?? null);
+  units = rewrite(units, /(?<=[a-z][a-z0-9-]*\.)([a-z0-9]*[0-9][a-z0-9]*)(?![a-z0-9])/gi, (m) => givenTld(m[1]!) ?? null);
   // "visit:example.com": linkify-it takes no link right after a colon.
   units = rewrite(units, /(?<=\p{L}):(?=\p{L})/gu, () => ': ');
   // Chinese text runs straight into other scripts ("请访问example.com购买", "去торг.网络"): split them.
+  if (!CJK.test(joined(units))) return units;
   const out: Unit[] = [];
   for (const u of units) {
     const prev = out[out.length - 1];
