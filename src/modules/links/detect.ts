@@ -130,7 +130,7 @@ const CHAIN_DOT = `(?:\\s+(?:dot|d0t|dawt)\\s+|\\s*(?:点|句号|[。·・•∙
 /** What a dot may be written as between a label and a TLD: a dot word or `.` in brackets, hyphenated or spaced, a dot look-alike, or other punctuation, symbols and emoji. */
 const DOT_BRACKETED = `\\s*[([{<]\\s*(?:${DOT_WORD}|\\.|。)\\s*[)\\]}>]\\s*`;
 const DOT_HYPHENATED = `[-_]${DOT_WORD}[-_]|\\s*([^\\s\\p{L}\\p{N}.])\\.\\3\\s*`;
-const DOT_LOOKALIKE = '\\s*[。·・•∙⋅٠‧]\\s*|\\s*[点]\\s*|\\s*句号\\s*';
+const DOT_LOOKALIKE = '\\s*(?:[。·・•∙⋅٠‧]|点|句号)\\s*';
 const SYMBOL = "(?:(?![-/:@?&=%+'\"_.])[\\p{P}\\p{S}\\p{Extended_Pictographic}]\\ufe0f?|_){1,3}";
 const SEPARATED = new RegExp(
   `(?<![a-z0-9-])(${LABEL})(${DOT_BRACKETED}|${DOT_HYPHENATED}|${DOT_LOOKALIKE}|(\\s+)?${SYMBOL}(\\s+)?)([a-z0-9]{2,6})(?![a-z0-9])`,
@@ -140,7 +140,7 @@ const SPACED_DOTS = new RegExp(`(?<![a-z0-9-])${LABEL}(?:\\s*\\.\\s*${LABEL})+(?
 const DOT_WORD_CHAIN = new RegExp(`(?<![a-z0-9-])${LABEL}(?:${CHAIN_DOT}${LABEL})+(?![a-z0-9-])`, 'gi');
 const GLUED_DOT = new RegExp(`(?<![#a-z0-9])(${LABEL})(?:dot|d0t)([a-z0-9]{2,6})(?![a-z0-9])`, 'gi');
 const INSTRUCTIONS = [
-  /(?:replace|change|swap|turn)\s+(\S{1,3})\s+(?:with|by|to|into|for)\s+(?:a\s+)?(?:\.|dot|period|点)/gi,
+  /(?:replace|change|swap|turn)\s+([^\p{L}\p{N}\s]{1,3})\s+(?:with|by|to|into|for)\s+(?:a\s+)?(?:\.|dot|period|点)/giu,
   /(?<![\p{L}\p{N}])([^\p{L}\p{N}\s()[\]]{1,3})\s*(?:=|means|is|->|→|stands for)\s*(?:a\s+)?(?:\.|dot|period)(?![a-z0-9])/giu,
   /([^\p{L}\p{N}\s()[\]]{1,3})\s*(?:换成|改成|替换成|替换为|换为|改为|当作|当成|代表|是)\s*(?:\.|点|句号)/gu,
 ];
