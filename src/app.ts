@@ -32,7 +32,7 @@ import { settlementRoutes } from './modules/settlement/routes.js';
 import { sellersRoutes } from './modules/sellers/routes.js';
 import { listShopsForUser } from './modules/sellers/index.js';
 import { assertUserTextLinkFree } from './modules/links/index.js';
-import { listShipmentsOfOrder, shipmentView, ShipmentOut } from './modules/fulfillment/index.js';
+import { confirmReceipt, listShipmentsOfOrder, shipmentView, ShipmentOut } from './modules/fulfillment/index.js';
 import { productRating, reviewsOfItems } from './modules/reviews/index.js';
 import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settlement/index.js';
 import { managedRoutes } from './modules/managed/routes.js';
@@ -104,6 +104,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
       shipmentSchema: ShipmentOut,
       shipmentsOf: async (tx, orderId) => Promise.all((await listShipmentsOfOrder(tx, orderId)).map((s) => shipmentView(tx, s))),
       reviewsOfItems,
+      confirmReceipt,
     });
   const catalog = (app: FastifyInstance) => catalogRoutes(app, { stock: stockKeeper, rating: productRating });
   const sellers = (app: FastifyInstance) => sellersRoutes(app, { openWarehouses: createWarehouses });

@@ -35,12 +35,18 @@ export interface StrategyContext {
  */
 export type StrategiesOption = (ctx: StrategyContext) => Partial<Strategies>;
 
+/** On the real clock the sandbox carrier scans its labels by itself at the configured pace; on a simulated clock only `simulate` plays plans. */
+function sandboxAutoplay(ctx: StrategyContext): { hourMs: number } | null {
+  const pace = ctx.config.sandboxCarrierPaceSeconds;
+  return ctx.clock.simulated || pace <= 0 ? null : { hourMs: pace * 1000 };
+}
+
 /** The configured strategies: the given ones, else the built-in sandboxes from the installation's secrets and the configuration. */
 export function buildStrategies(ctx: StrategyContext, option?: StrategiesOption): Strategies {
   const given = option?.(ctx) ?? {};
   return {
     payments: given.payments ?? new Map([['sandbox', new SandboxProvider(ctx.clock, ctx.secrets.payments)]]),
-    carriers: given.carriers ?? new Map([['sandbox', new SandboxCarrier(ctx.clock, ctx.secrets.carrier)]]),
+    carriers: given.carriers ?? new Map([['sandbox', new SandboxCarrier(ctx.clock, ctx.secrets.carrier, 'sandbox', sandboxAutoplay(ctx))]]),
     payoutRail: given.payoutRail ?? new SandboxPayoutRail(),
     media: given.media ?? { ffmpegPath: ctx.config.ffmpegPath, ffprobePath: ctx.config.ffprobePath },
   };

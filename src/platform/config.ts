@@ -65,6 +65,13 @@ export interface Config {
    */
   sandboxWebhookSecret: string | undefined;
   sandboxCarrierSecret: string | undefined;
+  /**
+   * LOOPSHOP_SANDBOX_CARRIER_PACE: real seconds one hour of a sandbox carrier plan takes when the
+   * server runs on the real clock (default 5: an `on_time` parcel is delivered about 4 minutes after
+   * its label). The carrier then scans every label it issues by itself; 0 turns that off. On a
+   * simulated clock plans keep their hours and only `simulate` plays them.
+   */
+  sandboxCarrierPaceSeconds: number;
 }
 
 /**
@@ -86,6 +93,14 @@ function int(value: string | undefined, fallback: number, name: string): number 
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** A non-negative decimal number (e.g. `0.5`). */
+function decimal(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n)) throw new Error(`${name} must be a non-negative number, got "${value}"`);
   return n;
 }
 
@@ -184,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: bearerToken(env.LOOPSHOP_METRICS_TOKEN, 'LOOPSHOP_METRICS_TOKEN'),
     sandboxWebhookSecret: env.LOOPSHOP_SANDBOX_WEBHOOK_SECRET || undefined,
     sandboxCarrierSecret: env.LOOPSHOP_SANDBOX_CARRIER_SECRET || undefined,
+    sandboxCarrierPaceSeconds: decimal(env.LOOPSHOP_SANDBOX_CARRIER_PACE, 5, 'LOOPSHOP_SANDBOX_CARRIER_PACE'),
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import type { Db } from '../../platform/db.js';
 import type { ShipmentStatus } from './schema.js';
 
 /**
@@ -6,6 +7,8 @@ import type { ShipmentStatus } from './schema.js';
  *
  * - `registerLabel` issues a tracking number for a parcel (carriers that cannot answer null:
  *   the seller must then give the tracking number);
+ * - `labelIssued` (optional) hears, in the shipment's transaction, of a parcel shipped under a
+ *   tracking number it issued: a carrier that pushes its scans by itself (the sandbox) starts here;
  * - `verifyWebhook` authenticates the raw body (401 `invalid_signature`, stale timestamps refused)
  *   and normalises the carrier's events; the caller dedupes by `event_id`.
  */
@@ -23,6 +26,7 @@ export interface TrackingEvent {
 export interface Carrier {
   readonly name: string;
   registerLabel(input: { orderId: string; postalCode: string }): Promise<{ tracking_number: string } | null>;
+  labelIssued?(db: Db, label: { trackingNumber: string; postalCode: string }): Promise<void>;
   verifyWebhook(rawBody: Buffer | string, headers: Record<string, string | string[] | undefined>): TrackingEvent[];
 }
 

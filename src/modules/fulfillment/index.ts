@@ -1,5 +1,6 @@
 export type * from './carriers.js';
 export * from './lifecycle.js';
+export * from './receipt.js';
 export * from './sandbox-carrier.js';
 export * from './schema.js';
 export * from './service.js';

@@ -54,6 +54,11 @@ interface WireEvent {
  * (`loopshop-signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, body
  * `{ "events": [...] }`). `simulate` schedules a scenario's scans as durable jobs on the clock;
  * each job signs its event and feeds it through the same path as `POST /v1/webhooks/carriers/sandbox`.
+ *
+ * With `autoplay` (the server on the real clock, LOOPSHOP_SANDBOX_CARRIER_PACE) it plays
+ * `on_time` for every label it issues, one plan hour taking `hourMs` real milliseconds, so a
+ * parcel reaches the buyer within minutes with no one driving it. Tracking numbers it did not
+ * issue (typed by the seller) get no scans, as at a real carrier.
  */
 export class SandboxCarrier implements Carrier {
   constructor(
@@ -62,6 +67,8 @@ export class SandboxCarrier implements Carrier {
     private readonly secret: string,
     /** Its name in the carrier map and webhook path; a second sandbox under another name and secret is a second carrier. */
     readonly name: string = 'sandbox',
+    /** Scan every label it issues by itself, one plan hour taking `hourMs` real ms; null: only `simulate` schedules scans. */
+    private readonly autoplay: { hourMs: number } | null = null,
   ) {}
 
   async registerLabel(): Promise<{ tracking_number: string }> {
@@ -70,19 +77,24 @@ export class SandboxCarrier implements Carrier {
     return { tracking_number: `SBX${digits}` };
   }
 
-  /** Schedules the scenario's scans on the clock, delivering to `postalCode`. Returns the events. */
+  async labelIssued(db: Db, label: { trackingNumber: string; postalCode: string }): Promise<void> {
+    if (this.autoplay) await this.simulate(db, label.trackingNumber, 'on_time', { postalCode: label.postalCode, hourMs: this.autoplay.hourMs });
+  }
+
+  /** Schedules the scenario's scans on the clock, delivering to `postalCode`; a plan hour lasts `hourMs` (default an hour). Returns the events. */
   async simulate(
     db: Db,
     trackingNumber: string,
     scenario: Scenario,
-    opts: { postalCode: string; start?: Date },
+    opts: { postalCode: string; start?: Date; hourMs?: number },
   ): Promise<WireEvent[]> {
     const start = (opts.start ?? this.clock.now()).getTime();
+    const hourMs = opts.hourMs ?? HOUR;
     const events = PLANS[scenario].map(([h, status, description], i) => ({
       id: `sbxevt_${trackingNumber}_${scenario}_${i}`,
       tracking_number: trackingNumber,
       status,
-      at: new Date(start + h * HOUR).toISOString(),
+      at: new Date(start + Math.round(h * hourMs)).toISOString(),
       postal_code: opts.postalCode,
       description,
     }));

@@ -38,6 +38,8 @@ export const shipments = pgTable(
     createdAt: timestamptz('created_at').notNull(),
     pickedUpAt: timestamptz('picked_up_at'),
     deliveredAt: timestamptz('delivered_at'),
+    /** When the buyer confirmed receipt, delivering it before (or without) the carrier's delivery scan. */
+    receiptConfirmedAt: timestamptz('receipt_confirmed_at'),
     /** Carrier time of the event that set `status` (older events never move it back). */
     lastEventAt: timestamptz('last_event_at'),
     /** Set on a replacement parcel: the after-sales case it answers (not part of the order's own delivery). */

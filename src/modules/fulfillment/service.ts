@@ -202,6 +202,7 @@ export async function createShipment(
   const viewed = await orderToShip(db, userId, orderId, opts.operator ?? false);
   const carrier = getCarrier(carriers, input.carrier);
   let tracking = input.tracking_number?.trim();
+  const issued = !tracking;
   if (!tracking) {
     const label = await carrier.registerLabel({ orderId, postalCode: viewed.shippingAddress.postal_code });
     if (!label) throw badRequest('tracking_number_required', `Carrier ${carrier.name} needs a tracking number`);
@@ -283,6 +284,7 @@ export async function createShipment(
       .where(and(eq(shipments.carrier, carrier.name), eq(shipments.trackingNumber, tracking), ne(shipments.orderId, orderId)))
       .limit(1);
     if (reused) await flagShipment(tx, clock, shipment, 'tracking_reused', { other_order_id: reused.orderId });
+    if (issued) await carrier.labelIssued?.(tx, { trackingNumber: tracking, postalCode: shipment.destinationPostalCode });
     const m = market(order.market);
     await enqueue(tx, clock, JOBS.checkPickup, { shipment_id: shipment.id }, { runAt: after(now, m.pickupWithinMs), uniqueKey: `${JOBS.checkPickup}:${shipment.id}` });
     await enqueue(tx, clock, JOBS.checkScan, { shipment_id: shipment.id }, { runAt: after(now, m.noScanFlagMs), uniqueKey: `${JOBS.checkScan}:${shipment.id}` });
@@ -322,6 +324,7 @@ export async function shipmentView(db: Db, s: ShipmentRow): Promise<ShipmentView
     created_at: s.createdAt.toISOString(),
     picked_up_at: iso(s.pickedUpAt),
     delivered_at: iso(s.deliveredAt),
+    receipt_confirmed_at: iso(s.receiptConfirmedAt),
     timeline: events.map((e) => ({ status: e.status, at: e.at.toISOString(), postal_code: e.postalCode, description: e.description })),
   };
 }
@@ -436,10 +439,7 @@ async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: Trac
   }
   if (ev.status === 'delivered' && cur.deliveredAt === null) {
     patch.deliveredAt = ev.at;
-    if (pickedUpAt) {
-      const due = after(pickedUpAt, m.deliveryWithinMs);
-      if (ev.at > due) await recordBreach(tx, clock, { shopId: cur.shopId, orderId: cur.orderId, shipmentId: cur.id, kind: 'late_delivery', dueAt: due });
-    }
+    await checkDeliveredInTime(tx, clock, cur, orderRow.market, pickedUpAt, ev.at);
     if (ev.postal_code !== null && normPostal(ev.postal_code) !== normPostal(cur.destinationPostalCode)) {
       await flagShipment(tx, clock, cur, 'postal_code_mismatch', { expected: cur.destinationPostalCode, delivered_to: ev.postal_code });
     }
@@ -461,10 +461,23 @@ async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise
   const shipped = new Map<string, number>();
   for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
   if (items.some((i) => (shipped.get(i.id) ?? 0) < i.quantity)) return;
-  if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' })) {
-    const runAt = after(clock.now(), market(order.market).afterSalesWindowMs);
-    await enqueue(tx, clock, JOBS.complete, { order_id: order.id }, { runAt, uniqueKey: `${JOBS.complete}:${order.id}` });
-  }
+  if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' })) await startAfterSalesWindow(tx, clock, order);
+}
+
+/**
+ * The order was just delivered (its last parcel's scan, or the buyer's confirmation): the
+ * after-sales window starts now; when it ends the order completes and settlement releases its escrow.
+ */
+export async function startAfterSalesWindow(tx: Db, clock: Clock, order: OrderRow): Promise<void> {
+  const runAt = after(clock.now(), market(order.market).afterSalesWindowMs);
+  await enqueue(tx, clock, JOBS.complete, { order_id: order.id }, { runAt, uniqueKey: `${JOBS.complete}:${order.id}` });
+}
+
+/** A `late_delivery` breach when the parcel, picked up, is delivered at `at` after its due time. */
+export async function checkDeliveredInTime(tx: Db, clock: Clock, s: ShipmentRow, market_: string, pickedUpAt: Date | null, at: Date): Promise<void> {
+  if (!pickedUpAt) return;
+  const due = after(pickedUpAt, market(market_).deliveryWithinMs);
+  if (at > due) await recordBreach(tx, clock, { shopId: s.shopId, orderId: s.orderId, shipmentId: s.id, kind: 'late_delivery', dueAt: due });
 }
 
 // ---------------------------------------------------------------------------------------------

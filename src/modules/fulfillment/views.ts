@@ -19,5 +19,6 @@ export const ShipmentOut = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   picked_up_at: Nullable(Type.String({ format: 'date-time' })),
   delivered_at: Nullable(Type.String({ format: 'date-time' })),
+  receipt_confirmed_at: Nullable(Type.String({ format: 'date-time', description: 'When the buyer confirmed receipt (then also `delivered_at`); null while only the carrier reports delivery' })),
   timeline: Type.Array(Type.Object({ status: Status, at: Type.String({ format: 'date-time' }), postal_code: Nullable(Type.String()), description: Type.String() })),
 });

@@ -16,6 +16,7 @@ const EARLIER = new Date('2026-02-01T00:00:00Z');
 const STAMP: Partial<Record<OrderEvent, 'paidAt' | 'deliveredAt' | 'completedAt' | 'cancelledAt'>> = {
   pay: 'paidAt',
   deliver: 'deliveredAt',
+  confirm_receipt: 'deliveredAt',
   complete: 'completedAt',
   decline: 'cancelledAt',
   expire: 'cancelledAt',

@@ -13,7 +13,7 @@ import { ORDER_STATUSES, orders, type OrderStatus } from './schema.js';
  * A partial refund changes no status (the order keeps its state and `refunded_amount` shows the
  * refund); `refunded` is a full refund after payment outside a cancellation (decision 017).
  */
-export const ORDER_EVENTS = ['pay', 'decline', 'expire', 'cancel', 'ship', 'deliver', 'complete', 'refund'] as const;
+export const ORDER_EVENTS = ['pay', 'decline', 'expire', 'cancel', 'ship', 'deliver', 'confirm_receipt', 'complete', 'refund'] as const;
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
 
 export const orderLifecycle = defineLifecycle({
@@ -28,6 +28,7 @@ export const orderLifecycle = defineLifecycle({
     { from: ['pending_payment', 'paid'], event: 'cancel', to: 'cancelled', guard: 'buyer or shop; paid also SLA sweep, trust freeze, provider refund: refundOrder of what escrow holds + restock' },
     { from: 'paid', event: 'ship', to: 'shipped', guard: 'the first parcel of the order was handed to a carrier' },
     { from: 'shipped', event: 'deliver', to: 'delivered', guard: 'every item is in a shipment and every shipment is delivered' },
+    { from: 'shipped', event: 'confirm_receipt', to: 'delivered', guard: 'the buyer confirmed receipt and every item is in a shipment' },
     { from: 'delivered', event: 'complete', to: 'completed', guard: 'the after-sales window has passed' },
     { from: ['paid', 'shipped', 'delivered', 'completed'], event: 'refund', to: 'refunded', guard: 'everything captured is back with the buyer (refundOrder)' },
   ],
@@ -39,6 +40,7 @@ function stampsOf(event: OrderEvent, now: Date): PgUpdateSetSource<typeof orders
     case 'pay':
       return { paidAt: now };
     case 'deliver':
+    case 'confirm_receipt':
       return { deliveredAt: now };
     case 'complete':
       return { completedAt: now };

@@ -2,11 +2,12 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
+import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { errors, IdParam, page, PageQuery } from '../../platform/http-schemas.js';
 import { cancelOrder } from './cancel.js';
 import { ORDER_STATUSES } from './schema.js';
-import { getOrderDetail, listOrders, orderDetail } from './service.js';
+import { getOrderDetail, listOrders, orderDetail, type OrderRow } from './service.js';
 import { orderDetailSchema, OrderSummaryOut, type OrderDetail as OrderDetailView } from './views.js';
 
 /** The order detail: an order with its shipments, whose shape fulfillment owns. */
@@ -21,7 +22,8 @@ const EmptyBody = Type.Unsafe<Record<string, never> | undefined>({
 
 /**
  * What the order detail needs of modules above orders (decision 021), filled by the composition
- * root: the order's shipments (fulfillment) and the buyer's reviews of its items (reviews).
+ * root: the order's shipments (fulfillment), the buyer's reviews of its items (reviews) and the
+ * buyer's confirmation of receipt (fulfillment delivers the parcels).
  */
 export interface OrdersRouteDeps<S extends TSchema> {
   /** A shipment as the order detail shows it. */
@@ -30,6 +32,8 @@ export interface OrdersRouteDeps<S extends TSchema> {
   shipmentsOf(db: Db, orderId: string): Promise<Array<Static<S>>>;
   /** The buyer's review of each of these order items that has one, by item id. */
   reviewsOfItems(db: Db, itemIds: string[]): Promise<Map<string, { id: string; rating: number; text: string; editable_until: string }>>;
+  /** The buyer confirms receipt: the order delivered (or as it was when already delivered). */
+  confirmReceipt(db: Db, clock: Clock, userId: string, orderId: string): Promise<OrderRow>;
 }
 
 export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, deps: OrdersRouteDeps<S>): Promise<void> {
@@ -99,6 +103,28 @@ export async function ordersRoutes<S extends TSchema>(server: FastifyInstance, d
     },
     async (req) => {
       const order = await cancelOrder(db, clock, providers, requireUser(req).id, req.params.id as string);
+      return withShipments(await orderDetail(db, order));
+    },
+  );
+
+  app.post(
+    '/orders/:id/confirm-receipt',
+    {
+      config: { auth: 'user', idempotent: true },
+      schema: {
+        tags: ['orders'],
+        summary: 'The buyer confirms receipt of a shipped order: it is delivered now, as by the delivery scan',
+        description:
+          'Only the buyer (anyone else 404). Every parcel still on its way is delivered (`receipt_confirmed_at`), the order becomes `delivered`: ' +
+          'the after-sales window starts (the order completes and its escrow is released when it ends) and its items may be reviewed. ' +
+          'A delivered or completed order is returned unchanged; some item not shipped yet: 409 `not_fully_shipped`; any other state: 409 `invalid_state`.',
+        params: OrderId,
+        body: EmptyBody,
+        response: { 200: OrderDetail, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const order = await deps.confirmReceipt(db, clock, requireUser(req).id, req.params.id as string);
       return withShipments(await orderDetail(db, order));
     },
   );

@@ -3377,6 +3377,7 @@ export interface paths {
                                 created_at: string;
                                 picked_up_at: string | null;
                                 delivered_at: string | null;
+                                receipt_confirmed_at: string | null;
                                 timeline: {
                                     status: "label_created" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "exception";
                                     /** Format: date-time */
@@ -3570,6 +3571,220 @@ export interface paths {
                                 created_at: string;
                                 picked_up_at: string | null;
                                 delivered_at: string | null;
+                                receipt_confirmed_at: string | null;
+                                timeline: {
+                                    status: "label_created" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "exception";
+                                    /** Format: date-time */
+                                    at: string;
+                                    postal_code: string | null;
+                                    description: string;
+                                }[];
+                            }[];
+                            timeline: {
+                                type: string;
+                                /** Format: date-time */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/confirm-receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The buyer confirms receipt of a shipped order: it is delivered now, as by the delivery scan
+         * @description Only the buyer (anyone else 404). Every parcel still on its way is delivered (`receipt_confirmed_at`), the order becomes `delivered`: the after-sales window starts (the order completes and its escrow is released when it ends) and its items may be reviewed. A delivered or completed order is returned unchanged; some item not shipped yet: 409 `not_fully_shipped`; any other state: 409 `invalid_state`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description ord_… id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Empty: `{}` or no body */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            shop_id: string;
+                            shop: {
+                                id: string;
+                                name: string;
+                            };
+                            buyer: {
+                                id: string;
+                                name: string;
+                            };
+                            /** @description The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded` */
+                            status: "pending_payment" | "paid" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded";
+                            items: {
+                                id: string;
+                                sku_id: string;
+                                product_id: string;
+                                title: string;
+                                option_values: string[];
+                                image: string | null;
+                                unit_price: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
+                                quantity: number;
+                                line_total: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
+                                source: {
+                                    video_id?: string;
+                                    live_id?: string;
+                                    creator_id?: string;
+                                };
+                                /** @description Order pages: the buyer's review of this item, if any */
+                                review?: {
+                                    id: string;
+                                    rating: number;
+                                    text: string;
+                                    /** Format: date-time */
+                                    editable_until: string;
+                                } | null;
+                            }[];
+                            item_count: number;
+                            subtotal: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            shipping_fee: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            tax: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            payment_id: string;
+                            ship_by: string | null;
+                            paid_at: string | null;
+                            cancelled_at: string | null;
+                            cancel_reason: string | null;
+                            delivered_at: string | null;
+                            completed_at: string | null;
+                            refunded: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            shipping_address: {
+                                name: string;
+                                line1: string;
+                                line2?: string;
+                                city: string;
+                                region?: string;
+                                postal_code: string;
+                                country: string;
+                                phone?: string;
+                            };
+                            payment: {
+                                id: string;
+                                status: string;
+                                card_last4: string | null;
+                            };
+                            shipments: {
+                                id: string;
+                                order_id: string;
+                                shop_id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: "label_created" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "exception";
+                                items: {
+                                    order_item_id: string;
+                                    quantity: number;
+                                }[];
+                                destination_postal_code: string;
+                                flags: string[];
+                                has_open_flags: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                picked_up_at: string | null;
+                                delivered_at: string | null;
+                                receipt_confirmed_at: string | null;
                                 timeline: {
                                     status: "label_created" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "exception";
                                     /** Format: date-time */
@@ -3998,6 +4213,7 @@ export interface paths {
                             created_at: string;
                             picked_up_at: string | null;
                             delivered_at: string | null;
+                            receipt_confirmed_at: string | null;
                             timeline: {
                                 status: "label_created" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "exception";
                                 /** Format: date-time */
@@ -4105,6 +4321,7 @@ export interface paths {
                             created_at: string;
                             picked_up_at: string | null;
                             delivered_at: string | null;
+                            receipt_confirmed_at: string | null;
                             timeline: {
                                 status: "label_created" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "exception";
                                 /** Format: date-time */

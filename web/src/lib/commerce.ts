@@ -62,6 +62,8 @@ export const commerce = {
   order: (orderId: string) => data(client.GET('/v1/orders/{id}', id(orderId))),
   cancelOrder: (orderId: string, idempotencyKey: string) =>
     data(client.POST('/v1/orders/{id}/cancel', { ...id(orderId), body: {}, ...idempotent(idempotencyKey) })),
+  confirmReceipt: (orderId: string, idempotencyKey: string) =>
+    data(client.POST('/v1/orders/{id}/confirm-receipt', { ...id(orderId), body: {}, ...idempotent(idempotencyKey) })),
 };
 
 /** Orders a buyer or seller may still cancel (before shipping). */

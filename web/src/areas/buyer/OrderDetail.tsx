@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
+import { ConfirmReceipt } from './components/ConfirmReceipt';
 import { Countdown } from '../../components/Countdown';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FormError } from '../../components/FormError';
@@ -21,11 +22,14 @@ import { useFormat } from '../../lib/format';
 import { useMe } from '../../lib/session';
 import { keys } from '../../api/keys';
 
-/** One order: items, totals, address, payment, status and timeline; cancel while allowed. */
+const SCAN_POLL_MS = 10_000;
+
+/** One order: items, totals, address, payment, status and timeline; cancel while allowed; the buyer confirms receipt. */
 export function OrderDetail({ seller = false }: { seller?: boolean }) {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const order = useQuery({ queryKey: keys.order(id), queryFn: () => commerce.order(id) });
+  // While a parcel is on its way its carrier's scans keep arriving: the page follows them.
+  const order = useQuery({ queryKey: keys.order(id), queryFn: () => commerce.order(id), refetchInterval: (q) => (q.state.data?.status === 'shipped' ? SCAN_POLL_MS : false) });
 
   return (
     <>
@@ -83,6 +87,7 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
             </ul>
             <OrderTotals subtotal={order.subtotal} shipping={order.shipping_fee} tax={order.tax} total={order.total} />
           </section>
+          {!seller && <ConfirmReceipt order={order} />}
           {seller && order.status === 'paid' && <ShipForm key={order.shipments.length} order={order} />}
           <OrderAfterSales order={order} seller={seller} />
           {order.shipments.length > 0 && <Shipments shipments={order.shipments} items={order.items} seller={seller} />}

@@ -26,6 +26,9 @@ export function Shipments({ shipments, items, seller }: { shipments: Shipment[];
               {t('shipments.flagged', { rules: fmt.list(s.flags.map((r) => t(`flagRule.${r}`, { defaultValue: r }))) })}
             </div>
           )}
+          {s.receipt_confirmed_at && (
+            <p data-testid="receipt-confirmed">{t(seller ? 'receipt.confirmedByBuyer' : 'receipt.confirmedByYou', { time: fmt.dateTime(s.receipt_confirmed_at) })}</p>
+          )}
           <p className="shipment__items">{fmt.list(s.items.map((i) => t('shipments.itemQuantity', { title: title(i.order_item_id), quantity: fmt.number(i.quantity) })))}</p>
           {s.timeline.length === 0 ? (
             <p className="muted">{t('shipments.noScans')}</p>
