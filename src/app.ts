@@ -39,7 +39,7 @@ import { registerSettlementJobs, scheduleSettlementJobs, subscribeSettlement } f
 import { managedRoutes } from './modules/managed/routes.js';
 import { linksRoutes } from './modules/links/routes.js';
 import { cutoverRoutes, outRoutes } from './flows/cutover.routes.js';
-import { subscribeNotifications } from './modules/notifications/index.js';
+import { registerNotificationEmail, subscribeNotifications } from './modules/notifications/index.js';
 import { notificationsRoutes } from './modules/notifications/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
@@ -103,7 +103,8 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
     orders: (await ordersOfPayment(tx, paymentId)).filter((o) => orderIds.includes(o.id)),
     items: itemsOfOrders(tx, orderIds),
   }));
-  subscribeNotifications(events, { shopMembers: memberIdsOfShop });
+  subscribeNotifications(events, { shopMembers: memberIdsOfShop, ordersOfPayment }, { email: config.smtp !== undefined });
+  if (config.smtp) registerNotificationEmail(jobs, config.smtp, config.publicUrl);
   events.register(jobs, clock);
   const ctx: AppContext = { database, db, clock, config, jobs, secrets, strategies, strategiesOn };
   // Lower modules' routes get what they need of higher ones here (module order: decision 021).

@@ -278,6 +278,7 @@ async function step(
   const { to, row } = await transitionCase(tx, c.id, move, { from: c.status, set: { ...patch, updatedAt: clock.now() } });
   await record(tx, clock, c, event.type, event.by, event.note ?? null, { status: to, ...event.data });
   if (TERMINAL.includes(to)) await liftHold(tx, clock, 'case', c.id);
+  await emit(tx, clock, { name: 'case.moved', payload: { case_id: c.id, order_id: c.orderId, shop_id: c.shopId, buyer_id: c.buyerId, status: to } });
   return row;
 }
 
@@ -451,7 +452,7 @@ export async function openCase(db: Db, clock: Clock, providers: Providers, userI
     await attachEvidence(tx, userId, c, input.evidence_ids ?? []);
     await record(tx, clock, c, 'opened', buyer, reason, { type: c.type, amount: claim, currency: c.currency });
     await placeHold(tx, clock, orderId, 'case', c.id);
-    await emit(tx, clock, { name: 'case.opened', payload: { case_id: c.id, order_id: orderId, type: c.type } });
+    await emit(tx, clock, { name: 'case.opened', payload: { case_id: c.id, order_id: orderId, type: c.type, shop_id: c.shopId, buyer_id: c.buyerId } });
     if (input.reason_code === 'not_received' && (await deliverySlaPassed(tx, clock, o))) {
       return accept(tx, clock, providers, c, SYSTEM, 'Not received after the delivery deadline: refunded from escrow');
     }

@@ -286,6 +286,10 @@ export async function createShipment(
     const m = market(order.market);
     await enqueue(tx, clock, JOBS.checkPickup, { shipment_id: shipment.id }, { runAt: after(now, m.pickupWithinMs), uniqueKey: `${JOBS.checkPickup}:${shipment.id}` });
     await enqueue(tx, clock, JOBS.checkScan, { shipment_id: shipment.id }, { runAt: after(now, m.noScanFlagMs), uniqueKey: `${JOBS.checkScan}:${shipment.id}` });
+    await emit(tx, clock, {
+      name: 'shipment.shipped',
+      payload: { shipment_id: shipment.id, order_id: orderId, shop_id: order.shopId, buyer_id: order.buyerId, carrier: carrier.name, tracking_number: tracking },
+    });
     const [fresh] = await tx.select().from(shipments).where(eq(shipments.id, shipment.id));
     return fresh!;
   });
@@ -462,6 +466,7 @@ async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise
   for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
   if (items.some((i) => (shipped.get(i.id) ?? 0) < i.quantity)) return;
   if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' })) {
+    await emit(tx, clock, { name: 'order.delivered', payload: { order_id: order.id, shop_id: order.shopId, buyer_id: order.buyerId } });
     const runAt = after(clock.now(), market(order.market).afterSalesWindowMs);
     await enqueue(tx, clock, JOBS.complete, { order_id: order.id }, { runAt, uniqueKey: `${JOBS.complete}:${order.id}` });
   }
