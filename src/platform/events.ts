@@ -53,6 +53,8 @@ export interface DomainEvents {
   'case.opened': { case_id: string; order_id: string; type: string; shop_id: string; buyer_id: string };
   /** An after-sales case moved (the seller answered, it was escalated or decided, …): its new `status`. */
   'case.moved': { case_id: string; order_id: string; shop_id: string; buyer_id: string; status: string };
+  /** A deadline of a shop is near and nothing was done yet (`case_answer`: an after-sales case unanswered). */
+  'sla.breach_near': { shop_id: string; kind: 'case_answer'; case_id: string; order_id: string; due_at: string };
   /** A parcel of an order was handed to its carrier (a shipment was created). */
   'shipment.shipped': { shipment_id: string; order_id: string; shop_id: string; buyer_id: string; carrier: string; tracking_number: string };
   /** Every item of an order is delivered: the order is `delivered`. */
@@ -112,6 +114,7 @@ export const EVENT_CATALOG: {
   'fulfillment.flag_cleared': { emittedBy: 'fulfillment', subscribers: ['settlement.hold'] },
   'case.opened': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
   'case.moved': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
+  'sla.breach_near': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
   'shipment.shipped': { emittedBy: 'fulfillment', subscribers: ['notifications.inbox'] },
   'order.delivered': { emittedBy: 'fulfillment', subscribers: ['notifications.inbox'] },
   'order.settled': { emittedBy: 'settlement', subscribers: ['notifications.inbox'] },

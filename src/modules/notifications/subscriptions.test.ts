@@ -127,6 +127,19 @@ describe('notifications subscribe to domain events', () => {
       expected: { usr_buyer_n: [], usr_owner_shp_n: [] },
     },
     {
+      event: { name: 'sla.breach_near', payload: { shop_id: 'shp_w', kind: 'case_answer', case_id: 'cas_w', order_id: 'ord_w', due_at: '2026-05-02T08:00:00.000Z' } },
+      expected: {
+        usr_owner_shp_w: [
+          {
+            type: 'case_answer_due',
+            title: 'Answer the case soon',
+            body: 'The case on order ord_w is accepted for the buyer if you do not answer by May 2, 2026, 8:00 AM UTC.',
+            link: '/seller/after-sales/cas_w',
+          },
+        ],
+      },
+    },
+    {
       event: { name: 'shipment.shipped', payload: { shipment_id: 'spm_o', order_id: 'ord_o', shop_id: 'shp_o', buyer_id: 'usr_buyer_o', carrier: 'sandbox', tracking_number: 'T1' } },
       expected: { usr_buyer_o: [{ type: 'shipment_shipped', body: 'A parcel of order ord_o was handed to sandbox, tracking number T1.', link: '/orders/ord_o' }], usr_owner_shp_o: [] },
     },

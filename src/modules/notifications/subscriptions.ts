@@ -137,6 +137,8 @@ export const NOTIFICATION_RULES: { readonly [N in EventName]?: Rule<N> } = {
         return [];
     }
   },
+  'sla.breach_near': async (tx, e, recipients) =>
+    toMembers(tx, recipients, e.shop_id, 'case_answer_due', { case_id: e.case_id, order_id: e.order_id, due_at: e.due_at }, page.sellerCase(e.case_id)),
   'shipment.shipped': async (_tx, e) => [
     templated(e.buyer_id, 'shipment_shipped', { order_id: e.order_id, shipment_id: e.shipment_id, carrier: e.carrier, tracking_number: e.tracking_number }, page.buyerOrder(e.order_id)),
   ],

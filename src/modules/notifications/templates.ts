@@ -11,6 +11,8 @@ interface Text {
 interface Formatters {
   /** `amount` (minor units) in `currency` of the params, in the template's language. */
   money: () => string;
+  /** `due_at` of the params (UTC), in the template's language. */
+  dueAt: () => string;
 }
 
 const s = (v: unknown) => String(v ?? '');
@@ -27,6 +29,10 @@ export const TEMPLATES: Record<string, Record<Locale, Text>> = {
   case_opened: {
     en: { title: () => 'A buyer opened an after-sales case', body: (p) => `The buyer of order ${s(p.order_id)} asks for a ${s(p.case_type)}. Answer before the deadline.` },
     'zh-CN': { title: () => '买家提交了售后申请', body: (p) => `订单 ${s(p.order_id)} 的买家申请${s(p.case_type)}，请您在截止时间前答复。` },
+  },
+  case_answer_due: {
+    en: { title: () => 'Answer the case soon', body: (p, f) => `The case on order ${s(p.order_id)} is accepted for the buyer if you do not answer by ${f.dueAt()}.` },
+    'zh-CN': { title: () => '请尽快答复售后申请', body: (p, f) => `如您未在 ${f.dueAt()} 前答复，订单 ${s(p.order_id)} 的售后申请将自动按买家的请求处理。` },
   },
   case_escalated: {
     en: { title: () => 'A case was escalated to the platform', body: (p) => `An operator now decides the case on order ${s(p.order_id)}. Add your evidence to the case.` },
@@ -92,6 +98,9 @@ function money(p: Params, locale: Locale): string {
 export function render(type: string, params: Params, locale: Locale): { title: string; body: string } | null {
   const text = TEMPLATES[type]?.[locale];
   if (!text) return null;
-  const f: Formatters = { money: () => money(params, locale) };
+  const f: Formatters = {
+    money: () => money(params, locale),
+    dueAt: () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date(s(params.due_at))),
+  };
   return { title: text.title(params, f), body: text.body(params, f) };
 }
