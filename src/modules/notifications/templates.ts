@@ -100,7 +100,7 @@ export function render(type: string, params: Params, locale: Locale): { title: s
   if (!text) return null;
   const f: Formatters = {
     money: () => money(params, locale),
-    dueAt: () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date(s(params.due_at))),
+    dueAt: () => new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date(s(params.due_at))),
   };
   return { title: text.title(params, f), body: text.body(params, f) };
 }
