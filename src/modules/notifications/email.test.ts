@@ -2,7 +2,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/app.js';
 import { freePort } from '../../test/ports.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/testing.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/index.js';
 
 interface Mail {
   to: string[];

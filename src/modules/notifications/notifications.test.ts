@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/testing.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/index.js';
 import { useTestApp } from '../../test/app.js';
 
 type Note = { id: string; type: string; title: string; body: string; link: string | null; locale: string; data: Record<string, unknown> };
