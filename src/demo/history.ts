@@ -1,6 +1,6 @@
 import { DAY, HOUR, MINUTE, SettableClock, type Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
-import { EventSubscriptions } from '../platform/events.js';
+import { EVENT_CATALOG, EventSubscriptions, type EventName } from '../platform/events.js';
 import { JobRunner } from '../platform/jobs.js';
 import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/index.js';
 import { addCartItem } from '../modules/cart/index.js';
@@ -147,6 +147,10 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
   registerReleaseJobs(jobs, history);
   const subscriptions = new EventSubscriptions();
   subscribeSettlement(subscriptions);
+  // The synthetic past is nobody's news: the inbox hears nothing of it.
+  for (const [name, entry] of Object.entries(EVENT_CATALOG) as Array<[EventName, (typeof EVENT_CATALOG)[EventName]]>) {
+    if (entry.subscribers.includes('notifications.inbox')) subscriptions.subscribe(name, 'notifications.inbox', async () => {});
+  }
   subscriptions.register(jobs, history);
   const stock = new Map<string, { orig: number }>();
   const skuStock = async (skuId: string) => {
