@@ -88,16 +88,7 @@ export const NOTIFICATION_RULES: { readonly [N in EventName]?: Rule<N> } = {
   'order.cancelled': async (_tx, e) =>
     e.reason !== 'seller_frozen'
       ? []
-      : [
-          {
-            userId: e.buyer_id,
-            type: 'order_cancelled_seller_frozen',
-            title: 'Your order was cancelled and refunded',
-            body: 'The shop stopped answering, so the platform cancelled your order and refunded you in full.',
-            data: { order_id: e.order_id, shop_id: e.shop_id },
-            link: page.buyerOrder(e.order_id),
-          },
-        ],
+      : [templated(e.buyer_id, 'order_cancelled_seller_frozen', { order_id: e.order_id, shop_id: e.shop_id }, page.buyerOrder(e.order_id))],
   'links.cut_over': async (_tx, e) =>
     e.owners.map((o) => ({
       userId: o.user_id,

@@ -61,6 +61,10 @@ export const TEMPLATES: Record<string, Record<Locale, Text>> = {
     en: { title: () => 'Your order was delivered', body: (p) => `Every item of order ${s(p.order_id)} was delivered. Something wrong? Ask for after-sales on the order's page.` },
     'zh-CN': { title: () => '您的订单已送达', body: (p) => `订单 ${s(p.order_id)} 的全部商品已送达。如有问题，您可以在订单页面申请售后。` },
   },
+  order_cancelled_seller_frozen: {
+    en: { title: () => 'Your order was cancelled and refunded', body: () => 'The shop stopped answering, so the platform cancelled your order and refunded you in full.' },
+    'zh-CN': { title: () => '您的订单已取消并退款', body: () => '店铺已停止响应，平台已取消您的订单并向您全额退款。' },
+  },
   refund_posted: {
     en: { title: () => 'You were refunded', body: (p, f) => `${f.money()} went back to you for order ${s(p.order_id)}.` },
     'zh-CN': { title: () => '您的退款已发放', body: (p, f) => `订单 ${s(p.order_id)} 已向您退款 ${f.money()}。` },
