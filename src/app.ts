@@ -38,6 +38,7 @@ import { registerSettlementJobs, scheduleSettlementJobs } from './modules/settle
 import { managedRoutes } from './modules/managed/routes.js';
 import { linksRoutes } from './modules/links/routes.js';
 import { cutoverRoutes, outRoutes } from './flows/cutover.routes.js';
+import { registerNotificationEmail } from './modules/notifications/index.js';
 import { notificationsRoutes } from './modules/notifications/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
@@ -95,7 +96,8 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   registerTrustJobs(jobs, clock, freeze);
   registerLiveJobs(jobs, clock);
   // Durable subscribers and projections of domain events (src/subscriptions.ts), delivered by the job runner.
-  subscribeAll().register(jobs, clock);
+  subscribeAll({ email: config.smtp !== undefined }).register(jobs, clock);
+  if (config.smtp) registerNotificationEmail(jobs, config.smtp, config.publicUrl);
   const ctx: AppContext = { database, db, clock, config, jobs, secrets, strategies, strategiesOn };
   // Lower modules' routes get what they need of higher ones here (module order: decision 021).
   const identity = (app: FastifyInstance) => identityRoutes(app, { shopsOfUser: listShopsForUser, assertTextLinkFree: assertUserTextLinkFree });

@@ -145,7 +145,8 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
   registerFulfillmentJobs(jobs, history, providers, carriers);
   registerSettlementJobs(jobs, history, { payoutRail });
   registerReleaseJobs(jobs, history);
-  subscribeAll().register(jobs, history);
+  // The synthetic past is nobody's news: the inbox hears nothing of it.
+  subscribeAll({ inbox: false }).register(jobs, history);
   const stock = new Map<string, { orig: number }>();
   const skuStock = async (skuId: string) => {
     if (!stock.has(skuId)) stock.set(skuId, { orig: (await getAvailability(db, [skuId])).get(skuId) ?? 0 });

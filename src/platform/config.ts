@@ -72,6 +72,33 @@ export interface Config {
    * simulated clock plans keep their hours and only `simulate` plays them.
    */
   sandboxCarrierPaceSeconds: number;
+  /** Email for notifications (LOOPSHOP_SMTP_*); unset: in-app notifications only. */
+  smtp: SmtpConfig | undefined;
+  /** The web app's address, for links in emails (LOOPSHOP_PUBLIC_URL; default http://HOST:PORT). */
+  publicUrl: string;
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** Both or neither: the SMTP login. */
+  user: string | undefined;
+  password: string | undefined;
+  /** The sender, e.g. `Loopshop <no-reply@shop.example.com>`. */
+  from: string;
+}
+
+/** LOOPSHOP_SMTP_HOST turns email on; the port defaults to 587, the sender to no-reply@<host>. */
+function smtp(env: NodeJS.ProcessEnv): SmtpConfig | undefined {
+  const host = env.LOOPSHOP_SMTP_HOST;
+  if (!host) return undefined;
+  return {
+    host,
+    port: int(env.LOOPSHOP_SMTP_PORT, 587, 'LOOPSHOP_SMTP_PORT'),
+    user: env.LOOPSHOP_SMTP_USER || undefined,
+    password: env.LOOPSHOP_SMTP_PASSWORD || undefined,
+    from: env.LOOPSHOP_SMTP_FROM || `Loopshop <no-reply@${host}>`,
+  };
 }
 
 /**
@@ -200,6 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sandboxWebhookSecret: env.LOOPSHOP_SANDBOX_WEBHOOK_SECRET || undefined,
     sandboxCarrierSecret: env.LOOPSHOP_SANDBOX_CARRIER_SECRET || undefined,
     sandboxCarrierPaceSeconds: decimal(env.LOOPSHOP_SANDBOX_CARRIER_PACE, 5, 'LOOPSHOP_SANDBOX_CARRIER_PACE'),
+    smtp: smtp(env),
+    publicUrl: (env.LOOPSHOP_PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${env.PORT || 3000}`).replace(/\/+$/, ''),
     ...overrides,
   };
 }

@@ -50,7 +50,21 @@ export interface DomainEvents {
   /** An operator cleared a fulfilment flag. */
   'fulfillment.flag_cleared': { flag_id: string; order_id: string };
   /** A buyer opened an after-sales case. */
-  'case.opened': { case_id: string; order_id: string; type: string };
+  'case.opened': { case_id: string; order_id: string; type: string; shop_id: string; buyer_id: string };
+  /** An after-sales case moved (the seller answered, it was escalated or decided, …): its new `status`. */
+  'case.moved': { case_id: string; order_id: string; shop_id: string; buyer_id: string; status: string };
+  /** A deadline of a shop is near and nothing was done yet (`case_answer`: an after-sales case unanswered). */
+  'sla.breach_near': { shop_id: string; kind: 'case_answer'; case_id: string; order_id: string; due_at: string };
+  /** A parcel of an order was handed to its carrier (a shipment was created). */
+  'shipment.shipped': { shipment_id: string; order_id: string; shop_id: string; buyer_id: string; carrier: string; tracking_number: string };
+  /** Every item of an order is delivered: the order is `delivered`. */
+  'order.delivered': { order_id: string; shop_id: string; buyer_id: string };
+  /** An order's escrow was settled; `creators`: each attributed creator's earning from it. */
+  'order.settled': { order_id: string; shop_id: string; currency: string; creators: Array<{ creator_id: string; amount: number }> };
+  /** A payout reached its payee (the rail reported it paid). */
+  'payout.paid': { payout_id: string; payee_type: 'shop' | 'creator'; payee_id: string; amount: number; currency: string };
+  /** A seller application was decided: approved (with its shop), rejected (by an operator or the automatic checks) or sent back with questions. */
+  'application.decided': { application_id: string; applicant_id: string; decision: 'approved' | 'rejected' | 'needs_info'; shop_id: string | null };
   /** Money went back to an order's buyer (a refund recorded once per provider refund). */
   'refund.posted': { refund_id: string; order_id: string; shop_id: string; buyer_id: string; amount: number; currency: string };
   /** A paid order was cancelled (and what escrow held refunded); `reason` as on the order. */
@@ -94,12 +108,19 @@ export const EVENT_CATALOG: {
   'video.changed': { emittedBy: 'content', subscribers: [], listeners: ['feed'] },
   'shop.restrictions_changed': { emittedBy: 'sellers', subscribers: [], listeners: ['feed'] },
   'views.recorded': { emittedBy: 'analytics', subscribers: [], listeners: ['feed'], localOnly: true },
-  'order.paid': { emittedBy: 'orders', subscribers: [], projections: ['analytics.facts'] },
+  'order.paid': { emittedBy: 'orders', subscribers: ['notifications.inbox'], projections: ['analytics.facts'] },
   'order.completed': { emittedBy: 'fulfillment', subscribers: ['settlement.release'] },
   'fulfillment.flagged': { emittedBy: 'fulfillment', subscribers: ['settlement.hold'] },
   'fulfillment.flag_cleared': { emittedBy: 'fulfillment', subscribers: ['settlement.hold'] },
-  'case.opened': { emittedBy: 'aftersales', subscribers: [] },
-  'refund.posted': { emittedBy: 'orders', subscribers: [], projections: ['analytics.facts'] },
+  'case.opened': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
+  'case.moved': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
+  'sla.breach_near': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
+  'shipment.shipped': { emittedBy: 'fulfillment', subscribers: ['notifications.inbox'] },
+  'order.delivered': { emittedBy: 'fulfillment', subscribers: ['notifications.inbox'] },
+  'order.settled': { emittedBy: 'settlement', subscribers: ['notifications.inbox'] },
+  'payout.paid': { emittedBy: 'settlement', subscribers: ['notifications.inbox'] },
+  'application.decided': { emittedBy: 'sellers', subscribers: ['notifications.inbox'] },
+  'refund.posted': { emittedBy: 'orders', subscribers: ['notifications.inbox'], projections: ['analytics.facts'] },
   'order.cancelled': { emittedBy: 'orders', subscribers: ['notifications.inbox'] },
   'shop.health_action': { emittedBy: 'trust', subscribers: ['notifications.inbox'] },
   'links.cut_over': { emittedBy: 'flows/cutover', subscribers: ['notifications.inbox'] },

@@ -51,7 +51,11 @@ export const AFTERSALES_JOBS = {
   returnTimeout: 'aftersales.return_timeout',
   receiptTimeout: 'aftersales.receipt_timeout',
   escalationTimeout: 'aftersales.escalation_timeout',
+  sellerReminder: 'aftersales.seller_reminder',
 } as const;
+
+/** The seller is reminded of an unanswered case this long before its answer deadline (a quarter of a shorter window). */
+const REMIND_BEFORE_MS = 12 * 60 * 60 * 1000;
 
 export const MAX_EVIDENCE_BYTES = 5 * 1024 * 1024;
 export const MAX_EVIDENCE_PER_CASE = 10;
@@ -278,6 +282,7 @@ async function step(
   const { to, row } = await transitionCase(tx, c.id, move, { from: c.status, set: { ...patch, updatedAt: clock.now() } });
   await record(tx, clock, c, event.type, event.by, event.note ?? null, { status: to, ...event.data });
   if (TERMINAL.includes(to)) await liftHold(tx, clock, 'case', c.id);
+  await emit(tx, clock, { name: 'case.moved', payload: { case_id: c.id, order_id: c.orderId, shop_id: c.shopId, buyer_id: c.buyerId, status: to } });
   return row;
 }
 
@@ -451,11 +456,13 @@ export async function openCase(db: Db, clock: Clock, providers: Providers, userI
     await attachEvidence(tx, userId, c, input.evidence_ids ?? []);
     await record(tx, clock, c, 'opened', buyer, reason, { type: c.type, amount: claim, currency: c.currency });
     await placeHold(tx, clock, orderId, 'case', c.id);
-    await emit(tx, clock, { name: 'case.opened', payload: { case_id: c.id, order_id: orderId, type: c.type } });
+    await emit(tx, clock, { name: 'case.opened', payload: { case_id: c.id, order_id: orderId, type: c.type, shop_id: c.shopId, buyer_id: c.buyerId } });
     if (input.reason_code === 'not_received' && (await deliverySlaPassed(tx, clock, o))) {
       return accept(tx, clock, providers, c, SYSTEM, 'Not received after the delivery deadline: refunded from escrow');
     }
     await enqueue(tx, clock, AFTERSALES_JOBS.sellerTimeout, { case_id: c.id }, { runAt: sellerDueAt, uniqueKey: `${AFTERSALES_JOBS.sellerTimeout}:${c.id}` });
+    const remindAt = new Date(sellerDueAt.getTime() - Math.min(REMIND_BEFORE_MS, m.caseAnswerWithinMs / 4));
+    await enqueue(tx, clock, AFTERSALES_JOBS.sellerReminder, { case_id: c.id }, { runAt: remindAt, uniqueKey: `${AFTERSALES_JOBS.sellerReminder}:${c.id}` });
     return c;
   });
   return caseView(db, row);
@@ -660,6 +667,12 @@ export function registerAftersalesJobs(jobs: JobRunner, clock: Clock, providers:
     AFTERSALES_JOBS.returnTimeout,
     deadline(clock, 'seller_accepted', (c) => c.returnDueAt, (tx, c) => step(tx, clock, c, 'expire', { type: 'closed', by: SYSTEM, note: 'The return was not shipped in time' })),
   );
+  // A case still unanswered near its deadline: the seller is told (sla.breach_near).
+  jobs.register(AFTERSALES_JOBS.sellerReminder, async (tx, payload) => {
+    const c = await lockCase(tx, (payload as { case_id: string }).case_id);
+    if (c.status !== 'requested' || !c.sellerDueAt || c.sellerDueAt <= clock.now()) return;
+    await emit(tx, clock, { name: 'sla.breach_near', payload: { shop_id: c.shopId, kind: 'case_answer', case_id: c.id, order_id: c.orderId, due_at: c.sellerDueAt.toISOString() } });
+  });
   jobs.register(AFTERSALES_JOBS.receiptTimeout, deadline(clock, 'return_shipped', (c) => c.receiptDueAt, (tx, c) => receive(tx, clock, providers, c, SYSTEM)));
   jobs.register(
     AFTERSALES_JOBS.escalationTimeout,

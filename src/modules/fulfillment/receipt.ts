@@ -5,7 +5,7 @@ import { conflict, notFound } from '../../platform/errors.js';
 import { getOrderItems, lockOrder, transitionOrder, type OrderRow } from '../orders/index.js';
 import { transitionShipment } from './lifecycle.js';
 import { shipments } from './schema.js';
-import { checkDeliveredInTime, startAfterSalesWindow } from './service.js';
+import { checkDeliveredInTime, orderDelivered } from './service.js';
 
 /**
  * The buyer confirms receipt of a shipped order (`POST /v1/orders/{id}/confirm-receipt`): each of
@@ -42,7 +42,7 @@ export async function confirmReceipt(db: Db, clock: Clock, userId: string, order
       confirmed.push(s.id);
     }
     await transitionOrder(tx, clock, orderId, 'confirm_receipt', { type: 'receipt_confirmed', data: { shipment_ids: confirmed } });
-    await startAfterSalesWindow(tx, clock, order);
+    await orderDelivered(tx, clock, order);
     return (await lockOrder(tx, orderId))!;
   });
 }

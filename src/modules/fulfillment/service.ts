@@ -288,6 +288,10 @@ export async function createShipment(
     const m = market(order.market);
     await enqueue(tx, clock, JOBS.checkPickup, { shipment_id: shipment.id }, { runAt: after(now, m.pickupWithinMs), uniqueKey: `${JOBS.checkPickup}:${shipment.id}` });
     await enqueue(tx, clock, JOBS.checkScan, { shipment_id: shipment.id }, { runAt: after(now, m.noScanFlagMs), uniqueKey: `${JOBS.checkScan}:${shipment.id}` });
+    await emit(tx, clock, {
+      name: 'shipment.shipped',
+      payload: { shipment_id: shipment.id, order_id: orderId, shop_id: order.shopId, buyer_id: order.buyerId, carrier: carrier.name, tracking_number: tracking },
+    });
     const [fresh] = await tx.select().from(shipments).where(eq(shipments.id, shipment.id));
     return fresh!;
   });
@@ -461,14 +465,16 @@ async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise
   const shipped = new Map<string, number>();
   for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
   if (items.some((i) => (shipped.get(i.id) ?? 0) < i.quantity)) return;
-  if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' })) await startAfterSalesWindow(tx, clock, order);
+  if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' })) await orderDelivered(tx, clock, order);
 }
 
 /**
- * The order was just delivered (its last parcel's scan, or the buyer's confirmation): the
- * after-sales window starts now; when it ends the order completes and settlement releases its escrow.
+ * The order was just delivered (its last parcel's scan, or the buyer's confirmation): the buyer
+ * hears of it (`order.delivered`) and the after-sales window starts now; when it ends the order
+ * completes and settlement releases its escrow.
  */
-export async function startAfterSalesWindow(tx: Db, clock: Clock, order: OrderRow): Promise<void> {
+export async function orderDelivered(tx: Db, clock: Clock, order: OrderRow): Promise<void> {
+  await emit(tx, clock, { name: 'order.delivered', payload: { order_id: order.id, shop_id: order.shopId, buyer_id: order.buyerId } });
   const runAt = after(clock.now(), market(order.market).afterSalesWindowMs);
   await enqueue(tx, clock, JOBS.complete, { order_id: order.id }, { runAt, uniqueKey: `${JOBS.complete}:${order.id}` });
 }

@@ -1,2 +1,3 @@
 export * from './service.js';
 export * from './subscriptions.js';
+export * from './email.js';

@@ -19,7 +19,17 @@ describe('notifications subscribe to domain events', () => {
       for (const s of entry.subscribers) if (s !== 'notifications.inbox') events.subscribe(name, s, async () => {});
       for (const p of entry.projections ?? []) events.project(name, p, async () => {});
     }
-    subscribeNotifications(events, { shopMembers: async (_tx, shopId) => [`usr_owner_${shopId}`, `usr_staff_${shopId}`] });
+    subscribeNotifications(events, {
+      shopMembers: async (_tx, shopId) => [`usr_owner_${shopId}`, `usr_staff_${shopId}`],
+      ordersOfPayment: async (_tx, paymentId) =>
+        paymentId === 'pay_h'
+          ? [
+              { id: 'ord_h1', shopId: 'shp_h', total: 12345, currency: 'USD' },
+              { id: 'ord_h2', shopId: 'shp_i', total: 50000, currency: 'CNY' },
+              { id: 'ord_other', shopId: 'shp_other', total: 1, currency: 'USD' },
+            ]
+          : [],
+    });
     jobs = new JobRunner(database.db, clock);
     events.register(jobs, clock);
   });
@@ -84,6 +94,82 @@ describe('notifications subscribe to domain events', () => {
         ],
         usr_creator_g: [{ type: 'links.cutover', body: 'The US market now keeps the whole purchase inside Loopshop. 0 external link(s) were turned off. Import your catalog and anchor your products instead.' }],
       },
+    },
+    {
+      event: { name: 'order.paid', payload: { order_ids: ['ord_h1', 'ord_h2'], payment_id: 'pay_h' } },
+      expected: {
+        usr_owner_shp_h: [{ type: 'order_paid', title: 'New paid order', body: 'Order ord_h1 was paid ($123.45). Ship it from the order\'s page.', link: '/seller/orders/ord_h1' }],
+        usr_staff_shp_i: [{ type: 'order_paid', body: 'Order ord_h2 was paid (CN¥500.00). Ship it from the order\'s page.', link: '/seller/orders/ord_h2' }],
+        usr_owner_shp_other: [],
+      },
+    },
+    {
+      event: { name: 'case.opened', payload: { case_id: 'cas_j', order_id: 'ord_j', type: 'refund', shop_id: 'shp_j', buyer_id: 'usr_buyer_j' } },
+      expected: { usr_owner_shp_j: [{ type: 'case_opened', link: '/seller/after-sales/cas_j', data: { case_id: 'cas_j', order_id: 'ord_j', case_type: 'refund' } }], usr_buyer_j: [] },
+    },
+    {
+      event: { name: 'case.moved', payload: { case_id: 'cas_k', order_id: 'ord_k', shop_id: 'shp_k', buyer_id: 'usr_buyer_k', status: 'seller_rejected' } },
+      expected: { usr_buyer_k: [{ type: 'case_rejected', title: 'The seller rejected your request', link: '/orders/ord_k' }], usr_owner_shp_k: [] },
+    },
+    {
+      event: { name: 'case.moved', payload: { case_id: 'cas_l', order_id: 'ord_l', shop_id: 'shp_l', buyer_id: 'usr_buyer_l', status: 'escalated' } },
+      expected: { usr_owner_shp_l: [{ type: 'case_escalated', link: '/seller/after-sales/cas_l' }], usr_buyer_l: [] },
+    },
+    {
+      event: { name: 'case.moved', payload: { case_id: 'cas_m', order_id: 'ord_m', shop_id: 'shp_m', buyer_id: 'usr_buyer_m', status: 'resolved_buyer' } },
+      expected: {
+        usr_buyer_m: [{ type: 'case_decided', body: 'The case on order ord_m was decided in the buyer’s favour.', link: '/orders/ord_m' }],
+        usr_owner_shp_m: [{ type: 'case_decided', link: '/seller/after-sales/cas_m' }],
+      },
+    },
+    {
+      event: { name: 'case.moved', payload: { case_id: 'cas_n', order_id: 'ord_n', shop_id: 'shp_n', buyer_id: 'usr_buyer_n', status: 'return_shipped' } },
+      expected: { usr_buyer_n: [], usr_owner_shp_n: [] },
+    },
+    {
+      event: { name: 'sla.breach_near', payload: { shop_id: 'shp_w', kind: 'case_answer', case_id: 'cas_w', order_id: 'ord_w', due_at: '2026-05-02T08:00:00.000Z' } },
+      expected: {
+        usr_owner_shp_w: [
+          {
+            type: 'case_answer_due',
+            title: 'Answer the case soon',
+            body: 'The case on order ord_w is accepted for the buyer if you do not answer by May 2, 2026, 8:00 AM UTC.',
+            link: '/seller/after-sales/cas_w',
+          },
+        ],
+      },
+    },
+    {
+      event: { name: 'shipment.shipped', payload: { shipment_id: 'spm_o', order_id: 'ord_o', shop_id: 'shp_o', buyer_id: 'usr_buyer_o', carrier: 'sandbox', tracking_number: 'T1' } },
+      expected: { usr_buyer_o: [{ type: 'shipment_shipped', body: 'A parcel of order ord_o was handed to sandbox, tracking number T1.', link: '/orders/ord_o' }], usr_owner_shp_o: [] },
+    },
+    {
+      event: { name: 'order.delivered', payload: { order_id: 'ord_p', shop_id: 'shp_p', buyer_id: 'usr_buyer_p' } },
+      expected: { usr_buyer_p: [{ type: 'order_delivered', link: '/orders/ord_p' }], usr_owner_shp_p: [] },
+    },
+    {
+      event: { name: 'refund.posted', payload: { refund_id: 'ref_q', order_id: 'ord_q', shop_id: 'shp_q', buyer_id: 'usr_buyer_q', amount: 250, currency: 'USD' } },
+      expected: { usr_buyer_q: [{ type: 'refund_posted', body: '$2.50 went back to you for order ord_q.', link: '/orders/ord_q' }], usr_owner_shp_q: [] },
+    },
+    {
+      event: { name: 'order.settled', payload: { order_id: 'ord_r', shop_id: 'shp_r', currency: 'USD', creators: [{ creator_id: 'usr_creator_r', amount: 99 }] } },
+      expected: { usr_creator_r: [{ type: 'earning_settled', title: 'You earned $0.99', link: '/creator' }], usr_owner_shp_r: [] },
+    },
+    {
+      event: { name: 'payout.paid', payload: { payout_id: 'pyo_s', payee_type: 'shop', payee_id: 'shp_s', amount: 1000, currency: 'USD' } },
+      expected: { usr_owner_shp_s: [{ type: 'payout_paid', title: 'Payout paid: $10.00', link: '/seller/finance' }] },
+    },
+    {
+      event: { name: 'payout.paid', payload: { payout_id: 'pyo_t', payee_type: 'creator', payee_id: 'usr_creator_t', amount: 1000, currency: 'USD' } },
+      expected: { usr_creator_t: [{ type: 'payout_paid', link: '/creator' }] },
+    },
+    {
+      event: { name: 'application.decided', payload: { application_id: 'sap_u', applicant_id: 'usr_applicant_u', decision: 'approved', shop_id: 'shp_u' } },
+      expected: { usr_applicant_u: [{ type: 'application_approved', link: '/seller' }] },
+    },
+    {
+      event: { name: 'application.decided', payload: { application_id: 'sap_v', applicant_id: 'usr_applicant_v', decision: 'needs_info', shop_id: null } },
+      expected: { usr_applicant_v: [{ type: 'application_needs_info', link: '/apply' }] },
     },
   ];
 

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import path from 'node:path';
 import { and, asc, eq, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
+import { emit } from '../../platform/events.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { plainName, plainText } from '../../platform/text.js';
@@ -276,6 +277,7 @@ async function checkAndFile(tx: Db, clock: Clock, a: AppRow, from: ApplicationSt
   if (failed.length > 0) {
     row = (await transitionApplication(tx, a.id, 'auto_reject', { from: 'submitted' })).row;
     await record(tx, clock, a.id, 'submitted', 'rejected', { id: null, role: 'system' }, failed.map((c) => c.reason).join('; '));
+    await decided(tx, clock, row);
   }
   return row;
 }
@@ -460,9 +462,18 @@ export async function reviewApplication(
       set: { autoRejected: false, questions: input.action === 'needs_info' ? questions : null, shopId, updatedAt: clock.now() },
     });
     await record(tx, clock, a.id, a.status, moved.to, { id: operatorId, role: 'operator' }, note, input.action === 'needs_info' ? questions : null);
+    await decided(tx, clock, moved.row);
     return moved.row;
   });
   return viewOne(db, row);
+}
+
+const DECISIONS = ['approved', 'rejected', 'needs_info'] as const;
+
+/** Tells the applicant (domain event) when the application reached a decision. */
+async function decided(tx: Db, clock: Clock, a: AppRow): Promise<void> {
+  const decision = DECISIONS.find((d) => d === a.status);
+  if (decision) await emit(tx, clock, { name: 'application.decided', payload: { application_id: a.id, applicant_id: a.applicantId, decision, shop_id: a.shopId } });
 }
 
 /** Applications submitted in [from, to): the operator overview. */

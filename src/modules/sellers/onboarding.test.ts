@@ -131,6 +131,14 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     );
     expect(me.user.roles).toContain('seller');
     expect(me.user.shops).toEqual([expect.objectContaining({ id: approved.shop_id, market: 'US', currency: 'USD', timezone: 'America/New_York', mode: 'self_fulfilled', role: 'owner' })]);
+    // The applicant is told (one job run after the decision), with the page where the seller starts; the operator is not.
+    // (The default lane only: the demo seed's media jobs are not this test's.)
+    await t.app.ctx.jobs.runDue('default');
+    type Notes = { data: Array<{ type: string; link: string | null; data: { application_id: string } }> };
+    expect(ok<Notes>(await get('/v1/notifications', a.auth)).data).toEqual([
+      expect.objectContaining({ type: 'application_approved', link: '/seller', data: expect.objectContaining({ application_id: submitted.id }) }),
+    ]);
+    expect(ok<Notes>(await get('/v1/notifications', operator.auth)).data.filter((n) => n.data.application_id === submitted.id)).toEqual([]);
     const warehouses = ok<{ data: Array<{ name: string; address: { city: string } }> }>(await get(`/v1/shops/${approved.shop_id}/warehouses`, a.auth));
     expect(warehouses.data.map((w) => w.name)).toContain('Newark DC');
     const product = await send('POST', `/v1/shops/${approved.shop_id}/products`, a.auth, {

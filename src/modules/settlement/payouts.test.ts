@@ -65,6 +65,13 @@ describe('payouts complete: the hourly job settles each payout through the sandb
       { id: `dl-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
     ]);
     expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
+    // The buyer hears of the parcel and of the delivery, each with the order's page.
+    await t.app.ctx.jobs.runDue();
+    const told = (await t.app.inject({ method: 'GET', url: '/v1/notifications', headers: buyer.auth })).json().data as Array<{ type: string; link: string }>;
+    expect(told.map((n) => [n.type, n.link])).toEqual([
+      ['order_delivered', `/orders/${orderId}`],
+      ['shipment_shipped', `/orders/${orderId}`],
+    ]);
     return orderId;
   }
 
@@ -125,6 +132,16 @@ describe('payouts complete: the hourly job settles each payout through the sandb
     const earnings = (await req('GET', '/v1/creators/me/earnings', creator.auth)).json();
     expect(earnings).toMatchObject({ available: usd(0), paid_out: usd(50) });
     expect(earnings.lines.data.find((l: { kind: string }) => l.kind === 'payout').payout).toMatchObject({ status: 'paid' });
+
+    // The creator is told of the settled earning and the payout, the shop's owner of its payout, each with the page to look at.
+    await t.app.ctx.jobs.runDue();
+    const told = async (auth: Auth) => ((await req('GET', '/v1/notifications', auth)).json().data as Array<{ type: string; title: string; link: string }>).map((n) => [n.type, n.title, n.link]);
+    expect(await told(creator.auth)).toEqual([
+      ['payout_paid', 'Payout paid: $0.50', '/creator'],
+      ['earning_settled', 'You earned $0.50', '/creator'],
+    ]);
+    expect((await told(s.owner.auth)).filter(([type]) => type === 'payout_paid')).toEqual([['payout_paid', 'Payout paid: $8.70', '/seller/finance']]);
+    expect((await told(s.owner.auth)).map(([type]) => type)).not.toContain('earning_settled');
 
     // Later runs find nothing to settle again.
     await later(DAY);

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { and, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { DAY, HOUR } from '../../platform/clock.js';
+import { emit } from '../../platform/events.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
@@ -286,7 +287,12 @@ export async function recordSettlement(tx: Db, clock: Clock, s: NewSettlement): 
     })
     .onConflictDoNothing()
     .returning();
-  return row ?? null;
+  if (!row) return null;
+  const earned = new Map<string, number>();
+  for (const l of s.plan.lines) if (l.creator_id && l.affiliate > 0) earned.set(l.creator_id, (earned.get(l.creator_id) ?? 0) + l.affiliate);
+  const creators = [...earned].map(([creator_id, amount]) => ({ creator_id, amount }));
+  await emit(tx, clock, { name: 'order.settled', payload: { order_id: s.orderId, shop_id: s.shopId, currency: s.currency, creators } });
+  return row;
 }
 
 export async function getSettlement(db: Db, orderId: string): Promise<SettlementRow | null> {
@@ -430,6 +436,7 @@ export async function settlePayout(db: Db, clock: Clock, rail: PayoutRail, payou
     const row = moved.row;
     const c = row.currency;
     if (outcome.status === 'paid') {
+      await emit(tx, clock, { name: 'payout.paid', payload: { payout_id: row.id, payee_type: row.payeeType, payee_id: row.payeeId, amount: row.amount, currency: c } });
       await postPayoutPaid(tx, clock, { payoutId: row.id, amount: row.amount, currency: c, memo: `Payout paid by the ${rail.name} rail` });
     } else {
       await postPayoutFailed(tx, clock, {

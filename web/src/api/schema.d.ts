@@ -10371,6 +10371,8 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     unread?: boolean;
+                    /** @description The language of titles and bodies (default `en`) */
+                    locale?: "en" | "zh-CN";
                 };
                 header?: never;
                 path?: never;
@@ -10389,10 +10391,16 @@ export interface paths {
                                 id: string;
                                 /** @description e.g. `links.cutover` */
                                 type: string;
+                                /** @description In `locale` */
                                 title: string;
+                                /** @description In `locale` */
                                 body: string;
-                                /** @description Per type; `links.cutover`: { market, anchors: [{ id, kind, video_id, url, title }], flagged_videos: [id] } */
+                                /** @description The language of title and body: the one asked for, or `en` for a type with no translation */
+                                locale: "en" | "zh-CN";
+                                /** @description Per type: the template parameters; `links.cutover`: { market, anchors: [{ id, kind, video_id, url, title }], flagged_videos: [id] } */
                                 data: unknown;
+                                /** @description The web app page where the user acts on it (a path), when there is one */
+                                link: string | null;
                                 read_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
@@ -10441,7 +10449,10 @@ export interface paths {
         /** Mark one of your notifications read */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The language of titles and bodies (default `en`) */
+                    locale?: "en" | "zh-CN";
+                };
                 header?: never;
                 path: {
                     /** @description ntf_… id */
@@ -10461,10 +10472,16 @@ export interface paths {
                             id: string;
                             /** @description e.g. `links.cutover` */
                             type: string;
+                            /** @description In `locale` */
                             title: string;
+                            /** @description In `locale` */
                             body: string;
-                            /** @description Per type; `links.cutover`: { market, anchors: [{ id, kind, video_id, url, title }], flagged_videos: [id] } */
+                            /** @description The language of title and body: the one asked for, or `en` for a type with no translation */
+                            locale: "en" | "zh-CN";
+                            /** @description Per type: the template parameters; `links.cutover`: { market, anchors: [{ id, kind, video_id, url, title }], flagged_videos: [id] } */
                             data: unknown;
+                            /** @description The web app page where the user acts on it (a path), when there is one */
+                            link: string | null;
                             read_at: string | null;
                             /** Format: date-time */
                             created_at: string;

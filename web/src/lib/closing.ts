@@ -5,6 +5,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { client, data, q, type Query } from '../api/client';
 import type { BodyOf, ItemOf, ResponseOf } from '../api/types';
+import type { Locale } from '../api';
 import { postMultipart, type Upload } from './upload';
 import { keys } from '../api/keys';
 
@@ -58,8 +59,8 @@ export const closing = {
   cutoverReport: (code: string, params: PageParams = {}) =>
     data(client.GET('/v1/admin/markets/{market}/cutover-report', { params: { path: { market: code }, query: q(params) } })),
 
-  notifications: (params: PageParams & { unread?: boolean } = {}) =>
-    data(client.GET('/v1/notifications', { params: { query: q({ limit: params.limit, cursor: params.cursor, unread: params.unread || undefined }) } })),
+  notifications: (params: PageParams & { unread?: boolean; locale?: Locale } = {}) =>
+    data(client.GET('/v1/notifications', { params: { query: q({ limit: params.limit, cursor: params.cursor, unread: params.unread || undefined, locale: params.locale }) } })),
   markRead: (notificationId: string) => data(client.POST('/v1/notifications/{id}/read', id(notificationId))),
 
   imports: (shopId: string, params: PageParams = {}) => data(client.GET('/v1/shops/{id}/imports', page(shopId, params))),

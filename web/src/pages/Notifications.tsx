@@ -5,6 +5,7 @@ import { FormError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
 import { PagedList } from '../components/PagedList';
 import { formatRegion } from '../i18n/format';
+import { toLocale } from '../i18n';
 import { closing, cutoverNotice, type CutoverNotice, type Notification } from '../lib/closing';
 import { useFormat } from '../lib/format';
 import { usePaged } from '../lib/paging';
@@ -14,8 +15,10 @@ import { keys } from '../api/keys';
 
 /** Your notifications, newest first: unread ones marked, each can be marked read. */
 export function Notifications() {
-  const { t } = useTranslation();
-  const list = usePaged(keys.notifications('list'), (cursor) => closing.notifications({ limit: 20, cursor }));
+  const { t, i18n } = useTranslation();
+  const locale = toLocale(i18n.language);
+  // Titles and bodies come in the language shown (the server's templates, en and zh-CN).
+  const list = usePaged([...keys.notifications('list'), locale], (cursor) => closing.notifications({ limit: 20, cursor, locale }));
   return (
     <>
       <PageHeader title={t('notifications.title')} subtitle={t('notifications.subtitle')} />
@@ -49,12 +52,18 @@ function NotificationItem({ notification: n }: { notification: Notification }) {
       <div className="notification__head">
         <p className="notification__title">
           {unread && <span className="visually-hidden">{t('notifications.unread')}</span>}
-          {cutover ? t('notifications.cutover.title', { market: formatRegion(cutover.market, fmt.locale) }) : <span lang="en">{n.title}</span>}
+          {cutover ? t('notifications.cutover.title', { market: formatRegion(cutover.market, fmt.locale) }) : <span lang={n.locale}>{n.title}</span>}
         </p>
         <span className="muted">{fmt.dateTime(n.created_at)}</span>
       </div>
-      {cutover ? <CutoverDetails notice={cutover} /> : <p className="notification__body" lang="en">{n.body}</p>}
+      {cutover ? <CutoverDetails notice={cutover} /> : <p className="notification__body" lang={n.locale}>{n.body}</p>}
       <div className="button-row">
+        {!cutover && n.link && (
+          // Opening it is reading it.
+          <Link to={n.link} className="button button--small button--primary" data-testid="notification-open" onClick={() => unread && read.mutate()}>
+            {t('notifications.open')}
+          </Link>
+        )}
         {unread ? (
           <button type="button" className="button button--small" disabled={read.isPending} onClick={() => read.mutate()} data-testid="mark-read">
             {t('notifications.markRead')}
