@@ -6,7 +6,7 @@ import { testApp, type TestApp } from '../test/app.js';
 import { createSession, findUserByEmail } from '../modules/identity/index.js';
 import { listShopsForUser } from '../modules/sellers/index.js';
 import { seedDemo } from './seed.js';
-import { HISTORY_DAYS, PRIME_SLOT, SWEET_SPOT } from './history.js';
+import { HISTORY_DAYS, JOURNEY, PRIME_SLOT, SWEET_SPOT } from './history.js';
 import { isTutorial, localSlot } from './videos.js';
 
 describe('demo history', () => {
@@ -23,7 +23,7 @@ describe('demo history', () => {
     seller = await session('seller@demo.loopshop.dev');
     operator = await session('operator@demo.loopshop.dev');
     shopId = (await listShopsForUser(t.db, (await findUserByEmail(t.db, 'seller@demo.loopshop.dev'))!.id))[0]!.id;
-  });
+  }, 240_000); // 90 days of orders walked through their jobs: ~20 s on a quiet machine, minutes on a loaded one
   afterAll(() => t?.close());
 
   it('places 90 days of events and real orders before now, and the dashboards read them at once', async () => {
@@ -62,6 +62,25 @@ describe('demo history', () => {
     const bands = (await get(`/v1/shops/${shopId}/analytics/price-bands`, seller)).json().bands as Array<{ min: { amount: number }; add_to_cart_rate: number | null }>;
     const best = bands.filter((b) => b.add_to_cart_rate !== null).sort((a, b) => b.add_to_cart_rate! - a.add_to_cart_rate!)[0]!;
     expect(best.min.amount).toBe(SWEET_SPOT.min);
+  });
+
+  it('gives the demo buyer an order in every state a person acts on, in the demo seller\'s shop', async () => {
+    const buyer = await session('buyer@demo.loopshop.dev');
+    const orders = (await get('/v1/orders?role=buyer&limit=50', buyer)).json().data as Array<{ id: string; shop_id: string; status: string }>;
+    expect(orders).toHaveLength(JOURNEY.length);
+    expect(orders.every((o) => o.shop_id === shopId)).toBe(true);
+    expect(orders.map((o) => o.status).sort()).toEqual(['completed', 'delivered', 'delivered', 'paid', 'shipped']);
+    const reviewed = [];
+    for (const o of orders) {
+      const detail = (await get(`/v1/orders/${o.id}`, buyer)).json();
+      if (detail.items.some((i: { review?: unknown }) => i.review)) reviewed.push(o.status);
+    }
+    expect(reviewed).toEqual(['completed']);
+    // The open case waits for the seller's answer, and the seller sees the paid order to ship.
+    const cases = (await get(`/v1/after-sales?role=seller&shop_id=${shopId}&status=requested&limit=100`, seller)).json().data as Array<{ order_id: string }>;
+    expect(cases.filter((c) => orders.some((o) => o.id === c.order_id))).toHaveLength(1);
+    const toShip = (await get('/v1/orders?role=seller&status=paid&limit=100', seller)).json().data as Array<{ id: string }>;
+    expect(toShip.map((o) => o.id)).toContain(orders.find((o) => o.status === 'paid')!.id);
   });
 
   it('keeps the ledger balanced and the catalog stocked as seeded', async () => {

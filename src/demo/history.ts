@@ -2,11 +2,14 @@ import { DAY, HOUR, MINUTE, SettableClock, type Clock } from '../platform/clock.
 import type { Db } from '../platform/db.js';
 import { JobRunner } from '../platform/jobs.js';
 import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/index.js';
+import { openCase } from '../modules/aftersales/index.js';
 import { addCartItem } from '../modules/cart/index.js';
 import { createShipment, registerFulfillmentJobs, SandboxCarrier, type Scenario } from '../modules/fulfillment/index.js';
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
 import { checkout, registerCheckoutJobs, registerReleaseJobs } from '../flows/index.js';
+import { getOrderItems } from '../modules/orders/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
+import { createReview } from '../modules/reviews/index.js';
 import { registerSettlementJobs } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';
 import type { Strategies } from '../strategies.js';
@@ -27,6 +30,10 @@ import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
  * - The patterns to find: tutorials (`#tutorial` in the caption) posted on Friday at 20:00 in
  *   their shop's time zone complete and convert best; products whose lowest price is in the
  *   SWEET_SPOT band are put in carts most often.
+ * - The demo buyer's own orders in the demo seller's shop, one in each state a person acts on
+ *   (JOURNEY): completed and reviewed, delivered and reviewable, delivered with an open case the
+ *   seller must answer, shipped and in transit, paid and waiting to ship. Their timings are fixed
+ *   (no draws from the PRNG), so the rest of the history is the same with or without them.
  * - What sold is restocked at the end, so the catalog's stock is what the seed gave it.
  * Then the rollup job folds everything in.
  */
@@ -39,6 +46,8 @@ export const PRIME_SLOT = { weekday: 5, hour: 20 };
 
 export interface HistoryWorld {
   creatorId: string;
+  /** The demo buyer and the demo seller's shop: the buyer's JOURNEY orders are placed there. */
+  journey: { buyerId: string; shopId: string };
   buyerIds: string[];
   shops: Array<{ id: string; ownerId: string; timezone: string }>;
   /** price: the lowest variant price (minor units). */
@@ -60,9 +69,26 @@ function cartRate(price: number): number {
   return price < 10_000 ? 0.12 : 0.06;
 }
 
+/**
+ * The demo buyer's orders, by hours before now: when it was placed, when the seller shipped it
+ * (on time: delivered 44 h later), and what the buyer did after delivery. `product` indexes the
+ * demo shop's products. At start they read: completed (reviewed), delivered (reviewable), delivered
+ * with a case waiting for the seller's answer, in transit, paid (ship by in ~3 days).
+ */
+export const JOURNEY: ReadonlyArray<{ product: number; orderedH: number; shippedH?: number; reviewH?: number; caseH?: number }> = [
+  { product: 2, orderedH: 30 * 24, shippedH: 30 * 24 - 6, reviewH: 27 * 24 },
+  { product: 3, orderedH: 96, shippedH: 90 },
+  { product: 0, orderedH: 120, shippedH: 114, caseH: 6 },
+  { product: 5, orderedH: 26, shippedH: 20 },
+  { product: 6, orderedH: 3 },
+];
+const JOURNEY_ADDRESS = { name: 'Demo Buyer', line1: '500 Howard St', city: 'San Francisco', postal_code: '94105', country: 'US' };
+
 type Action =
-  | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string } }
-  | { at: number; kind: 'ship'; orderId: string; ownerId: string; postalCode: string; scenario: Scenario };
+  | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string }; journey?: (typeof JOURNEY)[number] }
+  | { at: number; kind: 'ship'; orderId: string; ownerId: string; postalCode: string; scenario: Scenario }
+  | { at: number; kind: 'review'; orderId: string; buyerId: string }
+  | { at: number; kind: 'case'; orderId: string; buyerId: string };
 
 export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { strategiesOn: (clock: Clock) => Strategies; days?: number; seed?: number }): Promise<HistorySummary> {
   const started = Date.now();
@@ -130,6 +156,12 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
       if (rnd.chance(0.5)) click(day + Math.floor(u() * DAY), rnd.pick(devices), p.id, null);
     }
   }
+  const shopProducts = world.products.filter((p) => p.shopId === world.journey.shopId);
+  for (const j of JOURNEY) {
+    const p = shopProducts[j.product % shopProducts.length]!;
+    const video = world.videos.find((v) => v.productIds.includes(p.id) && v.publishedAt && v.publishedAt.getTime() < now - j.orderedH * HOUR);
+    actions.push({ at: now - j.orderedH * HOUR, kind: 'order', buyerId: world.journey.buyerId, productId: p.id, source: video ? { video_id: video.id } : {}, journey: j });
+  }
   const kept = events.filter((e) => e.at.getTime() < now).sort((a, b) => a.at.getTime() - b.at.getTime());
   const added = await appendHistory(db, kept);
 
@@ -161,9 +193,39 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
   let shipped = 0;
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
+    /** Schedules a follow-up among the actions still to come, in time order. */
+    const later = (f: Action) => {
+      let k = i + 1;
+      while (k < actions.length && actions[k]!.at <= f.at) k++;
+      actions.splice(k, 0, f);
+    };
     history.set(a.at);
     await jobs.runDue();
-    if (a.kind === 'order') {
+    if (a.kind === 'order' && a.journey) {
+      const j = a.journey;
+      const p = products.get(a.productId)!;
+      await skuStock(p.skuIds[0]!);
+      await addCartItem(db, history, a.buyerId, { sku_id: p.skuIds[0]!, quantity: 1, ...(a.source.video_id ? { source: a.source } : {}) });
+      const outcome = await checkout(db, history, providers, a.buyerId, {
+        shipping_address: JOURNEY_ADDRESS,
+        payment_method: { type: 'card', number: SANDBOX_CARDS.succeeds, exp_month: 12, exp_year: new Date(now).getUTCFullYear() + 4, cvc: '123' },
+      });
+      orders += outcome.orders.length;
+      const order = outcome.orders[0]!;
+      const owner = world.shops.find((x) => x.id === order.shopId)!.ownerId;
+      if (j.shippedH !== undefined) later({ at: now - j.shippedH * HOUR, kind: 'ship', orderId: order.id, ownerId: owner, postalCode: JOURNEY_ADDRESS.postal_code, scenario: 'on_time' });
+      if (j.reviewH !== undefined) later({ at: now - j.reviewH * HOUR, kind: 'review', orderId: order.id, buyerId: a.buyerId });
+      if (j.caseH !== undefined) later({ at: now - j.caseH * HOUR, kind: 'case', orderId: order.id, buyerId: a.buyerId });
+    } else if (a.kind === 'review') {
+      const [item] = await getOrderItems(db, a.orderId);
+      await createReview(db, history, a.buyerId, a.orderId, item!.id, { rating: 5, text: 'Arrived quickly and works as shown in the video. Would buy again.' });
+    } else if (a.kind === 'case') {
+      await openCase(db, history, providers, a.buyerId, a.orderId, {
+        type: 'return_and_refund',
+        reason_code: 'not_as_described',
+        reason: 'The colour is much darker than in the video. I would like to return it.',
+      });
+    } else if (a.kind === 'order') {
       const p = products.get(a.productId)!;
       const skuId = rnd.pick(p.skuIds);
       const s = await skuStock(skuId);
@@ -181,10 +243,7 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
         const at = a.at + between(3 * HOUR, 40 * HOUR);
         const scenario = rnd.weighted<Scenario>({ on_time: 90, delayed: 7, exception_then_delivered: 3, lost: 0 });
         if (at < now) {
-          const ship: Action = { at, kind: 'ship', orderId: o.id, ownerId: shop.ownerId, postalCode, scenario };
-          let j = i + 1;
-          while (j < actions.length && actions[j]!.at <= at) j++;
-          actions.splice(j, 0, ship);
+          later({ at, kind: 'ship', orderId: o.id, ownerId: shop.ownerId, postalCode, scenario });
         }
       }
     } else {

@@ -77,6 +77,7 @@ export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; 
     for (const p of products) detailed.push(await getProduct(tx, stockKeeper, p.id));
     return {
       creatorId: created[2]!.id,
+      journey: { buyerId: created[0]!.id, shopId: shop.id },
       buyerIds,
       shops,
       products: detailed.map((p) => ({ id: p.id, shopId: p.shop_id, price: p.price_range.min.amount, skuIds: p.variants.map((v) => v.sku_id) })),
