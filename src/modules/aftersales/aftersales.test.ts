@@ -195,6 +195,11 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
   it('reject → escalate → operator partial refund: the order keeps its status, escrow keeps the rest', async () => {
     const { buyer, order } = await deliveredOrder();
     const c = ok(await open(order.id, buyer.auth, { type: 'refund_only', reason: 'Missing a part', amount: 1500 }), 201);
+    // The seller answers first: the buyer cannot escalate while the answer window runs, and nothing changes.
+    const early = await act(c.id, 'escalate', buyer.auth, { note: 'Too slow' });
+    expect([early.statusCode, early.json().error.code]).toEqual([409, 'seller_answer_pending']);
+    expect(early.json().error.details.seller_due_at).toBe(c.seller_due_at);
+    expect(ok(await get(`/v1/after-sales/${c.id}`, buyer.auth))).toMatchObject({ status: 'requested', timeline: c.timeline });
     expect((await act(c.id, 'reject', shop.owner.auth, {})).statusCode).toBe(400);
     const rejected = ok(await act(c.id, 'reject', shop.owner.auth, { note: 'All parts were in the box' }));
     expect(rejected).toMatchObject({ status: 'seller_rejected' });
@@ -294,6 +299,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
 
     const other = await deliveredOrder();
     const d = ok(await open(other.order.id, other.buyer.auth, { type: 'refund_only', reason: 'Broken too' }), 201);
+    ok(await act(d.id, 'reject', shop.owner.auth, { note: 'Sent intact' }));
     ok(await act(d.id, 'escalate', other.buyer.auth));
     const body = { outcome: 'partial_refund', amount: 1234, note: 'Split' };
     const r1 = await act(d.id, 'decide', operator.auth, body, 'dec-1');
@@ -455,6 +461,7 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     const b = await deliveredOrder();
     const ca = ok(await open(a.order.id, a.buyer.auth, { type: 'refund_only', reason: 'A' }), 201);
     const cb = ok(await open(b.order.id, b.buyer.auth, { type: 'refund_only', reason: 'B' }), 201);
+    ok(await act(ca.id, 'reject', shop.owner.auth, { note: 'Sent intact' }));
     ok(await act(ca.id, 'escalate', a.buyer.auth));
 
     expect((await get('/v1/after-sales', a.buyer.auth)).json().data.map((c: { id: string }) => c.id)).toEqual([ca.id]);

@@ -21,7 +21,7 @@ export const caseLifecycle = defineLifecycle({
     { from: 'seller_accepted', event: 'ship_return', to: 'return_shipped', guard: 'the buyer, within the return window' },
     { from: 'return_shipped', event: 'receive_return', to: 'return_received', guard: 'the seller confirms, or the receipt window passed' },
     { from: 'return_received', event: 'replace', to: 'resolved_buyer', guard: 'replacement: the seller ships it again' },
-    { from: OPEN.filter((s) => s !== 'escalated'), event: 'escalate', to: 'escalated', guard: 'the buyer or the seller' },
+    { from: OPEN.filter((s) => s !== 'escalated'), event: 'escalate', to: 'escalated', guard: 'either side, the buyer not before the seller answers' },
     { from: 'escalated', event: 'decide_for_buyer', to: 'resolved_buyer', guard: 'an operator: full or partial refund' },
     { from: 'escalated', event: 'decide_for_seller', to: 'resolved_seller', guard: 'an operator rejects the claim' },
     { from: OPEN, event: 'resolve_frozen', to: 'resolved_buyer', guard: 'trust and safety froze the shop: refunded what escrow holds' },

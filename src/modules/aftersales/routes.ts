@@ -181,8 +181,12 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
     Type.Object({ note: Note() }, { additionalProperties: false }),
     (u, id, body) => rejectCase(db, clock, providers, u, id, body),
   );
-  mutation('escalate', 'Hand a case that is not finished to an operator (its buyer or its shop)', OptionalNote, (u, id, body) =>
-    escalateCase(db, clock, providers, u, id, body ?? {}),
+  mutation(
+    'escalate',
+    'Hand a case that is not finished to an operator (its buyer or its shop)',
+    OptionalNote,
+    (u, id, body) => escalateCase(db, clock, providers, u, id, body ?? {}),
+    'The buyer escalates a `requested` case only once the seller answered: before `seller_due_at` it is 409 `seller_answer_pending` (`details.seller_due_at`); silence past it accepts the case.',
   );
   mutation(
     'decide',

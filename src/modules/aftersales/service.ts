@@ -499,9 +499,17 @@ export const rejectCase: Act<{ note: string }> = action(['seller'], async (tx, c
   return step(tx, clock, c, 'reject', { type: 'rejected', by: actor, note: input.note }, { escalationDueAt });
 });
 
-/** Either side hands a case that is not terminal to an operator. */
+/**
+ * Either side hands a case that is not terminal to an operator; the buyer not while the seller's
+ * answer window runs (409 `seller_answer_pending`): the seller answers first, and silence accepts.
+ */
 export const escalateCase: Act<{ note?: string }> = action(['buyer', 'seller'], async (tx, clock, _providers, c, actor, input) => {
   requireStatus(c, 'escalate');
+  if (actor.role === 'buyer' && c.status === 'requested' && c.sellerDueAt && clock.now() < c.sellerDueAt) {
+    throw conflict('seller_answer_pending', 'The seller has until the answer deadline to reply; you can escalate after their answer', {
+      seller_due_at: c.sellerDueAt.toISOString(),
+    });
+  }
   return step(tx, clock, c, 'escalate', { type: 'escalated', by: actor, note: input.note ?? null });
 });
 

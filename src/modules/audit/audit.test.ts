@@ -187,6 +187,7 @@ describe('audit log: every operator action is recorded', () => {
 
     // A dispute decided.
     const c = ok(await req('POST', `/v1/orders/${flagged.orderId}/after-sales`, flagged.buyer.auth, { type: 'refund_only', reason: 'Never arrived' }), 201);
+    ok(await req('POST', `/v1/after-sales/${c.id}/reject`, shop.owner.auth, { note: 'Tracking shows delivery' }));
     ok(await req('POST', `/v1/after-sales/${c.id}/escalate`, flagged.buyer.auth, { note: 'Help' }));
     check(await one(() => req('POST', `/v1/after-sales/${c.id}/decide`, operator.auth, { outcome: 'reject', note: 'Tracking shows delivery' }).then((r) => ok(r))), {
       action: 'case.decide',

@@ -92,7 +92,8 @@ describe('operator overview: one UTC day of figures, the open queues, shops by s
     const usOrder = day2.find((o) => o.shop_id === us.shopId)!;
     for (const o of [day1Order, usOrder]) ok(await post(`/v1/orders/${o.id}/shipments`, us.owner.auth, { carrier: 'sandbox' }), 201);
     const c = ok<{ id: string }>(await post(`/v1/orders/${usOrder.id}/after-sales`, buyer.auth, { type: 'refund_only', reason: 'Arrived broken' }), 201);
-    ok(await post(`/v1/after-sales/${c.id}/escalate`, buyer.auth, { note: 'No answer' }));
+    ok(await post(`/v1/after-sales/${c.id}/reject`, us.owner.auth, { note: 'It left us intact' }));
+    ok(await post(`/v1/after-sales/${c.id}/escalate`, buyer.auth, { note: 'It did not arrive intact' }));
     const other = await buy([us.skuIds[0]!]);
     const otherOrder = ok<Placed>(other.res, 201).orders[0]!;
     ok(await post(`/v1/orders/${otherOrder.id}/shipments`, us.owner.auth, { carrier: 'sandbox' }), 201);

@@ -399,6 +399,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
       );
       cases.push(c);
     }
+    ok(await req('POST', `/v1/after-sales/${cases[0]!.id}/reject`, s.owner.auth, { note: 'Same colour as shown' }));
     ok(await req('POST', `/v1/after-sales/${cases[0]!.id}/escalate`, orders[0]!.buyer.auth, {}));
     ok(await req('POST', `/v1/after-sales/${cases[0]!.id}/decide`, operator.auth, { outcome: 'full_refund', note: 'Photos prove it' }));
     const items = async (o: { id: string; buyer: Account }) => ok<{ items: Array<{ id: string }> }>(await req('GET', `/v1/orders/${o.id}`, o.buyer.auth)).items;

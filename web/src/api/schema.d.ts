@@ -6180,7 +6180,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hand a case that is not finished to an operator (its buyer or its shop) */
+        /**
+         * Hand a case that is not finished to an operator (its buyer or its shop)
+         * @description The buyer escalates a `requested` case only once the seller answered: before `seller_due_at` it is 409 `seller_answer_pending` (`details.seller_due_at`); silence past it accepts the case.
+         */
         post: {
             parameters: {
                 query?: never;

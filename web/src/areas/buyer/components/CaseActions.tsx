@@ -27,7 +27,9 @@ export function CaseActions({ c, role }: { c: AfterSalesCase; role: Role }) {
   }
   if (role === 'seller' && c.status === 'return_shipped') direct.push('confirm-receipt');
   if (role === 'buyer' && c.status === 'seller_accepted' && c.type !== 'refund_only' && !c.return) withNote.push('return');
-  if (role !== 'operator' && c.status !== 'escalated') withNote.push('escalate');
+  // The seller answers first: the buyer escalates a requested case only after the answer window (the server says 409 before).
+  const answerPending = c.status === 'requested' && c.seller_due_at !== null && new Date(c.seller_due_at).getTime() > Date.now();
+  if (role !== 'operator' && c.status !== 'escalated' && !(role === 'buyer' && answerPending)) withNote.push('escalate');
   if (role === 'buyer') withNote.push('withdraw');
   if (role === 'operator' && c.status === 'escalated') return <DecisionForm c={c} />;
   if (direct.length + withNote.length === 0) return null;
