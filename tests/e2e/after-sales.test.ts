@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxCarrier } from '../../src/modules/fulfillment/sandbox-carrier.js';
-import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, type E2E } from './support.js';
+import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, type E2E, openSection } from './support.js';
 
 /**
  * Issue 4, acceptance: the demo buyer has a delivered order (bought and shipped through the API,
@@ -145,7 +145,7 @@ describe('after-sales: refund of a delivered order (browser)', () => {
       await signIn(page, SELLER);
       await page.waitForURL('**/feed');
       await page.goto('/seller');
-      await page.getByRole('navigation', { name: 'Seller center sections' }).getByRole('link', { name: 'After-sales' }).click();
+      await openSection(page, 'Seller center sections', 'After-sales');
       await page.waitForURL('**/seller/after-sales');
       const row = page.getByTestId('case-row').filter({ hasText: orderId });
       await row.getByText('Requested').waitFor();
@@ -216,7 +216,7 @@ describe('after-sales: refund of a delivered order (browser)', () => {
       await signIn(page, 'operator@demo.loopshop.dev');
       await page.waitForURL('**/feed');
       await page.goto('/operator');
-      await page.getByRole('navigation', { name: 'Operator console sections' }).getByRole('link', { name: 'Disputes' }).click();
+      await openSection(page, 'Operator console sections', 'Disputes');
       const row = page.locator(`[data-testid="case-row"][data-case-id="${opened.id}"]`);
       await row.getByText('With an operator').waitFor();
       await row.getByRole('link', { name: opened.id }).click();

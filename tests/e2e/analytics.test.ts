@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollupEvents } from '../../src/modules/analytics/service.js';
 import { rows } from '../../src/platform/db.js';
-import { newPage, shot, SHOTS_DIR, signIn, startE2E, type E2E } from './support.js';
+import { newPage, shot, SHOTS_DIR, signIn, startE2E, type E2E, openSection } from './support.js';
 
 /**
  * Issue 7, acceptance (web): the buyer app's feed sends impression, view and product-click events
@@ -167,7 +167,7 @@ describe('analytics (browser)', () => {
       await signIn(page, 'seller@demo.loopshop.dev');
       await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
       await page.goto('/seller');
-      await page.getByRole('link', { name: 'Analytics' }).click();
+      await openSection(page, 'Seller center sections', 'Analytics');
       await page.waitForURL('**/seller/analytics');
       await expectChart(page, 'funnel-chart');
       await expectChart(page, 'heatmap-chart');
@@ -213,7 +213,7 @@ describe('analytics (browser)', () => {
       await signIn(zh.page, 'seller@demo.loopshop.dev');
       await zh.page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
       await zh.page.goto('/seller');
-      await zh.page.getByRole('link', { name: '数据分析' }).click();
+      await openSection(zh.page, '卖家中心栏目', '数据分析');
       await expectChart(zh.page, 'heatmap-chart');
       await zh.page.getByTestId('heatmap-best').getByText(/^最佳时段：周[一二三四五六日] \d{2}:00/).waitFor();
       await zh.page.getByTestId('heatmap-chart').getByText('星期').waitFor();

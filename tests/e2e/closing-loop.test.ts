@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, shot, signIn, startE2E, type E2E } from './support.js';
+import { newPage, shot, signIn, startE2E, type E2E, openSection } from './support.js';
 
 /**
  * Issue 6, closing the loop (browser): the demo seller imports a small Shopify export and follows
@@ -94,7 +94,7 @@ describe('closing the loop: import, replace links, cut-over (browser)', () => {
       await signIn(page, OPERATOR);
       await page.waitForURL('**/feed');
       await page.goto('/operator');
-      await page.getByRole('link', { name: 'Link policy' }).click();
+      await openSection(page, 'Operator console sections', 'Link policy');
       await page.waitForURL('**/operator/link-policy');
       const us = page.locator('[data-testid="link-policy"][data-market="US"]');
       await us.getByTestId('link-policy-details').waitFor();

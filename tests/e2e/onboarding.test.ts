@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, shot, signIn, startE2E, uniqueEmail, type E2E } from './support.js';
+import { newPage, shot, signIn, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
 
 /**
  * Issue 5, acceptance: a new user signs up, applies with the demo invitation code (self-fulfilled,
@@ -117,7 +117,7 @@ describe('seller onboarding: apply, approval, first product (browser)', () => {
       await signIn(page, OPERATOR);
       await page.waitForURL('**/feed');
       await page.goto('/operator');
-      await page.getByRole('link', { name: 'Applications' }).click();
+      await openSection(page, 'Operator console sections', 'Applications');
       await page.waitForURL('**/operator/applications');
       await page.getByTestId('application-row').filter({ hasText: COMPANY }).getByRole('link').click();
 
@@ -136,7 +136,7 @@ describe('seller onboarding: apply, approval, first product (browser)', () => {
       await shot(page, 'onboarding-operator-approved');
 
       // Invitations: a new code is shown once, then listed by its last characters.
-      await page.getByRole('link', { name: 'Invitations' }).click();
+      await openSection(page, 'Operator console sections', 'Invitations');
       const invite = page.getByTestId('invitation-form');
       await invite.getByLabel('Category').fill('camping');
       await invite.getByLabel('Maximum uses').fill('3');
@@ -146,7 +146,7 @@ describe('seller onboarding: apply, approval, first product (browser)', () => {
       await page.getByTestId('invitation-row').filter({ hasText: code.slice(-4) }).waitFor();
       await shot(page, 'onboarding-operator-invitations');
 
-      await page.getByRole('link', { name: 'Markets' }).click();
+      await openSection(page, 'Operator console sections', 'Markets');
       await page.getByTestId('market').first().waitFor();
       await shot(page, 'onboarding-operator-markets');
     } finally {

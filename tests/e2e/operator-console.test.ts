@@ -7,7 +7,7 @@ import { createProduct } from '../../src/modules/catalog/service.js';
 import { stockKeeper } from '../../src/modules/inventory/index.js';
 import { insertVideo, processVideo, PROCESS_VIDEO_JOB, uploadFile } from '../../src/modules/content/service.js';
 import { createShop } from '../../src/modules/sellers/service.js';
-import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, uniqueEmail, type E2E } from './support.js';
+import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
 
 /**
  * Issue 8 item 3, acceptance: the demo operator opens the console overview, finds a shop (made
@@ -114,8 +114,7 @@ describe('operator console: overview, suspend a shop, audit log (browser)', () =
       await shot(page, 'operator-overview');
 
       // Find the shop by name and open it.
-      const sections = page.getByRole('navigation', { name: 'Operator console sections' });
-      await sections.getByRole('link', { name: 'Shops', exact: true }).click();
+      await openSection(page, 'Operator console sections', 'Shops');
       await page.waitForURL('**/operator/shops');
       await page.getByTestId('shop-search').fill(SHOP_NAME.split(' ').slice(0, 2).join(' '));
       const row = page.locator(`[data-testid="admin-shop-row"][data-shop-id="${shopId}"]`);
@@ -148,14 +147,14 @@ describe('operator console: overview, suspend a shop, audit log (browser)', () =
       expect((await feedVideos()).filter(anchorsProduct)).toEqual([]);
 
       // The shop list and the overview follow.
-      await sections.getByRole('link', { name: 'Shops', exact: true }).click();
+      await openSection(page, 'Operator console sections', 'Shops');
       await page.getByTestId('shop-status-filter').selectOption('suspended');
       await page.locator(`[data-testid="admin-shop-row"][data-shop-id="${shopId}"]`).getByText('Suspended').waitFor();
-      await sections.getByRole('link', { name: 'Overview', exact: true }).click();
+      await openSection(page, 'Operator console sections', 'Overview');
       await page.getByTestId('figure-shops').getByText(`${before.shops.suspended + 1} suspended · ${before.shops.frozen} frozen`).waitFor();
 
       // The audit log: who, what, when, why.
-      await sections.getByRole('link', { name: 'Audit log', exact: true }).click();
+      await openSection(page, 'Operator console sections', 'Audit log');
       await page.waitForURL('**/operator/audit');
       await page.getByTestId('audit-filters').getByLabel('Kind of action').selectOption('shop_action');
       await page.getByTestId('audit-filters').getByLabel('Object').fill(shopId);
@@ -164,7 +163,7 @@ describe('operator console: overview, suspend a shop, audit log (browser)', () =
       await entry.getByTestId('audit-reason').getByText(REASON).waitFor();
       await entry.getByTestId('audit-actor').getByText('Demo Operator').waitFor();
       await entry.getByTestId('audit-actor').getByText(OPERATOR).waitFor();
-      await entry.getByTestId('audit-action').getByText('Took an action on a shop').waitFor();
+      await entry.getByTestId('audit-action').getByText('Suspended a shop').waitFor();
       expect(await page.getByTestId('audit-row').count()).toBe(1);
       await shot(page, 'operator-audit');
     } finally {

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { shot, SHOTS_DIR, signIn, startE2E, type E2E } from './support.js';
+import { shot, SHOTS_DIR, signIn, startE2E, type E2E, openSection } from './support.js';
 
 /**
  * Issue 3, acceptance: the demo buyer opens the feed, opens the product on the first video, adds
@@ -246,7 +246,7 @@ describe('purchase from the feed (browser)', () => {
       // The overview lists the newest orders.
       await page.locator(`[data-testid="seller-orders"] [data-order-id="${id}"]`).waitFor();
 
-      await page.getByRole('navigation', { name: 'Seller center sections' }).getByRole('link', { name: 'Orders' }).click();
+      await openSection(page, 'Seller center sections', 'Orders');
       await page.waitForURL('**/seller/orders');
       const row = page.locator(`[data-testid="order-row"][data-order-id="${id}"]`);
       await row.waitFor();
@@ -264,7 +264,7 @@ describe('purchase from the feed (browser)', () => {
       await shot(page, 'seller-order');
 
       // The products tab lists the shop's products with status and price.
-      await page.getByRole('navigation', { name: 'Seller center sections' }).getByRole('link', { name: 'Products' }).click();
+      await openSection(page, 'Seller center sections', 'Products');
       await page.getByTestId('seller-product-row').first().waitFor();
       expect(await page.getByTestId('seller-products').getByText('Live').count()).toBeGreaterThan(0);
       await shot(page, 'seller-products');

@@ -92,6 +92,18 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Opens an area's section by its tab (`nav`: the tabs' accessible name), through the "More"
+ * menu when the tab did not fit the row.
+ */
+export async function openSection(page: Page, nav: string, name: string): Promise<void> {
+  const sections = page.getByRole('navigation', { name: nav });
+  await sections.waitFor();
+  const link = sections.getByRole('link', { name, exact: true });
+  if ((await link.count()) === 0) await sections.getByTestId('tabs-more').click();
+  await link.click();
+}
+
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto('/sign-in');
   await page.getByTestId('sign-in-form').getByRole('textbox', { name: /email|邮箱/i }).fill(email);

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { Me } from '../api';
 import { formatList } from '../i18n/format';
+import { useDismiss } from '../lib/dismiss';
 import { useLocale } from '../lib/language';
 import { hasRole, useSignOut } from '../lib/session';
 import { FormError } from './FormError';
@@ -15,18 +16,7 @@ export function AccountMenu({ me }: { me: Me }) {
   const navigate = useNavigate();
   const signOut = useSignOut();
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  useDismiss(open, useCallback(() => setOpen(false), []), ref);
 
   const seller = hasRole(me, 'seller');
   const initial = me.name.trim().charAt(0).toUpperCase() || '?';

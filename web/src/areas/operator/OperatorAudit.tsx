@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { DataTable } from '../../components/DataTable';
 import { PagedList } from '../../components/PagedList';
 import { useFormat } from '../../lib/format';
@@ -113,6 +115,29 @@ export function OperatorAudit() {
   );
 }
 
+/** What was done, in words: a shop action names its kind ("Suspended a shop"). */
+function actionText(t: TFunction, e: AuditEntry): string {
+  const type = (e.data as { type?: unknown } | null)?.type;
+  if (e.action === 'shop_action.created' && typeof type === 'string') return t(`auditAction.shop_action.created_type.${type}`, { defaultValue: t('auditAction.shop_action.created') });
+  return t(`auditAction.${e.action}`, { defaultValue: e.action });
+}
+
+/** The operator console page of the entry's object, where there is one. */
+function targetPage(e: AuditEntry): string | null {
+  switch (e.target_type) {
+    case 'shop':
+      return `/operator/shops/${e.target_id}`;
+    case 'after_sales_case':
+      return `/operator/disputes/${e.target_id}`;
+    case 'seller_application':
+      return `/operator/applications/${e.target_id}`;
+    case 'market':
+      return '/operator/markets';
+    default:
+      return null;
+  }
+}
+
 function AuditRow({ entry: e }: { entry: AuditEntry }) {
   const { t } = useTranslation();
   const fmt = useFormat();
@@ -134,7 +159,7 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
         )}
       </td>
       <td>
-        <div data-testid="audit-action">{t(`auditAction.${e.action}`, { defaultValue: e.action })}</div>
+        <div data-testid="audit-action">{actionText(t, e)}</div>
         {details.length > 0 && (
           <details>
             <summary className="muted">{t('audit.details')}</summary>
@@ -147,7 +172,13 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
       </td>
       <td>
         <div>{t(`audit.targetTypes.${e.target_type}`, { defaultValue: e.target_type })}</div>
-        <div className="mono muted">{e.target_id}</div>
+        {targetPage(e) ? (
+          <Link to={targetPage(e)!} className="mono muted">
+            {e.target_id}
+          </Link>
+        ) : (
+          <div className="mono muted">{e.target_id}</div>
+        )}
       </td>
       <td data-testid="audit-reason">{reason ?? <span className="muted">{t('audit.noReason')}</span>}</td>
     </tr>

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { NavLink, Route, Routes } from 'react-router';
+import { Route, Routes } from 'react-router';
 import { api } from '../../api';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
+import { TabsNav } from '../../components/TabsNav';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { useErrorMessage } from '../../lib/errors';
 import { useLocale } from '../../lib/language';
@@ -49,13 +50,7 @@ export function OperatorConsole() {
   return (
     <>
       <PageHeader title={t('operator.title')} subtitle={t('operator.subtitle')} />
-      <nav className="tabs" aria-label={t('operator.tabs.label')}>
-        {SECTIONS.map((s) => (
-          <NavLink key={s.to} to={s.to} end={s.end} className="tabs__link">
-            {t(s.labelKey)}
-          </NavLink>
-        ))}
-      </nav>
+      <TabsNav tabs={SECTIONS} label={t('operator.tabs.label')} />
       <Routes>
         <Route index element={<OperatorOverview />} />
         <Route path="shops" element={<OperatorShops />} />

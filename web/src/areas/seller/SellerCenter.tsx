@@ -1,9 +1,10 @@
 import { useTranslation } from 'react-i18next';
-import { NavLink, Outlet } from 'react-router';
+import { Outlet } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { FilterSelect } from '../../components/FilterSelect';
 import { StoreIcon } from '../../components/Icons';
 import { PageHeader } from '../../components/PageHeader';
+import { TabsNav } from '../../components/TabsNav';
 import { useShopChoice, type SellerContext } from '../../lib/shops';
 
 const SECTIONS = [
@@ -23,6 +24,7 @@ const MANAGED_SECTIONS = [
   { to: '/seller/supply-offers', labelKey: 'seller.tabs.supplyOffers', end: false },
   { to: '/seller/inbound', labelKey: 'seller.tabs.inbound', end: false },
 ];
+const WITH_MANAGED = [...SECTIONS, ...MANAGED_SECTIONS];
 
 /** Seller center: the shop's overview, products, videos, orders, after-sales and finance, one section per tab. */
 export function SellerCenter() {
@@ -53,13 +55,7 @@ export function SellerCenter() {
         </section>
       ) : (
         <>
-          <nav className="tabs" aria-label={t('seller.tabs.label')}>
-            {[...SECTIONS, ...(shop.mode === 'managed' ? MANAGED_SECTIONS : [])].map((s) => (
-              <NavLink key={s.to} to={s.to} end={s.end} className="tabs__link">
-                {t(s.labelKey)}
-              </NavLink>
-            ))}
-          </nav>
+          <TabsNav tabs={shop.mode === 'managed' ? WITH_MANAGED : SECTIONS} label={t('seller.tabs.label')} />
           <Outlet context={{ shop } satisfies SellerContext} />
         </>
       )}
