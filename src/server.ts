@@ -21,7 +21,15 @@ export interface RunningServer {
  */
 async function preparedDemoFor(config: Config, clock: Clock): Promise<PreparedDemo | null> {
   if (config.databaseUrl || !config.seedDemo || !config.demoHistory || !isEmptyDataDir(config.dataDir)) return null;
-  const prepared = findPreparedDemo() ?? (await prepareDemo({ log: (line) => console.log(line) }));
+  let prepared = findPreparedDemo();
+  if (!prepared) {
+    try {
+      prepared = await prepareDemo({ log: (line) => console.log(line) });
+    } catch (err) {
+      console.warn(`The demo could not be prepared (${err instanceof Error ? err.message : String(err)}); seeding it instead.`);
+      return null;
+    }
+  }
   return clock.now() >= prepared.preparedAt ? prepared : null;
 }
 
