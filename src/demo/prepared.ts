@@ -150,9 +150,11 @@ export async function shiftDemoTimes(db: Db, clock: Clock, preparedAt: Date): Pr
   const weeks = Math.floor((clock.now().getTime() - preparedAt.getTime()) / WEEK);
   if (weeks <= 0) return 0;
   const columns = (await db.execute(sql`
-    select table_name, column_name from information_schema.columns
-    where table_schema = 'public' and data_type in ('timestamp with time zone', 'timestamp without time zone', 'date')
-    order by table_name, column_name`)) as unknown as { rows: Array<{ table_name: string; column_name: string }> };
+    select c.table_name, c.column_name from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
+    where c.table_schema = 'public' and c.is_generated = 'NEVER'
+      and c.data_type in ('timestamp with time zone', 'timestamp without time zone', 'date')
+    order by c.table_name, c.column_name`)) as unknown as { rows: Array<{ table_name: string; column_name: string }> };
   const byTable = new Map<string, string[]>();
   for (const c of columns.rows) byTable.set(c.table_name, [...(byTable.get(c.table_name) ?? []), c.column_name]);
   // Unique keys on times (hourly rollups) are checked row by row: hop through an empty far
