@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/e2e/**/*.test.ts'],
+          // The prepared demo a first start copies (src/demo/prepared.ts), made once if missing.
+          globalSetup: ['./tests/e2e/global-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
         },

@@ -13,6 +13,7 @@ import * as events from './events.js';
 import * as feed from './feed.js';
 import * as flashSale from './flash-sale.js';
 import * as shopifyImport from './import.js';
+import * as start from './start.js';
 import * as ledger from './ledger.js';
 
 interface Bench {
@@ -23,6 +24,14 @@ interface Bench {
 }
 
 const benches: Bench[] = [
+  {
+    name: 'start',
+    title: 'npm start on an empty data directory (issue 16 budget: /healthz < 3 s, the demo feed full at that moment)',
+    async run() {
+      const r = await start.run({ log: (l) => console.error(l) });
+      return { pass: r.feedFull, budgetMet: r.budgetMet, text: start.formatRows(r.rows) };
+    },
+  },
   {
     name: 'ledger',
     title: 'Ledger postings (issue 2 asks for the figures; our budget: ≥ 400 entries/s on PGlite, ≥ 500 on PostgreSQL)',

@@ -5,6 +5,7 @@ import { loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db.js';
 import { SystemClock } from './platform/clock.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
+import { prepareDemo } from './demo/prepared.js';
 import { startServer } from './server.js';
 import { createApp } from './app.js';
 import { reconcile } from './modules/ledger/index.js';
@@ -21,6 +22,8 @@ Commands:
   serve [--port N] [--host H] [--simulated-clock]   start the server (migrates, seeds demo data on an empty database)
   migrate                                           apply database migrations
   seed-demo                                         seed the demo accounts if the database is empty
+  prepare-demo                                      prepare the demo data directory that a first start copies
+                                                    (npm install runs it; kept in .cache/demo, rebuilt when the seed changes)
   reconcile                                         prove the ledger balances (exit 1 if not)
   secrets                                           print the sandbox webhook signing secrets this installation uses
                                                     (configured by environment, else generated at first start)
@@ -87,6 +90,11 @@ export async function main(argv: string[]): Promise<number> {
         console.log(seeded ? 'demo data seeded' : 'database not empty: nothing seeded');
         return 0;
       });
+    case 'prepare-demo': {
+      const prepared = await prepareDemo({ log: (line) => console.log(line) });
+      console.log(`prepared demo: ${prepared.dir}`);
+      return 0;
+    }
     case 'secrets': {
       const config = loadConfig();
       return withDatabase(async (d) => {

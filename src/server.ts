@@ -4,6 +4,7 @@ import { SettableClock, SystemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db.js';
 import { seedDemo } from './demo/seed.js';
+import { findPreparedDemo, isEmptyDataDir, prepareDemo, restorePreparedDemo, shiftDemoTimes, type PreparedDemo } from './demo/prepared.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -13,11 +14,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * The prepared demo to start from (src/demo/prepared.ts): on an empty embedded data directory
+ * with the full demo, made now if `npm install` did not (once; later starts copy it). Not when
+ * the clock stands before its preparation (a simulated past), where the seed runs as before.
+ */
+async function preparedDemoFor(config: Config, clock: Clock): Promise<PreparedDemo | null> {
+  if (config.databaseUrl || !config.seedDemo || !config.demoHistory || !isEmptyDataDir(config.dataDir)) return null;
+  let prepared = findPreparedDemo();
+  if (!prepared) {
+    try {
+      prepared = await prepareDemo({ log: (line) => console.log(line) });
+    } catch (err) {
+      console.warn(`The demo could not be prepared (${err instanceof Error ? err.message : String(err)}); seeding it instead.`);
+      return null;
+    }
+  }
+  return clock.now() >= prepared.preparedAt ? prepared : null;
+}
+
 /** Opens the database, migrates, seeds demo data on an empty database, starts jobs and listens. */
 export async function startServer(config: Config, opts: { clock?: Clock; log?: boolean } = {}): Promise<RunningServer> {
+  const clock = opts.clock ?? (config.simulatedClock ? new SettableClock() : new SystemClock());
+  const prepared = await preparedDemoFor(config, clock);
+  if (prepared) restorePreparedDemo(prepared, config.dataDir, config.mediaDir);
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
   await database.migrate();
-  const clock = opts.clock ?? (config.simulatedClock ? new SettableClock() : new SystemClock());
+  if (prepared) await shiftDemoTimes(database.db, clock, prepared.preparedAt);
   const app = await createApp({
     database,
     clock,

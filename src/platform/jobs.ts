@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { sql } from 'drizzle-orm';
+import { and, desc, like, sql } from 'drizzle-orm';
 import type { Clock } from './clock.js';
 import { SECOND } from './clock.js';
 import type { Db } from './db.js';
@@ -56,6 +56,20 @@ export async function enqueue(db: Db, clock: Clock, type: string, payload: unkno
     .onConflictDoNothing()
     .returning({ id: jobs.id });
   return res[0]?.id ?? null;
+}
+
+/**
+ * The type and payload of the latest job whose type starts with `typePrefix` and whose payload
+ * has `field` = `value`: what to enqueue again when its work is retried by hand.
+ */
+export async function latestJobFor(db: Db, typePrefix: string, field: string, value: string): Promise<{ type: string; payload: unknown } | null> {
+  const [row] = await db
+    .select({ type: jobs.type, payload: jobs.payload })
+    .from(jobs)
+    .where(and(like(jobs.type, `${typePrefix}%`), sql`${jobs.payload} ->> ${field} = ${value}`))
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(1);
+  return row ?? null;
 }
 
 export interface JobRunnerOptions {

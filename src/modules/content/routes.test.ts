@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../platform/media.js';
+import { rows } from '../../platform/db.js';
 import { injectForm, testApp, type TestApp } from '../../test/app.js';
 import { createProduct, setProductStatus } from '../catalog/index.js';
 import { videos } from './schema.js';
@@ -298,6 +299,50 @@ describe('content: videos, anchors, media pipeline, feed, showcase', () => {
     expect((await get(`/v1/videos/${id}`, creator.auth)).json()).toMatchObject({ status: 'failed', failure_reason: 'processing_error' });
     expect(uploadsLeft()).toEqual([]);
     await t.app.ctx.jobs.runDue(); // the queued job finds the video no longer processing
+    expect((await get(`/v1/videos/${id}`, creator.auth)).json().status).toBe('failed');
+  });
+
+  it('keeps a video that failed on our side for its owner’s retry: 404 to others, 409 when not failed, one job for two retries', async () => {
+    const id = (await upload(creator.auth, { file: files.mp4 })).json().video.id;
+    const broken = { ...t.config, ffprobePath: path.join(dir, 'no-such-ffprobe') };
+    await processVideo(t.db, t.clock, broken, id, { lastAttempt: true });
+    const failed = (await get(`/v1/videos/${id}`, creator.auth)).json();
+    expect(failed).toMatchObject({ status: 'failed', failure_reason: 'processing_error', can_retry: true });
+    expect(uploadsLeft()).toEqual([]);
+    const retry = (auth?: Auth, videoId = id) => t.app.inject({ method: 'POST', url: `/v1/videos/${videoId}/retry`, headers: auth });
+    expect((await retry()).statusCode).toBe(401);
+    const foreign = await retry(other.auth);
+    expect(foreign.statusCode).toBe(404);
+    expect((await retry(creator.auth, 'vid_00000000000000000000000000')).statusCode).toBe(404);
+    expect((await retry(creator.auth, 'not-an-id')).statusCode).toBe(400);
+    expect((await get(`/v1/videos/${id}`, creator.auth)).json().status).toBe('failed');
+
+    const jobsOf = async () => (await rows<{ n: number }>(t.db, sql`select count(*)::int as n from jobs where payload ->> 'video_id' = ${id}`))[0]!.n;
+    const jobsBefore = await jobsOf();
+    const first = await retry(creator.auth);
+    expect(first.statusCode).toBe(202);
+    expect(first.json().video).toMatchObject({ id, status: 'processing', failure_reason: null, can_retry: false });
+    const second = await retry(creator.auth);
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error.code).toBe('video_not_failed');
+    expect(await jobsOf()).toBe(jobsBefore + 1);
+    await t.app.ctx.jobs.runDue();
+    expect((await get(`/v1/videos/${id}`, creator.auth)).json()).toMatchObject({ status: 'ready', can_retry: false });
+    expect(uploadsLeft()).toEqual([]);
+    const ready = await retry(creator.auth);
+    expect(ready.statusCode).toBe(409);
+    expect(ready.json().error.code).toBe('video_not_failed');
+  });
+
+  it('refuses a retry when the file itself was the problem (409 video_not_retryable)', async () => {
+    const id = (await upload(creator.auth, { file: files.truncated })).json().video.id;
+    await t.app.ctx.jobs.runDue();
+    const failed = (await get(`/v1/videos/${id}`, creator.auth)).json();
+    expect(failed.status).toBe('failed');
+    expect(failed.can_retry).toBe(false);
+    const res = await t.app.inject({ method: 'POST', url: `/v1/videos/${id}/retry`, headers: creator.auth });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('video_not_retryable');
     expect((await get(`/v1/videos/${id}`, creator.auth)).json().status).toBe('failed');
   });
 

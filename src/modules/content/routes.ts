@@ -13,6 +13,7 @@ import { ExternalLink, Nullable, ProductSummary, Video } from './views.js';
 import {
   createVideo,
   deleteVideo,
+  retryVideo,
   ensureMediaDirs,
   getShowcase,
   getVideo,
@@ -140,6 +141,21 @@ export async function contentRoutes(server: FastifyInstance): Promise<void> {
       await deleteVideo(db, clock, config, req.params.id, user.id);
       return reply.code(204).send(null);
     },
+  );
+
+  app.post(
+    '/videos/:id/retry',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['content'],
+        summary: 'Process one of your failed videos again (failed on our side: `can_retry`)',
+        description: 'Not failed (already retried, processing or ready): 409 `video_not_failed`; failed because of the file itself: 409 `video_not_retryable` (upload it again).',
+        params: VideoId,
+        response: { 202: Type.Object({ video: Video }), ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req, reply) => reply.code(202).send({ video: await retryVideo(db, clock, config, req.params.id, requireUser(req).id) }),
   );
 
   app.patch(

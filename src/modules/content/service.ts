@@ -7,10 +7,10 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { rows, type Db } from '../../platform/db.js';
 import { pageById } from '../../platform/pagination.js';
-import { AppError, badRequest, notFound, unprocessable } from '../../platform/errors.js';
+import { AppError, badRequest, conflict, notFound, unprocessable } from '../../platform/errors.js';
 import { emit } from '../../platform/events.js';
 import { isId, newId } from '../../platform/ids.js';
-import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { enqueue, latestJobFor, type JobRunner } from '../../platform/jobs.js';
 import { ffmpeg, MediaToolError, probe, sniffVideo, type MediaTools, type ProbeResult } from '../../platform/media.js';
 import { getProductsByIds } from '../catalog/index.js';
 import { plainText, textLength } from '../catalog/index.js';
@@ -104,6 +104,7 @@ async function toViews(db: Db, rows: VideoRow[], viewerId: string | null): Promi
       caption_flagged: own && r.captionFlaggedAt !== null,
       status: r.status,
       failure_reason: r.failureReason,
+      can_retry: own && r.status === 'failed' && RETRYABLE_FAILURES.has(r.failureReason ?? ''),
       media_url: r.status === 'ready' && r.mediaPath ? `/media/${r.mediaPath}` : null,
       poster_url: r.status === 'ready' && r.posterPath ? `/media/${r.posterPath}` : null,
       duration_ms: r.durationMs,
@@ -125,15 +126,19 @@ const dirs = (mediaDir: string) => ({
   tmp: path.join(mediaDir, 'tmp'),
   videos: path.join(mediaDir, 'videos'),
   posters: path.join(mediaDir, 'posters'),
+  failed: path.join(mediaDir, 'failed'),
 });
 
-/** Creates the media directory layout (uploads, tmp, videos, posters). */
+/** Creates the media directory layout (uploads, tmp, videos, posters, failed). */
 export function ensureMediaDirs(mediaDir: string): void {
   for (const d of Object.values(dirs(mediaDir))) mkdirSync(d, { recursive: true });
 }
 
 /** Where an upload waits for its processing job. */
 export const uploadFile = (mediaDir: string, videoId: string): string => path.join(dirs(mediaDir).uploads, videoId);
+
+/** Where the upload of a video that failed on our side waits for its owner's retry (retryVideo). */
+const keptFile = (mediaDir: string, videoId: string): string => path.join(dirs(mediaDir).failed, videoId);
 
 /** A fresh path for receiving an upload (the caller streams into it, then calls createVideo). */
 export const incomingFile = (mediaDir: string): string => path.join(dirs(mediaDir).uploads, `${newId('med')}.part`);
@@ -149,7 +154,7 @@ async function removeFiles(mediaDir: string, videoId: string, opts: { upload: bo
     path.join(d.tmp, `${videoId}.mp4`),
     path.join(d.tmp, `${videoId}.jpg`),
   ];
-  if (opts.upload) files.push(uploadFile(mediaDir, videoId));
+  if (opts.upload) files.push(uploadFile(mediaDir, videoId), keptFile(mediaDir, videoId));
   await Promise.all(files.map((f) => rm(f, { force: true })));
 }
 
@@ -632,8 +637,12 @@ export async function processVideo(
   }
   const processing = and(eq(videos.id, videoId), eq(videos.status, 'processing'));
   if ('failure' in result) {
-    await db.update(videos).set({ status: 'failed', failureReason: result.failure }).where(processing);
-    await removeFiles(media.mediaDir, videoId, { upload: true });
+    const failed = await db.update(videos).set({ status: 'failed', failureReason: result.failure }).where(processing).returning({ id: videos.id });
+    const src = uploadFile(media.mediaDir, videoId);
+    // Our side failed, not the file: keep it for the owner's retry.
+    if (failed.length > 0 && RETRYABLE_FAILURES.has(result.failure) && existsSync(src)) await rename(src, keptFile(media.mediaDir, videoId));
+    await removeFiles(media.mediaDir, videoId, { upload: false });
+    await rm(src, { force: true });
     return;
   }
   const updated = await db.transaction(async (tx) => {
@@ -656,6 +665,40 @@ export async function processVideo(
   });
   if (updated.length === 0) await removeFiles(media.mediaDir, videoId, { upload: true }); // deleted meanwhile
   else await rm(uploadFile(media.mediaDir, videoId), { force: true });
+}
+
+/** Failures on our side (tools missing or overloaded): the owner may retry; a bad file needs a new upload. */
+export const RETRYABLE_FAILURES: ReadonlySet<string> = new Set(['processing_error', 'processing_timeout']);
+
+/**
+ * The owner's retry of a video that failed on our side: back to `processing`, and its processing
+ * job (the same type and payload: an upload's or a demo clip's) enqueued again with its bounded
+ * attempts and backoff. Someone else's or unknown: 404; not failed (twice, or already retried):
+ * 409 `video_not_failed`; failed because of the file: 409 `video_not_retryable`.
+ */
+export async function retryVideo(db: Db, clock: Clock, media: Pick<MediaConfig, 'mediaDir'>, videoId: string, userId: string): Promise<VideoView> {
+  const [row] = await db.select().from(videos).where(eq(videos.id, videoId));
+  if (!row || row.creatorId !== userId) throw notFound('Video', videoId);
+  if (row.status !== 'failed') throw conflict('video_not_failed', `The video is ${row.status}; only a failed video can be retried`);
+  if (!RETRYABLE_FAILURES.has(row.failureReason ?? '')) throw conflict('video_not_retryable', 'The file itself could not be used; upload it again', { failure_reason: row.failureReason });
+  const job = await latestJobFor(db, 'content.', 'video_id', videoId);
+  if (!job) throw conflict('video_not_retryable', 'Nothing is left to process; upload it again', { failure_reason: row.failureReason });
+  // The kept upload goes back first, so the job never runs without it.
+  const kept = keptFile(media.mediaDir, videoId);
+  if (existsSync(kept)) {
+    ensureMediaDirs(media.mediaDir);
+    await rename(kept, uploadFile(media.mediaDir, videoId));
+  }
+  await db.transaction(async (tx) => {
+    const retried = await tx
+      .update(videos)
+      .set({ status: 'processing', failureReason: null })
+      .where(and(eq(videos.id, videoId), eq(videos.status, 'failed')))
+      .returning({ id: videos.id });
+    if (retried.length === 0) throw conflict('video_not_failed', 'The video is already being processed again');
+    await enqueue(tx, clock, job.type, job.payload, { maxAttempts: PROCESS_ATTEMPTS });
+  });
+  return getVideo(db, videoId, userId);
 }
 
 export function registerContentJobs(jobs: JobRunner, ctx: { clock: Clock; media: MediaConfig }): void {

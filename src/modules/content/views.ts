@@ -39,6 +39,7 @@ export const Video = Type.Object({
   caption_flagged: Type.Boolean({ description: 'To the creator: a link-policy cut-over found an external link in the caption; edit it' }),
   status: Type.Union(VIDEO_STATUSES.map((s) => Type.Literal(s))),
   failure_reason: Nullable(Type.String({ description: 'corrupt_file, no_video_stream, too_long, transcode_failed, …' })),
+  can_retry: Type.Boolean({ description: 'To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again' }),
   media_url: Nullable(Type.String({ description: 'H.264/AAC MP4 with faststart, served with HTTP range requests' })),
   poster_url: Nullable(Type.String()),
   duration_ms: Nullable(Type.Integer()),

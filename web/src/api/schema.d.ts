@@ -1461,6 +1461,8 @@ export interface paths {
                                 caption_flagged: boolean;
                                 status: "processing" | "ready" | "failed";
                                 failure_reason: string | null;
+                                /** @description To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again */
+                                can_retry: boolean;
                                 media_url: string | null;
                                 poster_url: string | null;
                                 duration_ms: number | null;
@@ -1601,6 +1603,8 @@ export interface paths {
                             caption_flagged: boolean;
                             status: "processing" | "ready" | "failed";
                             failure_reason: string | null;
+                            /** @description To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again */
+                            can_retry: boolean;
                             media_url: string | null;
                             poster_url: string | null;
                             duration_ms: number | null;
@@ -1750,6 +1754,8 @@ export interface paths {
                             caption_flagged: boolean;
                             status: "processing" | "ready" | "failed";
                             failure_reason: string | null;
+                            /** @description To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again */
+                            can_retry: boolean;
                             media_url: string | null;
                             poster_url: string | null;
                             duration_ms: number | null;
@@ -1834,6 +1840,136 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/videos/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Process one of your failed videos again (failed on our side: `can_retry`)
+         * @description Not failed (already retried, processing or ready): 409 `video_not_failed`; failed because of the file itself: 409 `video_not_retryable` (upload it again).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description vid_… id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            video: {
+                                id: string;
+                                caption: string;
+                                /** @description To the creator: a link-policy cut-over found an external link in the caption; edit it */
+                                caption_flagged: boolean;
+                                status: "processing" | "ready" | "failed";
+                                failure_reason: string | null;
+                                /** @description To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again */
+                                can_retry: boolean;
+                                media_url: string | null;
+                                poster_url: string | null;
+                                duration_ms: number | null;
+                                width: number | null;
+                                height: number | null;
+                                creator: {
+                                    id: string;
+                                    name: string;
+                                };
+                                anchors: ({
+                                    /** @enum {string} */
+                                    type: "product";
+                                    product: {
+                                        id: string;
+                                        shop_id: string;
+                                        title: string;
+                                        status: string;
+                                        images: string[];
+                                        category: string | null;
+                                        option_names: string[];
+                                        price_range: {
+                                            min: components["schemas"]["Money"];
+                                            max: components["schemas"]["Money"];
+                                        };
+                                        available: number;
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "external";
+                                    /** @description anc_… id */
+                                    id: string;
+                                    url: string;
+                                    title: string | null;
+                                    /** @description `/out/<id>`: what buyers open (records the click, then redirects) */
+                                    out_url: string;
+                                    /** @description false once a cut-over turned it off (only its owner still sees it) */
+                                    active: boolean;
+                                })[];
+                                /** Format: date-time */
+                                created_at: string;
+                                published_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/videos/{id}/external-anchors": {
         parameters: {
             query?: never;
@@ -1880,6 +2016,8 @@ export interface paths {
                             caption_flagged: boolean;
                             status: "processing" | "ready" | "failed";
                             failure_reason: string | null;
+                            /** @description To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again */
+                            can_retry: boolean;
                             media_url: string | null;
                             poster_url: string | null;
                             duration_ms: number | null;
@@ -2006,6 +2144,8 @@ export interface paths {
                                 caption_flagged: boolean;
                                 status: "processing" | "ready" | "failed";
                                 failure_reason: string | null;
+                                /** @description To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again */
+                                can_retry: boolean;
                                 media_url: string | null;
                                 poster_url: string | null;
                                 duration_ms: number | null;
@@ -12044,6 +12184,8 @@ export interface paths {
                                 caption_flagged: boolean;
                                 status: "processing" | "ready" | "failed";
                                 failure_reason: string | null;
+                                /** @description To the creator: it failed on our side (processing_error, processing_timeout); POST /v1/videos/{id}/retry processes it again */
+                                can_retry: boolean;
                                 media_url: string | null;
                                 poster_url: string | null;
                                 duration_ms: number | null;

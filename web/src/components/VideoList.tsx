@@ -1,6 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { content, productAnchors } from '../lib/content';
+import { content, productAnchors, type Video } from '../lib/content';
 import { useFormat } from '../lib/format';
 import { EmptyState } from './EmptyState';
 import { ErrorAlert } from './ErrorAlert';
@@ -40,11 +40,31 @@ export function VideoList({ creatorId, queryKey, testId }: { creatorId: string; 
             {v.status === 'failed' && (
               <p className="error-text">{t('videos.failedBecause', { reason: t(`videoFailure.${v.failure_reason ?? 'unknown'}`, { defaultValue: v.failure_reason ?? '' }) })}</p>
             )}
+            {v.can_retry && <RetryVideo video={v} queryKey={queryKey} />}
             {v.created_at && <p className="muted video-row__date">{fmt.dateTime(v.created_at)}</p>}
           </div>
           <StatusBadge kind="videoStatus" status={v.status} />
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The owner's retry of a video that failed on our side: processing starts again. */
+function RetryVideo({ video, queryKey }: { video: Video; queryKey: readonly unknown[] }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const retry = useMutation({
+    mutationFn: () => content.retry(video.id),
+    onSettled: () => queryClient.invalidateQueries({ queryKey }),
+  });
+  return (
+    <div className="video-row__retry">
+      <p className="muted">{t('videos.retryHint')}</p>
+      <button type="button" className="button button--small" data-testid="video-retry" disabled={retry.isPending} onClick={() => retry.mutate()}>
+        {retry.isPending ? t('videos.retrying') : t('videos.retry')}
+      </button>
+      {retry.isError && <ErrorAlert error={retry.error} />}
+    </div>
   );
 }
