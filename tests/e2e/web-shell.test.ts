@@ -30,7 +30,7 @@ describe('web shell (browser)', () => {
 
       // Client-side validation, translated.
       await page.getByRole('link', { name: 'Create an account' }).click();
-      await page.waitForURL('**/sign-up');
+      await page.waitForURL('**/sign-up?next=%2Fseller'); // the return path goes along
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByText('Enter your name.').waitFor();
       await page.getByText('Enter your email address.').waitFor();
