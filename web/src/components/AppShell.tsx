@@ -14,7 +14,7 @@ import { ToastProvider } from './Toast';
 import { LanguageSwitcher } from './LanguageSwitcher';
 import { Loading } from './Loading';
 import { NotificationsLink } from './NotificationsLink';
-import { isBuyerPath, TabBar } from './TabBar';
+import { isBuyerPath, TabBar, usePhoneWidth } from './TabBar';
 
 interface NavItem {
   to: string;
@@ -45,7 +45,8 @@ export function AppShell() {
   const location = useLocation();
   const me = useMe();
   const onFeed = !!useMatch('/feed');
-  const buyerPage = isBuyerPath(location.pathname);
+  // Buyer pages on a phone: the bottom tab bar (with the cart), not the top bar's cart.
+  const tabs = usePhoneWidth() && isBuyerPath(location.pathname);
   useAccountLocaleSync(me.data);
 
   if (me.isPending) return <Loading />;
@@ -63,7 +64,7 @@ export function AppShell() {
 
   return (
     <ToastProvider>
-    <div className={`shell${onFeed ? ' shell--full' : ''}${buyerPage ? ' shell--tabs' : ''}`}>
+    <div className={`shell${onFeed ? ' shell--full' : ''}${tabs ? ' shell--tabs' : ''}`}>
       <header className="topbar">
         <div className="topbar__inner">
           <NavLink to="/feed" className="brand">
@@ -84,7 +85,7 @@ export function AppShell() {
                 <span className="tool-link__text">{t('nav.orders')}</span>
               </NavLink>
               <NotificationsLink />
-              <CartLink />
+              {!tabs && <CartLink />}
               <LanguageSwitcher />
               <AccountMenu me={user} />
             </div>
@@ -101,7 +102,7 @@ export function AppShell() {
       <main className={onFeed ? 'content content--full' : 'content'}>
         <Outlet />
       </main>
-      {buyerPage && <TabBar />}
+      {tabs && <TabBar />}
     </div>
     </ToastProvider>
   );
