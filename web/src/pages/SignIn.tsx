@@ -76,7 +76,9 @@ export function SignIn() {
     >
       {next && (
         <p className="muted" data-testid="sign-in-return">
-          {t('visitor.returnHint')} <Link to={next}>{t('visitor.keepWatching')}</Link>
+          {t('visitor.returnHint')}{' '}
+          {/* "Keep watching" only back to a page anyone can watch (an account page would ask again). */}
+          {/^\/(feed|live|products|creators)(\/|$|\?)/.test(next) && <Link to={next}>{t('visitor.keepWatching')}</Link>}
         </p>
       )}
       <form onSubmit={submit} noValidate className="form" data-testid="sign-in-form">
