@@ -15,6 +15,38 @@ import { sweepDirs } from '../test/sweeps.js';
 
 const ALL_ROLES = ['buyer', 'seller', 'creator', 'operator'] as const;
 
+/**
+ * The operations open to anyone, and why. Anyone can watch (issue 16 §2): the feed, videos, live
+ * rooms, products with their reviews and creators' pages read signed out, and a signed-out device
+ * reports its views; signing in and out, the markets, the signed webhooks and the click-out of an
+ * external anchor are open by nature. Everything else — every write for a person (cart, checkout,
+ * reviews, orders) — needs a session. A route that turns public by accident fails here.
+ */
+const PUBLIC_OPERATIONS = [
+  // watching, signed out
+  'GET /v1/feed',
+  'GET /v1/videos/{id}',
+  'GET /v1/creators/{id}/videos',
+  'GET /v1/creators/{id}/showcase',
+  'GET /v1/creators/{id}/shops',
+  'GET /v1/products',
+  'GET /v1/products/{id}',
+  'GET /v1/products/{id}/reviews',
+  'GET /v1/live',
+  'GET /v1/live/attestation',
+  'GET /v1/live/{id}',
+  'GET /v1/live/{id}/stream',
+  'POST /v1/events',
+  'GET /out/{anchor}',
+  // accounts, markets, signed webhooks
+  'POST /v1/auth/sign-up',
+  'POST /v1/auth/sign-in',
+  'POST /v1/auth/sign-out',
+  'GET /v1/markets',
+  'POST /v1/webhooks/payments/{provider}',
+  'POST /v1/webhooks/carriers/{carrier}',
+];
+
 function malformed(op: Operation, auth: Record<string, string>): InjectOptions {
   const path = Object.fromEntries(op.params.filter((p) => p.in === 'path').map((p) => [p.name, 'not-an-id']));
   const query = op.params.some((p) => p.in === 'query' && p.name === 'limit') ? '?limit=many' : '';
@@ -45,6 +77,11 @@ describe('access sweep: who may call each route, checked before its input', () =
     everyone = (await t.account({ roles: [...ALL_ROLES] })).auth;
   }, 120_000);
   afterAll(() => t?.close());
+
+  it('opens exactly the watching, account and webhook routes to anyone', () => {
+    const open = ops.filter((op) => Array.isArray(op.security) && op.security.length === 0).map((op) => op.name);
+    expect([...open].sort()).toEqual([...PUBLIC_OPERATIONS].sort());
+  });
 
   it('refuses anonymous callers with 401 and callers without the role with 403 before any 400', async () => {
     const failures: string[] = [];

@@ -21,16 +21,16 @@ describe('web shell (browser)', () => {
   it('signs up, lands on the feed, signs out, signs in again and out', async () => {
     const { context, page } = await newPage(e2e);
     try {
-      // Signed out: any page sends you to sign-in.
+      // Signed out: a page of an account sends you to sign-in, asking to come back (anyone can watch the feed).
       await page.goto('/seller');
-      await page.waitForURL('**/sign-in');
+      await page.waitForURL('**/sign-in?next=%2Fseller');
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
       await page.getByText('Try the demo accounts').waitFor();
       await shot(page, 'sign-in');
 
       // Client-side validation, translated.
       await page.getByRole('link', { name: 'Create an account' }).click();
-      await page.waitForURL('**/sign-up');
+      await page.waitForURL('**/sign-up?next=%2Fseller'); // the return path goes along
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByText('Enter your name.').waitFor();
       await page.getByText('Enter your email address.').waitFor();
@@ -67,9 +67,12 @@ describe('web shell (browser)', () => {
 
       await signOut(page);
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-      // Signed out for real: the app sends you back to sign-in.
+      // Signed out for real: your orders send you back to sign-in; the feed stays open to anyone.
+      await page.goto('/orders');
+      await page.waitForURL('**/sign-in?next=%2Forders');
       await page.goto('/feed');
-      await page.waitForURL('**/sign-in');
+      await page.getByTestId('sign-in-link').waitFor();
+      expect(await page.getByTestId('account-menu').count()).toBe(0);
 
       // Same email again on sign-up: the API's email_taken, translated.
       await page.goto('/sign-up');

@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
-import { AppShell, RequireRole } from './components/AppShell';
+import { AppShell, RequireRole, RequireSignIn } from './components/AppShell';
 import { AfterSalesCase } from './areas/buyer/AfterSalesCase';
 import { Apply } from './areas/seller/Apply';
 import { Cart } from './areas/buyer/Cart';
@@ -28,6 +28,7 @@ import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { CreatorPage } from './areas/buyer/CreatorPage';
 import { ProductPage } from './areas/buyer/ProductPage';
+import { Me } from './pages/Me';
 import { Notifications } from './pages/Notifications';
 import { SellerAnchors } from './areas/seller/SellerAnchors';
 import { SellerHealth } from './areas/seller/SellerHealth';
@@ -45,18 +46,22 @@ export function App() {
       <Route path="/sign-up" element={<SignUp />} />
       <Route element={<AppShell />}>
         <Route index element={<Navigate to="/feed" replace />} />
+        {/* Anyone can watch: signed out too. */}
         <Route path="/feed" element={<Feed />} />
-        <Route path="/cart" element={<Cart />} />
-        <Route path="/checkout" element={<Checkout />} />
-        <Route path="/orders" element={<Orders />} />
-        <Route path="/orders/:id" element={<OrderDetail />} />
-        <Route path="/apply" element={<Apply />} />
         <Route path="/live" element={<LiveList />} />
         <Route path="/live/:id" element={<LiveRoom />} />
         <Route path="/products/:id" element={<ProductPage />} />
         <Route path="/creators/:id" element={<CreatorPage />} />
-        <Route path="/notifications" element={<Notifications />} />
-        <Route path="/videos/:id/edit" element={<VideoEdit />} />
+        <Route element={<RequireSignIn />}>
+          <Route path="/cart" element={<Cart />} />
+          <Route path="/checkout" element={<Checkout />} />
+          <Route path="/orders" element={<Orders />} />
+          <Route path="/orders/:id" element={<OrderDetail />} />
+          <Route path="/apply" element={<Apply />} />
+          <Route path="/notifications" element={<Notifications />} />
+          <Route path="/videos/:id/edit" element={<VideoEdit />} />
+          <Route path="/me" element={<Me />} />
+        </Route>
         <Route
           path="/seller"
           element={

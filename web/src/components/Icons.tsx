@@ -80,3 +80,20 @@ export const ChevronIcon = () => (
     <path d="M9 6l6 6-6 6" />
   </svg>
 );
+export const HomeIcon = () => (
+  <svg {...small}>
+    <path d="M4 10.5L12 4l8 6.5V20h-5v-6H9v6H4z" />
+  </svg>
+);
+export const LiveIcon = () => (
+  <svg {...small}>
+    <circle cx="12" cy="12" r="2.5" />
+    <path d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4M5 5a10 10 0 0 0 0 14M19 5a10 10 0 0 1 0 14" />
+  </svg>
+);
+export const UserIcon = () => (
+  <svg {...small}>
+    <circle cx="12" cy="8" r="4" />
+    <path d="M4 20c1.5-3.5 4.5-5 8-5s6.5 1.5 8 5" />
+  </svg>
+);

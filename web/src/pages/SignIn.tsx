@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { AuthLayout } from '../components/AuthLayout';
 import { Field } from '../components/Field';
 import { useErrorMessage } from '../lib/errors';
+import { safeReturnPath } from '../lib/returnPath';
 import { useMe, useSignIn } from '../lib/session';
 import { checkEmail, checkPassword } from '../lib/validation';
 
@@ -20,14 +21,16 @@ export function SignIn() {
   const errorMessage = useErrorMessage();
   const navigate = useNavigate();
   const location = useLocation();
+  const [params] = useSearchParams();
   const me = useMe();
   const signIn = useSignIn();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<{ email?: string | null; password?: string | null }>({});
 
-  const from = (location.state as { from?: string } | null)?.from;
-  const target = from && from.startsWith('/') && from !== '/sign-in' ? from : '/feed';
+  // Back to where the visitor was (`?next=`, validated: this site's pages only), else the feed.
+  const next = safeReturnPath(params.get('next')) ?? safeReturnPath((location.state as { from?: string } | null)?.from);
+  const target = next ?? '/feed';
   if (me.data) return <Navigate to={target} replace />;
 
   const submit = (e: FormEvent) => {
@@ -71,6 +74,13 @@ export function SignIn() {
         </aside>
       }
     >
+      {next && (
+        <p className="muted" data-testid="sign-in-return">
+          {t('visitor.returnHint')}{' '}
+          {/* "Keep watching" only back to a page anyone can watch (an account page would ask again). */}
+          {/^\/(feed|live|products|creators)(\/|$|\?)/.test(next) && <Link to={next}>{t('visitor.keepWatching')}</Link>}
+        </p>
+      )}
       <form onSubmit={submit} noValidate className="form" data-testid="sign-in-form">
         {signIn.error && (
           <div role="alert" className="alert alert--error" data-testid="form-error">
@@ -99,7 +109,7 @@ export function SignIn() {
           {signIn.isPending ? t('signIn.submitting') : t('signIn.submit')}
         </button>
         <p className="form__switch">
-          {t('signIn.noAccount')} <Link to="/sign-up">{t('signIn.toSignUp')}</Link>
+          {t('signIn.noAccount')} <Link to={next ? `/sign-up?next=${encodeURIComponent(next)}` : '/sign-up'}>{t('signIn.toSignUp')}</Link>
         </p>
       </form>
     </AuthLayout>

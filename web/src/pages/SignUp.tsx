@@ -1,10 +1,11 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api';
 import { AuthLayout } from '../components/AuthLayout';
 import { Field } from '../components/Field';
 import { useErrorMessage } from '../lib/errors';
+import { safeReturnPath } from '../lib/returnPath';
 import { useMe, useSignUp } from '../lib/session';
 import { checkEmail, checkName, checkPassword, fieldOf } from '../lib/validation';
 
@@ -24,10 +25,12 @@ export function SignUp() {
   const navigate = useNavigate();
   const me = useMe();
   const signUp = useSignUp();
+  const [params] = useSearchParams();
+  const returnTo = safeReturnPath(params.get('next'));
   const [form, setForm] = useState({ name: '', email: '', password: '' });
   const [errors, setErrors] = useState<Errors>({});
 
-  if (me.data) return <Navigate to="/feed" replace />;
+  if (me.data) return <Navigate to={returnTo ?? '/feed'} replace />;
 
   const set = (key: keyof typeof form) => (e: ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [key]: e.target.value }));
 
@@ -43,7 +46,7 @@ export function SignUp() {
     signUp.mutate(
       { name: form.name.trim(), email: form.email.trim(), password: form.password },
       {
-        onSuccess: () => navigate('/feed', { replace: true }),
+        onSuccess: () => navigate(returnTo ?? '/feed', { replace: true }),
         onError: (err) => {
           if (err instanceof ApiError && err.code === 'email_taken') setErrors({ email: 'errors.email_taken' });
           if (err instanceof ApiError && err.code === 'weak_password') setErrors({ password: weakPasswordMessage(err.details) });
@@ -92,7 +95,7 @@ export function SignUp() {
           {signUp.isPending ? t('signUp.submitting') : t('signUp.submit')}
         </button>
         <p className="form__switch">
-          {t('signUp.haveAccount')} <Link to="/sign-in">{t('signUp.toSignIn')}</Link>
+          {t('signUp.haveAccount')} <Link to={returnTo ? `/sign-in?next=${encodeURIComponent(returnTo)}` : '/sign-in'}>{t('signUp.toSignIn')}</Link>
         </p>
       </form>
     </AuthLayout>

@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FeedVideo } from './components/FeedVideo';
@@ -14,7 +15,10 @@ import { keys } from '../../api/keys';
 
 const PAGE_SIZE = 8;
 
-/** Buyer feed: one shoppable video per screen, scroll or swipe (or ↑/↓) to the next. */
+/**
+ * Buyer feed: one shoppable video per screen, scroll or swipe (or ↑/↓) to the next; the next page
+ * loads on the way, and after the last video the feed says it has ended. Anyone can watch.
+ */
 export function Feed() {
   const { t } = useTranslation();
   const feed = useInfiniteQuery({
@@ -53,6 +57,7 @@ export function Feed() {
         <VideoScroller
           videos={videos}
           loadingMore={feed.isFetchingNextPage}
+          ended={!feed.hasNextPage}
           onNearEnd={() => {
             if (feed.hasNextPage && !feed.isFetchingNextPage) void feed.fetchNextPage();
           }}
@@ -62,7 +67,7 @@ export function Feed() {
   );
 }
 
-function VideoScroller({ videos, loadingMore, onNearEnd }: { videos: Video[]; loadingMore: boolean; onNearEnd: () => void }) {
+function VideoScroller({ videos, loadingMore, ended, onNearEnd }: { videos: Video[]; loadingMore: boolean; ended: boolean; onNearEnd: () => void }) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const [muted, setMuted] = useState(true);
@@ -85,13 +90,13 @@ function VideoScroller({ videos, loadingMore, onNearEnd }: { videos: Video[]; lo
       const el = scroller.current;
       if (!el) return;
       e.preventDefault();
-      const next = Math.max(0, Math.min(videos.length - 1, active + (e.key === 'ArrowDown' ? 1 : -1)));
+      const next = Math.max(0, Math.min(el.children.length - 1, active + (e.key === 'ArrowDown' ? 1 : -1)));
       const item = el.children[next] as HTMLElement | undefined;
       if (item) el.scrollTo({ top: item.offsetTop, behavior: 'smooth' });
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [open, active, videos.length]);
+  }, [open, active]);
 
   const closeSheet = useCallback(() => setOpen(null), []);
 
@@ -111,6 +116,7 @@ function VideoScroller({ videos, loadingMore, onNearEnd }: { videos: Video[]; lo
             onOpenProduct={(product) => setOpen({ product, video })}
           />
         ))}
+        {ended && <FeedEnd count={videos.length} onVisible={onVisible} onTop={() => scroller.current?.scrollTo({ top: 0 })} />}
       </div>
       {open && (
         <ProductSheet
@@ -122,5 +128,35 @@ function VideoScroller({ videos, loadingMore, onNearEnd }: { videos: Video[]; lo
         />
       )}
     </>
+  );
+}
+
+/** After the last video: the feed has ended (new videos show up as creators post them). */
+function FeedEnd({ count, onVisible, onTop }: { count: number; onVisible: (index: number) => void; onTop: () => void }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new IntersectionObserver(([entry]) => {
+      if (entry && entry.intersectionRatio >= 0.6) onVisible(count);
+    }, { threshold: [0.6] });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [count, onVisible]);
+  return (
+    <section ref={ref} className="feed-end" data-testid="feed-end" aria-labelledby="feed-end-title">
+      <VideoIcon />
+      <h2 id="feed-end-title">{t('feed.end.title')}</h2>
+      <p>{t('feed.end.text')}</p>
+      <div className="feed-end__actions">
+        <button type="button" className="button button--primary" onClick={onTop}>
+          {t('feed.end.top')}
+        </button>
+        <Link to="/live" className="button">
+          {t('feed.end.live')}
+        </Link>
+      </div>
+    </section>
   );
 }

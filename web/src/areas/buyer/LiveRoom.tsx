@@ -11,6 +11,7 @@ import { ProductSheet } from './components/ProductSheet';
 import { useAddToCart } from '../../lib/cart';
 import type { ProductSummary } from '../../lib/commerce';
 import { useFormat } from '../../lib/format';
+import { useRequireSignIn } from '../../lib/requireSignIn';
 import { useLiveRoom, type LiveSession, type Purchase, type RoomProduct, type RoomState } from '../../lib/live';
 import { useLivePresenceEvents } from '../../lib/trackers';
 import './live.css';
@@ -99,7 +100,7 @@ export function LiveRoom() {
           )}
         </div>
       </div>
-      {sheet && <ProductSheet summary={sheet} source={source} creatorId={live.creator.id} onClose={() => setSheet(null)} />}
+      {sheet && <ProductSheet summary={sheet} source={source} creatorId={live.creator.id} returnTo={`/live/${live.id}`} onClose={() => setSheet(null)} />}
     </div>
   );
 }
@@ -130,13 +131,14 @@ function PinnedProduct({ product, live }: { product: RoomProduct; live: LiveSess
   const fmt = useFormat();
   const navigate = useNavigate();
   const add = useAddToCart();
+  const requireSignIn = useRequireSignIn();
   const [skuId, setSkuId] = useState(() => (product.skus.find((s) => s.available > 0) ?? product.skus[0])?.sku_id);
   const sku = product.skus.find((s) => s.sku_id === skuId) ?? product.skus[0];
   const left = sku?.available ?? 0;
   const canBuy = live.status === 'live' && !!sku && left > 0;
 
   const buy = () => {
-    if (!sku) return;
+    if (!sku || !requireSignIn()) return;
     add.mutate(
       { sku_id: sku.sku_id, quantity: 1, source: { live_id: live.id } },
       { onSuccess: () => navigate('/checkout') },

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { BoxIcon } from '../../components/Icons';
@@ -9,6 +9,7 @@ import { Loading } from '../../components/Loading';
 import { ProductReviews } from './components/ProductReviews';
 import { ProductDetails } from './components/ProductSheet';
 import { ApiError } from '../../api';
+import { sourceFromQuery } from '../../lib/cartSource';
 import { commerce } from '../../lib/commerce';
 import '../../closing.css';
 import { keys } from '../../api/keys';
@@ -20,6 +21,8 @@ import { keys } from '../../api/keys';
 export function ProductPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
+  const [params] = useSearchParams();
+  const source = sourceFromQuery(params);
   const product = useQuery({ queryKey: keys.product(id), queryFn: () => commerce.product(id), retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2 });
   const appName = t('app.name');
   useEffect(() => {
@@ -43,7 +46,7 @@ export function ProductPage() {
   return (
     <article className="panel product-page" data-testid="product-page">
       <h1 className="visually-hidden">{product.data.title}</h1>
-      <ProductDetails product={product.data} onAdded={() => {}} />
+      <ProductDetails product={product.data} source={source} onAdded={() => {}} />
       <ProductReviews productId={product.data.id} rating={product.data.rating} />
     </article>
   );

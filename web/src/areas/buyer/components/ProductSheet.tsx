@@ -2,9 +2,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAddToCart } from '../../../lib/cart';
+import { productPathFor } from '../../../lib/cartSource';
 import { commerce, type CartSource, type Product, type ProductSummary } from '../../../lib/commerce';
 import { track } from '../../../lib/events';
 import { useFormat } from '../../../lib/format';
+import { useRequireSignIn } from '../../../lib/requireSignIn';
 import { useTrackOnce } from '../../../lib/trackers';
 import { findVariant, initialSelection } from '../../../lib/variants';
 import { ErrorAlert } from '../../../components/ErrorAlert';
@@ -26,12 +28,15 @@ export function ProductSheet({
   poster,
   source,
   creatorId,
+  returnTo,
   onClose,
 }: {
   summary: ProductSummary;
   poster?: string | null;
   source?: CartSource;
   creatorId?: string;
+  /** Where a visitor comes back to after signing in to add to cart (default: the product's page). */
+  returnTo?: string;
   onClose: () => void;
 }) {
   const { t } = useTranslation();
@@ -77,31 +82,34 @@ export function ProductSheet({
             <ErrorAlert error={product.error} onRetry={() => void product.refetch()} />
           </>
         ) : (
-          <ProductDetails product={product.data} poster={poster} source={source} creatorId={creatorId} onAdded={onClose} />
+          <ProductDetails product={product.data} poster={poster} source={source} creatorId={creatorId} returnTo={returnTo} onAdded={onClose} />
         )}
       </div>
     </div>
   );
 }
 
-/** A product's pictures, variants, price, stock and "Add to cart" (the sheet's content; also the product page's). */
+/** A product's pictures, variants, price, stock and "Add to cart" (the sheet's content; also the product page's); a visitor is asked to sign in first. */
 export function ProductDetails({
   product,
   poster,
   source,
   creatorId,
+  returnTo,
   onAdded,
 }: {
   product: Product;
   poster?: string | null;
   source?: CartSource;
   creatorId?: string;
+  returnTo?: string;
   onAdded: () => void;
 }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const toast = useToast();
   const add = useAddToCart();
+  const requireSignIn = useRequireSignIn();
   // Archived variants are no longer for sale.
   const variants = product.variants.filter((v) => v.status !== 'archived');
   const [selection, setSelection] = useState(() => initialSelection(variants));
@@ -113,6 +121,8 @@ export function ProductDetails({
 
   const submit = () => {
     if (!variant) return;
+    // A visitor signs in first, then comes back to this product (or where the caller says).
+    if (!requireSignIn(returnTo ?? productPathFor(product.id, source))) return;
     add.mutate(
       { sku_id: variant.sku_id, quantity, ...(source && Object.keys(source).length > 0 ? { source } : {}) },
       {
@@ -163,7 +173,7 @@ export function ProductDetails({
         </p>
         <div className="sheet__buy">
           <QuantityStepper label={t('product.quantity')} value={quantity} max={Math.max(1, Math.min(99, available))} disabled={soldOut} onChange={setQuantity} />
-          <button type="button" className="button button--primary sheet__add" disabled={soldOut || add.isPending} onClick={submit}>
+          <button type="button" className="button button--primary sheet__add" data-testid="add-to-cart" disabled={soldOut || add.isPending} onClick={submit}>
             {add.isPending ? t('product.adding') : soldOut ? t('product.soldOut') : t('product.addToCart')}
           </button>
         </div>
