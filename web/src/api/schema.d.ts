@@ -10492,7 +10492,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Funnel per video, product or live session: impressions → views → 3-s views → completed → product clicks → add-to-cart → checkouts → orders, GMV */
+        /** Funnel per video, product or live session: impressions ≥ views ≥ product clicks ≥ add-to-cart ≥ checkouts ≥ orders (each stage at least the next; checkouts and orders from server facts), 3-s and completed views, GMV */
         get: {
             parameters: {
                 query?: {
@@ -10526,6 +10526,13 @@ export interface paths {
                             to: string;
                             rows: {
                                 id: string;
+                                /** @description Video rows only: what the video is now */
+                                video?: {
+                                    /** @description removed: deleted by its creator; unknown: no such video */
+                                    status: "processing" | "ready" | "failed" | "removed" | "unknown";
+                                    /** @description Also of a removed video; null when unknown */
+                                    caption: string | null;
+                                };
                                 impressions: number;
                                 views: number;
                                 views_3s: number;
@@ -10535,7 +10542,7 @@ export interface paths {
                                 checkouts: number;
                                 orders: number;
                                 gmv: components["schemas"]["Money"];
-                                /** @description Each step over the step before it */
+                                /** @description Each stage over the stage before it (3-s and completed views over views); at most 1 */
                                 rates: {
                                     views: number | null;
                                     views_3s: number | null;
@@ -10548,6 +10555,13 @@ export interface paths {
                             }[];
                             totals: {
                                 id: string;
+                                /** @description Video rows only: what the video is now */
+                                video?: {
+                                    /** @description removed: deleted by its creator; unknown: no such video */
+                                    status: "processing" | "ready" | "failed" | "removed" | "unknown";
+                                    /** @description Also of a removed video; null when unknown */
+                                    caption: string | null;
+                                };
                                 impressions: number;
                                 views: number;
                                 views_3s: number;
@@ -10557,7 +10571,7 @@ export interface paths {
                                 checkouts: number;
                                 orders: number;
                                 gmv: components["schemas"]["Money"];
-                                /** @description Each step over the step before it */
+                                /** @description Each stage over the stage before it (3-s and completed views over views); at most 1 */
                                 rates: {
                                     views: number | null;
                                     views_3s: number | null;
@@ -10919,6 +10933,13 @@ export interface paths {
                             by: string;
                             rows: {
                                 id: string;
+                                /** @description Video rows only: what the video is now */
+                                video?: {
+                                    /** @description removed: deleted by its creator; unknown: no such video */
+                                    status: "processing" | "ready" | "failed" | "removed" | "unknown";
+                                    /** @description Also of a removed video; null when unknown */
+                                    caption: string | null;
+                                };
                                 views: number;
                                 completed_views: number;
                                 product_clicks: number;
