@@ -263,6 +263,16 @@ export async function listEntriesByReference(db: Db, reference: string): Promise
   return withPostings(db, found);
 }
 
+/** The sum of an account's postings in one currency per entry kind (kinds without postings are left out). */
+export async function totalsByKind(db: Db, account: string, currency: string): Promise<Map<string, number>> {
+  const found = await rows<{ kind: string; total: string | number }>(
+    db,
+    sql`select e.kind, sum(p.amount)::bigint as total from ledger_postings p join ledger_entries e on e.id = p.entry_id
+        where p.account = ${account} and p.currency = ${currency} group by e.kind`,
+  );
+  return new Map(found.map((r) => [r.kind, Number(r.total)]));
+}
+
 /**
  * An account's postings, oldest first, paginated by posting id (ids are time-sortable): pass the
  * `next_cursor` of one page as `cursor` to get the next; null when there is no more.

@@ -195,9 +195,16 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
       config: { auth: ['creator'] },
       schema: {
         tags: ['settlement'],
-        summary: "The signed-in creator's affiliate earnings: pending (estimated), available, paid out, lines",
+        summary: "The signed-in creator's affiliate earnings: pending (estimated), available, paid out, their settled commission, lines",
         querystring: Type.Composite([PageQuery, Type.Object({ currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Default USD' })) })]),
-        response: { 200: Type.Object({ ...Balances, lines: page(Line) }), ...errors(400, 401, 403) },
+        response: {
+          200: Type.Object({
+            ...Balances,
+            commission: Type.Ref(Money, { description: "The creator's settled commission: every commission credited to them, paid out or not" }),
+            lines: page(Line),
+          }),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (req) => earningsOfCreator(db, requireUser(req).id, req.query),

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../platform/clock.js';
+import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { SandboxCarrier } from '../fulfillment/index.js';
 import { createSession } from '../identity/index.js';
@@ -130,6 +131,35 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
     expect(e.lines.data).toMatchObject([{ kind: 'settlement', order_id: order.id, amount: usd(200) }]);
     const r = await reconcile(t.db);
     expect(r.problems).toEqual([]);
+  });
+
+  it("the creator sees their own commission: it equals a recount of their ledger lines, without the seller's escrow breakdown", async () => {
+    const s = await shop({ affiliate: 1000 });
+    const creator = await t.account({ roles: ['buyer', 'creator'] });
+    const a = await paidOrder(s, [[0, 2, creator.id]]);
+    const b = await paidOrder(s, [
+      [1, 1, creator.id],
+      [0, 1],
+    ]);
+    // A partial refund before settlement lowers what the creator earns on that order.
+    await t.db.transaction((tx) => refundOrder(tx, t.clock, providers(), { orderId: b.id, amount: 600, reason: 'test', key: `r-${b.id}` }));
+    await deliver(s, a.id);
+    await deliver(s, b.id);
+    await later(7 * DAY);
+    await later(HOUR);
+    const e = (await req('GET', '/v1/creators/me/earnings', creator.auth)).json();
+    const [recount] = await rows<{ n: number }>(
+      t.db,
+      sql`select coalesce(sum(p.amount), 0)::int as n from ledger_postings p join ledger_entries e on e.id = p.entry_id
+          where p.account = ${accounts.creatorPayable(creator.id)} and e.kind not in ('payout', 'payout_failed')`,
+    );
+    expect(recount!.n).toBe(200 + Math.floor((Math.floor((2000 * 2400) / 3000) * 1000) / 10_000));
+    expect(e.commission).toEqual(usd(recount!.n));
+    expect(e.lines.data).toHaveLength(2);
+    expect(e.lines.data.reduce((sum: number, l: { amount: { amount: number } }) => sum + l.amount.amount, 0)).toBe(e.available.amount);
+    for (const l of e.lines.data) expect(l).toMatchObject({ kind: 'settlement', breakdown: null, description: 'Your commission on this order' });
+    // The seller's own statement keeps the breakdown of each order's escrow.
+    expect((await finance(s)).statement.data.map((l: { breakdown: unknown }) => l.breakdown !== null)).toEqual([true, true]);
   });
 
   it('defence in depth (issue 14): settlement never pays affiliate to the buyer or to a member of the selling shop', async () => {

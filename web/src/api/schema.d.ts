@@ -5017,7 +5017,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in creator's affiliate earnings: pending (estimated), available, paid out, lines */
+        /** The signed-in creator's affiliate earnings: pending (estimated), available, paid out, their settled commission, lines */
         get: {
             parameters: {
                 query?: {
@@ -5043,6 +5043,7 @@ export interface paths {
                             pending: components["schemas"]["Money"];
                             available: components["schemas"]["Money"];
                             paid_out: components["schemas"]["Money"];
+                            commission: components["schemas"]["Money"];
                             lines: {
                                 data: {
                                     /** Format: date-time */
