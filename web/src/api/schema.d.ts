@@ -5010,6 +5010,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shops/{id}/finance/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every movement of the shop's money in a range: sales, refunds, commissions, releases, subsidies, payouts (members of the shop)
+         * @description Lines from the ledger postings on the escrow of the shop's orders and on its seller_payable, oldest first; a settlement's release appears as the platform's commission, each creator's commission and the shop's part (out of escrow, into available). The balance is escrow + available: `closing` = `opening` + every line. Default range: the 30 days up to now; at most 400 days (400 `invalid_range`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    /** @description Exclusive */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description shp_… id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            opening: components["schemas"]["Money"];
+                            closing: components["schemas"]["Money"];
+                            lines: {
+                                /** Format: date-time */
+                                at: string;
+                                kind: "sale" | "refund" | "platform_commission" | "creator_commission" | "release" | "commission_subsidy" | "payout" | "payout_failed" | "other";
+                                /** @description escrow: pending in the escrow of an order; available: seller_payable */
+                                bucket: "escrow" | "available";
+                                order_id: string | null;
+                                payout_id: string | null;
+                                amount: components["schemas"]["Money"];
+                                balance: components["schemas"]["Money"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/creators/me/earnings": {
         parameters: {
             query?: never;
