@@ -195,7 +195,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
   const MovementLine = Type.Object({
     at: Time,
     kind: Type.Union(
-      ['sale', 'refund', 'platform_commission', 'creator_commission', 'release', 'commission_subsidy', 'payout', 'payout_failed', 'other'].map((k) => Type.Literal(k)),
+      ['sale', 'refund', 'platform_commission', 'platform_margin', 'creator_commission', 'release', 'commission_subsidy', 'payout', 'payout_failed', 'other'].map((k) => Type.Literal(k)),
     ),
     bucket: Type.Union([Type.Literal('escrow'), Type.Literal('available')], { description: 'escrow: pending in the escrow of an order; available: seller_payable' }),
     order_id: Nullable(Type.String()),

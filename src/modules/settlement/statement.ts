@@ -13,7 +13,7 @@ export type MovementBucket = 'escrow' | 'available';
 
 export interface MovementLine {
   at: string;
-  kind: 'sale' | 'refund' | 'platform_commission' | 'creator_commission' | 'release' | 'commission_subsidy' | 'payout' | 'payout_failed' | 'other';
+  kind: 'sale' | 'refund' | 'platform_commission' | 'platform_margin' | 'creator_commission' | 'release' | 'commission_subsidy' | 'payout' | 'payout_failed' | 'other';
   bucket: MovementBucket;
   order_id: string | null;
   payout_id: string | null;
@@ -30,6 +30,9 @@ export interface ShopStatement {
   closing: Money;
   lines: MovementLine[];
 }
+
+/** The platform's part of a release, by the account it went to (a managed shop's goods: the margin). */
+const SETTLEMENT_SPLIT: Record<string, MovementLine['kind']> = { platform_commission: 'platform_commission', platform_margin: 'platform_margin' };
 
 const ENTRY_LINE: Record<string, MovementLine['kind']> = {
   payment_capture: 'sale',
@@ -72,7 +75,7 @@ export async function shopStatement(db: Db, shopId: string, from: Date, to: Date
     if (p.kind === 'settlement' && bucket === 'escrow') {
       // The escrow's release, split by where it went; the shop's part arrives in available on its own posting.
       for (const o of p.others) {
-        const kind = o.account === payable ? 'release' : o.account.startsWith('creator_payable:') ? 'creator_commission' : o.account === 'platform_commission' ? 'platform_commission' : 'other';
+        const kind = o.account === payable ? 'release' : o.account.startsWith('creator_payable:') ? 'creator_commission' : (SETTLEMENT_SPLIT[o.account] ?? 'other');
         push(p, kind, 'escrow', -o.amount);
       }
       continue;

@@ -5054,7 +5054,7 @@ export interface paths {
                             lines: {
                                 /** Format: date-time */
                                 at: string;
-                                kind: "sale" | "refund" | "platform_commission" | "creator_commission" | "release" | "commission_subsidy" | "payout" | "payout_failed" | "other";
+                                kind: "sale" | "refund" | "platform_commission" | "platform_margin" | "creator_commission" | "release" | "commission_subsidy" | "payout" | "payout_failed" | "other";
                                 /** @description escrow: pending in the escrow of an order; available: seller_payable */
                                 bucket: "escrow" | "available";
                                 order_id: string | null;
