@@ -6,7 +6,8 @@ import { newId } from '../platform/ids.js';
 import { market } from '../platform/markets.js';
 import { priceCart } from '../modules/cart/index.js';
 import { releaseReservations, reserveStock } from '../modules/inventory/index.js';
-import { addOrderEvents, assertShopsCanSell, insertCheckout, ordersOfPayment, type CheckoutOutcome, type ShippingAddress } from '../modules/orders/index.js';
+import { recordServerEvent } from '../modules/analytics/index.js';
+import { addOrderEvents, assertShopsCanSell, insertCheckout, itemsOfOrders, ordersOfPayment, type CheckoutOutcome, type ShippingAddress } from '../modules/orders/index.js';
 import {
   checkCard,
   checkoutProvider,
@@ -69,6 +70,8 @@ function cleanAddress(a: ShippingAddress): ShippingAddress {
  *    each one statement committed on its own, then ONE statement writing the payment `pending`
  *    (carrying the Idempotency-Key), the orders `pending_payment` with items and the expiry job.
  *    If that fails or the key already made a payment, the reservations are released again.
+ *    Then analytics records a `checkout` fact per order (a paid order records it again if a crash
+ *    lost it: decision 024).
  * 3. The provider confirms the card (outside any transaction), then one transaction records the
  *    outcome: paid (reservations committed, escrow credited) or declined (402 `card_declined`,
  *    everything released and cancelled), or `requires_action` (orders stay pending until
@@ -170,6 +173,9 @@ export async function checkout(
     if (existing) return resume(db, clock, providers, existing, card);
     throw e;
   }
+  // The funnel's checkout stage (analytics): one fact per order written, whatever the payment does.
+  const orderFacts = planned.map(({ row: o }) => ({ id: o.id, shopId: o.shopId, buyerId, total: o.total, currency: o.currency }));
+  await recordServerEvent(db, clock, { type: 'checkout', orders: orderFacts, items: itemsOfOrders(db, orderFacts.map((o) => o.id)) });
   return pay(db, clock, provider, created, (intentId) => provider.confirm(intentId, { card }));
 }
 

@@ -106,14 +106,14 @@ describe('domain events (outbox)', () => {
 
   it('tells this process’s listeners when emitted; a notice is told but not stored', async () => {
     const heard: string[] = [];
-    const stopA = onEvent('video.removed', (p) => heard.push(`removed ${p.video_id}`));
+    const stopA = onEvent('video.published', (p) => heard.push(`published ${p.video_id}`));
     const stopB = onEvent('views.recorded', (p) => heard.push(`views ${p.actor} ${p.views.length}`));
-    await emit(database.db, clock, { name: 'video.removed', payload: { video_id: 'vid_a' } });
+    await emit(database.db, clock, { name: 'video.published', payload: { video_id: 'vid_a' } });
     notify({ name: 'views.recorded', payload: { actor: 'd:dev', views: [{ videoId: 'vid_a', at: 1 }] } });
     stopA();
     stopB();
-    await emit(database.db, clock, { name: 'video.removed', payload: { video_id: 'vid_b' } });
-    expect(heard).toEqual(['removed vid_a', 'views d:dev 1']);
+    await emit(database.db, clock, { name: 'video.published', payload: { video_id: 'vid_b' } });
+    expect(heard).toEqual(['published vid_a', 'views d:dev 1']);
     const [notices] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from domain_events where name = 'views.recorded'`);
     expect(notices!.n).toBe(0);
     await expect(emit(database.db, clock, { name: 'views.recorded', payload: { actor: 'd:dev', views: [] } })).rejects.toThrow(/local notice/);

@@ -33,8 +33,8 @@ export interface DomainEvents {
   'product.status_changed': { product_id: string; status: string };
   /** A video became ready and is published. */
   'video.published': { video_id: string };
-  /** A video was deleted by its creator. */
-  'video.removed': { video_id: string };
+  /** A video was deleted by its creator (with its caption: analytics still names it). */
+  'video.removed': { video_id: string; caption: string };
   /** A video's caption or anchors changed. */
   'video.changed': { video_id: string; what: 'caption' | 'anchors' };
   /** Trust & safety set a shop's status and limits (decision 012). */
@@ -104,7 +104,7 @@ export const EVENT_CATALOG: {
 } = {
   'product.status_changed': { emittedBy: 'catalog', subscribers: [], listeners: ['feed'] },
   'video.published': { emittedBy: 'content', subscribers: [], listeners: ['feed'] },
-  'video.removed': { emittedBy: 'content', subscribers: [], listeners: ['feed'] },
+  'video.removed': { emittedBy: 'content', subscribers: [], projections: ['analytics.facts'], listeners: ['feed'] },
   'video.changed': { emittedBy: 'content', subscribers: [], listeners: ['feed'] },
   'shop.restrictions_changed': { emittedBy: 'sellers', subscribers: [], listeners: ['feed'] },
   'views.recorded': { emittedBy: 'analytics', subscribers: [], listeners: ['feed'], localOnly: true },

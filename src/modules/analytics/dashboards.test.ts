@@ -77,12 +77,14 @@ describe('analytics dashboards after a real checkout and refund', () => {
   });
   afterAll(() => t.close());
 
-  it('records order_paid with item attribution and both refunds as server facts', async () => {
+  it('records checkout and order_paid with item attribution and both refunds as server facts', async () => {
     const facts = await rows<{ type: string; order_id: string; shop_id: string; amount: number; data: { items?: unknown[] } | null }>(
       t.db,
       sql`select type, order_id, shop_id, amount, data from analytics_events where actor = 'server' order by type, order_id, amount`,
     );
     expect(facts.map((f) => [f.type, f.order_id, f.amount])).toEqual([
+      ['checkout', orderIds[0], PRICE],
+      ['checkout', orderIds[1], PRICE],
       ['order_paid', orderIds[0], PRICE],
       ['order_paid', orderIds[1], PRICE],
       ['refund', orderIds[0], 500],
@@ -91,28 +93,31 @@ describe('analytics dashboards after a real checkout and refund', () => {
     expect(facts[0]!.data!.items).toEqual([
       { product_id: productId, sku_id: expect.any(String), video_id: videoId, live_id: null, creator_id: creator.id, quantity: 1, line_total: PRICE, commission: 199 },
     ]);
+    expect(facts[2]!.data!.items).toEqual(facts[0]!.data!.items);
   });
 
-  it('funnel per video: every step and the rates between them', async () => {
+  it('funnel per video: every stage (server checkouts and orders promote the stages before them) and the rates between them', async () => {
     const res = await get(`/v1/shops/${shopId}/analytics/funnel?by=video`);
     expect(res.statusCode).toBe(200);
     const { rows: list, totals } = res.json();
+    // The app sent one event per stage and no checkout; the server saw two checkouts, both paid.
     expect(list).toEqual([
       {
         id: videoId,
-        impressions: 1,
-        views: 1,
+        video: { status: 'ready', caption: 'Lamp tutorial' },
+        impressions: 2,
+        views: 2,
         views_3s: 1,
         completed_views: 1,
-        product_clicks: 1,
-        add_to_carts: 1,
-        checkouts: 0,
+        product_clicks: 2,
+        add_to_carts: 2,
+        checkouts: 2,
         orders: 2,
         gmv: { amount: 2 * PRICE, currency: 'USD' },
-        rates: { views: 1, views_3s: 1, completed_views: 1, product_clicks: 1, add_to_carts: 1, checkouts: 0, orders: null },
+        rates: { views: 1, views_3s: 0.5, completed_views: 0.5, product_clicks: 1, add_to_carts: 1, checkouts: 1, orders: 1 },
       },
     ]);
-    expect(totals).toMatchObject({ id: shopId, impressions: 1, checkouts: 1, orders: 2, gmv: { amount: 2 * PRICE, currency: 'USD' } });
+    expect(totals).toMatchObject({ id: shopId, impressions: 2, checkouts: 2, orders: 2, gmv: { amount: 2 * PRICE, currency: 'USD' } });
   });
 
   it('timeseries: GMV, orders and refunds per day', async () => {
@@ -133,7 +138,7 @@ describe('analytics dashboards after a real checkout and refund', () => {
     const { bands } = (await get(`/v1/shops/${shopId}/analytics/price-bands?bands=1000,5000`)).json();
     expect(bands.map((b: { min: { amount: number }; products: number; add_to_cart_rate: number | null; conversion: number | null }) => [b.min.amount, b.products, b.add_to_cart_rate, b.conversion])).toEqual([
       [0, 0, null, null],
-      [1000, 1, 1, 2],
+      [1000, 1, 1, 1],
       [5000, 0, null, null],
     ]);
     expect((await get(`/v1/shops/${shopId}/analytics/price-bands?bands=5000,1000`)).json().error.code).toBe('invalid_bands');
@@ -162,8 +167,8 @@ describe('analytics dashboards after a real checkout and refund', () => {
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.headers['content-disposition']).toBe('attachment; filename="funnel.csv"');
     const [header, line] = res.body.trim().split('\r\n');
-    expect(header).toBe('id,impressions,views,views_3s,completed_views,product_clicks,add_to_carts,checkouts,orders,gmv,gmv_currency,rates_views,rates_views_3s,rates_completed_views,rates_product_clicks,rates_add_to_carts,rates_checkouts,rates_orders');
-    expect(line).toBe(`${videoId},1,1,1,1,1,1,0,2,${2 * PRICE},USD,1,1,1,1,1,0,`);
+    expect(header).toBe('id,video_status,video_caption,impressions,views,views_3s,completed_views,product_clicks,add_to_carts,checkouts,orders,gmv,gmv_currency,rates_views,rates_views_3s,rates_completed_views,rates_product_clicks,rates_add_to_carts,rates_checkouts,rates_orders');
+    expect(line).toBe(`${videoId},ready,Lamp tutorial,2,2,1,1,2,2,2,2,${2 * PRICE},USD,1,0.5,0.5,1,1,1,1`);
     for (const r of ROUTES) {
       const csv = await get(`/v1/shops/${shopId}/analytics/${r}?format=csv`);
       expect(csv.statusCode).toBe(200);

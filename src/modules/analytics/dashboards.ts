@@ -10,6 +10,7 @@ import { clickOutTotals, policyMode } from '../links/index.js';
 import { liveFacts } from '../live/index.js';
 import { getShop, getShops, listShopMemberIds } from '../sellers/index.js';
 import { analyticsRollups, analyticsRollupsDaily, METRICS, type Metric, type RollupDim } from './schema.js';
+import { removedVideoCaptions } from './service.js';
 import { stockKeeper } from '../inventory/index.js';
 
 /**
@@ -63,33 +64,78 @@ const money = (amount: number, currency: string): Money => ({ amount, currency }
 
 export const FUNNEL_STEPS = ['impressions', 'views', 'views_3s', 'completed_views', 'product_clicks', 'add_to_carts', 'checkouts', 'orders'] as const;
 type Step = (typeof FUNNEL_STEPS)[number];
+/** The stages a buyer passes one after the other; 3-second and completed views are kinds of views beside them. */
+export const FUNNEL_CHAIN = ['impressions', 'views', 'product_clicks', 'add_to_carts', 'checkouts', 'orders'] as const satisfies readonly Step[];
+/** What each rate divides by: the stage before it in the chain; 3-second and completed views over views. */
+const RATE_BASE: Record<Exclude<Step, 'impressions'>, Step> = {
+  views: 'impressions',
+  views_3s: 'views',
+  completed_views: 'views',
+  product_clicks: 'views',
+  add_to_carts: 'product_clicks',
+  checkouts: 'add_to_carts',
+  orders: 'checkouts',
+};
 
 export interface FunnelRow extends Record<Step, number> {
   id: string;
   gmv: Money;
-  /** Each step over the step before it (null when that one is 0). */
+  /** Each stage over the stage before it in the chain, 3-s and completed views over views (null when that one is 0; never above 1). */
   rates: Record<Exclude<Step, 'impressions'>, number | null>;
 }
 
+/**
+ * The funnel's stages as "reached at least this stage" (decision 024): each stage of the chain
+ * counts its own facts and never fewer than the stage after it — an order was a checkout, a
+ * checkout had something in the cart, and so on back to the impression, even when the app's
+ * event for an earlier stage never arrived (offline, blocked, killed) or fell before the range.
+ * Checkouts and orders are server facts, the other stages the apps' events. So every row is
+ * monotone by construction and every rate is at most 1 (3-s and completed views are views).
+ */
+export function funnelStages(c: Record<Step, number>): Record<Step, number> {
+  const out = { ...Object.fromEntries(FUNNEL_STEPS.map((s) => [s, c[s]])) } as Record<Step, number>;
+  let after = 0;
+  for (const s of [...FUNNEL_CHAIN].reverse()) after = out[s] = Math.max(c[s], after);
+  return out;
+}
+
 function funnelRow(id: string, c: Counters, currency: string): FunnelRow {
-  const steps = Object.fromEntries(FUNNEL_STEPS.map((s) => [s, c[s]])) as Record<Step, number>;
-  const rates = Object.fromEntries(FUNNEL_STEPS.slice(1).map((s, i) => [s, ratio(c[s], c[FUNNEL_STEPS[i]!])])) as FunnelRow['rates'];
+  const steps = funnelStages(c);
+  const rates = Object.fromEntries(FUNNEL_STEPS.slice(1).map((s) => [s, ratio(steps[s], steps[RATE_BASE[s as keyof typeof RATE_BASE]])])) as FunnelRow['rates'];
   return { id, ...steps, gmv: money(c.gmv, currency), rates };
+}
+
+/** What a video row is: its caption and whether it is still there (`removed`: deleted; `unknown`: never seen by the content module). */
+export interface VideoLabel {
+  status: 'processing' | 'ready' | 'failed' | 'removed' | 'unknown';
+  caption: string | null;
+}
+
+/** Labels of videos by id: from the content module, or for deleted ones from their removal facts. */
+export async function videoLabels(db: Db, ids: string[]): Promise<Map<string, VideoLabel>> {
+  const found = new Map((await videoFacts(db, { ids })).map((v) => [v.id, { status: v.status, caption: v.caption } as VideoLabel]));
+  const removed = await removedVideoCaptions(db, ids.filter((id) => !found.has(id)));
+  return new Map(ids.map((id) => [id, found.get(id) ?? (removed.has(id) ? { status: 'removed', caption: removed.get(id)! } : { status: 'unknown', caption: null })]));
 }
 
 const byGmv = (a: Counters & { g: string }, b: Counters & { g: string }) => b.gmv - a.gmv || b.orders - a.orders || b.views - a.views || (a.g < b.g ? -1 : 1);
 
-/** Funnel per video, product or live session of the shop, best-selling first, with the shop's totals. */
+/** Funnel per video (with its label), product or live session of the shop, best-selling first, with the shop's totals. */
 export async function funnel(db: Db, shopId: string, by: 'video' | 'product' | 'live', range: Range, limit = 100) {
   const shop = await getShop(db, shopId);
   const found = (await sumRollups(db, shopDim(shopId, by), range, sql`key`)).sort(byGmv);
   const [total] = await sumRollups(db, shopDim(shopId, 'shop'), range, sql`key`);
   const zero = Object.fromEntries(METRICS.map((m) => [m, 0])) as Counters;
+  const shown = found.slice(0, limit);
+  const labels = by === 'video' ? await videoLabels(db, shown.map((r) => r.g)) : null;
   return {
     by,
     from: range.from.toISOString(),
     to: range.to.toISOString(),
-    rows: found.slice(0, limit).map((r) => funnelRow(r.g, r, shop.currency)),
+    rows: shown.map((r) => {
+      const { id, ...row } = funnelRow(r.g, r, shop.currency);
+      return { id, ...(labels ? { video: labels.get(id)! } : {}), ...row };
+    }),
     totals: funnelRow(shopId, total ?? zero, shop.currency),
   };
 }
@@ -146,7 +192,8 @@ export const DEFAULT_PRICE_BANDS = [1000, 2500, 5000, 10_000, 25_000];
 
 /**
  * Add-to-cart rate (add-to-carts / product clicks) and conversion (orders / product clicks) of the
- * shop's products grouped by their lowest price; `bounds` are ascending band edges in minor units.
+ * shop's products grouped by their lowest price, with the funnel's stages (`funnelStages`: never
+ * above 1); `bounds` are ascending band edges in minor units.
  */
 export async function priceBands(db: Db, shopId: string, range: Range, bounds: number[] = DEFAULT_PRICE_BANDS) {
   if (bounds.some((b, i) => !Number.isSafeInteger(b) || b <= 0 || (i > 0 && b <= bounds[i - 1]!))) {
@@ -161,10 +208,11 @@ export async function priceBands(db: Db, shopId: string, range: Range, bounds: n
     const amount = price.get(p.g);
     if (amount === undefined) continue;
     const band = bands.findLast((b) => amount >= b.min)!;
+    const stages = funnelStages(p);
     band.products += 1;
-    band.product_clicks += p.product_clicks;
-    band.add_to_carts += p.add_to_carts;
-    band.orders += p.orders;
+    band.product_clicks += stages.product_clicks;
+    band.add_to_carts += stages.add_to_carts;
+    band.orders += stages.orders;
     band.gmv += p.gmv;
   }
   return {
@@ -204,10 +252,12 @@ export async function timeseries(db: Db, shopId: string, range: Range, interval:
 export async function top(db: Db, shopId: string, by: 'video' | 'creator', range: Range, limit = 10) {
   const shop = await getShop(db, shopId);
   const found = (await sumRollups(db, shopDim(shopId, by), range, sql`key`)).sort(byGmv).slice(0, limit);
+  const labels = by === 'video' ? await videoLabels(db, found.map((r) => r.g)) : null;
   return {
     by,
     rows: found.map((r) => ({
       id: r.g,
+      ...(labels ? { video: labels.get(r.g)! } : {}),
       views: r.views,
       completed_views: r.completed_views,
       product_clicks: r.product_clicks,

@@ -44,6 +44,7 @@ interface RawEvent {
 async function recomputed(t: TestApp): Promise<Map<string, Counters>> {
   const events = await rows<RawEvent>(t.db, sql`select * from analytics_events`);
   const paid = new Map(events.filter((e) => e.type === 'order_paid').map((e) => [e.order_id!, e]));
+  const checkedOut = new Map(events.filter((e) => e.type === 'checkout').map((e) => [e.order_id!, e]));
   const out = new Map<string, Counters>();
   const add = (e: RawEvent, dim: string, key: string | null | undefined, delta: Counters) => {
     if (!key) return;
@@ -62,7 +63,7 @@ async function recomputed(t: TestApp): Promise<Map<string, Counters>> {
       watched_ms: e.type === 'view' ? e.watched_ms! : 0,
       product_clicks: +(e.type === 'product_click'),
       add_to_carts: +(e.type === 'add_to_cart'),
-      checkouts: +(e.type === 'checkout_started'),
+      checkouts: +(e.type === 'checkout'),
       orders: +(e.type === 'order_paid'),
       gmv: e.type === 'order_paid' ? e.data!.gmv! : 0,
       commission: e.type === 'order_paid' ? e.data!.commission! : 0,
@@ -76,8 +77,8 @@ async function recomputed(t: TestApp): Promise<Map<string, Counters>> {
     add(e, 'product', e.product_id, own);
     add(e, 'live', e.live_id, own);
     add(e, 'creator', e.creator_id, own);
-    const order = e.order_id ? paid.get(e.order_id) : undefined;
-    if (!order || (e.type !== 'order_paid' && e.type !== 'refund')) continue;
+    const order = e.order_id ? (e.type === 'checkout' ? checkedOut : paid).get(e.order_id) : undefined;
+    if (!order || (e.type !== 'checkout' && e.type !== 'order_paid' && e.type !== 'refund')) continue;
     for (const dim of ['video', 'product', 'live', 'creator']) {
       const byKey = new Map<string, { gmv: number; commission: number }>();
       for (const it of order.data!.items!) {
@@ -89,7 +90,7 @@ async function recomputed(t: TestApp): Promise<Map<string, Counters>> {
         byKey.set(key, s);
       }
       for (const [key, s] of byKey) {
-        add(e, dim, key, e.type === 'order_paid'
+        add(e, dim, key, e.type === 'checkout' ? { checkouts: 1 } : e.type === 'order_paid'
           ? { orders: 1, gmv: s.gmv, commission: s.commission }
           : { refunds: 1, refund_amount: order.data!.gmv! > 0 ? Math.floor((e.amount! * s.gmv) / order.data!.gmv!) : 0 });
       }
@@ -201,7 +202,7 @@ describe('analytics events', () => {
     const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
     const event = fc.record({
       event_id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
-      type: fc.constantFrom('impression', 'view', 'product_click', 'add_to_cart', 'checkout_started', 'live_join', 'live_leave', 'outbound_click', 'order_paid'),
+      type: fc.constantFrom('impression', 'view', 'product_click', 'add_to_cart', 'checkout_started', 'live_join', 'live_leave', 'outbound_click', 'order_paid', 'checkout'),
       ageMs: fc.integer({ min: -10 * MINUTE, max: 8 * DAY }),
       video_id: opt(fc.constantFrom(...videos)),
       product_id: opt(fc.constantFrom(...products)),
@@ -219,6 +220,7 @@ describe('analytics events', () => {
         { minLength: 1, maxLength: 3 },
       ),
       refunds: fc.array(fc.integer({ min: 1, max: 60_000 }), { maxLength: 2 }),
+      paid: fc.boolean(),
     });
     const step = fc.oneof(batch.map((b) => ({ kind: 'batch' as const, ...b })), order.map((o) => ({ kind: 'order' as const, ...o })), fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }).map((maxEvents) => ({ kind: 'rollup' as const, maxEvents })), fc.integer({ min: 1, max: 3 * HOUR }).map((ms) => ({ kind: 'tick' as const, ms })));
     let run = 0;
@@ -244,11 +246,11 @@ describe('analytics events', () => {
             await t.db.transaction(async (tx) => {
               const total = s.items.reduce((a, i) => a + i.line, 0);
               await recordServerEvent(tx, t.clock, {
-                type: 'order_paid',
+                type: s.paid ? 'order_paid' : 'checkout',
                 orders: [{ id: orderId, shopId: s.shop, buyerId: 'usr_buyer', total, currency: 'USD' }],
                 items: sql`select * from (values ${items}) as v(order_id, product_id, sku_id, quantity, line_total, affiliate_rate_bps, source)`,
               });
-              for (const amount of s.refunds) {
+              for (const amount of s.paid ? s.refunds : []) {
                 await recordServerEvent(tx, t.clock, { type: 'refund', refundId: newId('rfd'), orderId, shopId: s.shop, buyerId: 'usr_buyer', amount, currency: 'USD' });
               }
             });

@@ -20,11 +20,23 @@ const RangeQuery = {
 const DeviceHeader = Type.Object({ 'x-device-id': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })) });
 const DeviceId = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'Anonymous device id (or the X-Device-Id header)' });
 
+const VideoLabel = Type.Optional(
+  Type.Object(
+    {
+      status: Type.Union(['processing', 'ready', 'failed', 'removed', 'unknown'].map((s) => Type.Literal(s)), { description: 'removed: deleted by its creator; unknown: no such video' }),
+      caption: Type.Union([Type.String(), Type.Null()], { description: 'Also of a removed video; null when unknown' }),
+    },
+    { description: 'Video rows only: what the video is now' },
+  ),
+);
 const FunnelRow = Type.Object({
   id: Type.String(),
+  video: VideoLabel,
   ...Object.fromEntries(FUNNEL_STEPS.map((s) => [s, Count])),
   gmv: Type.Ref(Money),
-  rates: Type.Object(Object.fromEntries(FUNNEL_STEPS.slice(1).map((s) => [s, Rate])), { description: 'Each step over the step before it' }),
+  rates: Type.Object(Object.fromEntries(FUNNEL_STEPS.slice(1).map((s) => [s, Rate])), {
+    description: 'Each stage over the stage before it (3-s and completed views over views); at most 1',
+  }),
 });
 const HeatCell = Type.Object({ weekday: Type.Integer({ description: 'ISO: Monday = 1' }), hour: Type.Integer(), videos: Count, views: Count, completed_views: Count, completion_rate: Rate, orders: Count });
 
@@ -105,7 +117,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
 
   shopDashboard(
     'funnel',
-    'Funnel per video, product or live session: impressions → views → 3-s views → completed → product clicks → add-to-cart → checkouts → orders, GMV',
+    'Funnel per video, product or live session: impressions ≥ views ≥ product clicks ≥ add-to-cart ≥ checkouts ≥ orders (each stage at least the next; checkouts and orders from server facts), 3-s and completed views, GMV',
     {
       by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('product'), Type.Literal('live')], { default: 'video' })),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
@@ -174,7 +186,7 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
     Type.Object({
       by: Type.String(),
       rows: Type.Array(
-        Type.Object({ id: Type.String(), views: Count, completed_views: Count, product_clicks: Count, orders: Count, gmv: Type.Ref(Money), refunds: Count, commission: Type.Ref(Money) }),
+        Type.Object({ id: Type.String(), video: VideoLabel, views: Count, completed_views: Count, product_clicks: Count, orders: Count, gmv: Type.Ref(Money), refunds: Count, commission: Type.Ref(Money) }),
       ),
     }),
     (shopId, range, q) => top(db, shopId, q.by ?? 'video', range, q.limit),

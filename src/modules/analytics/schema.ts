@@ -16,15 +16,20 @@ export const CLIENT_EVENT_TYPES = [
   'live_leave',
   'outbound_click',
 ] as const;
-/** Facts only the services record (never accepted from a client). */
-export const SERVER_EVENT_TYPES = ['order_paid', 'refund'] as const;
+/**
+ * Facts only the services record (never accepted from a client): `checkout` (an order written by
+ * a checkout, paid or not), `order_paid`, `refund`, and `video_removed` (a deleted video's
+ * caption, `data: { caption }`, so its rows still name it; no counter).
+ */
+export const SERVER_EVENT_TYPES = ['checkout', 'order_paid', 'refund', 'video_removed'] as const;
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 export type EventType = ClientEventType | (typeof SERVER_EVENT_TYPES)[number];
 
 /**
  * The append-only event log. The key is who sent it and the sender's own event id, so a retried
  * batch is counted once: `actor` is `u:<user id>` (signed in), `d:<device id>` (anonymous) or
- * `server` (facts recorded by the services, with ids `order_paid:<order>` and `refund:<refund>`).
+ * `server` (facts recorded by the services, with ids `checkout:<order>`, `order_paid:<order>` and
+ * `refund:<refund>`).
  * `xid` is the inserting transaction: the rollup job folds in events by transaction id below the
  * oldest still-running transaction, so an event committed late is never skipped nor counted twice.
  * No foreign keys: events name objects of other modules and outlive them.
@@ -52,7 +57,10 @@ export const analyticsEvents = pgTable(
     /** order_paid: the order total; refund: the amount refunded (minor units of `currency`). */
     amount: minorUnits('amount'),
     currency: text('currency'),
-    /** order_paid: `{ gmv, items: [{ product_id, sku_id, video_id, live_id, creator_id, quantity, line_total, commission }] }`; outbound_click: `{ url }`. */
+    /**
+     * checkout, order_paid: `{ gmv, commission, items: [{ product_id, sku_id, video_id, live_id, creator_id, quantity, line_total, commission }] }`;
+     * outbound_click: `{ url }`.
+     */
     data: jsonb('data').$type<Record<string, unknown>>(),
     xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
   },

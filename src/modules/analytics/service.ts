@@ -10,7 +10,7 @@ import { analyticsEvents, analyticsRollups, analyticsRollupsDaily, analyticsRoll
 
 /**
  * Closed-loop analytics: the apps post batches of events, the services record the facts only
- * they know (`order_paid`, `refund`), and a recurring job folds new events into hourly rollups,
+ * they know (`checkout`, `order_paid`, `refund`), and a recurring job folds new events into hourly rollups,
  * which are all the dashboards read (dashboards.ts).
  */
 export const MAX_BATCH = 500;
@@ -138,7 +138,7 @@ export async function ingestEvents(db: Db, clock: Clock, input: IngestInput): Pr
   return { accepted: res!.n, duplicates: valid - res!.n, rejected };
 }
 
-/** What `order_paid` needs of each paid order. */
+/** What `checkout` and `order_paid` need of each order. */
 export interface PaidOrderFact {
   id: string;
   shopId: string;
@@ -148,17 +148,28 @@ export interface PaidOrderFact {
 }
 
 /**
- * Facts the services record inside their own transactions. `order_paid`: the paid orders of one
- * payment with `items`, a query over their order items (columns order_id, product_id, sku_id,
- * quantity, line_total, affiliate_rate_bps, source) — read inside the one insert statement.
- * `refund`: one refund of an order. Recording the same fact again changes nothing.
+ * Facts the services record inside their own transactions. `checkout`: the orders a checkout
+ * wrote (paid or not yet); `order_paid`: the paid orders of one payment — both with `items`, a
+ * query over their order items (columns order_id, product_id, sku_id, quantity, line_total,
+ * affiliate_rate_bps, source) read inside the one insert statement. A paid order is also a
+ * checkout: `order_paid` records the `checkout` fact too when the checkout did not (one per
+ * order either way). `refund`: one refund of an order. Recording the same fact again changes
+ * nothing.
  */
 export type ServerEvent =
-  | { type: 'order_paid'; orders: PaidOrderFact[]; items: SQLWrapper }
-  | { type: 'refund'; refundId: string; orderId: string; shopId: string; buyerId: string; amount: number; currency: string };
+  | { type: 'order_paid' | 'checkout'; orders: PaidOrderFact[]; items: SQLWrapper }
+  | { type: 'refund'; refundId: string; orderId: string; shopId: string; buyerId: string; amount: number; currency: string }
+  | { type: 'video_removed'; videoId: string; caption: string };
 
 export async function recordServerEvent(tx: Db, clock: Clock, event: ServerEvent): Promise<void> {
   const now = clock.now();
+  if (event.type === 'video_removed') {
+    await tx
+      .insert(analyticsEvents)
+      .values({ actor: 'server', eventId: `video_removed:${event.videoId}`, type: 'video_removed', at: now, receivedAt: now, videoId: event.videoId, data: { caption: event.caption } })
+      .onConflictDoNothing();
+    return;
+  }
   if (event.type === 'refund') {
     await tx
       .insert(analyticsEvents)
@@ -168,6 +179,7 @@ export async function recordServerEvent(tx: Db, clock: Clock, event: ServerEvent
   }
   if (event.orders.length === 0) return;
   const paid = JSON.stringify(event.orders.map((o) => ({ id: o.id, shop_id: o.shopId, buyer_id: o.buyerId, total: o.total, currency: o.currency })));
+  const types = event.type === 'order_paid' ? ['checkout', 'order_paid'] : ['checkout'];
   // Items: attribution from the cart line's source; the creator's commission where one is named.
   await tx.execute(sql`
     with it as (
@@ -175,14 +187,17 @@ export async function recordServerEvent(tx: Db, clock: Clock, event: ServerEvent
                'creator_id', i.source->>'creator_id', 'quantity', i.quantity, 'line_total', i.line_total, 'commission', c.commission) as item,
              i.line_total, c.commission
       from (${event.items}) i
-      cross join lateral (select case when i.source->>'creator_id' is null then 0 else i.line_total * i.affiliate_rate_bps / 10000 end as commission) c)
+      cross join lateral (select case when i.source->>'creator_id' is null then 0 else i.line_total * i.affiliate_rate_bps / 10000 end as commission) c),
+    fact as (
+      select o.id, o.shop_id, o.buyer_id, o.total, o.currency,
+             jsonb_build_object('gmv', coalesce(sum(it.line_total), 0), 'commission', coalesce(sum(it.commission), 0),
+                                'items', coalesce(jsonb_agg(it.item) filter (where it.item is not null), '[]'::jsonb)) as data
+      from json_to_recordset(${paid}::json) as o(id text, shop_id text, buyer_id text, total bigint, currency text)
+      left join it on it.order_id = o.id
+      group by o.id, o.shop_id, o.buyer_id, o.total, o.currency)
     insert into ${analyticsEvents} (actor, event_id, type, at, received_at, user_id, shop_id, order_id, amount, currency, data)
-    select 'server', 'order_paid:' || o.id, 'order_paid', ${now}, ${now}, o.buyer_id, o.shop_id, o.id, o.total, o.currency,
-           jsonb_build_object('gmv', coalesce(sum(it.line_total), 0), 'commission', coalesce(sum(it.commission), 0),
-                              'items', coalesce(jsonb_agg(it.item) filter (where it.item is not null), '[]'::jsonb))
-    from json_to_recordset(${paid}::json) as o(id text, shop_id text, buyer_id text, total bigint, currency text)
-    left join it on it.order_id = o.id
-    group by o.id, o.shop_id, o.buyer_id, o.total, o.currency
+    select 'server', t.type || ':' || f.id, t.type, ${now}, ${now}, f.buyer_id, f.shop_id, f.id, f.total, f.currency, f.data
+    from fact f cross join (select json_array_elements_text(${JSON.stringify(types)}::json) as type) t
     on conflict do nothing`);
 }
 
@@ -201,7 +216,7 @@ const EVENT_METRICS: Record<Metric, SQL> = {
   watched_ms: when('view', sql`e.watched_ms`),
   product_clicks: is('product_click'),
   add_to_carts: is('add_to_cart'),
-  checkouts: is('checkout_started'),
+  checkouts: is('checkout'),
   orders: is('order_paid'),
   gmv: when('order_paid', sql`(e.data->>'gmv')::bigint`),
   commission: when('order_paid', sql`(e.data->>'commission')::bigint`),
@@ -212,11 +227,12 @@ const EVENT_METRICS: Record<Metric, SQL> = {
 };
 
 /**
- * Per order fact and item dimension (video, product, live, creator of the paid order's items,
- * grouped so an order counts once per key): orders and GMV when paid; a refund counts once and
- * takes the key's share of the order's GMV (rounded down).
+ * Per order fact and item dimension (video, product, live, creator of the order's items, grouped
+ * so an order counts once per key): a checkout; orders and GMV when paid; a refund counts once
+ * and takes the key's share of the paid order's GMV (rounded down).
  */
 const ITEM_METRICS: Partial<Record<Metric, SQL>> = {
+  checkouts: is('checkout'),
   orders: is('order_paid'),
   gmv: when('order_paid', sql`sum((it->>'line_total')::bigint)`),
   commission: when('order_paid', sql`sum((it->>'commission')::bigint)`),
@@ -234,7 +250,7 @@ const metricList = (exprs: Partial<Record<Metric, SQL>>) => sql.join(METRICS.map
 async function foldEvents(tx: Db, fromXid: string, toXid: string): Promise<void> {
   const bucket = sql`date_trunc('hour', e.at, 'UTC')`;
   await tx.execute(sql`
-    with e as (select * from ${analyticsEvents} where xid >= ${fromXid}::xid8 and xid < ${toXid}::xid8),
+    with e as (select * from ${analyticsEvents} where xid >= ${fromXid}::xid8 and xid < ${toXid}::xid8 and type <> 'video_removed'),
     facts as (
       select ${bucket} as bucket, coalesce(e.shop_id, '') as shop_id, d.dim, d.key, ${metricList(EVENT_METRICS)}
       from e cross join lateral (values ('shop', e.shop_id), ('video', e.video_id), ('product', e.product_id), ('live', e.live_id), ('creator', e.creator_id)) d(dim, key)
@@ -242,10 +258,10 @@ async function foldEvents(tx: Db, fromXid: string, toXid: string): Promise<void>
       union all
       select ${bucket}, coalesce(e.shop_id, ''), d.dim, d.key, ${metricList(ITEM_METRICS)}
       from e
-      join ${analyticsEvents} p on p.actor = 'server' and p.event_id = 'order_paid:' || e.order_id
+      join ${analyticsEvents} p on p.actor = 'server' and p.event_id = (case when e.type = 'checkout' then 'checkout:' else 'order_paid:' end) || e.order_id
       cross join lateral jsonb_array_elements(p.data->'items') it
       cross join lateral (values ('video', it->>'video_id'), ('product', it->>'product_id'), ('live', it->>'live_id'), ('creator', it->>'creator_id')) d(dim, key)
-      where e.type in ('order_paid', 'refund') and d.key is not null
+      where e.type in ('checkout', 'order_paid', 'refund') and d.key is not null
       group by e.actor, e.event_id, e.at, e.shop_id, e.type, e.amount, p.data->>'gmv', d.dim, d.key),
     hourly as (
     ${upsert(analyticsRollups, sql`bucket`)})
@@ -435,4 +451,15 @@ export async function appendHistory(db: Db, events: HistoricEvent[], chunk = 500
     added += res!.n;
   }
   return added;
+}
+
+/** The captions of deleted videos among `videoIds` (their `video_removed` facts), by video id. */
+export async function removedVideoCaptions(db: Db, videoIds: string[]): Promise<Map<string, string>> {
+  if (videoIds.length === 0) return new Map();
+  const found = await rows<{ video_id: string; caption: string }>(
+    db,
+    sql`select video_id, data->>'caption' as caption from ${analyticsEvents}
+        where actor = 'server' and event_id in (select 'video_removed:' || json_array_elements_text(${JSON.stringify(videoIds)}::json))`,
+  );
+  return new Map(found.map((r) => [r.video_id, r.caption]));
 }

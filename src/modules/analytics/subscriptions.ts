@@ -11,7 +11,7 @@ import { recordServerEvent, type PaidOrderFact } from './service.js';
 export type PaidOrdersOf = (tx: Db, paymentId: string, orderIds: string[]) => Promise<{ orders: PaidOrderFact[]; items: SQLWrapper }>;
 
 /**
- * Analytics records the order and refund facts as projections (decision 019): in the fact's own
+ * Analytics records the order, refund and video-removal facts as projections (decision 019): in the fact's own
  * transaction, so the dashboards equal a recount the moment the payment or refund commits.
  */
 export function subscribeAnalytics(events: EventSubscriptions, paidOrdersOf: PaidOrdersOf): void {
@@ -21,4 +21,5 @@ export function subscribeAnalytics(events: EventSubscriptions, paidOrdersOf: Pai
   events.project('refund.posted', 'analytics.facts', (tx, clock, e) =>
     recordServerEvent(tx, clock, { type: 'refund', refundId: e.refund_id, orderId: e.order_id, shopId: e.shop_id, buyerId: e.buyer_id, amount: e.amount, currency: e.currency }),
   );
+  events.project('video.removed', 'analytics.facts', (tx, clock, e) => recordServerEvent(tx, clock, { type: 'video_removed', videoId: e.video_id, caption: e.caption }));
 }

@@ -16,7 +16,7 @@ import { getProductsByIds } from '../catalog/index.js';
 import { plainText, textLength } from '../catalog/index.js';
 import { getUser, userNames } from '../identity/index.js';
 import { assertLinkFree, checkExternalAnchor, externalLinks, userMarket } from '../links/index.js';
-import { creatorShowcase, showcaseLinks, videoAnchors, videos } from './schema.js';
+import { creatorShowcase, showcaseLinks, videoAnchors, videos, type VideoStatus } from './schema.js';
 import { stockKeeper } from '../inventory/index.js';
 import type { Anchor, ExternalLink, ProductSummary as ProductSummarySchema, Video } from './views.js';
 
@@ -273,11 +273,14 @@ export function videoAttributionSql(videoId: SQL, productId: SQL): SQL {
     and exists (select 1 from ${videoAnchors} a where a.video_id = v.id and a.type = 'product' and a.product_id = ${productId}))`;
 }
 
-/** Id, creator and publish time of videos — of the given ids, or all of one creator's (for analytics). */
-export async function videoFacts(db: Db, filter: { ids: string[] } | { creatorId: string }): Promise<Array<{ id: string; creator_id: string; caption: string; published_at: Date | null }>> {
+/** Id, creator, caption, status and publish time of videos — of the given ids, or all of one creator's (for analytics). */
+export async function videoFacts(
+  db: Db,
+  filter: { ids: string[] } | { creatorId: string },
+): Promise<Array<{ id: string; creator_id: string; caption: string; status: VideoStatus; published_at: Date | null }>> {
   if ('ids' in filter && filter.ids.length === 0) return [];
   return db
-    .select({ id: videos.id, creator_id: videos.creatorId, caption: videos.caption, published_at: videos.publishedAt })
+    .select({ id: videos.id, creator_id: videos.creatorId, caption: videos.caption, status: videos.status, published_at: videos.publishedAt })
     .from(videos)
     .where('ids' in filter ? inArray(videos.id, filter.ids) : eq(videos.creatorId, filter.creatorId))
     .orderBy(desc(videos.id));
@@ -338,9 +341,9 @@ export async function deleteVideo(db: Db, clock: Clock, media: Pick<MediaConfig,
     const deleted = await tx
       .delete(videos)
       .where(and(eq(videos.id, videoId), eq(videos.creatorId, userId)))
-      .returning({ id: videos.id });
+      .returning({ id: videos.id, caption: videos.caption });
     if (deleted.length === 0) throw notFound('Video', videoId);
-    await emit(tx, clock, { name: 'video.removed', payload: { video_id: videoId } });
+    await emit(tx, clock, { name: 'video.removed', payload: { video_id: videoId, caption: deleted[0]!.caption } });
   });
   await removeFiles(media.mediaDir, videoId, { upload: true });
 }

@@ -263,6 +263,55 @@ export async function listEntriesByReference(db: Db, reference: string): Promise
   return withPostings(db, found);
 }
 
+/** A posting with its entry, and the entry's other postings (what the money moved to or came from). */
+export interface MovementPosting {
+  id: string;
+  entry_id: string;
+  account: string;
+  amount: number;
+  kind: string;
+  reference: string | null;
+  created_at: string;
+  others: Array<{ account: string; amount: number }>;
+}
+
+/**
+ * The postings in one currency of the accounts `accountsSql` selects (a one-column subquery, so
+ * a caller names e.g. every escrow of a shop's orders in one statement) in [`from`, `to`), oldest
+ * first, each with its entry's other postings; and the sum of those accounts' postings before
+ * `from` (the opening balance).
+ */
+export async function movementsOf(db: Db, accountsSql: SQL, currency: string, from: Date, to: Date): Promise<{ opening: number; postings: MovementPosting[] }> {
+  const mine = sql`p.account in (${accountsSql}) and p.currency = ${currency}`;
+  const [open] = await rows<{ n: string | number }>(
+    db,
+    sql`select coalesce(sum(p.amount), 0)::bigint as n from ledger_postings p join ledger_entries e on e.id = p.entry_id where ${mine} and e.created_at < ${from}`,
+  );
+  const found = await rows<Omit<MovementPosting, 'others' | 'created_at'> & { created_at: Date | string; others: Array<{ account: string; amount: number }> }>(
+    db,
+    sql`select p.id, p.entry_id, p.account, p.amount, e.kind, e.reference, e.created_at,
+               (select coalesce(json_agg(json_build_object('account', o.account, 'amount', o.amount) order by o.id), '[]'::json)
+                from ledger_postings o where o.entry_id = p.entry_id and o.id <> p.id) as others
+        from ledger_postings p join ledger_entries e on e.id = p.entry_id
+        where ${mine} and e.created_at >= ${from} and e.created_at < ${to}
+        order by e.created_at, p.id`,
+  );
+  return {
+    opening: Number(open!.n),
+    postings: found.map((r) => ({ ...r, amount: Number(r.amount), created_at: iso(r.created_at), others: r.others.map((o) => ({ account: o.account, amount: Number(o.amount) })) })),
+  };
+}
+
+/** The sum of an account's postings in one currency per entry kind (kinds without postings are left out). */
+export async function totalsByKind(db: Db, account: string, currency: string): Promise<Map<string, number>> {
+  const found = await rows<{ kind: string; total: string | number }>(
+    db,
+    sql`select e.kind, sum(p.amount)::bigint as total from ledger_postings p join ledger_entries e on e.id = p.entry_id
+        where p.account = ${account} and p.currency = ${currency} group by e.kind`,
+  );
+  return new Map(found.map((r) => [r.kind, Number(r.total)]));
+}
+
 /**
  * An account's postings, oldest first, paginated by posting id (ids are time-sortable): pass the
  * `next_cursor` of one page as `cursor` to get the next; null when there is no more.

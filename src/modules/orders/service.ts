@@ -209,6 +209,11 @@ export async function paidOrdersShipByBefore(db: Db, before: Date, limit = 500):
     .limit(limit);
 }
 
+/** The escrow accounts (`escrow:<order>`) of every order of a shop, as a subquery of one column. */
+export function escrowAccountsOfShop(db: Db, shopId: string): SQL {
+  return sql`select 'escrow:' || ${orders.id} from ${orders} where ${orders.shopId} = ${shopId}`;
+}
+
 /**
  * Orders in one of `statuses`, oldest id first, paginated by id (`afterId`); narrowed to a shop
  * or to orders completed after a time when given (settlement's sweep and the shop finance view).

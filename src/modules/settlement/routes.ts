@@ -2,10 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
+import { DAY } from '../../platform/clock.js';
+import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
 import { audited, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
+import { shopStatement } from './statement.js';
 import { PayoutHoldOut, PayoutOut, RuleOut } from './views.js';
 
 const Bps = (description: string) => Type.Integer({ minimum: 0, maximum: 10_000, description });
@@ -189,15 +192,63 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
     },
   );
 
+  const MovementLine = Type.Object({
+    at: Time,
+    kind: Type.Union(
+      ['sale', 'refund', 'platform_commission', 'platform_margin', 'creator_commission', 'release', 'commission_subsidy', 'payout', 'payout_failed', 'other'].map((k) => Type.Literal(k)),
+    ),
+    bucket: Type.Union([Type.Literal('escrow'), Type.Literal('available')], { description: 'escrow: pending in the escrow of an order; available: seller_payable' }),
+    order_id: Nullable(Type.String()),
+    payout_id: Nullable(Type.String()),
+    amount: Type.Ref(Money),
+    balance: Type.Ref(Money, { description: 'Escrow + available after this line' }),
+  });
+  app.get(
+    '/shops/:id/finance/statement',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['settlement'],
+        summary: "Every movement of the shop's money in a range: sales, refunds, commissions, releases, subsidies, payouts (members of the shop)",
+        description:
+          "Lines from the ledger postings on the escrow of the shop's orders and on its seller_payable, oldest first; a settlement's release appears as the platform's commission, each creator's commission and the shop's part (out of escrow, into available). " +
+          'The balance is escrow + available: `closing` = `opening` + every line. Default range: the 30 days up to now; at most 400 days (400 `invalid_range`).',
+        params: IdParam('id', 'shp'),
+        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive' })) }),
+        response: {
+          200: Type.Object({ currency: Type.String(), from: Time, to: Time, opening: Type.Ref(Money), closing: Type.Ref(Money), lines: Type.Array(MovementLine) }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (req) => {
+      const shopId = req.params.id as string;
+      await requireShopMember(db, requireUser(req).id, shopId);
+      const to = req.query.to ? new Date(req.query.to) : clock.now();
+      const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 30 * DAY);
+      if (!(from < to) || to.getTime() - from.getTime() > 400 * DAY) {
+        throw badRequest('invalid_range', 'from must be before to, at most 400 days apart', { from: req.query.from ?? null, to: req.query.to ?? null });
+      }
+      return shopStatement(db, shopId, from, to);
+    },
+  );
+
   app.get(
     '/creators/me/earnings',
     {
       config: { auth: ['creator'] },
       schema: {
         tags: ['settlement'],
-        summary: "The signed-in creator's affiliate earnings: pending (estimated), available, paid out, lines",
+        summary: "The signed-in creator's affiliate earnings: pending (estimated), available, paid out, their settled commission, lines",
         querystring: Type.Composite([PageQuery, Type.Object({ currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Default USD' })) })]),
-        response: { 200: Type.Object({ ...Balances, lines: page(Line) }), ...errors(400, 401, 403) },
+        response: {
+          200: Type.Object({
+            ...Balances,
+            commission: Type.Ref(Money, { description: "The creator's settled commission: every commission credited to them, paid out or not" }),
+            lines: page(Line),
+          }),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (req) => earningsOfCreator(db, requireUser(req).id, req.query),

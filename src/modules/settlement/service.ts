@@ -9,7 +9,7 @@ import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
 import { pageById } from '../../platform/pagination.js';
-import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, type AccountPosting } from '../ledger/index.js';
+import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, totalsByKind, type AccountPosting } from '../ledger/index.js';
 import type { OrderStatus } from '../orders/index.js';
 import { itemsAttributedTo, listOrdersByStatus } from '../orders/index.js';
 import { getShop } from '../sellers/index.js';
@@ -537,7 +537,11 @@ const DESCRIPTIONS: Record<string, string> = {
 };
 const PAYOUT_KINDS = new Set(['payout', 'payout_failed']);
 
-async function statement(db: Db, account: string, currency: string, opts: { limit?: number; cursor?: string }) {
+/**
+ * The lines of one payable account. `creator`: a creator's own view — a settlement line is their
+ * commission on the order, without the seller's breakdown of the order's escrow.
+ */
+async function statement(db: Db, account: string, currency: string, opts: { limit?: number; cursor?: string }, perspective: 'shop' | 'creator' = 'shop') {
   const page = await listPostings(db, account, { currency, limit: opts.limit ?? 20, cursor: opts.cursor ?? null });
   const orderOf = (p: AccountPosting) => (p.reference && isId(p.reference, 'ord') ? p.reference : null);
   const payoutOf = (p: AccountPosting) => (PAYOUT_KINDS.has(p.kind) && p.reference && isId(p.reference, 'pyo') ? p.reference : null);
@@ -545,14 +549,14 @@ async function statement(db: Db, account: string, currency: string, opts: { limi
   const paid = await payoutsOf(db, [...new Set(page.data.map(payoutOf).filter((id): id is string => id !== null))]);
   const data = page.data.map((p): StatementLine => {
     const orderId = orderOf(p);
-    const s = p.kind === 'settlement' && orderId ? settled.get(orderId) : undefined;
+    const s = p.kind === 'settlement' && orderId && perspective === 'shop' ? settled.get(orderId) : undefined;
     const payout = paid.get(payoutOf(p) ?? '');
     return {
       at: p.created_at,
       kind: p.kind,
       order_id: orderId,
       amount: money(p.amount, p.currency),
-      description: DESCRIPTIONS[p.kind] ?? p.kind.replace(/_/g, ' '),
+      description: (perspective === 'creator' && p.kind === 'settlement' ? 'Your commission on this order' : DESCRIPTIONS[p.kind]) ?? p.kind.replace(/_/g, ' '),
       breakdown: s
         ? { held: money(s.held, s.currency), commission: money(s.commission, s.currency), affiliate: money(s.affiliate, s.currency), subsidy: money(s.subsidy, s.currency) }
         : null,
@@ -604,13 +608,16 @@ export interface CreatorEarnings {
   pending: Money;
   available: Money;
   paid_out: Money;
+  /** Every commission credited to the creator (settled), paid out or not. */
+  commission: Money;
   lines: { data: StatementLine[]; next_cursor: string | null };
 }
 
 /**
  * A creator's affiliate earnings in one currency: pending (estimated from the frozen rates on
  * attributed items of orders not settled yet), available (creator_payable balance), paid out,
- * and the lines of creator_payable:<user>.
+ * `commission` (the sum of every posting on creator_payable:<user> that is not a payout move: what
+ * the creator has earned, settled) and the lines of that account, in the creator's own words.
  */
 export async function earningsOfCreator(db: Db, userId: string, opts: { currency?: string; limit?: number; cursor?: string } = {}): Promise<CreatorEarnings> {
   const c = opts.currency ?? 'USD';
@@ -620,8 +627,14 @@ export async function earningsOfCreator(db: Db, userId: string, opts: { currency
     .filter(({ order }) => !settled.has(order.id))
     .reduce((s, { item, order }) => s + floorShare(floorShare(item.lineTotal, order.total - order.refundedAmount, order.total), item.affiliateRateBps, MAX_BPS), 0);
   const account = accounts.creatorPayable(userId);
-  const [available, out, lines] = await Promise.all([getBalance(db, account, c), paidOut(db, 'creator', userId, c), statement(db, account, c, opts)]);
-  return { currency: c, pending: money(pending, c), available: money(available, c), paid_out: money(out, c), lines };
+  const [available, out, byKind, lines] = await Promise.all([
+    getBalance(db, account, c),
+    paidOut(db, 'creator', userId, c),
+    totalsByKind(db, account, c),
+    statement(db, account, c, opts, 'creator'),
+  ]);
+  const commission = [...byKind].reduce((sum, [kind, total]) => (PAYOUT_KINDS.has(kind) ? sum : sum + total), 0);
+  return { currency: c, pending: money(pending, c), available: money(available, c), paid_out: money(out, c), commission: money(commission, c), lines };
 }
 
 // ---------------------------------------------------------------------------------------------

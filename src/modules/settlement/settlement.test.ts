@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../platform/clock.js';
+import { rows } from '../../platform/db.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { SandboxCarrier } from '../fulfillment/index.js';
 import { createSession } from '../identity/index.js';
@@ -13,7 +14,7 @@ import { orderItems } from '../orders/index.js';
 import { hasHolds, liftHold, placeHold, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
 import { commissionRules } from './schema.js';
 import { releaseOrder } from '../../flows/index.js';
-import { earningsOfCreator, getSettlement, planSettlement, scheduleSettlementJobs, sweepUnsettled, type SettlementItem } from './service.js';
+import { earningsOfCreator, getSettlement, planSettlement, runPayouts, scheduleSettlementJobs, sweepUnsettled, type SettlementItem } from './service.js';
 
 type Auth = { authorization: string };
 type Account = { id: string; auth: Auth };
@@ -130,6 +131,97 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
     expect(e.lines.data).toMatchObject([{ kind: 'settlement', order_id: order.id, amount: usd(200) }]);
     const r = await reconcile(t.db);
     expect(r.problems).toEqual([]);
+  });
+
+  it("the creator sees their own commission: it equals a recount of their ledger lines, without the seller's escrow breakdown", async () => {
+    const s = await shop({ affiliate: 1000 });
+    const creator = await t.account({ roles: ['buyer', 'creator'] });
+    const a = await paidOrder(s, [[0, 2, creator.id]]);
+    const b = await paidOrder(s, [
+      [1, 1, creator.id],
+      [0, 1],
+    ]);
+    // A partial refund before settlement lowers what the creator earns on that order.
+    await t.db.transaction((tx) => refundOrder(tx, t.clock, providers(), { orderId: b.id, amount: 600, reason: 'test', key: `r-${b.id}` }));
+    await deliver(s, a.id);
+    await deliver(s, b.id);
+    await later(7 * DAY);
+    await later(HOUR);
+    const e = (await req('GET', '/v1/creators/me/earnings', creator.auth)).json();
+    const [recount] = await rows<{ n: number }>(
+      t.db,
+      sql`select coalesce(sum(p.amount), 0)::int as n from ledger_postings p join ledger_entries e on e.id = p.entry_id
+          where p.account = ${accounts.creatorPayable(creator.id)} and e.kind not in ('payout', 'payout_failed')`,
+    );
+    expect(recount!.n).toBe(200 + Math.floor((Math.floor((2000 * 2400) / 3000) * 1000) / 10_000));
+    expect(e.commission).toEqual(usd(recount!.n));
+    expect(e.lines.data).toHaveLength(2);
+    expect(e.lines.data.reduce((sum: number, l: { amount: { amount: number } }) => sum + l.amount.amount, 0)).toBe(e.available.amount);
+    for (const l of e.lines.data) expect(l).toMatchObject({ kind: 'settlement', breakdown: null, description: 'Your commission on this order' });
+    // The seller's own statement keeps the breakdown of each order's escrow.
+    expect((await finance(s)).statement.data.map((l: { breakdown: unknown }) => l.breakdown !== null)).toEqual([true, true]);
+  });
+
+  it("the seller's statement has a line for every movement, refunds included, and closing = opening + lines", async () => {
+    const s = await shop({ affiliate: 1000 });
+    const creator = await t.account({ roles: ['buyer', 'creator'] });
+    const start = t.clock.now();
+    const a = await paidOrder(s, [[0, 2, creator.id]]); // 2000
+    const b = await paidOrder(s, [[1, 1]]); // 2000
+    await t.db.transaction((tx) => refundOrder(tx, t.clock, providers(), { orderId: a.id, amount: 500, reason: 'test', key: `r-${a.id}` }));
+    expect((await req('POST', `/v1/orders/${b.id}/cancel`, b.buyer.auth, {})).statusCode).toBe(200);
+    t.clock.advance(HOUR);
+    const middle = t.clock.now();
+    await deliver(s, a.id);
+    await later(7 * DAY);
+    await later(HOUR);
+    expect(await status(a)).toBe('completed');
+    const settled = (await getSettlement(t.db, a.id))!;
+    await runPayouts(t.db, t.clock);
+    t.clock.advance(MINUTE);
+
+    const statementOf = async (query: string) => {
+      const res = await req('GET', `/v1/shops/${s.shopId}/finance/statement${query}`, s.owner.auth);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { opening: { amount: number }; closing: { amount: number }; lines: Array<{ kind: string; bucket: string; order_id: string | null; amount: { amount: number }; balance: { amount: number } }> };
+    };
+    const all = await statementOf(`?from=${start.toISOString()}`);
+    expect(all.opening.amount).toBe(0);
+    expect(all.lines.map((l) => [l.kind, l.bucket, l.order_id, l.amount.amount])).toEqual([
+      ['sale', 'escrow', a.id, 2000],
+      ['sale', 'escrow', b.id, 2000],
+      ['refund', 'escrow', a.id, -500],
+      ['refund', 'escrow', b.id, -2000],
+      ['platform_commission', 'escrow', a.id, -settled.commission],
+      ['creator_commission', 'escrow', a.id, -settled.affiliate],
+      ['release', 'escrow', a.id, -settled.sellerAmount],
+      ['release', 'available', a.id, settled.sellerAmount],
+      ['payout', 'available', null, -settled.sellerAmount],
+    ]);
+    expect(settled.commission + settled.affiliate + settled.sellerAmount).toBe(1500);
+    // Every posting on the shop's accounts is a line (the settlement's escrow posting split three ways).
+    const [postings] = await rows<{ n: number }>(
+      t.db,
+      sql`select count(*)::int as n from ledger_postings where account = ${accounts.sellerPayable(s.shopId)} or account in (${accounts.escrow(a.id)}, ${accounts.escrow(b.id)})`,
+    );
+    expect(all.lines.length).toBe(postings!.n + 2);
+    const sum = (lines: typeof all.lines) => lines.reduce((n, l) => n + l.amount.amount, 0);
+    expect(all.closing.amount).toBe(all.opening.amount + sum(all.lines));
+    expect(all.lines.at(-1)!.balance).toEqual(all.closing);
+    const f = await finance(s);
+    expect(all.closing.amount).toBe(f.pending.amount + f.available.amount);
+
+    // A range that starts midway opens with what the earlier lines left.
+    const later2 = await statementOf(`?from=${middle.toISOString()}`);
+    expect(later2.opening.amount).toBe(1500);
+    expect(later2.closing.amount).toBe(later2.opening.amount + sum(later2.lines));
+    expect(later2.closing).toEqual(all.closing);
+
+    // Another shop's member gets 404; a bad range 400 and nothing else.
+    const other = await shop();
+    expect((await req('GET', `/v1/shops/${s.shopId}/finance/statement`, other.owner.auth)).statusCode).toBe(404);
+    const bad = await req('GET', `/v1/shops/${s.shopId}/finance/statement?from=${t.clock.now().toISOString()}&to=${start.toISOString()}`, s.owner.auth);
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'invalid_range']);
   });
 
   it('defence in depth (issue 14): settlement never pays affiliate to the buyer or to a member of the selling shop', async () => {

@@ -5367,6 +5367,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shops/{id}/finance/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every movement of the shop's money in a range: sales, refunds, commissions, releases, subsidies, payouts (members of the shop)
+         * @description Lines from the ledger postings on the escrow of the shop's orders and on its seller_payable, oldest first; a settlement's release appears as the platform's commission, each creator's commission and the shop's part (out of escrow, into available). The balance is escrow + available: `closing` = `opening` + every line. Default range: the 30 days up to now; at most 400 days (400 `invalid_range`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    /** @description Exclusive */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description shp_… id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            opening: components["schemas"]["Money"];
+                            closing: components["schemas"]["Money"];
+                            lines: {
+                                /** Format: date-time */
+                                at: string;
+                                kind: "sale" | "refund" | "platform_commission" | "platform_margin" | "creator_commission" | "release" | "commission_subsidy" | "payout" | "payout_failed" | "other";
+                                /** @description escrow: pending in the escrow of an order; available: seller_payable */
+                                bucket: "escrow" | "available";
+                                order_id: string | null;
+                                payout_id: string | null;
+                                amount: components["schemas"]["Money"];
+                                balance: components["schemas"]["Money"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/creators/me/earnings": {
         parameters: {
             query?: never;
@@ -5374,7 +5466,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in creator's affiliate earnings: pending (estimated), available, paid out, lines */
+        /** The signed-in creator's affiliate earnings: pending (estimated), available, paid out, their settled commission, lines */
         get: {
             parameters: {
                 query?: {
@@ -5400,6 +5492,7 @@ export interface paths {
                             pending: components["schemas"]["Money"];
                             available: components["schemas"]["Money"];
                             paid_out: components["schemas"]["Money"];
+                            commission: components["schemas"]["Money"];
                             lines: {
                                 data: {
                                     /** Format: date-time */
@@ -10869,7 +10962,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Funnel per video, product or live session: impressions → views → 3-s views → completed → product clicks → add-to-cart → checkouts → orders, GMV */
+        /** Funnel per video, product or live session: impressions ≥ views ≥ product clicks ≥ add-to-cart ≥ checkouts ≥ orders (each stage at least the next; checkouts and orders from server facts), 3-s and completed views, GMV */
         get: {
             parameters: {
                 query?: {
@@ -10903,6 +10996,13 @@ export interface paths {
                             to: string;
                             rows: {
                                 id: string;
+                                /** @description Video rows only: what the video is now */
+                                video?: {
+                                    /** @description removed: deleted by its creator; unknown: no such video */
+                                    status: "processing" | "ready" | "failed" | "removed" | "unknown";
+                                    /** @description Also of a removed video; null when unknown */
+                                    caption: string | null;
+                                };
                                 impressions: number;
                                 views: number;
                                 views_3s: number;
@@ -10912,7 +11012,7 @@ export interface paths {
                                 checkouts: number;
                                 orders: number;
                                 gmv: components["schemas"]["Money"];
-                                /** @description Each step over the step before it */
+                                /** @description Each stage over the stage before it (3-s and completed views over views); at most 1 */
                                 rates: {
                                     views: number | null;
                                     views_3s: number | null;
@@ -10925,6 +11025,13 @@ export interface paths {
                             }[];
                             totals: {
                                 id: string;
+                                /** @description Video rows only: what the video is now */
+                                video?: {
+                                    /** @description removed: deleted by its creator; unknown: no such video */
+                                    status: "processing" | "ready" | "failed" | "removed" | "unknown";
+                                    /** @description Also of a removed video; null when unknown */
+                                    caption: string | null;
+                                };
                                 impressions: number;
                                 views: number;
                                 views_3s: number;
@@ -10934,7 +11041,7 @@ export interface paths {
                                 checkouts: number;
                                 orders: number;
                                 gmv: components["schemas"]["Money"];
-                                /** @description Each step over the step before it */
+                                /** @description Each stage over the stage before it (3-s and completed views over views); at most 1 */
                                 rates: {
                                     views: number | null;
                                     views_3s: number | null;
@@ -11296,6 +11403,13 @@ export interface paths {
                             by: string;
                             rows: {
                                 id: string;
+                                /** @description Video rows only: what the video is now */
+                                video?: {
+                                    /** @description removed: deleted by its creator; unknown: no such video */
+                                    status: "processing" | "ready" | "failed" | "removed" | "unknown";
+                                    /** @description Also of a removed video; null when unknown */
+                                    caption: string | null;
+                                };
                                 views: number;
                                 completed_views: number;
                                 product_clicks: number;

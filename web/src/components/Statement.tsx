@@ -28,15 +28,20 @@ export function BalanceStats({ balances }: { balances: Balances }) {
   );
 }
 
-/** Every line of an account's statement, oldest first, with "Load more"; `empty` when there is none. */
+/**
+ * Every line of an account's statement, oldest first, with "Load more"; `empty` when there is
+ * none. `creator`: a creator's own lines (a settlement is their commission on the order).
+ */
 export function Statement({
   lines,
   more,
   empty,
+  perspective = 'shop',
 }: {
   lines: StatementLine[];
   more: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
   empty: ReactNode;
+  perspective?: 'shop' | 'creator';
 }) {
   const { t } = useTranslation();
   const fmt = useFormat();
@@ -50,7 +55,7 @@ export function Statement({
           header: t('finance.columns.line'),
           cell: (l) => (
             <>
-              {t(`statementKind.${l.kind}`, { defaultValue: l.description })}
+              {perspective === 'creator' && l.kind === 'settlement' ? t('creatorStatementKind.settlement') : t(`statementKind.${l.kind}`, { defaultValue: l.description })}
               {l.breakdown && (
                 <p className="muted timeline__detail">
                   {t('finance.breakdown', {

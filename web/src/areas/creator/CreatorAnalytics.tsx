@@ -61,7 +61,7 @@ export function CreatorAnalytics() {
               </div>
               <div>
                 <dt>{t('creatorAnalytics.settled')}</dt>
-                <dd>{earned.data ? f.money({ amount: earned.data.available.amount + earned.data.paid_out.amount, currency: earned.data.currency }) : t('analytics.noValue')}</dd>
+                <dd data-testid="creator-commission-settled">{earned.data ? f.money(earned.data.commission) : t('analytics.noValue')}</dd>
               </div>
             </dl>
             <p className="muted analytics-caption">{t('creatorAnalytics.note')}</p>

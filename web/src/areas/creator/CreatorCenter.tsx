@@ -8,11 +8,11 @@ import { CoinsIcon, StoreIcon } from '../../components/Icons';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { ProductImage } from '../../components/ProductImage';
-import { BalanceStats, Statement } from '../../components/Statement';
+import { Statement } from '../../components/Statement';
 import { VideoList } from '../../components/VideoList';
 import { VideoUploader } from '../../components/VideoUploader';
 import { content } from '../../lib/content';
-import { finance } from '../../lib/finance';
+import { finance, type CreatorEarnings } from '../../lib/finance';
 import { useFormat } from '../../lib/format';
 import { useMe } from '../../lib/session';
 import { keys } from '../../api/keys';
@@ -78,8 +78,10 @@ function Earnings() {
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   return (
     <div data-testid="creator-earnings">
-      <BalanceStats balances={q.data.pages[0]!} />
+      <CreatorBalances earnings={q.data.pages[0]!} />
+      <p className="muted">{t('creator.earnings.note')}</p>
       <Statement
+        perspective="creator"
         lines={q.data.pages.flatMap((p) => p.lines.data)}
         more={q}
         empty={
@@ -89,6 +91,28 @@ function Earnings() {
         }
       />
     </div>
+  );
+}
+
+/** The creator's own commission: settled (from their ledger lines), not settled yet, available, paid out. */
+function CreatorBalances({ earnings }: { earnings: CreatorEarnings }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const tiles = [
+    ['commission', earnings.commission],
+    ['pending', earnings.pending],
+    ['available', earnings.available],
+    ['paidOut', earnings.paid_out],
+  ] as const;
+  return (
+    <dl className="stats" data-testid="balances">
+      {tiles.map(([key, amount]) => (
+        <div key={key}>
+          <dt>{t(`creator.earnings.${key}`)}</dt>
+          <dd data-testid={`creator-${key}`}>{fmt.money(amount)}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

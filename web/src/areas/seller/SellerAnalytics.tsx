@@ -13,6 +13,7 @@ import {
   bandsParam,
   FUNNEL_STEPS,
   intervalFor,
+  RATE_BASE,
   type Cutover,
   type CutoverPeriod,
   type FunnelBy,
@@ -24,7 +25,20 @@ import {
   type TopRow,
 } from '../../lib/analytics';
 import { useSellerShop } from '../../lib/shops';
-import { ChartIcon, CsvLink, NameCell, QueryView, RangePicker, TableHead, useAnalyticsFormat, useNames, useRangeChoice, type AnalyticsFormat } from '../../components/analytics/common';
+import {
+  ChartIcon,
+  CsvLink,
+  NameCell,
+  QueryView,
+  RangePicker,
+  TableHead,
+  useAnalyticsFormat,
+  useNames,
+  useRangeChoice,
+  VideoNameCell,
+  videoLabelText,
+  type AnalyticsFormat,
+} from '../../components/analytics/common';
 import { keys } from '../../api/keys';
 
 /** Rows a funnel or top table shows (the CSV has them all). */
@@ -91,7 +105,8 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
   const names = useNames(by, rows.map((r) => r.id));
   const shown = rows.find((r) => r.id === selected) ?? q.data?.totals;
   const option = useMemo(() => (shown ? funnelOption(shown, t, f) : null), [shown, t, f]);
-  const label = (row: FunnelRow) => (row === q.data?.totals ? t('analytics.funnel.allOf', { shop: shop.name }) : (names.get(row.id) ?? row.id));
+  const label = (row: FunnelRow) =>
+    row === q.data?.totals ? t('analytics.funnel.allOf', { shop: shop.name }) : row.video ? videoLabelText(t, row.video) : (names.get(row.id) ?? row.id);
 
   return (
     <Panel
@@ -147,6 +162,7 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
               <p className="muted">{t(`analytics.funnel.noRows.${by}`)}</p>
             ) : (
               <div className="table-wrap">
+                <p className="muted analytics-caption">{t('analytics.funnel.stagesNote')}</p>
                 <table className="table analytics-table" data-testid="funnel-table">
                   <TableHead text={[t(`analytics.funnel.by.${by}`)]} numeric={[...FUNNEL_STEPS.map((s) => t(`analytics.steps.${s}`)), t('analytics.funnel.gmv')]} />
                   <tbody>
@@ -160,13 +176,17 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
                             title={t('analytics.funnel.showInChart')}
                             onClick={() => setSelected(r.id === selected ? null : r.id)}
                           >
-                            <NameCell id={r.id} name={names.get(r.id)} />
+                            {r.video ? <VideoNameCell video={r.video} /> : <NameCell id={r.id} name={names.get(r.id)} />}
                           </button>
                         </td>
                         {FUNNEL_STEPS.map((s) => (
                           <td key={s} className="num">
                             {f.number(r[s])}
-                            {s !== 'impressions' && <span className="analytics-rate">{f.rate(r.rates[s])}</span>}
+                            {s !== 'impressions' && (
+                              <span className="analytics-rate" title={t('analytics.funnel.stepRate', { rate: f.rate(r.rates[s]), base: t(`analytics.steps.${RATE_BASE[s]}`) })}>
+                                {f.rate(r.rates[s])}
+                              </span>
+                            )}
                           </td>
                         ))}
                         <td className="num">{f.money(r.gmv)}</td>
@@ -193,7 +213,7 @@ function funnelOption(row: FunnelRow, t: (k: string, o?: Record<string, unknown>
         const i = (p as { dataIndex: number }).dataIndex;
         const step = FUNNEL_STEPS[i]!;
         const base = `${data[i]!.name}: ${f.number(row[step])}`;
-        return step === 'impressions' ? base : `${base}<br/>${t('analytics.funnel.stepRate', { rate: f.rate(row.rates[step]) })}`;
+        return step === 'impressions' ? base : `${base}<br/>${t('analytics.funnel.stepRate', { rate: f.rate(row.rates[step]), base: t(`analytics.steps.${RATE_BASE[step]}`) })}`;
       },
     },
     series: [
@@ -533,9 +553,7 @@ function TopPanel({ shop, range, by }: { shop: Shop; range: Range; by: 'video' |
               <tbody>
                 {d.rows.map((r: TopRow) => (
                   <tr key={r.id}>
-                    <td>
-                      <NameCell id={r.id} name={names.get(r.id)} />
-                    </td>
+                    <td>{r.video ? <VideoNameCell video={r.video} /> : <NameCell id={r.id} name={names.get(r.id)} />}</td>
                     <td className="num">{f.number(r.views)}</td>
                     <td className="num">{f.rate(r.views > 0 ? r.completed_views / r.views : null)}</td>
                     <td className="num">{f.number(r.orders)}</td>

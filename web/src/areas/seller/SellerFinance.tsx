@@ -8,6 +8,7 @@ import { BalanceStats, Statement } from '../../components/Statement';
 import { finance } from '../../lib/finance';
 import { useSellerShop } from '../../lib/shops';
 import { keys } from '../../api/keys';
+import { MovementStatement } from './components/MovementStatement';
 
 /** The shop's money: pending in escrow, available, paid out, payout hold, and its statement. */
 export function SellerFinance() {
@@ -32,6 +33,7 @@ export function SellerFinance() {
       )}
       <BalanceStats balances={first} />
       <p className="muted">{t('finance.note')}</p>
+      <MovementStatement shopId={shop.id} />
       <h3>{t('finance.statement')}</h3>
       <Statement
         lines={q.data.pages.flatMap((p) => p.statement.data)}

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../ErrorAlert';
 import { Loading } from '../Loading';
 import { useTranslation } from 'react-i18next';
 import { formatMoney, formatNumber, minorUnitDigits, type Money } from '../../i18n/format';
-import { lastDays, rangeOfDays, type Range } from '../../lib/analytics';
+import { lastDays, rangeOfDays, type Range, type VideoLabel } from '../../lib/analytics';
 import { commerce } from '../../lib/commerce';
 import { content } from '../../lib/content';
 import { useLocale } from '../../lib/language';
@@ -125,22 +125,42 @@ export function escapeHtml(s: string): string {
 
 export type NamedKind = 'video' | 'product' | 'creator' | 'live';
 
-/** Captions, titles and names of the ids a table shows (the id itself until it is known). */
+/**
+ * Titles and names of the product and creator ids a table shows (the id itself until it is
+ * known). Video rows carry their own label (`VideoNameCell`); live sessions have no name here.
+ */
 export function useNames(kind: NamedKind, ids: string[]): Map<string, string> {
   const results = useQueries({
     queries: ids.map((id) => ({
       queryKey: keys.analyticsName(kind, id),
       queryFn: async (): Promise<string> => {
-        if (kind === 'video') return (await content.video(id)).caption;
         if (kind === 'product') return (await commerce.product(id)).title;
         return (await content.showcase(id)).creator.name;
       },
-      enabled: kind !== 'live',
+      enabled: kind === 'product' || kind === 'creator',
       staleTime: 5 * 60_000,
       retry: false,
     })),
   });
   return new Map(ids.flatMap((id, i) => (results[i]?.data ? [[id, results[i].data] as [string, string]] : [])));
+}
+
+/** A video row's name: its caption, and when it is gone or failed a tag saying so — never its id. */
+export function videoLabelText(t: (k: string, o?: Record<string, unknown>) => string, v: VideoLabel): string {
+  const caption = v.caption?.trim() || t('analytics.video.untitled');
+  if (v.status === 'unknown') return t('analytics.video.unknown');
+  return v.status === 'ready' ? caption : t(`analytics.video.${v.status}`, { caption });
+}
+
+export function VideoNameCell({ video }: { video: VideoLabel }) {
+  const { t } = useTranslation();
+  const caption = video.caption?.trim() || t('analytics.video.untitled');
+  return (
+    <span className="analytics-name" data-testid="video-name">
+      {video.status !== 'ready' && <span className={`badge badge--${video.status === 'processing' ? 'info' : 'warn'}`}>{t(`analytics.video.tag.${video.status}`)}</span>}
+      {video.status !== 'unknown' && <span className="analytics-name__title">{caption}</span>}
+    </span>
+  );
 }
 
 /** A name (or the id) with the id underneath. */
