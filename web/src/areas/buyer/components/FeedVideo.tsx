@@ -123,7 +123,7 @@ export function FeedVideo({
       <div className="feed-item__overlay">
         <p className="feed-item__creator">{video.creator.name}</p>
         <p className="feed-item__caption">{video.caption}</p>
-        {products.length + stores.length > 0 && (
+        {products.length > 0 && (
           <div className="feed-item__anchors">
             {products.map((p) => (
               <button
@@ -143,6 +143,10 @@ export function FeedVideo({
                 </span>
               </button>
             ))}
+          </div>
+        )}
+        {stores.length > 0 && (
+          <div className="feed-item__anchors feed-item__stores">
             {stores.map((a) => (
               <VisitStoreLink key={a.id} anchor={a} className="anchor-button" />
             ))}
