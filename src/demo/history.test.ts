@@ -7,6 +7,7 @@ import { createSession, findUserByEmail } from '../modules/identity/index.js';
 import { listShopsForUser } from '../modules/sellers/index.js';
 import { seedDemo } from './seed.js';
 import { HISTORY_DAYS, JOURNEY, PRIME_SLOT, SWEET_SPOT } from './history.js';
+import { DEMO_STORE_LINKS, STORE_LINK_VIDEOS } from './links.js';
 import { isTutorial, localSlot } from './videos.js';
 
 describe('demo history', () => {
@@ -92,5 +93,41 @@ describe('demo history', () => {
     const products = (await t.app.inject({ url: '/v1/products?limit=100' })).json().data as Array<{ available: number }>;
     expect(products).toHaveLength(30);
     expect(products.every((p) => p.available >= 20)).toBe(true);
+  });
+
+  // Last: it cuts the demo market over.
+  it('starts semi-closed with store links and click-outs; after the cut-over the before/after panel recounts them', async () => {
+    const creator = await session('creator@demo.loopshop.dev');
+    const creatorId = (await findUserByEmail(t.db, 'creator@demo.loopshop.dev'))!.id;
+    const storeLinks = async () =>
+      ((await get(`/v1/creators/${creatorId}/videos?limit=100`, creator)).json().data as Array<{ anchors: Array<{ type: string; id: string; url?: string; out_url?: string; active?: boolean }> }>)
+        .flatMap((v) => v.anchors.filter((a) => a.type === 'external'));
+    const external = await storeLinks();
+    expect(external).toHaveLength(STORE_LINK_VIDEOS);
+    expect(external.every((a) => a.active && a.out_url === `/out/${a.id}` && a.url === DEMO_STORE_LINKS.video.url)).toBe(true);
+    const sellerId = (await findUserByEmail(t.db, 'seller@demo.loopshop.dev'))!.id;
+    expect((await get(`/v1/creators/${sellerId}/showcase`, seller)).json().links).toMatchObject([{ url: DEMO_STORE_LINKS.seller.url }]);
+
+    const recount = async (where = sql`true`) =>
+      (await rows<{ n: number; cost: number }>(t.db, sql`select count(*)::int as n, coalesce(sum(cost_amount), 0)::int as cost from link_clicks where market = 'US' and ${where}`))[0]!;
+    const all = await recount();
+    const days = (await rows<{ n: number }>(t.db, sql`select count(distinct date_trunc('day', at))::int as n from link_clicks`))[0]!.n;
+    expect(all.n).toBeGreaterThan(100);
+    expect(days).toBeGreaterThan(80); // spread over the 90 days
+    const policy = (await get('/v1/admin/markets/US/link-policy', operator)).json();
+    expect(policy).toMatchObject({ mode: 'semi_closed', cutover_at: null, clicks: { count: all.n, cost: { amount: all.cost, currency: 'USD' } } });
+    expect((await get(`/v1/shops/${shopId}/analytics/cutover`, seller)).json()).toMatchObject({ cutover_at: null, before: null });
+
+    const closed = await t.app.inject({ method: 'PUT', url: '/v1/admin/markets/US/link-policy', headers: operator, payload: { mode: 'closed' } });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const panel = (await get(`/v1/shops/${shopId}/analytics/cutover`, seller)).json();
+    const from = new Date(panel.before.from);
+    const to = new Date(panel.before.to);
+    const before = await recount(sql`owner_id = ${sellerId} and at >= ${from} and at < ${to}`);
+    expect(before.n).toBeGreaterThan(0);
+    expect(panel.before).toMatchObject({ click_outs: before.n, click_out_cost: { amount: before.cost } });
+    expect(panel.after).toMatchObject({ click_outs: 0 });
+    expect((await storeLinks()).map((a) => a.active)).toEqual(Array(STORE_LINK_VIDEOS).fill(false));
+    expect((await get(`/v1/creators/${sellerId}/showcase`, seller)).json().links).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { registerSettlementJobs } from '../modules/settlement/index.js';
 import { Random } from '../simulate/random.js';
 import type { Strategies } from '../strategies.js';
 import { subscribeAll } from '../subscriptions.js';
+import { seedDemoStoreLinks } from './links.js';
 import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
 
 /**
@@ -34,6 +35,8 @@ import { isTutorial, localSlot, type SeededDemoVideo } from './videos.js';
  *   (JOURNEY): completed and reviewed, delivered and reviewable, delivered with an open case the
  *   seller must answer, shipped and in transit, paid and waiting to ship. Their timings are fixed
  *   (no draws from the PRNG), so the rest of the history is the same with or without them.
+ * - External store links on a few of the demo creator's videos and on the creator's and seller's
+ *   profiles, with their click-outs (src/demo/links.ts): the semi-closed loop before a cut-over.
  * - What sold is restocked at the end, so the catalog's stock is what the seed gave it.
  * Then the rollup job folds everything in.
  */
@@ -59,6 +62,8 @@ export interface HistorySummary {
   events: number;
   orders: number;
   shipped: number;
+  /** Click-outs through the demo's external store links. */
+  clickOuts: number;
   elapsedMs: number;
 }
 
@@ -258,6 +263,7 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
     const available = (await getAvailability(db, [skuId])).get(skuId) ?? 0;
     await restock(skuId, s.orig - available);
   }
+  const links = await seedDemoStoreLinks(db, world, { begin, now });
   await db.transaction((tx) => rollupEvents(tx, clock));
-  return { events: added, orders, shipped, elapsedMs: Date.now() - started };
+  return { events: added, orders, shipped, clickOuts: links.clicks, elapsedMs: Date.now() - started };
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { content, productAnchors, type Video } from '../lib/content';
+import { Link } from 'react-router';
+import { content, externalAnchors, productAnchors, type Video } from '../lib/content';
 import { useFormat } from '../lib/format';
 import { EmptyState } from './EmptyState';
 import { ErrorAlert } from './ErrorAlert';
@@ -41,7 +42,11 @@ export function VideoList({ creatorId, queryKey, testId }: { creatorId: string; 
               <p className="error-text">{t('videos.failedBecause', { reason: t(`videoFailure.${v.failure_reason ?? 'unknown'}`, { defaultValue: v.failure_reason ?? '' }) })}</p>
             )}
             {v.can_retry && <RetryVideo video={v} queryKey={queryKey} />}
+            {externalAnchors(v).length > 0 && <p className="muted">{t('externalLinks.count', { count: externalAnchors(v).length })}</p>}
             {v.created_at && <p className="muted video-row__date">{fmt.dateTime(v.created_at)}</p>}
+            <Link to={`/videos/${v.id}/edit`} data-testid="video-edit-link">
+              {t('videos.edit')}
+            </Link>
           </div>
           <StatusBadge kind="videoStatus" status={v.status} />
         </li>

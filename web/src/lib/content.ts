@@ -11,10 +11,27 @@ export type Anchor = Video['anchors'][number];
 export type FeedVideo = ItemOf<'/v1/feed'>;
 export type Showcase = ResponseOf<'/v1/creators/{id}/showcase'>;
 
-/** The product anchors of a video (external ones are for a later issue). */
+/** The product anchors of a video. */
 export function productAnchors(video: Video): ProductSummary[] {
   return video.anchors.flatMap((a) => (a.type === 'product' && a.product ? [a.product] : []));
 }
+
+export type ExternalAnchor = Extract<Anchor, { type: 'external' }>;
+/** An external store link as it is written: URL and optional title. */
+export interface ExternalLinkInput {
+  url: string;
+  title?: string | null;
+}
+
+/** A video's external store links that buyers can follow (a cut-over turns them off; only their owner still sees those). */
+export function externalAnchors(video: Video): ExternalAnchor[] {
+  return video.anchors.flatMap((a) => (a.type === 'external' && a.active ? [a] : []));
+}
+
+/** At most this many anchors (products and store links together) on one video. */
+export const MAX_VIDEO_ANCHORS = 5;
+/** At most this many store links on a profile showcase. */
+export const MAX_SHOWCASE_LINKS = 10;
 
 type PageParams = Query<{ limit?: number; cursor?: string }>;
 
@@ -32,6 +49,10 @@ export const content = {
   editCaption: (id: string, caption: string) => data(client.PATCH('/v1/videos/{id}', { params: { path: { id } }, body: { caption } })),
   /** The external links a text carries and whether the market's policy refuses them. */
   checkLinks: (text: string) => data(client.POST('/v1/links/check', { body: { text } })),
+  /** Your market and its link policy (`semi_closed` allows external store links), as `POST /v1/links/check` tells for an empty text. */
+  linkPolicy: () => data(client.POST('/v1/links/check', { body: { text: '' } })),
+  setVideoLinks: (id: string, anchors: ExternalLinkInput[]) => data(client.PUT('/v1/videos/{id}/external-anchors', { params: { path: { id } }, body: { anchors } })),
+  setShowcaseLinks: (links: ExternalLinkInput[]) => data(client.PUT('/v1/creators/me/showcase-links', { body: { links } })),
 };
 
 export interface UploadInput {

@@ -14,6 +14,7 @@ import { content } from '../../lib/content';
 import { useFormat } from '../../lib/format';
 import '../../closing.css';
 import { keys } from '../../api/keys';
+import { VisitStoreLink } from '../../components/VisitStoreLink';
 
 /**
  * A creator's or seller's products (`/creators/:id`): their showcase, then each of their shops'
@@ -44,7 +45,7 @@ export function CreatorPage() {
   }
   const name = shops.data.creator.name;
   const showcased = showcase.data?.products ?? [];
-  const nothing = shops.data.data.length === 0 && showcase.isSuccess && showcased.length === 0;
+  const nothing = shops.data.data.length === 0 && showcase.isSuccess && showcased.length === 0 && showcase.data.links.length === 0;
   return (
     <div data-testid="creator-page">
       <PageHeader title={t('creatorPage.title', { name })} subtitle={t('creatorPage.subtitle')} />
@@ -53,6 +54,16 @@ export function CreatorPage() {
         <section className="panel" aria-labelledby="creator-showcase-title">
           <h2 id="creator-showcase-title">{t('creatorPage.showcase')}</h2>
           <ProductTiles products={showcased} />
+        </section>
+      )}
+      {(showcase.data?.links.length ?? 0) > 0 && (
+        <section className="panel" aria-labelledby="creator-stores-title">
+          <h2 id="creator-stores-title">{t('externalLinks.storesTitle')}</h2>
+          <div className="visit-store-list" data-testid="creator-store-links">
+            {showcase.data!.links.map((a) => (
+              <VisitStoreLink key={a.id} anchor={a} className="anchor-button anchor-button--light" />
+            ))}
+          </div>
         </section>
       )}
       {shops.data.data.map((s) => (

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { CoinsIcon, StoreIcon } from '../../components/Icons';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
+import { ShowcaseLinksEditor } from '../../components/ShowcaseLinksEditor';
 import { ProductImage } from '../../components/ProductImage';
 import { Statement } from '../../components/Statement';
 import { VideoList } from '../../components/VideoList';
@@ -50,6 +51,11 @@ export function CreatorCenter() {
         <section className="panel" aria-labelledby="creator-showcase">
           <h2 id="creator-showcase">{t('creator.showcase.title')}</h2>
           {me && <ShowcasePreview creatorId={me.id} />}
+          {me && (
+            <div className="section-gap">
+              <ShowcaseLinksEditor userId={me.id} />
+            </div>
+          )}
         </section>
         <section className="panel" aria-labelledby="creator-earnings">
           <h2 id="creator-earnings">{t('creator.earnings.title')}</h2>

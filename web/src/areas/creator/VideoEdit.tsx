@@ -8,14 +8,16 @@ import { FormError } from '../../components/FormError';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { useToast } from '../../components/Toast';
-import { content, type Video } from '../../lib/content';
+import { ExternalLinksEditor } from '../../components/ExternalLinksEditor';
+import { content, externalAnchors, MAX_VIDEO_ANCHORS, productAnchors, type Video } from '../../lib/content';
 import { hasRole, useMe } from '../../lib/session';
 import '../../closing.css';
 import { keys } from '../../api/keys';
 
 /**
- * Edit one of your videos' caption (`/videos/:id/edit`), e.g. after a cut-over flagged it: the
- * external links it still carries are listed while typing; the anchors show what is on and off.
+ * Edit one of your videos (`/videos/:id/edit`): its caption, e.g. after a cut-over flagged it (the
+ * external links it still carries are listed while typing), and, while the market is
+ * semi-closed, its external store links; the anchors show what is on and off.
  */
 export function VideoEdit() {
   const { t } = useTranslation();
@@ -27,6 +29,11 @@ export function VideoEdit() {
       <section className="panel">
         {video.isPending ? <Loading /> : video.isError ? <ErrorAlert error={video.error} onRetry={() => void video.refetch()} /> : <CaptionForm video={video.data} />}
       </section>
+      {video.data && (
+        <section className="panel section-gap">
+          <VideoLinks video={video.data} />
+        </section>
+      )}
     </>
   );
 }
@@ -114,5 +121,27 @@ function CaptionForm({ video }: { video: Video }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** The video's external store links (semi-closed markets); products and links together at most MAX_VIDEO_ANCHORS. */
+function VideoLinks({ video }: { video: Video }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  return (
+    <ExternalLinksEditor
+      key={video.id}
+      initial={externalAnchors(video)}
+      max={Math.max(0, MAX_VIDEO_ANCHORS - productAnchors(video).length)}
+      save={(links) => content.setVideoLinks(video.id, links)}
+      onSaved={(next) => {
+        qc.setQueryData(keys.videoEdit(video.id), next);
+        void qc.invalidateQueries({ queryKey: keys.creatorVideos() });
+        void qc.invalidateQueries({ queryKey: keys.feed() });
+      }}
+      testId="video-links"
+      title={t('externalLinks.videoTitle')}
+      hint={t('externalLinks.videoHint')}
+    />
   );
 }

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProductSummary } from '../../../lib/commerce';
-import { productAnchors, type Video } from '../../../lib/content';
+import { externalAnchors, productAnchors, type Video } from '../../../lib/content';
+import { VisitStoreLink } from '../../../components/VisitStoreLink';
 import { useFormat } from '../../../lib/format';
 import { useVideoEvents } from '../../../lib/trackers';
 import { BagIcon, SoundOffIcon, SoundOnIcon } from '../../../components/Icons';
@@ -40,6 +41,7 @@ export function FeedVideo({
   const [progress, setProgress] = useState(0);
   const [playing, setPlaying] = useState(false);
   const products = productAnchors(video);
+  const stores = externalAnchors(video);
   useVideoEvents(ref, videoRef, video);
 
   useEffect(() => {
@@ -140,6 +142,13 @@ export function FeedVideo({
                   <span className="anchor-button__price">{fmt.range(p.price_range)}</span>
                 </span>
               </button>
+            ))}
+          </div>
+        )}
+        {stores.length > 0 && (
+          <div className="feed-item__anchors feed-item__stores">
+            {stores.map((a) => (
+              <VisitStoreLink key={a.id} anchor={a} className="anchor-button" />
             ))}
           </div>
         )}
