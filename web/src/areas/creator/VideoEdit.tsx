@@ -64,7 +64,8 @@ function CaptionForm({ video }: { video: Video }) {
   };
   const spans = checked.trim() === '' ? [] : (links.data?.spans ?? []);
   const refused = save.error instanceof ApiError && save.error.code === 'external_link_forbidden';
-  const external = video.anchors.filter((a) => a.type === 'external');
+  // Active store links are edited below (semi-closed markets); the ones the cut-over turned off are listed here.
+  const external = video.anchors.flatMap((a) => (a.type === 'external' && !a.active ? [a] : []));
   const seller = hasRole(me, 'seller');
   return (
     <div className="stack" data-testid="video-edit">
@@ -108,8 +109,7 @@ function CaptionForm({ video }: { video: Video }) {
           <ul className="link-list">
             {external.map((a) => (
               <li key={a.id}>
-                {a.title && <strong>{a.title}</strong>} <span className="url">{a.url}</span>{' '}
-                <span className={`badge badge--${a.active ? 'ok' : 'neutral'}`}>{a.active ? t('videoEdit.anchorOn') : t('videoEdit.anchorOff')}</span>
+                {a.title && <strong>{a.title}</strong>} <span className="url">{a.url}</span> <span className="badge badge--neutral">{t('videoEdit.anchorOff')}</span>
               </li>
             ))}
           </ul>
