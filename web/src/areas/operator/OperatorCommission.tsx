@@ -55,7 +55,8 @@ export function OperatorCommission() {
                 { header: t('commission.rate'), num: true, cell: (r) => pct(r.rate_bps) },
                 { header: t('commission.newShops'), cell: (r) => (r.new_shop_days === null ? <span className="muted">{t('commission.anyShop')}</span> : t('commission.firstDays', { days: fmt.number(r.new_shop_days) })) },
                 { header: t('commission.subsidy'), num: true, cell: (r) => (r.subsidy_bps === 0 ? <span className="muted">{t('commission.none')}</span> : pct(r.subsidy_bps)) },
-                { header: t('commission.from'), cell: (r) => fmt.dateTime(r.effective_from) },
+                // The platform's default rule is in force from the beginning of time (stored as the epoch): no date to show.
+                { header: t('commission.from'), cell: (r) => (new Date(r.effective_from).getTime() <= 0 ? <span className="muted">{t('commission.fromStart')}</span> : fmt.dateTime(r.effective_from)) },
                 { header: t('commission.to'), cell: (r) => (r.effective_to ? fmt.dateTime(r.effective_to) : <span className="muted">{t('commission.openEnded')}</span>) },
                 { header: t('operator.applications.status'), cell: (r) => <RuleStateBadge state={ruleState(r)} /> },
                 { header: t('operator.actions'), hideHeader: true, className: 'num', cell: (r) => ruleState(r) !== 'ended' && <EndRule rule={r} /> },
