@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCurrencyName, formatDateTime, formatMoney, formatNumber, formatRegion } from '../../web/src/i18n/format.js';
+import { formatCurrencyName, formatDateTime, formatFileSize, formatMoney, formatNumber, formatRegion } from '../../web/src/i18n/format.js';
 
 /** Issue 9: money, numbers and times formatted with Intl for the chosen language. */
 describe('web format helpers', () => {
@@ -14,6 +14,14 @@ describe('web format helpers', () => {
     // Past float precision for cents, still exact.
     expect(formatMoney({ amount: 9007199254740991, currency: 'USD' }, 'en')).toBe('$90,071,992,547,409.91');
     expect(() => formatMoney({ amount: 1.5, currency: 'USD' }, 'en')).toThrow(RangeError);
+  });
+
+  it('gives file sizes under a megabyte in kB, larger ones in MB', () => {
+    expect(formatFileSize(1, 'en')).toBe('1 kB');
+    expect(formatFileSize(640_400, 'en')).toBe('640 kB');
+    expect(formatFileSize(999_999, 'en')).toBe('1 MB');
+    expect(formatFileSize(12_500_000, 'en')).toBe('12.5 MB');
+    expect(formatFileSize(640_400, 'zh-CN')).toMatch(/^640\s?(kB|千字节)$/);
   });
 
   it('formats numbers for the locale', () => {

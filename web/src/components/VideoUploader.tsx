@@ -78,7 +78,7 @@ export function VideoUploader({ shopId, videosKey }: { shopId?: string; videosKe
         <label htmlFor="field-video-file" className="dropzone">
           <UploadIcon />
           <span className="dropzone__title">{file ? file.name : t('uploader.chooseFile')}</span>
-          <span className="muted">{file ? fmt.megabytes(file.size) : t('uploader.fileHint')}</span>
+          <span className="muted">{file ? fmt.fileSize(file.size) : t('uploader.fileHint')}</span>
         </label>
         <input
           ref={fileInput}

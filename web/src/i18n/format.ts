@@ -84,3 +84,10 @@ export function formatCurrencyName(code: string, locale: string): string {
 export function formatList(items: string[], locale: string): string {
   return new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' }).format(items);
 }
+
+/** A file size: "640 kB" under a megabyte, "12.5 MB" from one, in the units of the language. */
+export function formatFileSize(bytes: number, locale: string): string {
+  const kilobytes = Math.max(1, Math.round(bytes / 1000));
+  const [unit, value] = kilobytes < 1000 ? (['kilobyte', kilobytes] as const) : (['megabyte', bytes / 1_000_000] as const);
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+}

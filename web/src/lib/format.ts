@@ -1,4 +1,4 @@
-import { formatDateTime, formatList, formatMoney, formatMoneyRange, formatNumber, type Money } from '../i18n/format';
+import { formatDateTime, formatFileSize, formatList, formatMoney, formatMoneyRange, formatNumber, type Money } from '../i18n/format';
 import { useLocale } from './language';
 
 /** The Intl formatters bound to the active language. */
@@ -13,9 +13,7 @@ export function useFormat() {
     badge: (n: number) => (n > 99 ? `${formatNumber(99, locale)}+` : formatNumber(n, locale)),
     list: (items: string[]) => formatList(items, locale),
     percent: (fraction: number) => new Intl.NumberFormat(locale, { style: 'percent' }).format(fraction),
-    /** A file size in megabytes ("12.5 MB" / "12.5兆字节"). */
-    megabytes: (bytes: number) =>
-      new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', unitDisplay: 'short', maximumFractionDigits: 1 }).format(bytes / 1_000_000),
+    fileSize: (bytes: number) => formatFileSize(bytes, locale),
     /** "0:08" from milliseconds. */
     duration: (ms: number) => {
       const total = Math.round(ms / 1000);

@@ -112,7 +112,7 @@ function UploadForm({ shopId }: { shopId: string }) {
           }}
         />
         <p id="import-file-hint" className={missing ? 'field__error' : 'field__hint'}>
-          {missing ? t('imports.fileRequired') : file ? t('imports.fileChosen', { name: file.name, size: fmt.megabytes(file.size) }) : t('imports.fileHint')}
+          {missing ? t('imports.fileRequired') : file ? t('imports.fileChosen', { name: file.name, size: fmt.fileSize(file.size) }) : t('imports.fileHint')}
         </p>
       </div>
       {sent !== null && (
