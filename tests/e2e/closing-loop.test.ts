@@ -81,8 +81,8 @@ describe('closing the loop: import, replace links, cut-over (browser)', () => {
     expect(await store.getByTestId('anchor-pick').inputValue()).toBe('');
     await shot(page, 'closing-anchor-proposals');
 
-    await page.getByRole('button', { name: 'Apply 1 replacement(s)' }).click();
-    await page.getByTestId('anchors-applied').getByText('1 link(s) replaced').waitFor();
+    await page.getByRole('button', { name: 'Apply 1 replacement' }).click();
+    await page.getByTestId('anchors-applied').getByText('1 link replaced').waitFor();
     await page.getByTestId('replaced-anchor').getByText('Replaced by “Summit Jacket”').waitFor();
     expect(await page.getByTestId('anchor-proposal').count()).toBe(1);
     await shot(page, 'closing-anchor-replaced');

@@ -17,6 +17,10 @@ const SAME_IN_ALL_LANGUAGES = new Set(['app.name']);
 
 type Catalog = Map<string, unknown>;
 
+/** i18next plural forms: `key_one`, `key_other`, … are one message, `key`, chosen by `count`. */
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+const pluralBase = (key: string) => key.replace(PLURAL, '');
+
 function flatten(obj: unknown, prefix = '', out: Catalog = new Map()): Catalog {
   if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
     for (const [k, v] of Object.entries(obj)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
@@ -59,14 +63,18 @@ describe('i18n catalogs', () => {
     for (const locale of LOCALES) expect(duplicates[locale], locale).toEqual([]);
   });
 
-  it('have the same keys in every language', () => {
+  it('have the same keys in every language (plural forms as each language needs them)', () => {
     const [first, ...rest] = LOCALES;
+    const bases = (l: (typeof LOCALES)[number]) => new Set([...catalogs[l].keys()].map(pluralBase));
     for (const other of rest) {
-      const a = [...catalogs[first].keys()];
-      const b = [...catalogs[other].keys()];
-      expect(b.filter((k) => !catalogs[first].has(k)), `keys only in ${other}`).toEqual([]);
-      expect(a.filter((k) => !catalogs[other].has(k)), `keys missing from ${other}`).toEqual([]);
+      const a = bases(first);
+      const b = bases(other);
+      expect([...b].filter((k) => !a.has(k)), `keys only in ${other}`).toEqual([]);
+      expect([...a].filter((k) => !b.has(k)), `keys missing from ${other}`).toEqual([]);
     }
+    // A counted message has the forms its language needs: English one and other, Chinese other.
+    for (const [key] of catalogs.en) if (key.endsWith('_one')) expect(catalogs.en.has(key.replace(/_one$/, '_other')), key).toBe(true);
+    for (const [key] of catalogs['zh-CN']) if (PLURAL.test(key)) expect(key.endsWith('_other'), key).toBe(true);
   });
 
   it('have a non-empty string for every key', () => {
@@ -113,7 +121,7 @@ describe('i18n catalogs', () => {
       }
       for (const key of keys) {
         found++;
-        if (!catalogs.en.has(key)) missing.push(`${path.relative(ROOT, file)}: ${key}`);
+        if (!catalogs.en.has(key) && !catalogs.en.has(`${key}_other`)) missing.push(`${path.relative(ROOT, file)}: ${key}`);
       }
     }
     expect(found).toBeGreaterThan(50);

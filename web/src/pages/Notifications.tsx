@@ -86,7 +86,9 @@ function CutoverDetails({ notice }: { notice: CutoverNotice }) {
   return (
     <div className="stack">
       <p className="notification__body">
-        {t('notifications.cutover.body', { market: formatRegion(notice.market, fmt.locale), anchors: fmt.number(notice.anchors.length), captions: fmt.number(notice.flagged_videos.length) })}
+        {t('notifications.cutover.body', { market: formatRegion(notice.market, fmt.locale), anchors: t('notifications.cutover.anchors', { count: notice.anchors.length, n: fmt.number(notice.anchors.length) }),
+          captions: t('notifications.cutover.captions', { count: notice.flagged_videos.length, n: fmt.number(notice.flagged_videos.length) }),
+        })}
       </p>
       {notice.anchors.length > 0 && (
         <div>

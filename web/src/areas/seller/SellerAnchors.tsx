@@ -53,7 +53,7 @@ export function SellerAnchors() {
       setProblems({});
       setPicks({});
       setApplied(n);
-      toast({ text: t('anchorReplacement.applied', { n: fmt.number(n) }) });
+      toast({ text: t('anchorReplacement.applied', { count: n, n: fmt.number(n) }) });
       void qc.invalidateQueries({ queryKey: keys.anchorReplacements(shop.id) });
       void qc.invalidateQueries({ queryKey: keys.creatorVideos() });
     },
@@ -84,7 +84,7 @@ export function SellerAnchors() {
         <p className="muted">{t('anchorReplacement.intro')}</p>
         {applied !== null && (
           <p className="alert alert--row" role="status" data-testid="anchors-applied">
-            {t('anchorReplacement.applied', { n: fmt.number(applied) })}
+            {t('anchorReplacement.applied', { count: applied, n: fmt.number(applied) })}
           </p>
         )}
         {products.isError && <ErrorAlert error={products.error} onRetry={() => void products.refetch()} />}
@@ -122,7 +122,7 @@ export function SellerAnchors() {
             )}
             <div className="button-row section-gap">
               <button type="button" className="button button--primary" disabled={apply.isPending || choices.length === 0} onClick={() => apply.mutate()} data-testid="apply-replacements">
-                {apply.isPending ? t('anchorReplacement.applying') : t('anchorReplacement.apply', { n: fmt.number(choices.length) })}
+                {apply.isPending ? t('anchorReplacement.applying') : t('anchorReplacement.apply', { count: choices.length, n: fmt.number(choices.length) })}
               </button>
               <span className="muted">{t('anchorReplacement.applyNote')}</span>
             </div>
