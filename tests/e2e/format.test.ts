@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseMoneyInput } from '../../web/src/lib/money.js';
 import { formatCurrencyName, formatDateTime, formatFileSize, formatMoney, formatNumber, formatRegion } from '../../web/src/i18n/format.js';
 
 /** Issue 9: money, numbers and times formatted with Intl for the chosen language. */
@@ -22,6 +23,14 @@ describe('web format helpers', () => {
     expect(formatFileSize(999_999, 'en')).toBe('1 MB');
     expect(formatFileSize(12_500_000, 'en')).toBe('12.5 MB');
     expect(formatFileSize(640_400, 'zh-CN')).toMatch(/^640\s?(kB|千字节)$/);
+  });
+
+  it('reads prices typed with thousands separators or a decimal comma, and refuses what is not one amount', () => {
+    const usd = (s: string) => parseMoneyInput(s, 'USD');
+    expect(['19.99', '19,99', ' 19.99 '].map(usd)).toEqual([1999, 1999, 1999]);
+    expect(['1,299', '1 299', "1'299", '1,299.00', '1.299,00', '1,299,000.5', '1\u00a0299,5'].map(usd)).toEqual([129_900, 129_900, 129_900, 129_900, 129_900, 129_900_050, 129_950]);
+    expect(parseMoneyInput('1,299', 'JPY')).toBe(1299);
+    expect(['', 'abc', '-5', '1.299', '12,99,000', '1,2,3', '1.2.3', '19.999', '1,29.00', '.', ','].map(usd)).toEqual(Array(11).fill(null));
   });
 
   it('formats numbers for the locale', () => {
