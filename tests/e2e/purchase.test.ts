@@ -153,7 +153,10 @@ describe('purchase from the feed (browser)', () => {
 
       // And it is in the buyer's order list.
       await page.goto('/orders');
-      await page.locator(`[data-testid="order-row"][data-order-id="${id}"]`).getByText('Paid').waitFor();
+      const listed = page.locator(`[data-testid="order-row"][data-order-id="${id}"]`);
+      await listed.getByText('Paid').waitFor();
+      // The item by name, linked to its product page.
+      await listed.getByTestId('order-items').getByRole('link', { name: title }).waitFor();
       order = { id, shop, title };
     } finally {
       await context.close();
@@ -253,6 +256,7 @@ describe('purchase from the feed (browser)', () => {
       const text = (await row.textContent()) ?? '';
       expect(text).toContain('Demo Buyer');
       expect(text).toContain('Paid');
+      expect(await row.getByTestId('order-items').textContent()).toContain(title); // the item's name, not only an order id
       await shot(page, 'seller-orders');
 
       await row.getByRole('link', { name: id }).click();

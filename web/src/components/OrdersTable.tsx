@@ -10,6 +10,7 @@ import { ErrorAlert } from './ErrorAlert';
 import { BoxIcon } from './Icons';
 import { Loading } from './Loading';
 import { LoadMore } from './LoadMore';
+import { ProductImage } from './ProductImage';
 import { StatusBadge } from './StatusBadge';
 import { keys } from '../api/keys';
 
@@ -64,6 +65,22 @@ export function OrdersTable({
               {o.id}
             </Link>
           ),
+        },
+        {
+          header: t('orders.columns.items'),
+          cell: (o) => {
+            const first = o.items[0];
+            if (!first) return null;
+            return (
+              <span className="order-items" data-testid="order-items">
+                <ProductImage src={first.image} alt="" className="order-items__thumb" />
+                <span>
+                  {role === 'buyer' ? <Link to={`/products/${first.product_id}`}>{first.title}</Link> : first.title}
+                  {o.items.length > 1 && <span className="muted"> {t('orders.moreItems', { count: o.items.length - 1, n: fmt.number(o.items.length - 1) })}</span>}
+                </span>
+              </span>
+            );
+          },
         },
         { header: role === 'seller' ? t('orders.columns.buyer') : t('orders.columns.shop'), cell: (o) => (role === 'seller' ? (o.buyer?.name ?? '') : (o.shop?.name ?? '')) },
         { header: t('orders.columns.date'), cell: (o) => fmt.dateTime(o.created_at) },

@@ -1,4 +1,5 @@
-import { minorUnitDigits } from '../i18n/format';
+// Imported with its extension: tests/e2e/format.test.ts loads this file under Node's module resolution.
+import { minorUnitDigits } from '../i18n/format.js';
 
 /**
  * A price typed by a person → integer minor units of `currency`, or null when it is not a valid
