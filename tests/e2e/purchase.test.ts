@@ -57,7 +57,11 @@ describe('purchase from the feed (browser)', () => {
     const sheet = page.getByTestId('product-sheet');
     await sheet.getByRole('heading', { name: title }).waitFor();
     await sheet.getByRole('button', { name: 'Add to cart' }).waitFor();
+    await sheet.getByRole('button', { name: 'Buy now' }).waitFor();
     expect(await sheet.getByTestId('stock').textContent()).toMatch(/\d+ in stock/);
+    // The product and its creator have pages of their own.
+    expect(await sheet.getByTestId('sheet-links').getByRole('link', { name: 'Product details' }).getAttribute('href')).toMatch(/^\/products\/prd_/);
+    expect(await sheet.getByTestId('sheet-links').getByRole('link', { name: 'More from this creator' }).getAttribute('href')).toMatch(/^\/creators\/usr_/);
     return title;
   };
 

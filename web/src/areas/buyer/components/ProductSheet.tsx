@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
 import { useAddToCart } from '../../../lib/cart';
 import { productPathFor } from '../../../lib/cartSource';
 import { commerce, type CartSource, type Product, type ProductSummary } from '../../../lib/commerce';
@@ -82,7 +83,13 @@ export function ProductSheet({
             <ErrorAlert error={product.error} onRetry={() => void product.refetch()} />
           </>
         ) : (
-          <ProductDetails product={product.data} poster={poster} source={source} creatorId={creatorId} returnTo={returnTo} onAdded={onClose} />
+          <>
+            <ProductDetails product={product.data} poster={poster} source={source} creatorId={creatorId} returnTo={returnTo} onAdded={onClose} />
+            <p className="sheet__links" data-testid="sheet-links">
+              <Link to={productPathFor(summary.id, source)}>{t('product.details')}</Link>
+              {creatorId && <Link to={`/creators/${creatorId}`}>{t('product.creatorPage')}</Link>}
+            </p>
+          </>
         )}
       </div>
     </div>
@@ -110,6 +117,7 @@ export function ProductDetails({
   const toast = useToast();
   const add = useAddToCart();
   const requireSignIn = useRequireSignIn();
+  const navigate = useNavigate();
   // Archived variants are no longer for sale.
   const variants = product.variants.filter((v) => v.status !== 'archived');
   const [selection, setSelection] = useState(() => initialSelection(variants));
@@ -119,7 +127,8 @@ export function ProductDetails({
   const images = product.images.length > 0 ? product.images : poster ? [poster] : [];
   const soldOut = !variant || available <= 0;
 
-  const submit = () => {
+  /** Adds the chosen variant to the cart; "Buy now" then goes straight to checkout. */
+  const submit = (buyNow: boolean) => {
     if (!variant) return;
     // A visitor signs in first, then comes back to this product (or where the caller says).
     if (!requireSignIn(returnTo ?? productPathFor(product.id, source))) return;
@@ -128,6 +137,7 @@ export function ProductDetails({
       {
         onSuccess: () => {
           track('add_to_cart', { product_id: product.id, sku_id: variant.sku_id, shop_id: product.shop_id, ...source, ...(creatorId ? { creator_id: creatorId } : {}) });
+          if (buyNow) return navigate('/checkout');
           toast({ text: t('product.added', { title: product.title }), action: { label: t('product.viewCart'), to: '/cart' } });
           onAdded();
         },
@@ -173,9 +183,14 @@ export function ProductDetails({
         </p>
         <div className="sheet__buy">
           <QuantityStepper label={t('product.quantity')} value={quantity} max={Math.max(1, Math.min(99, available))} disabled={soldOut} onChange={setQuantity} />
-          <button type="button" className="button button--primary sheet__add" data-testid="add-to-cart" disabled={soldOut || add.isPending} onClick={submit}>
+          <button type="button" className="button sheet__add" data-testid="add-to-cart" disabled={soldOut || add.isPending} onClick={() => submit(false)}>
             {add.isPending ? t('product.adding') : soldOut ? t('product.soldOut') : t('product.addToCart')}
           </button>
+          {!soldOut && (
+            <button type="button" className="button button--primary sheet__add" data-testid="buy-now" disabled={add.isPending} onClick={() => submit(true)}>
+              {t('product.buyNow')}
+            </button>
+          )}
         </div>
         <FormError error={add.error} />
         {product.description && <p className="sheet__description">{product.description}</p>}
