@@ -80,7 +80,9 @@ function CartLine({ item }: { item: CartItem }) {
     <li className="line-item" data-testid="cart-item">
       <ProductImage src={item.image} alt={item.title} className="line-item__image" />
       <div className="line-item__info">
-        <p className="line-item__title">{item.title}</p>
+        <p className="line-item__title">
+          <Link to={`/products/${item.product_id}`}>{item.title}</Link>
+        </p>
         {item.option_values.length > 0 && <p className="muted line-item__options">{fmt.options(item.option_values)}</p>}
         <p className="muted">{t('cart.each', { price: fmt.money(item.unit_price) })}</p>
         {gone && <p className="error-text">{t('cart.notForSale')}</p>}

@@ -72,7 +72,9 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
                 <li key={item.id} className="line-item line-item--simple">
                   <ProductImage src={item.image} alt={item.title} className="line-item__image" />
                   <div className="line-item__info">
-                    <p className="line-item__title">{item.title}</p>
+                    <p className="line-item__title">
+                      <Link to={`/products/${item.product_id}`}>{item.title}</Link>
+                    </p>
                     {item.option_values.length > 0 && <p className="muted line-item__options">{fmt.options(item.option_values)}</p>}
                     <p className="muted">{t('orders.quantityTimesPrice', { quantity: fmt.number(item.quantity), price: fmt.money(item.unit_price) })}</p>
                   </div>
