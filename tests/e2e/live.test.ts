@@ -124,6 +124,8 @@ describe('live selling (browser)', () => {
 
       // The creator ends the live; the room says so.
       await session.getByTestId('live-end').click();
+      await session.getByTestId('live-end-confirm').waitFor(); // asked first
+      await session.getByTestId('live-end-yes').click();
       await c.locator('[data-testid="console-session"][data-status="ended"]').waitFor();
       await b.getByTestId('live-ended').waitFor();
     } finally {

@@ -144,6 +144,7 @@ async function toViews(db: Db, list: LiveRow[]): Promise<LiveView[]> {
     allotments: (holds.get(r.id) ?? []).map((h) => ({
       sku_id: h.sku_id,
       product_id: skus.get(h.sku_id)?.product_id ?? '',
+      title: products.get(skus.get(h.sku_id)?.product_id ?? '')?.title ?? '',
       option_values: skus.get(h.sku_id)?.option_values ?? [],
       quantity: h.quantity,
       remaining: h.remaining,

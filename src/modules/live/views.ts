@@ -16,6 +16,7 @@ export const ProductSummary = Type.Object({
 export const Allotment = Type.Object({
   sku_id: Type.String(),
   product_id: Type.String(),
+  title: Type.String({ description: "The product's title" }),
   option_values: Type.Array(Type.String()),
   quantity: Type.Integer({ description: 'Set aside for the live in total' }),
   remaining: Type.Integer({ description: 'Left for buyers now (units in open checkouts are not left)' }),

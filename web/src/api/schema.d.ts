@@ -13830,6 +13830,8 @@ export interface paths {
                                 allotments: {
                                     sku_id: string;
                                     product_id: string;
+                                    /** @description The product's title */
+                                    title: string;
                                     option_values: string[];
                                     /** @description Set aside for the live in total */
                                     quantity: number;
@@ -13933,6 +13935,8 @@ export interface paths {
                             allotments: {
                                 sku_id: string;
                                 product_id: string;
+                                /** @description The product's title */
+                                title: string;
                                 option_values: string[];
                                 /** @description Set aside for the live in total */
                                 quantity: number;
@@ -14065,6 +14069,8 @@ export interface paths {
                                 allotments: {
                                     sku_id: string;
                                     product_id: string;
+                                    /** @description The product's title */
+                                    title: string;
                                     option_values: string[];
                                     /** @description Set aside for the live in total */
                                     quantity: number;
@@ -14229,6 +14235,8 @@ export interface paths {
                             allotments: {
                                 sku_id: string;
                                 product_id: string;
+                                /** @description The product's title */
+                                title: string;
                                 option_values: string[];
                                 /** @description Set aside for the live in total */
                                 quantity: number;
@@ -14354,6 +14362,8 @@ export interface paths {
                             allotments: {
                                 sku_id: string;
                                 product_id: string;
+                                /** @description The product's title */
+                                title: string;
                                 option_values: string[];
                                 /** @description Set aside for the live in total */
                                 quantity: number;
@@ -14513,6 +14523,8 @@ export interface paths {
                             allotments: {
                                 sku_id: string;
                                 product_id: string;
+                                /** @description The product's title */
+                                title: string;
                                 option_values: string[];
                                 /** @description Set aside for the live in total */
                                 quantity: number;
@@ -14672,6 +14684,8 @@ export interface paths {
                             allotments: {
                                 sku_id: string;
                                 product_id: string;
+                                /** @description The product's title */
+                                title: string;
                                 option_values: string[];
                                 /** @description Set aside for the live in total */
                                 quantity: number;
@@ -14823,6 +14837,8 @@ export interface paths {
                             allotments: {
                                 sku_id: string;
                                 product_id: string;
+                                /** @description The product's title */
+                                title: string;
                                 option_values: string[];
                                 /** @description Set aside for the live in total */
                                 quantity: number;

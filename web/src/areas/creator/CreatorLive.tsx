@@ -132,6 +132,7 @@ function SessionPanel({ session }: { session: LiveSession }) {
   const { room } = useLiveRoom(session.status === 'ended' ? undefined : session.id);
   const refresh = () => qc.invalidateQueries({ queryKey: keys.live() });
   const end = useMutation({ mutationFn: () => live.end(session.id), onSuccess: refresh });
+  const [confirming, setConfirming] = useState(false);
   // The stream's state is the freshest (pins and allotments change it); the list is the fallback.
   const current = room?.live ?? session;
   const isLive = current.status === 'live';
@@ -182,18 +183,36 @@ function SessionPanel({ session }: { session: LiveSession }) {
           <h3>{t('live.console.allotments')}</h3>
           <ul>
             {current.allotments.map((a) => (
-              <li key={a.sku_id}>{t('live.console.allotmentResult', { sold: fmt.number(a.sold), total: fmt.number(a.quantity) })}</li>
+              <li key={a.sku_id}>
+                {a.title}
+                {a.option_values.length > 0 && <span className="muted">{t('live.console.variantSuffix', { options: fmt.options(a.option_values) })}</span>}
+                {': '}
+                {t('live.console.allotmentResult', { sold: fmt.number(a.sold), total: fmt.number(a.quantity) })}
+              </li>
             ))}
           </ul>
         </div>
       )}
-      {current.status !== 'ended' && (
-        <div className="form-actions">
-          <button type="button" className="button button--danger" data-testid="live-end" disabled={end.isPending} onClick={() => end.mutate()}>
-            {current.status === 'live' ? t('live.console.end') : t('live.console.cancel')}
-          </button>
-        </div>
-      )}
+      {current.status !== 'ended' &&
+        (confirming ? (
+          <div className="alert alert--warn" role="alertdialog" aria-labelledby={`end-${session.id}`} data-testid="live-end-confirm">
+            <p id={`end-${session.id}`}>{current.status === 'live' ? t('live.console.endConfirm') : t('live.console.cancelConfirm')}</p>
+            <div className="button-row">
+              <button type="button" className="button button--danger" data-testid="live-end-yes" disabled={end.isPending} onClick={() => end.mutate(undefined, { onSettled: () => setConfirming(false) })}>
+                {current.status === 'live' ? t('live.console.end') : t('live.console.cancel')}
+              </button>
+              <button type="button" className="button" onClick={() => setConfirming(false)}>
+                {t('live.console.keepGoing')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div className="form-actions">
+            <button type="button" className="button button--danger" data-testid="live-end" onClick={() => setConfirming(true)}>
+              {current.status === 'live' ? t('live.console.end') : t('live.console.cancel')}
+            </button>
+          </div>
+        ))}
       <FormError error={end.error} />
     </section>
   );
