@@ -75,7 +75,7 @@ describe('live selling', () => {
 
     const set = await req('PUT', `/v1/live/${live.id}/allotments`, f.creator.auth, [{ sku_id: f.skuIds[0], quantity: 8 }]);
     expect(set.statusCode, set.body).toBe(200);
-    expect(set.json().allotments).toEqual([{ sku_id: f.skuIds[0], product_id: f.productId, option_values: ['S0'], quantity: 8, remaining: 8, sold: 0, status: 'open' }]);
+    expect(set.json().allotments).toEqual([{ sku_id: f.skuIds[0], product_id: f.productId, title: 'Cycle product', option_values: ['S0'], quantity: 8, remaining: 8, sold: 0, status: 'open' }]);
     expect(await general(f.skuIds[0]!)).toBe(12); // set aside: ordinary buyers see 20 − 8
     // Lowered and raised again: quantities are totals (a replay changes nothing).
     const key = { 'idempotency-key': 'allot-6' };
