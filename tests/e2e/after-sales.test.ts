@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxCarrier } from '../../src/modules/fulfillment/sandbox-carrier.js';
-import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, type E2E, openSection } from './support.js';
+import { apiClient, newPage, shot, signIn, startE2E, type E2E, openSection } from './support.js';
 
 /**
  * Issue 4, acceptance: the demo buyer has a delivered order (bought and shipped through the API,
@@ -24,31 +24,11 @@ describe('after-sales: refund of a delivered order (browser)', () => {
   let seller: string;
 
   /** A JSON call to the API as the user of `token`. */
-  const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${e2e.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const tokenOf = async (email: string) =>
-    (await call<{ token: string }>('', 'POST', '/v1/auth/sign-in', { email, password: DEMO_PASSWORD })).token;
+  const api = apiClient(() => e2e.url);
+  const { call, tokenOf } = api;
 
   /** The demo buyer buys one item of the demo seller's shop: the paid order's id. */
-  const placeOrder = async (): Promise<string> => {
-    const shopId = (await call<{ user: { shops: { id: string }[] } }>(seller, 'GET', '/v1/me')).user.shops[0]!.id;
-    const products = await call<{ data: { id: string; available: number }[] }>(buyer, 'GET', `/v1/products?shop_id=${shopId}`);
-    const product = await call<{ variants: { sku_id: string; available: number }[] }>(buyer, 'GET', `/v1/products/${products.data.find((p) => p.available > 0)!.id}`);
-    await call(buyer, 'POST', '/v1/cart/items', { sku_id: product.variants.find((v) => v.available > 0)!.sku_id, quantity: 1 });
-    const checkout = await call<{ orders: { id: string }[] }>(buyer, 'POST', '/v1/checkout', {
-      shipping_address: { name: 'Demo Buyer', line1: '1 Market St', city: 'San Francisco', region: 'CA', postal_code: POSTAL_CODE, country: 'US' },
-      payment_method: { type: 'card', number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' },
-    });
-    return checkout.orders[0]!.id;
-  };
+  const placeOrder = () => api.placeOrder(buyer, seller, POSTAL_CODE);
 
   beforeAll(async () => {
     e2e = await startE2E();

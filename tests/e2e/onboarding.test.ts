@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, shot, signIn, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
+import { apiClient, newPage, shot, signIn, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
 
 /**
  * Issue 5, acceptance: a new user signs up, applies with the demo invitation code (self-fulfilled,
@@ -199,17 +199,7 @@ describe('seller onboarding: apply, approval, first product (browser)', () => {
 
   it('a managed shop offers goods and sends them in; operators price, publish and receive them', async () => {
     // A second applicant, in the managed mode, approved through the API.
-    const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
-      const form = body instanceof FormData;
-      const res = await fetch(`${e2e.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined || form ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
-      });
-      const json = (await res.json()) as T;
-      if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const { call } = apiClient(() => e2e.url);
     const managedEmail = uniqueEmail('managed');
     const applicant = (await call<{ token: string }>('', 'POST', '/v1/auth/sign-up', { email: managedEmail, password: PASSWORD, name: 'Mae Jemison' })).token;
     const operator = (await call<{ token: string }>('', 'POST', '/v1/auth/sign-in', { email: OPERATOR, password: 'loopshop-demo' })).token;

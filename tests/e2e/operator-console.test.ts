@@ -7,7 +7,7 @@ import { createProduct } from '../../src/modules/catalog/service.js';
 import { stockKeeper } from '../../src/modules/inventory/index.js';
 import { insertVideo, processVideo, PROCESS_VIDEO_JOB, uploadFile } from '../../src/modules/content/service.js';
 import { createShop } from '../../src/modules/sellers/service.js';
-import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
+import { apiClient, DEMO_PASSWORD, newPage, shot, signIn, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
 
 /**
  * Issue 8 item 3, acceptance: the demo operator opens the console overview, finds a shop (made
@@ -31,16 +31,7 @@ describe('operator console: overview, suspend a shop, audit log (browser)', () =
   let videoId: string;
   let operatorToken: string;
 
-  const call = async <T>(token: string | null, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${e2e.url}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const { call } = apiClient(() => e2e.url);
   /** Every video of the (anonymous) feed, walking its pages. */
   const feedVideos = async () => {
     const videos: FeedPage['data'] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, type E2E } from './support.js';
+import { apiClient, newPage, shot, signIn, startE2E, type E2E } from './support.js';
 
 /**
  * Issue 16: the demo buyer reaches "delivered" without waiting for the carrier — "Confirm receipt"
@@ -13,17 +13,7 @@ describe('confirm receipt (browser)', () => {
   let buyer: string;
   let seller: string;
 
-  const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${e2e.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const tokenOf = async (email: string) => (await call<{ token: string }>('', 'POST', '/v1/auth/sign-in', { email, password: DEMO_PASSWORD })).token;
+  const { call, tokenOf, placeOrder } = apiClient(() => e2e.url);
 
   beforeAll(async () => {
     e2e = await startE2E();
@@ -35,15 +25,7 @@ describe('confirm receipt (browser)', () => {
 
   /** The demo buyer buys one item of the demo shop and the seller ships it (the sandbox carrier issues the label). */
   const shippedOrder = async (): Promise<string> => {
-    const shopId = (await call<{ user: { shops: { id: string }[] } }>(seller, 'GET', '/v1/me')).user.shops[0]!.id;
-    const products = await call<{ data: { id: string; available: number }[] }>(buyer, 'GET', `/v1/products?shop_id=${shopId}`);
-    const product = await call<{ variants: { sku_id: string; available: number }[] }>(buyer, 'GET', `/v1/products/${products.data.find((p) => p.available > 0)!.id}`);
-    await call(buyer, 'POST', '/v1/cart/items', { sku_id: product.variants.find((v) => v.available > 0)!.sku_id, quantity: 1 });
-    const checkout = await call<{ orders: { id: string }[] }>(buyer, 'POST', '/v1/checkout', {
-      shipping_address: { name: 'Demo Buyer', line1: '1 Market St', city: 'San Francisco', region: 'CA', postal_code: '94105', country: 'US' },
-      payment_method: { type: 'card', number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' },
-    });
-    const orderId = checkout.orders[0]!.id;
+    const orderId = await placeOrder(buyer, seller);
     await call(seller, 'POST', `/v1/orders/${orderId}/shipments`, { carrier: 'sandbox' });
     return orderId;
   };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxCarrier } from '../../src/modules/fulfillment/sandbox-carrier.js';
-import { DEMO_PASSWORD, newPage, shot, signIn, startE2E, type E2E } from './support.js';
+import { apiClient, newPage, shot, signIn, startE2E, type E2E } from './support.js';
 
 /**
  * Reviews and shop health in the web app: the demo buyer reviews an item of a delivered order
@@ -18,17 +18,7 @@ describe('reviews and shop health (browser)', () => {
   let seller: string;
   let shopId: string;
 
-  const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${e2e.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const tokenOf = async (email: string) => (await call<{ token: string }>('', 'POST', '/v1/auth/sign-in', { email, password: DEMO_PASSWORD })).token;
+  const { call, tokenOf } = apiClient(() => e2e.url);
 
   beforeAll(async () => {
     e2e = await startE2E();

@@ -93,6 +93,42 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 /**
+ * JSON calls to the API of the server at `url()` as the holder of `token` (null or '': signed
+ * out); a FormData body goes as multipart. Writes carry a fresh Idempotency-Key. An answer that is
+ * not 2xx throws with its status and body.
+ */
+export function apiClient(url: () => string) {
+  const call = async <T>(token: string | null, method: string, path: string, body?: unknown): Promise<T> => {
+    const form = body instanceof FormData;
+    const res = await fetch(`${url()}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'idempotency-key': crypto.randomUUID(), ...(form ? {} : { 'content-type': 'application/json' }) }),
+      },
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
+    });
+    const json = (await res.json()) as T;
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const tokenOf = async (email: string, password = DEMO_PASSWORD) => (await call<{ token: string }>(null, 'POST', '/v1/auth/sign-in', { email, password })).token;
+  /** The buyer buys one in-stock item of the seller's first shop with the sandbox card: the paid order's id. */
+  const placeOrder = async (buyer: string, seller: string, postalCode = '94105'): Promise<string> => {
+    const shopId = (await call<{ user: { shops: { id: string }[] } }>(seller, 'GET', '/v1/me')).user.shops[0]!.id;
+    const products = await call<{ data: { id: string; available: number }[] }>(buyer, 'GET', `/v1/products?shop_id=${shopId}`);
+    const product = await call<{ variants: { sku_id: string; available: number }[] }>(buyer, 'GET', `/v1/products/${products.data.find((p) => p.available > 0)!.id}`);
+    await call(buyer, 'POST', '/v1/cart/items', { sku_id: product.variants.find((v) => v.available > 0)!.sku_id, quantity: 1 });
+    const checkout = await call<{ orders: { id: string }[] }>(buyer, 'POST', '/v1/checkout', {
+      shipping_address: { name: 'Demo Buyer', line1: '1 Market St', city: 'San Francisco', region: 'CA', postal_code: postalCode, country: 'US' },
+      payment_method: { type: 'card', number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' },
+    });
+    return checkout.orders[0]!.id;
+  };
+  return { call, tokenOf, placeOrder };
+}
+
+/**
  * Opens an area's section by its tab (`nav`: the tabs' accessible name), through the "More"
  * menu when the tab did not fit the row.
  */
