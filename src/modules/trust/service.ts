@@ -499,6 +499,7 @@ export async function shopHealth(db: Db, clock: Clock, shopId: string): Promise<
   const metrics = await computeMetrics(db, shop.id, new Date(now.getTime() - t.window_days * DAY));
   return {
     shop_id: shop.id,
+    shop_name: shop.name,
     status: shop.status,
     computed_at: now.toISOString(),
     window_days: t.window_days,

@@ -56,6 +56,7 @@ export const ShopStatus = Literals(['active', 'frozen', 'suspended'] as const);
 /** A shop's health as the API shows it. */
 export const HealthOut = Type.Object({
   shop_id: Type.String(),
+  shop_name: Type.String(),
   status: ShopStatus,
   computed_at: Time,
   window_days: Type.Integer(),

@@ -12393,6 +12393,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             shop_id: string;
+                            shop_name: string;
                             status: "active" | "frozen" | "suspended";
                             /** Format: date-time */
                             computed_at: string;

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useLocation, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { DataTable, type Column } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -99,7 +99,7 @@ function ShopsTable({ rows }: { rows: Row[] }) {
           header: t('console.shops.shop'),
           cell: (s) => (
             <>
-              <Link to={`/operator/shops/${s.id}`} state={{ name: s.name }}>
+              <Link to={`/operator/shops/${s.id}`}>
                 {s.name}
               </Link>
               <div className="muted">{t(`shopMode.${s.mode}`, { defaultValue: s.mode })}</div>
@@ -147,7 +147,6 @@ export function OperatorShop() {
   const { t } = useTranslation();
   const fmt = useFormat();
   const { id = '' } = useParams();
-  const name = (useLocation().state as { name?: string } | null)?.name;
   const health = useQuery({ queryKey: keys.shopHealth(id), queryFn: () => operator.health(id) });
   return (
     <>
@@ -164,7 +163,7 @@ export function OperatorShop() {
         <>
           <section className="panel" aria-labelledby="shop-health-title" data-testid="shop-health">
             <div className="panel__head">
-              <h2 id="shop-health-title">{name ?? t('console.shops.shopId', { id })}</h2>
+              <h2 id="shop-health-title">{health.data.shop_name}</h2>
               <ConsoleBadge kind="shopStatus" status={health.data.status} />
             </div>
             <p className="muted">
