@@ -206,6 +206,10 @@ describe('after-sales: cases, returns, escalation, refunds from escrow', () => {
     expect(rejected.timeline.at(-1)).toMatchObject({ type: 'rejected', by_role: 'seller', note: 'All parts were in the box' });
     expect((await act(c.id, 'decide', operator.auth, { outcome: 'reject', note: 'x' })).json().error.code).toBe('invalid_transition');
     ok(await act(c.id, 'escalate', buyer.auth, { note: 'Photo attached' }));
+    // The operator's case page shows the order's parcel: carrier, tracking number, delivery.
+    expect(ok(await get(`/v1/after-sales/${c.id}`, operator.auth)).shipments).toEqual([
+      { id: expect.any(String), carrier: 'sandbox', tracking_number: expect.any(String), status: 'delivered', delivered_at: expect.any(String) },
+    ]);
     // Only operators decide.
     for (const who of [buyer.auth, shop.owner.auth]) {
       const res = await act(c.id, 'decide', who, { outcome: 'full_refund', note: 'mine' });

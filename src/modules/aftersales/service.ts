@@ -177,7 +177,14 @@ async function caseForActor(db: Db, userId: string, caseId: string, allowed: Act
 export async function getCase(db: Db, userId: string, caseId: string): Promise<CaseView> {
   const c = await findCase(db, caseId);
   if ((await sidesOf(db, userId, c)).length === 0) throw notFound('After-sales case', caseId);
-  return caseView(db, c);
+  const shipments = (await listShipmentsOfOrder(db, c.orderId)).map((s) => ({
+    id: s.id,
+    carrier: s.carrier,
+    tracking_number: s.trackingNumber,
+    status: s.status,
+    delivered_at: s.deliveredAt?.toISOString() ?? null,
+  }));
+  return { ...(await caseView(db, c)), shipments };
 }
 
 /** True while the order has a case that is not in a terminal state. */

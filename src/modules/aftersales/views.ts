@@ -24,6 +24,11 @@ export const CaseOut = Type.Object({
   escalation_due_at: Nullable(Time),
   decision: Nullable(Type.Object({ outcome: Literals(DECISION_OUTCOMES), amount: Type.Ref(Money), note: Type.String(), by: Type.String(), at: Time })),
   timeline: Type.Array(Type.Object({ type: Type.String(), at: Time, by_role: Type.String(), note: Nullable(Type.String()) })),
+  shipments: Type.Optional(
+    Type.Array(Type.Object({ id: Type.String(), carrier: Type.String(), tracking_number: Type.String(), status: Type.String(), delivered_at: Nullable(Time) }), {
+      description: "The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides",
+    }),
+  ),
   created_at: Time,
   updated_at: Time,
 });

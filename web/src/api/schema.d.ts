@@ -5651,6 +5651,14 @@ export interface paths {
                                 by_role: string;
                                 note: string | null;
                             }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -5791,6 +5799,14 @@ export interface paths {
                                     at: string;
                                     by_role: string;
                                     note: string | null;
+                                }[];
+                                /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                                shipments?: {
+                                    id: string;
+                                    carrier: string;
+                                    tracking_number: string;
+                                    status: string;
+                                    delivered_at: string | null;
                                 }[];
                                 /** Format: date-time */
                                 created_at: string;
@@ -6060,6 +6076,14 @@ export interface paths {
                                 by_role: string;
                                 note: string | null;
                             }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -6171,6 +6195,14 @@ export interface paths {
                                 at: string;
                                 by_role: string;
                                 note: string | null;
+                            }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
                             }[];
                             /** Format: date-time */
                             created_at: string;
@@ -6325,6 +6357,14 @@ export interface paths {
                                 at: string;
                                 by_role: string;
                                 note: string | null;
+                            }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
                             }[];
                             /** Format: date-time */
                             created_at: string;
@@ -6483,6 +6523,14 @@ export interface paths {
                                 at: string;
                                 by_role: string;
                                 note: string | null;
+                            }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
                             }[];
                             /** Format: date-time */
                             created_at: string;
@@ -6644,6 +6692,14 @@ export interface paths {
                                 by_role: string;
                                 note: string | null;
                             }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -6799,6 +6855,14 @@ export interface paths {
                                 by_role: string;
                                 note: string | null;
                             }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -6951,6 +7015,14 @@ export interface paths {
                                 at: string;
                                 by_role: string;
                                 note: string | null;
+                            }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
                             }[];
                             /** Format: date-time */
                             created_at: string;
@@ -7107,6 +7179,14 @@ export interface paths {
                                 by_role: string;
                                 note: string | null;
                             }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -7260,6 +7340,14 @@ export interface paths {
                                 at: string;
                                 by_role: string;
                                 note: string | null;
+                            }[];
+                            /** @description The case's page (`GET /v1/after-sales/{id}`): the order's parcels, for whoever decides */
+                            shipments?: {
+                                id: string;
+                                carrier: string;
+                                tracking_number: string;
+                                status: string;
+                                delivered_at: string | null;
                             }[];
                             /** Format: date-time */
                             created_at: string;
