@@ -84,6 +84,15 @@ describe('demo history', () => {
     expect(toShip.map((o) => o.id)).toContain(orders.find((o) => o.status === 'paid')!.id);
   });
 
+  it("lists the demo creator's videos newest first by the date they show", async () => {
+    const creator = await session('creator@demo.loopshop.dev');
+    const creatorId = (await findUserByEmail(t.db, 'creator@demo.loopshop.dev'))!.id;
+    const videos = (await get(`/v1/creators/${creatorId}/videos?limit=50`, creator)).json().data as Array<{ created_at: string }>;
+    expect(videos.length).toBeGreaterThan(5);
+    const times = videos.map((v) => Date.parse(v.created_at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
   it('keeps the ledger balanced and the catalog stocked as seeded', async () => {
     const res = await get('/v1/admin/ledger/reconcile', operator);
     expect(res.statusCode).toBe(200);

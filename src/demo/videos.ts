@@ -105,7 +105,13 @@ export async function seedDemoVideos(
   if (products.length === 0) return [];
   const shops = [...new Set(products.map((p) => p.shop_id))];
   const seeded: SeededDemoVideo[] = [];
-  for (let i = 0; i < DEMO_VIDEOS.length; i++) {
+  const slots = DEMO_VIDEOS.map((def, i) => {
+    const timezone = opts.timezones?.get(shops[def.shop % shops.length]!);
+    return timezone ? slotBefore(clock.now(), timezone, def.slot, 3 + ((i * 7) % 40)) : undefined;
+  });
+  // Inserted oldest first, so their time-sorted ids list them by date (the creator's list is newest first by id).
+  const order = DEMO_VIDEOS.map((_, i) => i).sort((a, b) => (slots[a]?.getTime() ?? 0) - (slots[b]?.getTime() ?? 0));
+  for (const i of order) {
     const def = DEMO_VIDEOS[i]!;
     const shopId = shops[def.shop % shops.length]!;
     const own = products.filter((p) => p.shop_id === shopId);
@@ -114,14 +120,13 @@ export async function seedDemoVideos(
     const anchored = Array.from({ length: count }, (_, j) => own[(k * 3 + j * 4) % own.length]!);
     const productIds = [...new Set(anchored.map((p) => p.id))];
     const main = anchored[0]!;
-    const timezone = opts.timezones?.get(shopId);
-    const publishedAt = timezone ? slotBefore(clock.now(), timezone, def.slot, 3 + ((i * 7) % 40)) : undefined;
+    const publishedAt = slots[i];
     const caption = def.caption(main.title);
     const row = await insertVideo(db, clock, { creatorId: opts.creatorId, caption, productIds, publishedAt }, {
       type: DEMO_VIDEO_JOB,
       payload: { title: main.title, pattern: i, duration_s: 6 + (i % 5) },
     });
-    seeded.push({ id: row.id, caption, shopId, productIds, publishedAt: publishedAt ?? null, durationMs: (6 + (i % 5)) * 1000 });
+    seeded[i] = { id: row.id, caption, shopId, productIds, publishedAt: publishedAt ?? null, durationMs: (6 + (i % 5)) * 1000 };
   }
   const step = Math.max(1, Math.floor(products.length / 8));
   await setShowcase(db, clock, opts.creatorId, products.filter((_, i) => i % step === 0).slice(0, 8).map((p) => p.id));
