@@ -16,9 +16,9 @@ const IN_MENU = 'tabs__panel-link';
 const isActive = (tab: Tab, path: string) => path === tab.to || (!tab.end && path.startsWith(`${tab.to}/`));
 
 /**
- * An area's section tabs in one row: as many as fit its width, the rest in a "More" menu (whose
- * button names the active section when it is one of them). Widths are measured from an invisible
- * copy of every tab, so a longer language or a narrower window moves tabs into the menu.
+ * An area's section tabs in one row: as many as fit its width, the rest in a "More" menu; the
+ * active section always stays in the row. Widths are measured from an invisible copy of every
+ * tab, so a longer language or a narrower window moves tabs into the menu.
  */
 export function TabsNav({ tabs, label }: { tabs: Tab[]; label: string }) {
   const { t } = useTranslation();
@@ -34,7 +34,8 @@ export function TabsNav({ tabs, label }: { tabs: Tab[]; label: string }) {
   useLayoutEffect(() => {
     const compute = () => {
       const width = row.current?.clientWidth ?? 0;
-      const widths = [...(measure.current?.children ?? [])].map((el) => (el as HTMLElement).offsetWidth);
+      const gap = measure.current ? parseFloat(getComputedStyle(measure.current).columnGap) || 0 : 0;
+      const widths = [...(measure.current?.children ?? [])].map((el) => (el as HTMLElement).offsetWidth + gap);
       const more = widths.pop() ?? 0; // the last measured item is the More button
       const total = widths.reduce((a, b) => a + b, 0);
       if (total <= width) return setFit(tabs.length);
