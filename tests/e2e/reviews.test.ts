@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxCarrier } from '../../src/modules/fulfillment/sandbox-carrier.js';
-import { apiClient, newPage, shot, signIn, startE2E, type E2E } from './support.js';
+import { apiClient, newPage, shot, signIn, startE2E, type E2E, openSection } from './support.js';
 
 /**
  * Reviews and shop health in the web app: the demo buyer reviews an item of a delivered order
@@ -104,7 +104,7 @@ describe('reviews and shop health (browser)', () => {
       await signIn(page, SELLER);
       await page.waitForURL('**/feed');
       await page.goto('/seller');
-      await page.getByRole('navigation', { name: 'Seller center sections' }).getByRole('link', { name: 'Shop health' }).click();
+      await openSection(page, 'Seller center sections', 'Shop health');
       await page.waitForURL('**/seller/health');
       expect(await page.getByTestId('shop-status').getAttribute('data-status')).toBe('active');
       await page.getByTestId('health-metrics').waitFor();

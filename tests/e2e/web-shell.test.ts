@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, shot, signIn, signOut, startE2E, uniqueEmail, type E2E } from './support.js';
+import { newPage, shot, signIn, signOut, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
 
 /** Issue 2, web shell: sign up, sign in, role-aware navigation, sign out — in a real browser. */
 describe('web shell (browser)', () => {
@@ -144,7 +144,7 @@ describe('web shell (browser)', () => {
       await page.getByRole('link', { name: 'Operator console' }).click();
       await page.waitForURL('**/operator');
       await page.getByTestId('overview-figures').waitFor();
-      await page.getByRole('navigation', { name: 'Operator console sections' }).getByRole('link', { name: 'Ledger' }).click();
+      await openSection(page, 'Operator console sections', 'Ledger');
       await page.waitForURL('**/operator/ledger');
       const ledger = page.getByTestId('ledger-status');
       await ledger.getByText('Balanced', { exact: true }).waitFor();
