@@ -200,6 +200,15 @@ describe('analytics (browser)', () => {
       expect((await csv.text()).split('\r\n')[0]).toContain('impressions');
       await page.getByTestId('analytics-top-video').getByTestId('top-video-table').waitFor();
       await page.getByTestId('analytics-timeseries').getByTestId('timeseries-chart').locator('svg').waitFor();
+      // The time axis never repeats a date: ticks are at least one interval apart.
+      const ticks = (await page.getByTestId('timeseries-chart').locator('svg text').allTextContents()).filter((x) => /\d{4}$/.test(x.trim()));
+      expect(ticks.length).toBeGreaterThan(0);
+      expect(new Set(ticks).size).toBe(ticks.length);
+      // Every price band is labelled on the chart's axis, none left out for lack of room.
+      const bands = page.getByTestId('analytics-bands');
+      const bandLabels = await bands.getByTestId('bands-table').locator('tbody tr td:first-child').allTextContents();
+      expect(bandLabels.length).toBeGreaterThan(3);
+      for (const l of bandLabels) await bands.getByTestId('bands-chart').getByText(l.trim(), { exact: true }).waitFor();
 
       await shot(page, 'analytics-seller');
       console.log(`analytics screenshot: ${path.join(SHOTS_DIR, 'analytics-seller.png')}`);

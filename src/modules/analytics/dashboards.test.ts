@@ -99,7 +99,8 @@ describe('analytics dashboards after a real checkout and refund', () => {
   it('funnel per video: every stage (server checkouts and orders promote the stages before them) and the rates between them', async () => {
     const res = await get(`/v1/shops/${shopId}/analytics/funnel?by=video`);
     expect(res.statusCode).toBe(200);
-    const { rows: list, totals } = res.json();
+    const { rows: list, totals, rate_bases } = res.json();
+    expect(rate_bases).toEqual({ views: 'impressions', views_3s: 'views', completed_views: 'views', product_clicks: 'views', add_to_carts: 'product_clicks', checkouts: 'add_to_carts', orders: 'checkouts' });
     // The app sent one event per stage and no checkout; the server saw two checkouts, both paid.
     expect(list).toEqual([
       {

@@ -67,7 +67,7 @@ type Step = (typeof FUNNEL_STEPS)[number];
 /** The stages a buyer passes one after the other; 3-second and completed views are kinds of views beside them. */
 export const FUNNEL_CHAIN = ['impressions', 'views', 'product_clicks', 'add_to_carts', 'checkouts', 'orders'] as const satisfies readonly Step[];
 /** What each rate divides by: the stage before it in the chain; 3-second and completed views over views. */
-const RATE_BASE: Record<Exclude<Step, 'impressions'>, Step> = {
+export const RATE_BASE: Record<Exclude<Step, 'impressions'>, Step> = {
   views: 'impressions',
   views_3s: 'views',
   completed_views: 'views',
@@ -137,6 +137,7 @@ export async function funnel(db: Db, shopId: string, by: 'video' | 'product' | '
       return { id, ...(labels ? { video: labels.get(id)! } : {}), ...row };
     }),
     totals: funnelRow(shopId, total ?? zero, shop.currency),
+    rate_bases: RATE_BASE,
   };
 }
 

@@ -7,7 +7,7 @@ import { toCsv } from '../../platform/csv.js';
 import { perCallerRateLimit } from '../../platform/security.js';
 import { LIVE_STATUSES } from '../live/index.js';
 import { requireShopMember } from '../sellers/index.js';
-import { completionHeatmap, creatorAnalytics, cutoverComparison, DEFAULT_CUTOVER_WINDOW_DAYS, funnel, FUNNEL_STEPS, priceBands, rangeOf, timeseries, top, type Range } from './dashboards.js';
+import { completionHeatmap, creatorAnalytics, cutoverComparison, DEFAULT_CUTOVER_WINDOW_DAYS, funnel, FUNNEL_STEPS, priceBands, RATE_BASE, rangeOf, timeseries, top, type Range } from './dashboards.js';
 import { ClientEvent, ingestEvents, MAX_BATCH } from './service.js';
 
 const Rate = Type.Union([Type.Number(), Type.Null()]);
@@ -122,7 +122,16 @@ export async function analyticsRoutes(server: FastifyInstance): Promise<void> {
       by: Type.Optional(Type.Union([Type.Literal('video'), Type.Literal('product'), Type.Literal('live')], { default: 'video' })),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     },
-    Type.Object({ by: Type.String(), from: Type.String(), to: Type.String(), rows: Type.Array(FunnelRow), totals: FunnelRow }),
+    Type.Object({
+      by: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+      rows: Type.Array(FunnelRow),
+      totals: FunnelRow,
+      rate_bases: Type.Object(Object.fromEntries(Object.entries(RATE_BASE).map(([s, base]) => [s, Type.Literal(base)])), {
+        description: 'The stage each rate of `rates` is over',
+      }),
+    }),
     (shopId, range, q) => funnel(db, shopId, q.by ?? 'video', range, q.limit),
     (b) => b.rows,
   );

@@ -11140,6 +11140,23 @@ export interface paths {
                                     orders: number | null;
                                 };
                             };
+                            /** @description The stage each rate of `rates` is over */
+                            rate_bases: {
+                                /** @enum {string} */
+                                views: "impressions";
+                                /** @enum {string} */
+                                views_3s: "views";
+                                /** @enum {string} */
+                                completed_views: "views";
+                                /** @enum {string} */
+                                product_clicks: "views";
+                                /** @enum {string} */
+                                add_to_carts: "product_clicks";
+                                /** @enum {string} */
+                                checkouts: "add_to_carts";
+                                /** @enum {string} */
+                                orders: "checkouts";
+                            };
                         };
                     };
                 };

@@ -8,16 +8,6 @@ export * from './analyticsRange';
 
 export const FUNNEL_STEPS = ['impressions', 'views', 'views_3s', 'completed_views', 'product_clicks', 'add_to_carts', 'checkouts', 'orders'] as const;
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
-/** What each funnel rate is over (the server's rates: the stage before in the chain; 3-s and completed views over views). */
-export const RATE_BASE: Record<Exclude<FunnelStep, 'impressions'>, FunnelStep> = {
-  views: 'impressions',
-  views_3s: 'views',
-  completed_views: 'views',
-  product_clicks: 'views',
-  add_to_carts: 'product_clicks',
-  checkouts: 'add_to_carts',
-  orders: 'checkouts',
-};
 type Analytics<R extends string> = ResponseOf<`/v1/shops/{shop_id}/analytics/${R}` & keyof import('../api/schema').paths>;
 export type Funnel = Analytics<'funnel'>;
 export type FunnelBy = NonNullable<QueryOf<'/v1/shops/{shop_id}/analytics/funnel'>['by']>;

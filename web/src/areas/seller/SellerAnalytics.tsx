@@ -13,9 +13,9 @@ import {
   bandsParam,
   FUNNEL_STEPS,
   intervalFor,
-  RATE_BASE,
   type Cutover,
   type CutoverPeriod,
+  type Funnel,
   type FunnelBy,
   type FunnelRow,
   type HeatCell,
@@ -104,7 +104,8 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
   const rows = q.data?.by === by ? q.data.rows : [];
   const names = useNames(by, rows.map((r) => r.id));
   const shown = rows.find((r) => r.id === selected) ?? q.data?.totals;
-  const option = useMemo(() => (shown ? funnelOption(shown, t, f) : null), [shown, t, f]);
+  const rateBases = q.data?.rate_bases;
+  const option = useMemo(() => (shown && rateBases ? funnelOption(shown, rateBases, t, f) : null), [shown, rateBases, t, f]);
   const label = (row: FunnelRow) =>
     row === q.data?.totals ? t('analytics.funnel.allOf', { shop: shop.name }) : row.video ? videoLabelText(t, row.video) : (names.get(row.id) ?? row.id);
 
@@ -183,7 +184,7 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
                           <td key={s} className="num">
                             {f.number(r[s])}
                             {s !== 'impressions' && (
-                              <span className="analytics-rate" title={t('analytics.funnel.stepRate', { rate: f.rate(r.rates[s]), base: t(`analytics.steps.${RATE_BASE[s]}`) })}>
+                              <span className="analytics-rate" title={t('analytics.funnel.stepRate', { rate: f.rate(r.rates[s]), base: t(`analytics.steps.${d.rate_bases[s]}`) })}>
                                 {f.rate(r.rates[s])}
                               </span>
                             )}
@@ -203,7 +204,7 @@ function FunnelPanel({ shop, range }: { shop: Shop; range: Range }) {
   );
 }
 
-function funnelOption(row: FunnelRow, t: (k: string, o?: Record<string, unknown>) => string, f: AnalyticsFormat): ChartOption {
+function funnelOption(row: FunnelRow, rateBases: Funnel['rate_bases'], t: (k: string, o?: Record<string, unknown>) => string, f: AnalyticsFormat): ChartOption {
   const data = FUNNEL_STEPS.map((s) => ({ name: t(`analytics.steps.${s}`), value: row[s] }));
   const max = Math.max(1, ...data.map((d) => d.value));
   return {
@@ -213,7 +214,7 @@ function funnelOption(row: FunnelRow, t: (k: string, o?: Record<string, unknown>
         const i = (p as { dataIndex: number }).dataIndex;
         const step = FUNNEL_STEPS[i]!;
         const base = `${data[i]!.name}: ${f.number(row[step])}`;
-        return step === 'impressions' ? base : `${base}<br/>${t('analytics.funnel.stepRate', { rate: f.rate(row.rates[step]), base: t(`analytics.steps.${RATE_BASE[step]}`) })}`;
+        return step === 'impressions' ? base : `${base}<br/>${t('analytics.funnel.stepRate', { rate: f.rate(row.rates[step]), base: t(`analytics.steps.${rateBases[step]}`) })}`;
       },
     },
     series: [
@@ -411,11 +412,20 @@ function bandLabel(b: PriceBand, t: (k: string, o?: Record<string, unknown>) => 
 
 function bandsOption(bands: PriceBand[], t: (k: string, o?: Record<string, unknown>) => string, f: AnalyticsFormat): ChartOption {
   const pct = (r: number | null) => (r === null ? 0 : Math.round(r * 10_000) / 10_000);
+  // Every band keeps its label: slanted when there are more than a few, never left out for overlap.
+  const slant = bands.length > 3;
   return {
-    grid: { left: 56, right: 16, top: 40, bottom: 56 },
+    grid: { left: 56, right: 24, top: 40, bottom: slant ? 96 : 56 },
     legend: { top: 0 },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => f.rate(typeof v === 'number' ? v : null) },
-    xAxis: { type: 'category', data: bands.map((b) => bandLabel(b, t, f)), name: t('analytics.bands.priceAxis'), nameLocation: 'middle', nameGap: 32 },
+    xAxis: {
+      type: 'category',
+      data: bands.map((b) => bandLabel(b, t, f)),
+      axisLabel: { interval: 0, hideOverlap: false, rotate: slant ? 35 : 0 },
+      name: t('analytics.bands.priceAxis'),
+      nameLocation: 'middle',
+      nameGap: slant ? 80 : 32,
+    },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => f.rate(v) } },
     series: [
       { type: 'bar', name: t('analytics.bands.addToCartRate'), data: bands.map((b) => pct(b.add_to_cart_rate)) },
@@ -486,6 +496,9 @@ function TimeseriesPanel({ shop, range }: { shop: Shop; range: Range }) {
   );
 }
 
+const DAY_MS = 86_400_000;
+const INTERVAL_MS: Record<Interval, number> = { hour: 3_600_000, day: DAY_MS, week: 7 * DAY_MS, month: 28 * DAY_MS };
+
 function timeOption(
   points: { start: string; orders: number; gmv: { amount: number; currency: string }; refunds: number; refund_amount: { amount: number; currency: string } }[],
   currency: string,
@@ -513,7 +526,8 @@ function timeOption(
         ].join('<br/>');
       },
     },
-    xAxis: { type: 'time', axisLabel: { formatter: (v: number) => when(v), hideOverlap: true } },
+    // Ticks no closer than one interval, so no two ticks carry the same label.
+    xAxis: { type: 'time', minInterval: INTERVAL_MS[interval as Interval] ?? DAY_MS, axisLabel: { formatter: (v: number) => when(v), hideOverlap: true } },
     yAxis: [
       { type: 'value', name: gmvName, axisLabel: { formatter: (v: number) => f.axisMoney(v, currency) } },
       { type: 'value', name: t('analytics.time.countAxis'), minInterval: 1, splitLine: { show: false }, axisLabel: { formatter: (v: number) => f.compact(v) } },
