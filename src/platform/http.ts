@@ -22,7 +22,7 @@ import { postgresRateLimitStore } from './rate-limit.js';
 import type { JobRunner } from './jobs.js';
 import type { SandboxSecrets } from './installation-secrets.js';
 import { createMetrics } from './metrics.js';
-import { assertStorableText, validatorCompiler } from './validation.js';
+import { assertStorableText, lazySerializers, validatorCompiler } from './validation.js';
 
 /** What every route and service can reach: the database, the clock, config and the job queue. */
 export interface AppContext {
@@ -123,6 +123,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     },
     trustProxy: ctx.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     // Router-level refusals (malformed URL encoding, a path parameter over maxParamLength) in the
     // error shape too, and without echoing the (possibly huge) path back.
     frameworkErrors: (err, _req, reply: FastifyReply) => {

@@ -1,4 +1,5 @@
-import Ajv from 'ajv';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { badRequest } from './errors.js';
@@ -24,9 +25,34 @@ function makeAjv(coerce: boolean) {
 const bodyAjv = makeAjv(false);
 const textAjv = makeAjv(true);
 
+/**
+ * Schemas compile on a route's first request, not at start: compiling every route's validators
+ * and serializers up front was the largest part of a cold start (issue 16 §1, docs/performance.md).
+ * The route sweeps (access, bad input, authorization) call every route, so a schema that does not
+ * compile still fails a test.
+ */
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
+  let compiled: ValidateFunction | undefined;
+  const validate = (data: unknown): boolean => {
+    compiled ??= ajv.compile(schema);
+    const ok = compiled(data) as boolean;
+    validate.errors = compiled.errors;
+    return ok;
+  };
+  validate.errors = null as ValidateFunction['errors'];
+  return validate as ReturnType<FastifySchemaCompiler<object>>;
+};
+
+type BuildSerializer = ReturnType<typeof SerializerSelector>;
+
+/** Fastify's own response serializers (fast-json-stringify with the shared schemas), each compiled on first use. */
+export const lazySerializers: BuildSerializer = (externalSchemas, options) => {
+  const compile = SerializerSelector()(externalSchemas, options);
+  return (route) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data: unknown) => (serialize ??= compile(route))(data);
+  };
 };
 
 /** NUL, or a UTF-16 surrogate without its partner (JSON allows both; PostgreSQL text and jsonb refuse them). */
