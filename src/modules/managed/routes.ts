@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser, type AuthUser } from '../../platform/auth.js';
@@ -111,63 +111,85 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
 
   // ---- seller side --------------------------------------------------------------------------
 
-  app.post(
-    '/shops/:id/supply-offers',
-    {
-      config: { auth: 'user', idempotent: true },
-      schema: {
-        tags: ['managed'],
-        summary: 'Offer goods at a supply price (members of a managed shop)',
-        description: 'An operator accepts it with retail prices (the listing goes live under the platform) or rejects it with a note.',
-        params: IdParam('id', 'shp'),
-        body: OfferBody,
-        response: { 201: OfferOut, ...errors(400, 401, 404, 409) },
+  /**
+   * A shop's managed objects (supply offers, inbound shipments): members create them and list
+   * their shop's; members of its shop and operators read one; anyone else gets 404.
+   */
+  const shopObjectRoutes = <B extends TSchema, Row extends { id: string; shopId: string }>(r: {
+    path: string;
+    kind: string;
+    idPrefix: string;
+    create: { summary: string; description?: string; body: B; run: (userId: string, shopId: string, body: Static<B>) => Promise<unknown> };
+    list: { summary: string; statuses: readonly string[]; run: (q: Record<string, unknown>) => Promise<{ data: unknown[]; next_cursor: string | null }> };
+    get: { summary: string; load: (id: string) => Promise<Row>; view: (row: Row) => unknown };
+    out: TSchema;
+  }) => {
+    app.post(
+      `/shops/:id/${r.path}`,
+      {
+        config: { auth: 'user', idempotent: true },
+        schema: {
+          tags: ['managed'],
+          summary: r.create.summary,
+          ...(r.create.description ? { description: r.create.description } : {}),
+          params: IdParam('id', 'shp'),
+          body: r.create.body as TSchema,
+          response: { 201: r.out, ...errors(400, 401, 404, 409) },
+        },
       },
-    },
-    async (req, reply) => {
-      const user = requireUser(req);
-      const shopId = req.params.id as string;
-      await requireShopMember(db, user.id, shopId);
-      return reply.code(201).send(await submitOffer(db, clock, user.id, shopId, req.body));
-    },
-  );
+      async (req, reply) => {
+        const user = requireUser(req);
+        const shopId = req.params.id as string;
+        await requireShopMember(db, user.id, shopId);
+        return reply.code(201).send(await r.create.run(user.id, shopId, req.body as Static<B>));
+      },
+    );
+    app.get(
+      `/shops/:id/${r.path}`,
+      {
+        config: { auth: 'user' },
+        schema: {
+          tags: ['managed'],
+          summary: r.list.summary,
+          params: IdParam('id', 'shp'),
+          querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union(r.list.statuses.map((st) => Type.Literal(st)))) })]),
+          response: { 200: page(r.out), ...errors(400, 401, 404) },
+        },
+      },
+      async (req) => {
+        const shopId = req.params.id as string;
+        await requireShopMember(db, requireUser(req).id, shopId);
+        return r.list.run({ ...(req.query as object), shopId });
+      },
+    );
+    app.get(
+      `/${r.path}/:id`,
+      {
+        config: { auth: 'user' },
+        schema: { tags: ['managed'], summary: r.get.summary, params: IdParam('id', r.idPrefix), response: { 200: r.out, ...errors(401, 404) } },
+      },
+      async (req) => {
+        const row = await r.get.load(req.params.id as string);
+        await mayView(requireUser(req), row.shopId, r.kind, row.id);
+        return r.get.view(row);
+      },
+    );
+  };
 
-  app.get(
-    '/shops/:id/supply-offers',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['managed'],
-        summary: "The shop's supply offers, newest first (members)",
-        params: IdParam('id', 'shp'),
-        querystring: Type.Composite([PageQuery, Type.Object({ status: OfferStatusQuery })]),
-        response: { 200: page(OfferOut), ...errors(400, 401, 404) },
-      },
+  shopObjectRoutes({
+    path: 'supply-offers',
+    kind: 'Supply offer',
+    idPrefix: 'sof',
+    out: OfferOut,
+    create: {
+      summary: 'Offer goods at a supply price (members of a managed shop)',
+      description: 'An operator accepts it with retail prices (the listing goes live under the platform) or rejects it with a note.',
+      body: OfferBody,
+      run: (userId, shopId, body) => submitOffer(db, clock, userId, shopId, body),
     },
-    async (req) => {
-      const shopId = req.params.id as string;
-      await requireShopMember(db, requireUser(req).id, shopId);
-      return listOffers(db, { ...req.query, shopId });
-    },
-  );
-
-  app.get(
-    '/supply-offers/:id',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['managed'],
-        summary: 'A supply offer (members of its shop, operators)',
-        params: IdParam('id', 'sof'),
-        response: { 200: OfferOut, ...errors(401, 404) },
-      },
-    },
-    async (req) => {
-      const offer = await getOffer(db, req.params.id as string);
-      await mayView(requireUser(req), offer.shopId, 'Supply offer', offer.id);
-      return offerView(offer);
-    },
-  );
+    list: { summary: "The shop's supply offers, newest first (members)", statuses: OFFER_STATUSES, run: (q) => listOffers(db, q as Parameters<typeof listOffers>[1]) },
+    get: { summary: 'A supply offer (members of its shop, operators)', load: (id) => getOffer(db, id), view: offerView },
+  });
 
   app.get(
     '/platform-warehouses',
@@ -185,62 +207,19 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
     },
   );
 
-  app.post(
-    '/shops/:id/inbound-shipments',
-    {
-      config: { auth: 'user', idempotent: true },
-      schema: {
-        tags: ['managed'],
-        summary: 'Announce goods sent to a platform warehouse (members of a managed shop)',
-        params: IdParam('id', 'shp'),
-        body: InboundBody,
-        response: { 201: InboundOut, ...errors(400, 401, 404, 409) },
-      },
+  shopObjectRoutes({
+    path: 'inbound-shipments',
+    kind: 'Inbound shipment',
+    idPrefix: 'inb',
+    out: InboundOut,
+    create: {
+      summary: 'Announce goods sent to a platform warehouse (members of a managed shop)',
+      body: InboundBody,
+      run: (userId, shopId, body) => createInbound(db, clock, userId, shopId, body),
     },
-    async (req, reply) => {
-      const user = requireUser(req);
-      const shopId = req.params.id as string;
-      await requireShopMember(db, user.id, shopId);
-      return reply.code(201).send(await createInbound(db, clock, user.id, shopId, req.body));
-    },
-  );
-
-  app.get(
-    '/shops/:id/inbound-shipments',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['managed'],
-        summary: "The shop's inbound shipments, newest first (members)",
-        params: IdParam('id', 'shp'),
-        querystring: Type.Composite([PageQuery, Type.Object({ status: InboundStatusQuery })]),
-        response: { 200: page(InboundOut), ...errors(400, 401, 404) },
-      },
-    },
-    async (req) => {
-      const shopId = req.params.id as string;
-      await requireShopMember(db, requireUser(req).id, shopId);
-      return listInbound(db, { ...req.query, shopId });
-    },
-  );
-
-  app.get(
-    '/inbound-shipments/:id',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['managed'],
-        summary: 'An inbound shipment with expected and received quantities (members of its shop, operators)',
-        params: IdParam('id', 'inb'),
-        response: { 200: InboundOut, ...errors(401, 404) },
-      },
-    },
-    async (req) => {
-      const s = await getInbound(db, req.params.id as string);
-      await mayView(requireUser(req), s.shopId, 'Inbound shipment', s.id);
-      return inboundView(s);
-    },
-  );
+    list: { summary: "The shop's inbound shipments, newest first (members)", statuses: INBOUND_STATUSES, run: (q) => listInbound(db, q as Parameters<typeof listInbound>[1]) },
+    get: { summary: 'An inbound shipment with expected and received quantities (members of its shop, operators)', load: (id) => getInbound(db, id), view: inboundView },
+  });
 
   // ---- operator side ------------------------------------------------------------------------
 
