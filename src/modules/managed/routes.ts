@@ -59,7 +59,6 @@ const OfferBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const OfferStatusQuery = Type.Optional(Type.Union(OFFER_STATUSES.map((s) => Type.Literal(s))));
 
 const InboundBody = Type.Object(
   {
@@ -73,7 +72,6 @@ const InboundBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const InboundStatusQuery = Type.Optional(Type.Union(INBOUND_STATUSES.map((s) => Type.Literal(s))));
 
 const WarehouseOut = Type.Object({ id: Type.String(), name: Type.String(), is_default: Type.Boolean(), created_at: Time });
 
@@ -120,10 +118,11 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
     kind: string;
     idPrefix: string;
     create: { summary: string; description?: string; body: B; run: (userId: string, shopId: string, body: Static<B>) => Promise<unknown> };
-    list: { summary: string; statuses: readonly string[]; run: (q: Record<string, unknown>) => Promise<{ data: unknown[]; next_cursor: string | null }> };
+    list: { summary: string; adminSummary: string; statuses: readonly string[]; run: (q: Record<string, unknown>) => Promise<{ data: unknown[]; next_cursor: string | null }> };
     get: { summary: string; load: (id: string) => Promise<Row>; view: (row: Row) => unknown };
     out: TSchema;
   }) => {
+    const status = Type.Optional(Type.Union(r.list.statuses.map((st) => Type.Literal(st))));
     app.post(
       `/shops/:id/${r.path}`,
       {
@@ -152,7 +151,7 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
           tags: ['managed'],
           summary: r.list.summary,
           params: IdParam('id', 'shp'),
-          querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union(r.list.statuses.map((st) => Type.Literal(st)))) })]),
+          querystring: Type.Composite([PageQuery, Type.Object({ status })]),
           response: { 200: page(r.out), ...errors(400, 401, 404) },
         },
       },
@@ -174,6 +173,21 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
         return r.get.view(row);
       },
     );
+    app.get(
+      `/admin/${r.path}`,
+      {
+        schema: {
+          tags: ['managed', 'admin'],
+          summary: r.list.adminSummary,
+          querystring: Type.Composite([PageQuery, Type.Object({ status, shop_id: Type.Optional(Type.String({ pattern: '^shp_[0-9a-z]{26}$' })) })]),
+          response: { 200: page(r.out), ...errors(400, 401, 403) },
+        },
+      },
+      async (req) => {
+        const { shop_id, ...q } = req.query as Record<string, unknown>;
+        return r.list.run({ ...q, shopId: shop_id });
+      },
+    );
   };
 
   shopObjectRoutes({
@@ -187,7 +201,10 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
       body: OfferBody,
       run: (userId, shopId, body) => submitOffer(db, clock, userId, shopId, body),
     },
-    list: { summary: "The shop's supply offers, newest first (members)", statuses: OFFER_STATUSES, run: (q) => listOffers(db, q as Parameters<typeof listOffers>[1]) },
+    list: {
+      summary: "The shop's supply offers, newest first (members)",
+      adminSummary: 'Supply offers of every managed shop, newest first (operators)',
+      statuses: OFFER_STATUSES, run: (q) => listOffers(db, q as Parameters<typeof listOffers>[1]) },
     get: { summary: 'A supply offer (members of its shop, operators)', load: (id) => getOffer(db, id), view: offerView },
   });
 
@@ -217,27 +234,14 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
       body: InboundBody,
       run: (userId, shopId, body) => createInbound(db, clock, userId, shopId, body),
     },
-    list: { summary: "The shop's inbound shipments, newest first (members)", statuses: INBOUND_STATUSES, run: (q) => listInbound(db, q as Parameters<typeof listInbound>[1]) },
+    list: {
+      summary: "The shop's inbound shipments, newest first (members)",
+      adminSummary: 'Inbound shipments of every managed shop, newest first (operators)',
+      statuses: INBOUND_STATUSES, run: (q) => listInbound(db, q as Parameters<typeof listInbound>[1]) },
     get: { summary: 'An inbound shipment with expected and received quantities (members of its shop, operators)', load: (id) => getInbound(db, id), view: inboundView },
   });
 
   // ---- operator side ------------------------------------------------------------------------
-
-  app.get(
-    '/admin/supply-offers',
-    {
-      schema: {
-        tags: ['managed', 'admin'],
-        summary: 'Supply offers of every managed shop, newest first (operators)',
-        querystring: Type.Composite([PageQuery, Type.Object({ status: OfferStatusQuery, shop_id: Type.Optional(Type.String({ pattern: '^shp_[0-9a-z]{26}$' })) })]),
-        response: { 200: page(OfferOut), ...errors(400, 401, 403) },
-      },
-    },
-    async (req) => {
-      const { shop_id, ...q } = req.query;
-      return listOffers(db, { ...q, shopId: shop_id });
-    },
-  );
 
   app.post(
     '/admin/supply-offers/:id/accept',
@@ -290,22 +294,6 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
         (tx) => rejectOffer(tx, clock, operatorId, req.params.id as string, req.body.note),
         (o) => ({ actorId: operatorId, action: 'supply_offer.reject', targetType: 'supply_offer', targetId: o.id, data: { shop_id: o.shop_id, reason: req.body.note } }),
       );
-    },
-  );
-
-  app.get(
-    '/admin/inbound-shipments',
-    {
-      schema: {
-        tags: ['managed', 'admin'],
-        summary: 'Inbound shipments of every managed shop, newest first (operators)',
-        querystring: Type.Composite([PageQuery, Type.Object({ status: InboundStatusQuery, shop_id: Type.Optional(Type.String({ pattern: '^shp_[0-9a-z]{26}$' })) })]),
-        response: { 200: page(InboundOut), ...errors(400, 401, 403) },
-      },
-    },
-    async (req) => {
-      const { shop_id, ...q } = req.query;
-      return listInbound(db, { ...q, shopId: shop_id });
     },
   );
 

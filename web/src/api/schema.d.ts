@@ -7732,6 +7732,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/supply-offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supply offers of every managed shop, newest first (operators) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "submitted" | "accepted" | "rejected";
+                    shop_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                shop_id: string;
+                                status: "submitted" | "accepted" | "rejected";
+                                title: string;
+                                description: string;
+                                category: string | null;
+                                images: string[];
+                                option_names: string[];
+                                variants: {
+                                    index: number;
+                                    option_values: string[];
+                                    supply_price: {
+                                        amount: number;
+                                        currency: string;
+                                    };
+                                    quantity_available: number;
+                                    sku_id: string | null;
+                                    retail_price: {
+                                        amount: number;
+                                        currency: string;
+                                    } | null;
+                                }[];
+                                product_id: string | null;
+                                warehouse_id: string | null;
+                                note: string | null;
+                                reviewed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/platform-warehouses": {
         parameters: {
             query?: never;
@@ -8042,20 +8144,20 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/supply-offers": {
+    "/v1/admin/inbound-shipments": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Supply offers of every managed shop, newest first (operators) */
+        /** Inbound shipments of every managed shop, newest first (operators) */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
-                    status?: "submitted" | "accepted" | "rejected";
+                    status?: "expected" | "received" | "received_with_discrepancies";
                     shop_id?: string;
                 };
                 header?: never;
@@ -8074,34 +8176,20 @@ export interface paths {
                             data: {
                                 id: string;
                                 shop_id: string;
-                                status: "submitted" | "accepted" | "rejected";
-                                title: string;
-                                description: string;
-                                category: string | null;
-                                images: string[];
-                                option_names: string[];
-                                variants: {
-                                    index: number;
-                                    option_values: string[];
-                                    supply_price: {
-                                        amount: number;
-                                        currency: string;
-                                    };
-                                    quantity_available: number;
-                                    sku_id: string | null;
-                                    retail_price: {
-                                        amount: number;
-                                        currency: string;
-                                    } | null;
+                                warehouse_id: string;
+                                carrier: string | null;
+                                tracking_number: string | null;
+                                status: "expected" | "received" | "received_with_discrepancies";
+                                items: {
+                                    sku_id: string;
+                                    expected_quantity: number;
+                                    received_quantity: number | null;
+                                    discrepancy: number | null;
                                 }[];
-                                product_id: string | null;
-                                warehouse_id: string | null;
                                 note: string | null;
-                                reviewed_at: string | null;
+                                received_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
                             }[];
                             next_cursor: string | null;
                         };
@@ -8389,94 +8477,6 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/inbound-shipments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Inbound shipments of every managed shop, newest first (operators) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    cursor?: string;
-                    status?: "expected" | "received" | "received_with_discrepancies";
-                    shop_id?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: string;
-                                shop_id: string;
-                                warehouse_id: string;
-                                carrier: string | null;
-                                tracking_number: string | null;
-                                status: "expected" | "received" | "received_with_discrepancies";
-                                items: {
-                                    sku_id: string;
-                                    expected_quantity: number;
-                                    received_quantity: number | null;
-                                    discrepancy: number | null;
-                                }[];
-                                note: string | null;
-                                received_at: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                            }[];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
