@@ -4,7 +4,7 @@ import type { Database } from '../../platform/db.js';
 import { emit, EVENT_CATALOG, EventSubscriptions, type DomainEvent, type EventName } from '../../platform/events.js';
 import { JobRunner } from '../../platform/jobs.js';
 import { freshDatabase } from '../../test/db.js';
-import { listNotifications } from './service.js';
+import { listNotifications, notify } from './service.js';
 import { NOTIFICATION_RULES, subscribeNotifications } from './subscriptions.js';
 
 describe('notifications subscribe to domain events', () => {
@@ -203,6 +203,12 @@ describe('notifications subscribe to domain events', () => {
     expect(await zh('usr_owner_shp_zh3')).toMatchObject([{ type: 'shop_action_appeal_denied', locale: 'zh-CN', title: '您的申诉已被驳回', body: 'Still silent.' }]);
     // The English inbox reads the same notices in English.
     expect((await inbox('usr_owner_shp_zh1'))[0]).toMatchObject({ locale: 'en', title: 'Daily orders are capped' });
+  });
+
+  it('keeps the stored English text of a health notice written before it had a template (no reason in its data)', async () => {
+    const legacy = { userId: 'usr_legacy', type: 'shop_action', title: 'Your shop is suspended', body: 'Old text.', data: { shop_id: 'shp_l', action_id: 'sac_l', action_type: 'suspension' }, link: '/seller/health' };
+    await notify(database.db, clock, [legacy]);
+    expect((await listNotifications(database.db, 'usr_legacy', { locale: 'zh-CN' })).data).toMatchObject([{ locale: 'en', title: 'Your shop is suspended', body: 'Old text.' }]);
   });
 
   it('has a rule for every event whose subscribers name the inbox, and a test case for each rule', () => {
