@@ -85,7 +85,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FastifyInstance
   });
   registerInventoryJobs(jobs, clock);
   registerFlowJobs(jobs, clock, payments);
-  registerFulfillmentJobs(jobs, clock, payments, carriers);
+  registerFulfillmentJobs(jobs, clock, payments, carriers, { shipByWarningMs: config.shipByWarningHours * HOUR });
   registerAftersalesJobs(jobs, clock, payments);
   registerSettlementJobs(jobs, clock, { payoutRail });
   registerAnalyticsJobs(jobs, clock);

@@ -50,7 +50,7 @@ describe('chaos invariants', () => {
     expect(text).toMatch(/capture: .* paid=false has 1 capture/);
   });
 
-  it('catch a job that ran twice: a second settlement entry, a payout without its entries, a second cancellation refund, a forked recurring chain', async () => {
+  it('catch a job that ran twice: a second settlement entry, a payout without its entries, a second cancellation refund, a second ship-by warning, a forked recurring chain', async () => {
     const now = t.clock.now().toISOString();
     await t.db.execute(sql`insert into ledger_entries (id, kind, reference, created_at) values
       ('led_chaos_once_1', 'settlement', ${orderId}, ${now}::timestamptz), ('led_chaos_once_2', 'settlement', ${orderId}, ${now}::timestamptz)`);
@@ -63,8 +63,12 @@ describe('chaos invariants', () => {
       ('job_chaos_once_0', 'chaos.once_chain', '{}'::jsonb, ${now}::timestamptz, 'done', 'recurring:chaos_once_chain', ${now}::timestamptz),
       ('job_chaos_once_1', 'chaos.once_chain', '{}'::jsonb, ${now}::timestamptz, 'queued', null, ${now}::timestamptz),
       ('job_chaos_once_2', 'chaos.once_chain', '{}'::jsonb, ${now}::timestamptz, 'queued', null, ${now}::timestamptz)`);
+    await t.db.execute(sql`insert into domain_events (id, name, payload, occurred_at) values
+      ('dom_chaos_once_1', 'order.ship_by_near', ${JSON.stringify({ order_id: orderId })}::jsonb, ${now}::timestamptz),
+      ('dom_chaos_once_2', 'order.ship_by_near', ${JSON.stringify({ order_id: orderId })}::jsonb, ${now}::timestamptz)`);
     const text = (await checkInvariants(t.db, input())).problems.join('\n');
     expect(text).toContain(`once: order ${orderId} has 2 settlement entries`);
+    expect(text).toContain(`once: order ${orderId} has 2 ship-by warnings`);
     expect(text).toContain('once: payout pyo_chaos_once (paid) has 0 payout, 0 payout_paid and 0 payout_failed entries');
     expect(text).toContain(`once: ${orderId} has 2 order_cancelled refunds`);
     expect(text).toContain('once: recurring job chaos.once_chain has 2 runs queued');

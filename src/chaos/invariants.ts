@@ -306,6 +306,15 @@ export async function checkInvariants(db: Db, input: InvariantInput): Promise<In
         ),
         (r: { ref: string; reason: string; n: number }) => `${r.ref} has ${r.n} ${r.reason} refunds`,
       );
+      // A paid order's ship-by warning is emitted once, however many nodes swept.
+      add(
+        'once',
+        await rows<{ order_id: string; n: number }>(
+          tx,
+          sql`select payload->>'order_id' as order_id, count(*)::int as n from domain_events where name = 'order.ship_by_near' group by 1 having count(*) > 1`,
+        ),
+        (r: { order_id: string; n: number }) => `order ${r.order_id} has ${r.n} ship-by warnings`,
+      );
       // A recurring job whose next run is enqueued without a key (one chain per database) ran twice
       // if its chain forked: two runs of it are queued at once.
       add(

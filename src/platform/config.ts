@@ -72,6 +72,11 @@ export interface Config {
    * simulated clock plans keep their hours and only `simulate` plays them.
    */
   sandboxCarrierPaceSeconds: number;
+  /**
+   * LOOPSHOP_SHIP_BY_WARNING_HOURS: a paid order's seller is told this long before its ship-by
+   * time that it is not shipped yet (default 12; at most a quarter of the market's ship window).
+   */
+  shipByWarningHours: number;
   /** Email for notifications (LOOPSHOP_SMTP_*); unset: in-app notifications only. */
   smtp: SmtpConfig | undefined;
   /** The web app's address, for links in emails (LOOPSHOP_PUBLIC_URL; default http://HOST:PORT). */
@@ -227,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sandboxWebhookSecret: env.LOOPSHOP_SANDBOX_WEBHOOK_SECRET || undefined,
     sandboxCarrierSecret: env.LOOPSHOP_SANDBOX_CARRIER_SECRET || undefined,
     sandboxCarrierPaceSeconds: decimal(env.LOOPSHOP_SANDBOX_CARRIER_PACE, 5, 'LOOPSHOP_SANDBOX_CARRIER_PACE'),
+    shipByWarningHours: decimal(env.LOOPSHOP_SHIP_BY_WARNING_HOURS, 12, 'LOOPSHOP_SHIP_BY_WARNING_HOURS'),
     smtp: smtp(env),
     publicUrl: (env.LOOPSHOP_PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${env.PORT || 3000}`).replace(/\/+$/, ''),
     ...overrides,

@@ -55,6 +55,8 @@ export interface DomainEvents {
   'case.moved': { case_id: string; order_id: string; shop_id: string; buyer_id: string; status: string };
   /** A deadline of a shop is near and nothing was done yet (`case_answer`: an after-sales case unanswered). */
   'sla.breach_near': { shop_id: string; kind: 'case_answer'; case_id: string; order_id: string; due_at: string };
+  /** A paid order is not shipped yet and its ship-by deadline (`ship_by`) is near; emitted once per order. */
+  'order.ship_by_near': { order_id: string; shop_id: string; ship_by: string };
   /** A parcel of an order was handed to its carrier (a shipment was created). */
   'shipment.shipped': { shipment_id: string; order_id: string; shop_id: string; buyer_id: string; carrier: string; tracking_number: string };
   /** Every item of an order is delivered: the order is `delivered`. */
@@ -115,6 +117,7 @@ export const EVENT_CATALOG: {
   'case.opened': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
   'case.moved': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
   'sla.breach_near': { emittedBy: 'aftersales', subscribers: ['notifications.inbox'] },
+  'order.ship_by_near': { emittedBy: 'fulfillment', subscribers: ['notifications.inbox'] },
   'shipment.shipped': { emittedBy: 'fulfillment', subscribers: ['notifications.inbox'] },
   'order.delivered': { emittedBy: 'fulfillment', subscribers: ['notifications.inbox'] },
   'order.settled': { emittedBy: 'settlement', subscribers: ['notifications.inbox'] },

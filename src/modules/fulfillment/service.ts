@@ -23,6 +23,7 @@ import { getShop, requireShopMember } from '../sellers/index.js';
 import type { Carrier, Carriers, TrackingEvent } from './carriers.js';
 import { shipmentLifecycle, transitionShipment } from './lifecycle.js';
 import { SANDBOX_CARRIER_EVENT_JOB, SandboxCarrier } from './sandbox-carrier.js';
+import { registerShipByWarnings, SHIP_BY_WARNING_DEFAULT_MS, sweepShipByWarnings } from './ship-by.js';
 import {
   fulfillmentFlags,
   replacementAllowances,
@@ -552,7 +553,11 @@ export async function scheduleDispatchSweep(db: Db, clock: Clock): Promise<void>
   await enqueue(db, clock, JOBS.dispatchSweep, {}, { uniqueKey: 'recurring:fulfillment_dispatch_sweep' });
 }
 
-export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers: Providers, carriers: Carriers): void {
+/**
+ * The fulfilment jobs. The hourly dispatch sweep cancels overdue orders and warns of near ship-by
+ * times (`shipByWarningMs` before them, default 12 h: LOOPSHOP_SHIP_BY_WARNING_HOURS).
+ */
+export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers: Providers, carriers: Carriers, opts: { shipByWarningMs?: number } = {}): void {
   const id = (p: unknown) => (p as { shipment_id: string }).shipment_id;
   jobs.register(JOBS.checkPickup, (tx, p) => checkPickup(tx, clock, id(p)));
   jobs.register(JOBS.checkDelivery, (tx, p) => checkDelivery(tx, clock, id(p)));
@@ -560,8 +565,10 @@ export function registerFulfillmentJobs(jobs: JobRunner, clock: Clock, providers
   jobs.register(JOBS.complete, (tx, p) => completeOrder(tx, clock, (p as { order_id: string }).order_id));
   jobs.register(JOBS.dispatchSweep, async (tx) => {
     await sweepOverdueDispatch(tx, clock, providers);
+    await sweepShipByWarnings(tx, clock, opts.shipByWarningMs ?? SHIP_BY_WARNING_DEFAULT_MS);
     await enqueue(tx, clock, JOBS.dispatchSweep, {}, { runAt: after(clock.now(), DISPATCH_SWEEP_EVERY_MS) });
   });
+  registerShipByWarnings(jobs, clock);
   jobs.register(SANDBOX_CARRIER_EVENT_JOB, async (tx, payload) => {
     // `carrier`: the sandbox that scheduled the scan (jobs enqueued before it was named: `sandbox`).
     const { carrier = 'sandbox', event } = payload as { carrier?: string; event: Parameters<SandboxCarrier['sign']>[0][number] };

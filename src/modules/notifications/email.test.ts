@@ -90,4 +90,23 @@ describe('notification emails through a local SMTP server', () => {
     await t.app.ctx.jobs.runDue();
     expect(mails).toHaveLength(2);
   });
+
+  it('tells a zh-CN seller of an action on the shop’s health in Chinese, by email and in the inbox', async () => {
+    const shop = await shopWithProduct(t, { name: 'Watched', variants: [{ price: 500, onHand: 5 }] });
+    expect((await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: shop.owner.auth, payload: { locale: 'zh-CN' } })).statusCode).toBe(200);
+    const sellerEmail = ((await t.app.inject({ method: 'GET', url: '/v1/me', headers: shop.owner.auth })).json() as { user: { email: string } }).user.email;
+    const operator = await t.account({ roles: ['operator'] });
+    const taken = await t.app.inject({ method: 'POST', url: `/v1/admin/shops/${shop.shopId}/actions`, headers: operator.auth, payload: { type: 'suspension', reason: 'Counterfeit goods.' } });
+    expect(taken.statusCode, taken.body).toBe(201);
+    const before = mails.length;
+    await t.app.ctx.jobs.runDue();
+    await t.app.ctx.jobs.runDue();
+    const sent = mails.slice(before).filter((m) => m.to.includes(sellerEmail));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ subject: '您的店铺已被暂停' });
+    expect(sent[0]!.text).toContain('Counterfeit goods. 您的商品已下架，打款被暂扣；未完成的订单和售后将继续处理。您可以对此决定提出申诉。');
+    expect(sent[0]!.text).toContain('在 Loopshop 中查看: https://shop.test/seller/health');
+    const inbox = await t.app.inject({ method: 'GET', url: '/v1/notifications?locale=zh-CN', headers: shop.owner.auth });
+    expect((inbox.json() as { data: Array<{ type: string; title: string; locale: string }> }).data[0]).toMatchObject({ type: 'shop_action', title: '您的店铺已被暂停', locale: 'zh-CN' });
+  });
 });

@@ -4,7 +4,7 @@ import type { Database } from '../../platform/db.js';
 import { emit, EVENT_CATALOG, EventSubscriptions, type DomainEvent, type EventName } from '../../platform/events.js';
 import { JobRunner } from '../../platform/jobs.js';
 import { freshDatabase } from '../../test/db.js';
-import { listNotifications } from './service.js';
+import { listNotifications, notify } from './service.js';
 import { NOTIFICATION_RULES, subscribeNotifications } from './subscriptions.js';
 
 describe('notifications subscribe to domain events', () => {
@@ -140,6 +140,20 @@ describe('notifications subscribe to domain events', () => {
       },
     },
     {
+      event: { name: 'order.ship_by_near', payload: { order_id: 'ord_x', shop_id: 'shp_x', ship_by: '2026-05-02T08:00:00.000Z' } },
+      expected: {
+        usr_owner_shp_x: [
+          {
+            type: 'ship_by_due',
+            title: 'Ship the order soon',
+            body: 'Order ord_x is not shipped yet: ship it by May 2, 2026, 8:00 AM UTC. A late parcel counts against your shop, and an order not shipped in time is cancelled and refunded.',
+            link: '/seller/orders/ord_x',
+          },
+        ],
+        usr_staff_shp_x: [{ type: 'ship_by_due', link: '/seller/orders/ord_x' }],
+      },
+    },
+    {
       event: { name: 'shipment.shipped', payload: { shipment_id: 'spm_o', order_id: 'ord_o', shop_id: 'shp_o', buyer_id: 'usr_buyer_o', carrier: 'sandbox', tracking_number: 'T1' } },
       expected: { usr_buyer_o: [{ type: 'shipment_shipped', body: 'A parcel of order ord_o was handed to sandbox, tracking number T1.', link: '/orders/ord_o' }], usr_owner_shp_o: [] },
     },
@@ -172,6 +186,30 @@ describe('notifications subscribe to domain events', () => {
       expected: { usr_applicant_v: [{ type: 'application_needs_info', link: '/apply' }] },
     },
   ];
+
+  it('tells health actions in the reader’s language: a zh-CN inbox reads them in Chinese', async () => {
+    const zh = async (user: string) => (await listNotifications(database.db, user, { locale: 'zh-CN' })).data;
+    const emitted = [
+      { shop_id: 'shp_zh1', action_id: 'sac_zh1', action_type: 'order_cap', change: 'taken', reason: 'Too many late parcels.', limits },
+      { shop_id: 'shp_zh2', action_id: 'sac_zh2', action_type: 'suspension', change: 'reversed', reason: 'Fixed.', via: 'appeal', limits },
+      { shop_id: 'shp_zh3', action_id: 'sac_zh3', action_type: 'freeze', change: 'appeal_denied', reason: 'Still silent.', limits },
+    ] as const;
+    for (const payload of emitted) await database.db.transaction((tx) => emit(tx, clock, { name: 'shop.health_action', payload }));
+    await jobs.runDue();
+    expect(await zh('usr_owner_shp_zh1')).toMatchObject([
+      { type: 'shop_action', locale: 'zh-CN', title: '每日订单数受限', body: 'Too many late parcels. 您的店铺每天最多接受 50 个订单。您可以对此决定提出申诉。', link: '/seller/health' },
+    ]);
+    expect(await zh('usr_staff_shp_zh2')).toMatchObject([{ type: 'shop_action_reversed', locale: 'zh-CN', title: '已解除：您的店铺已被暂停', body: '运营人员根据您的申诉撤销了此项处理：Fixed.' }]);
+    expect(await zh('usr_owner_shp_zh3')).toMatchObject([{ type: 'shop_action_appeal_denied', locale: 'zh-CN', title: '您的申诉已被驳回', body: 'Still silent.' }]);
+    // The English inbox reads the same notices in English.
+    expect((await inbox('usr_owner_shp_zh1'))[0]).toMatchObject({ locale: 'en', title: 'Daily orders are capped' });
+  });
+
+  it('keeps the stored English text of a health notice written before it had a template (no reason in its data)', async () => {
+    const legacy = { userId: 'usr_legacy', type: 'shop_action', title: 'Your shop is suspended', body: 'Old text.', data: { shop_id: 'shp_l', action_id: 'sac_l', action_type: 'suspension' }, link: '/seller/health' };
+    await notify(database.db, clock, [legacy]);
+    expect((await listNotifications(database.db, 'usr_legacy', { locale: 'zh-CN' })).data).toMatchObject([{ locale: 'en', title: 'Your shop is suspended', body: 'Old text.' }]);
+  });
 
   it('has a rule for every event whose subscribers name the inbox, and a test case for each rule', () => {
     const inboxEvents = Object.entries(EVENT_CATALOG).filter(([, e]) => e.subscribers.includes('notifications.inbox')).map(([name]) => name);

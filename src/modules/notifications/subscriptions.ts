@@ -31,45 +31,6 @@ const page = {
 const toMembers = async (tx: Db, recipients: Recipients, shopId: string, type: string, params: Record<string, unknown>, link: string) =>
   (await recipients.shopMembers(tx, shopId)).map((userId) => templated(userId, type, params, link));
 
-type HealthAction = DomainEvents['shop.health_action'];
-
-const TITLES: Record<HealthAction['action_type'], string> = {
-  warning: 'Warning about your shop’s health',
-  listing_limit: 'New listings are limited',
-  order_cap: 'Daily orders are capped',
-  payout_hold: 'Payouts are held back',
-  suspension: 'Your shop is suspended',
-  freeze: 'Your shop is frozen',
-};
-
-function effectText(e: HealthAction): string {
-  switch (e.action_type) {
-    case 'warning':
-      return 'No restriction yet; further breaches lead to limits.';
-    case 'listing_limit':
-      return `You may create at most ${e.limits.max_new_listings_per_day} products per day.`;
-    case 'order_cap':
-      return `Your shop takes at most ${e.limits.max_orders_per_day} orders per day.`;
-    case 'payout_hold':
-      return `${e.limits.reserve_bps / 100}% of what you earn stays in reserve and is not paid out while the hold is active.`;
-    case 'suspension':
-      return 'Your products are off sale and payouts are held; open orders and after-sales continue.';
-    case 'freeze':
-      return 'Your shop stopped answering: open orders were cancelled and refunded, open cases decided for the buyers, and payouts are held.';
-  }
-}
-
-function healthNotice(e: HealthAction): Pick<NewNotification, 'type' | 'title' | 'body'> {
-  switch (e.change) {
-    case 'taken':
-      return { type: 'shop_action', title: TITLES[e.action_type], body: `${e.reason} ${effectText(e)} You can appeal this decision.` };
-    case 'reversed':
-      return { type: 'shop_action_reversed', title: `Lifted: ${TITLES[e.action_type].toLowerCase()}`, body: `An operator reversed this action${e.via === 'appeal' ? ' on your appeal' : ''}: ${e.reason}` };
-    case 'appeal_denied':
-      return { type: 'shop_action_appeal_denied', title: 'Your appeal was denied', body: e.reason };
-  }
-}
-
 /**
  * Who is told what, per event (delivered after the fact commits, once: decision 019). Adding a
  * notification is one entry here, with `notifications.inbox` among the event's subscribers in
@@ -77,13 +38,9 @@ function healthNotice(e: HealthAction): Pick<NewNotification, 'type' | 'title' |
  */
 export const NOTIFICATION_RULES: { readonly [N in EventName]?: Rule<N> } = {
   'shop.health_action': async (tx, e, recipients) => {
-    const notice = healthNotice(e);
-    return (await recipients.shopMembers(tx, e.shop_id)).map((userId) => ({
-      userId,
-      ...notice,
-      data: { shop_id: e.shop_id, action_id: e.action_id, action_type: e.action_type },
-      link: page.sellerHealth,
-    }));
+    const type = { taken: 'shop_action', reversed: 'shop_action_reversed', appeal_denied: 'shop_action_appeal_denied' }[e.change];
+    const params = { shop_id: e.shop_id, action_id: e.action_id, action_type: e.action_type, reason: e.reason, ...(e.via ? { via: e.via } : {}), limits: e.limits };
+    return toMembers(tx, recipients, e.shop_id, type, params, page.sellerHealth);
   },
   'order.cancelled': async (_tx, e) =>
     e.reason !== 'seller_frozen'
@@ -130,6 +87,8 @@ export const NOTIFICATION_RULES: { readonly [N in EventName]?: Rule<N> } = {
   },
   'sla.breach_near': async (tx, e, recipients) =>
     toMembers(tx, recipients, e.shop_id, 'case_answer_due', { case_id: e.case_id, order_id: e.order_id, due_at: e.due_at }, page.sellerCase(e.case_id)),
+  'order.ship_by_near': async (tx, e, recipients) =>
+    toMembers(tx, recipients, e.shop_id, 'ship_by_due', { order_id: e.order_id, due_at: e.ship_by }, page.sellerOrder(e.order_id)),
   'shipment.shipped': async (_tx, e) => [
     templated(e.buyer_id, 'shipment_shipped', { order_id: e.order_id, shipment_id: e.shipment_id, carrier: e.carrier, tracking_number: e.tracking_number }, page.buyerOrder(e.order_id)),
   ],

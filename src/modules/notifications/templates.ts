@@ -1,9 +1,10 @@
 import type { Locale } from '../identity/index.js';
+import { HEALTH_PARAMS, HEALTH_TEMPLATES } from './health-templates.js';
 
 /** A notification's parameters (its `data`): ids, codes, amounts in minor units with their currency. */
 export type Params = Record<string, unknown>;
 
-interface Text {
+export interface Text {
   title: (p: Params, f: Formatters) => string;
   body: (p: Params, f: Formatters) => string;
 }
@@ -33,6 +34,16 @@ export const TEMPLATES: Record<string, Record<Locale, Text>> = {
   case_answer_due: {
     en: { title: () => 'Answer the case soon', body: (p, f) => `The case on order ${s(p.order_id)} is accepted for the buyer if you do not answer by ${f.dueAt()}.` },
     'zh-CN': { title: () => '请尽快答复售后申请', body: (p, f) => `如您未在 ${f.dueAt()} 前答复，订单 ${s(p.order_id)} 的售后申请将自动按买家的请求处理。` },
+  },
+  ship_by_due: {
+    en: {
+      title: () => 'Ship the order soon',
+      body: (p, f) => `Order ${s(p.order_id)} is not shipped yet: ship it by ${f.dueAt()}. A late parcel counts against your shop, and an order not shipped in time is cancelled and refunded.`,
+    },
+    'zh-CN': {
+      title: () => '请尽快发货',
+      body: (p, f) => `订单 ${s(p.order_id)} 尚未发货，请您在 ${f.dueAt()} 前发货。延迟发货会影响店铺的考核，超时未发货的订单将被取消并退款。`,
+    },
   },
   case_escalated: {
     en: { title: () => 'A case was escalated to the platform', body: (p) => `An operator now decides the case on order ${s(p.order_id)}. Add your evidence to the case.` },
@@ -89,7 +100,11 @@ export const TEMPLATES: Record<string, Record<Locale, Text>> = {
     en: { title: () => 'Your seller application needs more information', body: () => 'Answer the operator’s questions on your application.' },
     'zh-CN': { title: () => '您的卖家申请需要补充信息', body: () => '请您在申请页面回答运营人员的问题。' },
   },
+  ...HEALTH_TEMPLATES,
 };
+
+/** Parameters a type must have to be rendered (notices stored before the type had a template keep their stored text). */
+const NEEDS: Record<string, string[]> = Object.fromEntries(Object.keys(HEALTH_TEMPLATES).map((type) => [type, HEALTH_PARAMS]));
 
 function money(p: Params, locale: Locale): string {
   const currency = s(p.currency);
@@ -101,7 +116,7 @@ function money(p: Params, locale: Locale): string {
 /** The notification's title and body in `locale`; null for a type with no template (its stored English text stands). */
 export function render(type: string, params: Params, locale: Locale): { title: string; body: string } | null {
   const text = TEMPLATES[type]?.[locale];
-  if (!text) return null;
+  if (!text || NEEDS[type]?.some((k) => params[k] === undefined)) return null;
   const f: Formatters = {
     money: () => money(params, locale),
     dueAt: () => new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date(s(params.due_at))),

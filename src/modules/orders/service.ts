@@ -199,12 +199,12 @@ export async function transitionOrder(
   return true;
 }
 
-/** Paid orders whose ship-by time is before `before` (fulfillment's auto-cancel sweep). */
-export async function paidOrdersShipByBefore(db: Db, before: Date, limit = 500): Promise<OrderRow[]> {
+/** Paid orders whose ship-by time is before `before`, and after `from` when given (fulfillment's auto-cancel and ship-by warning sweeps). */
+export async function paidOrdersShipByBefore(db: Db, before: Date, limit = 500, from?: Date): Promise<OrderRow[]> {
   return db
     .select()
     .from(orders)
-    .where(and(eq(orders.status, 'paid'), lt(orders.shipBy, before)))
+    .where(and(eq(orders.status, 'paid'), lt(orders.shipBy, before), from ? gt(orders.shipBy, from) : undefined))
     .orderBy(asc(orders.shipBy))
     .limit(limit);
 }

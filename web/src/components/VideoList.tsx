@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { content, externalAnchors, productAnchors, type Video } from '../lib/content';
@@ -44,9 +45,12 @@ export function VideoList({ creatorId, queryKey, testId }: { creatorId: string; 
             {v.can_retry && <RetryVideo video={v} queryKey={queryKey} />}
             {externalAnchors(v).length > 0 && <p className="muted">{t('externalLinks.count', { count: externalAnchors(v).length })}</p>}
             {v.created_at && <p className="muted video-row__date">{fmt.dateTime(v.created_at)}</p>}
-            <Link to={`/videos/${v.id}/edit`} data-testid="video-edit-link">
-              {t('videos.edit')}
-            </Link>
+            <div className="button-row">
+              <Link to={`/videos/${v.id}/edit`} data-testid="video-edit-link">
+                {t('videos.edit')}
+              </Link>
+              <DeleteVideo video={v} queryKey={queryKey} />
+            </div>
           </div>
           <StatusBadge kind="videoStatus" status={v.status} />
         </li>
@@ -70,6 +74,39 @@ function RetryVideo({ video, queryKey }: { video: Video; queryKey: readonly unkn
         {retry.isPending ? t('videos.retrying') : t('videos.retry')}
       </button>
       {retry.isError && <ErrorAlert error={retry.error} />}
+    </div>
+  );
+}
+
+/** Deleting one of the owner's videos, after a confirmation: it leaves the list and the feed. */
+function DeleteVideo({ video, queryKey }: { video: Video; queryKey: readonly unknown[] }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => content.remove(video.id),
+    onSuccess: () => setConfirming(false),
+    onSettled: () => queryClient.invalidateQueries({ queryKey }),
+  });
+  if (!confirming) {
+    return (
+      <button type="button" className="button button--small" data-testid="video-delete" onClick={() => setConfirming(true)}>
+        {t('videos.delete')}
+      </button>
+    );
+  }
+  return (
+    <div className="alert alert--warn" role="alertdialog" aria-labelledby={`delete-${video.id}`} data-testid="video-delete-confirm">
+      <p id={`delete-${video.id}`}>{t('videos.deleteConfirm')}</p>
+      <div className="button-row">
+        <button type="button" className="button button--small button--danger" data-testid="video-delete-yes" disabled={remove.isPending} onClick={() => remove.mutate()}>
+          {remove.isPending ? t('videos.deleting') : t('videos.delete')}
+        </button>
+        <button type="button" className="button button--small" disabled={remove.isPending} onClick={() => setConfirming(false)}>
+          {t('videos.keep')}
+        </button>
+      </div>
+      {remove.isError && <ErrorAlert error={remove.error} />}
     </div>
   );
 }

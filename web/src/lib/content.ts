@@ -46,6 +46,8 @@ export const content = {
   creatorShops: (creatorId: string) => data(client.GET('/v1/creators/{id}/shops', { params: { path: { id: creatorId } } })),
   /** Processes again a video that failed on our side (`can_retry`). */
   retry: (id: string) => data(client.POST('/v1/videos/{id}/retry', { params: { path: { id } } })),
+  /** Deletes one of your videos: it leaves the feed and your profile. */
+  remove: (id: string) => data(client.DELETE('/v1/videos/{id}', { params: { path: { id } } })),
   editCaption: (id: string, caption: string) => data(client.PATCH('/v1/videos/{id}', { params: { path: { id } }, body: { caption } })),
   /** The external links a text carries and whether the market's policy refuses them. */
   checkLinks: (text: string) => data(client.POST('/v1/links/check', { body: { text } })),
