@@ -78,7 +78,7 @@ function cleanAddress(a: ShippingAddress): ShippingAddress {
  * (catalog prices, shop shipping fees, market tax); the client sends none.
  *
  * 1. Checks the card (400 `invalid_card`, 402 `card_expired`) and the cart (409 `cart_empty`,
- *    `sku_unavailable`, `out_of_stock`) before writing anything.
+ *    `sku_unavailable`, `payment_awaiting_verification`, `out_of_stock`) before writing anything.
  * 2. The stock reservations (one holder per order, so an order can later be cancelled alone),
  *    each one statement committed on its own, then ONE statement writing the payment `pending`
  *    (carrying the Idempotency-Key), the orders `pending_payment` with items and the expiry job.
@@ -199,7 +199,7 @@ export async function checkout(
  * goods would make a second order: while an unpaid order of the buyer holding any SKU of the cart
  * waits for verification, checkout answers 409 `payment_awaiting_verification` (details:
  * `payment_id`, `order_ids`) and the buyer resumes it (`POST /v1/payments/{id}/confirm`) or
- * cancels it (`POST /v1/orders/{id}/cancel`) first. One whose time ran out is expired here
+ * cancels it (`POST /v1/payments/{id}/cancel`) first. One whose time ran out is expired here
  * (as its job would) and does not stand in the way.
  */
 async function assertNoVerificationPending(db: Db, clock: Clock, buyerId: string, skuIds: string[]): Promise<void> {
@@ -314,7 +314,6 @@ export async function confirmPayment(
   const provider = getProvider(providers, payment.provider);
   return pay(db, clock, provider, payment, (intentId) => provider.completeAction(intentId, { challenge }));
 }
-
 
 /**
  * The buyer gives up a checkout that was never paid (an abandoned 3-D-Secure verification): the
