@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../platform/auth.js';
 import { errors, IdParam } from '../platform/http-schemas.js';
 import { perCallerRateLimit } from '../platform/security.js';
-import { CheckoutResult, checkoutView } from '../modules/orders/index.js';
+import { CheckoutResult, checkoutView, visibleToBuyer } from '../modules/orders/index.js';
 import { getPaymentForBuyer } from '../modules/payments/index.js';
-import { checkout, confirmPayment, loadOutcome } from './checkout.js';
+import { cancelPayment, checkout, confirmPayment, loadOutcome } from './checkout.js';
 import { receiveWebhook } from './payment-webhook.js';
 
 /**
@@ -66,6 +66,7 @@ export async function checkoutRoutes(server: FastifyInstance): Promise<void> {
         description:
           'Totals are computed by the server (catalog prices × quantities, per-shop shipping fee, market tax); the client sends none. ' +
           '201 when paid; 200 with `payment.status` `requires_action` when the card needs a challenge (POST /v1/payments/{id}/confirm). ' +
+          'While an order of the cart already awaits its 3-D-Secure verification: 409 `payment_awaiting_verification` (details `payment_id`, `order_ids`): resume or cancel that one first. ' +
           'Send an Idempotency-Key: a retried checkout never makes a second payment or order.',
         body: CheckoutBody,
         response: { 200: CheckoutResult, 201: CheckoutResult, ...errors(400, 401, 402, 409, 422, 429, 502) },
@@ -91,13 +92,16 @@ export async function paymentFlowRoutes(server: FastifyInstance): Promise<void> 
       schema: {
         tags: ['payments'],
         summary: 'A payment and the orders it pays for (its buyer only)',
+        description: 'A declined payment lists no orders: the orders of a declined card are not shown to anyone but operators.',
         params: PaymentId,
         response: { 200: CheckoutResult, ...errors(401, 404) },
       },
     },
     async (req) => {
       const payment = await getPaymentForBuyer(db, requireUser(req).id, req.params.id as string);
-      return checkoutView(await loadOutcome(db, payment.id));
+      const outcome = await loadOutcome(db, payment.id);
+      // A declined payment paid for no order the buyer sees.
+      return checkoutView({ ...outcome, orders: outcome.orders.filter(visibleToBuyer) });
     },
   );
 
@@ -115,6 +119,24 @@ export async function paymentFlowRoutes(server: FastifyInstance): Promise<void> 
       },
     },
     async (req) => checkoutView(await confirmPayment(db, clock, providers, requireUser(req).id, req.params.id as string, req.body.challenge)),
+  );
+
+  app.post(
+    '/payments/:id/cancel',
+    {
+      config: { auth: 'user', idempotent: true },
+      schema: {
+        tags: ['payments'],
+        summary: 'Give up an unpaid checkout, e.g. an abandoned 3-D-Secure verification (its buyer only)',
+        description:
+          'The payment becomes `cancelled`, its unpaid orders `cancelled` (`cancelled_by_buyer`) and their stock released; nothing is charged and the cart keeps its lines. ' +
+          'A payment already cancelled or expired is answered as it is; a paid, refunded or declined one: 409 `invalid_transition` (cancel a paid order with POST /v1/orders/{id}/cancel).',
+        params: PaymentId,
+        body: Type.Unsafe<Record<string, never> | undefined>({ maxProperties: 0, not: { type: ['string', 'number', 'integer', 'boolean', 'array'] }, description: 'Empty: `{}` or no body' }),
+        response: { 200: CheckoutResult, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => checkoutView(await cancelPayment(db, clock, requireUser(req).id, req.params.id as string)),
   );
 
   // Webhooks are verified over the exact bytes received: this encapsulated plugin keeps the JSON

@@ -9,7 +9,7 @@ import { accounts, getBalance, reconcile } from '../modules/ledger/index.js';
 import type { PaymentProvider } from '../modules/payments/index.js';
 import { SANDBOX_CARDS, SandboxProvider } from '../modules/payments/index.js';
 import { checkout } from './checkout.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from '../modules/orders/index.js';
+import { addToCart, ADDRESS, cardBody, checkoutReq, orderDetail, ordersOfPayment, shopWithProduct, videoAnchoring } from '../modules/orders/index.js';
 
 describe('checkout, payments, escrow (HTTP API)', () => {
   const t = useTestApp();
@@ -133,15 +133,18 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     const res = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.declined), 'declined-1');
     expect(res.statusCode).toBe(402);
     expect(res.json().error).toMatchObject({ code: 'card_declined', details: { decline_code: 'card_declined', payment_id: expect.stringMatching(/^pay_/) } });
-    const list = await buyerOrders(buyer.auth);
+    // The attempt's order is kept internally, cancelled; the buyer sees none (checkout-abandoned.test.ts).
+    const list = await ordersOfPayment(t.db, res.json().error.details.payment_id);
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ status: 'cancelled', cancel_reason: 'payment_declined' });
+    expect(list[0]).toMatchObject({ status: 'cancelled', cancelReason: 'payment_declined' });
+    expect(await buyerOrders(buyer.auth)).toEqual([]);
     expect(await available(s.skuIds[0]!)).toBe(4);
     expect(await onHand(s.skuIds[0]!)).toBe(4);
     expect(await reserved(s.skuIds[0]!)).toBe(0);
     expect((await getReservations(t.db, list[0]!.id)).map((r) => r.status)).toEqual(['released']);
     const payment = (await get(`/v1/payments/${res.json().error.details.payment_id}`, buyer.auth)).json();
     expect(payment.payment).toMatchObject({ status: 'declined', failure_code: 'card_declined', card_last4: '0002' });
+    expect(payment.orders).toEqual([]);
     // The cart keeps the item; the same key replays the same answer.
     expect((await get('/v1/cart', buyer.auth)).json().shops).toHaveLength(1);
     const again = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.declined), 'declined-1');
@@ -283,7 +286,10 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     expect(fail.statusCode).toBe(402);
     expect(fail.json().error).toMatchObject({ code: 'card_declined', details: { decline_code: 'authentication_failed' } });
     expect(await available(s.skuIds[0]!)).toBe(3);
-    const detail = (await get(`/v1/orders/${res2.json().orders[0].id}`, buyer.auth)).json();
+    // A failed verification is a decline: the buyer no longer sees the order (404); inside it is cancelled.
+    expect((await get(`/v1/orders/${res2.json().orders[0].id}`, buyer.auth)).statusCode).toBe(404);
+    const [declinedRow] = await ordersOfPayment(t.db, res2.json().payment.id);
+    const detail = await orderDetail(t.db, declinedRow!);
     expect(detail).toMatchObject({ status: 'cancelled', cancel_reason: 'payment_declined' });
     expect(detail.timeline.map((e: { type: string }) => e.type)).toEqual(['created', 'payment_requires_action', 'cancelled']);
     expect(await balanced()).toBe(true);
@@ -360,7 +366,8 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     const signed = sandbox().sign(sandbox().event('payment.failed', { intent_id: p!.provider_ref, payment_id: payment.id, amount: 500, currency: 'USD', decline_code: 'authentication_failed' }));
     const res = await t.app.inject({ method: 'POST', url: '/v1/webhooks/payments/sandbox', headers: signed.headers, payload: signed.rawBody });
     expect(res.json().duplicate).toBe(false);
-    expect((await get(`/v1/orders/${orders[0].id}`, buyer.auth)).json()).toMatchObject({ status: 'cancelled', cancel_reason: 'payment_declined' });
+    expect((await get(`/v1/orders/${orders[0].id}`, buyer.auth)).statusCode).toBe(404);
+    expect((await ordersOfPayment(t.db, payment.id))[0]).toMatchObject({ status: 'cancelled', cancelReason: 'payment_declined' });
     expect(await available(s.skuIds[0]!)).toBe(3);
     const confirm = await post(`/v1/payments/${payment.id}/confirm`, buyer.auth, { challenge: 'pass' });
     expect([confirm.statusCode, confirm.json().error.code]).toEqual([402, 'card_declined']);
@@ -445,7 +452,9 @@ describe('checkout, payments, escrow (HTTP API)', () => {
     // Nothing changed for the owner.
     expect((await get(`/v1/orders/${orderId}`, s.owner.auth)).json().status).toBe('paid');
     expect((await get(`/v1/payments/${pending.payment.id}`, buyer.auth)).json().payment.status).toBe('requires_action');
-    expect((await get(`/v1/orders?role=seller&shop_id=${s.shopId}`, s.owner.auth)).json().data).toHaveLength(2);
+    // The owner's list: the paid order; the one awaiting verification is not one to ship yet (the buyer sees both).
+    expect((await get(`/v1/orders?role=seller&shop_id=${s.shopId}`, s.owner.auth)).json().data.map((o: { id: string }) => o.id)).toEqual([orderId]);
+    expect((await get('/v1/orders', buyer.auth)).json().data).toHaveLength(2);
   });
 
   it('operators read any order (the same detail as its buyer and shop) but act on none; strangers still get 404', async () => {

@@ -1,21 +1,34 @@
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import { AppError, conflict } from '../platform/errors.js';
+import { invalidTransition } from '../platform/lifecycle.js';
 import { runFlow, type FlowSteps } from '../platform/flow.js';
 import { newId } from '../platform/ids.js';
 import { market } from '../platform/markets.js';
 import { priceCart } from '../modules/cart/index.js';
 import { releaseReservations, reserveStock } from '../modules/inventory/index.js';
 import { recordServerEvent } from '../modules/analytics/index.js';
-import { addOrderEvents, assertShopsCanSell, insertCheckout, itemsOfOrders, ordersOfPayment, type CheckoutOutcome, type ShippingAddress } from '../modules/orders/index.js';
+import {
+  addOrderEvents,
+  assertShopsCanSell,
+  closeOpenPayment,
+  insertCheckout,
+  itemsOfOrders,
+  ordersOfPayment,
+  unpaidPaymentsWithSkus,
+  type CheckoutOutcome,
+  type ShippingAddress,
+} from '../modules/orders/index.js';
 import {
   checkCard,
   checkoutProvider,
   findPaymentByKey,
   getPayment,
   getPaymentForBuyer,
+  getPayments,
   getProvider,
   lockPayment,
+  OPEN_PAYMENT_STATUSES,
   updatePayment,
   type CardDetails,
   type ConfirmResult,
@@ -65,7 +78,7 @@ function cleanAddress(a: ShippingAddress): ShippingAddress {
  * (catalog prices, shop shipping fees, market tax); the client sends none.
  *
  * 1. Checks the card (400 `invalid_card`, 402 `card_expired`) and the cart (409 `cart_empty`,
- *    `sku_unavailable`, `out_of_stock`) before writing anything.
+ *    `sku_unavailable`, `payment_awaiting_verification`, `out_of_stock`) before writing anything.
  * 2. The stock reservations (one holder per order, so an order can later be cancelled alone),
  *    each one statement committed on its own, then ONE statement writing the payment `pending`
  *    (carrying the Idempotency-Key), the orders `pending_payment` with items and the expiry job.
@@ -104,6 +117,7 @@ export async function checkout(
   if (unsellable.length > 0) {
     throw conflict('sku_unavailable', 'Some items are no longer for sale; remove them to check out', { sku_ids: unsellable.map((l) => l.sku_id) });
   }
+  await assertNoVerificationPending(db, clock, buyerId, lines.map((l) => l.sku_id));
   // Fast refusal without taking any lock (the reservation below is the real arbiter).
   const short = lines.find((l) => l.quantity > l.available);
   if (short) throw conflict('out_of_stock', 'Not enough stock for this item', { sku_id: short.sku_id, requested: short.quantity, available: short.available });
@@ -177,6 +191,30 @@ export async function checkout(
   const orderFacts = planned.map(({ row: o }) => ({ id: o.id, shopId: o.shopId, buyerId, total: o.total, currency: o.currency }));
   await recordServerEvent(db, clock, { type: 'checkout', orders: orderFacts, items: itemsOfOrders(db, orderFacts.map((o) => o.id)) });
   return pay(db, clock, provider, created, (intentId) => provider.confirm(intentId, { card }));
+}
+
+/**
+ * An abandoned 3-D-Secure checkout keeps its orders `pending_payment` and its stock held until it
+ * expires; the cart keeps its lines (only a capture removes them). A new checkout of the same
+ * goods would make a second order: while an unpaid order of the buyer holding any SKU of the cart
+ * waits for verification, checkout answers 409 `payment_awaiting_verification` (details:
+ * `payment_id`, `order_ids`) and the buyer resumes it (`POST /v1/payments/{id}/confirm`) or
+ * cancels it (`POST /v1/payments/{id}/cancel`) first. One whose time ran out is expired here
+ * (as its job would) and does not stand in the way.
+ */
+async function assertNoVerificationPending(db: Db, clock: Clock, buyerId: string, skuIds: string[]): Promise<void> {
+  const open = (await getPayments(db, await unpaidPaymentsWithSkus(db, buyerId, skuIds))).filter((p) => p.status === 'requires_action');
+  for (const p of open) {
+    if (p.expiresAt <= clock.now()) {
+      await expirePayment(db, clock, p.id);
+      continue;
+    }
+    const list = await ordersOfPayment(db, p.id);
+    throw conflict('payment_awaiting_verification', 'An order of these items is waiting for your card verification: resume or cancel it first', {
+      payment_id: p.id,
+      order_ids: list.map((o) => o.id),
+    });
+  }
 }
 
 type PlannedOrder = { row: { id: string }; lines: Array<{ sku_id: string; quantity: number; source?: { live_id?: string } }> };
@@ -277,3 +315,21 @@ export async function confirmPayment(
   return pay(db, clock, provider, payment, (intentId) => provider.completeAction(intentId, { challenge }));
 }
 
+/**
+ * The buyer gives up a checkout that was never paid (an abandoned 3-D-Secure verification): the
+ * payment `cancelled`, all its unpaid orders cancelled (`cancelled_by_buyer`), their stock
+ * released, nothing charged; the cart keeps its lines. Its buyer only (anyone else 404). Already
+ * cancelled or expired: answered as it is (one effect). Paid, refunded or declined: 409
+ * `invalid_transition` and nothing changes (a paid order is cancelled with a refund through
+ * `POST /v1/orders/{id}/cancel`).
+ */
+export async function cancelPayment(db: Db, clock: Clock, buyerId: string, paymentId: string): Promise<CheckoutOutcome> {
+  const payment = await getPaymentForBuyer(db, buyerId, paymentId);
+  const status = await db.transaction(async (tx) => {
+    const p = (await lockPayment(tx, payment.id))!;
+    if (OPEN_PAYMENT_STATUSES.includes(p.status)) await closeOpenPayment(tx, clock, p, 'cancelled', 'cancelled_by_buyer');
+    return p.status;
+  });
+  if (!OPEN_PAYMENT_STATUSES.includes(status) && status !== 'cancelled' && status !== 'expired') throw invalidTransition('payment', status, 'cancel');
+  return loadOutcome(db, payment.id);
+}

@@ -7,7 +7,7 @@ import { DAY, HOUR } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
 import { fulfillmentFlags, slaBreaches } from '../fulfillment/index.js';
-import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
+import { addToCart, cardBody, checkoutReq, ordersOfPayment, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { SANDBOX_CARDS } from '../payments/index.js';
 import { submitApplication } from '../sellers/index.js';
 import { createInvitation } from '../sellers/index.js';
@@ -86,7 +86,10 @@ describe('operator overview: one UTC day of figures, the open queues, shops by s
     expect(day2).toHaveLength(2);
     const declined = await buy([us.skuIds[0]!], SANDBOX_CARDS.declined);
     expect(declined.res.statusCode, declined.res.body).toBe(402);
-    const declinedOrders = ok<{ data: unknown[] }>(await get('/v1/orders?role=buyer', declined.buyer.auth)).data.length;
+    // The declined attempt's order rows: hidden from its buyer and shop, placed all the same for the operators.
+    expect(ok<{ data: unknown[] }>(await get('/v1/orders?role=buyer', declined.buyer.auth)).data).toEqual([]);
+    const declinedOrders = (await ordersOfPayment(t.db, declined.res.json().error.details.payment_id)).length;
+    expect(declinedOrders).toBe(1);
 
     // After-sales: both shipped US orders get a case; one is escalated to the operators.
     const usOrder = day2.find((o) => o.shop_id === us.shopId)!;

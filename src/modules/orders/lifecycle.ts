@@ -25,7 +25,7 @@ export const orderLifecycle = defineLifecycle({
     { from: 'pending_payment', event: 'pay', to: 'paid', guard: 'the payment was captured while its stock was still held' },
     { from: 'pending_payment', event: 'decline', to: 'cancelled', guard: 'the provider declined the card' },
     { from: 'pending_payment', event: 'expire', to: 'cancelled', guard: 'the stock hold ran out before the payment completed' },
-    { from: ['pending_payment', 'paid'], event: 'cancel', to: 'cancelled', guard: 'buyer or shop; paid also SLA sweep, trust freeze, provider refund: refundOrder of what escrow holds + restock' },
+    { from: ['pending_payment', 'paid'], event: 'cancel', to: 'cancelled', guard: 'unpaid: its buyer (the shop never sees it); paid: buyer, shop, SLA sweep, trust freeze, provider refund: refundOrder of what escrow holds + restock' },
     { from: 'paid', event: 'ship', to: 'shipped', guard: 'the first parcel of the order was handed to a carrier' },
     { from: 'shipped', event: 'deliver', to: 'delivered', guard: 'every item is in a shipment and every shipment is delivered' },
     { from: 'shipped', event: 'confirm_receipt', to: 'delivered', guard: 'the buyer confirmed receipt and every item is in a shipment' },

@@ -81,6 +81,20 @@ export async function markOrdersPaid(tx: Db, clock: Clock, paymentId: string): P
   return list;
 }
 
+/**
+ * The payments of the buyer's unpaid (`pending_payment`) orders that hold any of these SKUs:
+ * checkout looks for a payment already waiting for the buyer on the same goods.
+ */
+export async function unpaidPaymentsWithSkus(db: Db, buyerId: string, skuIds: string[]): Promise<string[]> {
+  if (skuIds.length === 0) return [];
+  const found = await db
+    .selectDistinct({ paymentId: orders.paymentId })
+    .from(orders)
+    .innerJoin(orderItems, eq(orderItems.orderId, orders.id))
+    .where(and(eq(orders.buyerId, buyerId), eq(orders.status, 'pending_payment'), inArray(orderItems.skuId, skuIds)));
+  return found.map((r) => r.paymentId).sort();
+}
+
 /** The items of these orders, as a subquery others run inside their own statement. */
 export function itemsOfOrders(tx: Db, orderIds: string[]): SQLWrapper {
   return tx.select().from(orderItems).where(inArray(orderItems.orderId, orderIds));

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { and, asc, eq, gt, inArray, lt, ne, not, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { type Db } from '../../platform/db.js';
 import { pageById } from '../../platform/pagination.js';
@@ -7,7 +7,7 @@ import { AppError, badRequest, notFound } from '../../platform/errors.js';
 import { isId, newId } from '../../platform/ids.js';
 import type { Money } from '../../platform/money.js';
 import { getUser } from '../identity/index.js';
-import { getPayment } from '../payments/index.js';
+import { getPayment, getPayments } from '../payments/index.js';
 import { getShops, isShopMemberSql, listShopsForUser, requireShopMember } from '../sellers/index.js';
 import { tryOrderTransition, type OrderEvent } from './lifecycle.js';
 import { orderEvents, orderItems, orders, type OrderStatus } from './schema.js';
@@ -35,19 +35,43 @@ export async function ordersOfPayment(db: Db, paymentId: string): Promise<OrderR
 }
 
 /**
- * The order if the user is its buyer or a member of its shop; anyone else gets 404 exactly as
- * for an order that does not exist. Also tells which side the user is on.
+ * Who sees an order (docs/api.md, Orders). A checkout writes its orders before the card is answered, so
+ * some order rows exist only as the record of an attempt:
+ * - the buyer never sees an order whose card was declined (`cancel_reason` `payment_declined`,
+ *   also a failed 3-D-Secure challenge): nothing was bought, the cart is kept;
+ * - the shop sees an order only once it was paid (`paid_at` set): an order awaiting payment or
+ *   verification, cancelled or expired unpaid is not one to ship, in any list, count or page.
+ * Every buyer and seller read of orders goes through these two rules; operators read any order.
+ */
+export const DECLINED_REASON = 'payment_declined';
+
+/** SQL: the order is one its buyer sees. */
+export const visibleToBuyerSql = (): SQL => or(isNull(orders.cancelReason), ne(orders.cancelReason, DECLINED_REASON))!;
+/** SQL: the order is one its shop sees. */
+export const visibleToShopSql = (): SQL => isNotNull(orders.paidAt);
+
+export const visibleToBuyer = (o: OrderRow): boolean => o.cancelReason !== DECLINED_REASON;
+export const visibleToShop = (o: OrderRow): boolean => o.paidAt !== null;
+
+/**
+ * The order if the user is its buyer or a member of its shop and that side sees it (the rules
+ * above); anyone else gets 404 exactly as for an order that does not exist. Also tells which
+ * side the user is on.
  */
 export async function getOrderForViewer(db: Db, userId: string, orderId: string): Promise<{ order: OrderRow; as: 'buyer' | 'seller' }> {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
   if (!order) throw notFound('Order', orderId);
-  if (order.buyerId === userId) return { order, as: 'buyer' };
+  if (order.buyerId === userId) {
+    if (!visibleToBuyer(order)) throw notFound('Order', orderId);
+    return { order, as: 'buyer' };
+  }
   try {
     await requireShopMember(db, userId, order.shopId);
   } catch (e) {
     if (e instanceof AppError && e.code === 'not_found') throw notFound('Order', orderId);
     throw e;
   }
+  if (!visibleToShop(order)) throw notFound('Order', orderId);
   return { order, as: 'seller' };
 }
 
@@ -72,11 +96,15 @@ const toItemView = (i: OrderItemRow, currency: string): OrderItemView => ({
 async function summarize(db: Db, list: OrderRow[]): Promise<OrderSummary[]> {
   if (list.length === 0) return [];
   const ids = list.map((o) => o.id);
-  const [items, shops, buyers] = await Promise.all([
+  const unpaid = [...new Set(list.filter((o) => o.status === 'pending_payment').map((o) => o.paymentId))];
+  const [items, shops, buyers, open] = await Promise.all([
     db.select().from(orderItems).where(inArray(orderItems.orderId, ids)).orderBy(asc(orderItems.id)),
     getShops(db, [...new Set(list.map((o) => o.shopId))]),
     Promise.all([...new Set(list.map((o) => o.buyerId))].map((id) => getUser(db, id).catch(() => null))),
+    getPayments(db, unpaid),
   ]);
+  // An unpaid order whose card asked for 3-D Secure waits for the buyer's verification.
+  const verifying = new Map(open.filter((p) => p.status === 'requires_action').map((p) => [p.id, { payment_id: p.id, expires_at: p.expiresAt.toISOString() }]));
   const shopName = new Map(shops.map((s) => [s.id, s.name]));
   const buyerName = new Map(buyers.filter((u) => u !== null).map((u) => [u.id, u.name]));
   const itemsOf = new Map<string, OrderItemRow[]>();
@@ -89,6 +117,7 @@ async function summarize(db: Db, list: OrderRow[]): Promise<OrderSummary[]> {
       shop: { id: o.shopId, name: shopName.get(o.shopId) ?? '' },
       buyer: { id: o.buyerId, name: buyerName.get(o.buyerId) ?? '' },
       status: o.status,
+      awaiting_verification: o.status === 'pending_payment' ? (verifying.get(o.paymentId) ?? null) : null,
       items: its.map((i) => toItemView(i, o.currency)),
       item_count: its.reduce((n, i) => n + i.quantity, 0),
       subtotal: money(o.subtotal, o.currency),
@@ -146,9 +175,9 @@ export interface ListOrdersQuery {
 }
 
 /**
- * Newest first, paginated by id. `buyer` (default): the user's own orders. `seller`: orders of
- * the shops the user is a member of (`shop_id` narrows to one; a shop the user is not a member
- * of answers 404).
+ * Newest first, paginated by id. `buyer` (default): the user's own orders, never a declined one.
+ * `seller`: the paid orders of the shops the user is a member of (`shop_id` narrows to one; a
+ * shop the user is not a member of answers 404).
  */
 export async function listOrders(db: Db, userId: string, q: ListOrdersQuery): Promise<{ data: OrderSummary[]; next_cursor: string | null }> {
   if (q.cursor !== undefined && !isId(q.cursor, 'ord')) throw badRequest('invalid_cursor', 'cursor is not one this list returned');
@@ -162,8 +191,9 @@ export async function listOrders(db: Db, userId: string, q: ListOrdersQuery): Pr
       if (shopIds.length === 0) return { data: [], next_cursor: null };
       where.push(inArray(orders.shopId, shopIds));
     }
+    where.push(visibleToShopSql());
   } else {
-    where.push(eq(orders.buyerId, userId));
+    where.push(eq(orders.buyerId, userId), visibleToBuyerSql());
     if (q.shop_id) where.push(eq(orders.shopId, q.shop_id));
   }
   if (q.status) where.push(eq(orders.status, q.status));

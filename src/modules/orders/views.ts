@@ -45,6 +45,13 @@ const OrderSummaryFields = {
   shop: NameRef,
   buyer: NameRef,
   status: Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)), { description: 'The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded`' }),
+  awaiting_verification: Type.Union(
+    [Type.Object({ payment_id: Type.String(), expires_at: Type.String({ format: 'date-time' }) }), Type.Null()],
+    {
+      description:
+        'Set while the order is `pending_payment` and its card waits for the buyer\'s 3-D-Secure verification: the payment to confirm (POST /v1/payments/{id}/confirm) and when the unpaid order expires',
+    },
+  ),
   items: Type.Array(OrderItemOut),
   item_count: Type.Integer(),
   subtotal: MoneyOut,

@@ -102,6 +102,12 @@ export async function findPayment(db: Db, id: string): Promise<PaymentRow | unde
   return row;
 }
 
+/** The payments of these ids that exist, in no particular order. */
+export async function getPayments(db: Db, ids: string[]): Promise<PaymentRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(payments).where(inArray(payments.id, ids));
+}
+
 export async function getPayment(db: Db, id: string): Promise<PaymentRow> {
   const row = await findPayment(db, id);
   if (!row) throw notFound('Payment', id);

@@ -3025,7 +3025,7 @@ export interface paths {
         put?: never;
         /**
          * Buy the cart: one payment, one order per shop
-         * @description Totals are computed by the server (catalog prices × quantities, per-shop shipping fee, market tax); the client sends none. 201 when paid; 200 with `payment.status` `requires_action` when the card needs a challenge (POST /v1/payments/{id}/confirm). Send an Idempotency-Key: a retried checkout never makes a second payment or order.
+         * @description Totals are computed by the server (catalog prices × quantities, per-shop shipping fee, market tax); the client sends none. 201 when paid; 200 with `payment.status` `requires_action` when the card needs a challenge (POST /v1/payments/{id}/confirm). While an order of the cart already awaits its 3-D-Secure verification: 409 `payment_awaiting_verification` (details `payment_id`, `order_ids`): resume or cancel that one first. Send an Idempotency-Key: a retried checkout never makes a second payment or order.
          */
         post: {
             parameters: {
@@ -3266,6 +3266,12 @@ export interface paths {
                                 };
                                 /** @description The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded` */
                                 status: "pending_payment" | "paid" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded";
+                                /** @description Set while the order is `pending_payment` and its card waits for the buyer's 3-D-Secure verification: the payment to confirm (POST /v1/payments/{id}/confirm) and when the unpaid order expires */
+                                awaiting_verification: {
+                                    payment_id: string;
+                                    /** Format: date-time */
+                                    expires_at: string;
+                                } | null;
                                 items: {
                                     id: string;
                                     sku_id: string;
@@ -3417,6 +3423,12 @@ export interface paths {
                             };
                             /** @description The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded` */
                             status: "pending_payment" | "paid" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded";
+                            /** @description Set while the order is `pending_payment` and its card waits for the buyer's 3-D-Secure verification: the payment to confirm (POST /v1/payments/{id}/confirm) and when the unpaid order expires */
+                            awaiting_verification: {
+                                payment_id: string;
+                                /** Format: date-time */
+                                expires_at: string;
+                            } | null;
                             items: {
                                 id: string;
                                 sku_id: string;
@@ -3611,6 +3623,12 @@ export interface paths {
                             };
                             /** @description The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded` */
                             status: "pending_payment" | "paid" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded";
+                            /** @description Set while the order is `pending_payment` and its card waits for the buyer's 3-D-Secure verification: the payment to confirm (POST /v1/payments/{id}/confirm) and when the unpaid order expires */
+                            awaiting_verification: {
+                                payment_id: string;
+                                /** Format: date-time */
+                                expires_at: string;
+                            } | null;
                             items: {
                                 id: string;
                                 sku_id: string;
@@ -3824,6 +3842,12 @@ export interface paths {
                             };
                             /** @description The order lifecycle (docs/architecture.md); a partial refund keeps the status and shows in `refunded` */
                             status: "pending_payment" | "paid" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded";
+                            /** @description Set while the order is `pending_payment` and its card waits for the buyer's 3-D-Secure verification: the payment to confirm (POST /v1/payments/{id}/confirm) and when the unpaid order expires */
+                            awaiting_verification: {
+                                payment_id: string;
+                                /** Format: date-time */
+                                expires_at: string;
+                            } | null;
                             items: {
                                 id: string;
                                 sku_id: string;
@@ -3995,7 +4019,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A payment and the orders it pays for (its buyer only) */
+        /**
+         * A payment and the orders it pays for (its buyer only)
+         * @description A declined payment lists no orders: the orders of a declined card are not shown to anyone but operators.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4204,6 +4231,125 @@ export interface paths {
                 };
                 /** @description Default Response */
                 502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give up an unpaid checkout, e.g. an abandoned 3-D-Secure verification (its buyer only)
+         * @description The payment becomes `cancelled`, its unpaid orders `cancelled` (`cancelled_by_buyer`) and their stock released; nothing is charged and the cart keeps its lines. A payment already cancelled or expired is answered as it is; a paid, refunded or declined one: 409 `invalid_transition` (cancel a paid order with POST /v1/orders/{id}/cancel).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description pay_… id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Empty: `{}` or no body */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            payment: {
+                                id: string;
+                                status: string;
+                                amount: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
+                                refunded_amount: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
+                                provider: string;
+                                card_last4: string | null;
+                                failure_code: string | null;
+                                next_action: {
+                                    type: string;
+                                    url: string;
+                                } | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            };
+                            orders: {
+                                id: string;
+                                shop_id: string;
+                                status: string;
+                                total: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

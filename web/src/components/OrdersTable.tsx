@@ -16,7 +16,8 @@ import { keys } from '../api/keys';
 
 /**
  * Orders of the buyer, or of a shop (seller), with status, total, date and a link to each.
- * `limit` shows only the newest few (no "more" button).
+ * `limit` shows only the newest few (no "more" button). An unpaid order waiting for the buyer's
+ * 3-D-Secure verification shows as "Awaiting payment verification" (with `actions` for the buyer).
  */
 export function OrdersTable({
   role,
@@ -25,6 +26,7 @@ export function OrdersTable({
   empty,
   limit,
   testId,
+  actions,
 }: {
   role: 'buyer' | 'seller';
   shopId?: string;
@@ -32,6 +34,8 @@ export function OrdersTable({
   empty?: ReactNode;
   limit?: number;
   testId?: string;
+  /** Buyer lists: what to offer on an order awaiting its payment verification (resume, cancel). */
+  actions?: (paymentId: string) => ReactNode;
 }) {
   const { t } = useTranslation();
   const fmt = useFormat();
@@ -84,7 +88,18 @@ export function OrdersTable({
         },
         { header: role === 'seller' ? t('orders.columns.buyer') : t('orders.columns.shop'), cell: (o) => (role === 'seller' ? (o.buyer?.name ?? '') : (o.shop?.name ?? '')) },
         { header: t('orders.columns.date'), cell: (o) => fmt.dateTime(o.created_at) },
-        { header: t('orders.columns.status'), cell: (o) => <StatusBadge kind="orderStatus" status={o.status} /> },
+        {
+          header: t('orders.columns.status'),
+          cell: (o) =>
+            o.awaiting_verification ? (
+              <>
+                <StatusBadge kind="orderStatus" status="awaiting_verification" />
+                {role === 'buyer' && actions?.(o.awaiting_verification.payment_id)}
+              </>
+            ) : (
+              <StatusBadge kind="orderStatus" status={o.status} />
+            ),
+        },
         { header: t('orders.columns.total'), num: true, cell: (o) => fmt.money(o.total) },
       ]}
       rows={rows}

@@ -11,6 +11,7 @@ const TONES: Record<string, 'ok' | 'bad' | 'warn' | 'info' | 'neutral'> = {
   shipped: 'info',
   processing: 'info',
   pending_payment: 'warn',
+  awaiting_verification: 'warn',
   requires_action: 'warn',
   draft: 'neutral',
   cancelled: 'bad',

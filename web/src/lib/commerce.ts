@@ -2,6 +2,7 @@
  * Catalog, inventory, cart, checkout and orders: the shapes the API answers with and typed calls.
  * Prices are always the server's; the web app only displays them.
  */
+import { ApiError } from '../api';
 import { client, data, idempotent, q, type Query } from '../api/client';
 import type { BodyOf, ItemOf, QueryOf, ResponseOf } from '../api/types';
 
@@ -57,6 +58,8 @@ export const commerce = {
 
   checkout: (body: CheckoutBody, idempotencyKey: string) => data(client.POST('/v1/checkout', { body, ...idempotent(idempotencyKey) })),
   confirmPayment: (paymentId: string, challenge: 'pass' | 'fail') => data(client.POST('/v1/payments/{id}/confirm', { ...id(paymentId), body: { challenge } })),
+  payment: (paymentId: string) => data(client.GET('/v1/payments/{id}', id(paymentId))),
+  cancelPayment: (paymentId: string, idempotencyKey: string) => data(client.POST('/v1/payments/{id}/cancel', { ...id(paymentId), body: {}, ...idempotent(idempotencyKey) })),
 
   orders: (params: Query<QueryOf<'/v1/orders'>>) => data(client.GET('/v1/orders', { params: { query: q(params) } })),
   order: (orderId: string) => data(client.GET('/v1/orders/{id}', id(orderId))),
@@ -65,6 +68,16 @@ export const commerce = {
   confirmReceipt: (orderId: string, idempotencyKey: string) =>
     data(client.POST('/v1/orders/{id}/confirm-receipt', { ...id(orderId), body: {}, ...idempotent(idempotencyKey) })),
 };
+
+/** The payment an unpaid order waits on for the buyer's 3-D-Secure verification, or null. */
+export type AwaitingVerification = OrderSummary['awaiting_verification'];
+
+/** The 409 of a checkout while an order of the same items awaits verification: that payment. */
+export function awaitingPaymentOf(err: unknown): { payment_id: string; order_ids: string[] } | null {
+  if (!(err instanceof ApiError) || err.code !== 'payment_awaiting_verification') return null;
+  const d = err.details as { payment_id?: unknown; order_ids?: unknown } | null;
+  return typeof d?.payment_id === 'string' && Array.isArray(d.order_ids) ? { payment_id: d.payment_id, order_ids: d.order_ids.map(String) } : null;
+}
 
 /** Orders a buyer or seller may still cancel (before shipping). */
 export const CANCELLABLE: readonly string[] = ['pending_payment', 'paid'];

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../api';
 import { AddressFields } from '../../components/AddressFields';
 import { BankVerification } from './components/BankVerification';
@@ -9,11 +9,12 @@ import { CardFields } from './components/CardFields';
 import { CartGate } from './components/CartGate';
 import { OrderPlaced } from './components/OrderPlaced';
 import { OrderTotals } from './components/OrderTotals';
+import { VerificationActions } from './components/VerificationActions';
 import { PageHeader } from '../../components/PageHeader';
 import { checkAddress, EMPTY_ADDRESS, toShippingAddress, type AddressForm } from '../../lib/address';
 import { checkCard, digitsOf, parseExpiry, type CardForm } from '../../lib/cards';
 import { CART_KEY, useCart } from '../../lib/cart';
-import { commerce, newIdempotencyKey, type Cart, type CheckoutResult } from '../../lib/commerce';
+import { awaitingPaymentOf, commerce, newIdempotencyKey, type Cart, type CheckoutResult } from '../../lib/commerce';
 import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useMe } from '../../lib/session';
@@ -37,6 +38,7 @@ const retryable = (err: unknown) => err instanceof ApiError && (err.status === 0
 export function Checkout() {
   const { t } = useTranslation();
   const qc = useQueryClient();
+  const navigate = useNavigate();
   const errorMessage = useErrorMessage();
   const { data: me } = useMe();
   const cart = useCart();
@@ -67,6 +69,8 @@ export function Checkout() {
   });
 
   const failure = pay.error ?? verifyError;
+  // An order of these items already waits for its verification: offered here instead of a second one.
+  const waiting = awaitingPaymentOf(pay.error);
   // The answer to Pay shows at the top of the form: bring it into view (the button may be far below).
   useEffect(() => {
     if (failure) errorBox.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
@@ -114,6 +118,11 @@ export function Checkout() {
             setVerifyError(err);
             setStage({ step: 'form' });
           }}
+          onClose={() => {
+            // Left unanswered: the order waits for the verification on its page.
+            void qc.invalidateQueries({ queryKey: keys.orders() });
+            void navigate(`/orders/${stage.result.orders[0]!.id}`);
+          }}
         />
       )}
       <CartGate cart={cart} emptyText={t('checkout.emptyText')} testId="checkout-empty">
@@ -127,6 +136,20 @@ export function Checkout() {
                     <>
                       {' '}
                       <Link to="/cart">{t('checkout.reviewCart')}</Link>
+                    </>
+                  )}
+                  {waiting && (
+                    <>
+                      {' '}
+                      <Link to={`/orders/${waiting.order_ids[0]}`}>{t('verification.viewOrder')}</Link>
+                      <VerificationActions
+                        paymentId={waiting.payment_id}
+                        onGone={(outcome) => {
+                          attempt.current = null;
+                          pay.reset();
+                          if (outcome === 'paid') void navigate(`/orders/${waiting.order_ids[0]}`);
+                        }}
+                      />
                     </>
                   )}
                 </div>

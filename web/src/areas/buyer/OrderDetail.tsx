@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { ConfirmReceipt } from './components/ConfirmReceipt';
 import { Countdown } from '../../components/Countdown';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -13,6 +13,7 @@ import { OrderTotals } from './components/OrderTotals';
 import { PageHeader } from '../../components/PageHeader';
 import { ProductImage } from '../../components/ProductImage';
 import { Shipments } from './components/Shipments';
+import { VerificationActions } from './components/VerificationActions';
 import { ShipForm } from '../../components/ShipForm';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatRegion } from '../../i18n/format';
@@ -60,11 +61,12 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
       <PageHeader
         title={seller ? t('orders.sellerDetailTitle', { buyer: order.buyer.name }) : t('orders.detailTitle', { shop: order.shop.name })}
         subtitle={t('orders.number', { id: order.id })}
-        actions={<StatusBadge kind="orderStatus" status={order.status} />}
+        actions={<StatusBadge kind="orderStatus" status={order.awaiting_verification ? 'awaiting_verification' : order.status} />}
       />
       <div className="two-col">
         <div className="two-col__main">
           {seller && <BreachNotices order={order} />}
+          {!seller && order.awaiting_verification && <AwaitingVerification verification={order.awaiting_verification} />}
           <section className="panel" aria-labelledby="order-items">
             <h2 id="order-items">{t('orders.items')}</h2>
             <ul className="line-items">
@@ -165,11 +167,31 @@ function OrderView({ order, seller }: { order: Order; seller: boolean }) {
                 </dd>
               </div>
             </dl>
-            {CANCELLABLE.includes(order.status) && <CancelOrder order={order} />}
+            {CANCELLABLE.includes(order.status) && !order.awaiting_verification && <CancelOrder order={order} />}
           </section>
         </div>
       </div>
     </div>
+  );
+}
+
+/** The buyer left the bank's verification: resume it or cancel the unpaid order, before it expires. */
+function AwaitingVerification({ verification }: { verification: NonNullable<Order['awaiting_verification']> }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const navigate = useNavigate();
+  return (
+    <section className="panel" aria-labelledby="awaiting-verification" data-testid="awaiting-verification">
+      <h2 id="awaiting-verification">{t('verification.title')}</h2>
+      <p>{t('verification.text', { time: fmt.dateTime(verification.expires_at) })}</p>
+      <VerificationActions
+        paymentId={verification.payment_id}
+        onGone={(outcome) => {
+          // A failed verification is a decline: nothing was bought and the order is gone.
+          if (outcome === 'declined') void navigate('/orders');
+        }}
+      />
+    </section>
   );
 }
 

@@ -8,16 +8,20 @@ import { FormError } from '../../../components/FormError';
 
 /**
  * The sandbox's 3-D-Secure-style step: the "bank" asks the buyer to approve the payment. Approve
- * completes it; "Fail verification" declines it (nothing is charged, the cart stays).
+ * completes it; "Fail verification" declines it (nothing is charged, the cart stays). "Not now"
+ * (`onClose`) leaves it unanswered, as closing a bank's page would: the order waits for the
+ * verification in the buyer's orders until it expires.
  */
 export function BankVerification({
   result,
   onDone,
   onFailed,
+  onClose,
 }: {
   result: CheckoutResult;
   onDone: (result: CheckoutResult) => void;
   onFailed: (error: unknown) => void;
+  onClose: () => void;
 }) {
   const { t } = useTranslation();
   const fmt = useFormat();
@@ -46,6 +50,9 @@ export function BankVerification({
         <p className="field__hint">{t('checkout.verify.sandboxNote')}</p>
         <FormError error={confirm.error} />
         <div className="dialog__actions">
+          <button type="button" className="button button--ghost" disabled={confirm.isPending} onClick={onClose} data-testid="verification-later">
+            {t('verification.later')}
+          </button>
           <button type="button" className="button" disabled={confirm.isPending} onClick={() => confirm.mutate('fail')}>
             {t('checkout.verify.fail')}
           </button>
