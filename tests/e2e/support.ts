@@ -88,7 +88,9 @@ export async function newPage(e2e: E2E, locale = 'en-US'): Promise<{ context: Br
   return { context, page };
 }
 
+/** A full-page screenshot of a state worth seeing; the page must not show any message twice then. */
 export async function shot(page: Page, name: string): Promise<void> {
+  await expectNoDoubledMessages(page);
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true });
 }
 
@@ -154,3 +156,22 @@ export async function signOut(page: Page): Promise<void> {
 }
 
 export const uniqueEmail = (tag: string) => `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+
+/**
+ * Fails when the page shows one message twice at once: the same text in two visible alerts,
+ * statuses, error texts or toasts (an error under the field and again in a banner, a success
+ * toast beside the same success line). A message inside another shown one counts once.
+ */
+export async function expectNoDoubledMessages(page: Page): Promise<void> {
+  const selector = '[role="alert"], [role="status"], .error-text, .toast';
+  const texts = await page.locator(selector).evaluateAll((els, sel) =>
+    els
+      .filter((e) => !e.parentElement?.closest(sel) && e.getClientRects().length > 0)
+      .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim())
+      .filter((t) => t.length > 0),
+    selector,
+  );
+  const seen = new Set<string>();
+  const doubled = texts.filter((t) => seen.has(t) || !seen.add(t));
+  if (doubled.length > 0) throw new Error(`shown twice on ${page.url()}: ${doubled.join(' | ')}`);
+}
