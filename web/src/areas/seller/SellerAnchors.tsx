@@ -9,7 +9,6 @@ import { StoreIcon } from '../../components/Icons';
 import { Loading } from '../../components/Loading';
 import { LoadMore } from '../../components/LoadMore';
 import { ProductImage } from '../../components/ProductImage';
-import { useToast } from '../../components/Toast';
 import { shopProducts } from '../../lib/catalog';
 import { closing, type AnchorProposal, type ChoiceProblem, type ProductBrief } from '../../lib/closing';
 import type { ProductSummary } from '../../lib/commerce';
@@ -32,7 +31,6 @@ export function SellerAnchors() {
   const fmt = useFormat();
   const shop = useSellerShop();
   const qc = useQueryClient();
-  const toast = useToast();
   const errorMessage = useErrorMessage();
   const list = usePaged(keys.anchorReplacements(shop.id), (cursor) => closing.proposals(shop.id, { limit: 50, cursor }));
   const products = useQuery({ queryKey: keys.pickProducts(shop.id, 'all'), queryFn: () => shopProducts(shop.id, { limit: PICKER_LIMIT }) });
@@ -53,7 +51,6 @@ export function SellerAnchors() {
       setProblems({});
       setPicks({});
       setApplied(n);
-      toast({ text: t('anchorReplacement.applied', { count: n, n: fmt.number(n) }) });
       void qc.invalidateQueries({ queryKey: keys.anchorReplacements(shop.id) });
       void qc.invalidateQueries({ queryKey: keys.creatorVideos() });
     },
