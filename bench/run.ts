@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark, prints its figures against its budget, and writes them
  * with a description of the machine into docs/performance.md (between the markers of each
  * benchmark). Exits non-zero when a figure misses its budget.
- * `npm run bench -- --no-write` leaves the docs alone.
+ * `npm run bench -- --no-write` leaves the docs alone; `npm run bench -- --only=start` runs just that one.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -97,11 +97,13 @@ function machine(): string {
 
 const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/performance.md');
 const write = !process.argv.includes('--no-write');
+/** `--only=start,ledger`: just those benchmarks (their sections of docs/performance.md are rewritten, the rest kept). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 let doc = readFileSync(docPath, 'utf8');
 let allPass = true;
 const missed: string[] = [];
 
-for (const b of benches) {
+for (const b of benches.filter((x) => !only || only.includes(x.name))) {
   console.log(`\n## ${b.title}\n`);
   const { pass, budgetMet, text } = await b.run();
   console.log(text);
