@@ -100,6 +100,14 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
 
   const money = (run: Run, m: Money) => formatMoney(m, run.lang);
 
+  /** A screenshot of the page; on a phone, the page is no wider than the screen (nothing to scroll sideways). */
+  const snap = async (page: Page, run: Run, name: string) => {
+    await shot(page, `journey-${name}-${run.name}`);
+    if (!run.phone) return;
+    const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+    expect(width, `${name}: the page is wider than the phone`).toBeLessThanOrEqual(390);
+  };
+
   /** Commission rules in force: the platform's share of an item, recounted (most specific rule; the demo shop is no new tea shop). */
   const platformShare = async (item: { line_total: Money }, category: string | null) => {
     const rules = (await call<{ data: { category: string | null; rate_bps: number; new_shop_days: number | null; effective_to: string | null }[] }>(await tokenOf(OPERATOR), 'GET', '/v1/admin/commission-rules?limit=100')).data;
@@ -119,7 +127,7 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         const row = page.locator(`[data-testid="seller-orders"] [data-testid="order-row"][data-order-id="${orderId}"]`);
         await row.waitFor();
         expect(await row.getByTestId('orderStatus-badge').getAttribute('data-status')).toBe('paid');
-        await shot(page, `journey-seller-new-order-${run.name}`);
+        await snap(page, run, 'seller-new-order');
         await row.getByRole('link', { name: orderId }).click();
         await page.waitForURL(`**/seller/orders/${orderId}`);
 
@@ -127,7 +135,7 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         const detail = page.getByTestId('order-detail');
         const form = detail.getByTestId('ship-form');
         await form.locator("#field-carrier").selectOption('sandbox');
-        await shot(page, `journey-seller-ship-${run.name}`);
+        await snap(page, run, 'seller-ship');
         await form.getByTestId('ship-submit').click();
         await detail.locator('[data-testid="orderStatus-badge"][data-status="shipped"]').first().waitFor();
         const tracking = (await detail.getByTestId('tracking-number').textContent())!;
@@ -141,7 +149,7 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         await page.clock.setFixedTime(clock.now());
         await page.reload();
         await detail.locator('[data-testid="orderStatus-badge"][data-status="delivered"]').first().waitFor();
-        await shot(page, `journey-seller-delivered-${run.name}`);
+        await snap(page, run, 'seller-delivered');
 
         // The after-sales window passes: the order completes and its escrow is released to the shop.
         await advance(AFTER_SALES);
@@ -167,7 +175,7 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         expect(await line.locator('td').last().textContent()).toBe(money(run, expected));
         // The movements of the last 30 days show the same release, out of escrow into available.
         await page.getByTestId('movement-line').filter({ hasText: orderId }).first().waitFor();
-        await shot(page, `journey-seller-settled-${run.name}`);
+        await snap(page, run, 'seller-settled');
       } finally {
         await context.close();
       }
@@ -195,13 +203,13 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         await uploader.locator('input[type="search"]').fill(pick.title);
         await uploader.locator('input[type="search"]').press('Enter');
         await uploader.locator('label.pick', { hasText: pick.title }).locator('input[type="checkbox"]').check();
-        await shot(page, `journey-creator-upload-${run.name}`);
+        await snap(page, run, 'creator-upload');
         const posted = page.waitForResponse((r) => r.url().endsWith('/v1/videos') && r.request().method() === 'POST');
         await uploader.locator('button[type="submit"]').click();
         videoId = ((await (await posted).json()) as { video: { id: string } }).video.id;
         await page.locator('[data-testid="upload-status"].upload-status--ready').waitFor({ timeout: 60_000 });
         await page.getByTestId('creator-videos').getByText(caption).waitFor();
-        await shot(page, `journey-creator-ready-${run.name}`);
+        await snap(page, run, 'creator-ready');
       } finally {
         await context.close();
       }
@@ -219,7 +227,7 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         await b.page.getByTestId('confirm-receipt').click();
         await b.page.getByTestId('confirm-receipt-yes').click();
         await b.page.getByTestId('delivered-next').waitFor();
-        await shot(b.page, `journey-creator-buyer-received-${run.name}`);
+        await snap(b.page, run, 'creator-buyer-received');
       } finally {
         await b.context.close();
       }
@@ -247,7 +255,7 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         expect(await line.locator('td').last().textContent()).toBe(money(run, commission));
         expect(await panel.getByTestId('creator-commission').textContent()).toBe(money(run, earnings.commission));
         await panel.scrollIntoViewIfNeeded();
-        await shot(c.page, `journey-creator-earnings-${run.name}`);
+        await snap(c.page, run, 'creator-earnings');
       } finally {
         await c.context.close();
       }
