@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/platform/config.js';
+import type { Clock } from '../../src/platform/clock.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,8 +23,10 @@ export interface E2E {
 /**
  * A real server (embedded PGlite on a fresh temp dir, demo data seeded) serving the built web app,
  * and a headless Chromium. Expects `web/dist` (npm run build:web); builds nothing itself.
+ * `clock`: the server's clock (default the system's); a `SettableClock` lets a test move time
+ * with `POST /v1/admin/clock/advance`, which also runs the jobs that fall due.
  */
-export async function startE2E(opts: { demoHistory?: boolean } = {}): Promise<E2E> {
+export async function startE2E(opts: { demoHistory?: boolean; clock?: Clock } = {}): Promise<E2E> {
   if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
     throw new Error(`web/dist is missing: run \`npm run build:web\` before the browser tests (looked in ${WEB_DIST})`);
   }
@@ -45,7 +48,7 @@ export async function startE2E(opts: { demoHistory?: boolean } = {}): Promise<E2
     checkoutRateLimit: { max: 1000, timeWindowMs: 60_000 },
     eventsRateLimit: { max: 10_000, timeWindowMs: 60_000 },
   });
-  const server = await startServer(config, { log: false });
+  const server = await startServer(config, { log: false, clock: opts.clock });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -115,12 +118,19 @@ export function apiClient(url: () => string) {
     return json;
   };
   const tokenOf = async (email: string, password = DEMO_PASSWORD) => (await call<{ token: string }>(null, 'POST', '/v1/auth/sign-in', { email, password })).token;
-  /** The buyer buys one in-stock item of the seller's first shop with the sandbox card: the paid order's id. */
-  const placeOrder = async (buyer: string, seller: string, postalCode = '94105'): Promise<string> => {
-    const shopId = (await call<{ user: { shops: { id: string }[] } }>(seller, 'GET', '/v1/me')).user.shops[0]!.id;
-    const products = await call<{ data: { id: string; available: number }[] }>(buyer, 'GET', `/v1/products?shop_id=${shopId}`);
-    const product = await call<{ variants: { sku_id: string; available: number }[] }>(buyer, 'GET', `/v1/products/${products.data.find((p) => p.available > 0)!.id}`);
-    await call(buyer, 'POST', '/v1/cart/items', { sku_id: product.variants.find((v) => v.available > 0)!.sku_id, quantity: 1 });
+  /**
+   * The buyer buys one in-stock item of the seller's first shop (or of `opts.productId`, found
+   * through `opts.source`) with the sandbox card: the paid order's id.
+   */
+  const placeOrder = async (buyer: string, seller: string, postalCode = '94105', opts: { productId?: string; source?: { video_id?: string; live_id?: string } } = {}): Promise<string> => {
+    let productId = opts.productId;
+    if (!productId) {
+      const shopId = (await call<{ user: { shops: { id: string }[] } }>(seller, 'GET', '/v1/me')).user.shops[0]!.id;
+      const products = await call<{ data: { id: string; available: number }[] }>(buyer, 'GET', `/v1/products?shop_id=${shopId}`);
+      productId = products.data.find((p) => p.available > 0)!.id;
+    }
+    const product = await call<{ variants: { sku_id: string; available: number }[] }>(buyer, 'GET', `/v1/products/${productId}`);
+    await call(buyer, 'POST', '/v1/cart/items', { sku_id: product.variants.find((v) => v.available > 0)!.sku_id, quantity: 1, ...(opts.source ? { source: opts.source } : {}) });
     const checkout = await call<{ orders: { id: string }[] }>(buyer, 'POST', '/v1/checkout', {
       shipping_address: { name: 'Demo Buyer', line1: '1 Market St', city: 'San Francisco', region: 'CA', postal_code: postalCode, country: 'US' },
       payment_method: { type: 'card', number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' },

@@ -4,7 +4,7 @@ import { useTestApp } from '../../test/app.js';
 import { accounts, getBalance } from '../ledger/index.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct } from '../orders/index.js';
 import { SandboxCarrier } from './sandbox-carrier.js';
-import { listBreaches } from './service.js';
+import { listBreaches, listFlags } from './service.js';
 
 type Auth = { authorization: string };
 interface Order {
@@ -98,6 +98,27 @@ describe('fulfillment: the buyer confirms receipt', () => {
     expect(await getBalance(t.db, accounts.escrow(order.id), 'USD')).toBe(0);
     const completed = await confirm(order.id, buyer.auth);
     expect([completed.statusCode, completed.json().status]).toEqual([200, 'completed']);
+  });
+
+  it('a parcel no carrier ever scanned, confirmed as received in time: no late pickup, no "no scan" flag, and the escrow is released', async () => {
+    const { shop, buyer, order } = await paidOrder();
+    // A tracking number the seller typed: the sandbox carrier never scans it.
+    await ship(order.id, shop.owner.auth, { carrier: 'sandbox', tracking_number: 'TYPED-BY-SELLER-1' });
+    await later(3 * HOUR);
+    expect((await confirm(order.id, buyer.auth)).statusCode).toBe(200);
+    await later(7 * DAY);
+    expect(await listBreaches(t.db, { orderId: order.id })).toEqual([]);
+    expect(await listFlags(t.db, { orderId: order.id })).toEqual([]);
+    expect((await orderOf(order.id, buyer.auth)).status).toBe('completed');
+    expect(await getBalance(t.db, accounts.escrow(order.id), 'USD')).toBe(0);
+
+    // Confirmed only after the pickup deadline, still without a scan: the pickup was late.
+    const late = await paidOrder();
+    await ship(late.order.id, late.shop.owner.auth, { carrier: 'sandbox', tracking_number: 'TYPED-BY-SELLER-2' });
+    await later(30 * HOUR);
+    expect((await confirm(late.order.id, late.buyer.auth)).statusCode).toBe(200);
+    await later(DAY);
+    expect((await listBreaches(t.db, { orderId: late.order.id })).map((b) => b.kind)).toEqual(['late_pickup']);
   });
 
   it('refuses while an item is not shipped yet, and for a cancelled order; bad input is 400; nothing changes', async () => {

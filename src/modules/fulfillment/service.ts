@@ -501,7 +501,9 @@ async function checkPickup(tx: Db, clock: Clock, shipmentId: string): Promise<vo
   if (!s) return;
   const order = (await lockOrder(tx, s.orderId))!;
   const due = after(s.createdAt, market(order.market).pickupWithinMs);
-  if (s.pickedUpAt === null || s.pickedUpAt > due) await recordBreach(tx, clock, { shopId: s.shopId, orderId: s.orderId, shipmentId: s.id, kind: 'late_pickup', dueAt: due });
+  // A parcel the buyer confirmed as received without any carrier scan was handed over by then at the latest.
+  const handedOver = s.pickedUpAt ?? s.deliveredAt;
+  if (handedOver === null || handedOver > due) await recordBreach(tx, clock, { shopId: s.shopId, orderId: s.orderId, shipmentId: s.id, kind: 'late_pickup', dueAt: due });
 }
 
 async function checkDelivery(tx: Db, clock: Clock, shipmentId: string): Promise<void> {
@@ -514,7 +516,8 @@ async function checkDelivery(tx: Db, clock: Clock, shipmentId: string): Promise<
 
 async function checkScan(tx: Db, clock: Clock, shipmentId: string): Promise<void> {
   const s = await lockedShipment(tx, shipmentId);
-  if (!s) return;
+  // Delivered (the buyer confirmed receipt, if no carrier scanned it): there is nothing to suspect.
+  if (!s || s.deliveredAt !== null) return;
   const [ev] = await tx.select({ id: trackingEvents.id }).from(trackingEvents).where(eq(trackingEvents.shipmentId, s.id)).limit(1);
   if (!ev) await flagShipment(tx, clock, s, 'no_scan_48h', { shipped_at: s.createdAt.toISOString() });
 }

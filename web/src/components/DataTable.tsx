@@ -20,7 +20,8 @@ type RowAttributes = Record<string, string | number | undefined>;
 /**
  * A table of rows under column headers. Each row's cells come from its columns, or the whole row
  * from `renderRow` (a row with its own state). `wrap` (default) puts it in a horizontally
- * scrollable `.table-wrap`, where `children` (a "Load more") follow the table.
+ * scrollable `.table-wrap`, where `children` (a "Load more") follow the table. Each cell carries
+ * its column's header as `data-label`, for layouts that hide the header row (narrow screens).
  */
 export function DataTable<T>({
   columns,
@@ -67,7 +68,12 @@ export function DataTable<T>({
           ) : (
             <tr key={rowKey(row, r)} {...rowProps?.(row)}>
               {columns.map((c, i) => (
-                <td key={i} className={typeof c.className === 'function' ? c.className(row) : (c.className ?? (c.num ? 'num' : undefined))} data-testid={c.testId}>
+                <td
+                  key={i}
+                  className={typeof c.className === 'function' ? c.className(row) : (c.className ?? (c.num ? 'num' : undefined))}
+                  data-testid={c.testId}
+                  data-label={typeof c.header === 'string' ? c.header : undefined}
+                >
                   {c.cell?.(row, r)}
                 </td>
               ))}

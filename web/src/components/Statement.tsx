@@ -48,6 +48,7 @@ export function Statement({
   if (lines.length === 0) return empty;
   return (
     <DataTable
+      className="table--statement"
       wrapTestId="statement"
       columns={[
         { header: t('finance.columns.date'), cell: (l) => fmt.dateTime(l.at) },

@@ -198,7 +198,8 @@ function AwaitingVerification({ verification }: { verification: NonNullable<Orde
 function Timeline({ order }: { order: Order }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const events = [...order.timeline].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0));
+  // Newest first; events of the same moment (the API lists them in the order they happened) too.
+  const events = [...order.timeline].reverse().sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0));
   return (
     <section className="panel" aria-labelledby="order-timeline">
       <h2 id="order-timeline">{t('orders.timeline')}</h2>

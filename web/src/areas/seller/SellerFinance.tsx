@@ -34,7 +34,7 @@ export function SellerFinance() {
       <BalanceStats balances={first} />
       <p className="muted">{t('finance.note')}</p>
       <MovementStatement shopId={shop.id} />
-      <h3>{t('finance.statement')}</h3>
+      <h3 className="section-gap">{t('finance.statement')}</h3>
       <Statement
         lines={q.data.pages.flatMap((p) => p.statement.data)}
         more={q}

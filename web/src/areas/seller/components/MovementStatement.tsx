@@ -49,6 +49,7 @@ export function MovementStatement({ shopId }: { shopId: string }) {
             <p className="muted">{t('finance.movements.empty')}</p>
           ) : (
             <DataTable<MovementLine>
+              className="table--statement table--movements"
               wrapTestId="movement-lines"
               columns={[
                 { header: t('finance.columns.date'), cell: (l) => fmt.dateTime(l.at) },
