@@ -58,7 +58,8 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
   const { call, tokenOf } = api;
 
   beforeAll(async () => {
-    e2e = await startE2E({ clock });
+    // The prepared demo (what `npm install` makes): its clips are rendered already.
+    e2e = await startE2E({ clock, demoHistory: true });
     // A two-second clip made with the server's own ffmpeg.
     clipDir = mkdtempSync(path.join(os.tmpdir(), 'loopshop-journey-'));
     const file = path.join(clipDir, 'trail-walk.mp4');
@@ -169,7 +170,14 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         await page.goto('/seller');
         await openSection(page, t(run.lang, 'seller.tabs.label'), t(run.lang, 'seller.tabs.finance'));
         await page.waitForURL('**/seller/finance');
+        // The statement runs oldest first over the demo's 90 days: "Load more" until the new line.
         const line = page.getByTestId('statement-line').filter({ hasText: orderId });
+        await page.getByTestId('statement-line').first().waitFor();
+        for (let pages = 0; (await line.count()) === 0 && pages < 50; pages++) {
+          const more = page.locator('.table-more');
+          await more.click();
+          await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): { disabled: boolean } | null } }).document.querySelector('.table-more')?.disabled);
+        }
         await line.waitFor();
         expect(await line.textContent()).toContain(t(run.lang, 'statementKind.settlement'));
         expect(await line.locator('td').last().textContent()).toBe(money(run, expected));
