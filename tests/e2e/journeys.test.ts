@@ -68,8 +68,8 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
       '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file,
     ]);
     clip = readFileSync(file);
-    // The demo clips render in the media lane at first start, and an upload waits behind them
-    // (so would every clock advance, which runs the due jobs of every lane): let them finish.
+    // An upload (and every clock advance, which runs the due jobs of every lane) would wait behind
+    // demo clips still rendering; the prepared demo has none, this makes sure.
     const creator = await tokenOf(CREATOR);
     const creatorId = (await call<{ user: { id: string } }>(creator, 'GET', '/v1/me')).user.id;
     const deadline = Date.now() + 180_000;
