@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FormError } from '../../../components/FormError';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { commerce, newIdempotencyKey, type Order } from '../../../lib/commerce';
 import { keys } from '../../../api/keys';
 
@@ -29,16 +29,15 @@ export function ConfirmReceipt({ order }: { order: Order }) {
       <button type="button" className="button button--primary" onClick={() => setAsking(true)} data-testid="confirm-receipt">
         {t('receipt.button')}
       </button>
-      {asking && <ConfirmDialog order={order} onClose={() => setAsking(false)} />}
+      {asking && <ConfirmReceiptDialog order={order} onClose={() => setAsking(false)} />}
     </section>
   );
 }
 
-function ConfirmDialog({ order, onClose }: { order: Order; onClose: () => void }) {
+function ConfirmReceiptDialog({ order, onClose }: { order: Order; onClose: () => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const key = useRef(newIdempotencyKey());
-  const first = useRef<HTMLButtonElement>(null);
   const confirm = useMutation({
     mutationFn: () => commerce.confirmReceipt(order.id, key.current),
     onSuccess: (updated) => {
@@ -47,29 +46,18 @@ function ConfirmDialog({ order, onClose }: { order: Order; onClose: () => void }
       onClose();
     },
   });
-  useEffect(() => first.current?.focus(), []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !confirm.isPending) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [confirm.isPending, onClose]);
   return (
-    <div className="sheet-backdrop sheet-backdrop--center">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="receipt-dialog-title" data-testid="confirm-receipt-dialog">
-        <h2 id="receipt-dialog-title">{t('receipt.dialog.title')}</h2>
-        <p>{t('receipt.dialog.text')}</p>
-        <FormError error={confirm.error} />
-        <div className="dialog__actions">
-          <button ref={first} type="button" className="button" disabled={confirm.isPending} onClick={onClose}>
-            {t('receipt.dialog.notYet')}
-          </button>
-          <button type="button" className="button button--primary" disabled={confirm.isPending} onClick={() => confirm.mutate()} data-testid="confirm-receipt-yes">
-            {confirm.isPending ? t('receipt.dialog.confirming') : t('receipt.dialog.yes')}
-          </button>
-        </div>
-      </div>
-    </div>
+    <ConfirmDialog
+      title={t('receipt.dialog.title')}
+      text={t('receipt.dialog.text')}
+      keepLabel={t('receipt.dialog.notYet')}
+      yesLabel={t('receipt.dialog.yes')}
+      busyLabel={t('receipt.dialog.confirming')}
+      pending={confirm.isPending}
+      error={confirm.error}
+      onClose={onClose}
+      onConfirm={() => confirm.mutate()}
+      testId="confirm-receipt"
+    />
   );
 }

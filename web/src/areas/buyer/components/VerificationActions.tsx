@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { FormError } from '../../../components/FormError';
 import { useToast } from '../../../components/Toast';
 import { CART_KEY } from '../../../lib/cart';
@@ -78,31 +79,20 @@ export function VerificationActions({ paymentId, compact = false, onGone }: { pa
 function CancelDialog({ paymentId, onClose, onCancelled }: { paymentId: string; onClose: () => void; onCancelled: () => void }) {
   const { t } = useTranslation();
   const key = useRef(newIdempotencyKey());
-  const first = useRef<HTMLButtonElement>(null);
   const cancel = useMutation({ mutationFn: () => commerce.cancelPayment(paymentId, key.current), onSuccess: onCancelled });
-  useEffect(() => first.current?.focus(), []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !cancel.isPending) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [cancel.isPending, onClose]);
   return (
-    <div className="sheet-backdrop sheet-backdrop--center">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="cancel-unpaid-title" data-testid="cancel-unpaid-dialog">
-        <h2 id="cancel-unpaid-title">{t('verification.cancelDialog.title')}</h2>
-        <p>{t('verification.cancelDialog.text')}</p>
-        <FormError error={cancel.error} />
-        <div className="dialog__actions">
-          <button ref={first} type="button" className="button" disabled={cancel.isPending} onClick={onClose}>
-            {t('verification.cancelDialog.keep')}
-          </button>
-          <button type="button" className="button button--danger" disabled={cancel.isPending} onClick={() => cancel.mutate()} data-testid="cancel-unpaid-yes">
-            {cancel.isPending ? t('verification.cancelDialog.cancelling') : t('verification.cancelDialog.yes')}
-          </button>
-        </div>
-      </div>
-    </div>
+    <ConfirmDialog
+      title={t('verification.cancelDialog.title')}
+      text={t('verification.cancelDialog.text')}
+      keepLabel={t('verification.cancelDialog.keep')}
+      yesLabel={t('verification.cancelDialog.yes')}
+      busyLabel={t('verification.cancelDialog.cancelling')}
+      danger
+      pending={cancel.isPending}
+      error={cancel.error}
+      onClose={onClose}
+      onConfirm={() => cancel.mutate()}
+      testId="cancel-unpaid"
+    />
   );
 }
