@@ -170,13 +170,14 @@ export const uniqueEmail = (tag: string) => `${tag}-${Date.now().toString(36)}-$
 /**
  * Fails when the page shows one message twice at once: the same text in two visible alerts,
  * statuses, error texts or toasts (an error under the field and again in a banner, a success
- * toast beside the same success line). A message inside another shown one counts once.
+ * toast beside the same success line). A message inside another shown one counts once; loading spinners do not count.
  */
 export async function expectNoDoubledMessages(page: Page): Promise<void> {
   const selector = '[role="alert"], [role="status"], .error-text, .toast';
   const texts = await page.locator(selector).evaluateAll((els, sel) =>
     els
-      .filter((e) => !e.parentElement?.closest(sel) && e.getClientRects().length > 0)
+      // Loading spinners are not messages: two panels may load at once.
+      .filter((e) => !e.classList.contains('loading') && !e.parentElement?.closest(sel) && e.getClientRects().length > 0)
       .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim())
       .filter((t) => t.length > 0),
     selector,
