@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../platform/media.js';
+import { createRequire } from 'node:module';
+import { ffmpeg, probe } from '../platform/media.js';
 import { testApp, type TestApp } from '../test/app.js';
 import { createProduct } from '../modules/catalog/index.js';
 import { deleteVideo } from '../modules/content/index.js';
-import { seedDemoVideos } from './videos.js';
+import { PATTERNS, seedDemoVideos } from './videos.js';
 import { stockKeeper } from '../modules/inventory/index.js';
 
 describe('demo videos', () => {
@@ -55,5 +56,14 @@ describe('demo videos', () => {
     expect((await t.app.inject({ url: video.poster_url })).statusCode).toBe(200);
     const feed = (await t.app.inject({ url: '/v1/feed' })).json();
     expect(feed.data.map((v: { id: string }) => v.id)).toEqual([first.id]);
+  });
+});
+
+describe('demo clip sources', () => {
+  // A fresh machine without Debian's ffmpeg renders the demo with the static build npm installs
+  // (an ffmpeg 4.0): every pattern must exist there too, or half the demo fails to render.
+  const npmFfmpeg = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  it.each(PATTERNS)('the npm-installed ffmpeg renders %s', async (source) => {
+    await ffmpeg({ ffmpegPath: npmFfmpeg, ffprobePath: 'ffprobe' }, ['-f', 'lavfi', '-i', source, '-t', '0.2', '-f', 'null', '-'], 30_000);
   });
 });

@@ -77,14 +77,18 @@ export interface SeededDemoVideo {
   durationMs: number;
 }
 
-/** Lavfi video sources, one per pattern index (cycled). */
-const PATTERNS = [
-  'gradients=s=540x960:r=25:c0=0x1e3a8a:c1=0xdb2777:nb_colors=2:speed=0.02',
+/**
+ * Lavfi video sources, one per pattern index (cycled). Only sources that the static ffmpeg
+ * `npm install` brings (@ffmpeg-installer, an ffmpeg 4.0 build) also has: a fresh machine without
+ * Debian's ffmpeg renders the demo with it (videos.test.ts runs each source through it).
+ */
+export const PATTERNS = [
+  'color=c=0x1e3a8a:s=540x960:r=25,hue=H=2*PI*t/8',
   'testsrc2=s=540x960:r=25',
-  'gradients=s=540x960:r=25:c0=0x065f46:c1=0x0ea5e9:nb_colors=2:speed=0.02',
+  'color=c=0x065f46:s=540x960:r=25,hue=H=2*PI*t/10',
   'smptebars=s=540x960:r=25',
-  'sierpinski=s=540x960:r=25',
-  'gradients=s=540x960:r=25:c0=0xea580c:c1=0x7c3aed:nb_colors=2:speed=0.02',
+  'life=s=540x960:r=25:mold=10:life_color=0xdb2777:death_color=0x1e3a8a:ratio=0.3',
+  'color=c=0xea580c:s=540x960:r=25,hue=H=2*PI*t/6',
   'cellauto=s=540x960:r=25:rule=110:scroll=1',
   'rgbtestsrc=s=540x960:r=25,hue=H=2*PI*t/8',
 ];
