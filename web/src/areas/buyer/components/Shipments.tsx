@@ -40,7 +40,7 @@ export function Shipments({ shipments, items, seller }: { shipments: Shipment[];
                   <div>
                     <p>{t(`shipmentStatus.${e.status}`, { defaultValue: e.status })}</p>
                     {/* The carrier's own words, as it sent them. */}
-                    <p className="timeline__detail" lang="en">
+                    <p className="timeline__detail">
                       {e.description}
                       {e.postal_code && ` · ${e.postal_code}`}
                     </p>
