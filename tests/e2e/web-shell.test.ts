@@ -138,9 +138,14 @@ describe('web shell (browser)', () => {
   it('shows the ledger status in the operator console', async () => {
     const { context, page } = await newPage(e2e);
     try {
+      await page.setViewportSize({ width: 1366, height: 768 });
       await signIn(page, 'operator@demo.loopshop.dev');
       await page.waitForURL('**/feed');
       expect(await navLinks(page)).toEqual(['Feed', 'Operator console']);
+      // At 1,366 px the top bar is one row: the areas side by side, not "Operator console" under "Feed".
+      const tops = await page.locator('.topbar .nav__link').evaluateAll((links) => links.map((l) => Math.round(l.getBoundingClientRect().top)));
+      expect(new Set(tops).size, `nav link tops ${tops.join(', ')}`).toBe(1);
+      expect((await page.locator('.topbar').boundingBox())!.height).toBeLessThan(70);
       await page.getByRole('link', { name: 'Operator console' }).click();
       await page.waitForURL('**/operator');
       await page.getByTestId('overview-figures').waitFor();
