@@ -154,6 +154,8 @@ describe('anyone can watch; phone first (browser)', () => {
       await page.waitForURL('**/products/**');
       await page.getByTestId('product-page').waitFor();
       const productUrl = new URL(page.url()).pathname;
+      // The demo products have no pictures: a placeholder holds their place, not a blank column.
+      await page.getByTestId('product-page').getByTestId('product-no-image').waitFor();
 
       // The live room (from the Live tab on a phone, the list otherwise): buying asks to sign in.
       if (phone) await page.getByTestId('tab-live').click();
