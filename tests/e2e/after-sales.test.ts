@@ -227,6 +227,14 @@ describe('after-sales: refund of a delivered order (browser)', () => {
       await page.goto('/seller/after-sales');
       await page.getByTestId('case-row').filter({ hasText: orderId }).getByText('已退款').waitFor();
       await shot(page, 'after-sales-seller-queue-zh');
+      // On a phone each cell keeps to one line (the table scrolls sideways, not the page): the case type is one
+      // word wide, not one character a line.
+      await page.setViewportSize({ width: 390, height: 844 });
+      const type = (await page.getByTestId('case-row').filter({ hasText: orderId }).locator('td').nth(1).boundingBox())!;
+      expect(type.width).toBeGreaterThan(type.height);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await shot(page, 'after-sales-seller-queue-zh-phone');
+      await page.setViewportSize({ width: 1280, height: 860 });
       await page.goto('/seller/finance');
       const finance = page.getByTestId('seller-finance');
       await finance.getByTestId('balances').waitFor();

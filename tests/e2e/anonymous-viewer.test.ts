@@ -154,6 +154,9 @@ describe('anyone can watch; phone first (browser)', () => {
       await page.waitForURL('**/products/**');
       await page.getByTestId('product-page').waitFor();
       const productUrl = new URL(page.url()).pathname;
+      // The demo products have no pictures: a placeholder holds their place, not a blank column.
+      await page.getByTestId('product-page').getByTestId('product-no-image').waitFor();
+      if (phone) await expectFitsScreen(page, 'product page');
 
       // The live room (from the Live tab on a phone, the list otherwise): buying asks to sign in.
       if (phone) await page.getByTestId('tab-live').click();
@@ -162,6 +165,10 @@ describe('anyone can watch; phone first (browser)', () => {
       await page.getByTestId('live-room').waitFor();
       await page.getByTestId('live-pinned-title').waitFor();
       await shot(page, `${tag}-live`);
+      // "1 watching" / "1 人在看" on one line, not one character a line beside the title.
+      const viewers = (await page.getByTestId('live-viewers').boundingBox())!;
+      expect(viewers.height, 'viewers on one line').toBeLessThan(30);
+      if (phone) await expectFitsScreen(page, 'live room');
       await page.getByTestId('live-buy').click();
       await page.waitForURL(`**/sign-in?next=${encodeURIComponent(`/live/${liveId}`)}`);
       await page.goBack();
@@ -172,6 +179,11 @@ describe('anyone can watch; phone first (browser)', () => {
       await page.getByTestId('product-page').getByTestId('add-to-cart').click();
       await page.waitForURL(`**/sign-in?next=${encodeURIComponent(productUrl)}`);
       await shot(page, `${tag}-sign-in`);
+      if (phone) {
+        await expectFitsScreen(page, 'sign-in page');
+        // Each demo account's "Use" button is one line high.
+        for (const use of await page.locator('.demo-hint li .button').all()) expect((await use.boundingBox())!.height).toBeLessThan(40);
+      }
       await signInHere(page);
       await page.waitForURL(`**${productUrl}`);
       await page.getByTestId('product-page').getByTestId('add-to-cart').click();
@@ -186,6 +198,12 @@ describe('anyone can watch; phone first (browser)', () => {
     } finally {
       await context.close();
     }
+  };
+
+  /** Nothing to scroll sideways: the page is no wider than the screen. */
+  const expectFitsScreen = async (page: Page, what: string) => {
+    const [scroll, screen] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+    expect(scroll, `${what}: the page is wider than the screen`).toBeLessThanOrEqual(screen);
   };
 
   /** The active video's overlays, the clip's watermark and the tab bar: no two boxes intersect. */

@@ -96,6 +96,11 @@ describe('creator video list: retry a failed video, delete one (browser)', () =>
       await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
       await page.goto('/creator');
       const row = page.getByTestId('creator-videos').getByTestId('video-row').filter({ hasText: caption });
+      // Its page leads back to the creator center it was opened from (not to the notifications).
+      await row.getByTestId('video-edit-link').click();
+      await page.waitForURL(`**/videos/${id}/edit`);
+      await page.getByTestId('video-edit-back').filter({ hasText: '返回' }).click();
+      await page.waitForURL((u) => u.pathname === '/creator');
       await row.getByTestId('video-delete').filter({ hasText: '删除' }).click();
       const dialog = row.getByTestId('video-delete-confirm');
       await dialog.getByText('确定删除此视频吗？').waitFor();

@@ -66,6 +66,17 @@ describe('live selling (browser)', () => {
       const consoleStock = session.getByTestId('console-stock');
       await consoleStock.waitFor();
       await shot(c, 'live-console');
+      // On a phone the console fits the screen: the Pin buttons inside their panel, the header's
+      // "Creator center" whole under the title.
+      await c.setViewportSize({ width: 390, height: 844 });
+      await pin.getByRole('searchbox').fill('');
+      await pin.getByRole('button', { name: 'Search' }).click();
+      await pin.getByTestId('pick-product').nth(1).waitFor();
+      expect(await c.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      const back = (await c.locator('.page-header__actions .button').first().boundingBox())!;
+      expect(back.height).toBeLessThan(50);
+      await shot(c, 'live-console-phone');
+      await c.setViewportSize({ width: 1280, height: 860 });
       const liveId = (await session.getByTestId('console-room-link').getAttribute('href'))!.split('/').pop()!;
       expect(liveId).toMatch(/^liv_[0-9a-z]{26}$/);
 

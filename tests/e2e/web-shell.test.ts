@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, shot, signIn, signOut, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
+import { formatMoney } from '../../web/src/i18n/format.js';
+import { apiClient, newPage, shot, signIn, signOut, startE2E, uniqueEmail, type E2E, openSection } from './support.js';
 
 /** Issue 2, web shell: sign up, sign in, role-aware navigation, sign out — in a real browser. */
 describe('web shell (browser)', () => {
@@ -135,12 +136,54 @@ describe('web shell (browser)', () => {
     }
   });
 
+  it("tells a creator whose commission is still on its way that nothing is settled yet, with the amount", async () => {
+    const { call, tokenOf, placeOrder } = apiClient(() => e2e.url);
+    const [buyer, seller, creator] = [await tokenOf('buyer@demo.loopshop.dev'), await tokenOf('seller@demo.loopshop.dev'), await tokenOf('creator@demo.loopshop.dev')];
+    // A demo video with a product of the demo seller's shop (the demo clips may still be rendering).
+    type FeedVideo = { id: string; creator: { id: string }; anchors: { type: string; product?: { id: string; shop_id: string; available: number } }[] };
+    const shopId = (await call<{ user: { shops: { id: string }[] } }>(seller, 'GET', '/v1/me')).user.shops[0]!.id;
+    let pick: { video: string; product: string } | undefined;
+    for (const deadline = Date.now() + 120_000; !pick && Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+      for (const v of (await call<{ data: FeedVideo[] }>(null, 'GET', '/v1/feed?limit=50')).data) {
+        const anchor = v.anchors.find((a) => a.product && a.product.shop_id === shopId && a.product.available > 0);
+        if (anchor && !pick) pick = { video: v.id, product: anchor.product!.id };
+      }
+    }
+    expect(pick, 'a demo video with a product of the demo shop').toBeDefined();
+    await placeOrder(buyer, seller, '94105', { productId: pick!.product, source: { video_id: pick!.video } });
+    const earnings = await call<{ pending: { amount: number; currency: string }; lines: { data: unknown[] } }>(creator, 'GET', '/v1/creators/me/earnings');
+    expect(earnings.pending.amount).toBeGreaterThan(0);
+    expect(earnings.lines.data).toEqual([]);
+
+    const { context, page } = await newPage(e2e);
+    try {
+      await signIn(page, 'creator@demo.loopshop.dev');
+      await page.waitForURL('**/feed');
+      await page.goto('/creator');
+      const panel = page.getByTestId('creator-earnings');
+      // Not "No earnings yet" beside a pending amount: what is coming, and that it shows up once settled.
+      const state = panel.getByTestId('creator-earnings-pending-only');
+      await state.getByText('Nothing settled yet').waitFor();
+      expect(await state.textContent()).toContain(formatMoney(earnings.pending, 'en'));
+      expect(await panel.getByTestId('creator-earnings-empty').count()).toBe(0);
+      expect(await panel.getByTestId('creator-pending').textContent()).toBe(formatMoney(earnings.pending, 'en'));
+      await shot(page, 'creator-earnings-pending');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows the ledger status in the operator console', async () => {
     const { context, page } = await newPage(e2e);
     try {
+      await page.setViewportSize({ width: 1366, height: 768 });
       await signIn(page, 'operator@demo.loopshop.dev');
       await page.waitForURL('**/feed');
       expect(await navLinks(page)).toEqual(['Feed', 'Operator console']);
+      // At 1,366 px the top bar is one row: the areas side by side, not "Operator console" under "Feed".
+      const tops = await page.locator('.topbar .nav__link').evaluateAll((links) => links.map((l) => Math.round(l.getBoundingClientRect().top)));
+      expect(new Set(tops).size, `nav link tops ${tops.join(', ')}`).toBe(1);
+      expect((await page.locator('.topbar').boundingBox())!.height).toBeLessThan(70);
       await page.getByRole('link', { name: 'Operator console' }).click();
       await page.waitForURL('**/operator');
       await page.getByTestId('overview-figures').waitFor();

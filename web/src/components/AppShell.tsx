@@ -115,7 +115,7 @@ function CartLink() {
   const cart = useCart();
   const count = cartCount(cart.data);
   return (
-    <NavLink to="/cart" className="tool-link" aria-label={t('nav.cartWithCount', { n: fmt.number(count) })} title={t('nav.cart')} data-testid="cart-link">
+    <NavLink to="/cart" className="tool-link" aria-label={t('nav.cartWithCount', { count, n: fmt.number(count) })} title={t('nav.cart')} data-testid="cart-link">
       <CartIcon />
       <span className="tool-link__text">{t('nav.cart')}</span>
       {count > 0 && (

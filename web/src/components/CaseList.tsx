@@ -48,6 +48,7 @@ export function CaseList({
   return (
     <DataTable
       wrapTestId="cases"
+      className="table--cases"
       columns={[
         {
           header: t('cases.columns.case'),

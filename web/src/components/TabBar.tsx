@@ -40,7 +40,7 @@ export function TabBar() {
     <nav className="tabbar" aria-label={t('tabs.label')} data-testid="tab-bar">
       <Tab to="/feed" icon={<HomeIcon />} label={t('tabs.home')} />
       <Tab to="/live" icon={<LiveIcon />} label={t('tabs.live')} />
-      <Tab to="/cart" icon={<CartIcon />} label={t('tabs.cart')} testId="cart-link" ariaLabel={count > 0 ? t('nav.cartWithCount', { n: fmt.number(count) }) : undefined}>
+      <Tab to="/cart" icon={<CartIcon />} label={t('tabs.cart')} testId="cart-link" ariaLabel={count > 0 ? t('nav.cartWithCount', { count, n: fmt.number(count) }) : undefined}>
         {count > 0 && (
           <span className="count-badge" data-testid="cart-count" aria-hidden="true">
             {fmt.badge(count)}

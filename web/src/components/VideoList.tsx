@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { content, externalAnchors, productAnchors, type Video } from '../lib/content';
 import { useFormat } from '../lib/format';
 import { EmptyState } from './EmptyState';
@@ -13,6 +13,8 @@ import { StatusBadge } from './StatusBadge';
 /** A creator's (or seller's) own videos with their status, refreshed while any is processing. */
 export function VideoList({ creatorId, queryKey, testId }: { creatorId: string; queryKey: readonly unknown[]; testId: string }) {
   const { t } = useTranslation();
+  // The video's page leads back here (the creator center or the seller's videos).
+  const { pathname } = useLocation();
   const fmt = useFormat();
   const videos = useQuery({
     queryKey,
@@ -46,7 +48,7 @@ export function VideoList({ creatorId, queryKey, testId }: { creatorId: string; 
             {externalAnchors(v).length > 0 && <p className="muted">{t('externalLinks.count', { count: externalAnchors(v).length })}</p>}
             {v.created_at && <p className="muted video-row__date">{fmt.dateTime(v.created_at)}</p>}
             <div className="button-row">
-              <Link to={`/videos/${v.id}/edit`} data-testid="video-edit-link">
+              <Link to={`/videos/${v.id}/edit`} state={{ from: pathname }} data-testid="video-edit-link">
                 {t('videos.edit')}
               </Link>
               <DeleteVideo video={v} queryKey={queryKey} />

@@ -46,7 +46,7 @@ export function ProductPage() {
   return (
     <article className="panel product-page" data-testid="product-page">
       <h1 className="visually-hidden">{product.data.title}</h1>
-      <ProductDetails product={product.data} source={source} onAdded={() => {}} />
+      <ProductDetails product={product.data} source={source} placeholder onAdded={() => {}} />
       <ProductReviews productId={product.data.id} rating={product.data.rating} />
     </article>
   );

@@ -74,6 +74,7 @@ export function CreatorCenter() {
 /** Affiliate commission: pending (estimated), available, paid out, and every line. */
 function Earnings() {
   const { t } = useTranslation();
+  const fmt = useFormat();
   const q = useInfiniteQuery({
     queryKey: keys.earnings(),
     queryFn: ({ pageParam }) => finance.earnings({ limit: 20, cursor: pageParam }),
@@ -82,6 +83,7 @@ function Earnings() {
   });
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
+  const pending = q.data.pages[0]!.pending;
   return (
     <div data-testid="creator-earnings">
       <CreatorBalances earnings={q.data.pages[0]!} />
@@ -91,9 +93,16 @@ function Earnings() {
         lines={q.data.pages.flatMap((p) => p.lines.data)}
         more={q}
         empty={
-          <EmptyState title={t('creator.earnings.emptyTitle')} icon={<CoinsIcon />} testId="creator-earnings-empty">
-            {t('creator.earnings.emptyText')}
-          </EmptyState>
+          // Commission on its way is not "no earnings": say what is coming and when it settles.
+          pending.amount > 0 ? (
+            <EmptyState title={t('creator.earnings.pendingOnlyTitle')} icon={<CoinsIcon />} testId="creator-earnings-pending-only">
+              {t('creator.earnings.pendingOnlyText', { amount: fmt.money(pending) })}
+            </EmptyState>
+          ) : (
+            <EmptyState title={t('creator.earnings.emptyTitle')} icon={<CoinsIcon />} testId="creator-earnings-empty">
+              {t('creator.earnings.emptyText')}
+            </EmptyState>
+          )
         }
       />
     </div>

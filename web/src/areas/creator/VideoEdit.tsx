@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { ApiError } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FormError } from '../../components/FormError';
@@ -43,6 +43,8 @@ function CaptionForm({ video }: { video: Video }) {
   const qc = useQueryClient();
   const toast = useToast();
   const { data: me } = useMe();
+  // Back where the user came from (their videos, Replace links); a notification's link brings no state.
+  const from = (useLocation().state as { from?: string } | null)?.from;
   const [caption, setCaption] = useState(video.caption);
   const [checked, setChecked] = useState(video.caption);
   useEffect(() => {
@@ -100,7 +102,9 @@ function CaptionForm({ video }: { video: Video }) {
           <button type="submit" className="button button--primary" disabled={save.isPending || caption === video.caption} data-testid="save-caption">
             {t('videoEdit.save')}
           </button>
-          <Link to="/notifications">{t('videoEdit.backToNotifications')}</Link>
+          <Link to={from ?? '/notifications'} data-testid="video-edit-back">
+            {from ? t('videoEdit.back') : t('videoEdit.backToNotifications')}
+          </Link>
         </div>
       </form>
       {external.length > 0 && (

@@ -205,7 +205,7 @@ export function Metrics({ metrics }: { metrics: HealthMetrics }) {
         <div key={k}>
           <dt>{t(`health.metric.${k}`)}</dt>
           <dd>{metric(k, metrics[k])}</dd>
-          {k === 'average_rating' && <dd className="figure__note">{t('health.ratings', { n: fmt.number(metrics.rating_count) })}</dd>}
+          {k === 'average_rating' && <dd className="figure__note">{t('health.ratings', { count: metrics.rating_count, n: fmt.number(metrics.rating_count) })}</dd>}
         </div>
       ))}
     </dl>

@@ -161,7 +161,7 @@ function AnchorLine({ proposal: p }: { proposal: AnchorProposal }) {
         {p.anchor.video_id && (
           <>
             {' · '}
-            <Link to={`/videos/${p.anchor.video_id}/edit`}>{t('anchorReplacement.openVideo')}</Link>
+            <Link to={`/videos/${p.anchor.video_id}/edit`} state={{ from: '/seller/anchors' }}>{t('anchorReplacement.openVideo')}</Link>
           </>
         )}
       </p>

@@ -21,7 +21,7 @@ export function ProductReviews({ productId, rating }: { productId: string; ratin
           <>
             <span className="rating-summary__average">{t('reviews.average', { average: new Intl.NumberFormat(fmt.locale, { maximumFractionDigits: 1 }).format(average) })}</span>
             <Stars rating={average} />
-            <span className="muted">{t('reviews.count', { n: fmt.number(rating.count) })}</span>
+            <span className="muted">{t('reviews.count', { count: rating.count, n: fmt.number(rating.count) })}</span>
           </>
         ) : (
           <span className="muted">{t('reviews.noRatings')}</span>

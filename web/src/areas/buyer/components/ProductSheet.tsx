@@ -14,6 +14,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { FormError } from '../../../components/FormError';
 import { CloseIcon } from '../../../components/Icons';
 import { Loading } from '../../../components/Loading';
+import { ProductImage } from '../../../components/ProductImage';
 import { QuantityStepper } from './QuantityStepper';
 import { useToast } from '../../../components/Toast';
 import { VariantPicker } from './VariantPicker';
@@ -103,10 +104,13 @@ export function ProductDetails({
   source,
   creatorId,
   returnTo,
+  placeholder = false,
   onAdded,
 }: {
   product: Product;
   poster?: string | null;
+  /** A product without pictures shows a placeholder where they would be (the product page's picture column). */
+  placeholder?: boolean;
   source?: CartSource;
   creatorId?: string;
   returnTo?: string;
@@ -147,12 +151,18 @@ export function ProductDetails({
 
   return (
     <div className="sheet__content">
-      {images.length > 0 && (
+      {images.length > 0 ? (
         <div className="sheet__gallery">
           {images.map((src, i) => (
             <img key={src + i} src={src} alt={t('product.imageAlt', { title: product.title, n: i + 1 })} />
           ))}
         </div>
+      ) : (
+        placeholder && (
+          <div className="sheet__gallery sheet__gallery--empty" data-testid="product-no-image">
+            <ProductImage src={null} alt={product.title} />
+          </div>
+        )
       )}
       <div className="sheet__body">
         <p className="sheet__shop muted">{product.shop.name}</p>
