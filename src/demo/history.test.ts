@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../platform/clock.js';
@@ -18,14 +21,18 @@ describe('demo history', () => {
   const get = (url: string, auth: { authorization: string }) => t.app.inject({ method: 'GET', url, headers: auth });
   const session = async (email: string) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, (await findUserByEmail(t.db, email))!.id, 1)).token}` });
 
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'loopshop-demo-history-'));
   beforeAll(async () => {
-    t = await testApp();
-    expect(await seedDemo(t.db, t.clock, { strategiesOn: t.app.ctx.strategiesOn })).toBe(true);
+    t = await testApp({ mediaDir }); // the demo clips render before the history
+    expect(await seedDemo(t.db, t.clock, { strategiesOn: t.app.ctx.strategiesOn, jobs: t.app.ctx.jobs })).toBe(true);
     seller = await session('seller@demo.loopshop.dev');
     operator = await session('operator@demo.loopshop.dev');
     shopId = (await listShopsForUser(t.db, (await findUserByEmail(t.db, 'seller@demo.loopshop.dev'))!.id))[0]!.id;
   }, 240_000); // 90 days of orders walked through their jobs: ~20 s on a quiet machine, minutes on a loaded one
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    rmSync(mediaDir, { recursive: true, force: true });
+  });
 
   it('places 90 days of events and real orders before now, and the dashboards read them at once', async () => {
     const now = t.clock.now().getTime();
@@ -42,6 +49,22 @@ describe('demo history', () => {
     const points = series.json().points as Array<{ orders: number; gmv: { amount: number } }>;
     expect(points.length).toBeGreaterThan(10);
     expect(points.reduce((n, p) => n + p.orders, 0)).toBeGreaterThan(10);
+  });
+
+  it("attributes the orders bought from videos to them, and the shop's top videos and creators recount to those orders", async () => {
+    const range = `from=${new Date(t.clock.now().getTime() - 89 * DAY).toISOString()}`;
+    // Raw facts: the shop's paid orders with a line bought from a video (the server kept its source).
+    const [fromVideos] = await rows<{ n: number; creators: number }>(
+      t.db,
+      sql`select count(distinct o.id)::int as n, count(distinct i.source->>'creator_id')::int as creators from orders o join order_items i on i.order_id = o.id
+          where o.shop_id = ${shopId} and o.paid_at is not null and i.source->>'video_id' is not null`,
+    );
+    expect(fromVideos!.n).toBeGreaterThan(10);
+    expect(fromVideos!.creators).toBe(1); // the demo creator, the only one
+    const sum = async (by: string) =>
+      ((await get(`/v1/shops/${shopId}/analytics/top?by=${by}&limit=100&${range}`, seller)).json().rows as Array<{ orders: number }>).reduce((n, r) => n + r.orders, 0);
+    expect(await sum('video')).toBe(fromVideos!.n);
+    expect(await sum('creator')).toBe(fromVideos!.n);
   });
 
   it("shows the patterns: tutorials posted Friday 20:00 complete best, and one price band fills carts most", async () => {

@@ -14,6 +14,8 @@ import { createInvitation } from '../modules/sellers/index.js';
 import { loadMarkets } from '../platform/markets.js';
 import { stockKeeper } from '../modules/inventory/index.js';
 import type { Strategies } from '../strategies.js';
+import type { JobRunner } from '../platform/jobs.js';
+import { renderDemoClips } from './videos.js';
 
 export const DEMO_PASSWORD = 'loopshop-demo';
 export const DEMO_INVITATION_CODE = 'LOOPSHOP-DEMO-US';
@@ -32,7 +34,21 @@ export const DEMO_SHOPPERS = 6;
  * only when the database has no users; then (unless `history: false`) 90 days of history before
  * the clock's now (src/demo/history.ts). Returns whether it seeded.
  */
-export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; /** The app's strategies on a clock (app.ctx.strategiesOn): the history's orders pay and ship with them. */ strategiesOn?: (clock: Clock) => Strategies } = {}): Promise<boolean> {
+export async function seedDemo(
+  db: Db,
+  clock: Clock,
+  opts: {
+    history?: boolean;
+    /** The app's strategies on a clock (app.ctx.strategiesOn): the history's orders pay and ship with them. */
+    strategiesOn?: (clock: Clock) => Strategies;
+    /**
+     * The app's job runner (app.ctx.jobs): with the history, the demo clips render first, so the
+     * history's buyers click videos that are visible and their orders are attributed to them
+     * (attribution is decided from server facts, issue 14: a video still processing earns no one).
+     */
+    jobs?: Pick<JobRunner, 'runDue'>;
+  } = {},
+): Promise<boolean> {
   const world = await db.transaction(async (tx): Promise<HistoryWorld | null> => {
     // Several nodes starting on one empty database: only the first seeds.
     await tx.execute(sql`select pg_advisory_xact_lock(735560802)`);
@@ -87,7 +103,8 @@ export async function seedDemo(db: Db, clock: Clock, opts: { history?: boolean; 
   if (!world) return false;
   // After the accounts commit: checkouts run their own transactions, and the rollup folds only committed events.
   if (opts.history !== false) {
-    if (!opts.strategiesOn) throw new Error('The demo history needs the app\'s strategies (app.ctx.strategiesOn)');
+    if (!opts.strategiesOn || !opts.jobs) throw new Error('The demo history needs the app\'s strategies and job runner (app.ctx.strategiesOn, app.ctx.jobs)');
+    await renderDemoClips(opts.jobs);
     await seedDemoHistory(db, clock, world, { strategiesOn: opts.strategiesOn });
   }
   return true;

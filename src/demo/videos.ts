@@ -181,6 +181,11 @@ export async function renderDemoVideo(media: MediaConfig, out: string, opts: { t
   }
 }
 
+/** Runs the media lane until nothing is due: every demo clip rendered and processed (or failed for good). */
+export async function renderDemoClips(jobs: Pick<JobRunner, 'runDue'>): Promise<void> {
+  for (let round = 0; round < 20; round++) if ((await jobs.runDue('media')) === 0) return;
+}
+
 /** The `content.generate_demo_video` job: render the clip as the upload, then process it normally. */
 export function registerDemoVideoJobs(jobs: JobRunner, ctx: { clock: Clock; media: MediaConfig }): void {
   jobs.register(DEMO_VIDEO_JOB, async (db, payload, job) => {
