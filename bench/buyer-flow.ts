@@ -307,10 +307,14 @@ const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /** A share of one core as a percentage of one core. */
 const core = (v: number) => `${Math.round(v * 100)}%`;
 
-/** The client's own CPU at or above this share of its one core: it is the bottleneck there. */
-const CLIENT_BOUND_CPU = 0.85;
-/** Its event loop this busy while its CPU stays below that: it waits for a core (the machine is oversubscribed). */
-const CLIENT_STARVED_ELU = 0.9;
+/**
+ * The load client is the bottleneck at a level when its one event loop is this busy and it burns
+ * more CPU than the server side (server process + PostgreSQL): the figure there is the client's
+ * ceiling, and the server's own ceiling lies above it.
+ */
+const CLIENT_BOUND_ELU = 0.85;
+/** Other processes' CPU (a share of one core) from which the run is flagged as shared. */
+const SHARED_MACHINE_CPU = 0.25;
 
 export function format(r: BuyerFlowResult): string {
   const s = r.settings;
@@ -329,16 +333,17 @@ export function format(r: BuyerFlowResult): string {
     if (real && bare) out.push(`  c${c}: ${real.flowsPerSec.toFixed(1)} / ${bare.flowsPerSec.toFixed(1)} = ${pct(real.flowsPerSec / bare.flowsPerSec)}`);
   }
   const name = (x: LevelRow) => `${x.target} c${x.concurrency}`;
-  const bound = r.rows.filter((x) => x.clientCpu >= CLIENT_BOUND_CPU);
-  const starved = r.rows.filter((x) => x.clientCpu < CLIENT_BOUND_CPU && x.clientElu >= CLIENT_STARVED_ELU);
+  const bound = r.rows.filter((x) => x.clientElu >= CLIENT_BOUND_ELU && x.clientCpu > x.serverCpu + x.pgCpu);
   out.push('');
   out.push(
     bound.length === 0
-      ? `load client: below ${core(CLIENT_BOUND_CPU)} of a core at every level (not CPU-bound itself)`
-      : `load client CPU-bound (≥ ${core(CLIENT_BOUND_CPU)} of its core) at: ${bound.map(name).join(', ')} — there the figure is the client's ceiling, not the server's`,
+      ? `load client: never the bottleneck (event loop below ${pct(CLIENT_BOUND_ELU)} busy, or less CPU than the server side)`
+      : `load client is the bottleneck at: ${bound.map(name).join(', ')} (event loop ≥ ${pct(CLIENT_BOUND_ELU)} busy, more CPU than server + PostgreSQL) — ` +
+          'there the figure is the client\'s ceiling; the server\'s lies above it',
   );
-  if (starved.length > 0) {
-    out.push(`load client waiting for a core (event loop ≥ ${pct(CLIENT_STARVED_ELU)} busy, its CPU lower) at: ${starved.map(name).join(', ')} — the machine was oversubscribed there`);
+  const busiest = Math.max(...r.rows.map((x) => x.otherCpu));
+  if (busiest >= SHARED_MACHINE_CPU) {
+    out.push(`shared machine: other processes used up to ${core(busiest)} of a core during the measured windows (column "other CPU"); every figure above is lower than on an idle machine`);
   }
   out.push('');
   out.push('budgets (issue 17; a benchmark, not a timed test):');
