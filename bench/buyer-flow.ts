@@ -176,7 +176,7 @@ export async function run(opts: BuyerFlowOptions = {}): Promise<BuyerFlowResult>
   const seconds = opts.seconds ?? 10;
   const warmupSeconds = opts.warmupSeconds ?? 2;
   const levels = opts.levels ?? [1, 10, 50];
-  const buyers = Math.max(opts.buyers ?? 500, ...levels);
+  const buyers = Math.max(opts.buyers ?? 500, Math.max(...levels) + 1); // + the buyer of the canned flow
   const stock = opts.stock ?? 1_000_000;
   const logLevel = opts.logLevel ?? 'info';
 
