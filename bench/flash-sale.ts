@@ -61,7 +61,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Buyers are inserted directly (one shared password hash) — signing up thousands through scrypt is not the subject. */
-async function setup(database: Database, buyers: number, stock: number) {
+export async function setup(database: Database, buyers: number, stock: number) {
   const db = database.db;
   const seller = await signUp(db, clock, { email: `seller-${Date.now()}@bench.dev`, password: 'bench-password', name: 'Bench Seller' });
   const shop = await createShop(db, clock, { name: 'Flash Shop', market: 'US', currency: 'USD', timezone: 'America/New_York', shippingFee: 0, ownerId: seller.id });
@@ -103,7 +103,7 @@ function request(agent: http.Agent, port: number, method: string, url: string, t
 }
 
 /** Benchmarks measure throughput, not the abuse limits: every rate limit raised far out of reach. */
-const UNTHROTTLED = {
+export const UNTHROTTLED = {
   LOOPSHOP_SIGNIN_RATE_MAX: '10000000',
   LOOPSHOP_SIGNIN_ADDRESS_RATE_MAX: '10000000',
   LOOPSHOP_SIGNUP_RATE_MAX: '10000000',

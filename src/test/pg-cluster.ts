@@ -6,7 +6,9 @@ import path from 'node:path';
 
 /**
  * A throwaway PostgreSQL cluster for tests and benchmarks: initdb in a temp dir, pg_ctl start on
- * a free loopback port, tuned for speed (fsync off), stopped and deleted afterwards.
+ * a free loopback port, tuned for speed (fsync off) unless `durable` asks for PostgreSQL's own
+ * defaults (fsync, synchronous_commit and full_page_writes on, as a production server runs),
+ * stopped and deleted afterwards.
  * initdb refuses to run as root, so as root the binaries run as the `postgres` user.
  */
 export interface PgCluster {
@@ -26,7 +28,7 @@ export function findPgBin(): string {
   return path.join(base, versions[0]!, 'bin');
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+export async function startPgCluster(options: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = findPgBin();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loopshop-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -43,8 +45,9 @@ export async function startPgCluster(): Promise<PgCluster> {
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
   const opts = [
-    `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off',
-    '-c full_page_writes=off', '-c max_connections=400', '-c shared_buffers=128MB',
+    `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1',
+    ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    '-c max_connections=400', '-c shared_buffers=128MB',
   ].join(' ');
   run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   return {
