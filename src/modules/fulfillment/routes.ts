@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Nullable, page, PageQuery } from '../../platform/http-schemas.js';
 import { pageOf } from '../../platform/pagination.js';
-import { audited } from '../audit/index.js';
+import { audited, operatorAction } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { BREACH_KINDS, FLAG_RULES } from './schema.js';
 import { ShipmentItem, ShipmentOut } from './views.js';
@@ -157,28 +157,20 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
     },
   );
 
-  app.post(
-    '/admin/fulfillment/flags/:id/clear',
-    {
-      schema: {
-        tags: ['fulfillment', 'admin'],
-        summary: 'Clear a fake-tracking flag after review (operators): lifts its hold on the escrow',
-        params: IdParam('id', 'ffl'),
-        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-        response: { 200: FlagOut, ...errors(400, 401, 403, 404, 409) },
-      },
+  operatorAction(app, {
+    method: 'POST',
+    url: '/admin/fulfillment/flags/:id/clear',
+    schema: {
+      tags: ['fulfillment', 'admin'],
+      summary: 'Clear a fake-tracking flag after review (operators): lifts its hold on the escrow',
+      params: IdParam('id', 'ffl'),
+      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+      response: { 200: FlagOut, ...errors(400, 401, 403, 404, 409) },
     },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      const flag = await audited(
-        db,
-        clock,
-        (tx) => clearFlag(tx, clock, operatorId, req.params.id as string, req.body.note),
-        (f) => ({ actorId: operatorId, action: 'fulfillment_flag.clear', targetType: 'fulfillment_flag', targetId: f.id, data: { reason: f.note, rule: f.rule, order_id: f.orderId, shop_id: f.shopId } }),
-      );
-      return flagOut(flag);
-    },
-  );
+    run: (tx, { operatorId, params, body }) => clearFlag(tx, clock, operatorId, params.id!, body.note),
+    audit: (f) => ({ action: 'fulfillment_flag.clear', targetType: 'fulfillment_flag', targetId: f.id, data: { reason: f.note, rule: f.rule, order_id: f.orderId, shop_id: f.shopId } }),
+    view: flagOut,
+  });
 
   // Verified over the exact bytes received: the JSON body stays raw for this route only.
   await app.register(async (hooks) => {
