@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Nullable, page, PageQuery } from '../../platform/http-schemas.js';
 import { pageOf } from '../../platform/pagination.js';
-import { audited, operatorAction } from '../audit/index.js';
+import { adminAction, audited } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { BREACH_KINDS, FLAG_RULES } from './schema.js';
 import { ShipmentItem, ShipmentOut } from './views.js';
@@ -157,17 +157,14 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
     },
   );
 
-  operatorAction(app, {
-    method: 'POST',
+  adminAction(app, {
     url: '/admin/fulfillment/flags/:id/clear',
-    schema: {
-      tags: ['fulfillment', 'admin'],
-      summary: 'Clear a fake-tracking flag after review (operators): lifts its hold on the escrow',
-      params: IdParam('id', 'ffl'),
-      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-      response: { 200: FlagOut, ...errors(400, 401, 403, 404, 409) },
-    },
-    run: (tx, { operatorId, params, body }) => clearFlag(tx, clock, operatorId, params.id!, body.note),
+    tag: 'fulfillment',
+    idPrefix: 'ffl',
+    summary: 'Clear a fake-tracking flag after review (operators): lifts its hold on the escrow',
+    body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+    out: FlagOut,
+    run: (tx, { operatorId, id, body }) => clearFlag(tx, clock, operatorId, id, body.note),
     audit: (f) => ({ action: 'fulfillment_flag.clear', targetType: 'fulfillment_flag', targetId: f.id, data: { reason: f.note, rule: f.rule, order_id: f.orderId, shop_id: f.shopId } }),
     view: flagOut,
   });

@@ -5,7 +5,7 @@ import { requireUser } from '../../platform/auth.js';
 import { DAY } from '../../platform/clock.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
-import { operatorAction, recordAudit } from '../audit/index.js';
+import { adminAction, operatorAction, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
 import { shopStatement } from './statement.js';
@@ -84,18 +84,16 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
     }),
   });
 
-  operatorAction(app, {
+  adminAction(app, {
     method: 'PATCH',
     url: '/admin/commission-rules/:id',
-    schema: {
-      tags: ['settlement', 'admin'],
-      summary: 'End a commission rule (operators)',
-      description: 'Only `effective_to` changes (now or later, after `effective_from`): history stays. To change a rate, end the rule and add a new one.',
-      params: IdParam('id', 'cmr'),
-      body: Type.Object({ effective_to: Time }, { additionalProperties: false }),
-      response: { 200: RuleOut, ...errors(400, 401, 403, 404, 409) },
-    },
-    run: (tx, { params, body }) => endCommissionRule(tx, clock, params.id!, body.effective_to),
+    tag: 'settlement',
+    idPrefix: 'cmr',
+    summary: 'End a commission rule (operators)',
+    description: 'Only `effective_to` changes (now or later, after `effective_from`): history stays. To change a rate, end the rule and add a new one.',
+    body: Type.Object({ effective_to: Time }, { additionalProperties: false }),
+    out: RuleOut,
+    run: (tx, { id, body }) => endCommissionRule(tx, clock, id, body.effective_to),
     audit: (r) => ({ action: 'commission_rule.end', targetType: 'commission_rule', targetId: r.id, data: { effective_to: r.effective_to, category: r.category, rate_bps: r.rate_bps } }),
   });
 
