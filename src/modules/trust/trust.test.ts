@@ -3,15 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../platform/clock.js';
 import { enqueue } from '../../platform/jobs.js';
 import { testApp, type TestApp } from '../../test/app.js';
+import { shipAndDeliver } from '../../test/delivery.js';
 import { listAudit } from '../audit/index.js';
 import { videos } from '../content/index.js';
 import { insertVideo } from '../content/index.js';
-import { SandboxCarrier } from '../fulfillment/index.js';
 import { scheduleDispatchSweep } from '../fulfillment/index.js';
 import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { listNotifications } from '../notifications/index.js';
 import { refundOrder } from '../orders/index.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { payouts } from '../settlement/index.js';
 import { runPayouts, scheduleSettlementJobs } from '../settlement/index.js';
 import { EVALUATE_JOB, scheduleTrustJobs, type Thresholds } from './service.js';
@@ -76,15 +76,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
     return ok<{ tracking_number: string }>(await req('POST', `/v1/orders/${orderId}/shipments`, s.owner.auth, { carrier: 'sandbox' }), 201).tracking_number;
   }
   /** Ships and delivers at once (signed sandbox carrier scans). */
-  async function deliver(s: ShopFixture, orderId: string) {
-    const tracking = await ship(s, orderId);
-    const at = t.clock.now().toISOString();
-    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
-      { id: `p-${orderId}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
-      { id: `d-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
-    ]);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
-  }
+  const deliver = (s: ShopFixture, orderId: string) => shipAndDeliver(t, orderId, s.owner.auth);
   const thresholds = async (body: Thresholds) => ok(await req('PUT', '/v1/admin/markets/US/health-thresholds', operator.auth, body));
   const health = async (s: ShopFixture) =>
     ok<{ status: string; metrics: Record<string, number | null>; breaches: Array<{ metric: string; action: string }>; actions: Action[] }>(
