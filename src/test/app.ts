@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp } from '../app.js';
 import type { StrategiesOption } from '../strategies.js';
 import { SettableClock } from '../platform/clock.js';
@@ -86,6 +86,18 @@ export function useTestApp(...args: Parameters<typeof testApp>): TestApp {
   });
   afterAll(() => t.close?.());
   return t;
+}
+
+/**
+ * In the calling `describe`: an account of `t` made anew before each test (sessions last 30 days,
+ * so tests that move the clock by months need a fresh one). Filled in before each test runs.
+ */
+export function useFreshAccount(t: TestApp, opts: Parameters<TestApp['account']>[0]): Awaited<ReturnType<TestApp['account']>> {
+  const a = {} as Awaited<ReturnType<TestApp['account']>>;
+  beforeEach(async () => {
+    Object.assign(a, await t.account(opts));
+  });
+  return a;
 }
 
 /** POSTs `form` as multipart/form-data to `url` of `app`. */
