@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Literals, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
-import { receiveUpload, registerUploads } from '../../platform/uploads.js';
+import { uploadRoute } from '../../platform/uploads.js';
 import { operatorAction } from '../audit/index.js';
 import {
   getApplication,
@@ -200,36 +200,25 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
 
   // Documents ----------------------------------------------------------------------------------
 
-  await app.register(async (scope) => {
-    await registerUploads(scope, MAX_DOCUMENT_BYTES);
-    scope.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/seller-applications/documents',
-      {
-        config: {
-          auth: 'user',
-          docsBody: Type.Object({
-            file: Type.String({ format: 'binary', description: 'PDF, JPEG or PNG, at most 10 MB; checked by content' }),
-            kind: Literals(DOCUMENT_KINDS),
-          }),
-        },
-        schema: {
-          tags: appTags,
-          summary: 'Upload a qualification document (multipart `file` and `kind`); attach it with `document_ids`',
-          description: 'Anything but PDF, JPEG or PNG by content answers 415 `unsupported_media`; over 10 MB 413 `file_too_large`.',
-          consumes: ['multipart/form-data'],
-          response: { 201: DocumentOut, ...errors(400, 401, 413, 415) },
-        },
-      },
-      async (req, reply) => {
-        const user = requireUser(req);
-        const { data, fields } = await receiveUpload(req, MAX_DOCUMENT_BYTES, ['kind']);
-        const kind = fields.kind as DocumentKind | undefined;
-        if (!kind || !DOCUMENT_KINDS.includes(kind)) {
-          throw badRequest('validation_failed', `kind is one of ${DOCUMENT_KINDS.join(', ')}`, [{ field: 'body/kind', rule: 'enum', message: 'unknown document kind', params: {} }]);
-        }
-        return reply.code(201).send(await saveDocument(db, clock, config.dataDir, user.id, kind, data));
-      },
-    );
+  await uploadRoute(app, {
+    url: '/seller-applications/documents',
+    maxBytes: MAX_DOCUMENT_BYTES,
+    file: 'PDF, JPEG or PNG, at most 10 MB; checked by content',
+    fields: { kind: Literals(DOCUMENT_KINDS) },
+    schema: {
+      tags: appTags,
+      summary: 'Upload a qualification document (multipart `file` and `kind`); attach it with `document_ids`',
+      description: 'Anything but PDF, JPEG or PNG by content answers 415 `unsupported_media`; over 10 MB 413 `file_too_large`.',
+      response: { 201: DocumentOut, ...errors(400, 401, 413, 415) },
+    },
+    status: 201,
+    save: async ({ userId, data, fields }) => {
+      const kind = fields.kind as DocumentKind | undefined;
+      if (!kind || !DOCUMENT_KINDS.includes(kind)) {
+        throw badRequest('validation_failed', `kind is one of ${DOCUMENT_KINDS.join(', ')}`, [{ field: 'body/kind', rule: 'enum', message: 'unknown document kind', params: {} }]);
+      }
+      return saveDocument(db, clock, config.dataDir, userId, kind, data);
+    },
   });
 
   app.get(
