@@ -78,6 +78,8 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   /** Ships and delivers at once (signed sandbox carrier scans). */
   const deliver = (s: ShopFixture, orderId: string) => shipAndDeliver(t, orderId, s.owner.auth);
   const thresholds = async (body: Thresholds) => ok(await req('PUT', '/v1/admin/markets/US/health-thresholds', operator.auth, body));
+  /** The market's rules are these, over the default window (30 days; frozen after 5 days away). */
+  const rulesAre = (rules: Thresholds['rules']) => thresholds({ window_days: 30, freeze_after_days: 5, rules });
   const health = async (s: ShopFixture) =>
     ok<{ status: string; metrics: Record<string, number | null>; breaches: Array<{ metric: string; action: string }>; actions: Action[] }>(
       await req('GET', `/v1/shops/${s.shopId}/health`, s.owner.auth),
@@ -232,14 +234,10 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('late dispatch over the window → warning, then an order cap that refuses checkout beyond N orders a day with nothing reserved or charged', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [
-        { metric: 'late_dispatch_rate', threshold: 0.1, min_orders: 3, action: 'warning' },
-        { metric: 'late_dispatch_rate', threshold: 0.2, min_orders: 3, action: 'order_cap', params: { max_orders_per_day: 1 } },
-      ],
-    });
+    await rulesAre([
+      { metric: 'late_dispatch_rate', threshold: 0.1, min_orders: 3, action: 'warning' },
+      { metric: 'late_dispatch_rate', threshold: 0.2, min_orders: 3, action: 'order_cap', params: { max_orders_per_day: 1 } },
+    ]);
     const s = await shop();
     const orders = [await paidOrder(s), await paidOrder(s), await paidOrder(s)];
     await ship(s, orders[0]!.id);
@@ -278,14 +276,10 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('fake-tracking flags → payout hold with a reserve and a suspension: products leave lists, search and the feed and cannot be bought, existing orders go on; appeal → grant lifts the suspension only', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [
-        { metric: 'fake_tracking_flags', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 3000 } },
-        { metric: 'fake_tracking_flags', threshold: 3, min_orders: 0, action: 'suspension' },
-      ],
-    });
+    await rulesAre([
+      { metric: 'fake_tracking_flags', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 3000 } },
+      { metric: 'fake_tracking_flags', threshold: 3, min_orders: 0, action: 'suspension' },
+    ]);
     const s = await shop('Ghost Parcels');
     const creator = await t.account({ roles: ['buyer', 'creator'] });
     const v = await insertVideo(t.db, t.clock, { creatorId: creator.id, caption: 'unboxing', productIds: [s.productId] }, { type: 'test.none', payload: {} });
@@ -343,11 +337,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('refund rate → listing limit: products beyond N a day are refused until an operator reverses it', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [{ metric: 'refund_rate', threshold: 0.25, min_orders: 2, action: 'listing_limit', params: { max_new_listings_per_day: 1 } }],
-    });
+    await rulesAre([{ metric: 'refund_rate', threshold: 0.25, min_orders: 2, action: 'listing_limit', params: { max_new_listings_per_day: 1 } }]);
     const s = await shop();
     const a = await paidOrder(s);
     await paidOrder(s);
@@ -371,15 +361,11 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('not-as-described cases → payout hold, dispute losses and low ratings → warnings; health shows the ratings', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [
-        { metric: 'not_as_described_cases', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 5000 } },
-        { metric: 'dispute_losses', threshold: 1, min_orders: 0, action: 'warning' },
-        { metric: 'average_rating', threshold: 3, min_orders: 0, min_ratings: 2, action: 'warning' },
-      ],
-    });
+    await rulesAre([
+      { metric: 'not_as_described_cases', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 5000 } },
+      { metric: 'dispute_losses', threshold: 1, min_orders: 0, action: 'warning' },
+      { metric: 'average_rating', threshold: 3, min_orders: 0, min_ratings: 2, action: 'warning' },
+    ]);
     const s = await shop();
     const orders = [await paidOrder(s), await paidOrder(s)];
     for (const o of orders) await deliver(s, o.id);
