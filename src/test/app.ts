@@ -5,10 +5,11 @@ import { createApp } from '../app.js';
 import type { StrategiesOption } from '../strategies.js';
 import { SettableClock } from '../platform/clock.js';
 import { loadConfig, type Config } from '../platform/config.js';
+import { newId } from '../platform/ids.js';
 import type { Database } from '../platform/db.js';
 import type { SandboxSecrets } from '../platform/installation-secrets.js';
 import type { Role } from '../modules/identity/index.js';
-import { createSession, signUp } from '../modules/identity/index.js';
+import { createSession, signUp, users } from '../modules/identity/index.js';
 import { createShop } from '../modules/sellers/index.js';
 import { freshDatabase } from './db.js';
 
@@ -98,6 +99,23 @@ export function useFreshAccount(t: TestApp, opts: Parameters<TestApp['account']>
     Object.assign(a, await t.account(opts));
   });
   return a;
+}
+
+/**
+ * `count` buyer accounts inserted directly with one shared password hash (a load test is not about
+ * sign-ups), each signed in for a day; their authorization headers. `tag` makes the emails unique.
+ */
+export async function bulkBuyers(t: TestApp, count: number, tag: string): Promise<Array<{ authorization: string }>> {
+  const rowsOf = Array.from({ length: count }, (_, i) => ({
+    id: newId('usr'),
+    email: `${tag}-${i}@test.loopshop.dev`,
+    name: `Buyer ${i}`,
+    passwordHash: 'scrypt$1$1$1$x$x',
+    roles: ['buyer' as const],
+    createdAt: t.clock.now(),
+  }));
+  await t.db.insert(users).values(rowsOf);
+  return Promise.all(rowsOf.map(async (u) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, u.id, 1)).token}` })));
 }
 
 /** POSTs `form` as multipart/form-data to `url` of `app`. */
