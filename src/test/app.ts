@@ -90,6 +90,18 @@ export function useTestApp(...args: Parameters<typeof testApp>): TestApp {
 }
 
 /**
+ * In the calling `describe`: a {@link testApp} listening on a free local port, for clients that
+ * need a real connection (SSE); `base` is its URL. Both are filled in before the first test runs.
+ */
+export function useListeningApp(...args: Parameters<typeof testApp>): { t: TestApp; base: string } {
+  const server = { t: useTestApp(...args), base: '' };
+  beforeAll(async () => {
+    server.base = await server.t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  return server;
+}
+
+/**
  * In the calling `describe`: an account of `t` made anew before each test (sessions last 30 days,
  * so tests that move the clock by months need a fresh one). Filled in before each test runs.
  */
