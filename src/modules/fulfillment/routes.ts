@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Nullable, page, PageQuery } from '../../platform/http-schemas.js';
 import { pageOf } from '../../platform/pagination.js';
+import { signedWebhookRoute } from '../../platform/webhook-signature.js';
 import { adminAction, audited } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { BREACH_KINDS, FLAG_RULES } from './schema.js';
@@ -169,29 +170,18 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
     view: flagOut,
   });
 
-  // Verified over the exact bytes received: the JSON body stays raw for this route only.
-  await app.register(async (hooks) => {
-    hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    hooks.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/webhooks/carriers/:carrier',
-      {
-        config: { auth: 'public' },
-        schema: {
-          tags: ['fulfillment'],
-          summary: 'Signed carrier tracking webhooks',
-          description:
-            'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock; ' +
-            'body `{ "events": [{ "id", "tracking_number", "status", "at", "postal_code", "description" }] }`. ' +
-            'Events apply once by event id; an event older than the shipment\'s last one never moves its status back.',
-          security: [],
-          params: Type.Object({ carrier: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }) }),
-          response: { 200: Type.Object({ received: Type.Integer(), applied: Type.Integer(), duplicates: Type.Integer() }), ...errors(400, 401, 404) },
-        },
-      },
-      async (req) => {
-        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        return receiveCarrierWebhook(db, clock, carriers, req.params.carrier, raw, req.headers);
-      },
-    );
+  await signedWebhookRoute(app, {
+    url: '/webhooks/carriers/:carrier',
+    param: 'carrier',
+    schema: {
+      tags: ['fulfillment'],
+      summary: 'Signed carrier tracking webhooks',
+      description:
+        'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock; ' +
+        'body `{ "events": [{ "id", "tracking_number", "status", "at", "postal_code", "description" }] }`. ' +
+        'Events apply once by event id; an event older than the shipment\'s last one never moves its status back.',
+      response: { 200: Type.Object({ received: Type.Integer(), applied: Type.Integer(), duplicates: Type.Integer() }), ...errors(400, 401, 404) },
+    },
+    receive: (carrier, raw, headers) => receiveCarrierWebhook(db, clock, carriers, carrier, raw, headers),
   });
 }
