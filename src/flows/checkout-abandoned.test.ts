@@ -6,7 +6,7 @@ import { useTestApp } from '../test/app.js';
 import { getAvailability, getReservations } from '../modules/inventory/index.js';
 import { accounts, getBalance, reconcile } from '../modules/ledger/index.js';
 import { SANDBOX_CARDS } from '../modules/payments/index.js';
-import { addToCart, cardBody, checkoutReq, ordersOfPayment, shopWithProduct } from '../modules/orders/index.js';
+import { addToCart, buyerWithCart, cardBody, checkoutReq, ordersOfPayment, shopWithProduct } from '../modules/orders/index.js';
 
 /**
  * Issue 16 §7: a 3-D-Secure checkout the buyer left is resumed or cancelled without a second
@@ -25,9 +25,7 @@ describe('abandoned 3-D Secure and declined cards (HTTP API)', () => {
 
   /** A shop's product (price 1500, 5 units), 2 in a new buyer's cart, checked out with the 3-D-Secure card and left there. */
   const abandoned = async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 1500, onHand: 5 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 2);
+    const { s, buyer } = await buyerWithCart(t, { price: 1500, onHand: 5, quantity: 2 });
     const res = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction), 'tds-first');
     expect(res.statusCode).toBe(200);
     const { payment, orders } = res.json() as { payment: { id: string; status: string; expires_at: string }; orders: Array<{ id: string }> };
@@ -164,9 +162,7 @@ describe('abandoned 3-D Secure and declined cards (HTTP API)', () => {
   });
 
   it('a declined card leaves no order visible to the buyer or the shop; stock released, cart kept', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 800, onHand: 3 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
+    const { s, buyer } = await buyerWithCart(t, { price: 800, onHand: 3, quantity: 1 });
     const res = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.declined), 'declined');
     expect(res.statusCode).toBe(402);
     const paymentId = res.json().error.details.payment_id as string;

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../platform/auth.js';
 import { errors, IdParam } from '../platform/http-schemas.js';
 import { perCallerRateLimit } from '../platform/security.js';
+import { signedWebhookRoute } from '../platform/webhook-signature.js';
 import { CheckoutResult, checkoutView, visibleToBuyer } from '../modules/orders/index.js';
 import { getPaymentForBuyer } from '../modules/payments/index.js';
 import { cancelPayment, checkout, confirmPayment, loadOutcome } from './checkout.js';
@@ -139,30 +140,17 @@ export async function paymentFlowRoutes(server: FastifyInstance): Promise<void> 
     async (req) => checkoutView(await cancelPayment(db, clock, requireUser(req).id, req.params.id as string)),
   );
 
-  // Webhooks are verified over the exact bytes received: this encapsulated plugin keeps the JSON
-  // body raw (a Buffer) for this route only.
-  await app.register(async (hooks) => {
-    hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    hooks.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/webhooks/payments/:provider',
-      {
-        config: { auth: 'public' },
-        schema: {
-          tags: ['payments'],
-          summary: 'Signed payment provider webhooks (payment.succeeded, payment.failed, refund.succeeded)',
-          description:
-            'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock. ' +
-            'Events are applied once by event id; a replay answers 200 with `duplicate: true`.',
-          security: [],
-          params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }) }),
-          response: { 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean(), event_id: Type.String() }), ...errors(400, 401, 404) },
-        },
-      },
-      async (req) => {
-        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const r = await receiveWebhook(db, clock, providers, req.params.provider, raw, req.headers);
-        return { received: true, ...r };
-      },
-    );
+  await signedWebhookRoute(app, {
+    url: '/webhooks/payments/:provider',
+    param: 'provider',
+    schema: {
+      tags: ['payments'],
+      summary: 'Signed payment provider webhooks (payment.succeeded, payment.failed, refund.succeeded)',
+      description:
+        'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock. ' +
+        'Events are applied once by event id; a replay answers 200 with `duplicate: true`.',
+      response: { 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean(), event_id: Type.String() }), ...errors(400, 401, 404) },
+    },
+    receive: async (provider, raw, headers) => ({ received: true, ...(await receiveWebhook(db, clock, providers, provider, raw, headers)) }),
   });
 }

@@ -9,7 +9,7 @@ import { accounts, getBalance, reconcile } from '../modules/ledger/index.js';
 import type { PaymentProvider } from '../modules/payments/index.js';
 import { SANDBOX_CARDS, SandboxProvider } from '../modules/payments/index.js';
 import { checkout } from './checkout.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, orderDetail, ordersOfPayment, shopWithProduct, videoAnchoring } from '../modules/orders/index.js';
+import { addToCart, ADDRESS, buyerWithCart, cardBody, checkoutReq, orderDetail, ordersOfPayment, shopWithProduct, videoAnchoring } from '../modules/orders/index.js';
 
 describe('checkout, payments, escrow (HTTP API)', () => {
   const t = useTestApp();
@@ -127,9 +127,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('declined card: 402 card_declined, no order left open, stock unchanged, reservations released', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 700, onHand: 4 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 2);
+    const { s, buyer } = await buyerWithCart(t, { price: 700, onHand: 4, quantity: 2 });
     const res = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.declined), 'declined-1');
     expect(res.statusCode).toBe(402);
     expect(res.json().error).toMatchObject({ code: 'card_declined', details: { decline_code: 'card_declined', payment_id: expect.stringMatching(/^pay_/) } });
@@ -225,9 +223,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('with the same Idempotency-Key a retried checkout makes no second payment or order', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 1000, onHand: 10 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
+    const { s, buyer } = await buyerWithCart(t, { price: 1000, onHand: 10, quantity: 1 });
     const first = await checkoutReq(t, buyer.auth, cardBody(), 'retry-me');
     expect(first.statusCode).toBe(201);
     // The cart is empty now, yet the retry replays the first answer.
@@ -258,9 +254,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('3-D-Secure: requires_action holds the stock; pass pays, fail declines and releases', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 1000, onHand: 5 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 2);
+    const { s, buyer } = await buyerWithCart(t, { price: 1000, onHand: 5, quantity: 2 });
     const res = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction), 'tds-1');
     expect(res.statusCode).toBe(200);
     const { payment, orders } = res.json();
@@ -296,9 +290,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('cancels unconfirmed orders when their reservation expires on the clock', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 1000, onHand: 5 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 2);
+    const { s, buyer } = await buyerWithCart(t, { price: 1000, onHand: 5, quantity: 2 });
     const res = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction));
     const { payment, orders } = res.json();
     expect(await available(s.skuIds[0]!)).toBe(3);
@@ -315,9 +307,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   it('webhooks: bad signature 401, replay ignored, webhook first then the synchronous path: one effect', async () => {
     const url = '/v1/webhooks/payments/sandbox';
     const deliver = (rawBody: string, headers: Record<string, string>) => t.app.inject({ method: 'POST', url, headers, payload: rawBody });
-    const s = await shopWithProduct(t, { variants: [{ price: 1250, onHand: 5 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
+    const { s, buyer } = await buyerWithCart(t, { price: 1250, onHand: 5, quantity: 1 });
     const res = await checkoutReq(t, buyer.auth, cardBody(SANDBOX_CARDS.requiresAction));
     const { payment, orders } = res.json();
     const [p] = await rows<{ provider_ref: string }>(t.db, sql`select provider_ref from payments where id = ${payment.id}`);
@@ -501,9 +491,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('a provider outage leaves the checkout pending; the retry with the same key resumes it without a second payment', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 900, onHand: 4 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
+    const { s, buyer } = await buyerWithCart(t, { price: 900, onHand: 4, quantity: 1 });
     const real = new SandboxProvider(t.clock, t.secrets.payments);
     let down = true;
     const flaky: PaymentProvider = {
@@ -534,9 +522,7 @@ describe('checkout, payments, escrow (HTTP API)', () => {
   });
 
   it('cancel takes an empty or absent body', async () => {
-    const s = await shopWithProduct(t, { variants: [{ price: 900, onHand: 4 }] });
-    const buyer = await t.account();
-    await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
+    const { buyer } = await buyerWithCart(t, { price: 900, onHand: 4, quantity: 1 });
     const { orders } = (await checkoutReq(t, buyer.auth)).json();
     const res = await t.app.inject({ method: 'POST', url: `/v1/orders/${orders[0].id}/cancel`, headers: buyer.auth });
     expect(res.statusCode).toBe(200);

@@ -1,4 +1,4 @@
-import { bigint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, text, timestamp, type AnyPgColumn, type ReferenceConfig } from 'drizzle-orm/pg-core';
 
 /**
  * Column shapes the schema files share (the Drizzle docs' pattern: plain functions returning
@@ -23,3 +23,7 @@ export const timestamps = () => ({
   createdAt: timestamptz('created_at').notNull(),
   updatedAt: timestamptz('updated_at').notNull(),
 });
+
+/** A required reference to another table's row: its id (`text not null`) under a foreign key. */
+export const requiredRef = <TName extends string>(name: TName, target: () => AnyPgColumn, actions?: ReferenceConfig['actions']) =>
+  text(name).notNull().references(target, actions);

@@ -1,7 +1,7 @@
-import { and, asc, desc, gt, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
-import { badRequest } from './errors.js';
+import { badRequest, notFound } from './errors.js';
 import { isId, type IdPrefix } from './ids.js';
 
 /**
@@ -46,4 +46,14 @@ export async function pageById<T extends PgTable & { id: PgColumn }>(
     .orderBy(newest ? desc(table.id) : asc(table.id))
     .limit(limit + 1)) as Array<T['$inferSelect'] & { id: string }>;
   return pageOf(found, limit);
+}
+
+/** The row of `table` with `id`; 404 (`kind` names it: "Supply offer") when there is none. */
+export async function rowById<T extends PgTable & { id: PgColumn }>(db: Db, table: T, id: string, kind: string): Promise<T['$inferSelect']> {
+  const [row] = (await db
+    .select()
+    .from(table as PgTable)
+    .where(eq(table.id, id))) as Array<T['$inferSelect']>;
+  if (!row) throw notFound(kind, id);
+  return row;
 }

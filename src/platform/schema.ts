@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { minorUnits, timestamptz } from './columns.js';
+import { minorUnits, requiredRef, timestamptz } from './columns.js';
 
 /** Durable jobs: claimed with FOR UPDATE SKIP LOCKED so any number of nodes can share them. */
 export const jobs = pgTable(
@@ -45,9 +45,7 @@ export const domainEvents = pgTable(
 export const eventDeliveries = pgTable(
   'event_deliveries',
   {
-    eventId: text('event_id')
-      .notNull()
-      .references(() => domainEvents.id),
+    eventId: requiredRef('event_id', () => domainEvents.id),
     subscriber: text('subscriber').notNull(),
     deliveredAt: timestamptz('delivered_at').notNull(),
   },

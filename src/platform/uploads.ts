@@ -1,7 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import multipart from '@fastify/multipart';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireUser } from './auth.js';
 import { AppError, badRequest } from './errors.js';
 
 /**
@@ -64,6 +66,52 @@ export async function receiveUpload(
   }
   if (!data) throw fieldError('body/file', 'required', 'The file goes in the field "file"');
   return { data, fields: values };
+}
+
+/** A file a signed-in user sent, with the text fields read beside it. */
+export interface Upload {
+  userId: string;
+  data: Buffer;
+  fields: Record<string, string>;
+}
+
+/**
+ * Declares a signed-in user's upload route, `POST url`, with multipart parsing in a scope of its
+ * own: one file of at most `maxBytes` in the field `file`, and the text `fields`. `authorize` runs before the body is read; `save` makes
+ * the answer, sent with `status`.
+ */
+export async function uploadRoute(
+  app: FastifyInstance,
+  r: {
+    url: string;
+    maxBytes: number;
+    /** What the file may be, as the OpenAPI document says it. */
+    file: string;
+    /** The text fields read beside the file, as the OpenAPI document shows them. */
+    fields?: Record<string, TSchema>;
+    schema: { tags: string[]; summary: string; description: string; params?: TSchema; response: Record<number, TSchema> };
+    status: 201 | 202;
+    authorize?: (userId: string, params: Record<string, string>) => Promise<unknown>;
+    save: (upload: Upload, params: Record<string, string>) => Promise<unknown>;
+  },
+): Promise<void> {
+  const { params, response, ...doc } = r.schema;
+  const textFields = r.fields ?? {};
+  const docsBody = Type.Object({ file: Type.String({ format: 'binary', description: r.file }), ...textFields });
+  await app.register(async (scope) => {
+    await registerUploads(scope, r.maxBytes);
+    scope.post(
+      r.url,
+      { config: { auth: 'user', docsBody }, schema: { ...doc, consumes: ['multipart/form-data'], ...(params ? { params } : {}), response } },
+      async (req, reply) => {
+        const userId = requireUser(req).id;
+        const pathParams = req.params as Record<string, string>;
+        await r.authorize?.(userId, pathParams);
+        const { data, fields } = await receiveUpload(req, r.maxBytes, Object.keys(textFields));
+        return reply.code(r.status).send(await r.save({ userId, data, fields }, pathParams));
+      },
+    );
+  });
 }
 
 export async function writePrivateFile(dir: string, name: string, data: Buffer): Promise<void> {

@@ -1,4 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { Clock } from './clock.js';
 import { badRequest, unauthorized } from './errors.js';
 import { assertStorableText } from './validation.js';
@@ -56,4 +59,35 @@ export function verifyWebhook(secret: string, clock: Clock, rawBody: Buffer | st
   }
   assertStorableText(body, 'body');
   return body;
+}
+
+/**
+ * Declares a public webhook route, `POST /webhooks/<kind>/:<param>`, signed as above: in a scope of
+ * its own the JSON body stays raw (a Buffer), so `receive` verifies the exact bytes received.
+ * `param` names the sender (`provider`, `carrier`).
+ */
+export async function signedWebhookRoute(
+  app: FastifyInstance,
+  r: {
+    url: string;
+    param: string;
+    schema: { tags: string[]; summary: string; description: string; response: Record<number, TSchema> };
+    receive: (sender: string, raw: Buffer, headers: IncomingHttpHeaders) => Promise<unknown>;
+  },
+): Promise<void> {
+  const { response, ...doc } = r.schema;
+  await app.register(async (hooks) => {
+    hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    hooks.post(
+      r.url,
+      {
+        config: { auth: 'public' },
+        schema: { ...doc, security: [], params: Type.Object({ [r.param]: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }) }), response },
+      },
+      async (req) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        return r.receive((req.params as Record<string, string>)[r.param]!, raw, req.headers);
+      },
+    );
+  });
 }

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp } from '../app.js';
 import type { StrategiesOption } from '../strategies.js';
 import { SettableClock } from '../platform/clock.js';
 import { loadConfig, type Config } from '../platform/config.js';
+import { newId } from '../platform/ids.js';
 import type { Database } from '../platform/db.js';
 import type { SandboxSecrets } from '../platform/installation-secrets.js';
 import type { Role } from '../modules/identity/index.js';
-import { createSession, signUp } from '../modules/identity/index.js';
+import { createSession, signUp, users } from '../modules/identity/index.js';
 import { createShop } from '../modules/sellers/index.js';
 import { freshDatabase } from './db.js';
 
@@ -86,6 +87,47 @@ export function useTestApp(...args: Parameters<typeof testApp>): TestApp {
   });
   afterAll(() => t.close?.());
   return t;
+}
+
+/**
+ * In the calling `describe`: a {@link testApp} listening on a free local port, for clients that
+ * need a real connection (SSE); `base` is its URL. Both are filled in before the first test runs.
+ */
+export function useListeningApp(...args: Parameters<typeof testApp>): { t: TestApp; base: string } {
+  const server = { t: useTestApp(...args), base: '' };
+  beforeAll(async () => {
+    server.base = await server.t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  return server;
+}
+
+/**
+ * In the calling `describe`: an account of `t` made anew before each test (sessions last 30 days,
+ * so tests that move the clock by months need a fresh one). Filled in before each test runs.
+ */
+export function useFreshAccount(t: TestApp, opts: Parameters<TestApp['account']>[0]): Awaited<ReturnType<TestApp['account']>> {
+  const a = {} as Awaited<ReturnType<TestApp['account']>>;
+  beforeEach(async () => {
+    Object.assign(a, await t.account(opts));
+  });
+  return a;
+}
+
+/**
+ * `count` buyer accounts inserted directly with one shared password hash (a load test is not about
+ * sign-ups), each signed in for a day; their authorization headers. `tag` makes the emails unique.
+ */
+export async function bulkBuyers(t: TestApp, count: number, tag: string): Promise<Array<{ authorization: string }>> {
+  const rowsOf = Array.from({ length: count }, (_, i) => ({
+    id: newId('usr'),
+    email: `${tag}-${i}@test.loopshop.dev`,
+    name: `Buyer ${i}`,
+    passwordHash: 'scrypt$1$1$1$x$x',
+    roles: ['buyer' as const],
+    createdAt: t.clock.now(),
+  }));
+  await t.db.insert(users).values(rowsOf);
+  return Promise.all(rowsOf.map(async (u) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, u.id, 1)).token}` })));
 }
 
 /** POSTs `form` as multipart/form-data to `url` of `app`. */

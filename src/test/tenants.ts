@@ -2,10 +2,11 @@ import { eq, sql } from 'drizzle-orm';
 import { rows } from '../platform/db.js';
 import { DAY } from '../platform/clock.js';
 import type { TestApp } from './app.js';
+import { applicationForm } from './applications.js';
+import { shipAndDeliver } from './delivery.js';
 import { createProduct } from '../modules/catalog/index.js';
 import { insertVideo } from '../modules/content/index.js';
 import { shipments } from '../modules/fulfillment/index.js';
-import { SandboxCarrier } from '../modules/fulfillment/index.js';
 import { flagShipment } from '../modules/fulfillment/index.js';
 import { notify } from '../modules/notifications/index.js';
 import { createShop } from '../modules/sellers/index.js';
@@ -81,14 +82,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   // A second order, delivered (sandbox carrier webhook), with A's review of its item.
   await call('POST', '/v1/cart/items', a.auth, { sku_id: skuS, quantity: 1 });
   const delivered = (((await call('POST', '/v1/checkout', a.auth, cardBody()))!.orders as Array<{ id: string }>)[0]!).id;
-  const sent = await call('POST', `/v1/orders/${delivered}/shipments`, a.auth, { carrier: 'sandbox' });
-  const scanAt = t.clock.now().toISOString();
-  const scans = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
-    { id: `p-${delivered}`, tracking_number: String(sent!.tracking_number), status: 'picked_up', at: scanAt, postal_code: null, description: 'picked up' },
-    { id: `d-${delivered}`, tracking_number: String(sent!.tracking_number), status: 'delivered', at: scanAt, postal_code: '12345', description: 'delivered' },
-  ]);
-  const hook = await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers: scans.headers, payload: scans.rawBody });
-  if (hook.statusCode !== 200) throw new Error(`tenant fixture: carrier webhook answered ${hook.statusCode} ${hook.body}`);
+  await shipAndDeliver(t, delivered, a.auth);
   const deliveredItem = ((await call('GET', `/v1/orders/${delivered}`, a.auth))!.items as Array<{ id: string }>)[0]!.id;
   await call('POST', `/v1/orders/${delivered}/items/${deliveredItem}/review`, a.auth, { rating: 4, text: 'A review' });
   await call('POST', '/v1/cart/items', a.auth, { sku_id: skuM, quantity: 1 });
@@ -129,18 +123,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   const ap = await t.account({ name: 'Tenant A applicant' });
   const docs: string[] = [];
   for (const kind of ['local_stock_proof', 'sales_statement', 'licence']) docs.push((await upload('/v1/seller-applications/documents', ap.auth, [['kind', kind]], PDF, 'doc.pdf')).id);
-  await call('POST', '/v1/seller-applications', ap.auth, {
-    invitation_code: invitation!.code,
-    mode: 'self_fulfilled',
-    company_name: 'A Trail Gear Inc.',
-    registration_number: 'REG-A-1',
-    tax_id: 'TAX-A-1',
-    contact: { name: 'Dana Applicant', email: 'dana@trailgear.example', phone: '+1 555 0100' },
-    category: 'outdoor',
-    yearly_sales: { amount: 250_000_000, currency: 'USD', marketplace: 'Amazon US' },
-    warehouses: [{ name: 'Newark DC', address: { line1: '1 Port St', city: 'Newark', region: 'NJ', postal_code: '07102', country: 'US' } }],
-    document_ids: docs,
-  });
+  await call('POST', '/v1/seller-applications', ap.auth, applicationForm(String(invitation!.code), docs, { company_name: 'A Trail Gear Inc.' }));
 
   return { owner, applicant: { id: ap.id, token: ap.token, auth: ap.auth }, shopId: shop.id, managedShopId: managed.id, ids: await idsByPrefix(t) };
 }

@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Literals, page, PageQuery } from '../../platform/http-schemas.js';
-import { receiveUpload, registerUploads } from '../../platform/uploads.js';
+import { uploadRoute } from '../../platform/uploads.js';
 import { CASE_STATUSES, CASE_TYPES, DECISION_OUTCOMES, REASON_CODES } from './schema.js';
 import {
   acceptCase,
@@ -105,26 +105,18 @@ export async function aftersalesRoutes(server: FastifyInstance): Promise<void> {
   );
 
   // Evidence photos: multipart parsing only for the upload route.
-  await app.register(async (scope) => {
-    await registerUploads(scope, MAX_EVIDENCE_BYTES);
-    scope.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/after-sales/evidence',
-      {
-        config: { auth: 'user', docsBody: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG or WebP, at most 5 MB; checked by content' }) }) },
-        schema: {
-          tags,
-          summary: 'Upload an evidence photo (multipart field `file`); attach it with `evidence_ids`',
-          description: 'Checked by its bytes, not its name: anything but JPEG, PNG or WebP answers 415 `unsupported_media`; over 5 MB 413 `file_too_large`.',
-          consumes: ['multipart/form-data'],
-          response: { 201: Type.Object({ id: Type.String(), url: Type.String() }), ...errors(400, 401, 413, 415) },
-        },
-      },
-      async (req, reply) => {
-        const user = requireUser(req);
-        const { data } = await receiveUpload(req, MAX_EVIDENCE_BYTES);
-        return reply.code(201).send(await saveEvidence(db, clock, config.mediaDir, user.id, data));
-      },
-    );
+  await uploadRoute(app, {
+    url: '/after-sales/evidence',
+    maxBytes: MAX_EVIDENCE_BYTES,
+    file: 'JPEG, PNG or WebP, at most 5 MB; checked by content',
+    schema: {
+      tags,
+      summary: 'Upload an evidence photo (multipart field `file`); attach it with `evidence_ids`',
+      description: 'Checked by its bytes, not its name: anything but JPEG, PNG or WebP answers 415 `unsupported_media`; over 5 MB 413 `file_too_large`.',
+      response: { 201: Type.Object({ id: Type.String(), url: Type.String() }), ...errors(400, 401, 413, 415) },
+    },
+    status: 201,
+    save: ({ userId, data }) => saveEvidence(db, clock, config.mediaDir, userId, data),
   });
 
   app.get(

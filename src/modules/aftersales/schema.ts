@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { minorUnits, money, timestamps, timestamptz } from '../../platform/columns.js';
+import { minorUnits, money, requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 export const CASE_TYPES = ['refund_only', 'return_and_refund', 'replacement'] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
@@ -90,9 +90,7 @@ export const afterSalesEvents = pgTable(
   'after_sales_events',
   {
     id: text('id').primaryKey(),
-    caseId: text('case_id')
-      .notNull()
-      .references(() => afterSalesCases.id),
+    caseId: requiredRef('case_id', () => afterSalesCases.id),
     type: text('type').notNull(),
     byRole: text('by_role').$type<ActorRole>().notNull(),
     byUserId: text('by_user_id'),

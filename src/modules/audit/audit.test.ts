@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../platform/clock.js';
 import { testApp, type TestApp } from '../../test/app.js';
+import { applicationForm } from '../../test/applications.js';
 import { flagShipment, listShipmentsOfOrder } from '../fulfillment/index.js';
 import { addToCart, cardBody, checkoutReq, shopWithProduct } from '../orders/index.js';
 import { saveDocument } from '../sellers/index.js';
@@ -114,18 +115,7 @@ describe('audit log: every operator action is recorded', () => {
     const docs = [];
     for (const kind of ['local_stock_proof', 'sales_statement', 'licence'] as const) docs.push((await saveDocument(t.db, t.clock, dir, applicant.id, kind, PDF)).id);
     const application = ok(
-      await req('POST', '/v1/seller-applications', applicant.auth, {
-        invitation_code: inv.code,
-        category: 'outdoor',
-        mode: 'self_fulfilled',
-        company_name: 'Audited Outdoor Inc',
-        registration_number: 'REG-AUDIT-1',
-        tax_id: 'TAX-AUDIT-1',
-        contact: { name: 'Ann', email: 'ann@example.test', phone: '+1 555 0100' },
-        yearly_sales: { amount: 300_000_000, currency: 'USD', marketplace: 'Amazon US' },
-        warehouses: [{ name: 'Newark DC', address: { line1: '1 Port St', city: 'Newark', region: 'NJ', postal_code: '07102', country: 'US' } }],
-        document_ids: docs,
-      }),
+      await req('POST', '/v1/seller-applications', applicant.auth, applicationForm(inv.code, docs, { company_name: 'Audited Outdoor Inc' })),
       201,
     );
     expect(application.status).toBe('submitted');

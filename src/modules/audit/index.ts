@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './service.js';
+export * from './operator-action.js';

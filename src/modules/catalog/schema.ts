@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, customType, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { shops } from '../sellers/schema.js';
-import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
+import { minorUnits, requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
@@ -15,7 +15,7 @@ export const products = pgTable(
   'products',
   {
     id: text('id').primaryKey(),
-    shopId: text('shop_id').notNull().references(() => shops.id),
+    shopId: requiredRef('shop_id', () => shops.id),
     title: text('title').notNull(),
     /** Plain text (HTML stripped on the way in). */
     description: text('description').notNull().default(''),
@@ -46,8 +46,8 @@ export const skus = pgTable(
   'skus',
   {
     id: text('id').primaryKey(),
-    productId: text('product_id').notNull().references(() => products.id),
-    shopId: text('shop_id').notNull().references(() => shops.id),
+    productId: requiredRef('product_id', () => products.id),
+    shopId: requiredRef('shop_id', () => shops.id),
     optionValues: jsonb('option_values').$type<string[]>().notNull().default([]),
     /** Minor units of the product's currency. */
     price: minorUnits('price').notNull(),

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from '../identity/schema.js';
-import { timestamptz } from '../../platform/columns.js';
+import { requiredRef, timestamptz } from '../../platform/columns.js';
 
 export const VIDEO_STATUSES = ['processing', 'ready', 'failed'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
@@ -15,7 +15,7 @@ export const videos = pgTable(
   'videos',
   {
     id: text('id').primaryKey(),
-    creatorId: text('creator_id').notNull().references(() => users.id),
+    creatorId: requiredRef('creator_id', () => users.id),
     caption: text('caption').notNull().default(''),
     status: text('status', { enum: VIDEO_STATUSES }).notNull().default('processing'),
     failureReason: text('failure_reason'),
@@ -48,9 +48,7 @@ export const videoAnchors = pgTable(
   'video_anchors',
   {
     id: text('id').primaryKey(),
-    videoId: text('video_id')
-      .notNull()
-      .references(() => videos.id, { onDelete: 'cascade' }),
+    videoId: requiredRef('video_id', () => videos.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     type: text('type', { enum: ANCHOR_TYPES }).notNull(),
     productId: text('product_id'),
@@ -75,9 +73,7 @@ export const videoAnchors = pgTable(
 export const creatorShowcase = pgTable(
   'creator_showcase',
   {
-    creatorId: text('creator_id')
-      .notNull()
-      .references(() => users.id),
+    creatorId: requiredRef('creator_id', () => users.id),
     productId: text('product_id').notNull(),
     position: integer('position').notNull(),
     addedAt: timestamptz('added_at').notNull(),
@@ -93,9 +89,7 @@ export const showcaseLinks = pgTable(
   'showcase_links',
   {
     id: text('id').primaryKey(),
-    creatorId: text('creator_id')
-      .notNull()
-      .references(() => users.id),
+    creatorId: requiredRef('creator_id', () => users.id),
     position: integer('position').notNull(),
     url: text('url').notNull(),
     title: text('title'),

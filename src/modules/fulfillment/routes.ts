@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { hasRole, requireUser } from '../../platform/auth.js';
 import { errors, IdParam, Nullable, page, PageQuery } from '../../platform/http-schemas.js';
 import { pageOf } from '../../platform/pagination.js';
-import { audited } from '../audit/index.js';
+import { signedWebhookRoute } from '../../platform/webhook-signature.js';
+import { adminAction, audited } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { BREACH_KINDS, FLAG_RULES } from './schema.js';
 import { ShipmentItem, ShipmentOut } from './views.js';
@@ -157,52 +158,30 @@ export async function fulfillmentRoutes(server: FastifyInstance): Promise<void> 
     },
   );
 
-  app.post(
-    '/admin/fulfillment/flags/:id/clear',
-    {
-      schema: {
-        tags: ['fulfillment', 'admin'],
-        summary: 'Clear a fake-tracking flag after review (operators): lifts its hold on the escrow',
-        params: IdParam('id', 'ffl'),
-        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-        response: { 200: FlagOut, ...errors(400, 401, 403, 404, 409) },
-      },
-    },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      const flag = await audited(
-        db,
-        clock,
-        (tx) => clearFlag(tx, clock, operatorId, req.params.id as string, req.body.note),
-        (f) => ({ actorId: operatorId, action: 'fulfillment_flag.clear', targetType: 'fulfillment_flag', targetId: f.id, data: { reason: f.note, rule: f.rule, order_id: f.orderId, shop_id: f.shopId } }),
-      );
-      return flagOut(flag);
-    },
-  );
+  adminAction(app, {
+    url: '/admin/fulfillment/flags/:id/clear',
+    tag: 'fulfillment',
+    idPrefix: 'ffl',
+    summary: 'Clear a fake-tracking flag after review (operators): lifts its hold on the escrow',
+    body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+    out: FlagOut,
+    run: (tx, { operatorId, id, body }) => clearFlag(tx, clock, operatorId, id, body.note),
+    audit: (f) => ({ action: 'fulfillment_flag.clear', targetType: 'fulfillment_flag', targetId: f.id, data: { reason: f.note, rule: f.rule, order_id: f.orderId, shop_id: f.shopId } }),
+    view: flagOut,
+  });
 
-  // Verified over the exact bytes received: the JSON body stays raw for this route only.
-  await app.register(async (hooks) => {
-    hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    hooks.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/webhooks/carriers/:carrier',
-      {
-        config: { auth: 'public' },
-        schema: {
-          tags: ['fulfillment'],
-          summary: 'Signed carrier tracking webhooks',
-          description:
-            'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock; ' +
-            'body `{ "events": [{ "id", "tracking_number", "status", "at", "postal_code", "description" }] }`. ' +
-            'Events apply once by event id; an event older than the shipment\'s last one never moves its status back.',
-          security: [],
-          params: Type.Object({ carrier: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }) }),
-          response: { 200: Type.Object({ received: Type.Integer(), applied: Type.Integer(), duplicates: Type.Integer() }), ...errors(400, 401, 404) },
-        },
-      },
-      async (req) => {
-        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        return receiveCarrierWebhook(db, clock, carriers, req.params.carrier, raw, req.headers);
-      },
-    );
+  await signedWebhookRoute(app, {
+    url: '/webhooks/carriers/:carrier',
+    param: 'carrier',
+    schema: {
+      tags: ['fulfillment'],
+      summary: 'Signed carrier tracking webhooks',
+      description:
+        'Header `loopshop-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at most 5 minutes off the platform clock; ' +
+        'body `{ "events": [{ "id", "tracking_number", "status", "at", "postal_code", "description" }] }`. ' +
+        'Events apply once by event id; an event older than the shipment\'s last one never moves its status back.',
+      response: { 200: Type.Object({ received: Type.Integer(), applied: Type.Integer(), duplicates: Type.Integer() }), ...errors(400, 401, 404) },
+    },
+    receive: (carrier, raw, headers) => receiveCarrierWebhook(db, clock, carriers, carrier, raw, headers),
   });
 }

@@ -40,18 +40,24 @@ describe('sandbox carrier on the real clock', () => {
     return { id: user.id, auth: { authorization: `Bearer ${token}` } };
   };
 
-  it('plays label → picked up → in transit → out for delivery → delivered by itself; the order is delivered', async () => {
-    const [seller, buyer] = [await account('seller'), await account('buyer')];
-    const shop = await createShop(database.db, clock, { name: 'Real time', market: 'US', currency: 'USD', timezone: 'UTC', shippingFee: 0, ownerId: seller.id });
+  /** A seller with a live one-variant product (5 in stock) and a buyer; the product's SKU. */
+  const sellerAndBuyer = async (prefix: string, shopName: string, title: string, amount: number) => {
+    const [seller, buyer] = [await account(`seller${prefix}`), await account(`buyer${prefix}`)];
+    const shop = await createShop(database.db, clock, { name: shopName, market: 'US', currency: 'USD', timezone: 'UTC', shippingFee: 0, ownerId: seller.id });
     const product = await createProduct(database.db, clock, stockKeeper, shop.id, {
-      title: 'Parcel',
+      title,
       status: 'live',
       option_names: [],
-      variants: [{ option_values: [], price: { amount: 1500, currency: 'USD' }, stock: { on_hand: 5 } }],
+      variants: [{ option_values: [], price: { amount, currency: 'USD' }, stock: { on_hand: 5 } }],
     });
+    return { seller, buyer, skuId: product.variants[0]!.sku_id };
+  };
+
+  it('plays label → picked up → in transit → out for delivery → delivered by itself; the order is delivered', async () => {
+    const { seller, buyer, skuId } = await sellerAndBuyer('', 'Real time', 'Parcel', 1500);
     const inject = (method: 'GET' | 'POST', url: string, auth: { authorization: string }, payload?: object) =>
       app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
-    expect((await inject('POST', '/v1/cart/items', buyer.auth, { sku_id: product.variants[0]!.sku_id, quantity: 1 })).statusCode).toBe(201);
+    expect((await inject('POST', '/v1/cart/items', buyer.auth, { sku_id: skuId, quantity: 1 })).statusCode).toBe(201);
     const checkout = await inject('POST', '/v1/checkout', buyer.auth, cardBody());
     expect(checkout.statusCode, checkout.body).toBe(201);
     const orderId = checkout.json().orders[0].id as string;
@@ -71,15 +77,8 @@ describe('sandbox carrier on the real clock', () => {
   });
 
   it('scans nothing for a tracking number the seller typed (the carrier never issued it)', async () => {
-    const [seller, buyer] = [await account('seller2'), await account('buyer2')];
-    const shop = await createShop(database.db, clock, { name: 'Typed', market: 'US', currency: 'USD', timezone: 'UTC', shippingFee: 0, ownerId: seller.id });
-    const product = await createProduct(database.db, clock, stockKeeper, shop.id, {
-      title: 'Typed parcel',
-      status: 'live',
-      option_names: [],
-      variants: [{ option_values: [], price: { amount: 900, currency: 'USD' }, stock: { on_hand: 5 } }],
-    });
-    await app.inject({ method: 'POST', url: '/v1/cart/items', headers: buyer.auth, payload: { sku_id: product.variants[0]!.sku_id, quantity: 1 } });
+    const { seller, buyer, skuId } = await sellerAndBuyer('2', 'Typed', 'Typed parcel', 900);
+    await app.inject({ method: 'POST', url: '/v1/cart/items', headers: buyer.auth, payload: { sku_id: skuId, quantity: 1 } });
     const orderId = (await app.inject({ method: 'POST', url: '/v1/checkout', headers: buyer.auth, payload: cardBody() })).json().orders[0].id as string;
     const shipped = await app.inject({ method: 'POST', url: `/v1/orders/${orderId}/shipments`, headers: seller.auth, payload: { carrier: 'sandbox', tracking_number: 'TYPED-123' } });
     expect(shipped.statusCode).toBe(201);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { timestamptz } from '../../platform/columns.js';
+import { requiredRef, timestamptz } from '../../platform/columns.js';
 
 /** Shipment states (DESIGN.md): label_created → picked_up → in_transit → out_for_delivery → delivered, exception. */
 export const SHIPMENT_STATUSES = ['label_created', 'picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'] as const;
@@ -73,7 +73,7 @@ export const trackingEvents = pgTable(
   'tracking_events',
   {
     id: text('id').primaryKey(),
-    shipmentId: text('shipment_id').notNull().references(() => shipments.id),
+    shipmentId: requiredRef('shipment_id', () => shipments.id),
     carrier: text('carrier').notNull(),
     carrierEventId: text('carrier_event_id').notNull(),
     status: text('status', { enum: SHIPMENT_STATUSES }).notNull(),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { timestamptz } from '../../platform/columns.js';
+import { requiredRef, timestamptz } from '../../platform/columns.js';
 
 export const ROLES = ['buyer', 'creator', 'seller', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,7 +24,7 @@ export const sessions = pgTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id),
+    userId: requiredRef('user_id', () => users.id),
     tokenHash: text('token_hash').notNull(),
     createdAt: timestamptz('created_at').notNull(),
     expiresAt: timestamptz('expires_at').notNull(),

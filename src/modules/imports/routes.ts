@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { errors, page, PageQuery } from '../../platform/http-schemas.js';
-import { receiveUpload, registerUploads } from '../../platform/uploads.js';
+import { uploadRoute } from '../../platform/uploads.js';
 import { requireShopMember } from '../sellers/index.js';
 import { applyAnchorReplacements, proposeAnchorReplacements } from './anchors.js';
 import { createImport, getImport, listImports, MAX_IMPORT_BYTES, rerunImport } from './service.js';
@@ -17,38 +17,24 @@ export async function importsRoutes(server: FastifyInstance): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { db, clock, config } = app.ctx;
 
-  await app.register(async (scope) => {
-    await registerUploads(scope, MAX_IMPORT_BYTES);
-    scope.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/shops/:id/imports',
-      {
-        config: {
-          auth: 'user',
-          docsBody: Type.Object({
-            file: Type.String({ format: 'binary', description: 'A Shopify product export (CSV, UTF-8), at most 50 MB' }),
-            file_name: Type.Optional(Type.String({ description: 'The name to show for it (default products.csv)' })),
-          }),
-        },
-        schema: {
-          tags,
-          summary: 'Import a Shopify product export as draft products (multipart `file`); runs as a job',
-          description:
-            'The file is checked first: not UTF-8 text 415 `unsupported_media`; empty 400 `empty_file`; bad CSV 400 `invalid_csv`; ' +
-            'no Handle, Title or Variant Price column 400 `missing_columns` (details.missing); over 50 MB 413 `file_too_large`. ' +
-            'Follow the progress and the report at GET /v1/imports/{id}.',
-          consumes: ['multipart/form-data'],
-          params: ShopParam,
-          response: { 202: Type.Object({ import: ImportOut }), ...errors(400, 401, 403, 404, 413, 415) },
-        },
-      },
-      async (req, reply) => {
-        const user = requireUser(req);
-        await requireShopMember(db, user.id, req.params.id);
-        const { data, fields } = await receiveUpload(req, MAX_IMPORT_BYTES, ['file_name']);
-        const created = await createImport(db, clock, config.dataDir, { shopId: req.params.id, userId: user.id, fileName: fields.file_name, data });
-        return reply.code(202).send({ import: created });
-      },
-    );
+  await uploadRoute(app, {
+    url: '/shops/:id/imports',
+    maxBytes: MAX_IMPORT_BYTES,
+    file: 'A Shopify product export (CSV, UTF-8), at most 50 MB',
+    fields: { file_name: Type.Optional(Type.String({ description: 'The name to show for it (default products.csv)' })) },
+    schema: {
+      tags,
+      summary: 'Import a Shopify product export as draft products (multipart `file`); runs as a job',
+      description:
+        'The file is checked first: not UTF-8 text 415 `unsupported_media`; empty 400 `empty_file`; bad CSV 400 `invalid_csv`; ' +
+        'no Handle, Title or Variant Price column 400 `missing_columns` (details.missing); over 50 MB 413 `file_too_large`. ' +
+        'Follow the progress and the report at GET /v1/imports/{id}.',
+      params: ShopParam,
+      response: { 202: Type.Object({ import: ImportOut }), ...errors(400, 401, 403, 404, 413, 415) },
+    },
+    status: 202,
+    authorize: (userId, params) => requireShopMember(db, userId, params.id!),
+    save: async ({ userId, data, fields }, params) => ({ import: await createImport(db, clock, config.dataDir, { shopId: params.id!, userId, fileName: fields.file_name, data }) }),
   });
 
   app.get(

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { shops } from '../sellers/schema.js';
-import { timestamptz } from '../../platform/columns.js';
+import { requiredRef, timestamptz } from '../../platform/columns.js';
 
 export const IMPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
@@ -23,7 +23,7 @@ export const imports = pgTable(
   'imports',
   {
     id: text('id').primaryKey(),
-    shopId: text('shop_id').notNull().references(() => shops.id),
+    shopId: requiredRef('shop_id', () => shops.id),
     /** The member who uploaded it; null from the command line. */
     createdBy: text('created_by'),
     status: text('status', { enum: IMPORT_STATUSES }).notNull().default('queued'),
@@ -47,14 +47,10 @@ export const imports = pgTable(
 export const importedProducts = pgTable(
   'imported_products',
   {
-    shopId: text('shop_id')
-      .notNull()
-      .references(() => shops.id),
+    shopId: requiredRef('shop_id', () => shops.id),
     handle: text('handle').notNull(),
     productId: text('product_id').notNull(),
-    importId: text('import_id')
-      .notNull()
-      .references(() => imports.id),
+    importId: requiredRef('import_id', () => imports.id),
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.handle] })],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { type Db } from '../../platform/db.js';
-import { pageById } from '../../platform/pagination.js';
+import { pageById, rowById } from '../../platform/pagination.js';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
@@ -217,9 +217,7 @@ export async function processImport(
 ): Promise<ImportView> {
   const claimed = (await tryTransitionImport(db, importId, 'start', { set: { startedAt: sql`coalesce(${imports.startedAt}, ${clock.now()})` } }))?.row;
   if (!claimed) {
-    const [row] = await db.select().from(imports).where(eq(imports.id, importId));
-    if (!row) throw notFound('Import', importId);
-    return toView(row);
+    return toView(await getImportRow(db, importId));
   }
   let row = claimed;
   const file = importFile(dataDir, row.id);
@@ -275,11 +273,7 @@ export function registerImportJobs(jobs: JobRunner, ctx: { clock: Clock; config:
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-async function getImportRow(db: Db, importId: string): Promise<ImportRow> {
-  const [row] = await db.select().from(imports).where(eq(imports.id, importId));
-  if (!row) throw notFound('Import', importId);
-  return row;
-}
+const getImportRow = (db: Db, importId: string): Promise<ImportRow> => rowById(db, imports, importId, 'Import');
 
 /** An import with its report, for a member of its shop (others: 404). */
 export async function getImport(db: Db, userId: string, importId: string): Promise<ImportView> {

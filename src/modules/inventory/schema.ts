@@ -3,7 +3,7 @@ import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqu
 import { skus } from '../catalog/schema.js';
 import { shops } from '../sellers/schema.js';
 import type { Address } from '../../platform/address.js';
-import { timestamps, timestamptz } from '../../platform/columns.js';
+import { requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 /** Where stock sits. `shop_id` null = a platform warehouse (managed fulfilment). */
 export const warehouses = pgTable(
@@ -28,8 +28,8 @@ export const warehouses = pgTable(
 export const stock = pgTable(
   'stock',
   {
-    skuId: text('sku_id').notNull().references(() => skus.id),
-    warehouseId: text('warehouse_id').notNull().references(() => warehouses.id),
+    skuId: requiredRef('sku_id', () => skus.id),
+    warehouseId: requiredRef('warehouse_id', () => warehouses.id),
     onHand: integer('on_hand').notNull().default(0),
     reserved: integer('reserved').notNull().default(0),
     updatedAt: timestamptz('updated_at').notNull(),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { minorUnits, timestamptz } from '../../platform/columns.js';
+import { minorUnits, requiredRef, timestamptz } from '../../platform/columns.js';
 
 /**
  * One row per (account, currency). `balance` is a cache of the sum of its postings, kept under
@@ -34,7 +34,7 @@ export const ledgerPostings = pgTable(
   'ledger_postings',
   {
     id: text('id').primaryKey(),
-    entryId: text('entry_id').notNull().references(() => ledgerEntries.id),
+    entryId: requiredRef('entry_id', () => ledgerEntries.id),
     account: text('account').notNull(),
     currency: text('currency').notNull(),
     amount: minorUnits('amount').notNull(),

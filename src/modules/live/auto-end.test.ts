@@ -1,25 +1,18 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../platform/clock.js';
-import { testApp, type TestApp } from '../../test/app.js';
+import { useListeningApp } from '../../test/app.js';
 import { getAvailability, getHolds, getStockLevels } from '../inventory/index.js';
 import { addToCart, cardBody, checkoutReq } from '../orders/index.js';
 import { liveSessions } from './schema.js';
 import { endStaleLives, LIVE_IDLE_END_MS, LIVE_MAX_DURATION_MS, LIVE_SWEEP_EVERY_MS, scheduleLiveJobs } from './service.js';
-import { creatorWithShop, openStream, STREAM_URL, type Creator } from './testing.js';
-
-/** Rooms never re-read on a timer here: the `ended` event a viewer gets came through the end's notification. */
-const NO_REFRESH = { liveRefreshMs: 3_600_000 };
+import { creatorWithShop, NO_REFRESH, openStream, STREAM_URL, type Creator } from './testing.js';
 
 describe('lives left running end automatically', () => {
-  let t: TestApp;
-  let base: string;
-  beforeAll(async () => {
-    t = await testApp(NO_REFRESH);
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    await scheduleLiveJobs(t.db, t.clock);
-  });
-  afterAll(() => t.close());
+  // Rooms never re-read on a timer here: the `ended` event a viewer gets came through the end's notification.
+  const server = useListeningApp(NO_REFRESH);
+  const { t } = server;
+  beforeAll(() => scheduleLiveJobs(t.db, t.clock));
 
   type Auth = { authorization: string } | undefined;
   const req = (method: 'GET' | 'POST' | 'PUT', url: string, auth?: Auth, payload?: unknown) =>
@@ -65,7 +58,7 @@ describe('lives left running end automatically', () => {
     const buyer = await t.account();
     await addToCart(t, buyer.auth, a, 1, { live_id: live.id });
     expect((await checkoutReq(t, buyer.auth, cardBody())).statusCode).toBe(201);
-    const viewer = await openStream(`${base}/v1/live/${live.id}/stream`);
+    const viewer = await openStream(`${server.base}/v1/live/${live.id}/stream`);
     await viewer.next((e) => e.event === 'snapshot');
 
     await wait(LIVE_IDLE_END_MS - LIVE_SWEEP_EVERY_MS);

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { rows } from '../../platform/db.js';
-import { newId } from '../../platform/ids.js';
-import { testApp, type TestApp } from '../../test/app.js';
-import { users } from '../identity/index.js';
-import { createSession } from '../identity/index.js';
+import { bulkBuyers, useTestApp } from '../../test/app.js';
 import { foldCommittedStock, getAvailability, getHolds } from '../inventory/index.js';
 import { reconcile } from '../ledger/index.js';
 import { addToCart, checkoutReq } from '../orders/index.js';
@@ -16,12 +13,8 @@ const ON_HAND = 80;
 const ALLOTMENT = 50;
 
 describe('flash-sale allotment under concurrency', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // On PostgreSQL the checkouts really run in parallel over 20 connections; PGlite serializes.
-    t = await testApp({}, { poolSize: 20 });
-  });
-  afterAll(() => t.close());
+  // On PostgreSQL the checkouts really run in parallel over 20 connections; PGlite serializes.
+  const t = useTestApp({}, { poolSize: 20 });
 
   it(`${LIVE_BUYERS} live buyers on an allotment of ${ALLOTMENT} and ${OTHER_BUYERS} ordinary buyers on the rest: nobody takes the other's units`, async () => {
     const f = await creatorWithShop(t, { name: 'Flash', price: 999, stock: [ON_HAND] });
@@ -31,17 +24,7 @@ describe('flash-sale allotment under concurrency', () => {
     const set = await t.app.inject({ method: 'PUT', url: `/v1/live/${live.id}/allotments`, headers: { ...f.creator.auth, 'idempotency-key': 'allot-1' }, payload: [{ sku_id: sku, quantity: ALLOTMENT }] });
     expect(set.statusCode).toBe(200);
 
-    // Buyers are inserted directly with one shared password hash: sign-ups are not the subject.
-    const rowsOf = Array.from({ length: LIVE_BUYERS + OTHER_BUYERS }, (_, i) => ({
-      id: newId('usr'),
-      email: `live-flash-${i}-${live.id}@test.loopshop.dev`,
-      name: `Buyer ${i}`,
-      passwordHash: 'scrypt$1$1$1$x$x',
-      roles: ['buyer'],
-      createdAt: t.clock.now(),
-    }));
-    await t.db.insert(users).values(rowsOf);
-    const buyers = await Promise.all(rowsOf.map(async (u) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, u.id, 1)).token}` })));
+    const buyers = await bulkBuyers(t, LIVE_BUYERS + OTHER_BUYERS, `live-flash-${live.id}`);
     const liveBuyers = buyers.slice(0, LIVE_BUYERS);
     const others = buyers.slice(LIVE_BUYERS);
     for (const auth of liveBuyers) await addToCart(t, auth, sku, 1, { live_id: live.id });

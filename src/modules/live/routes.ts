@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TNever, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { HOUR, MINUTE } from '../../platform/clock.js';
@@ -23,6 +23,7 @@ import {
   pinProduct,
   setAllotments,
   startLive,
+  type LiveView,
 } from './service.js';
 import { Live } from './views.js';
 
@@ -108,75 +109,74 @@ export async function liveRoutes(server: FastifyInstance): Promise<void> {
     async (req) => getLive(db, req.params.id as string),
   );
 
-  app.post(
-    '/live/:id/start',
-    {
+  /**
+   * The session's creator acts on it, `/live/:id/<action>` (idempotent): the answer is the
+   * session as it then stands; 403 for anyone else, 409 when its state forbids the action.
+   */
+  const creatorAction = <B extends TSchema = TNever>(
+    method: 'POST' | 'PUT',
+    action: string,
+    doc: { summary: string; description?: string; body?: B },
+    run: (creatorId: string, liveId: string, body: Static<B>) => Promise<LiveView>,
+  ) =>
+    app.route({
+      method,
+      url: `/live/:id/${action}`,
       config: { auth: ['creator'], idempotent: true },
       schema: {
         tags,
-        summary: 'Go live (creator of the session)',
-        description:
-          'Needs `attestation: true`: the creator confirms being live only here (422 `attestation_required`; the text is at GET /v1/live/attestation). ' +
-          'One live session per creator at a time: 409 `already_live` (also when two starts race). A session that is not scheduled: 409 `invalid_transition`.',
+        summary: doc.summary,
+        ...(doc.description ? { description: doc.description } : {}),
         params: LiveId,
-        body: Type.Object({ attestation: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
+        ...(doc.body ? { body: doc.body } : {}),
+        // A body may name what cannot be done (422).
+        response: { 200: Live, ...(doc.body ? errors(400, 401, 403, 404, 409, 422) : errors(400, 401, 403, 404, 409)) },
       },
+      handler: async (req) => run(requireUser(req).id, (req.params as { id: string }).id, req.body as Static<B>),
+    });
+
+  creatorAction(
+    'POST',
+    'start',
+    {
+      summary: 'Go live (creator of the session)',
+      description:
+        'Needs `attestation: true`: the creator confirms being live only here (422 `attestation_required`; the text is at GET /v1/live/attestation). ' +
+        'One live session per creator at a time: 409 `already_live` (also when two starts race). A session that is not scheduled: 409 `invalid_transition`.',
+      body: Type.Object({ attestation: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     },
-    async (req) => startLive(db, clock, requireUser(req).id, req.params.id as string, req.body),
+    (creatorId, id, body) => startLive(db, clock, creatorId, id, body),
   );
 
-  app.post(
-    '/live/:id/pin',
+  creatorAction(
+    'POST',
+    'pin',
     {
-      config: { auth: ['creator'], idempotent: true },
-      schema: {
-        tags,
-        summary: 'Pin a product and feature it in the room',
-        description: `Live products only (422 \`invalid_product\`), at most ${MAX_PINS} per session (422 \`too_many_pins\`); not once ended (409 \`invalid_state\`).`,
-        params: LiveId,
-        body: Type.Object({ product_id: ProductId }, { additionalProperties: false }),
-        response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
-      },
+      summary: 'Pin a product and feature it in the room',
+      description: `Live products only (422 \`invalid_product\`), at most ${MAX_PINS} per session (422 \`too_many_pins\`); not once ended (409 \`invalid_state\`).`,
+      body: Type.Object({ product_id: ProductId }, { additionalProperties: false }),
     },
-    async (req) => pinProduct(db, clock, requireUser(req).id, req.params.id as string, req.body.product_id),
+    (creatorId, id, body) => pinProduct(db, clock, creatorId, id, body.product_id),
   );
 
-  app.put(
-    '/live/:id/allotments',
+  creatorAction(
+    'PUT',
+    'allotments',
     {
-      config: { auth: ['creator'], idempotent: true },
-      schema: {
-        tags,
-        summary: 'Set flash-sale allotments: stock set aside for this live, per SKU',
-        description:
-          'Quantities are totals (0 gives the allotment back); SKUs not named keep theirs. While live only (409 `invalid_state`); SKUs of pinned products (422 `sku_not_pinned`) ' +
-          'of a shop the creator is a member of (403 `shop_member_required`). Not enough available stock: 409 `out_of_stock`; below what buyers already took: 409 `allotment_in_use`. ' +
-          'All or nothing. Buyers who add to cart with `source.live_id` of this session buy these units and only these; ending the session returns the unsold ones to general stock.',
-        params: LiveId,
-        body: Type.Array(
-          Type.Object({ sku_id: Type.String({ pattern: '^sku_[0-9a-z]{26}$' }), quantity: Type.Integer({ minimum: 0, maximum: MAX_ALLOTMENT }) }, { additionalProperties: false }),
-          { minItems: 1, maxItems: MAX_ALLOTMENT_ITEMS },
-        ),
-        response: { 200: Live, ...errors(400, 401, 403, 404, 409, 422) },
-      },
+      summary: 'Set flash-sale allotments: stock set aside for this live, per SKU',
+      description:
+        'Quantities are totals (0 gives the allotment back); SKUs not named keep theirs. While live only (409 `invalid_state`); SKUs of pinned products (422 `sku_not_pinned`) ' +
+        'of a shop the creator is a member of (403 `shop_member_required`). Not enough available stock: 409 `out_of_stock`; below what buyers already took: 409 `allotment_in_use`. ' +
+        'All or nothing. Buyers who add to cart with `source.live_id` of this session buy these units and only these; ending the session returns the unsold ones to general stock.',
+      body: Type.Array(
+        Type.Object({ sku_id: Type.String({ pattern: '^sku_[0-9a-z]{26}$' }), quantity: Type.Integer({ minimum: 0, maximum: MAX_ALLOTMENT }) }, { additionalProperties: false }),
+        { minItems: 1, maxItems: MAX_ALLOTMENT_ITEMS },
+      ),
     },
-    async (req) => setAllotments(db, clock, requireUser(req).id, req.params.id as string, req.body),
+    (creatorId, id, body) => setAllotments(db, clock, creatorId, id, body),
   );
 
-  app.post(
-    '/live/:id/end',
-    {
-      config: { auth: ['creator'], idempotent: true },
-      schema: {
-        tags,
-        summary: 'End the session; unsold allotments go back to general stock',
-        params: LiveId,
-        response: { 200: Live, ...errors(400, 401, 403, 404, 409) },
-      },
-    },
-    async (req) => endLive(db, clock, requireUser(req).id, req.params.id as string),
-  );
+  creatorAction('POST', 'end', { summary: 'End the session; unsold allotments go back to general stock' }, (creatorId, id) => endLive(db, clock, creatorId, id));
 
   app.post(
     '/live/:id/heartbeat',

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { timestamps, timestamptz } from '../../platform/columns.js';
+import { requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 export const LIVE_STATUSES = ['scheduled', 'live', 'ended'] as const;
 export type LiveStatus = (typeof LIVE_STATUSES)[number];
@@ -48,9 +48,7 @@ export const liveSessions = pgTable(
 export const livePins = pgTable(
   'live_pins',
   {
-    liveId: text('live_id')
-      .notNull()
-      .references(() => liveSessions.id),
+    liveId: requiredRef('live_id', () => liveSessions.id),
     productId: text('product_id').notNull(),
     position: integer('position').notNull(),
     pinnedAt: timestamptz('pinned_at').notNull(),

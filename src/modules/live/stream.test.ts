@@ -8,24 +8,16 @@ import { createApp } from '../../app.js';
 import { SettableClock } from '../../platform/clock.js';
 import { loadConfig } from '../../platform/config.js';
 import { openDatabase, type Database } from '../../platform/db.js';
-import { testApp, type TestApp } from '../../test/app.js';
+import { useListeningApp, type TestApp } from '../../test/app.js';
 import { testDbKind } from '../../test/db.js';
 import { TEMPLATE_DB, withDatabase } from '../../test/global-setup.js';
 import { createSession, signUp } from '../identity/index.js';
 import { addToCart, checkoutReq } from '../orders/index.js';
-import { creatorWithShop, openStream, STREAM_URL, type SseEvent } from './testing.js';
-
-/** Rooms never re-read on a timer in these tests: whatever arrives came through a notification. */
-const NO_REFRESH = { liveRefreshMs: 3_600_000 };
+import { creatorWithShop, NO_REFRESH, openStream, STREAM_URL, type SseEvent } from './testing.js';
 
 describe('live room over SSE', () => {
-  let t: TestApp;
-  let base: string;
-  beforeAll(async () => {
-    t = await testApp(NO_REFRESH);
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(() => t.close());
+  const server = useListeningApp(NO_REFRESH);
+  const { t } = server;
 
   it('sends a snapshot, then viewers, purchases, stock, pins and the end', async () => {
     const f = await creatorWithShop(t, { name: 'Stream', stock: [30] });
@@ -39,7 +31,7 @@ describe('live room over SSE', () => {
     const missing = await t.app.inject({ method: 'GET', url: '/v1/live/liv_00000000000000000000000000/stream' });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'not_found']);
 
-    const a = await openStream(`${base}/v1/live/${live.id}/stream`);
+    const a = await openStream(`${server.base}/v1/live/${live.id}/stream`);
     expect(a.status).toBe(200);
     expect(a.contentType).toMatch(/^text\/event-stream/);
     const snapshot = await a.next((e) => e.event === 'snapshot');
@@ -49,11 +41,11 @@ describe('live room over SSE', () => {
       pinned: { id: f.productId, skus: [{ sku_id: sku, available: 10, allotment: { quantity: 10, remaining: 10 } }] },
       purchases: [],
     });
-    const b = await openStream(`${base}/v1/live/${live.id}/stream`);
+    const b = await openStream(`${server.base}/v1/live/${live.id}/stream`);
     expect((await b.next((e) => e.event === 'snapshot')).data.viewers).toBe(2);
     await a.next((e) => e.event === 'viewers' && e.data.viewers === 2);
     // The creator watching their own room is not counted.
-    const host = await openStream(`${base}/v1/live/${live.id}/stream`, f.creator.auth);
+    const host = await openStream(`${server.base}/v1/live/${live.id}/stream`, f.creator.auth);
     expect((await host.next((e) => e.event === 'snapshot')).data.viewers).toBe(2);
 
     const buyer = await t.account({ name: 'zoë buyer' });
@@ -79,7 +71,7 @@ describe('live room over SSE', () => {
     expect(ended.data.live).toMatchObject({ status: 'ended', allotments: [{ remaining: 0, status: 'closed' }] });
     await a.ended;
     // An ended room answers its snapshot and `ended`, then closes.
-    const late = await openStream(`${base}/v1/live/${live.id}/stream`);
+    const late = await openStream(`${server.base}/v1/live/${live.id}/stream`);
     expect((await late.next((e) => e.event === 'snapshot')).data.live.status).toBe('ended');
     await late.next((e) => e.event === 'ended');
     await late.ended;

@@ -29,6 +29,9 @@ export async function creatorWithShop(t: TestApp, opts: { name?: string; price?:
   return { creator: { id: a.id, auth: a.auth } as Creator, shopId: shop.id, productId: product.id, skuIds: product.variants.map((v) => v.sku_id) };
 }
 
+/** Rooms never re-read on a timer: whatever a viewer gets came through a notification. */
+export const NO_REFRESH = { liveRefreshMs: 3_600_000 };
+
 export const STREAM_URL = 'https://video.example.com/live/room.m3u8';
 
 export interface SseEvent {

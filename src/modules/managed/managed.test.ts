@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY } from '../../platform/clock.js';
-import { testApp, type TestApp } from '../../test/app.js';
-import { SandboxCarrier } from '../fulfillment/index.js';
+import { useFreshAccount, useTestApp } from '../../test/app.js';
+import { shipAndDeliver } from '../../test/delivery.js';
 import { getStockLevels } from '../inventory/index.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/index.js';
 import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, videoAnchoring } from '../orders/index.js';
@@ -17,16 +17,9 @@ interface Res {
 }
 
 describe('fully-managed mode: supply offers, inbound shipments, platform fulfilment and after-sales, supply-price settlement', () => {
-  let t: TestApp;
-  let operator: Account;
-  beforeAll(async () => {
-    t = await testApp();
-  });
+  const t = useTestApp();
   // Fresh accounts per test: simulated time runs past session lifetimes.
-  beforeEach(async () => {
-    operator = await t.account({ roles: ['operator'] });
-  });
-  afterAll(() => t.close());
+  const operator = useFreshAccount(t, { roles: ['operator'] });
 
   const usd = (amount: number) => ({ amount, currency: 'USD' });
   const req = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, auth?: Auth, payload?: object) =>
@@ -98,15 +91,7 @@ describe('fully-managed mode: supply offers, inbound shipments, platform fulfilm
   }
 
   /** The operator ships the whole order; the sandbox carrier picks it up and delivers it at once. */
-  async function shipAndDeliver(orderId: string) {
-    const ship = ok(await req('POST', `/v1/orders/${orderId}/shipments`, operator.auth, { carrier: 'sandbox' }), 201);
-    const at = t.clock.now().toISOString();
-    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
-      { id: `p-${orderId}`, tracking_number: ship.tracking_number, status: 'picked_up', at, postal_code: null, description: 'picked up' },
-      { id: `d-${orderId}`, tracking_number: ship.tracking_number, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
-    ]);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
-  }
+  const operatorDelivers = (orderId: string) => shipAndDeliver(t, orderId, operator.auth);
 
   it('offer → accepted → inbound received with a discrepancy → bought → operator ships → delivered → window passes → seller paid supply price × units', async () => {
     const s = await managedShop();
@@ -192,7 +177,7 @@ describe('fully-managed mode: supply offers, inbound shipments, platform fulfilm
     expect(toShip.data).toEqual([expect.objectContaining({ id: orderId, status: 'paid', shop: { id: s.shopId, name: 'Supplier Co' }, total: usd(3000), shipping_address: ADDRESS, shipments: [] })]);
     refusedWith(await req('GET', '/v1/admin/managed-orders', s.auth), 403, 'role_required');
 
-    await shipAndDeliver(orderId);
+    await operatorDelivers(orderId);
     expect(ok(await req('GET', `/v1/orders/${orderId}`, buyer.auth)).status).toBe('delivered');
     await later(7 * DAY);
     expect(ok(await req('GET', `/v1/orders/${orderId}`, s.auth)).status).toBe('completed');
@@ -221,7 +206,7 @@ describe('fully-managed mode: supply offers, inbound shipments, platform fulfilm
       [blue, 1],
     ]);
     expect(total).toBe(4800);
-    await shipAndDeliver(orderId);
+    await operatorDelivers(orderId);
     await t.app.ctx.jobs.runDue();
     expect(await onHand(red)).toBe(8);
 

@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db.js';
 import { notFound } from '../../platform/errors.js';
 import { errors, IdParam, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
-import { audited } from '../audit/index.js';
+import { adminAction } from '../audit/index.js';
 import { LIMITS } from '../catalog/index.js';
 import { listShipmentsOfOrder } from '../fulfillment/index.js';
 import { ORDER_STATUSES, orderDetail, ShippingAddressOut } from '../orders/index.js';
@@ -243,88 +243,55 @@ export async function managedRoutes(server: FastifyInstance, deps: ManagedRouteD
 
   // ---- operator side ------------------------------------------------------------------------
 
-  app.post(
-    '/admin/supply-offers/:id/accept',
-    {
-      config: { idempotent: true },
-      schema: {
-        tags: ['managed', 'admin'],
-        summary: 'Accept an offer with retail prices: the listing goes live for the shop (operators)',
-        params: IdParam('id', 'sof'),
-        body: Type.Object(
-          {
-            retail_prices: Type.Array(Type.Object({ variant_index: Type.Integer({ minimum: 0 }), price: MoneyIn }, { additionalProperties: false }), {
-              minItems: 1,
-              maxItems: LIMITS.variants,
-            }),
-            warehouse_id: Type.Optional(Type.String({ pattern: '^wh_[0-9a-z]{26}$', description: "A platform warehouse; default the platform's default one" })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: OfferOut, ...errors(400, 401, 403, 404, 409) },
+  adminAction(app, {
+    url: '/admin/supply-offers/:id/accept',
+    tag: 'managed',
+    idPrefix: 'sof',
+    idempotent: true,
+    summary: 'Accept an offer with retail prices: the listing goes live for the shop (operators)',
+    body: Type.Object(
+      {
+        retail_prices: Type.Array(Type.Object({ variant_index: Type.Integer({ minimum: 0 }), price: MoneyIn }, { additionalProperties: false }), {
+          minItems: 1,
+          maxItems: LIMITS.variants,
+        }),
+        warehouse_id: Type.Optional(Type.String({ pattern: '^wh_[0-9a-z]{26}$', description: "A platform warehouse; default the platform's default one" })),
       },
-    },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      return audited(
-        db,
-        clock,
-        (tx) => acceptOffer(tx, clock, operatorId, req.params.id as string, req.body),
-        (o) => ({ actorId: operatorId, action: 'supply_offer.accept', targetType: 'supply_offer', targetId: o.id, data: { shop_id: o.shop_id, product_id: o.product_id, retail_prices: req.body.retail_prices } }),
-      );
-    },
-  );
+      { additionalProperties: false },
+    ),
+    out: OfferOut,
+    run: (tx, { operatorId, id, body }) => acceptOffer(tx, clock, operatorId, id, body),
+    audit: (o, body) => ({ action: 'supply_offer.accept', targetType: 'supply_offer', targetId: o.id, data: { shop_id: o.shop_id, product_id: o.product_id, retail_prices: body.retail_prices } }),
+  });
 
-  app.post(
-    '/admin/supply-offers/:id/reject',
-    {
-      schema: {
-        tags: ['managed', 'admin'],
-        summary: 'Reject an offer with a note for the seller (operators)',
-        params: IdParam('id', 'sof'),
-        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-        response: { 200: OfferOut, ...errors(400, 401, 403, 404, 409) },
-      },
-    },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      return audited(
-        db,
-        clock,
-        (tx) => rejectOffer(tx, clock, operatorId, req.params.id as string, req.body.note),
-        (o) => ({ actorId: operatorId, action: 'supply_offer.reject', targetType: 'supply_offer', targetId: o.id, data: { shop_id: o.shop_id, reason: req.body.note } }),
-      );
-    },
-  );
+  adminAction(app, {
+    url: '/admin/supply-offers/:id/reject',
+    tag: 'managed',
+    idPrefix: 'sof',
+    summary: 'Reject an offer with a note for the seller (operators)',
+    body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+    out: OfferOut,
+    run: (tx, { operatorId, id, body }) => rejectOffer(tx, clock, operatorId, id, body.note),
+    audit: (o, body) => ({ action: 'supply_offer.reject', targetType: 'supply_offer', targetId: o.id, data: { shop_id: o.shop_id, reason: body.note } }),
+  });
 
-  app.post(
-    '/admin/inbound-shipments/:id/receive',
-    {
-      config: { idempotent: true },
-      schema: {
-        tags: ['managed', 'admin'],
-        summary: 'Count an inbound shipment: stock is added to the platform warehouse, discrepancies kept (operators)',
-        params: IdParam('id', 'inb'),
-        body: Type.Object(
-          {
-            items: Type.Array(Type.Object({ sku_id: SkuId, received_quantity: Quantity }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }),
-            note: Type.Optional(Type.String({ maxLength: 2000 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: InboundOut, ...errors(400, 401, 403, 404, 409) },
+  adminAction(app, {
+    url: '/admin/inbound-shipments/:id/receive',
+    tag: 'managed',
+    idPrefix: 'inb',
+    idempotent: true,
+    summary: 'Count an inbound shipment: stock is added to the platform warehouse, discrepancies kept (operators)',
+    body: Type.Object(
+      {
+        items: Type.Array(Type.Object({ sku_id: SkuId, received_quantity: Quantity }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }),
+        note: Type.Optional(Type.String({ maxLength: 2000 })),
       },
-    },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      return audited(
-        db,
-        clock,
-        (tx) => receiveInbound(tx, clock, operatorId, req.params.id as string, req.body),
-        (s) => ({ actorId: operatorId, action: 'inbound.receive', targetType: 'inbound_shipment', targetId: s.id, data: { shop_id: s.shop_id, status: s.status, reason: req.body.note ?? null, items: req.body.items } }),
-      );
-    },
-  );
+      { additionalProperties: false },
+    ),
+    out: InboundOut,
+    run: (tx, { operatorId, id, body }) => receiveInbound(tx, clock, operatorId, id, body),
+    audit: (s, body) => ({ action: 'inbound.receive', targetType: 'inbound_shipment', targetId: s.id, data: { shop_id: s.shop_id, status: s.status, reason: body.note ?? null, items: body.items } }),
+  });
 
   app.get(
     '/admin/managed-orders',

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
+import { minorUnits, requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 export const OFFER_STATUSES = ['submitted', 'accepted', 'rejected'] as const;
 export type OfferStatus = (typeof OFFER_STATUSES)[number];
@@ -54,9 +54,7 @@ export const managedSkus = pgTable(
     skuId: text('sku_id').primaryKey(),
     shopId: text('shop_id').notNull(),
     productId: text('product_id').notNull(),
-    offerId: text('offer_id')
-      .notNull()
-      .references(() => supplyOffers.id),
+    offerId: requiredRef('offer_id', () => supplyOffers.id),
     supplyPrice: minorUnits('supply_price').notNull(),
     currency: text('currency').notNull(),
     createdAt: timestamptz('created_at').notNull(),

@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { money, type Money } from '../../platform/money.js';
-import { checkIdCursor, pageById, pageOf } from '../../platform/pagination.js';
+import { checkIdCursor, pageById, pageOf, rowById } from '../../platform/pagination.js';
 import { createProduct, LIMITS, type CreateProductInput } from '../catalog/index.js';
 import { plainText } from '../catalog/index.js';
 import { ensureDefaultWarehouse, getReservations, getWarehouse, listWarehouses, receiveStock, type Warehouse, stockKeeper } from '../inventory/index.js';
@@ -179,16 +179,17 @@ export async function submitOffer(db: Db, clock: Clock, userId: string, shopId: 
 }
 
 /** The offer (any shop), else 404. Callers check who may see it. */
-export async function getOffer(db: Db, offerId: string): Promise<OfferRow> {
-  const [row] = await db.select().from(supplyOffers).where(eq(supplyOffers.id, offerId));
-  if (!row) throw notFound('Supply offer', offerId);
-  return row;
+export const getOffer = (db: Db, offerId: string): Promise<OfferRow> => rowById(db, supplyOffers, offerId, 'Supply offer');
+
+/** A page of a shop object table (offers, inbound shipments), newest first by id; narrowed to a shop and/or a status. */
+function pageOfShopObjects<T extends typeof supplyOffers | typeof inboundShipments>(db: Db, table: T, prefix: 'sof' | 'inb', q: { shopId?: string; status?: OfferStatus | InboundStatus; limit?: number; cursor?: string }) {
+  const where = [q.shopId ? eq(table.shopId, q.shopId) : undefined, q.status ? eq(table.status, q.status) : undefined];
+  return pageById(db, table, { limit: q.limit, cursor: q.cursor, prefix, order: 'newest', where });
 }
 
 /** Offers, newest first, paginated by id; narrowed to a shop and/or a status. */
 export async function listOffers(db: Db, q: { shopId?: string; status?: OfferStatus; limit?: number; cursor?: string }) {
-  const where = [q.shopId ? eq(supplyOffers.shopId, q.shopId) : undefined, q.status ? eq(supplyOffers.status, q.status) : undefined];
-  const { rows, next_cursor } = await pageById(db, supplyOffers, { limit: q.limit, cursor: q.cursor, prefix: 'sof', order: 'newest', where });
+  const { rows, next_cursor } = await pageOfShopObjects(db, supplyOffers, 'sof', q);
   return { data: rows.map(offerView), next_cursor };
 }
 
@@ -346,16 +347,11 @@ export async function createInbound(db: Db, clock: Clock, userId: string, shopId
   return inboundView(row!);
 }
 
-export async function getInbound(db: Db, id: string): Promise<InboundRow> {
-  const [row] = await db.select().from(inboundShipments).where(eq(inboundShipments.id, id));
-  if (!row) throw notFound('Inbound shipment', id);
-  return row;
-}
+export const getInbound = (db: Db, id: string): Promise<InboundRow> => rowById(db, inboundShipments, id, 'Inbound shipment');
 
 /** Inbound shipments, newest first, paginated by id; narrowed to a shop and/or a status. */
 export async function listInbound(db: Db, q: { shopId?: string; status?: InboundStatus; limit?: number; cursor?: string }) {
-  const where = [q.shopId ? eq(inboundShipments.shopId, q.shopId) : undefined, q.status ? eq(inboundShipments.status, q.status) : undefined];
-  const { rows, next_cursor } = await pageById(db, inboundShipments, { limit: q.limit, cursor: q.cursor, prefix: 'inb', order: 'newest', where });
+  const { rows, next_cursor } = await pageOfShopObjects(db, inboundShipments, 'inb', q);
   return { data: rows.map(inboundView), next_cursor };
 }
 

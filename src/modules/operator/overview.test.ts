@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { testApp, type TestApp } from '../../test/app.js';
+import { applicationForm } from '../../test/applications.js';
 import { fulfillmentFlags, slaBreaches } from '../fulfillment/index.js';
 import { addToCart, cardBody, checkoutReq, ordersOfPayment, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { SANDBOX_CARDS } from '../payments/index.js';
@@ -110,18 +111,7 @@ describe('operator overview: one UTC day of figures, the open queues, shops by s
     // One application today (its automatic checks fail for want of documents: it still counts).
     const applicant = await t.account();
     const inv = await createInvitation(t.db, t.clock, operator.id, { market: 'US', category: 'outdoor', max_uses: 5, expires_at: new Date(t.clock.now().getTime() + 10 * DAY).toISOString() });
-    const application = await submitApplication(t.db, t.clock, applicant.id, {
-      invitation_code: inv.code,
-      category: 'outdoor',
-      mode: 'self_fulfilled',
-      company_name: 'Counted Co',
-      registration_number: 'REG-OVERVIEW',
-      tax_id: 'TAX-OVERVIEW',
-      contact: { name: 'Ann', email: 'ann@example.test', phone: '+1 555 0100' },
-      yearly_sales: { amount: 100, currency: 'USD', marketplace: 'Elsewhere' },
-      warehouses: [],
-      document_ids: [],
-    });
+    const application = await submitApplication(t.db, t.clock, applicant.id, applicationForm(inv.code, []));
     expect(application.status).toBe('rejected');
 
     // Shops by status: two active, one suspended, one frozen.

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { rows } from '../../platform/db.js';
-import { newId } from '../../platform/ids.js';
-import { testApp, type TestApp } from '../../test/app.js';
-import { users } from '../identity/index.js';
-import { createSession } from '../identity/index.js';
+import { bulkBuyers, useTestApp } from '../../test/app.js';
 import { foldCommittedStock, getReservations, getStockLevels } from '../inventory/index.js';
 import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { addToCart, checkoutReq, shopWithProduct } from './testing.js';
@@ -14,27 +11,13 @@ const STOCK = 50;
 const PRICE = 1999;
 
 describe('flash sale: concurrent checkouts on one SKU', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // On PostgreSQL the requests really run in parallel over 20 connections; PGlite serializes.
-    t = await testApp({}, { poolSize: 20 });
-  });
-  afterAll(() => t.close());
+  // On PostgreSQL the requests really run in parallel over 20 connections; PGlite serializes.
+  const t = useTestApp({}, { poolSize: 20 });
 
   it(`${BUYERS} concurrent checkouts against stock ${STOCK}: exactly ${STOCK} paid, nothing oversold or left reserved`, async () => {
     const shop = await shopWithProduct(t, { name: 'Flash', variants: [{ price: PRICE, onHand: STOCK }] });
     const skuId = shop.skuIds[0]!;
-    // Buyers are inserted directly with one shared password hash: 300 scrypt sign-ups are not the subject.
-    const rowsOf = Array.from({ length: BUYERS }, (_, i) => ({
-      id: newId('usr'),
-      email: `flash-${i}-${shop.shopId}@test.loopshop.dev`,
-      name: `Flash buyer ${i}`,
-      passwordHash: 'scrypt$1$1$1$x$x',
-      roles: ['buyer'],
-      createdAt: t.clock.now(),
-    }));
-    await t.db.insert(users).values(rowsOf);
-    const buyers = await Promise.all(rowsOf.map(async (u) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, u.id, 1)).token}` })));
+    const buyers = await bulkBuyers(t, BUYERS, `flash-${shop.shopId}`);
     for (const auth of buyers) await addToCart(t, auth, skuId, 1);
 
     const results = await Promise.all(buyers.map((auth, i) => checkoutReq(t, auth, undefined, `flash-${i}`)));

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import type { CartSource } from '../cart/schema.js';
 import { payments } from '../payments/schema.js';
-import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
+import { minorUnits, requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 /**
  * Order states (DESIGN.md): pending_payment → paid → shipped → delivered → completed, side exits
@@ -37,7 +37,7 @@ export const orders = pgTable(
     shopId: text('shop_id').notNull(),
     /** The shop's market at checkout (tax rate and ship window came from it). */
     market: text('market').notNull(),
-    paymentId: text('payment_id').notNull().references(() => payments.id),
+    paymentId: requiredRef('payment_id', () => payments.id),
     status: text('status', { enum: ORDER_STATUSES }).notNull(),
     currency: text('currency').notNull(),
     subtotal: minorUnits('subtotal').notNull(),
@@ -68,7 +68,7 @@ export const orderItems = pgTable(
   'order_items',
   {
     id: text('id').primaryKey(),
-    orderId: text('order_id').notNull().references(() => orders.id),
+    orderId: requiredRef('order_id', () => orders.id),
     skuId: text('sku_id').notNull(),
     productId: text('product_id').notNull(),
     title: text('title').notNull(),
@@ -93,7 +93,7 @@ export const orderEvents = pgTable(
   'order_events',
   {
     id: text('id').primaryKey(),
-    orderId: text('order_id').notNull().references(() => orders.id),
+    orderId: requiredRef('order_id', () => orders.id),
     type: text('type').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     at: timestamptz('at').notNull(),

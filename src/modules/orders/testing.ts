@@ -57,6 +57,14 @@ export async function addToCart(t: TestApp, auth: { authorization: string }, sku
   return res.json();
 }
 
+/** A shop whose one product has one variant at `price` with `onHand` in stock, and a new buyer with `quantity` of it in the cart. */
+export async function buyerWithCart(t: TestApp, opts: { price: number; onHand: number; quantity: number }) {
+  const s = await shopWithProduct(t, { variants: [{ price: opts.price, onHand: opts.onHand }] });
+  const buyer = await t.account();
+  await addToCart(t, buyer.auth, s.skuIds[0]!, opts.quantity);
+  return { s, buyer };
+}
+
 export function checkoutReq(t: TestApp, auth: { authorization: string }, body: object = cardBody(), key?: string) {
   return t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { ...auth, ...(key ? { 'idempotency-key': key } : {}) }, payload: body });
 }

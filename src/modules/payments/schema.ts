@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { minorUnits, money, timestamps, timestamptz } from '../../platform/columns.js';
+import { minorUnits, money, requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 /**
  * `pending`: created by checkout, the provider not answered yet · `requires_action`: waiting for
@@ -51,7 +51,7 @@ export const refunds = pgTable(
   'refunds',
   {
     id: text('id').primaryKey(),
-    paymentId: text('payment_id').notNull().references(() => payments.id),
+    paymentId: requiredRef('payment_id', () => payments.id),
     /** The order refunded (null for a payment-wide refund, e.g. a capture that arrived too late). */
     orderId: text('order_id'),
     ...money(),

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, MINUTE } from '../../platform/clock.js';
 import { updateMarket } from '../../platform/markets.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { SandboxCarrier } from '../fulfillment/index.js';
+import { shipAndDeliver } from '../../test/delivery.js';
 import { createSession } from '../identity/index.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 
 type Auth = { authorization: string };
 type Account = { id: string; auth: Auth };
@@ -34,15 +34,7 @@ describe('reviews: one per delivered item, 30-day edits, link policy, ratings on
     await addToCart(t, buyer.auth, s.skuIds[0]!, 1);
     await addToCart(t, buyer.auth, s.skuIds[1]!, 1);
     const id = ok<{ orders: Array<{ id: string }> }>(await checkoutReq(t, buyer.auth, cardBody()), 201).orders[0]!.id;
-    if (opts.deliver) {
-      const tracking = ok<{ tracking_number: string }>(await req('POST', `/v1/orders/${id}/shipments`, s.owner.auth, { carrier: 'sandbox' }), 201).tracking_number;
-      const at = t.clock.now().toISOString();
-      const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
-        { id: `p-${id}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
-        { id: `d-${id}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
-      ]);
-      expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
-    }
+    if (opts.deliver) await shipAndDeliver(t, id, s.owner.auth);
     const detail = ok<{ items: Array<{ id: string; product_id: string; review: { id: string; rating: number } | null }> }>(await req('GET', `/v1/orders/${id}`, buyer.auth));
     return { id, buyer, items: detail.items };
   }

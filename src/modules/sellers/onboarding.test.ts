@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { DAY, HOUR } from '../../platform/clock.js';
 import { loadMarkets, market } from '../../platform/markets.js';
 import { markets } from '../../platform/schema.js';
 import { injectForm, testApp, type TestApp } from '../../test/app.js';
+import { applicationForm } from '../../test/applications.js';
 import { generateCode, normalizeCode } from './invitations.js';
 
 type Auth = { authorization: string };
@@ -33,7 +33,6 @@ interface Invitation {
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
 const US_DOCS = ['local_stock_proof', 'sales_statement', 'licence'];
-const unique = () => randomBytes(4).toString('hex').toUpperCase();
 
 describe('seller onboarding: markets, invitations, applications, review', () => {
   let t: TestApp;
@@ -87,19 +86,7 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     for (const k of kinds) docs.push(ok<{ id: string }>(await upload(a.auth, k), 201).id);
     return { ...a, docs };
   };
-  const form = (code: string, docs: string[], over: Record<string, unknown> = {}) => ({
-    invitation_code: code,
-    mode: 'self_fulfilled',
-    company_name: `Trail Gear ${unique()} Inc.`,
-    registration_number: `REG-${unique()}`,
-    tax_id: `TAX-${unique()}`,
-    contact: { name: 'Dana Applicant', email: 'dana@trailgear.example', phone: '+1 555 0100' },
-    category: 'outdoor',
-    yearly_sales: { amount: 250_000_000, currency: 'USD', marketplace: 'Amazon US' },
-    warehouses: [{ name: 'Newark DC', address: { line1: '1 Port St', city: 'Newark', region: 'NJ', postal_code: '07102', country: 'US' } }],
-    document_ids: docs,
-    ...over,
-  });
+  const form = (code: string, docs: string[], over: Record<string, unknown> = {}) => ({ ...applicationForm(code, docs), ...over });
   const apply = (a: { auth: Auth; docs: string[] }, code: string, over: Record<string, unknown> = {}) =>
     send('POST', '/v1/seller-applications', a.auth, form(code, a.docs, over));
   const review = (id: string, body: object, auth: Auth = operator.auth) => send('POST', `/v1/seller-applications/${id}/review`, auth, body);

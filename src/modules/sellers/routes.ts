@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Literals, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
-import { receiveUpload, registerUploads } from '../../platform/uploads.js';
-import { audited } from '../audit/index.js';
+import { uploadRoute } from '../../platform/uploads.js';
+import { operatorAction } from '../audit/index.js';
 import {
   getApplication,
   getDocumentFile,
@@ -140,62 +140,46 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
     },
   );
 
-  app.patch(
-    '/admin/markets/:code',
-    {
-      schema: {
-        tags: mkTags,
-        summary: 'Change market settings (operators); other nodes pick the change up within a minute',
-        description: 'Durations in milliseconds (1 minute – 366 days). `sales_threshold` is in the market currency; null removes it, as null `slot_quota` removes the quota.',
-        params: Type.Object({ code: Type.String({ pattern: '^[A-Z]{2}$' }) }),
-        body: MarketEditBody,
-        response: { 200: AdminMarket, ...errors(400, 401, 403, 404) },
-      },
+  operatorAction(app, {
+    method: 'PATCH',
+    url: '/admin/markets/:code',
+    schema: {
+      tags: mkTags,
+      summary: 'Change market settings (operators); other nodes pick the change up within a minute',
+      description: 'Durations in milliseconds (1 minute – 366 days). `sales_threshold` is in the market currency; null removes it, as null `slot_quota` removes the quota.',
+      params: Type.Object({ code: Type.String({ pattern: '^[A-Z]{2}$' }) }),
+      body: MarketEditBody,
+      response: { 200: AdminMarket, ...errors(400, 401, 403, 404) },
     },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      return audited(
-        db,
-        clock,
-        (tx) => editMarket(tx, clock, operatorId, req.params.code, req.body),
-        (m) => ({ actorId: operatorId, action: 'market.edit', targetType: 'market', targetId: m.code, data: { changes: req.body } }),
-      );
-    },
-  );
+    run: (tx, { operatorId, params, body }) => editMarket(tx, clock, operatorId, params.code!, body),
+    audit: (m, { body }) => ({ action: 'market.edit', targetType: 'market', targetId: m.code, data: { changes: body } }),
+  });
 
   // Invitations --------------------------------------------------------------------------------
 
-  app.post(
-    '/invitations',
-    {
-      config: { auth: ['operator'] },
-      schema: {
-        tags: invTags,
-        summary: 'Issue an invitation code for a market and category (operators); the code is shown only in this answer',
-        body: Type.Object(
-          {
-            market: Type.String({ pattern: '^[A-Z]{2}$' }),
-            category: Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$' }),
-            max_uses: Type.Integer({ minimum: 1, maximum: 1000 }),
-            expires_at: Time,
-          },
-          Strict,
-        ),
-        response: { 201: Invitation, ...errors(400, 401, 403) },
-      },
+  operatorAction(app, {
+    method: 'POST',
+    url: '/invitations',
+    config: { auth: ['operator'] },
+    schema: {
+      tags: invTags,
+      summary: 'Issue an invitation code for a market and category (operators); the code is shown only in this answer',
+      body: Type.Object(
+        {
+          market: Type.String({ pattern: '^[A-Z]{2}$' }),
+          category: Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$' }),
+          max_uses: Type.Integer({ minimum: 1, maximum: 1000 }),
+          expires_at: Time,
+        },
+        Strict,
+      ),
+      response: { 201: Invitation, ...errors(400, 401, 403) },
     },
-    async (req, reply) => {
-      const operatorId = requireUser(req).id;
-      const invitation = await audited(
-        db,
-        clock,
-        (tx) => createInvitation(tx, clock, operatorId, req.body),
-        // Never the code itself: the audit log is no place for a secret.
-        (inv) => ({ actorId: operatorId, action: 'invitation.create', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, max_uses: inv.max_uses, expires_at: inv.expires_at, code_hint: inv.code_hint } }),
-      );
-      return reply.code(201).send(invitation);
-    },
-  );
+    status: 201,
+    run: (tx, { operatorId, body }) => createInvitation(tx, clock, operatorId, body),
+    // Never the code itself: the audit log is no place for a secret.
+    audit: (inv) => ({ action: 'invitation.create', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, max_uses: inv.max_uses, expires_at: inv.expires_at, code_hint: inv.code_hint } }),
+  });
 
   app.get(
     '/invitations',
@@ -205,52 +189,36 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
     },
   );
 
-  app.post(
-    '/invitations/:id/revoke',
-    { config: { auth: ['operator'] }, schema: { tags: invTags, summary: 'Revoke an invitation code (operators)', params: IdParam('id', 'inv'), response: { 200: Invitation, ...errors(401, 403, 404) } } },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      return audited(
-        db,
-        clock,
-        (tx) => revokeInvitation(tx, clock, req.params.id as string),
-        (inv) => ({ actorId: operatorId, action: 'invitation.revoke', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, code_hint: inv.code_hint } }),
-      );
-    },
-  );
+  operatorAction(app, {
+    method: 'POST',
+    url: '/invitations/:id/revoke',
+    config: { auth: ['operator'] },
+    schema: { tags: invTags, summary: 'Revoke an invitation code (operators)', params: IdParam('id', 'inv'), response: { 200: Invitation, ...errors(401, 403, 404) } },
+    run: (tx, { params }) => revokeInvitation(tx, clock, params.id!),
+    audit: (inv) => ({ action: 'invitation.revoke', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, code_hint: inv.code_hint } }),
+  });
 
   // Documents ----------------------------------------------------------------------------------
 
-  await app.register(async (scope) => {
-    await registerUploads(scope, MAX_DOCUMENT_BYTES);
-    scope.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/seller-applications/documents',
-      {
-        config: {
-          auth: 'user',
-          docsBody: Type.Object({
-            file: Type.String({ format: 'binary', description: 'PDF, JPEG or PNG, at most 10 MB; checked by content' }),
-            kind: Literals(DOCUMENT_KINDS),
-          }),
-        },
-        schema: {
-          tags: appTags,
-          summary: 'Upload a qualification document (multipart `file` and `kind`); attach it with `document_ids`',
-          description: 'Anything but PDF, JPEG or PNG by content answers 415 `unsupported_media`; over 10 MB 413 `file_too_large`.',
-          consumes: ['multipart/form-data'],
-          response: { 201: DocumentOut, ...errors(400, 401, 413, 415) },
-        },
-      },
-      async (req, reply) => {
-        const user = requireUser(req);
-        const { data, fields } = await receiveUpload(req, MAX_DOCUMENT_BYTES, ['kind']);
-        const kind = fields.kind as DocumentKind | undefined;
-        if (!kind || !DOCUMENT_KINDS.includes(kind)) {
-          throw badRequest('validation_failed', `kind is one of ${DOCUMENT_KINDS.join(', ')}`, [{ field: 'body/kind', rule: 'enum', message: 'unknown document kind', params: {} }]);
-        }
-        return reply.code(201).send(await saveDocument(db, clock, config.dataDir, user.id, kind, data));
-      },
-    );
+  await uploadRoute(app, {
+    url: '/seller-applications/documents',
+    maxBytes: MAX_DOCUMENT_BYTES,
+    file: 'PDF, JPEG or PNG, at most 10 MB; checked by content',
+    fields: { kind: Literals(DOCUMENT_KINDS) },
+    schema: {
+      tags: appTags,
+      summary: 'Upload a qualification document (multipart `file` and `kind`); attach it with `document_ids`',
+      description: 'Anything but PDF, JPEG or PNG by content answers 415 `unsupported_media`; over 10 MB 413 `file_too_large`.',
+      response: { 201: DocumentOut, ...errors(400, 401, 413, 415) },
+    },
+    status: 201,
+    save: async ({ userId, data, fields }) => {
+      const kind = fields.kind as DocumentKind | undefined;
+      if (!kind || !DOCUMENT_KINDS.includes(kind)) {
+        throw badRequest('validation_failed', `kind is one of ${DOCUMENT_KINDS.join(', ')}`, [{ field: 'body/kind', rule: 'enum', message: 'unknown document kind', params: {} }]);
+      }
+      return saveDocument(db, clock, config.dataDir, userId, kind, data);
+    },
   });
 
   app.get(
@@ -317,43 +285,33 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
     async (req) => getApplication(db, requireUser(req), req.params.id as string),
   );
 
-  app.post(
-    '/seller-applications/:id/review',
-    {
-      config: { auth: ['operator'] },
-      schema: {
-        tags: appTags,
-        summary: 'Review an application (operators): start_review, then approve | reject (with note) | needs_info (with questions)',
-        description: 'Approval creates the shop in the chosen mode with its warehouses and makes the applicant its owner; a full market answers 409 `market_full`.',
-        params: AppId,
-        body: Type.Object(
-          {
-            action: Literals(REVIEW_ACTIONS),
-            note: Type.Optional(Type.String({ maxLength: 2000 })),
-            questions: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 20 })),
-          },
-          Strict,
-        ),
-        response: { 200: ApplicationOut, ...errors(400, 401, 403, 404, 409) },
-      },
+  operatorAction(app, {
+    method: 'POST',
+    url: '/seller-applications/:id/review',
+    config: { auth: ['operator'] },
+    schema: {
+      tags: appTags,
+      summary: 'Review an application (operators): start_review, then approve | reject (with note) | needs_info (with questions)',
+      description: 'Approval creates the shop in the chosen mode with its warehouses and makes the applicant its owner; a full market answers 409 `market_full`.',
+      params: AppId,
+      body: Type.Object(
+        {
+          action: Literals(REVIEW_ACTIONS),
+          note: Type.Optional(Type.String({ maxLength: 2000 })),
+          questions: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 20 })),
+        },
+        Strict,
+      ),
+      response: { 200: ApplicationOut, ...errors(400, 401, 403, 404, 409) },
     },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      const { action, note, questions } = req.body;
-      return audited(
-        db,
-        clock,
-        (tx) => reviewApplication(tx, clock, operatorId, req.params.id as string, req.body, deps.openWarehouses),
-        (a) => ({
-          actorId: operatorId,
-          action: `application.${action}`,
-          targetType: 'seller_application',
-          targetId: a.id,
-          data: { reason: note?.trim() || null, questions: questions ?? null, status: a.status, company_name: a.company_name, market: a.market, shop_id: a.shop_id },
-        }),
-      );
-    },
-  );
+    run: (tx, { operatorId, params, body }) => reviewApplication(tx, clock, operatorId, params.id!, body, deps.openWarehouses),
+    audit: (a, { body: { action, note, questions } }) => ({
+      action: `application.${action}`,
+      targetType: 'seller_application',
+      targetId: a.id,
+      data: { reason: note?.trim() || null, questions: questions ?? null, status: a.status, company_name: a.company_name, market: a.market, shop_id: a.shop_id },
+    }),
+  });
 
   app.post(
     '/seller-applications/:id/resubmit',

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Address } from '../../platform/address.js';
 import { users } from '../identity/schema.js';
-import { minorUnits, timestamps, timestamptz } from '../../platform/columns.js';
+import { minorUnits, requiredRef, timestamps, timestamptz } from '../../platform/columns.js';
 
 export const shops = pgTable('shops', {
   id: text('id').primaryKey(),
@@ -27,8 +27,8 @@ export type ShopRole = (typeof SHOP_ROLES)[number];
 export const shopMembers = pgTable(
   'shop_members',
   {
-    shopId: text('shop_id').notNull().references(() => shops.id),
-    userId: text('user_id').notNull().references(() => users.id),
+    shopId: requiredRef('shop_id', () => shops.id),
+    userId: requiredRef('user_id', () => users.id),
     role: text('role', { enum: SHOP_ROLES }).notNull(),
     createdAt: timestamptz('created_at').notNull(),
   },
@@ -52,7 +52,7 @@ export const invitations = pgTable(
     uses: integer('uses').notNull().default(0),
     expiresAt: timestamptz('expires_at').notNull(),
     revokedAt: timestamptz('revoked_at'),
-    createdBy: text('created_by').notNull().references(() => users.id),
+    createdBy: requiredRef('created_by', () => users.id),
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
@@ -87,8 +87,8 @@ export const sellerApplications = pgTable(
   'seller_applications',
   {
     id: text('id').primaryKey(),
-    applicantId: text('applicant_id').notNull().references(() => users.id),
-    invitationId: text('invitation_id').notNull().references(() => invitations.id),
+    applicantId: requiredRef('applicant_id', () => users.id),
+    invitationId: requiredRef('invitation_id', () => invitations.id),
     market: text('market').notNull(),
     category: text('category').notNull(),
     mode: text('mode', { enum: SHOP_MODES }).notNull(),
@@ -126,7 +126,7 @@ export const applicationDocuments = pgTable(
   'seller_application_documents',
   {
     id: text('id').primaryKey(),
-    uploaderId: text('uploader_id').notNull().references(() => users.id),
+    uploaderId: requiredRef('uploader_id', () => users.id),
     applicationId: text('application_id').references(() => sellerApplications.id),
     kind: text('kind', { enum: DOCUMENT_KINDS }).notNull(),
     contentType: text('content_type').notNull(),
@@ -141,7 +141,7 @@ export const applicationEvents = pgTable(
   'seller_application_events',
   {
     id: text('id').primaryKey(),
-    applicationId: text('application_id').notNull().references(() => sellerApplications.id),
+    applicationId: requiredRef('application_id', () => sellerApplications.id),
     fromStatus: text('from_status', { enum: APPLICATION_STATUSES }),
     toStatus: text('to_status', { enum: APPLICATION_STATUSES }).notNull(),
     actorId: text('actor_id').references(() => users.id),

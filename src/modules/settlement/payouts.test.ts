@@ -6,9 +6,9 @@ import { newId } from '../../platform/ids.js';
 import { enqueue, JobRunner } from '../../platform/jobs.js';
 import { jobs } from '../../platform/schema.js';
 import { testApp, type TestApp } from '../../test/app.js';
-import { SandboxCarrier } from '../fulfillment/index.js';
+import { shipAndDeliver } from '../../test/delivery.js';
 import { accounts, getBalance, listEntriesByReference, postCaptures, postSettlement, reconcile } from '../ledger/index.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/index.js';
 import { SandboxPayoutRail, type PayoutRail } from './payout-rail.js';
 import { payouts, type PayeeType } from './schema.js';
 import { PAYOUT_SETTLE_JOB, PAYOUT_SETTLE_MS, registerSettlementJobs, runPayouts, scheduleSettlementJobs, settleDuePayouts, type PayoutView } from './service.js';
@@ -56,15 +56,7 @@ describe('payouts complete: the hourly job settles each payout through the sandb
     const res = await checkoutReq(t, buyer.auth, cardBody());
     expect(res.statusCode, res.body).toBe(201);
     const orderId = res.json().orders[0].id as string;
-    const ship = await t.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/shipments`, headers: s.owner.auth, payload: { carrier: 'sandbox' } });
-    expect(ship.statusCode, ship.body).toBe(201);
-    const at = t.clock.now().toISOString();
-    const tracking = ship.json().tracking_number as string;
-    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
-      { id: `pu-${orderId}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
-      { id: `dl-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
-    ]);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
+    await shipAndDeliver(t, orderId, s.owner.auth);
     // The buyer hears of the parcel and of the delivery, each with the order's page.
     await t.app.ctx.jobs.runDue();
     const told = (await t.app.inject({ method: 'GET', url: '/v1/notifications', headers: buyer.auth })).json().data as Array<{ type: string; link: string }>;

@@ -5,7 +5,7 @@ import { requireUser } from '../../platform/auth.js';
 import { DAY } from '../../platform/clock.js';
 import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
-import { audited, recordAudit } from '../audit/index.js';
+import { adminAction, operatorAction, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
 import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
 import { shopStatement } from './statement.js';
@@ -62,60 +62,40 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post(
-    '/admin/commission-rules',
-    {
-      schema: {
-        tags: ['settlement', 'admin'],
-        summary: 'Add a commission rule (operators)',
-        description:
-          'The rule in force at an order\'s payment applies: the most specific of those effective then (category + new shop > category > new shop > default), ties → newest. ' +
-          'Rules start now or later, so a settled or pending order never changes rule.',
-        body: RuleIn,
-        response: { 201: RuleOut, ...errors(400, 401, 403) },
-      },
+  operatorAction(app, {
+    method: 'POST',
+    url: '/admin/commission-rules',
+    schema: {
+      tags: ['settlement', 'admin'],
+      summary: 'Add a commission rule (operators)',
+      description:
+        'The rule in force at an order\'s payment applies: the most specific of those effective then (category + new shop > category > new shop > default), ties → newest. ' +
+        'Rules start now or later, so a settled or pending order never changes rule.',
+      body: RuleIn,
+      response: { 201: RuleOut, ...errors(400, 401, 403) },
     },
-    async (req, reply) => {
-      const operatorId = requireUser(req).id;
-      const rule = await audited(
-        db,
-        clock,
-        (tx) => createCommissionRule(tx, clock, operatorId, req.body),
-        (r) => ({
-          actorId: operatorId,
-          action: 'commission_rule.create',
-          targetType: 'commission_rule',
-          targetId: r.id,
-          data: { category: r.category, rate_bps: r.rate_bps, new_shop_days: r.new_shop_days, subsidy_bps: r.subsidy_bps, effective_from: r.effective_from, effective_to: r.effective_to },
-        }),
-      );
-      reply.code(201);
-      return rule;
-    },
-  );
+    status: 201,
+    run: (tx, { operatorId, body }) => createCommissionRule(tx, clock, operatorId, body),
+    audit: (r) => ({
+      action: 'commission_rule.create',
+      targetType: 'commission_rule',
+      targetId: r.id,
+      data: { category: r.category, rate_bps: r.rate_bps, new_shop_days: r.new_shop_days, subsidy_bps: r.subsidy_bps, effective_from: r.effective_from, effective_to: r.effective_to },
+    }),
+  });
 
-  app.patch(
-    '/admin/commission-rules/:id',
-    {
-      schema: {
-        tags: ['settlement', 'admin'],
-        summary: 'End a commission rule (operators)',
-        description: 'Only `effective_to` changes (now or later, after `effective_from`): history stays. To change a rate, end the rule and add a new one.',
-        params: IdParam('id', 'cmr'),
-        body: Type.Object({ effective_to: Time }, { additionalProperties: false }),
-        response: { 200: RuleOut, ...errors(400, 401, 403, 404, 409) },
-      },
-    },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      return audited(
-        db,
-        clock,
-        (tx) => endCommissionRule(tx, clock, req.params.id as string, req.body.effective_to),
-        (r) => ({ actorId: operatorId, action: 'commission_rule.end', targetType: 'commission_rule', targetId: r.id, data: { effective_to: r.effective_to, category: r.category, rate_bps: r.rate_bps } }),
-      );
-    },
-  );
+  adminAction(app, {
+    method: 'PATCH',
+    url: '/admin/commission-rules/:id',
+    tag: 'settlement',
+    idPrefix: 'cmr',
+    summary: 'End a commission rule (operators)',
+    description: 'Only `effective_to` changes (now or later, after `effective_from`): history stays. To change a rate, end the rule and add a new one.',
+    body: Type.Object({ effective_to: Time }, { additionalProperties: false }),
+    out: RuleOut,
+    run: (tx, { id, body }) => endCommissionRule(tx, clock, id, body.effective_to),
+    audit: (r) => ({ action: 'commission_rule.end', targetType: 'commission_rule', targetId: r.id, data: { effective_to: r.effective_to, category: r.category, rate_bps: r.rate_bps } }),
+  });
 
   app.post(
     '/admin/payouts/run',
@@ -141,31 +121,22 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
     },
   );
 
-  app.put(
-    '/admin/shops/:id/payout-hold',
-    {
-      schema: {
-        tags: ['settlement', 'admin'],
-        summary: "Set or clear a shop's payout hold (operators)",
-        params: IdParam('id', 'shp'),
-        body: Type.Object({ hold: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-        response: {
-          200: PayoutHoldOut,
-          ...errors(400, 401, 403, 404),
-        },
+  operatorAction(app, {
+    method: 'PUT',
+    url: '/admin/shops/:id/payout-hold',
+    schema: {
+      tags: ['settlement', 'admin'],
+      summary: "Set or clear a shop's payout hold (operators)",
+      params: IdParam('id', 'shp'),
+      body: Type.Object({ hold: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+      response: {
+        200: PayoutHoldOut,
+        ...errors(400, 401, 403, 404),
       },
     },
-    async (req) => {
-      const operatorId = requireUser(req).id;
-      const { hold, reason } = req.body;
-      return audited(
-        db,
-        clock,
-        (tx) => setPayoutHold(tx, clock, operatorId, req.params.id as string, hold, reason),
-        (h) => ({ actorId: operatorId, action: hold ? 'payout_hold.set' : 'payout_hold.clear', targetType: 'shop', targetId: h.shop_id, data: { reason: h.reason } }),
-      );
-    },
-  );
+    run: (tx, { operatorId, params, body }) => setPayoutHold(tx, clock, operatorId, params.id!, body.hold, body.reason),
+    audit: (h, { body }) => ({ action: body.hold ? 'payout_hold.set' : 'payout_hold.clear', targetType: 'shop', targetId: h.shop_id, data: { reason: h.reason } }),
+  });
 
   app.get(
     '/shops/:id/finance',

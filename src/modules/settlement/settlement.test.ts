@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { and, count, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../platform/clock.js';
 import { rows } from '../../platform/db.js';
-import { testApp, type TestApp } from '../../test/app.js';
-import { SandboxCarrier } from '../fulfillment/index.js';
+import { useFreshAccount, useTestApp } from '../../test/app.js';
+import { shipAndDeliver } from '../../test/delivery.js';
 import { createSession } from '../identity/index.js';
 import { accounts, getBalance, listEntriesByReference, reconcile } from '../ledger/index.js';
 import { refundOrder } from '../orders/index.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture, videoAnchoring } from '../orders/index.js';
 import { jobs } from '../../platform/schema.js';
 import { orderItems } from '../orders/index.js';
 import { hasHolds, liftHold, placeHold, RELEASE_ORDER_JOB, requestRelease } from './holds.js';
@@ -20,16 +20,9 @@ type Auth = { authorization: string };
 type Account = { id: string; auth: Auth };
 
 describe('settlement: commission, affiliate split, escrow release, payouts, finance views', () => {
-  let t: TestApp;
-  let operator: Account;
-  beforeAll(async () => {
-    t = await testApp();
-  });
+  const t = useTestApp();
   // Sessions last 30 days and these tests move the clock by months: a fresh operator per test.
-  beforeEach(async () => {
-    operator = await t.account({ roles: ['operator'] });
-  });
-  afterAll(() => t.close());
+  const operator = useFreshAccount(t, { roles: ['operator'] });
 
   const req = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, auth?: Auth, payload?: object) =>
     t.app.inject({ method, url, headers: auth ?? {}, ...(payload ? { payload } : {}) });
@@ -64,17 +57,7 @@ describe('settlement: commission, affiliate split, escrow release, payouts, fina
   }
 
   /** Ships the order and delivers it at once (signed sandbox carrier scan): completion is due in 7 days. */
-  async function deliver(s: ShopFixture, orderId: string) {
-    const ship = await req('POST', `/v1/orders/${orderId}/shipments`, s.owner.auth, { carrier: 'sandbox' });
-    expect(ship.statusCode, ship.body).toBe(201);
-    const at = t.clock.now().toISOString();
-    const tracking = ship.json().tracking_number as string;
-    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
-      { id: `dl-${orderId}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
-      { id: `dd-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
-    ]);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
-  }
+  const deliver = (s: ShopFixture, orderId: string) => shipAndDeliver(t, orderId, s.owner.auth);
   const status = async (o: { id: string; buyer: Account }) => (await req('GET', `/v1/orders/${o.id}`, o.buyer.auth)).json().status as string;
   const finance = async (s: ShopFixture, query = '') => {
     const res = await req('GET', `/v1/shops/${s.shopId}/finance${query}`, s.owner.auth);

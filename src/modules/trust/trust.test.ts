@@ -3,15 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../platform/clock.js';
 import { enqueue } from '../../platform/jobs.js';
 import { testApp, type TestApp } from '../../test/app.js';
+import { shipAndDeliver } from '../../test/delivery.js';
 import { listAudit } from '../audit/index.js';
 import { videos } from '../content/index.js';
 import { insertVideo } from '../content/index.js';
-import { SandboxCarrier } from '../fulfillment/index.js';
 import { scheduleDispatchSweep } from '../fulfillment/index.js';
 import { accounts, getBalance, reconcile } from '../ledger/index.js';
 import { listNotifications } from '../notifications/index.js';
 import { refundOrder } from '../orders/index.js';
-import { addToCart, ADDRESS, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
+import { addToCart, cardBody, checkoutReq, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { payouts } from '../settlement/index.js';
 import { runPayouts, scheduleSettlementJobs } from '../settlement/index.js';
 import { EVALUATE_JOB, scheduleTrustJobs, type Thresholds } from './service.js';
@@ -76,16 +76,10 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
     return ok<{ tracking_number: string }>(await req('POST', `/v1/orders/${orderId}/shipments`, s.owner.auth, { carrier: 'sandbox' }), 201).tracking_number;
   }
   /** Ships and delivers at once (signed sandbox carrier scans). */
-  async function deliver(s: ShopFixture, orderId: string) {
-    const tracking = await ship(s, orderId);
-    const at = t.clock.now().toISOString();
-    const { rawBody, headers } = new SandboxCarrier(t.clock, t.secrets.carrier).sign([
-      { id: `p-${orderId}`, tracking_number: tracking, status: 'picked_up', at, postal_code: null, description: 'picked up' },
-      { id: `d-${orderId}`, tracking_number: tracking, status: 'delivered', at, postal_code: ADDRESS.postal_code, description: 'delivered' },
-    ]);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/sandbox', headers, payload: rawBody })).statusCode).toBe(200);
-  }
+  const deliver = (s: ShopFixture, orderId: string) => shipAndDeliver(t, orderId, s.owner.auth);
   const thresholds = async (body: Thresholds) => ok(await req('PUT', '/v1/admin/markets/US/health-thresholds', operator.auth, body));
+  /** The market's rules are these, over the default window (30 days; frozen after 5 days away). */
+  const rulesAre = (rules: Thresholds['rules']) => thresholds({ window_days: 30, freeze_after_days: 5, rules });
   const health = async (s: ShopFixture) =>
     ok<{ status: string; metrics: Record<string, number | null>; breaches: Array<{ metric: string; action: string }>; actions: Action[] }>(
       await req('GET', `/v1/shops/${s.shopId}/health`, s.owner.auth),
@@ -240,14 +234,10 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('late dispatch over the window → warning, then an order cap that refuses checkout beyond N orders a day with nothing reserved or charged', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [
-        { metric: 'late_dispatch_rate', threshold: 0.1, min_orders: 3, action: 'warning' },
-        { metric: 'late_dispatch_rate', threshold: 0.2, min_orders: 3, action: 'order_cap', params: { max_orders_per_day: 1 } },
-      ],
-    });
+    await rulesAre([
+      { metric: 'late_dispatch_rate', threshold: 0.1, min_orders: 3, action: 'warning' },
+      { metric: 'late_dispatch_rate', threshold: 0.2, min_orders: 3, action: 'order_cap', params: { max_orders_per_day: 1 } },
+    ]);
     const s = await shop();
     const orders = [await paidOrder(s), await paidOrder(s), await paidOrder(s)];
     await ship(s, orders[0]!.id);
@@ -286,14 +276,10 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('fake-tracking flags → payout hold with a reserve and a suspension: products leave lists, search and the feed and cannot be bought, existing orders go on; appeal → grant lifts the suspension only', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [
-        { metric: 'fake_tracking_flags', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 3000 } },
-        { metric: 'fake_tracking_flags', threshold: 3, min_orders: 0, action: 'suspension' },
-      ],
-    });
+    await rulesAre([
+      { metric: 'fake_tracking_flags', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 3000 } },
+      { metric: 'fake_tracking_flags', threshold: 3, min_orders: 0, action: 'suspension' },
+    ]);
     const s = await shop('Ghost Parcels');
     const creator = await t.account({ roles: ['buyer', 'creator'] });
     const v = await insertVideo(t.db, t.clock, { creatorId: creator.id, caption: 'unboxing', productIds: [s.productId] }, { type: 'test.none', payload: {} });
@@ -351,11 +337,7 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('refund rate → listing limit: products beyond N a day are refused until an operator reverses it', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [{ metric: 'refund_rate', threshold: 0.25, min_orders: 2, action: 'listing_limit', params: { max_new_listings_per_day: 1 } }],
-    });
+    await rulesAre([{ metric: 'refund_rate', threshold: 0.25, min_orders: 2, action: 'listing_limit', params: { max_new_listings_per_day: 1 } }]);
     const s = await shop();
     const a = await paidOrder(s);
     await paidOrder(s);
@@ -379,15 +361,11 @@ describe('trust: seller health, rules → actions, enforcement, appeals, the van
   });
 
   it('not-as-described cases → payout hold, dispute losses and low ratings → warnings; health shows the ratings', async () => {
-    await thresholds({
-      window_days: 30,
-      freeze_after_days: 5,
-      rules: [
-        { metric: 'not_as_described_cases', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 5000 } },
-        { metric: 'dispute_losses', threshold: 1, min_orders: 0, action: 'warning' },
-        { metric: 'average_rating', threshold: 3, min_orders: 0, min_ratings: 2, action: 'warning' },
-      ],
-    });
+    await rulesAre([
+      { metric: 'not_as_described_cases', threshold: 2, min_orders: 0, action: 'payout_hold', params: { reserve_bps: 5000 } },
+      { metric: 'dispute_losses', threshold: 1, min_orders: 0, action: 'warning' },
+      { metric: 'average_rating', threshold: 3, min_orders: 0, min_ratings: 2, action: 'warning' },
+    ]);
     const s = await shop();
     const orders = [await paidOrder(s), await paidOrder(s)];
     for (const o of orders) await deliver(s, o.id);
