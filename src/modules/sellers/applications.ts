@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import path from 'node:path';
-import { and, asc, eq, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { emit } from '../../platform/events.js';
 import type { Db } from '../../platform/db.js';
@@ -180,11 +180,22 @@ export async function listMyApplications(db: Db, applicantId: string, q: Page) {
   return { data: await views(db, rows), next_cursor };
 }
 
+/** The operators' queue filter: one status, or every application. The list and its count share it. */
+const queueWhere = (status?: ApplicationStatus) => (status ? eq(sellerApplications.status, status) : undefined);
+
 /** The operators' queue: oldest first, optionally one status. */
 export async function listApplications(db: Db, q: Page & { status?: ApplicationStatus }) {
-  const { rows, next_cursor } = await pageById(db, sellerApplications, { limit: q.limit, cursor: q.cursor, prefix: 'app', order: 'oldest', where: [q.status ? eq(sellerApplications.status, q.status) : undefined] });
+  const { rows, next_cursor } = await pageById(db, sellerApplications, { limit: q.limit, cursor: q.cursor, prefix: 'app', order: 'oldest', where: [queueWhere(q.status)] });
   return { data: await views(db, rows), next_cursor };
 }
+
+/** How many applications `listApplications` lists for the same filter (the operator overview's figure). */
+export async function countApplications(db: Db, q: { status?: ApplicationStatus }): Promise<number> {
+  return db.$count(sellerApplications, queueWhere(q.status));
+}
+
+/** The queue the operator overview counts and links to: applications waiting for an operator (checks passed). */
+export const WAITING_APPLICATIONS: ApplicationStatus = 'submitted';
 
 // ---------------------------------------------------------------------------------------------
 // Automatic checks
@@ -474,9 +485,4 @@ const DECISIONS = ['approved', 'rejected', 'needs_info'] as const;
 async function decided(tx: Db, clock: Clock, a: AppRow): Promise<void> {
   const decision = DECISIONS.find((d) => d === a.status);
   if (decision) await emit(tx, clock, { name: 'application.decided', payload: { application_id: a.id, applicant_id: a.applicantId, decision, shop_id: a.shopId } });
-}
-
-/** Applications submitted in [from, to): the operator overview. */
-export async function countApplicationsSubmitted(db: Db, from: Date, to: Date): Promise<number> {
-  return db.$count(sellerApplications, and(gte(sellerApplications.createdAt, from), lt(sellerApplications.createdAt, to)));
 }

@@ -15357,7 +15357,7 @@ export interface paths {
                             flags: number;
                             /** @description Fake-tracking flags waiting for review, now */
                             open_flags: number;
-                            /** @description Seller applications submitted that day */
+                            /** @description Seller applications waiting for an operator (status `submitted`), now: the count of the applications queue filtered to `submitted` */
                             new_applications: number;
                             shops: {
                                 /** @description now */
