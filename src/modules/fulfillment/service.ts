@@ -291,7 +291,7 @@ export async function createShipment(
     await enqueue(tx, clock, JOBS.checkScan, { shipment_id: shipment.id }, { runAt: after(now, m.noScanFlagMs), uniqueKey: `${JOBS.checkScan}:${shipment.id}` });
     await emit(tx, clock, {
       name: 'shipment.shipped',
-      payload: { shipment_id: shipment.id, order_id: orderId, shop_id: order.shopId, buyer_id: order.buyerId, carrier: carrier.name, tracking_number: tracking },
+      payload: { shipment_id: shipment.id, order_id: orderId, shop_id: order.shopId, buyer_id: order.buyerId, carrier: carrier.name, carrier_name: { ...carrier.displayName }, tracking_number: tracking },
     });
     const [fresh] = await tx.select().from(shipments).where(eq(shipments.id, shipment.id));
     return fresh!;
