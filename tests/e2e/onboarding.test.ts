@@ -138,7 +138,7 @@ describe('seller onboarding: apply, approval, first product (browser)', () => {
       await page.waitForURL('**/feed');
       await page.goto('/apply');
       const checks = page.getByTestId('application').getByTestId('application-checks');
-      await checks.locator('li[data-check="documents"]').getByText('缺少必需文件：本地库存证明和平台销售报表。').waitFor();
+      await checks.locator('li[data-check="documents"]').getByText('缺少必需文件：本地库存证明、平台销售报表。').waitFor();
       await checks.locator('li[data-check="local_warehouse"]').getByText('在美国自行发货的店铺需要在美国有仓库。').waitFor();
       const text = await checks.innerText();
       expect(text).not.toMatch(/local_stock_proof|sales_statement|Missing required|warehouse/);
