@@ -19,7 +19,7 @@ import {
   submitApplication,
   type OpenWarehouses,
 } from './applications.js';
-import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
+import { createInvitationAudited, listInvitations, revokeInvitation } from './invitations.js';
 import { adminMarkets, editMarket, MARKET_DURATIONS, publicMarkets } from './markets.js';
 import { DOCUMENT_KINDS, SHOP_MODES, type DocumentKind } from './schema.js';
 import { ApplicationOut, ApplicationWarehouse, Contact, DocumentOut, Invitation, Status, Strict } from './views.js';
@@ -186,13 +186,7 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
     },
     async (req, reply) => {
       const operatorId = requireUser(req).id;
-      const invitation = await audited(
-        db,
-        clock,
-        (tx) => createInvitation(tx, clock, operatorId, req.body),
-        // Never the code itself: the audit log is no place for a secret.
-        (inv) => ({ actorId: operatorId, action: 'invitation.create', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, max_uses: inv.max_uses, expires_at: inv.expires_at, code_hint: inv.code_hint } }),
-      );
+      const invitation = await createInvitationAudited(db, clock, operatorId, req.body);
       return reply.code(201).send(invitation);
     },
   );

@@ -7,7 +7,7 @@ import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
 import { audited, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
-import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
+import { createCommissionRuleAudited, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
 import { shopStatement } from './statement.js';
 import { PayoutHoldOut, PayoutOut, RuleOut } from './views.js';
 
@@ -77,18 +77,7 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const operatorId = requireUser(req).id;
-      const rule = await audited(
-        db,
-        clock,
-        (tx) => createCommissionRule(tx, clock, operatorId, req.body),
-        (r) => ({
-          actorId: operatorId,
-          action: 'commission_rule.create',
-          targetType: 'commission_rule',
-          targetId: r.id,
-          data: { category: r.category, rate_bps: r.rate_bps, new_shop_days: r.new_shop_days, subsidy_bps: r.subsidy_bps, effective_from: r.effective_from, effective_to: r.effective_to },
-        }),
-      );
+      const rule = await createCommissionRuleAudited(db, clock, operatorId, req.body);
       reply.code(201);
       return rule;
     },
