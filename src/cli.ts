@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
         const clock = new SystemClock();
         // The app only for its strategies (the history's orders pay and ship with them); it never listens.
         const app = await createApp({ database: d, clock, config: loadConfig(), logger: false });
-        const seeded = await seedDemo(d.db, clock, { strategiesOn: app.ctx.strategiesOn, jobs: app.ctx.jobs }).finally(() => app.close());
+        const seeded = await seedDemo(d.db, clock, { strategiesOn: app.ctx.strategiesOn, jobs: app.ctx.jobs, dataDir: app.ctx.config.dataDir }).finally(() => app.close());
         console.log(seeded ? 'demo data seeded' : 'database not empty: nothing seeded');
         return 0;
       });

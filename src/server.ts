@@ -47,7 +47,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; log?: b
     config,
     logger: opts.log === false ? false : { level: config.logLevel },
   });
-  const seeded = config.seedDemo ? await seedDemo(database.db, clock, { history: config.demoHistory, strategiesOn: app.ctx.strategiesOn, jobs: app.ctx.jobs }) : false;
+  const seeded = config.seedDemo ? await seedDemo(database.db, clock, { history: config.demoHistory, strategiesOn: app.ctx.strategiesOn, jobs: app.ctx.jobs, dataDir: config.dataDir }) : false;
   await scheduleRecurringJobs({ db: database.db, clock });
   await app.listen({ port: config.port, host: config.host });
   app.ctx.jobs.start(config.jobPollMs);

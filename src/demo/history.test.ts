@@ -8,7 +8,7 @@ import { rows } from '../platform/db.js';
 import { testApp, type TestApp } from '../test/app.js';
 import { createSession, findUserByEmail } from '../modules/identity/index.js';
 import { listShopsForUser } from '../modules/sellers/index.js';
-import { seedDemo } from './seed.js';
+import { DEMO_APPLICANT, seedDemo } from './seed.js';
 import { HISTORY_DAYS, JOURNEY, PRIME_SLOT, SWEET_SPOT } from './history.js';
 import { DEMO_STORE_LINKS, STORE_LINK_VIDEOS } from './links.js';
 import { isTutorial, localSlot } from './videos.js';
@@ -21,17 +21,18 @@ describe('demo history', () => {
   const get = (url: string, auth: { authorization: string }) => t.app.inject({ method: 'GET', url, headers: auth });
   const session = async (email: string) => ({ authorization: `Bearer ${(await createSession(t.db, t.clock, (await findUserByEmail(t.db, email))!.id, 1)).token}` });
 
-  const mediaDir = mkdtempSync(path.join(tmpdir(), 'loopshop-demo-history-'));
+  let dir: string;
   beforeAll(async () => {
-    t = await testApp({ mediaDir }); // the demo clips render before the history
-    expect(await seedDemo(t.db, t.clock, { strategiesOn: t.app.ctx.strategiesOn, jobs: t.app.ctx.jobs })).toBe(true);
+    dir = mkdtempSync(path.join(tmpdir(), 'loopshop-demo-history-'));
+    t = await testApp({ dataDir: dir, mediaDir: path.join(dir, 'media') }); // the demo clips render before the history
+    expect(await seedDemo(t.db, t.clock, { strategiesOn: t.app.ctx.strategiesOn, jobs: t.app.ctx.jobs, dataDir: dir })).toBe(true);
     seller = await session('seller@demo.loopshop.dev');
     operator = await session('operator@demo.loopshop.dev');
     shopId = (await listShopsForUser(t.db, (await findUserByEmail(t.db, 'seller@demo.loopshop.dev'))!.id))[0]!.id;
   }, 240_000); // 90 days of orders walked through their jobs: ~20 s on a quiet machine, minutes on a loaded one
   afterAll(async () => {
     await t?.close();
-    rmSync(mediaDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('places 90 days of events and real orders before now, and the dashboards read them at once', async () => {
@@ -93,7 +94,7 @@ describe('demo history', () => {
     const orders = (await get('/v1/orders?role=buyer&limit=50', buyer)).json().data as Array<{ id: string; shop_id: string; status: string }>;
     expect(orders).toHaveLength(JOURNEY.length);
     expect(orders.every((o) => o.shop_id === shopId)).toBe(true);
-    expect(orders.map((o) => o.status).sort()).toEqual(['completed', 'delivered', 'delivered', 'paid', 'shipped']);
+    expect(orders.map((o) => o.status).sort()).toEqual(['completed', 'delivered', 'delivered', 'delivered', 'paid', 'shipped']);
     const reviewed = [];
     for (const o of orders) {
       const detail = (await get(`/v1/orders/${o.id}`, buyer)).json();
@@ -105,6 +106,38 @@ describe('demo history', () => {
     expect(cases.filter((c) => orders.some((o) => o.id === c.order_id))).toHaveLength(1);
     const toShip = (await get('/v1/orders?role=seller&status=paid&limit=100', seller)).json().data as Array<{ id: string }>;
     expect(toShip.map((o) => o.id)).toContain(orders.find((o) => o.status === 'paid')!.id);
+  });
+
+  it("dates each carrier scan once: the buyer's order timeline and delivered_at use the scan's own time", async () => {
+    const buyer = await session('buyer@demo.loopshop.dev');
+    const orders = (await get('/v1/orders?role=buyer&status=delivered&limit=50', buyer)).json().data as Array<{ id: string }>;
+    expect(orders.length).toBeGreaterThan(0);
+    for (const { id } of orders) {
+      const order = (await get(`/v1/orders/${id}`, buyer)).json() as { delivered_at: string; timeline: Array<{ type: string; at: string; data: { shipment_id?: string; status?: string } }> };
+      const tracking = order.timeline.filter((e) => e.type === 'tracking');
+      const shipment = (await get(`/v1/shipments/${tracking[0]!.data.shipment_id}`, buyer)).json() as { delivered_at: string; timeline: Array<{ status: string; at: string }> };
+      expect(tracking.map((e) => [e.data.status, e.at])).toEqual(shipment.timeline.map((e) => [e.status, e.at]));
+      expect(order.delivered_at).toBe(shipment.delivered_at);
+      expect(order.timeline.find((e) => e.type === 'delivered')!.at).toBe(shipment.delivered_at);
+    }
+  });
+
+  it("fills the operator's queues: an application waiting for review, a case escalated by the demo buyer, the setup in the audit log", async () => {
+    const applications = (await get('/v1/seller-applications?status=submitted&limit=100', operator)).json().data as Array<{ company_name: string; documents: unknown[]; checks: Array<{ passed: boolean }> }>;
+    expect(applications.map((a) => a.company_name)).toEqual([DEMO_APPLICANT.company]);
+    expect(applications[0]!.documents).toHaveLength(3);
+    expect(applications[0]!.checks.every((c) => c.passed)).toBe(true);
+    const overview = (await get('/v1/admin/overview', operator)).json() as { new_applications: number; escalated_cases: number };
+    expect(overview).toMatchObject({ new_applications: 1, escalated_cases: 1 });
+
+    const buyer = await session('buyer@demo.loopshop.dev');
+    const escalated = (await get('/v1/after-sales?role=buyer&status=escalated&limit=100', buyer)).json().data as Array<{ order_id: string; timeline?: unknown }>;
+    expect(escalated).toHaveLength(1);
+    const order = (await get(`/v1/orders/${escalated[0]!.order_id}`, buyer)).json() as { shop_id: string; status: string };
+    expect(order).toMatchObject({ shop_id: shopId, status: 'delivered' });
+
+    const audit = (await get('/v1/admin/audit?limit=100', operator)).json().data as Array<{ action: string }>;
+    expect(audit.map((e) => e.action).sort()).toEqual(['commission_rule.create', 'invitation.create']);
   });
 
   it("lists the demo creator's videos newest first by the date they show", async () => {

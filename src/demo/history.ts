@@ -2,7 +2,7 @@ import { DAY, HOUR, MINUTE, SettableClock, type Clock } from '../platform/clock.
 import type { Db } from '../platform/db.js';
 import { JobRunner } from '../platform/jobs.js';
 import { appendHistory, rollupEvents, type HistoricEvent } from '../modules/analytics/index.js';
-import { openCase } from '../modules/aftersales/index.js';
+import { escalateCase, openCase, rejectCase } from '../modules/aftersales/index.js';
 import { addCartItem } from '../modules/cart/index.js';
 import { createShipment, registerFulfillmentJobs, SandboxCarrier, type Scenario } from '../modules/fulfillment/index.js';
 import { getAvailability, getStockLevels, receiveStock, registerInventoryJobs } from '../modules/inventory/index.js';
@@ -48,6 +48,8 @@ export const SWEET_SPOT = { min: 2500, max: 5000 };
 export const PRIME_SLOT = { weekday: 5, hour: 20 };
 
 export interface HistoryWorld {
+  /** The demo applicant (with the history; '' without). */
+  applicantId: string;
   creatorId: string;
   /** The demo buyer and the demo seller's shop: the buyer's JOURNEY orders are placed there. */
   journey: { buyerId: string; shopId: string };
@@ -78,12 +80,15 @@ function cartRate(price: number): number {
  * The demo buyer's orders, by hours before now: when it was placed, when the seller shipped it
  * (on time: delivered 44 h later), and what the buyer did after delivery. `product` indexes the
  * demo shop's products. At start they read: completed (reviewed), delivered (reviewable), delivered
- * with a case waiting for the seller's answer, in transit, paid (ship by in ~3 days).
+ * with a case waiting for the seller's answer, delivered with a case the seller rejected and the
+ * buyer escalated to the operators (`escalateH`: rejected an hour before), in transit, paid (ship
+ * by in ~3 days).
  */
-export const JOURNEY: ReadonlyArray<{ product: number; orderedH: number; shippedH?: number; reviewH?: number; caseH?: number }> = [
+export const JOURNEY: ReadonlyArray<{ product: number; orderedH: number; shippedH?: number; reviewH?: number; caseH?: number; escalateH?: number }> = [
   { product: 2, orderedH: 30 * 24, shippedH: 30 * 24 - 6, reviewH: 27 * 24 },
   { product: 3, orderedH: 96, shippedH: 90 },
   { product: 0, orderedH: 120, shippedH: 114, caseH: 6 },
+  { product: 4, orderedH: 140, shippedH: 134, caseH: 40, escalateH: 30 },
   { product: 5, orderedH: 26, shippedH: 20 },
   { product: 6, orderedH: 3 },
 ];
@@ -93,7 +98,9 @@ type Action =
   | { at: number; kind: 'order'; buyerId: string; productId: string; source: { video_id?: string }; journey?: (typeof JOURNEY)[number] }
   | { at: number; kind: 'ship'; orderId: string; ownerId: string; postalCode: string; scenario: Scenario }
   | { at: number; kind: 'review'; orderId: string; buyerId: string }
-  | { at: number; kind: 'case'; orderId: string; buyerId: string };
+  | { at: number; kind: 'case'; orderId: string; buyerId: string; escalate?: { ownerId: string; at: number } }
+  | { at: number; kind: 'reject'; caseId: string; ownerId: string }
+  | { at: number; kind: 'escalate'; caseId: string; buyerId: string };
 
 export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld, opts: { strategiesOn: (clock: Clock) => Strategies; days?: number; seed?: number }): Promise<HistorySummary> {
   const started = Date.now();
@@ -220,16 +227,32 @@ export async function seedDemoHistory(db: Db, clock: Clock, world: HistoryWorld,
       const owner = world.shops.find((x) => x.id === order.shopId)!.ownerId;
       if (j.shippedH !== undefined) later({ at: now - j.shippedH * HOUR, kind: 'ship', orderId: order.id, ownerId: owner, postalCode: JOURNEY_ADDRESS.postal_code, scenario: 'on_time' });
       if (j.reviewH !== undefined) later({ at: now - j.reviewH * HOUR, kind: 'review', orderId: order.id, buyerId: a.buyerId });
-      if (j.caseH !== undefined) later({ at: now - j.caseH * HOUR, kind: 'case', orderId: order.id, buyerId: a.buyerId });
+      if (j.caseH !== undefined) {
+        const escalate = j.escalateH !== undefined ? { ownerId: owner, at: now - j.escalateH * HOUR } : undefined;
+        later({ at: now - j.caseH * HOUR, kind: 'case', orderId: order.id, buyerId: a.buyerId, ...(escalate ? { escalate } : {}) });
+      }
     } else if (a.kind === 'review') {
       const [item] = await getOrderItems(db, a.orderId);
       await createReview(db, history, a.buyerId, a.orderId, item!.id, { rating: 5, text: 'Arrived quickly and works as shown in the video. Would buy again.' });
+    } else if (a.kind === 'case' && a.escalate) {
+      // The case the operators decide: the seller rejects it, the buyer escalates it.
+      const c = await openCase(db, history, providers, a.buyerId, a.orderId, {
+        type: 'refund_only',
+        reason_code: 'damaged',
+        reason: 'The buckle snapped on the first day. I would like my money back.',
+      });
+      later({ at: a.escalate.at - HOUR, kind: 'reject', caseId: c.id, ownerId: a.escalate.ownerId });
+      later({ at: a.escalate.at, kind: 'escalate', caseId: c.id, buyerId: a.buyerId });
     } else if (a.kind === 'case') {
       await openCase(db, history, providers, a.buyerId, a.orderId, {
         type: 'return_and_refund',
         reason_code: 'not_as_described',
         reason: 'The colour is much darker than in the video. I would like to return it.',
       });
+    } else if (a.kind === 'reject') {
+      await rejectCase(db, history, providers, a.ownerId, a.caseId, { note: 'The buckle was checked before it left us; it breaks only when forced.' });
+    } else if (a.kind === 'escalate') {
+      await escalateCase(db, history, providers, a.buyerId, a.caseId, { note: 'I did not force it. Please look at the case.' });
     } else if (a.kind === 'order') {
       const p = products.get(a.productId)!;
       const skuId = rnd.pick(p.skuIds);

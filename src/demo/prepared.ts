@@ -91,7 +91,7 @@ export async function prepareDemo(opts: { log?: (line: string) => void; env?: No
       const app = await createApp({ database, clock, config, logger: false });
       try {
         log('Preparing the demo: accounts, catalog, 90 days of history…');
-        await seedDemo(database.db, clock, { strategiesOn: app.ctx.strategiesOn, jobs: app.ctx.jobs });
+        await seedDemo(database.db, clock, { strategiesOn: app.ctx.strategiesOn, jobs: app.ctx.jobs, dataDir: config.dataDir });
         log('Preparing the demo: rendering the demo clips…');
         await drainJobs(() => app.ctx.jobs.runDue());
         await assertDemoVideosReady(database.db);

@@ -58,7 +58,16 @@ export interface DomainEvents {
   /** A paid order is not shipped yet and its ship-by deadline (`ship_by`) is near; emitted once per order. */
   'order.ship_by_near': { order_id: string; shop_id: string; ship_by: string };
   /** A parcel of an order was handed to its carrier (a shipment was created). */
-  'shipment.shipped': { shipment_id: string; order_id: string; shop_id: string; buyer_id: string; carrier: string; tracking_number: string };
+  'shipment.shipped': {
+    shipment_id: string;
+    order_id: string;
+    shop_id: string;
+    buyer_id: string;
+    carrier: string;
+    /** The carrier's name as people read it, by language (absent in events written before it was added). */
+    carrier_name?: { en: string; 'zh-CN': string };
+    tracking_number: string;
+  };
   /** Every item of an order is delivered: the order is `delivered`. */
   'order.delivered': { order_id: string; shop_id: string; buyer_id: string };
   /** An order's escrow was settled; `creators`: each attributed creator's earning from it. */

@@ -72,6 +72,13 @@ describe('first start on an empty data directory', () => {
         const poster = await fetch(`${base}${v.poster_url}`);
         expect(poster.status).toBe(200);
       }
+      // The operator's queue holds the demo application, its documents copied with the data.
+      const signIn = await fetch(`${base}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'operator@demo.loopshop.dev', password: 'loopshop-demo' }) });
+      const auth = { authorization: `Bearer ${((await signIn.json()) as { token: string }).token}` };
+      const queue = (await (await fetch(`${base}/v1/seller-applications?status=submitted`, { headers: auth })).json()) as { data: Array<{ documents: Array<{ url: string }> }> };
+      expect(queue.data).toHaveLength(1);
+      expect(queue.data[0]!.documents).toHaveLength(3);
+      for (const d of queue.data[0]!.documents) expect((await fetch(`${base}${d.url}`, { headers: auth })).status).toBe(200);
     } finally {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');

@@ -111,6 +111,43 @@ describe('seller onboarding: apply, approval, first product (browser)', () => {
     }
   });
 
+  it("an application the checks reject gives its reasons in the viewer's language, documents by name", async () => {
+    const api = apiClient(() => e2e.url);
+    const rejectedEmail = uniqueEmail('rejected');
+    const { token } = await api.call<{ token: string }>(null, 'POST', '/v1/auth/sign-up', { email: rejectedEmail, password: PASSWORD, name: 'Lin Wei', locale: 'zh-CN' });
+    const form = new FormData();
+    form.append('kind', 'licence');
+    form.append('file', new Blob([PDF]), 'licence.pdf');
+    const doc = await api.call<{ id: string }>(token, 'POST', '/v1/seller-applications/documents', form);
+    const app = await api.call<{ status: string }>(token, 'POST', '/v1/seller-applications', {
+      invitation_code: 'loopshop-demo-us',
+      category: 'outdoor',
+      mode: 'self_fulfilled',
+      company_name: `Lin Trading ${Date.now().toString(36)}`,
+      registration_number: `REG-LIN-${Date.now()}`,
+      tax_id: `TAX-LIN-${Date.now()}`,
+      contact: { name: 'Lin Wei', email: rejectedEmail, phone: '+86 755 0000 0000' },
+      yearly_sales: { amount: 250_000_000, currency: 'USD', marketplace: 'Amazon US' },
+      warehouses: [{ name: 'Shenzhen', address: { line1: '8 Bao An Rd', city: 'Shenzhen', country: 'CN' } }],
+      document_ids: [doc.id],
+    });
+    expect(app.status).toBe('rejected');
+    const { context, page } = await newPage(e2e, 'zh-CN');
+    try {
+      await signIn(page, rejectedEmail, PASSWORD);
+      await page.waitForURL('**/feed');
+      await page.goto('/apply');
+      const checks = page.getByTestId('application').getByTestId('application-checks');
+      await checks.locator('li[data-check="documents"]').getByText('缺少必需文件：本地库存证明、平台销售报表。').waitFor();
+      await checks.locator('li[data-check="local_warehouse"]').getByText('在美国自行发货的店铺需要在美国有仓库。').waitFor();
+      const text = await checks.innerText();
+      expect(text).not.toMatch(/local_stock_proof|sales_statement|Missing required|warehouse/);
+      await shot(page, 'onboarding-apply-rejected-zh');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the operator reviews and approves the application in the console', async () => {
     const { context, page } = await newPage(e2e);
     try {

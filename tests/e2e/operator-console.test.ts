@@ -96,13 +96,25 @@ describe('operator console: overview, suspend a shop, audit log (browser)', () =
       // The overview: today's figures, shops by status, the 14-day series.
       const figures = page.getByTestId('overview-figures');
       await figures.waitFor();
-      for (const label of ['GMV (paid)', 'Orders placed', 'Open after-sales cases', 'SLA breaches', 'Tracking flags raised', 'New seller applications', 'Active shops']) {
+      for (const label of ['GMV (paid)', 'Orders placed', 'Open after-sales cases', 'SLA breaches', 'Tracking flags raised', 'Seller applications to review', 'Active shops']) {
         await figures.getByText(label, { exact: true }).waitFor();
       }
       const before = await call<{ shops: { suspended: number; frozen: number } }>(operatorToken, 'GET', '/v1/admin/overview');
       await figures.getByTestId('figure-shops').getByText(`${before.shops.suspended} suspended · ${before.shops.frozen} frozen`).waitFor();
       await page.getByTestId('overview-series').locator('svg circle').nth(13).waitFor({ state: 'attached' });
       await shot(page, 'operator-overview');
+
+      // The applications figure is the queue it opens: as many rows as it says, every one submitted.
+      const waiting = (await call<{ new_applications: number }>(operatorToken, 'GET', '/v1/admin/overview')).new_applications;
+      const link = figures.getByTestId('new-applications-link');
+      await link.getByText(String(waiting), { exact: true }).waitFor();
+      await link.click();
+      await page.waitForURL('**/operator/applications');
+      expect(await page.getByTestId('applications-status').inputValue()).toBe('submitted');
+      if (waiting === 0) await page.getByTestId('applications-empty').waitFor();
+      else await expect.poll(() => page.locator('[data-testid="applications"] tbody tr').count()).toBe(waiting);
+      await page.goBack();
+      await figures.waitFor();
 
       // Find the shop by name and open it.
       await openSection(page, 'Operator console sections', 'Shops');

@@ -23,8 +23,14 @@ export interface TrackingEvent {
   description: string;
 }
 
+/** A carrier's name as people read it, in each language the app speaks. */
+export type CarrierDisplayName = Readonly<{ en: string; 'zh-CN': string }>;
+
 export interface Carrier {
+  /** Its code: the carrier map's key, the webhook path, `carrier` in the API. */
   readonly name: string;
+  /** What buyers and sellers read (notifications): never the code. */
+  readonly displayName: CarrierDisplayName;
   registerLabel(input: { orderId: string; postalCode: string }): Promise<{ tracking_number: string } | null>;
   labelIssued?(db: Db, label: { trackingNumber: string; postalCode: string }): Promise<void>;
   verifyWebhook(rawBody: Buffer | string, headers: Record<string, string | string[] | undefined>): TrackingEvent[];

@@ -124,6 +124,35 @@ describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking fl
     expect(events).toHaveLength(1);
   });
 
+  it("a scan that reaches us late keeps the carrier's time: the shipment, the order's timeline and delivered_at agree; the after-sales window starts then", async () => {
+    const { shop, buyer, order } = await paidOrder();
+    const s = await ship(order.id, shop.owner.auth);
+    const picked = new Date(t.clock.now().getTime() + 1 * HOUR);
+    const delivered = new Date(picked.getTime() + 20 * HOUR);
+    t.clock.advance(36 * HOUR); // both scans arrive 15 h after the parcel was delivered
+    await scan(s.tracking_number, 'late-1', 'picked_up', picked);
+    await scan(s.tracking_number, 'late-2', 'delivered', delivered);
+    const shipment = (await get(`/v1/shipments/${s.id}`, buyer.auth)).json() as { delivered_at: string; timeline: Array<{ status: string; at: string }> };
+    expect(shipment.timeline).toEqual([expect.objectContaining({ status: 'picked_up', at: picked.toISOString() }), expect.objectContaining({ status: 'delivered', at: delivered.toISOString() })]);
+    expect(shipment.delivered_at).toBe(delivered.toISOString());
+    const detail = (await orderOf(order.id, buyer.auth)) as { status: string; delivered_at: string; timeline: Array<{ type: string; at: string; data: { status?: string } }> };
+    expect(detail.status).toBe('delivered');
+    expect(detail.delivered_at).toBe(delivered.toISOString());
+    const tracking = detail.timeline.filter((e) => e.type === 'tracking').map((e) => [e.data.status, e.at]);
+    expect(tracking).toEqual([['picked_up', picked.toISOString()], ['delivered', delivered.toISOString()]]);
+    expect(detail.timeline.find((e) => e.type === 'delivered')!.at).toBe(delivered.toISOString());
+    // The timeline reads in the order things happened.
+    const times = detail.timeline.map((e) => e.at);
+    expect(times).toEqual([...times].sort());
+    // The window is counted from delivered_at, as opening a case checks it: it completes 7 days after the scan.
+    t.clock.set(new Date(delivered.getTime() + 7 * DAY - HOUR));
+    await run();
+    expect((await orderOf(order.id, buyer.auth)).status).toBe('delivered');
+    t.clock.set(new Date(delivered.getTime() + 7 * DAY));
+    await run();
+    expect((await orderOf(order.id, buyer.auth)).status).toBe('completed');
+  });
+
   it('exception then delivered: status follows the newest scan through the exception', async () => {
     const { shop, buyer, order } = await paidOrder();
     const s = await ship(order.id, shop.owner.auth);

@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { isStorableDate } from '../../platform/validation.js';
 import { enqueue } from '../../platform/jobs.js';
 import { signWebhook, verifyWebhook, type SignedDelivery } from '../../platform/webhook-signature.js';
-import type { Carrier, TrackingEvent } from './carriers.js';
+import type { Carrier, CarrierDisplayName, TrackingEvent } from './carriers.js';
 import { SHIPMENT_STATUSES, type ShipmentStatus } from './schema.js';
 
 export const SANDBOX_CARRIER_EVENT_JOB = 'fulfillment.sandbox_carrier_event';
@@ -60,6 +60,9 @@ interface WireEvent {
  * parcel reaches the buyer within minutes with no one driving it. Tracking numbers it did not
  * issue (typed by the seller) get no scans, as at a real carrier.
  */
+/** The sandbox carrier's name in words (as web/src/i18n `carriers.sandbox`). */
+export const SANDBOX_DISPLAY_NAME: CarrierDisplayName = { en: 'Sandbox carrier', 'zh-CN': '沙盒承运商' };
+
 export class SandboxCarrier implements Carrier {
   constructor(
     private readonly clock: Clock,
@@ -69,6 +72,8 @@ export class SandboxCarrier implements Carrier {
     readonly name: string = 'sandbox',
     /** Scan every label it issues by itself, one plan hour taking `hourMs` real ms; null: only `simulate` schedules scans. */
     private readonly autoplay: { hourMs: number } | null = null,
+    /** Its name as people read it; the installation's own sandbox reads as the web app names it. */
+    readonly displayName: CarrierDisplayName = name === 'sandbox' ? SANDBOX_DISPLAY_NAME : { en: name, 'zh-CN': name },
   ) {}
 
   async registerLabel(): Promise<{ tracking_number: string }> {

@@ -291,7 +291,7 @@ export async function createShipment(
     await enqueue(tx, clock, JOBS.checkScan, { shipment_id: shipment.id }, { runAt: after(now, m.noScanFlagMs), uniqueKey: `${JOBS.checkScan}:${shipment.id}` });
     await emit(tx, clock, {
       name: 'shipment.shipped',
-      payload: { shipment_id: shipment.id, order_id: orderId, shop_id: order.shopId, buyer_id: order.buyerId, carrier: carrier.name, tracking_number: tracking },
+      payload: { shipment_id: shipment.id, order_id: orderId, shop_id: order.shopId, buyer_id: order.buyerId, carrier: carrier.name, carrier_name: { ...carrier.displayName }, tracking_number: tracking },
     });
     const [fresh] = await tx.select().from(shipments).where(eq(shipments.id, shipment.id));
     return fresh!;
@@ -451,7 +451,8 @@ async function applyTrackingEvent(tx: Db, clock: Clock, s: ShipmentRow, ev: Trac
   }
   if (moves) await transitionShipment(tx, cur.id, ev.status, { from: cur.status, set: patch });
   else if (Object.keys(patch).length > 0) await tx.update(shipments).set(patch).where(eq(shipments.id, cur.id));
-  await addOrderEvents(tx, clock, [{ orderId: cur.orderId, type: 'tracking', data: { shipment_id: cur.id, status: ev.status, at: ev.at.toISOString(), description: ev.description } }]);
+  // The timeline entry is dated by the scan (when the carrier says it happened), as the shipment's events are.
+  await addOrderEvents(tx, clock, [{ orderId: cur.orderId, type: 'tracking', at: ev.at, data: { shipment_id: cur.id, status: ev.status, at: ev.at.toISOString(), description: ev.description } }]);
   if (patch.deliveredAt) await maybeDeliverOrder(tx, clock, orderRow);
   return true;
 }
@@ -463,20 +464,23 @@ async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise
   const items = await getOrderItems(tx, order.id);
   const all = parcels.filter((s) => s.replacementCaseId === null);
   if (all.length === 0 || all.some((s) => s.deliveredAt === null)) return;
+  // Delivered when its last parcel was: that scan's own time, not when we heard of it.
+  const deliveredAt = new Date(Math.max(...all.map((s) => s.deliveredAt!.getTime())));
   const shipped = new Map<string, number>();
   for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
   if (items.some((i) => (shipped.get(i.id) ?? 0) < i.quantity)) return;
-  if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' })) await orderDelivered(tx, clock, order);
+  if (await transitionOrder(tx, clock, order.id, 'deliver', { type: 'delivered' }, deliveredAt)) await orderDelivered(tx, clock, order, deliveredAt);
 }
 
 /**
  * The order was just delivered (its last parcel's scan, or the buyer's confirmation): the buyer
- * hears of it (`order.delivered`) and the after-sales window starts now; when it ends the order
- * completes and settlement releases its escrow.
+ * hears of it (`order.delivered`) and the after-sales window starts at `deliveredAt` (the order's
+ * `delivered_at`, which after-sales checks the window against); when it ends the order completes
+ * and settlement releases its escrow.
  */
-export async function orderDelivered(tx: Db, clock: Clock, order: OrderRow): Promise<void> {
+export async function orderDelivered(tx: Db, clock: Clock, order: OrderRow, deliveredAt: Date = clock.now()): Promise<void> {
   await emit(tx, clock, { name: 'order.delivered', payload: { order_id: order.id, shop_id: order.shopId, buyer_id: order.buyerId } });
-  const runAt = after(clock.now(), market(order.market).afterSalesWindowMs);
+  const runAt = after(deliveredAt, market(order.market).afterSalesWindowMs);
   await enqueue(tx, clock, JOBS.complete, { order_id: order.id }, { runAt, uniqueKey: `${JOBS.complete}:${order.id}` });
 }
 

@@ -81,7 +81,7 @@ describe('notification emails through a local SMTP server', () => {
     await t.app.ctx.jobs.runDue();
     expect(mails).toHaveLength(2);
     expect(mails[1]).toMatchObject({ to: [buyer.email], subject: '您的订单已发货' });
-    expect(mails[1]!.text).toContain(`订单 ${orderId} 的包裹已交由 sandbox 承运，运单号 MAIL-1。`);
+    expect(mails[1]!.text).toContain(`订单 ${orderId} 的包裹已交由沙盒承运商承运，运单号 MAIL-1。`);
     expect(mails[1]!.text).toContain(`在 Loopshop 中查看: https://shop.test/orders/${orderId}`);
     expect(mails[1]!.html).toContain('<html lang="zh-CN">');
     expect(mails[1]!.html).toContain(`href="https://shop.test/orders/${orderId}"`);

@@ -154,8 +154,8 @@ describe('notifications subscribe to domain events', () => {
       },
     },
     {
-      event: { name: 'shipment.shipped', payload: { shipment_id: 'spm_o', order_id: 'ord_o', shop_id: 'shp_o', buyer_id: 'usr_buyer_o', carrier: 'sandbox', tracking_number: 'T1' } },
-      expected: { usr_buyer_o: [{ type: 'shipment_shipped', body: 'A parcel of order ord_o was handed to sandbox, tracking number T1.', link: '/orders/ord_o' }], usr_owner_shp_o: [] },
+      event: { name: 'shipment.shipped', payload: { shipment_id: 'spm_o', order_id: 'ord_o', shop_id: 'shp_o', buyer_id: 'usr_buyer_o', carrier: 'sandbox', carrier_name: { en: 'Sandbox carrier', 'zh-CN': '沙盒承运商' }, tracking_number: 'T1' } },
+      expected: { usr_buyer_o: [{ type: 'shipment_shipped', body: 'A parcel of order ord_o was handed to Sandbox carrier, tracking number T1.', link: '/orders/ord_o' }], usr_owner_shp_o: [] },
     },
     {
       event: { name: 'order.delivered', payload: { order_id: 'ord_p', shop_id: 'shp_p', buyer_id: 'usr_buyer_p' } },

@@ -90,7 +90,12 @@ export const NOTIFICATION_RULES: { readonly [N in EventName]?: Rule<N> } = {
   'order.ship_by_near': async (tx, e, recipients) =>
     toMembers(tx, recipients, e.shop_id, 'ship_by_due', { order_id: e.order_id, due_at: e.ship_by }, page.sellerOrder(e.order_id)),
   'shipment.shipped': async (_tx, e) => [
-    templated(e.buyer_id, 'shipment_shipped', { order_id: e.order_id, shipment_id: e.shipment_id, carrier: e.carrier, tracking_number: e.tracking_number }, page.buyerOrder(e.order_id)),
+    templated(
+      e.buyer_id,
+      'shipment_shipped',
+      { order_id: e.order_id, shipment_id: e.shipment_id, carrier: e.carrier, ...(e.carrier_name ? { carrier_name: e.carrier_name } : {}), tracking_number: e.tracking_number },
+      page.buyerOrder(e.order_id),
+    ),
   ],
   'order.delivered': async (_tx, e) => [templated(e.buyer_id, 'order_delivered', { order_id: e.order_id }, page.buyerOrder(e.order_id))],
   'refund.posted': async (_tx, e) => [

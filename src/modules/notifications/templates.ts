@@ -17,6 +17,11 @@ interface Formatters {
 }
 
 const s = (v: unknown) => String(v ?? '');
+/** The carrier as people read it in `locale` (`carrier_name`); its code only in a notification written before names were kept. */
+const carrierOf = (p: Params, locale: Locale) => {
+  const names = p.carrier_name as Partial<Record<Locale, unknown>> | undefined;
+  return typeof names?.[locale] === 'string' ? names[locale] : s(p.carrier);
+};
 
 /**
  * What each templated notification says, in English and Chinese (您). The web app shows these
@@ -65,8 +70,8 @@ export const TEMPLATES: Record<string, Record<Locale, Text>> = {
     'zh-CN': { title: () => '售后申请已有裁决', body: (p) => `订单 ${s(p.order_id)} 的售后申请已裁决为${p.in_favour_of === 'buyer' ? '支持买家' : '支持卖家'}。` },
   },
   shipment_shipped: {
-    en: { title: () => 'Your order is on its way', body: (p) => `A parcel of order ${s(p.order_id)} was handed to ${s(p.carrier)}, tracking number ${s(p.tracking_number)}.` },
-    'zh-CN': { title: () => '您的订单已发货', body: (p) => `订单 ${s(p.order_id)} 的包裹已交由 ${s(p.carrier)} 承运，运单号 ${s(p.tracking_number)}。` },
+    en: { title: () => 'Your order is on its way', body: (p) => `A parcel of order ${s(p.order_id)} was handed to ${carrierOf(p, 'en')}, tracking number ${s(p.tracking_number)}.` },
+    'zh-CN': { title: () => '您的订单已发货', body: (p) => `订单 ${s(p.order_id)} 的包裹已交由${carrierOf(p, 'zh-CN')}承运，运单号 ${s(p.tracking_number)}。` },
   },
   order_delivered: {
     en: { title: () => 'Your order was delivered', body: (p) => `Every item of order ${s(p.order_id)} was delivered. Something wrong? Ask for after-sales on the order's page.` },

@@ -10,12 +10,13 @@ import { applicationForm } from '../../test/applications.js';
 import { fulfillmentFlags, slaBreaches } from '../fulfillment/index.js';
 import { addToCart, cardBody, checkoutReq, ordersOfPayment, shopWithProduct, type ShopFixture } from '../orders/index.js';
 import { SANDBOX_CARDS } from '../payments/index.js';
-import { submitApplication } from '../sellers/index.js';
+import { saveDocument, submitApplication } from '../sellers/index.js';
 import { createInvitation } from '../sellers/index.js';
 import { shops } from '../sellers/index.js';
 import { createShop } from '../sellers/index.js';
 
 type Auth = { authorization: string };
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 interface Res {
   statusCode: number;
   body: string;
@@ -80,6 +81,16 @@ describe('operator overview: one UTC day of figures, the open queues, shops by s
     await breach(us.shopId, day1Order.id, 'late_dispatch', t.clock.now());
     await flag(us.shopId, day1Order.id, t.clock.now(), 'cleared');
 
+    // Applications: two whose automatic checks fail on day 2 (rejected at once, not waiting), one
+    // that passed them yesterday (day 1) and still waits for an operator.
+    const applicant = await t.account();
+    const inv = await createInvitation(t.db, t.clock, operator.id, { market: 'US', category: 'outdoor', max_uses: 5, expires_at: new Date(t.clock.now().getTime() + 10 * DAY).toISOString() });
+    const waiter = await t.account();
+    const docs = [];
+    for (const kind of ['local_stock_proof', 'sales_statement', 'licence'] as const) docs.push((await saveDocument(t.db, t.clock, dir, waiter.id, kind, PDF)).id);
+    const waiting = await submitApplication(t.db, t.clock, waiter.id, applicationForm(inv.code, docs));
+    expect(waiting.status).toBe('submitted');
+
     // Day 2: a paid order in each currency (a cart holds one currency), one declined card.
     t.clock.advance(DAY);
     const { buyer, res } = await buy([us.skuIds[0]!]);
@@ -108,11 +119,7 @@ describe('operator overview: one UTC day of figures, the open queues, shops by s
     await breach(us.shopId, usOrder.id, 'late_pickup', t.clock.now());
     await flag(us.shopId, usOrder.id, t.clock.now(), 'open');
 
-    // One application today (its automatic checks fail for want of documents: it still counts).
-    const applicant = await t.account();
-    const inv = await createInvitation(t.db, t.clock, operator.id, { market: 'US', category: 'outdoor', max_uses: 5, expires_at: new Date(t.clock.now().getTime() + 10 * DAY).toISOString() });
-    const application = await submitApplication(t.db, t.clock, applicant.id, applicationForm(inv.code, []));
-    expect(application.status).toBe('rejected');
+    for (let n = 0; n < 2; n++) expect((await submitApplication(t.db, t.clock, applicant.id, applicationForm(inv.code, []))).status).toBe('rejected');
 
     // Shops by status: two active, one suspended, one frozen.
     for (const status of ['suspended', 'frozen'] as const) {
@@ -143,12 +150,24 @@ describe('operator overview: one UTC day of figures, the open queues, shops by s
     expect(today.series.at(-2)).toEqual({ date: '2026-03-02', orders: 1, paid_orders: 1, gmv: [day1Order.total] });
     expect(today.series[0]).toEqual({ date: '2026-02-18', orders: 0, paid_orders: 0, gmv: [] });
 
+    // The figure is the queue it links to: a recount of the applications list filtered to `submitted`.
+    const listed: string[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page: { data: Array<{ id: string; status: string }>; next_cursor: string | null } = ok(
+        await get(`/v1/seller-applications?status=submitted&limit=1${cursor ? `&cursor=${cursor}` : ''}`, operator.auth),
+      );
+      listed.push(...page.data.map((a) => a.id));
+      cursor = page.next_cursor;
+    }
+    expect(listed).toEqual([waiting.id]);
+    expect(today.new_applications).toBe(listed.length);
+
     // An earlier day: its own figures; the queues as they stand now.
     const yesterday = ok<Overview>(await get('/v1/admin/overview?date=2026-03-02', operator.auth));
-    expect(yesterday).toMatchObject({ date: '2026-03-02', orders: 1, paid_orders: 1, gmv: [day1Order.total], sla_breaches: 1, flags: 1, open_flags: 1, new_applications: 0, open_cases: 2 });
+    expect(yesterday).toMatchObject({ date: '2026-03-02', orders: 1, paid_orders: 1, gmv: [day1Order.total], sla_breaches: 1, flags: 1, open_flags: 1, new_applications: 1, open_cases: 2 });
     expect(yesterday.series.at(-1)!.date).toBe('2026-03-02');
     const empty = ok<Overview>(await get('/v1/admin/overview?date=2025-12-31', operator.auth));
-    expect(empty).toMatchObject({ orders: 0, paid_orders: 0, gmv: [], sla_breaches: 0, flags: 0, new_applications: 0 });
+    expect(empty).toMatchObject({ orders: 0, paid_orders: 0, gmv: [], sla_breaches: 0, flags: 0, new_applications: 1 });
   });
 
   it('is for operators only, and refuses a date that is not a calendar day', async () => {

@@ -5,7 +5,7 @@ import { badRequest } from '../../platform/errors.js';
 import { openCaseCounts } from '../aftersales/index.js';
 import { fulfillmentIncidentCounts } from '../fulfillment/index.js';
 import { orderFiguresByDay } from '../orders/index.js';
-import { countApplicationsSubmitted } from '../sellers/index.js';
+import { countApplications, WAITING_APPLICATIONS } from '../sellers/index.js';
 import { shopCountsByStatus } from '../sellers/index.js';
 import type { OverviewOut } from './views.js';
 
@@ -40,7 +40,7 @@ export async function overview(db: Db, clock: Clock, date?: string): Promise<Ove
     orderFiguresByDay(db, seriesStart, end),
     openCaseCounts(db),
     fulfillmentIncidentCounts(db, start, end),
-    countApplicationsSubmitted(db, start, end),
+    countApplications(db, { status: WAITING_APPLICATIONS }),
     shopCountsByStatus(db),
   ]);
   const series: OverviewDay[] = [];

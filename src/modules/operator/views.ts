@@ -18,7 +18,7 @@ export const OverviewOut = Type.Object({
   sla_breaches: Count('SLA breaches recorded that day (late dispatch, pickup, delivery)'),
   flags: Count('Fake-tracking flags raised that day'),
   open_flags: Count('Fake-tracking flags waiting for review, now'),
-  new_applications: Count('Seller applications submitted that day'),
+  new_applications: Count('Seller applications waiting for an operator (status `submitted`), now: the count of the applications queue filtered to `submitted`'),
   shops: Type.Object({ active: Count('now'), suspended: Count('now'), frozen: Count('now') }),
   series: Type.Array(
     Type.Object({ date: Type.String({ format: 'date' }), orders: Type.Integer(), paid_orders: Type.Integer(), gmv: Gmv }),

@@ -58,6 +58,8 @@ const target = { table: orders, id: orders.id, status: orders.status };
 export interface OrderTransitionOptions extends Omit<TransitionOptions, 'set'> {
   /** When it happens (the injected clock's now): `updated_at` and the event's timestamp. */
   now: Date;
+  /** When the fact happened when that is not now (the carrier's delivery scan): the event's timestamp only. */
+  happenedAt?: Date;
   /** Other columns written in the same update (e.g. `cancelReason`, `shipBy`, `refundedAmount`). */
   set?: PgUpdateSetSource<typeof orders>;
 }
@@ -65,7 +67,7 @@ export interface OrderTransitionOptions extends Omit<TransitionOptions, 'set'> {
 const optionsOf = (event: OrderEvent, opts: OrderTransitionOptions): TransitionOptions => ({
   ...(opts.from !== undefined ? { from: opts.from } : {}),
   ...(opts.where ? { where: opts.where } : {}),
-  set: { updatedAt: opts.now, ...stampsOf(event, opts.now), ...(opts.set ?? {}) },
+  set: { updatedAt: opts.now, ...stampsOf(event, opts.happenedAt ?? opts.now), ...(opts.set ?? {}) },
 });
 
 /**

@@ -23,11 +23,11 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export async function addOrderEvents(
   tx: Db,
   clock: Clock,
-  events: Array<{ orderId: string; type: string; data?: Record<string, unknown> }>,
+  events: Array<{ orderId: string; type: string; data?: Record<string, unknown>; /** when it happened, if not now (a carrier's scan) */ at?: Date }>,
 ): Promise<void> {
   if (events.length === 0) return;
-  const at = clock.now();
-  await tx.insert(orderEvents).values(events.map((e) => ({ id: newId('oev'), orderId: e.orderId, type: e.type, data: e.data ?? {}, at })));
+  const now = clock.now();
+  await tx.insert(orderEvents).values(events.map((e) => ({ id: newId('oev'), orderId: e.orderId, type: e.type, data: e.data ?? {}, at: e.at ?? now })));
 }
 
 export async function ordersOfPayment(db: Db, paymentId: string): Promise<OrderRow[]> {
@@ -155,7 +155,8 @@ export async function orderDetail(db: Db, order: OrderRow): Promise<OrderDetail>
   const [[summary], payment, timeline] = await Promise.all([
     summarize(db, [order]),
     getPayment(db, order.paymentId),
-    db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.id)),
+    // In the order things happened: a carrier's scan is dated by the carrier, and may reach us later.
+    db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
   ]);
   return {
     ...summary!,
@@ -222,10 +223,12 @@ export async function transitionOrder(
   orderId: string,
   event: OrderEvent,
   timeline: { type: string; data?: Record<string, unknown> },
+  /** When it happened, if not now (the carrier's delivery scan): the event's timestamp and its timeline entry. */
+  happenedAt?: Date,
 ): Promise<boolean> {
-  const moved = await tryOrderTransition(tx, orderId, event, { now: clock.now() });
+  const moved = await tryOrderTransition(tx, orderId, event, { now: clock.now(), ...(happenedAt ? { happenedAt } : {}) });
   if (!moved) return false;
-  await addOrderEvents(tx, clock, [{ orderId, ...timeline }]);
+  await addOrderEvents(tx, clock, [{ orderId, ...timeline, ...(happenedAt ? { at: happenedAt } : {}) }]);
   return true;
 }
 

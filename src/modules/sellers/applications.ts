@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import path from 'node:path';
-import { and, asc, eq, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { emit } from '../../platform/events.js';
 import type { Db } from '../../platform/db.js';
@@ -21,6 +21,8 @@ import {
   type ApplicationContact,
   type ApplicationStatus,
   type ApplicationWarehouse,
+  type CheckFailureCode,
+  type CheckParams,
   type CheckResult,
   type DocumentKind,
   type ShopMode,
@@ -141,7 +143,7 @@ async function views(db: Db, apps: AppRow[]): Promise<ApplicationView[]> {
     warehouses: a.warehouses,
     documents: docs.filter((d) => d.applicationId === a.id).map(documentView),
     status: a.status,
-    checks: a.checks,
+    checks: a.checks.map((c) => ({ ...c, code: c.code ?? null, params: c.params ?? {} })),
     questions: a.questions ?? null,
     shop_id: a.shopId,
     timeline: events.filter((e) => e.applicationId === a.id).map(timelineEntry),
@@ -180,11 +182,22 @@ export async function listMyApplications(db: Db, applicantId: string, q: Page) {
   return { data: await views(db, rows), next_cursor };
 }
 
+/** The operators' queue filter: one status, or every application. The list and its count share it. */
+const queueWhere = (status?: ApplicationStatus) => (status ? eq(sellerApplications.status, status) : undefined);
+
 /** The operators' queue: oldest first, optionally one status. */
 export async function listApplications(db: Db, q: Page & { status?: ApplicationStatus }) {
-  const { rows, next_cursor } = await pageById(db, sellerApplications, { limit: q.limit, cursor: q.cursor, prefix: 'app', order: 'oldest', where: [q.status ? eq(sellerApplications.status, q.status) : undefined] });
+  const { rows, next_cursor } = await pageById(db, sellerApplications, { limit: q.limit, cursor: q.cursor, prefix: 'app', order: 'oldest', where: [queueWhere(q.status)] });
   return { data: await views(db, rows), next_cursor };
 }
+
+/** How many applications `listApplications` lists for the same filter (the operator overview's figure). */
+export async function countApplications(db: Db, q: { status?: ApplicationStatus }): Promise<number> {
+  return db.$count(sellerApplications, queueWhere(q.status));
+}
+
+/** The queue the operator overview counts and links to: applications waiting for an operator (checks passed). */
+export const WAITING_APPLICATIONS: ApplicationStatus = 'submitted';
 
 // ---------------------------------------------------------------------------------------------
 // Automatic checks
@@ -204,7 +217,12 @@ function formatMoney(amount: number, currency: string): string {
 }
 
 /** Other applications (approved ones, or live ones when `includeLive`) with the same registration number or tax id. */
-async function duplicateReasons(tx: Db, a: Fields, includeLive: boolean): Promise<string[]> {
+interface Duplicates {
+  reasons: string[];
+  params: Pick<CheckParams, 'registration_number' | 'tax_id'>;
+}
+
+async function duplicateReasons(tx: Db, a: Fields, includeLive: boolean): Promise<Duplicates> {
   const others = await tx
     .select({ registrationKey: sellerApplications.registrationKey, taxKey: sellerApplications.taxKey, status: sellerApplications.status })
     .from(sellerApplications)
@@ -215,37 +233,46 @@ async function duplicateReasons(tx: Db, a: Fields, includeLive: boolean): Promis
         inArray(sellerApplications.status, includeLive ? ['approved', ...LIVE] : ['approved']),
       ),
     );
-  const reasons: string[] = [];
+  const out: Duplicates = { reasons: [], params: {} };
+  const usedBy = (status: ApplicationStatus): 'approved_shop' | 'open_application' => (status === 'approved' ? 'approved_shop' : 'open_application');
   const where = (status: ApplicationStatus) => (status === 'approved' ? 'an approved shop' : 'another open application');
   const reg = others.find((o) => o.registrationKey === a.registrationKey);
-  if (reg) reasons.push(`Company registration number ${a.registrationNumber} is already used by ${where(reg.status)}`);
+  if (reg) {
+    out.reasons.push(`Company registration number ${a.registrationNumber} is already used by ${where(reg.status)}`);
+    out.params.registration_number = { value: a.registrationNumber, used_by: usedBy(reg.status) };
+  }
   const tax = others.find((o) => o.taxKey === a.taxKey);
-  if (tax) reasons.push(`Tax id ${a.taxId} is already used by ${where(tax.status)}`);
-  return reasons;
+  if (tax) {
+    out.reasons.push(`Tax id ${a.taxId} is already used by ${where(tax.status)}`);
+    out.params.tax_id = { value: a.taxId, used_by: usedBy(tax.status) };
+  }
+  return out;
 }
 
 async function runChecks(tx: Db, a: Fields, documentKinds: DocumentKind[]): Promise<CheckResult[]> {
   const m = market(a.market);
-  const result = (check: CheckResult['check'], reason: string | null): CheckResult => ({ check, passed: reason === null, reason });
+  const passed = (check: CheckResult['check']): CheckResult => ({ check, passed: true, reason: null, code: null, params: {} });
+  const failed = (check: CheckResult['check'], code: CheckFailureCode, reason: string, params: CheckParams): CheckResult => ({ check, passed: false, reason, code, params });
   const taken = (await shopCountsByMarket(tx)).get(a.market) ?? 0;
   const missing = m.requiredDocuments.filter((k) => !documentKinds.includes(k as DocumentKind));
   const duplicates = await duplicateReasons(tx, a, true);
   return [
-    result('slots', m.slotQuota !== null && taken >= m.slotQuota ? `The ${m.code} market has no seller slots left (${taken} of ${m.slotQuota} taken)` : null),
-    result(
-      'sales_threshold',
-      m.salesThreshold !== null && a.yearlySales < m.salesThreshold
-        ? `Yearly sales of ${formatMoney(a.yearlySales, a.salesCurrency)} in category "${a.category}" are below the ${m.code} market's threshold of ${formatMoney(m.salesThreshold, m.currency)}`
-        : null,
-    ),
-    result('documents', missing.length > 0 ? `Missing required documents: ${missing.join(', ')}` : null),
-    result('duplicate', duplicates.length > 0 ? duplicates.join('; ') : null),
-    result(
-      'local_warehouse',
-      a.mode === 'self_fulfilled' && !a.warehouses.some((w) => w.address.country === m.code)
-        ? `A self-fulfilled shop in ${m.code} needs a warehouse in ${m.code}`
-        : null,
-    ),
+    m.slotQuota !== null && taken >= m.slotQuota
+      ? failed('slots', 'no_seller_slots', `The ${m.code} market has no seller slots left (${taken} of ${m.slotQuota} taken)`, { market: m.code, taken, quota: m.slotQuota })
+      : passed('slots'),
+    m.salesThreshold !== null && a.yearlySales < m.salesThreshold
+      ? failed(
+          'sales_threshold',
+          'sales_below_threshold',
+          `Yearly sales of ${formatMoney(a.yearlySales, a.salesCurrency)} in category "${a.category}" are below the ${m.code} market's threshold of ${formatMoney(m.salesThreshold, m.currency)}`,
+          { market: m.code, category: a.category, yearly_sales: { amount: a.yearlySales, currency: a.salesCurrency }, threshold: { amount: m.salesThreshold, currency: m.currency } },
+        )
+      : passed('sales_threshold'),
+    missing.length > 0 ? failed('documents', 'missing_documents', `Missing required documents: ${missing.join(', ')}`, { documents: missing }) : passed('documents'),
+    duplicates.reasons.length > 0 ? failed('duplicate', 'already_registered', duplicates.reasons.join('; '), duplicates.params) : passed('duplicate'),
+    a.mode === 'self_fulfilled' && !a.warehouses.some((w) => w.address.country === m.code)
+      ? failed('local_warehouse', 'no_local_warehouse', `A self-fulfilled shop in ${m.code} needs a warehouse in ${m.code}`, { market: m.code })
+      : passed('local_warehouse'),
   ];
 }
 
@@ -433,7 +460,7 @@ async function openShop(tx: Db, clock: Clock, a: AppRow, openWarehouses: OpenWar
     throw conflict('market_full', `The ${m.code} market has no seller slots left (${taken} of ${m.slotQuota} taken)`, { quota: m.slotQuota, taken });
   }
   const duplicates = await duplicateReasons(tx, a, false);
-  if (duplicates.length > 0) throw conflict('duplicate_company', duplicates.join('; '));
+  if (duplicates.reasons.length > 0) throw conflict('duplicate_company', duplicates.reasons.join('; '));
   const shop = await createShop(tx, clock, { name: a.companyName, market: m.code, currency: m.currency, timezone: m.timezone, mode: a.mode, ownerId: a.applicantId });
   await openWarehouses(tx, clock, shop.id, a.warehouses);
   return shop.id;
@@ -474,9 +501,4 @@ const DECISIONS = ['approved', 'rejected', 'needs_info'] as const;
 async function decided(tx: Db, clock: Clock, a: AppRow): Promise<void> {
   const decision = DECISIONS.find((d) => d === a.status);
   if (decision) await emit(tx, clock, { name: 'application.decided', payload: { application_id: a.id, applicant_id: a.applicantId, decision, shop_id: a.shopId } });
-}
-
-/** Applications submitted in [from, to): the operator overview. */
-export async function countApplicationsSubmitted(db: Db, from: Date, to: Date): Promise<number> {
-  return db.$count(sellerApplications, and(gte(sellerApplications.createdAt, from), lt(sellerApplications.createdAt, to)));
 }

@@ -7,6 +7,7 @@ import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { MARKETS } from '../../platform/markets.js';
 import { pageById } from '../../platform/pagination.js';
+import { audited } from '../audit/index.js';
 import { invitations } from './schema.js';
 import type { Invitation } from './views.js';
 
@@ -65,6 +66,17 @@ export interface CreateInvitationInput {
   expires_at: string;
   /** A chosen code (the demo seed); normally generated. */
   code?: string;
+}
+
+/** An operator creates an invitation, with its audit entry in the same transaction (the API and the demo). */
+export async function createInvitationAudited(db: Db, clock: Clock, operatorId: string, input: CreateInvitationInput): Promise<InvitationView & { code: string }> {
+  return audited(
+    db,
+    clock,
+    (tx) => createInvitation(tx, clock, operatorId, input),
+    // Never the code itself: the audit log is no place for a secret.
+    (inv) => ({ actorId: operatorId, action: 'invitation.create', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, max_uses: inv.max_uses, expires_at: inv.expires_at, code_hint: inv.code_hint } }),
+  );
 }
 
 export async function createInvitation(db: Db, clock: Clock, operatorId: string, input: CreateInvitationInput): Promise<InvitationView & { code: string }> {

@@ -18,7 +18,7 @@ interface Application {
   status: string;
   shop_id: string | null;
   questions: string[] | null;
-  checks: Array<{ check: string; passed: boolean; reason: string | null }>;
+  checks: Array<{ check: string; passed: boolean; reason: string | null; code: string | null; params: Record<string, unknown> }>;
   documents: Array<{ id: string; kind: string; url: string }>;
   timeline: Array<{ from: string | null; to: string; actor_role: string; note: string | null; questions: string[] | null }>;
 }
@@ -185,6 +185,10 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     const threshold = rejected.checks.find((c) => c.check === 'sales_threshold')!;
     expect(threshold.passed).toBe(false);
     expect(threshold.reason).toBe('Yearly sales of $1,500,000.00 in category "outdoor" are below the US market\'s threshold of $2,000,000.00');
+    expect(threshold).toMatchObject({
+      code: 'sales_below_threshold',
+      params: { market: 'US', category: 'outdoor', yearly_sales: { amount: 150_000_000, currency: 'USD' }, threshold: { amount: 200_000_000, currency: 'USD' } },
+    });
     expect(rejected.timeline.at(-1)).toMatchObject({ from: 'submitted', to: 'rejected', actor_role: 'system', note: threshold.reason });
     // Operators cannot review what the checks rejected; the applicant can fix it.
     expect(errorOf(await review(rejected.id, { action: 'start_review' }))).toEqual({ status: 409, code: 'invalid_transition' });
@@ -204,6 +208,14 @@ describe('seller onboarding: markets, invitations, applications, review', () => 
     expect(res.checks.filter((c) => !c.passed).map((c) => c.reason)).toEqual([
       'Missing required documents: local_stock_proof, sales_statement',
       'A self-fulfilled shop in US needs a warehouse in US',
+    ]);
+    // The same reasons as stable codes with their facts as data, for the web to say in the viewer's language.
+    expect(res.checks.map((c) => [c.check, c.code, c.params])).toEqual([
+      ['slots', null, {}],
+      ['sales_threshold', null, {}],
+      ['documents', 'missing_documents', { documents: ['local_stock_proof', 'sales_statement'] }],
+      ['duplicate', null, {}],
+      ['local_warehouse', 'no_local_warehouse', { market: 'US' }],
     ]);
   });
 

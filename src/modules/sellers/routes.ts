@@ -19,7 +19,7 @@ import {
   submitApplication,
   type OpenWarehouses,
 } from './applications.js';
-import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
+import { createInvitationAudited, listInvitations, revokeInvitation } from './invitations.js';
 import { adminMarkets, editMarket, MARKET_DURATIONS, publicMarkets } from './markets.js';
 import { DOCUMENT_KINDS, SHOP_MODES, type DocumentKind } from './schema.js';
 import { ApplicationOut, ApplicationWarehouse, Contact, DocumentOut, Invitation, Status, Strict } from './views.js';
@@ -157,29 +157,32 @@ export async function sellersRoutes(server: FastifyInstance, deps: SellersRouteD
 
   // Invitations --------------------------------------------------------------------------------
 
-  operatorAction(app, {
-    method: 'POST',
-    url: '/invitations',
-    config: { auth: ['operator'] },
-    schema: {
-      tags: invTags,
-      summary: 'Issue an invitation code for a market and category (operators); the code is shown only in this answer',
-      body: Type.Object(
-        {
-          market: Type.String({ pattern: '^[A-Z]{2}$' }),
-          category: Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$' }),
-          max_uses: Type.Integer({ minimum: 1, maximum: 1000 }),
-          expires_at: Time,
-        },
-        Strict,
-      ),
-      response: { 201: Invitation, ...errors(400, 401, 403) },
+  app.post(
+    '/invitations',
+    {
+      config: { auth: ['operator'] },
+      schema: {
+        tags: invTags,
+        summary: 'Issue an invitation code for a market and category (operators); the code is shown only in this answer',
+        body: Type.Object(
+          {
+            market: Type.String({ pattern: '^[A-Z]{2}$' }),
+            category: Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$' }),
+            max_uses: Type.Integer({ minimum: 1, maximum: 1000 }),
+            expires_at: Time,
+          },
+          Strict,
+        ),
+        response: { 201: Invitation, ...errors(400, 401, 403) },
+      },
     },
-    status: 201,
-    run: (tx, { operatorId, body }) => createInvitation(tx, clock, operatorId, body),
-    // Never the code itself: the audit log is no place for a secret.
-    audit: (inv) => ({ action: 'invitation.create', targetType: 'invitation', targetId: inv.id, data: { market: inv.market, category: inv.category, max_uses: inv.max_uses, expires_at: inv.expires_at, code_hint: inv.code_hint } }),
-  });
+    async (req, reply) => {
+      const operatorId = requireUser(req).id;
+      const invitation = await createInvitationAudited(db, clock, operatorId, req.body);
+      return reply.code(201).send(invitation);
+    },
+  );
+
 
   app.get(
     '/invitations',

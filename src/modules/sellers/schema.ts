@@ -77,10 +77,29 @@ export interface ApplicationWarehouse {
   name: string;
   address: Address;
 }
+/** Why a check failed, as a stable code the web translates (the English `reason` stays for API clients). */
+export type CheckFailureCode = 'no_seller_slots' | 'sales_below_threshold' | 'missing_documents' | 'already_registered' | 'no_local_warehouse';
+
 export interface CheckResult {
   check: 'slots' | 'sales_threshold' | 'documents' | 'duplicate' | 'local_warehouse';
   passed: boolean;
   reason: string | null;
+  /** Absent in checks stored before codes were kept; null when passed. */
+  code?: CheckFailureCode | null;
+  /** The facts of the failure (market, figures, document kinds, identifiers): see CheckParams in views.ts. */
+  params?: CheckParams;
+}
+
+export interface CheckParams {
+  market?: string;
+  taken?: number;
+  quota?: number;
+  category?: string;
+  yearly_sales?: { amount: number; currency: string };
+  threshold?: { amount: number; currency: string };
+  documents?: string[];
+  registration_number?: { value: string; used_by: 'approved_shop' | 'open_application' };
+  tax_id?: { value: string; used_by: 'approved_shop' | 'open_application' };
 }
 
 export const sellerApplications = pgTable(

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AddressSchema } from '../../platform/address.js';
-import { Literals, Nullable, Time } from '../../platform/http-schemas.js';
+import { Literals, Money, Nullable, Time } from '../../platform/http-schemas.js';
 import { APPLICATION_STATUSES, DOCUMENT_KINDS, SHOP_MODES } from './schema.js';
 
 export const Strict = { additionalProperties: false } as const;
@@ -41,10 +41,28 @@ export const DocumentOut = Type.Object({
   created_at: Time,
 });
 
+const UsedBy = Type.Object({ value: Type.String(), used_by: Literals(['approved_shop', 'open_application'] as const) });
+
 export const Check = Type.Object({
   check: Literals(['slots', 'sales_threshold', 'documents', 'duplicate', 'local_warehouse'] as const),
   passed: Type.Boolean(),
-  reason: Nullable(Type.String()),
+  reason: Nullable(Type.String({ description: 'Why it failed, in English (kept for API clients; show `code` and `params` translated instead)' })),
+  /** Why it failed, as a stable code; null when passed or for checks run before codes were kept. */
+  code: Nullable(Literals(['no_seller_slots', 'sales_below_threshold', 'missing_documents', 'already_registered', 'no_local_warehouse'] as const)),
+  params: Type.Object(
+    {
+      market: Type.Optional(Type.String()),
+      taken: Type.Optional(Type.Integer()),
+      quota: Type.Optional(Type.Integer()),
+      category: Type.Optional(Type.String()),
+      yearly_sales: Type.Optional(Type.Ref(Money)),
+      threshold: Type.Optional(Type.Ref(Money)),
+      documents: Type.Optional(Type.Array(Type.String(), { description: 'The missing document kinds' })),
+      registration_number: Type.Optional(UsedBy),
+      tax_id: Type.Optional(UsedBy),
+    },
+    { description: 'The facts of the failure, by code: market, taken and quota; market, category, yearly_sales and threshold; documents; registration_number and tax_id; market' },
+  ),
 });
 
 export const Status = Literals(APPLICATION_STATUSES);

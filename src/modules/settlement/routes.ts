@@ -7,7 +7,7 @@ import { badRequest } from '../../platform/errors.js';
 import { errors, IdParam, Money, Nullable, page, PageQuery, Time } from '../../platform/http-schemas.js';
 import { adminAction, operatorAction, recordAudit } from '../audit/index.js';
 import { requireShopMember } from '../sellers/index.js';
-import { createCommissionRule, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
+import { createCommissionRuleAudited, earningsOfCreator, endCommissionRule, financeOfShop, listCommissionRules, runPayouts, setPayoutHold } from './service.js';
 import { shopStatement } from './statement.js';
 import { PayoutHoldOut, PayoutOut, RuleOut } from './views.js';
 
@@ -62,27 +62,27 @@ export async function settlementRoutes(server: FastifyInstance): Promise<void> {
     },
   );
 
-  operatorAction(app, {
-    method: 'POST',
-    url: '/admin/commission-rules',
-    schema: {
-      tags: ['settlement', 'admin'],
-      summary: 'Add a commission rule (operators)',
-      description:
-        'The rule in force at an order\'s payment applies: the most specific of those effective then (category + new shop > category > new shop > default), ties → newest. ' +
-        'Rules start now or later, so a settled or pending order never changes rule.',
-      body: RuleIn,
-      response: { 201: RuleOut, ...errors(400, 401, 403) },
+  app.post(
+    '/admin/commission-rules',
+    {
+      schema: {
+        tags: ['settlement', 'admin'],
+        summary: 'Add a commission rule (operators)',
+        description:
+          'The rule in force at an order\'s payment applies: the most specific of those effective then (category + new shop > category > new shop > default), ties → newest. ' +
+          'Rules start now or later, so a settled or pending order never changes rule.',
+        body: RuleIn,
+        response: { 201: RuleOut, ...errors(400, 401, 403) },
+      },
     },
-    status: 201,
-    run: (tx, { operatorId, body }) => createCommissionRule(tx, clock, operatorId, body),
-    audit: (r) => ({
-      action: 'commission_rule.create',
-      targetType: 'commission_rule',
-      targetId: r.id,
-      data: { category: r.category, rate_bps: r.rate_bps, new_shop_days: r.new_shop_days, subsidy_bps: r.subsidy_bps, effective_from: r.effective_from, effective_to: r.effective_to },
-    }),
-  });
+    async (req, reply) => {
+      const operatorId = requireUser(req).id;
+      const rule = await createCommissionRuleAudited(db, clock, operatorId, req.body);
+      reply.code(201);
+      return rule;
+    },
+  );
+
 
   adminAction(app, {
     method: 'PATCH',

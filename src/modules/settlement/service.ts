@@ -9,6 +9,7 @@ import { isId, newId } from '../../platform/ids.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Money } from '../../platform/money.js';
 import { pageById } from '../../platform/pagination.js';
+import { audited } from '../audit/index.js';
 import { accounts, getBalance, listPostings, positiveBalances, postPayout, postPayoutFailed, postPayoutPaid, totalsByKind, type AccountPosting } from '../ledger/index.js';
 import type { OrderStatus } from '../orders/index.js';
 import { itemsAttributedTo, listOrdersByStatus } from '../orders/index.js';
@@ -93,6 +94,22 @@ function parseTime(value: string, code: string, field: string): Date {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw badRequest(code, `${field} is not an ISO 8601 time`, { field });
   return d;
+}
+
+/** An operator adds a commission rule, with its audit entry in the same transaction (the API and the demo). */
+export async function createCommissionRuleAudited(db: Db, clock: Clock, operatorId: string, input: CommissionRuleInput): Promise<CommissionRuleView> {
+  return audited(
+    db,
+    clock,
+    (tx) => createCommissionRule(tx, clock, operatorId, input),
+    (r) => ({
+      actorId: operatorId,
+      action: 'commission_rule.create',
+      targetType: 'commission_rule',
+      targetId: r.id,
+      data: { category: r.category, rate_bps: r.rate_bps, new_shop_days: r.new_shop_days, subsidy_bps: r.subsidy_bps, effective_from: r.effective_from, effective_to: r.effective_to },
+    }),
+  );
 }
 
 export async function createCommissionRule(db: Db, clock: Clock, operatorId: string, input: CommissionRuleInput): Promise<CommissionRuleView> {

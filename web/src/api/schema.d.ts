@@ -9586,6 +9586,26 @@ export interface paths {
                                     check: "slots" | "sales_threshold" | "documents" | "duplicate" | "local_warehouse";
                                     passed: boolean;
                                     reason: string | null;
+                                    code: ("no_seller_slots" | "sales_below_threshold" | "missing_documents" | "already_registered" | "no_local_warehouse") | null;
+                                    /** @description The facts of the failure, by code: market, taken and quota; market, category, yearly_sales and threshold; documents; registration_number and tax_id; market */
+                                    params: {
+                                        market?: string;
+                                        taken?: number;
+                                        quota?: number;
+                                        category?: string;
+                                        yearly_sales?: components["schemas"]["Money"];
+                                        threshold?: components["schemas"]["Money"];
+                                        /** @description The missing document kinds */
+                                        documents?: string[];
+                                        registration_number?: {
+                                            value: string;
+                                            used_by: "approved_shop" | "open_application";
+                                        };
+                                        tax_id?: {
+                                            value: string;
+                                            used_by: "approved_shop" | "open_application";
+                                        };
+                                    };
                                 }[];
                                 questions: string[] | null;
                                 shop_id: string | null;
@@ -9742,6 +9762,26 @@ export interface paths {
                                 check: "slots" | "sales_threshold" | "documents" | "duplicate" | "local_warehouse";
                                 passed: boolean;
                                 reason: string | null;
+                                code: ("no_seller_slots" | "sales_below_threshold" | "missing_documents" | "already_registered" | "no_local_warehouse") | null;
+                                /** @description The facts of the failure, by code: market, taken and quota; market, category, yearly_sales and threshold; documents; registration_number and tax_id; market */
+                                params: {
+                                    market?: string;
+                                    taken?: number;
+                                    quota?: number;
+                                    category?: string;
+                                    yearly_sales?: components["schemas"]["Money"];
+                                    threshold?: components["schemas"]["Money"];
+                                    /** @description The missing document kinds */
+                                    documents?: string[];
+                                    registration_number?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                    tax_id?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                };
                             }[];
                             questions: string[] | null;
                             shop_id: string | null;
@@ -9889,6 +9929,26 @@ export interface paths {
                                     check: "slots" | "sales_threshold" | "documents" | "duplicate" | "local_warehouse";
                                     passed: boolean;
                                     reason: string | null;
+                                    code: ("no_seller_slots" | "sales_below_threshold" | "missing_documents" | "already_registered" | "no_local_warehouse") | null;
+                                    /** @description The facts of the failure, by code: market, taken and quota; market, category, yearly_sales and threshold; documents; registration_number and tax_id; market */
+                                    params: {
+                                        market?: string;
+                                        taken?: number;
+                                        quota?: number;
+                                        category?: string;
+                                        yearly_sales?: components["schemas"]["Money"];
+                                        threshold?: components["schemas"]["Money"];
+                                        /** @description The missing document kinds */
+                                        documents?: string[];
+                                        registration_number?: {
+                                            value: string;
+                                            used_by: "approved_shop" | "open_application";
+                                        };
+                                        tax_id?: {
+                                            value: string;
+                                            used_by: "approved_shop" | "open_application";
+                                        };
+                                    };
                                 }[];
                                 questions: string[] | null;
                                 shop_id: string | null;
@@ -10012,6 +10072,26 @@ export interface paths {
                                 check: "slots" | "sales_threshold" | "documents" | "duplicate" | "local_warehouse";
                                 passed: boolean;
                                 reason: string | null;
+                                code: ("no_seller_slots" | "sales_below_threshold" | "missing_documents" | "already_registered" | "no_local_warehouse") | null;
+                                /** @description The facts of the failure, by code: market, taken and quota; market, category, yearly_sales and threshold; documents; registration_number and tax_id; market */
+                                params: {
+                                    market?: string;
+                                    taken?: number;
+                                    quota?: number;
+                                    category?: string;
+                                    yearly_sales?: components["schemas"]["Money"];
+                                    threshold?: components["schemas"]["Money"];
+                                    /** @description The missing document kinds */
+                                    documents?: string[];
+                                    registration_number?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                    tax_id?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                };
                             }[];
                             questions: string[] | null;
                             shop_id: string | null;
@@ -10146,6 +10226,26 @@ export interface paths {
                                 check: "slots" | "sales_threshold" | "documents" | "duplicate" | "local_warehouse";
                                 passed: boolean;
                                 reason: string | null;
+                                code: ("no_seller_slots" | "sales_below_threshold" | "missing_documents" | "already_registered" | "no_local_warehouse") | null;
+                                /** @description The facts of the failure, by code: market, taken and quota; market, category, yearly_sales and threshold; documents; registration_number and tax_id; market */
+                                params: {
+                                    market?: string;
+                                    taken?: number;
+                                    quota?: number;
+                                    category?: string;
+                                    yearly_sales?: components["schemas"]["Money"];
+                                    threshold?: components["schemas"]["Money"];
+                                    /** @description The missing document kinds */
+                                    documents?: string[];
+                                    registration_number?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                    tax_id?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                };
                             }[];
                             questions: string[] | null;
                             shop_id: string | null;
@@ -10331,6 +10431,26 @@ export interface paths {
                                 check: "slots" | "sales_threshold" | "documents" | "duplicate" | "local_warehouse";
                                 passed: boolean;
                                 reason: string | null;
+                                code: ("no_seller_slots" | "sales_below_threshold" | "missing_documents" | "already_registered" | "no_local_warehouse") | null;
+                                /** @description The facts of the failure, by code: market, taken and quota; market, category, yearly_sales and threshold; documents; registration_number and tax_id; market */
+                                params: {
+                                    market?: string;
+                                    taken?: number;
+                                    quota?: number;
+                                    category?: string;
+                                    yearly_sales?: components["schemas"]["Money"];
+                                    threshold?: components["schemas"]["Money"];
+                                    /** @description The missing document kinds */
+                                    documents?: string[];
+                                    registration_number?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                    tax_id?: {
+                                        value: string;
+                                        used_by: "approved_shop" | "open_application";
+                                    };
+                                };
                             }[];
                             questions: string[] | null;
                             shop_id: string | null;
@@ -15357,7 +15477,7 @@ export interface paths {
                             flags: number;
                             /** @description Fake-tracking flags waiting for review, now */
                             open_flags: number;
-                            /** @description Seller applications submitted that day */
+                            /** @description Seller applications waiting for an operator (status `submitted`), now: the count of the applications queue filtered to `submitted` */
                             new_applications: number;
                             shops: {
                                 /** @description now */

@@ -14,6 +14,35 @@ import { StatusBadge } from './StatusBadge';
 export function ApplicationDetails({ a, children }: { a: Application; children?: ReactNode }) {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const region = (code: string | undefined) => formatRegion(code ?? '', fmt.locale);
+  const usedBy = (u: { used_by: string }) => t(`applicationCheckReason.usedBy.${u.used_by}`);
+  const checkReason = (c: Application['checks'][number]): string => {
+    const p = c.params;
+    switch (c.code) {
+      case 'no_seller_slots':
+        return t('applicationCheckReason.no_seller_slots', { market: region(p.market), taken: fmt.number(p.taken ?? 0), quota: fmt.number(p.quota ?? 0) });
+      case 'sales_below_threshold':
+        return t('applicationCheckReason.sales_below_threshold', {
+          market: region(p.market),
+          category: p.category ?? '',
+          sales: p.yearly_sales ? fmt.money(p.yearly_sales) : '',
+          threshold: p.threshold ? fmt.money(p.threshold) : '',
+        });
+      case 'missing_documents':
+        return t('applicationCheckReason.missing_documents', { documents: fmt.list((p.documents ?? []).map((k) => t(`documentKind.${k}`, { defaultValue: k }))) });
+      case 'already_registered':
+        return [
+          p.registration_number && t('applicationCheckReason.registrationUsed', { value: p.registration_number.value, usedBy: usedBy(p.registration_number) }),
+          p.tax_id && t('applicationCheckReason.taxIdUsed', { value: p.tax_id.value, usedBy: usedBy(p.tax_id) }),
+        ]
+          .filter(Boolean)
+          .join(' ');
+      case 'no_local_warehouse':
+        return t('applicationCheckReason.no_local_warehouse', { market: region(p.market) });
+      default:
+        return c.reason ?? '';
+    }
+  };
   const fact = (label: string, value: ReactNode, wide = false) => (
     <div className={wide ? 'facts__wide' : undefined}>
       <dt>{label}</dt>
@@ -78,11 +107,17 @@ export function ApplicationDetails({ a, children }: { a: Application; children?:
                   result: c.passed ? t('application.passed') : t('application.failed'),
                 })}
               </strong>
-              {/* The server's reason names figures and ids; it stays in English. */}
-              {c.reason && (
-                <span className="muted" lang="en">
-                  {c.reason}
+              {/* The reason in the viewer's language from its code and facts; the server's English only for checks stored before codes. */}
+              {c.code ? (
+                <span className="muted" data-testid="check-reason">
+                  {checkReason(c)}
                 </span>
+              ) : (
+                c.reason && (
+                  <span className="muted" lang="en" data-testid="check-reason">
+                    {c.reason}
+                  </span>
+                )
               )}
             </li>
           ))}

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { useFormat } from '../../lib/format';
@@ -48,7 +49,10 @@ export function OperatorOverview() {
               {fmt.number(o!.flags)}
             </Figure>
             <Figure label={t('console.overview.newApplications')} testId="new-applications">
-              {fmt.number(o!.new_applications)}
+              {/* The applications list opens filtered to `submitted`: the queue this figure counts. */}
+              <Link to="/operator/applications" data-testid="new-applications-link">
+                {fmt.number(o!.new_applications)}
+              </Link>
             </Figure>
             <Figure
               label={t('console.overview.shops')}
