@@ -153,6 +153,23 @@ describe('fulfillment: shipments, carrier tracking, SLA clocks, fake-tracking fl
     expect((await orderOf(order.id, buyer.auth)).status).toBe('completed');
   });
 
+  it("a delivered scan dated ahead of our clock or before the label: the order counts delivery from now or from the label", async () => {
+    for (const [id, offset, expected] of [
+      ['ahead', 3 * DAY, 'now'],
+      ['before', -3 * DAY, 'label'],
+    ] as const) {
+      const { shop, buyer, order } = await paidOrder();
+      const s = await ship(order.id, shop.owner.auth);
+      const label = (await get(`/v1/shipments/${s.id}`, buyer.auth)).json().created_at as string;
+      t.clock.advance(HOUR);
+      const now = t.clock.now().toISOString();
+      await scan(s.tracking_number, `skewed-${id}`, 'delivered', new Date(t.clock.now().getTime() + offset));
+      const detail = (await orderOf(order.id, buyer.auth)) as { status: string; delivered_at: string };
+      expect(detail.status).toBe('delivered');
+      expect(detail.delivered_at).toBe(expected === 'now' ? now : label);
+    }
+  });
+
   it('exception then delivered: status follows the newest scan through the exception', async () => {
     const { shop, buyer, order } = await paidOrder();
     const s = await ship(order.id, shop.owner.auth);

@@ -464,8 +464,12 @@ async function maybeDeliverOrder(tx: Db, clock: Clock, order: OrderRow): Promise
   const items = await getOrderItems(tx, order.id);
   const all = parcels.filter((s) => s.replacementCaseId === null);
   if (all.length === 0 || all.some((s) => s.deliveredAt === null)) return;
-  // Delivered when its last parcel was: that scan's own time, not when we heard of it.
-  const deliveredAt = new Date(Math.max(...all.map((s) => s.deliveredAt!.getTime())));
+  // Delivered when its last parcel was: that scan's own time, not when we heard of it — but never
+  // later than now (a carrier's clock ahead of ours must not lengthen the after-sales window) nor
+  // before the last label was made (nothing is delivered before it ships).
+  const scanned = Math.max(...all.map((s) => s.deliveredAt!.getTime()));
+  const labelled = Math.max(...all.map((s) => s.createdAt.getTime()));
+  const deliveredAt = new Date(Math.min(clock.now().getTime(), Math.max(scanned, labelled)));
   const shipped = new Map<string, number>();
   for (const s of all) for (const it of s.items) shipped.set(it.order_item_id, (shipped.get(it.order_item_id) ?? 0) + it.quantity);
   if (items.some((i) => (shipped.get(i.id) ?? 0) < i.quantity)) return;
