@@ -43,7 +43,7 @@ const benches: Bench[] = [
   },
   {
     name: 'flash-sale',
-    title: 'Flash sale on one SKU over HTTP (issue 3 budget: ≥ 1,000 paid orders/s on PostgreSQL; oversold must be 0)',
+    title: 'Flash sale on one SKU over HTTP (issue 17 budget: ≥ 2,000 paid orders/s on PostgreSQL with fsync on; oversold must be 0)',
     async run() {
       const r = await flashSale.run({ log: (l) => console.error(l) });
       const verdict = r.safe ? 'safety: no overselling, nothing left reserved, every buyer answered (PASS)' : 'safety: VIOLATED (FAIL)';
