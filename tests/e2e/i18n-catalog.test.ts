@@ -128,6 +128,31 @@ describe('i18n catalogs', () => {
     expect(missing).toEqual([]);
   });
 
+  it('translate every error code the server raises, but for the internal ones no person meets in the web app', () => {
+    // Ledger internals (refused before any person sees them) and API parameters the web app always sends right.
+    const internal = new Set([
+      'amount_overflow', 'bad_request', 'batch_too_large', 'device_required', 'insufficient_funds', 'invalid_account', 'invalid_bands',
+      'invalid_cursor', 'invalid_entry', 'invalid_entry_kind', 'invalid_holder', 'invalid_idempotency_key', 'invalid_limit', 'invalid_posting',
+      'invalid_role', 'invalid_ttl', 'invalid_weights', 'too_few_postings', 'too_many_postings', 'unbalanced_entry',
+    ]);
+    const raised = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const file = path.join(dir, name);
+        if (statSync(file).isDirectory()) walk(file);
+        else if (/\.ts$/.test(name) && !/\.test\.ts$/.test(name) && !file.includes(`${path.sep}test${path.sep}`)) {
+          for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:badRequest|conflict|notFound|forbidden|unprocessable|unauthorized|paymentRequired|tooManyRequests)\(\s*'([a-z][a-z0-9_]*)'/g)) raised.add(m[1]!);
+        }
+      }
+    };
+    walk(path.join(ROOT, 'src'));
+    expect(raised.size).toBeGreaterThan(80);
+    for (const locale of LOCALES) {
+      const missing = [...raised].filter((code) => !internal.has(code) && !catalogs[locale].has(`errors.${code}`)).sort();
+      expect(missing, locale).toEqual([]);
+    }
+  });
+
   it('translate every API error code the web app knows, with a generic fallback', () => {
     for (const locale of LOCALES) {
       for (const code of ['generic', 'invalid_credentials', 'email_taken', 'validation_failed', 'rate_limited', 'unauthorized', 'forbidden', 'network_error']) {
