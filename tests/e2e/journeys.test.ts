@@ -22,6 +22,7 @@ const BUYER = 'buyer@demo.loopshop.dev';
 const SELLER = 'seller@demo.loopshop.dev';
 const CREATOR = 'creator@demo.loopshop.dev';
 const OPERATOR = 'operator@demo.loopshop.dev';
+const APPLICANT = 'applicant@demo.loopshop.dev';
 const POSTAL_CODE = '94105';
 /** The market's after-sales window (US: 7 days), then a minute. */
 const AFTER_SALES = 7 * DAY + MINUTE;
@@ -275,5 +276,23 @@ describe('journeys on the demo: seller to settlement, creator to earnings (brows
         await c.context.close();
       }
     }, 150_000);
+  }
+
+  for (const run of RUNS) {
+    it(`applicant: the sign-in page's demo list signs in the applicant, whose application waits for review (${run.name})`, async () => {
+      const { context, page } = await newPage(e2e, run.locale);
+      try {
+        if (run.phone) await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto('/sign-in');
+        await page.getByRole('button', { name: t(run.lang, 'signIn.demo.useLabel').replace('{{email}}', APPLICANT) }).click();
+        await page.getByTestId('sign-in-form').locator('button[type="submit"]').click();
+        await page.waitForURL('**/feed');
+        await page.goto('/apply');
+        await page.getByTestId('application').getByTestId('applicationStatus-badge').filter({ hasText: t(run.lang, 'applicationStatus.submitted') }).waitFor();
+        await snap(page, run, 'applicant-waiting');
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
   }
 });

@@ -14,6 +14,7 @@ const DEMO_ACCOUNTS = [
   { email: 'seller@demo.loopshop.dev', roleKey: 'roles.seller' },
   { email: 'creator@demo.loopshop.dev', roleKey: 'roles.creator' },
   { email: 'operator@demo.loopshop.dev', roleKey: 'roles.operator' },
+  { email: 'applicant@demo.loopshop.dev', roleKey: 'roles.applicant' },
 ];
 
 export function SignIn() {
